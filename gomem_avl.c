@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem avl policy (GoMem's "two tree"): best fit.
+ *
+ * Every free block is one node linked into two AVL trees:
+ *  - GOMEM_AVL_BY_OFFSET, ordered by start, to find a range's neighbours
+ *    when it is freed and coalesce;
+ *  - GOMEM_AVL_BY_SIZE, ordered by (len, start), to find the smallest block
+ *    that fits, lowest start among equals.
+ * Both are height-balanced, so every operation is O(log n) worst case.
+ *
+ * Invariants (checked by avl_check()): in each tree, in-order traversal is
+ * strictly increasing in that tree's key, every height is 1 + the larger
+ * child height, and the two child heights differ by at most one; both
+ * trees hold exactly the same nodes.
+ *
+ * A node's key in the size tree changes whenever its length or start does,
+ * so the node leaves that tree before the change and re-enters after it.
+ * Its key in the offset tree changes only when a block grows or shrinks at
+ * the front, which never moves it past another block: it stays in place.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
+
+#include "gomem_range_internal.h"
+
+#define OFF	GOMEM_AVL_BY_OFFSET
+#define SZ	GOMEM_AVL_BY_SIZE
+
+static int avl_cmp(int t, u64 alen, u64 astart, const struct gomem_node *b)
+{
+	if (t == SZ && alen != b->len)
+		return alen < b->len ? -1 : 1;
+	if (astart != b->start)
+		return astart < b->start ? -1 : 1;
+	return 0;
+}
+
+static int avl_height(const struct gomem_node *n, int t)
+{
+	return n ? n->avl[t].height : 0;
+}
+
+static struct gomem_node **avl_child(struct gomem_node *n, int t, int dir)
+{
+	return &n->avl[t].child[dir];
+}
+
+static void avl_update(struct gomem_node *n, int t)
+{
+	n->avl[t].height = 1 + max(avl_height(n->avl[t].child[0], t),
+				   avl_height(n->avl[t].child[1], t));
+}
+
+static struct gomem_node *avl_rotate(struct gomem_node *n, int t, int dir)
+{
+	struct gomem_node *c = n->avl[t].child[dir];
+
+	n->avl[t].child[dir] = c->avl[t].child[!dir];
+	c->avl[t].child[!dir] = n;
+	avl_update(n, t);
+	avl_update(c, t);
+	return c;
+}
+
+static struct gomem_node *avl_balance(struct gomem_node *n, int t)
+{
+	struct gomem_node *c;
+	int dir, skew;
+
+	avl_update(n, t);
+	skew = avl_height(n->avl[t].child[1], t) -
+	       avl_height(n->avl[t].child[0], t);
+	if (skew >= -1 && skew <= 1)
+		return n;
+	dir = skew > 0;
+	c = n->avl[t].child[dir];
+	/* Inner grandchild heavier: double rotation. */
+	if (avl_height(c->avl[t].child[!dir], t) >
+	    avl_height(c->avl[t].child[dir], t))
+		*avl_child(n, t, dir) = avl_rotate(c, t, !dir);
+	return avl_rotate(n, t, dir);
+}
+
+static struct gomem_node *avl_insert(struct gomem_node *root,
+				     struct gomem_node *n, int t)
+{
+	int dir;
+
+	if (!root) {
+		n->avl[t].child[0] = NULL;
+		n->avl[t].child[1] = NULL;
+		n->avl[t].height = 1;
+		return n;
+	}
+	dir = avl_cmp(t, n->len, n->start, root) > 0;
+	*avl_child(root, t, dir) = avl_insert(root->avl[t].child[dir], n, t);
+	return avl_balance(root, t);
+}
+
+static struct gomem_node *avl_remove_min(struct gomem_node *root, int t,
+					 struct gomem_node **min)
+{
+	if (!root->avl[t].child[0]) {
+		*min = root;
+		return root->avl[t].child[1];
+	}
+	*avl_child(root, t, 0) = avl_remove_min(root->avl[t].child[0], t, min);
+	return avl_balance(root, t);
+}
+
+/* Unlink @n, which is in tree @t under its current key. */
+static struct gomem_node *avl_remove(struct gomem_node *root,
+				     struct gomem_node *n, int t)
+{
+	struct gomem_node *min, *rest;
+	int c = avl_cmp(t, n->len, n->start, root);
+
+	if (c) {
+		*avl_child(root, t, c > 0) =
+			avl_remove(root->avl[t].child[c > 0], n, t);
+		return avl_balance(root, t);
+	}
+	if (!n->avl[t].child[1])
+		return n->avl[t].child[0];
+	if (!n->avl[t].child[0])
+		return n->avl[t].child[1];
+	rest = avl_remove_min(n->avl[t].child[1], t, &min);
+	min->avl[t].child[1] = rest;
+	min->avl[t].child[0] = n->avl[t].child[0];
+	return avl_balance(min, t);
+}
+
+static void avl_size_remove(struct gomem_range *r, struct gomem_node *n)
+{
+	r->root[SZ] = avl_remove(r->root[SZ], n, SZ);
+}
+
+static void avl_size_insert(struct gomem_range *r, struct gomem_node *n)
+{
+	r->root[SZ] = avl_insert(r->root[SZ], n, SZ);
+}
+
+static void avl_add(struct gomem_range *r, struct gomem_node *n, u64 start,
+		    u64 len)
+{
+	n->start = start;
+	n->len = len;
+	r->root[OFF] = avl_insert(r->root[OFF], n, OFF);
+	avl_size_insert(r, n);
+}
+
+static void avl_delete(struct gomem_range *r, struct gomem_node *n)
+{
+	avl_size_remove(r, n);
+	r->root[OFF] = avl_remove(r->root[OFF], n, OFF);
+}
+
+/* First node of the size tree whose key is >= (len, start). */
+static struct gomem_node *avl_size_ceil(const struct gomem_range *r, u64 len,
+					u64 start)
+{
+	struct gomem_node *n = r->root[SZ], *best = NULL;
+
+	while (n) {
+		if (avl_cmp(SZ, len, start, n) <= 0) {
+			best = n;
+			n = n->avl[SZ].child[0];
+		} else {
+			n = n->avl[SZ].child[1];
+		}
+	}
+	return best;
+}
+
+/*
+ * Best fit: the smallest block of at least @size bytes, lowest start among
+ * equals.  With an alignment above the granule such a block may still be
+ * unable to hold the request; then try the next one in (len, start) order.
+ * Any block of size + align - granule bytes or more always fits, so only
+ * shorter misfits are ever passed over.
+ */
+static struct gomem_node *avl_find(const struct gomem_range *r, u64 size,
+				   u64 align, u64 *offset)
+{
+	struct gomem_node *n = avl_size_ceil(r, size, 0);
+
+	while (n && !gomem_block_fits(n, size, align, offset))
+		n = avl_size_ceil(r, n->len, n->start + 1);
+	return n;
+}
+
+static void avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
+		     u64 size)
+{
+	u64 head = offset - n->start;
+	u64 tail = n->len - head - size;
+
+	if (!head && !tail) {
+		avl_delete(r, n);
+		gomem_node_put(r, n);
+		return;
+	}
+	avl_size_remove(r, n);
+	if (!head) {
+		/* Shrinks from the front: stays in place by offset. */
+		n->start = offset + size;
+		n->len = tail;
+	} else {
+		n->len = head;
+	}
+	avl_size_insert(r, n);
+	if (head && tail)
+		avl_add(r, gomem_node_get(r), offset + size, tail);
+}
+
+static int avl_give(struct gomem_range *r, u64 offset, u64 size)
+{
+	struct gomem_node *pred = NULL, *succ = NULL, *n = r->root[OFF];
+	u64 end = offset + size;
+	bool merge_pred, merge_succ;
+
+	while (n) {
+		if (n->start <= offset) {
+			pred = n;
+			n = n->avl[OFF].child[1];
+		} else {
+			succ = n;
+			n = n->avl[OFF].child[0];
+		}
+	}
+	if (pred && pred->start + pred->len > offset)
+		return -EINVAL;
+	if (succ && succ->start < end)
+		return -EINVAL;
+
+	merge_pred = pred && pred->start + pred->len == offset;
+	merge_succ = succ && succ->start == end;
+	if (merge_pred && merge_succ) {
+		avl_delete(r, succ);
+		avl_size_remove(r, pred);
+		pred->len += size + succ->len;
+		avl_size_insert(r, pred);
+		gomem_node_put(r, succ);
+	} else if (merge_pred) {
+		avl_size_remove(r, pred);
+		pred->len += size;
+		avl_size_insert(r, pred);
+	} else if (merge_succ) {
+		avl_size_remove(r, succ);
+		succ->start = offset;
+		succ->len += size;
+		avl_size_insert(r, succ);
+	} else {
+		avl_add(r, gomem_node_get(r), offset, size);
+	}
+	return 0;
+}
+
+static void avl_insert_node(struct gomem_range *r, struct gomem_node *n)
+{
+	avl_add(r, n, n->start, n->len);
+}
+
+static void avl_drain_subtree(struct gomem_range *r, struct gomem_node *n,
+			      void (*put)(struct gomem_range *r,
+					  struct gomem_node *n))
+{
+	struct gomem_node *left, *right;
+
+	if (!n)
+		return;
+	left = n->avl[OFF].child[0];
+	right = n->avl[OFF].child[1];
+	put(r, n);
+	avl_drain_subtree(r, left, put);
+	avl_drain_subtree(r, right, put);
+}
+
+static void avl_drain(struct gomem_range *r,
+		      void (*put)(struct gomem_range *r, struct gomem_node *n))
+{
+	struct gomem_node *root = r->root[OFF];
+
+	r->root[OFF] = NULL;
+	r->root[SZ] = NULL;
+	avl_drain_subtree(r, root, put);
+}
+
+static u64 avl_largest(const struct gomem_range *r)
+{
+	const struct gomem_node *n = r->root[SZ];
+
+	if (!n)
+		return 0;
+	while (n->avl[SZ].child[1])
+		n = n->avl[SZ].child[1];
+	return n->len;
+}
+
+static int avl_walk_subtree(const struct gomem_node *n,
+			    int (*fn)(void *arg, u64 offset, u64 len),
+			    void *arg)
+{
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = avl_walk_subtree(n->avl[OFF].child[0], fn, arg);
+	if (ret)
+		return ret;
+	ret = fn(arg, n->start, n->len);
+	if (ret)
+		return ret;
+	return avl_walk_subtree(n->avl[OFF].child[1], fn, arg);
+}
+
+static int avl_walk(const struct gomem_range *r,
+		    int (*fn)(void *arg, u64 offset, u64 len), void *arg)
+{
+	return avl_walk_subtree(r->root[OFF], fn, arg);
+}
+
+#define avl_broken(fmt, ...) \
+	({ pr_err("invariant broken: avl " fmt "\n", ##__VA_ARGS__); -EUCLEAN; })
+
+/*
+ * Check tree @t below @n: keys strictly between those of @lo and @hi (when
+ * set), heights exact, balance within one.  Counts the nodes into *@count.
+ */
+static int avl_check_subtree(const struct gomem_node *n, int t,
+			     const struct gomem_node *lo,
+			     const struct gomem_node *hi, u64 *count)
+{
+	const char *tree = t == SZ ? "size" : "offset";
+	int hl, hr, err;
+
+	if (!n)
+		return 0;
+	if (lo && avl_cmp(t, n->len, n->start, lo) <= 0)
+		return avl_broken("%s tree: node [%llu, +%llu) out of order",
+				  tree, n->start, n->len);
+	if (hi && avl_cmp(t, n->len, n->start, hi) >= 0)
+		return avl_broken("%s tree: node [%llu, +%llu) out of order",
+				  tree, n->start, n->len);
+	hl = avl_height(n->avl[t].child[0], t);
+	hr = avl_height(n->avl[t].child[1], t);
+	if (n->avl[t].height != 1 + max(hl, hr))
+		return avl_broken("%s tree: node %llu height %d, children %d and %d",
+				  tree, n->start, n->avl[t].height, hl, hr);
+	if (hl - hr > 1 || hr - hl > 1)
+		return avl_broken("%s tree: node %llu unbalanced (%d vs %d)",
+				  tree, n->start, hl, hr);
+	(*count)++;
+	err = avl_check_subtree(n->avl[t].child[0], t, lo, n, count);
+	if (err)
+		return err;
+	return avl_check_subtree(n->avl[t].child[1], t, n, hi, count);
+}
+
+/* Every node of the offset tree must be the very node the size tree holds. */
+static int avl_check_same(const struct gomem_range *r,
+			  const struct gomem_node *n)
+{
+	const struct gomem_node *s = r->root[SZ];
+	int c, err;
+
+	if (!n)
+		return 0;
+	while (s && (c = avl_cmp(SZ, n->len, n->start, s)))
+		s = s->avl[SZ].child[c > 0];
+	if (s != n)
+		return avl_broken("block [%llu, +%llu) missing from the size tree",
+				  n->start, n->len);
+	err = avl_check_same(r, n->avl[OFF].child[0]);
+	if (err)
+		return err;
+	return avl_check_same(r, n->avl[OFF].child[1]);
+}
+
+static int avl_check(const struct gomem_range *r)
+{
+	u64 by_off = 0, by_size = 0;
+	int err;
+
+	err = avl_check_subtree(r->root[OFF], OFF, NULL, NULL, &by_off);
+	if (err)
+		return err;
+	err = avl_check_subtree(r->root[SZ], SZ, NULL, NULL, &by_size);
+	if (err)
+		return err;
+	if (by_off != by_size)
+		return avl_broken("%llu nodes by offset, %llu by size",
+				  by_off, by_size);
+	return avl_check_same(r, r->root[OFF]);
+}
+
+const struct gomem_range_ops gomem_avl_ops = {
+	.find = avl_find,
+	.take = avl_take,
+	.give = avl_give,
+	.insert = avl_insert_node,
+	.drain = avl_drain,
+	.largest = avl_largest,
+	.walk = avl_walk,
+	.check = avl_check,
+};

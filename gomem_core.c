@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem range allocator core: argument checking, node recycling, policy
+ * dispatch and the policy-independent half of the invariant checker.
+ *
+ * The policies (gomem_treap.c, gomem_avl.c) only move nodes between trees;
+ * everything a caller can get wrong is refused here, before a policy runs,
+ * and every node an operation may need is obtained before anything changes,
+ * so that each error leaves the allocator exactly as it was.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <asm/page.h>
+
+#include "gomem_range_internal.h"
+
+static struct kmem_cache *gomem_node_cache;
+
+/* Node accounting: a node taken from the spare list becomes a free block. */
+struct gomem_node *gomem_node_get(struct gomem_range *r)
+{
+	struct gomem_node *n = r->spare;
+
+	/* The core reserves before calling a policy; running dry is a bug. */
+	if (WARN_ON_ONCE(!n))
+		return NULL;
+	r->spare = n->next;
+	r->nr_spare--;
+	r->nr_blocks++;
+	return n;
+}
+
+static void gomem_node_recycle(struct gomem_range *r, struct gomem_node *n)
+{
+	if (r->nr_spare >= GOMEM_RANGE_SPARE_MAX) {
+		kmem_cache_free(gomem_node_cache, n);
+		return;
+	}
+	n->next = r->spare;
+	r->spare = n;
+	r->nr_spare++;
+}
+
+void gomem_node_put(struct gomem_range *r, struct gomem_node *n)
+{
+	r->nr_blocks--;
+	gomem_node_recycle(r, n);
+}
+
+/* xorshift32: treap priorities need to be cheap and spread, not secret. */
+u32 gomem_range_random(struct gomem_range *r)
+{
+	u32 x = r->seed;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	r->seed = x;
+	return x;
+}
+
+static int gomem_spare_fill(struct gomem_range *r, unsigned int nr, gfp_t gfp)
+{
+	struct gomem_node *n;
+
+	nr = min_t(unsigned int, nr, GOMEM_RANGE_SPARE_MAX);
+	while (r->nr_spare < nr) {
+		n = kmem_cache_alloc(gomem_node_cache, gfp);
+		if (!n)
+			return -ENOMEM;
+		gomem_node_recycle(r, n);
+	}
+	return 0;
+}
+
+static void gomem_spare_release(struct gomem_range *r)
+{
+	struct gomem_node *n;
+
+	while ((n = r->spare)) {
+		r->spare = n->next;
+		kmem_cache_free(gomem_node_cache, n);
+	}
+	r->nr_spare = 0;
+}
+
+static bool gomem_is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* Validate and round an allocation request; see docs/range-allocator.md. */
+static int gomem_request(const struct gomem_range *r, u64 *size, u64 *align)
+{
+	if (!*size || *size > r->size)
+		return -EINVAL;
+	if (!gomem_is_pow2(*align) || *align > PAGE_SIZE)
+		return -EINVAL;
+	/* r->size is a multiple of the granule, so this cannot overflow. */
+	*size = ALIGN(*size, r->granule);
+	*align = max(*align, r->granule);
+	return 0;
+}
+
+/* Put the whole space back as one free block; a spare node must exist. */
+static void gomem_range_fill(struct gomem_range *r)
+{
+	struct gomem_node *n = gomem_node_get(r);
+
+	n->start = 0;
+	n->len = r->size;
+	r->ops->insert(r, n);
+	r->free_bytes = r->size;
+}
+
+/**
+ * gomem_range_init() - set up a range allocator over [0, @size)
+ * @r: allocator to initialise (caller-owned memory)
+ * @policy: %GOMEM_POLICY_TREAP (lowest-offset fit) or %GOMEM_POLICY_AVL
+ *          (best fit)
+ * @size: size of the space in bytes, a non-zero multiple of @granule
+ * @granule: allocation unit, a power of two no larger than PAGE_SIZE
+ * @gfp: flags for every tree node this allocator allocates from now on
+ *
+ * Afterwards the whole space is one free block.
+ *
+ * Context: may sleep if @gfp allows it.
+ * Return: 0, -EINVAL for a bad argument, -ENOMEM if no node could be had.
+ */
+int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
+		     u64 size, u64 granule, gfp_t gfp)
+{
+	const struct gomem_range_ops *ops;
+	int err;
+
+	switch (policy) {
+	case GOMEM_POLICY_TREAP:
+		ops = &gomem_treap_ops;
+		break;
+	case GOMEM_POLICY_AVL:
+		ops = &gomem_avl_ops;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!gomem_is_pow2(granule) || granule > PAGE_SIZE)
+		return -EINVAL;
+	if (!size || !IS_ALIGNED(size, granule))
+		return -EINVAL;
+
+	*r = (struct gomem_range) {
+		.ops = ops,
+		.policy = policy,
+		.size = size,
+		.granule = granule,
+		.gfp = gfp,
+		.seed = get_random_u32() | 1,
+	};
+	err = gomem_spare_fill(r, 1, gfp);
+	if (err)
+		return err;
+	gomem_range_fill(r);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_init);
+
+static void gomem_node_free(struct gomem_range *r, struct gomem_node *n)
+{
+	r->nr_blocks--;
+	kmem_cache_free(gomem_node_cache, n);
+}
+
+/**
+ * gomem_range_destroy() - release every node of an allocator
+ * @r: allocator set up by gomem_range_init()
+ *
+ * Outstanding allocations need not be freed first: the allocator holds no
+ * record of them.  @r must be initialised again before reuse.
+ *
+ * Context: any context; does not sleep.
+ */
+void gomem_range_destroy(struct gomem_range *r)
+{
+	r->ops->drain(r, gomem_node_free);
+	WARN_ON_ONCE(r->nr_blocks);
+	gomem_spare_release(r);
+	r->free_bytes = 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_destroy);
+
+/**
+ * gomem_range_alloc() - allocate a range
+ * @r: allocator
+ * @size: bytes wanted, rounded up to the granule
+ * @align: alignment of the returned offset, a power of two no larger than
+ *         PAGE_SIZE (the granule is the minimum); relative to offset 0
+ * @offset: set to the start of the allocated range on success
+ *
+ * The treap policy returns the lowest offset that fits, the avl policy the
+ * lowest offset in the smallest free block that fits.  The call fails only
+ * when no free block can hold the request.
+ *
+ * Context: the caller serialises calls on @r.  May sleep only if the
+ * allocator's gfp allows it (a node is needed when a block is split and
+ * the spare list is empty).
+ * Return: 0; -EINVAL for a zero or oversized @size or a bad @align;
+ * -ENOMEM if nothing fits or no node could be had.  On error nothing
+ * changed.
+ */
+int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
+		      u64 *offset)
+{
+	struct gomem_node *n;
+	u64 off;
+	int err;
+
+	err = gomem_request(r, &size, &align);
+	if (err)
+		return err;
+	n = r->ops->find(r, size, align, &off);
+	if (!n)
+		return -ENOMEM;
+	err = gomem_spare_fill(r, 1, r->gfp);
+	if (err)
+		return err;
+	r->ops->take(r, n, off, size);
+	r->free_bytes -= size;
+	*offset = off;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_alloc);
+
+/**
+ * gomem_range_free() - return a range to the allocator
+ * @r: allocator
+ * @offset: start of the range, a multiple of the granule
+ * @size: length in bytes, rounded up to the granule
+ *
+ * Any allocated range may be freed: a whole allocation, its head, tail or
+ * middle, or a span of several adjacent allocations.  The freed range is
+ * coalesced with free neighbours.
+ *
+ * Context: the caller serialises calls on @r.  May sleep only if the
+ * allocator's gfp allows it (a node is needed when the range touches no
+ * free block and the spare list is empty).
+ * Return: 0; -EINVAL if @size is zero, @offset is not granule-aligned, the
+ * range runs past the end or any byte of it is already free; -ENOMEM if
+ * no node could be had.  On error nothing changed.
+ */
+int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
+{
+	int err;
+
+	if (!size || size > r->size || !IS_ALIGNED(offset, r->granule))
+		return -EINVAL;
+	size = ALIGN(size, r->granule);
+	if (offset > r->size - size)
+		return -EINVAL;
+	err = gomem_spare_fill(r, 1, r->gfp);
+	if (err)
+		return err;
+	err = r->ops->give(r, offset, size);
+	if (err)
+		return err;
+	r->free_bytes += size;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_free);
+
+/**
+ * gomem_range_find() - where would an allocation go, without allocating
+ * @r: allocator
+ * @size: bytes, as for gomem_range_alloc()
+ * @align: alignment, as for gomem_range_alloc()
+ * @offset: set to the offset gomem_range_alloc() would return now
+ *
+ * Context: any context; does not sleep.  The answer holds only until the
+ * next change to @r.
+ * Return: 0, or the error gomem_range_alloc() would return (-EINVAL for
+ * bad arguments, -ENOMEM if nothing fits).
+ */
+int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
+		     u64 *offset)
+{
+	u64 off;
+	int err;
+
+	err = gomem_request(r, &size, &align);
+	if (err)
+		return err;
+	if (!r->ops->find(r, size, align, &off))
+		return -ENOMEM;
+	*offset = off;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_find);
+
+/**
+ * gomem_range_reset() - free everything at once
+ * @r: allocator
+ *
+ * Context: the caller serialises calls on @r.  May sleep only if the
+ * allocator's gfp allows it (only when the space is fully allocated and no
+ * spare node is left).
+ * Return: 0, or -ENOMEM with nothing changed.
+ */
+int gomem_range_reset(struct gomem_range *r)
+{
+	int err;
+
+	err = gomem_spare_fill(r, 1, r->gfp);
+	if (err)
+		return err;
+	r->ops->drain(r, gomem_node_put);
+	WARN_ON_ONCE(r->nr_blocks);
+	gomem_range_fill(r);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_reset);
+
+/**
+ * gomem_range_reserve() - stock spare nodes ahead of time
+ * @r: allocator
+ * @nr: spare nodes wanted (at most %GOMEM_RANGE_SPARE_MAX are kept)
+ * @gfp: allocation flags for this call
+ *
+ * Each alloc or free needs at most one new node.  A caller that uses the
+ * allocator under a spinlock (with a non-sleeping gfp) can call this
+ * before taking the lock, so that the operations under it do not fail.
+ *
+ * Context: the caller serialises calls on @r; may sleep if @gfp allows.
+ * Return: 0, or -ENOMEM (the nodes obtained so far are kept).
+ */
+int gomem_range_reserve(struct gomem_range *r, unsigned int nr, gfp_t gfp)
+{
+	return gomem_spare_fill(r, nr, gfp);
+}
+EXPORT_SYMBOL_GPL(gomem_range_reserve);
+
+/**
+ * gomem_range_free_bytes() - total free bytes
+ * @r: allocator
+ *
+ * Context: any context.
+ * Return: the sum of the lengths of all free blocks.
+ */
+u64 gomem_range_free_bytes(const struct gomem_range *r)
+{
+	return r->free_bytes;
+}
+EXPORT_SYMBOL_GPL(gomem_range_free_bytes);
+
+/**
+ * gomem_range_largest() - length of the longest free block
+ * @r: allocator
+ *
+ * Context: any context.  O(1) for the treap, O(log n) for avl.
+ * Return: the longest free block's length, 0 if the space is full.
+ */
+u64 gomem_range_largest(const struct gomem_range *r)
+{
+	return r->ops->largest(r);
+}
+EXPORT_SYMBOL_GPL(gomem_range_largest);
+
+/**
+ * gomem_range_nr_blocks() - number of free blocks
+ * @r: allocator
+ *
+ * Context: any context.
+ * Return: how many separate free blocks there are.
+ */
+u64 gomem_range_nr_blocks(const struct gomem_range *r)
+{
+	return r->nr_blocks;
+}
+EXPORT_SYMBOL_GPL(gomem_range_nr_blocks);
+
+/**
+ * gomem_range_walk() - visit every free block in increasing offset order
+ * @r: allocator
+ * @fn: called with @arg and each block's offset and length; a non-zero
+ *      return stops the walk
+ * @arg: passed to @fn
+ *
+ * Context: @fn must not change @r.  Does not sleep unless @fn does.
+ * Return: the first non-zero value @fn returned, else 0.
+ */
+int gomem_range_walk(const struct gomem_range *r,
+		     int (*fn)(void *arg, u64 offset, u64 len), void *arg)
+{
+	return r->ops->walk(r, fn, arg);
+}
+EXPORT_SYMBOL_GPL(gomem_range_walk);
+
+struct gomem_check_state {
+	const struct gomem_range *r;
+	u64 next_min;	/* lowest offset the next block may start at */
+	u64 count;
+	u64 total;
+};
+
+#define gomem_broken(fmt, ...) \
+	({ pr_err("invariant broken: " fmt "\n", ##__VA_ARGS__); -EUCLEAN; })
+
+static int gomem_check_block(void *arg, u64 offset, u64 len)
+{
+	struct gomem_check_state *st = arg;
+	const struct gomem_range *r = st->r;
+
+	if (!len)
+		return gomem_broken("empty block at %llu", offset);
+	if (!IS_ALIGNED(offset, r->granule) || !IS_ALIGNED(len, r->granule))
+		return gomem_broken("block [%llu, +%llu) not granule-aligned",
+				    offset, len);
+	if (offset > r->size || len > r->size - offset)
+		return gomem_broken("block [%llu, +%llu) outside [0, %llu)",
+				    offset, len, r->size);
+	if (st->count && offset < st->next_min)
+		return gomem_broken("block at %llu overlaps, touches or precedes the block before it",
+				    offset);
+	/* A free neighbour must have been coalesced: demand a used gap. */
+	st->next_min = offset + len + 1;
+	st->count++;
+	st->total += len;
+	return 0;
+}
+
+/**
+ * gomem_range_check() - verify every invariant of an allocator
+ * @r: allocator
+ *
+ * Checks the policy's tree structure (order, heap or AVL balance,
+ * augmented maxima, both AVL trees holding the same nodes) and, walking the
+ * blocks, that each is non-empty, granule-aligned and in bounds, that no
+ * two blocks overlap or touch, and that the count and total match the
+ * allocator's counters.  Meant for tests; O(n) for the treap, O(n log n)
+ * for avl.
+ *
+ * Context: the caller serialises calls on @r.  Does not sleep.
+ * Return: 0, or -EUCLEAN after logging the first broken invariant.
+ */
+int gomem_range_check(const struct gomem_range *r)
+{
+	struct gomem_check_state st = { .r = r };
+	const struct gomem_node *n;
+	unsigned int spare = 0;
+	int err;
+
+	err = r->ops->check(r);
+	if (err)
+		return err;
+	err = r->ops->walk(r, gomem_check_block, &st);
+	if (err)
+		return err;
+	if (st.count != r->nr_blocks)
+		return gomem_broken("%llu blocks in the tree, counter says %llu",
+				    st.count, r->nr_blocks);
+	if (st.total != r->free_bytes)
+		return gomem_broken("%llu bytes free in the tree, counter says %llu",
+				    st.total, r->free_bytes);
+	for (n = r->spare; n; n = n->next)
+		spare++;
+	if (spare != r->nr_spare || spare > GOMEM_RANGE_SPARE_MAX)
+		return gomem_broken("%u spare nodes listed, counter says %u",
+				    spare, r->nr_spare);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_check);
+
+/**
+ * gomem_policy_name() - printable name of a policy
+ * @policy: a policy
+ *
+ * Context: any context.
+ * Return: "treap", "avl" or "unknown".
+ */
+const char *gomem_policy_name(enum gomem_policy policy)
+{
+	switch (policy) {
+	case GOMEM_POLICY_TREAP:
+		return "treap";
+	case GOMEM_POLICY_AVL:
+		return "avl";
+	}
+	return "unknown";
+}
+EXPORT_SYMBOL_GPL(gomem_policy_name);
+
+int gomem_range_cache_init(void)
+{
+	gomem_node_cache = kmem_cache_create("gomem_node",
+					     sizeof(struct gomem_node), 0, 0,
+					     NULL);
+	return gomem_node_cache ? 0 : -ENOMEM;
+}
+
+void gomem_range_cache_exit(void)
+{
+	kmem_cache_destroy(gomem_node_cache);
+}
+
+static int __init gomem_init(void)
+{
+	return gomem_range_cache_init();
+}
+
+static void __exit gomem_exit(void)
+{
+	gomem_range_cache_exit();
+}
+
+module_init(gomem_init);
+module_exit(gomem_exit);
+
+MODULE_LICENSE("Dual MIT/GPL");
+MODULE_DESCRIPTION("gomem: shared memory arena with treap, AVL and buddy allocators");

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Private to the range allocators (gomem_core.c, gomem_treap.c, gomem_avl.c).
+ */
+#ifndef _GOMEM_RANGE_INTERNAL_H
+#define _GOMEM_RANGE_INTERNAL_H
+
+#include <linux/align.h>
+
+#include "gomem_range.h"
+
+/* Index of the AVL tree a link belongs to. */
+#define GOMEM_AVL_BY_OFFSET	0
+#define GOMEM_AVL_BY_SIZE	1
+
+/**
+ * struct gomem_avl_link - a node's place in one AVL tree
+ * @child: left (0) and right (1) subtrees
+ * @height: 1 + the larger child height; a missing child has height 0
+ */
+struct gomem_avl_link {
+	struct gomem_node *child[2];
+	int height;
+};
+
+/**
+ * struct gomem_node - one free block [@start, @start + @len)
+ * @start: offset of the block, a multiple of the granule
+ * @len: length of the block, a non-zero multiple of the granule
+ * @next: link in the allocator's spare list while the node is unused
+ * @treap: treap links (%GOMEM_POLICY_TREAP)
+ * @treap.child: left (0) and right (1) subtrees, ordered by @start
+ * @treap.max: largest @len in this subtree, self included
+ * @treap.prio: random priority; a parent's is >= its children's
+ * @avl: AVL links (%GOMEM_POLICY_AVL), one per tree: by offset and by size
+ *
+ * Nodes are allocated from a kmem_cache, never from the managed space.
+ */
+struct gomem_node {
+	u64 start;
+	u64 len;
+	union {
+		struct gomem_node *next;
+		struct {
+			struct gomem_node *child[2];
+			u64 max;
+			u32 prio;
+		} treap;
+		struct gomem_avl_link avl[2];
+	};
+};
+
+/**
+ * struct gomem_range_ops - what a placement policy implements
+ * @find: locate the placement of @size bytes aligned to @align (both
+ *        already rounded to the granule); return the free block holding it
+ *        and set *@offset, or return NULL when nothing fits
+ * @take: remove [@offset, @offset + @size) from free block @n; the core
+ *        guarantees one spare node for a split
+ * @give: return [@offset, @offset + @size) to free space, coalescing with
+ *        its neighbours; -EINVAL, with nothing changed, if any byte of it
+ *        is already free; the core guarantees one spare node
+ * @insert: add a detached node as a free block (no coalescing)
+ * @drain: detach every node, handing each to @put
+ * @largest: length of the longest free block, 0 if none
+ * @walk: call @fn on every free block in increasing offset order
+ * @check: verify the policy's structural invariants; -EUCLEAN if broken
+ */
+struct gomem_range_ops {
+	struct gomem_node *(*find)(const struct gomem_range *r, u64 size,
+				   u64 align, u64 *offset);
+	void (*take)(struct gomem_range *r, struct gomem_node *n, u64 offset,
+		     u64 size);
+	int (*give)(struct gomem_range *r, u64 offset, u64 size);
+	void (*insert)(struct gomem_range *r, struct gomem_node *n);
+	void (*drain)(struct gomem_range *r,
+		      void (*put)(struct gomem_range *r, struct gomem_node *n));
+	u64 (*largest)(const struct gomem_range *r);
+	int (*walk)(const struct gomem_range *r,
+		    int (*fn)(void *arg, u64 offset, u64 len), void *arg);
+	int (*check)(const struct gomem_range *r);
+};
+
+extern const struct gomem_range_ops gomem_treap_ops;
+extern const struct gomem_range_ops gomem_avl_ops;
+
+struct gomem_node *gomem_node_get(struct gomem_range *r);
+void gomem_node_put(struct gomem_range *r, struct gomem_node *n);
+u32 gomem_range_random(struct gomem_range *r);
+
+/**
+ * gomem_block_fits() - place @size bytes aligned to @align in a block
+ * @n: free block
+ * @size: request, a multiple of the granule
+ * @align: power of two, at least the granule
+ * @offset: set to the lowest aligned placement inside @n on success
+ *
+ * Return: true if [*@offset, *@offset + @size) lies inside @n.
+ */
+static inline bool gomem_block_fits(const struct gomem_node *n, u64 size,
+				    u64 align, u64 *offset)
+{
+	u64 p = ALIGN(n->start, align);
+	u64 pad = p - n->start;
+
+	if (pad > n->len || n->len - pad < size)
+		return false;
+	*offset = p;
+	return true;
+}
+
+int gomem_range_cache_init(void);
+void gomem_range_cache_exit(void);
+
+#endif /* _GOMEM_RANGE_INTERNAL_H */
