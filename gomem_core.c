@@ -424,7 +424,7 @@ static int gomem_check_block(void *arg, u64 offset, u64 len)
 		return gomem_broken("block [%llu, +%llu) outside [0, %llu)",
 				    offset, len, r->size);
 	if (st->count && offset < st->next_min)
-		return gomem_broken("block at %llu overlaps, touches or precedes the block before it",
+		return gomem_broken("block at %llu overlaps or touches the one before",
 				    offset);
 	/* A free neighbour must have been coalesced: demand a used gap. */
 	st->next_min = offset + len + 1;

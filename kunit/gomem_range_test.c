@@ -74,16 +74,24 @@ static struct gomem_range *setup(struct kunit *test, u64 size, u64 granule)
 #define EXPECT_SOUND(test, r) \
 	KUNIT_EXPECT_EQ_MSG(test, gomem_range_check(r), 0, "invariant checker")
 
-/* Expect @err from @call and no observable change to @r. */
-#define EXPECT_REFUSED(test, r, err, call) do {				\
-	struct range_fixture *__f = fix(test);				\
-	snap(r, &__f->before);						\
-	KUNIT_EXPECT_EQ(test, (int)(call), err);			\
-	snap(r, &__f->after);						\
-	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(&__f->before, &__f->after,	\
-					    sizeof(__f->before)),	\
-			      "allocator changed by a refused call");	\
-	EXPECT_SOUND(test, r);						\
+static void expect_unchanged(struct kunit *test, const struct gomem_range *r)
+{
+	struct range_fixture *f = fix(test);
+
+	snap(r, &f->after);
+	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(&f->before, &f->after,
+					    sizeof(f->before)),
+			      "allocator changed by a refused call");
+	EXPECT_SOUND(test, r);
+}
+
+/* Expect @err from @call and no change to the fixture allocator @rng. */
+#define EXPECT_REFUSED(test, rng, err, call) do {			\
+	struct kunit *__test = (test);					\
+									\
+	snap((rng), &fix(__test)->before);				\
+	KUNIT_EXPECT_EQ(__test, (int)(call), err);			\
+	expect_unchanged(__test, &fix(__test)->r);			\
 } while (0)
 
 static u64 must_alloc(struct kunit *test, struct gomem_range *r, u64 size,
@@ -675,11 +683,10 @@ static void random_ops_match_model(struct kunit *test)
 				held[nheld].off = off + size * g;
 				held[nheld++].len = (len - cut - size) * g;
 			}
-			if (cut) {
+			if (cut)
 				held[j].len = cut * g;
-			} else {
+			else
 				held[j] = held[--nheld];
-			}
 		}
 		KUNIT_ASSERT_EQ_MSG(test, gomem_range_check(r), 0, "op %llu", i);
 		KUNIT_ASSERT_EQ_MSG(test, gomem_range_free_bytes(r), free,
