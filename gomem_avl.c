@@ -217,25 +217,30 @@ static void avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
 		avl_add(r, gomem_node_get(r), offset + size, tail);
 }
 
-static int avl_give(struct gomem_range *r, u64 offset, u64 size)
+static void avl_neighbours(const struct gomem_range *r, u64 offset,
+			   struct gomem_node **pred, struct gomem_node **succ)
 {
-	struct gomem_node *pred = NULL, *succ = NULL, *n = r->root[OFF];
-	u64 end = offset + size;
-	bool merge_pred, merge_succ;
+	struct gomem_node *n = r->root[OFF];
 
+	/* One descent finds both neighbours of the range. */
+	*pred = NULL;
+	*succ = NULL;
 	while (n) {
 		if (n->start <= offset) {
-			pred = n;
+			*pred = n;
 			n = n->avl[OFF].child[1];
 		} else {
-			succ = n;
+			*succ = n;
 			n = n->avl[OFF].child[0];
 		}
 	}
-	if (pred && pred->start + pred->len > offset)
-		return -EINVAL;
-	if (succ && succ->start < end)
-		return -EINVAL;
+}
+
+static void avl_give(struct gomem_range *r, u64 offset, u64 size,
+		     struct gomem_node *pred, struct gomem_node *succ)
+{
+	u64 end = offset + size;
+	bool merge_pred, merge_succ;
 
 	merge_pred = pred && pred->start + pred->len == offset;
 	merge_succ = succ && succ->start == end;
@@ -257,7 +262,6 @@ static int avl_give(struct gomem_range *r, u64 offset, u64 size)
 	} else {
 		avl_add(r, gomem_node_get(r), offset, size);
 	}
-	return 0;
 }
 
 static void avl_insert_node(struct gomem_range *r, struct gomem_node *n)
@@ -401,6 +405,7 @@ static int avl_check(const struct gomem_range *r)
 const struct gomem_range_ops gomem_avl_ops = {
 	.find = avl_find,
 	.take = avl_take,
+	.neighbours = avl_neighbours,
 	.give = avl_give,
 	.insert = avl_insert_node,
 	.drain = avl_drain,

@@ -227,9 +227,12 @@ int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
 	n = r->ops->find(r, size, align, &off);
 	if (!n)
 		return -ENOMEM;
-	err = gomem_spare_fill(r, 1, r->gfp);
-	if (err)
-		return err;
+	/* A node is needed only if free space remains on both sides. */
+	if (off != n->start && off + size != n->start + n->len) {
+		err = gomem_spare_fill(r, 1, r->gfp);
+		if (err)
+			return err;
+	}
 	r->ops->take(r, n, off, size);
 	r->free_bytes -= size;
 	*offset = off;
@@ -256,6 +259,8 @@ EXPORT_SYMBOL_GPL(gomem_range_alloc);
  */
 int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 {
+	struct gomem_node *pred, *succ;
+	u64 end;
 	int err;
 
 	if (!size || size > r->size || !IS_ALIGNED(offset, r->granule))
@@ -263,12 +268,21 @@ int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 	size = ALIGN(size, r->granule);
 	if (offset > r->size - size)
 		return -EINVAL;
-	err = gomem_spare_fill(r, 1, r->gfp);
-	if (err)
-		return err;
-	err = r->ops->give(r, offset, size);
-	if (err)
-		return err;
+	end = offset + size;
+
+	r->ops->neighbours(r, offset, &pred, &succ);
+	if (pred && pred->start + pred->len > offset)
+		return -EINVAL;
+	if (succ && succ->start < end)
+		return -EINVAL;
+	/* A node is needed only if the range touches no free block. */
+	if ((!pred || pred->start + pred->len != offset) &&
+	    (!succ || succ->start != end)) {
+		err = gomem_spare_fill(r, 1, r->gfp);
+		if (err)
+			return err;
+	}
+	r->ops->give(r, offset, size, pred, succ);
 	r->free_bytes += size;
 	return 0;
 }
@@ -315,9 +329,12 @@ int gomem_range_reset(struct gomem_range *r)
 {
 	int err;
 
-	err = gomem_spare_fill(r, 1, r->gfp);
-	if (err)
-		return err;
+	/* Reuses a tree node if there is one. */
+	if (!r->nr_blocks) {
+		err = gomem_spare_fill(r, 1, r->gfp);
+		if (err)
+			return err;
+	}
 	r->ops->drain(r, gomem_node_put);
 	WARN_ON_ONCE(r->nr_blocks);
 	gomem_range_fill(r);

@@ -56,10 +56,14 @@ struct gomem_node {
  *        already rounded to the granule); return the free block holding it
  *        and set *@offset, or return NULL when nothing fits
  * @take: remove [@offset, @offset + @size) from free block @n; the core
- *        guarantees one spare node for a split
- * @give: return [@offset, @offset + @size) to free space, coalescing with
- *        its neighbours; -EINVAL, with nothing changed, if any byte of it
- *        is already free; the core guarantees one spare node
+ *        guarantees one spare node if the block is split in two
+ * @neighbours: find the free blocks around @offset: *@pred, the last one
+ *        starting at or before it, and *@succ, the first one after it
+ *        (either may be NULL)
+ * @give: return [@offset, @offset + @size), which lies between @pred and
+ *        @succ and overlaps neither, to free space, coalescing with the
+ *        ones it touches; the core guarantees one spare node if it touches
+ *        neither
  * @insert: add a detached node as a free block (no coalescing)
  * @drain: detach every node, handing each to @put
  * @largest: length of the longest free block, 0 if none
@@ -71,7 +75,10 @@ struct gomem_range_ops {
 				   u64 align, u64 *offset);
 	void (*take)(struct gomem_range *r, struct gomem_node *n, u64 offset,
 		     u64 size);
-	int (*give)(struct gomem_range *r, u64 offset, u64 size);
+	void (*neighbours)(const struct gomem_range *r, u64 offset,
+			   struct gomem_node **pred, struct gomem_node **succ);
+	void (*give)(struct gomem_range *r, u64 offset, u64 size,
+		     struct gomem_node *pred, struct gomem_node *succ);
 	void (*insert)(struct gomem_range *r, struct gomem_node *n);
 	void (*drain)(struct gomem_range *r,
 		      void (*put)(struct gomem_range *r, struct gomem_node *n));

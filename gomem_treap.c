@@ -174,26 +174,30 @@ static void treap_take(struct gomem_range *r, struct gomem_node *n,
 	}
 }
 
-static int treap_give(struct gomem_range *r, u64 offset, u64 size)
+static void treap_neighbours(const struct gomem_range *r, u64 offset,
+			     struct gomem_node **pred, struct gomem_node **succ)
 {
-	struct gomem_node *pred = NULL, *succ = NULL, *n = r->root[0];
-	u64 end = offset + size;
-	bool merge_pred, merge_succ;
+	struct gomem_node *n = r->root[0];
 
 	/* One descent finds both neighbours of the range. */
+	*pred = NULL;
+	*succ = NULL;
 	while (n) {
 		if (n->start <= offset) {
-			pred = n;
+			*pred = n;
 			n = n->treap.child[1];
 		} else {
-			succ = n;
+			*succ = n;
 			n = n->treap.child[0];
 		}
 	}
-	if (pred && pred->start + pred->len > offset)
-		return -EINVAL;
-	if (succ && succ->start < end)
-		return -EINVAL;
+}
+
+static void treap_give(struct gomem_range *r, u64 offset, u64 size,
+		       struct gomem_node *pred, struct gomem_node *succ)
+{
+	u64 end = offset + size;
+	bool merge_pred, merge_succ;
 
 	merge_pred = pred && pred->start + pred->len == offset;
 	merge_succ = succ && succ->start == end;
@@ -213,7 +217,6 @@ static int treap_give(struct gomem_range *r, u64 offset, u64 size)
 	} else {
 		treap_add(r, gomem_node_get(r), offset, size);
 	}
-	return 0;
 }
 
 static void treap_insert_node(struct gomem_range *r, struct gomem_node *n)
@@ -318,6 +321,7 @@ static int treap_check(const struct gomem_range *r)
 const struct gomem_range_ops gomem_treap_ops = {
 	.find = treap_find,
 	.take = treap_take,
+	.neighbours = treap_neighbours,
 	.give = treap_give,
 	.insert = treap_insert_node,
 	.drain = treap_drain,
