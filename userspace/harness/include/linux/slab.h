@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Shim: slab caches and kmalloc on top of malloc, one malloc per object so
+ * that ASan sees every use after free.  Every cache counts its live
+ * objects; kmem_cache_destroy() of a cache that still has some reports a
+ * leak, which fails the test program.  Allocations can be made to fail on
+ * purpose (shim/shim.h: shim_slab_fail_next(), shim_slab_fail_after()).
+ */
+#ifndef _SHIM_LINUX_SLAB_H
+#define _SHIM_LINUX_SLAB_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+#define SLAB_HWCACHE_ALIGN	0x00002000u
+#define SLAB_PANIC		0x00040000u
+#define SLAB_ACCOUNT		0x04000000u
+
+struct kmem_cache;
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *));
+void kmem_cache_destroy(struct kmem_cache *s);
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
+void kmem_cache_free(struct kmem_cache *s, void *obj);
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return kmem_cache_alloc(s, gfp | __GFP_ZERO);
+}
+
+#define KMEM_CACHE(__struct, __flags)					\
+	kmem_cache_create(#__struct, sizeof(struct __struct),		\
+			  __alignof__(struct __struct), (__flags), NULL)
+
+void *kmalloc(size_t size, gfp_t gfp);
+void kfree(const void *p);
+
+static inline void *kzalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+static inline void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc(bytes, gfp);
+}
+
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kmalloc_array(n, size, gfp | __GFP_ZERO);
+}
+
+/* No vmalloc fallback to model: kvmalloc is kmalloc here. */
+static inline void *kvmalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp);
+}
+
+static inline void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return kzalloc(size, gfp);
+}
+
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	return kmalloc_array(n, size, gfp);
+}
+
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kcalloc(n, size, gfp);
+}
+
+static inline void kvfree(const void *p)
+{
+	kfree(p);
+}
+
+#endif /* _SHIM_LINUX_SLAB_H */

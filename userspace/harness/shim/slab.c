@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Shim slab: every object is its own malloc() block, so ASan catches use
+ * after free and overflows of a node; caches only count what is live.
+ * Allocation failures can be injected (see shim.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/slab.h>
+
+#include "shim.h"
+
+struct kmem_cache {
+	const char *name;
+	unsigned int size;
+	unsigned int align;
+	void (*ctor)(void *obj);
+	unsigned long live;
+	struct kmem_cache *next;
+};
+
+static struct kmem_cache *caches;
+static unsigned long kmalloc_live;
+
+static unsigned long fail_next_left;	/* allocations still to refuse */
+static long pass_left = -1;		/* fail_after: passes left; -1: off */
+static unsigned long refused;
+
+void shim_slab_fail_next(unsigned long n)
+{
+	fail_next_left = n;
+	pass_left = -1;
+}
+
+void shim_slab_fail_after(unsigned long n)
+{
+	fail_next_left = 0;
+	pass_left = (long)n;
+}
+
+void shim_slab_fail_reset(void)
+{
+	fail_next_left = 0;
+	pass_left = -1;
+}
+
+unsigned long shim_slab_refused(void)
+{
+	return refused;
+}
+
+static bool shim_slab_should_fail(void)
+{
+	if (fail_next_left) {
+		fail_next_left--;
+		refused++;
+		return true;
+	}
+	if (pass_left == 0) {
+		refused++;
+		return true;
+	}
+	if (pass_left > 0)
+		pass_left--;
+	return false;
+}
+
+long shim_slab_live(const char *name)
+{
+	struct kmem_cache *s;
+
+	for (s = caches; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return (long)s->live;
+	return -1;
+}
+
+unsigned long shim_slab_live_total(void)
+{
+	unsigned long total = kmalloc_live;
+	struct kmem_cache *s;
+
+	for (s = caches; s; s = s->next)
+		total += s->live;
+	return total;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct kmem_cache *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (flags & SLAB_HWCACHE_ALIGN && align < 64)
+		align = 64;
+	s->name = name;
+	s->size = size ? size : 1;
+	s->align = align;
+	s->ctor = ctor;
+	s->next = caches;
+	caches = s;
+	return s;
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	struct kmem_cache **p;
+
+	if (!s)
+		return;
+	if (s->live)
+		shim_problem("kmem_cache_destroy(%s): %lu objects still allocated",
+			     s->name, s->live);
+	for (p = &caches; *p; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	free(s);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	void *obj;
+
+	if (shim_slab_should_fail())
+		return NULL;
+	if (s->align > 16)
+		obj = aligned_alloc(s->align,
+				    (s->size + s->align - 1) / s->align * s->align);
+	else
+		obj = malloc(s->size);
+	if (!obj)
+		return NULL;
+	if (s->ctor)
+		s->ctor(obj);
+	else if (gfp & __GFP_ZERO)
+		memset(obj, 0, s->size);
+	s->live++;
+	return obj;
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	if (!obj)
+		return;
+	if (!s->live)
+		shim_problem("kmem_cache_free(%s): more frees than allocations",
+			     s->name);
+	else
+		s->live--;
+	free(obj);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (shim_slab_should_fail())
+		return NULL;
+	p = malloc(size ? size : 1);
+	if (!p)
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, size);
+	kmalloc_live++;
+	return p;
+}
+
+void kfree(const void *p)
+{
+	if (!p)
+		return;
+	if (!kmalloc_live)
+		shim_problem("kfree(%p): more frees than allocations", p);
+	else
+		kmalloc_live--;
+	free((void *)p);
+}
