@@ -27,8 +27,9 @@
 
 #include "gomem_range_internal.h"
 
-#define OFF	GOMEM_AVL_BY_OFFSET
-#define SZ	GOMEM_AVL_BY_SIZE
+/* The two trees a node is linked into. */
+#define OFF	0
+#define SZ	1
 
 static int avl_cmp(int t, u64 alen, u64 astart, const struct gomem_node *b)
 {
@@ -39,28 +40,36 @@ static int avl_cmp(int t, u64 alen, u64 astart, const struct gomem_node *b)
 	return 0;
 }
 
-static int avl_height(const struct gomem_node *n, int t)
+static struct gomem_link *avl_link(struct gomem_node *n, int t)
 {
-	return n ? n->avl[t].height : 0;
+	return t == SZ ? &n->size : &n->off;
 }
 
-static struct gomem_node **avl_child(struct gomem_node *n, int t, int dir)
+static const struct gomem_link *avl_clink(const struct gomem_node *n, int t)
 {
-	return &n->avl[t].child[dir];
+	return t == SZ ? &n->size : &n->off;
+}
+
+static int avl_height(const struct gomem_node *n, int t)
+{
+	return n ? avl_clink(n, t)->height : 0;
 }
 
 static void avl_update(struct gomem_node *n, int t)
 {
-	n->avl[t].height = 1 + max(avl_height(n->avl[t].child[0], t),
-				   avl_height(n->avl[t].child[1], t));
+	struct gomem_link *l = avl_link(n, t);
+
+	l->height = 1 + max(avl_height(l->child[0], t),
+			    avl_height(l->child[1], t));
 }
 
+/* Lift n's child on side @dir into n's place. */
 static struct gomem_node *avl_rotate(struct gomem_node *n, int t, int dir)
 {
-	struct gomem_node *c = n->avl[t].child[dir];
+	struct gomem_node *c = avl_link(n, t)->child[dir];
 
-	n->avl[t].child[dir] = c->avl[t].child[!dir];
-	c->avl[t].child[!dir] = n;
+	avl_link(n, t)->child[dir] = avl_link(c, t)->child[!dir];
+	avl_link(c, t)->child[!dir] = n;
 	avl_update(n, t);
 	avl_update(c, t);
 	return c;
@@ -68,47 +77,51 @@ static struct gomem_node *avl_rotate(struct gomem_node *n, int t, int dir)
 
 static struct gomem_node *avl_balance(struct gomem_node *n, int t)
 {
-	struct gomem_node *c;
+	struct gomem_link *l = avl_link(n, t);
+	struct gomem_link *cl;
 	int dir, skew;
 
 	avl_update(n, t);
-	skew = avl_height(n->avl[t].child[1], t) -
-	       avl_height(n->avl[t].child[0], t);
+	skew = avl_height(l->child[1], t) - avl_height(l->child[0], t);
 	if (skew >= -1 && skew <= 1)
 		return n;
 	dir = skew > 0;
-	c = n->avl[t].child[dir];
+	cl = avl_link(l->child[dir], t);
 	/* Inner grandchild heavier: double rotation. */
-	if (avl_height(c->avl[t].child[!dir], t) >
-	    avl_height(c->avl[t].child[dir], t))
-		*avl_child(n, t, dir) = avl_rotate(c, t, !dir);
+	if (avl_height(cl->child[!dir], t) > avl_height(cl->child[dir], t))
+		l->child[dir] = avl_rotate(l->child[dir], t, !dir);
 	return avl_rotate(n, t, dir);
 }
 
 static struct gomem_node *avl_insert(struct gomem_node *root,
 				     struct gomem_node *n, int t)
 {
+	struct gomem_link *l;
 	int dir;
 
 	if (!root) {
-		n->avl[t].child[0] = NULL;
-		n->avl[t].child[1] = NULL;
-		n->avl[t].height = 1;
+		l = avl_link(n, t);
+		l->child[0] = NULL;
+		l->child[1] = NULL;
+		l->height = 1;
 		return n;
 	}
+	l = avl_link(root, t);
 	dir = avl_cmp(t, n->len, n->start, root) > 0;
-	*avl_child(root, t, dir) = avl_insert(root->avl[t].child[dir], n, t);
+	l->child[dir] = avl_insert(l->child[dir], n, t);
 	return avl_balance(root, t);
 }
 
 static struct gomem_node *avl_remove_min(struct gomem_node *root, int t,
 					 struct gomem_node **min)
 {
-	if (!root->avl[t].child[0]) {
+	struct gomem_link *l = avl_link(root, t);
+
+	if (!l->child[0]) {
 		*min = root;
-		return root->avl[t].child[1];
+		return l->child[1];
 	}
-	*avl_child(root, t, 0) = avl_remove_min(root->avl[t].child[0], t, min);
+	l->child[0] = avl_remove_min(l->child[0], t, min);
 	return avl_balance(root, t);
 }
 
@@ -116,21 +129,21 @@ static struct gomem_node *avl_remove_min(struct gomem_node *root, int t,
 static struct gomem_node *avl_remove(struct gomem_node *root,
 				     struct gomem_node *n, int t)
 {
+	struct gomem_link *l = avl_link(root, t);
 	struct gomem_node *min, *rest;
 	int c = avl_cmp(t, n->len, n->start, root);
 
 	if (c) {
-		*avl_child(root, t, c > 0) =
-			avl_remove(root->avl[t].child[c > 0], n, t);
+		l->child[c > 0] = avl_remove(l->child[c > 0], n, t);
 		return avl_balance(root, t);
 	}
-	if (!n->avl[t].child[1])
-		return n->avl[t].child[0];
-	if (!n->avl[t].child[0])
-		return n->avl[t].child[1];
-	rest = avl_remove_min(n->avl[t].child[1], t, &min);
-	min->avl[t].child[1] = rest;
-	min->avl[t].child[0] = n->avl[t].child[0];
+	if (!l->child[1])
+		return l->child[0];
+	if (!l->child[0])
+		return l->child[1];
+	rest = avl_remove_min(l->child[1], t, &min);
+	avl_link(min, t)->child[1] = rest;
+	avl_link(min, t)->child[0] = l->child[0];
 	return avl_balance(min, t);
 }
 
@@ -168,9 +181,9 @@ static struct gomem_node *avl_size_ceil(const struct gomem_range *r, u64 len,
 	while (n) {
 		if (avl_cmp(SZ, len, start, n) <= 0) {
 			best = n;
-			n = n->avl[SZ].child[0];
+			n = n->size.child[0];
 		} else {
-			n = n->avl[SZ].child[1];
+			n = n->size.child[1];
 		}
 	}
 	return best;
@@ -217,25 +230,6 @@ static void avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
 		avl_add(r, gomem_node_get(r), offset + size, tail);
 }
 
-static void avl_neighbours(const struct gomem_range *r, u64 offset,
-			   struct gomem_node **pred, struct gomem_node **succ)
-{
-	struct gomem_node *n = r->root[OFF];
-
-	/* One descent finds both neighbours of the range. */
-	*pred = NULL;
-	*succ = NULL;
-	while (n) {
-		if (n->start <= offset) {
-			*pred = n;
-			n = n->avl[OFF].child[1];
-		} else {
-			*succ = n;
-			n = n->avl[OFF].child[0];
-		}
-	}
-}
-
 static void avl_give(struct gomem_range *r, u64 offset, u64 size,
 		     struct gomem_node *pred, struct gomem_node *succ)
 {
@@ -269,63 +263,15 @@ static void avl_insert_node(struct gomem_range *r, struct gomem_node *n)
 	avl_add(r, n, n->start, n->len);
 }
 
-static void avl_drain_subtree(struct gomem_range *r, struct gomem_node *n,
-			      void (*put)(struct gomem_range *r,
-					  struct gomem_node *n))
-{
-	struct gomem_node *left, *right;
-
-	if (!n)
-		return;
-	left = n->avl[OFF].child[0];
-	right = n->avl[OFF].child[1];
-	put(r, n);
-	avl_drain_subtree(r, left, put);
-	avl_drain_subtree(r, right, put);
-}
-
-static void avl_drain(struct gomem_range *r,
-		      void (*put)(struct gomem_range *r, struct gomem_node *n))
-{
-	struct gomem_node *root = r->root[OFF];
-
-	r->root[OFF] = NULL;
-	r->root[SZ] = NULL;
-	avl_drain_subtree(r, root, put);
-}
-
 static u64 avl_largest(const struct gomem_range *r)
 {
 	const struct gomem_node *n = r->root[SZ];
 
 	if (!n)
 		return 0;
-	while (n->avl[SZ].child[1])
-		n = n->avl[SZ].child[1];
+	while (n->size.child[1])
+		n = n->size.child[1];
 	return n->len;
-}
-
-static int avl_walk_subtree(const struct gomem_node *n,
-			    int (*fn)(void *arg, u64 offset, u64 len),
-			    void *arg)
-{
-	int ret;
-
-	if (!n)
-		return 0;
-	ret = avl_walk_subtree(n->avl[OFF].child[0], fn, arg);
-	if (ret)
-		return ret;
-	ret = fn(arg, n->start, n->len);
-	if (ret)
-		return ret;
-	return avl_walk_subtree(n->avl[OFF].child[1], fn, arg);
-}
-
-static int avl_walk(const struct gomem_range *r,
-		    int (*fn)(void *arg, u64 offset, u64 len), void *arg)
-{
-	return avl_walk_subtree(r->root[OFF], fn, arg);
 }
 
 #define avl_broken(fmt, ...) \
@@ -340,29 +286,31 @@ static int avl_check_subtree(const struct gomem_node *n, int t,
 			     const struct gomem_node *hi, u64 *count)
 {
 	const char *tree = t == SZ ? "size" : "offset";
+	const struct gomem_link *l;
 	int hl, hr, err;
 
 	if (!n)
 		return 0;
+	l = avl_clink(n, t);
 	if (lo && avl_cmp(t, n->len, n->start, lo) <= 0)
 		return avl_broken("%s tree: node [%llu, +%llu) out of order",
 				  tree, n->start, n->len);
 	if (hi && avl_cmp(t, n->len, n->start, hi) >= 0)
 		return avl_broken("%s tree: node [%llu, +%llu) out of order",
 				  tree, n->start, n->len);
-	hl = avl_height(n->avl[t].child[0], t);
-	hr = avl_height(n->avl[t].child[1], t);
-	if (n->avl[t].height != 1 + max(hl, hr))
+	hl = avl_height(l->child[0], t);
+	hr = avl_height(l->child[1], t);
+	if (l->height != 1 + max(hl, hr))
 		return avl_broken("%s tree: node %llu height %d, children %d and %d",
-				  tree, n->start, n->avl[t].height, hl, hr);
+				  tree, n->start, l->height, hl, hr);
 	if (hl - hr > 1 || hr - hl > 1)
 		return avl_broken("%s tree: node %llu unbalanced (%d vs %d)",
 				  tree, n->start, hl, hr);
 	(*count)++;
-	err = avl_check_subtree(n->avl[t].child[0], t, lo, n, count);
+	err = avl_check_subtree(l->child[0], t, lo, n, count);
 	if (err)
 		return err;
-	return avl_check_subtree(n->avl[t].child[1], t, n, hi, count);
+	return avl_check_subtree(l->child[1], t, n, hi, count);
 }
 
 /* Every node of the offset tree must be the very node the size tree holds. */
@@ -375,14 +323,14 @@ static int avl_check_same(const struct gomem_range *r,
 	if (!n)
 		return 0;
 	while (s && (c = avl_cmp(SZ, n->len, n->start, s)))
-		s = s->avl[SZ].child[c > 0];
+		s = s->size.child[c > 0];
 	if (s != n)
 		return avl_broken("block [%llu, +%llu) missing from the size tree",
 				  n->start, n->len);
-	err = avl_check_same(r, n->avl[OFF].child[0]);
+	err = avl_check_same(r, n->off.child[0]);
 	if (err)
 		return err;
-	return avl_check_same(r, n->avl[OFF].child[1]);
+	return avl_check_same(r, n->off.child[1]);
 }
 
 static int avl_check(const struct gomem_range *r)
@@ -405,11 +353,8 @@ static int avl_check(const struct gomem_range *r)
 const struct gomem_range_ops gomem_avl_ops = {
 	.find = avl_find,
 	.take = avl_take,
-	.neighbours = avl_neighbours,
 	.give = avl_give,
 	.insert = avl_insert_node,
-	.drain = avl_drain,
 	.largest = avl_largest,
-	.walk = avl_walk,
 	.check = avl_check,
 };

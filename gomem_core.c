@@ -91,6 +91,74 @@ static void gomem_spare_release(struct gomem_range *r)
 	r->nr_spare = 0;
 }
 
+/*
+ * Both policies keep every free block in one tree ordered by start, linked
+ * through node->off from root[0]: the treap itself, or avl's offset tree.
+ * What needs only that order lives here.
+ */
+
+/* The last block starting at or before @offset, and the first after it. */
+static void gomem_neighbours(const struct gomem_range *r, u64 offset,
+			     struct gomem_node **pred, struct gomem_node **succ)
+{
+	struct gomem_node *n = r->root[0];
+
+	*pred = NULL;
+	*succ = NULL;
+	while (n) {
+		if (n->start <= offset) {
+			*pred = n;
+			n = n->off.child[1];
+		} else {
+			*succ = n;
+			n = n->off.child[0];
+		}
+	}
+}
+
+static int gomem_walk_subtree(const struct gomem_node *n,
+			      int (*fn)(void *arg, u64 offset, u64 len),
+			      void *arg)
+{
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = gomem_walk_subtree(n->off.child[0], fn, arg);
+	if (ret)
+		return ret;
+	ret = fn(arg, n->start, n->len);
+	if (ret)
+		return ret;
+	return gomem_walk_subtree(n->off.child[1], fn, arg);
+}
+
+static void gomem_drain_subtree(struct gomem_range *r, struct gomem_node *n,
+				void (*put)(struct gomem_range *r,
+					    struct gomem_node *n))
+{
+	struct gomem_node *left, *right;
+
+	if (!n)
+		return;
+	left = n->off.child[0];
+	right = n->off.child[1];
+	put(r, n);
+	gomem_drain_subtree(r, left, put);
+	gomem_drain_subtree(r, right, put);
+}
+
+/* Detach every block, handing each node to @put. */
+static void gomem_drain(struct gomem_range *r,
+			void (*put)(struct gomem_range *r, struct gomem_node *n))
+{
+	struct gomem_node *root = r->root[0];
+
+	r->root[0] = NULL;
+	r->root[1] = NULL;
+	gomem_drain_subtree(r, root, put);
+}
+
 static bool gomem_is_pow2(u64 x)
 {
 	return x && !(x & (x - 1));
@@ -188,7 +256,7 @@ static void gomem_node_free(struct gomem_range *r, struct gomem_node *n)
  */
 void gomem_range_destroy(struct gomem_range *r)
 {
-	r->ops->drain(r, gomem_node_free);
+	gomem_drain(r, gomem_node_free);
 	WARN_ON_ONCE(r->nr_blocks);
 	gomem_spare_release(r);
 	r->free_bytes = 0;
@@ -270,7 +338,7 @@ int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 		return -EINVAL;
 	end = offset + size;
 
-	r->ops->neighbours(r, offset, &pred, &succ);
+	gomem_neighbours(r, offset, &pred, &succ);
 	if (pred && pred->start + pred->len > offset)
 		return -EINVAL;
 	if (succ && succ->start < end)
@@ -335,7 +403,7 @@ int gomem_range_reset(struct gomem_range *r)
 		if (err)
 			return err;
 	}
-	r->ops->drain(r, gomem_node_put);
+	gomem_drain(r, gomem_node_put);
 	WARN_ON_ONCE(r->nr_blocks);
 	gomem_range_fill(r);
 	return 0;
@@ -413,7 +481,7 @@ EXPORT_SYMBOL_GPL(gomem_range_nr_blocks);
 int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg)
 {
-	return r->ops->walk(r, fn, arg);
+	return gomem_walk_subtree(r->root[0], fn, arg);
 }
 EXPORT_SYMBOL_GPL(gomem_range_walk);
 
@@ -474,7 +542,7 @@ int gomem_range_check(const struct gomem_range *r)
 	err = r->ops->check(r);
 	if (err)
 		return err;
-	err = r->ops->walk(r, gomem_check_block, &st);
+	err = gomem_walk_subtree(r->root[0], gomem_check_block, &st);
 	if (err)
 		return err;
 	if (st.count != r->nr_blocks)

@@ -9,16 +9,13 @@
 
 #include "gomem_range.h"
 
-/* Index of the AVL tree a link belongs to. */
-#define GOMEM_AVL_BY_OFFSET	0
-#define GOMEM_AVL_BY_SIZE	1
-
 /**
- * struct gomem_avl_link - a node's place in one AVL tree
+ * struct gomem_link - a node's place in one binary tree
  * @child: left (0) and right (1) subtrees
- * @height: 1 + the larger child height; a missing child has height 0
+ * @height: AVL height, 1 + the larger child height (a missing child counts
+ *          0); unused by the treap
  */
-struct gomem_avl_link {
+struct gomem_link {
 	struct gomem_node *child[2];
 	int height;
 };
@@ -27,26 +24,28 @@ struct gomem_avl_link {
  * struct gomem_node - one free block [@start, @start + @len)
  * @start: offset of the block, a multiple of the granule
  * @len: length of the block, a non-zero multiple of the granule
+ * @off: place in the tree ordered by @start: the treap itself, or the avl
+ *       policy's offset tree.  The core walks this tree for both policies
+ *       (neighbour lookup, walk, drain).
  * @next: link in the allocator's spare list while the node is unused
- * @treap: treap links (%GOMEM_POLICY_TREAP)
- * @treap.child: left (0) and right (1) subtrees, ordered by @start
+ * @treap: treap augmentation (%GOMEM_POLICY_TREAP)
  * @treap.max: largest @len in this subtree, self included
  * @treap.prio: random priority; a parent's is >= its children's
- * @avl: AVL links (%GOMEM_POLICY_AVL), one per tree: by offset and by size
+ * @size: place in the avl policy's tree ordered by (@len, @start)
  *
  * Nodes are allocated from a kmem_cache, never from the managed space.
  */
 struct gomem_node {
 	u64 start;
 	u64 len;
+	struct gomem_link off;
 	union {
 		struct gomem_node *next;
 		struct {
-			struct gomem_node *child[2];
 			u64 max;
 			u32 prio;
 		} treap;
-		struct gomem_avl_link avl[2];
+		struct gomem_link size;
 	};
 };
 
@@ -57,17 +56,13 @@ struct gomem_node {
  *        and set *@offset, or return NULL when nothing fits
  * @take: remove [@offset, @offset + @size) from free block @n; the core
  *        guarantees one spare node if the block is split in two
- * @neighbours: find the free blocks around @offset: *@pred, the last one
- *        starting at or before it, and *@succ, the first one after it
- *        (either may be NULL)
  * @give: return [@offset, @offset + @size), which lies between @pred and
- *        @succ and overlaps neither, to free space, coalescing with the
+ *        @succ (its neighbours in offset order, or NULL) and overlaps
+ *        neither, to free space, coalescing with the
  *        ones it touches; the core guarantees one spare node if it touches
  *        neither
  * @insert: add a detached node as a free block (no coalescing)
- * @drain: detach every node, handing each to @put
  * @largest: length of the longest free block, 0 if none
- * @walk: call @fn on every free block in increasing offset order
  * @check: verify the policy's structural invariants; -EUCLEAN if broken
  */
 struct gomem_range_ops {
@@ -75,16 +70,10 @@ struct gomem_range_ops {
 				   u64 align, u64 *offset);
 	void (*take)(struct gomem_range *r, struct gomem_node *n, u64 offset,
 		     u64 size);
-	void (*neighbours)(const struct gomem_range *r, u64 offset,
-			   struct gomem_node **pred, struct gomem_node **succ);
 	void (*give)(struct gomem_range *r, u64 offset, u64 size,
 		     struct gomem_node *pred, struct gomem_node *succ);
 	void (*insert)(struct gomem_range *r, struct gomem_node *n);
-	void (*drain)(struct gomem_range *r,
-		      void (*put)(struct gomem_range *r, struct gomem_node *n));
 	u64 (*largest)(const struct gomem_range *r);
-	int (*walk)(const struct gomem_range *r,
-		    int (*fn)(void *arg, u64 offset, u64 len), void *arg);
 	int (*check)(const struct gomem_range *r);
 };
 

@@ -34,17 +34,17 @@ static u64 treap_max(const struct gomem_node *n)
 
 static void treap_update(struct gomem_node *n)
 {
-	n->treap.max = max3(n->len, treap_max(n->treap.child[0]),
-			    treap_max(n->treap.child[1]));
+	n->treap.max = max3(n->len, treap_max(n->off.child[0]),
+			    treap_max(n->off.child[1]));
 }
 
 /* Lift n's child on side @dir into n's place. */
 static struct gomem_node *treap_rotate(struct gomem_node *n, int dir)
 {
-	struct gomem_node *c = n->treap.child[dir];
+	struct gomem_node *c = n->off.child[dir];
 
-	n->treap.child[dir] = c->treap.child[!dir];
-	c->treap.child[!dir] = n;
+	n->off.child[dir] = c->off.child[!dir];
+	c->off.child[!dir] = n;
 	treap_update(n);
 	treap_update(c);
 	return c;
@@ -58,8 +58,8 @@ static struct gomem_node *treap_insert(struct gomem_node *root,
 	if (!root)
 		return n;
 	dir = n->start > root->start;
-	root->treap.child[dir] = treap_insert(root->treap.child[dir], n);
-	if (root->treap.child[dir]->treap.prio > root->treap.prio)
+	root->off.child[dir] = treap_insert(root->off.child[dir], n);
+	if (root->off.child[dir]->treap.prio > root->treap.prio)
 		return treap_rotate(root, dir);
 	treap_update(root);
 	return root;
@@ -74,11 +74,11 @@ static struct gomem_node *treap_join(struct gomem_node *l,
 	if (!r)
 		return l;
 	if (l->treap.prio > r->treap.prio) {
-		l->treap.child[1] = treap_join(l->treap.child[1], r);
+		l->off.child[1] = treap_join(l->off.child[1], r);
 		treap_update(l);
 		return l;
 	}
-	r->treap.child[0] = treap_join(l, r->treap.child[0]);
+	r->off.child[0] = treap_join(l, r->off.child[0]);
 	treap_update(r);
 	return r;
 }
@@ -88,9 +88,9 @@ static struct gomem_node *treap_remove(struct gomem_node *root, u64 start)
 	int dir;
 
 	if (root->start == start)
-		return treap_join(root->treap.child[0], root->treap.child[1]);
+		return treap_join(root->off.child[0], root->off.child[1]);
 	dir = start > root->start;
-	root->treap.child[dir] = treap_remove(root->treap.child[dir], start);
+	root->off.child[dir] = treap_remove(root->off.child[dir], start);
 	treap_update(root);
 	return root;
 }
@@ -99,7 +99,7 @@ static struct gomem_node *treap_remove(struct gomem_node *root, u64 start)
 static void treap_refresh(struct gomem_node *root, u64 start)
 {
 	if (root->start != start)
-		treap_refresh(root->treap.child[start > root->start], start);
+		treap_refresh(root->off.child[start > root->start], start);
 	treap_update(root);
 }
 
@@ -108,8 +108,8 @@ static void treap_add(struct gomem_range *r, struct gomem_node *n, u64 start,
 {
 	n->start = start;
 	n->len = len;
-	n->treap.child[0] = NULL;
-	n->treap.child[1] = NULL;
+	n->off.child[0] = NULL;
+	n->off.child[1] = NULL;
 	n->treap.max = len;
 	n->treap.prio = gomem_range_random(r);
 	r->root[0] = treap_insert(r->root[0], n);
@@ -129,12 +129,12 @@ static struct gomem_node *treap_lowest(struct gomem_node *n, u64 size,
 
 	if (!n || n->treap.max < size)
 		return NULL;
-	hit = treap_lowest(n->treap.child[0], size, align, offset);
+	hit = treap_lowest(n->off.child[0], size, align, offset);
 	if (hit)
 		return hit;
 	if (n->len >= size && gomem_block_fits(n, size, align, offset))
 		return n;
-	return treap_lowest(n->treap.child[1], size, align, offset);
+	return treap_lowest(n->off.child[1], size, align, offset);
 }
 
 static struct gomem_node *treap_find(const struct gomem_range *r, u64 size,
@@ -174,25 +174,6 @@ static void treap_take(struct gomem_range *r, struct gomem_node *n,
 	}
 }
 
-static void treap_neighbours(const struct gomem_range *r, u64 offset,
-			     struct gomem_node **pred, struct gomem_node **succ)
-{
-	struct gomem_node *n = r->root[0];
-
-	/* One descent finds both neighbours of the range. */
-	*pred = NULL;
-	*succ = NULL;
-	while (n) {
-		if (n->start <= offset) {
-			*pred = n;
-			n = n->treap.child[1];
-		} else {
-			*succ = n;
-			n = n->treap.child[0];
-		}
-	}
-}
-
 static void treap_give(struct gomem_range *r, u64 offset, u64 size,
 		       struct gomem_node *pred, struct gomem_node *succ)
 {
@@ -224,57 +205,9 @@ static void treap_insert_node(struct gomem_range *r, struct gomem_node *n)
 	treap_add(r, n, n->start, n->len);
 }
 
-static void treap_drain_subtree(struct gomem_range *r, struct gomem_node *n,
-				void (*put)(struct gomem_range *r,
-					    struct gomem_node *n))
-{
-	struct gomem_node *left, *right;
-
-	if (!n)
-		return;
-	left = n->treap.child[0];
-	right = n->treap.child[1];
-	put(r, n);
-	treap_drain_subtree(r, left, put);
-	treap_drain_subtree(r, right, put);
-}
-
-static void treap_drain(struct gomem_range *r,
-			void (*put)(struct gomem_range *r,
-				    struct gomem_node *n))
-{
-	struct gomem_node *root = r->root[0];
-
-	r->root[0] = NULL;
-	treap_drain_subtree(r, root, put);
-}
-
 static u64 treap_largest(const struct gomem_range *r)
 {
 	return treap_max(r->root[0]);
-}
-
-static int treap_walk_subtree(const struct gomem_node *n,
-			      int (*fn)(void *arg, u64 offset, u64 len),
-			      void *arg)
-{
-	int ret;
-
-	if (!n)
-		return 0;
-	ret = treap_walk_subtree(n->treap.child[0], fn, arg);
-	if (ret)
-		return ret;
-	ret = fn(arg, n->start, n->len);
-	if (ret)
-		return ret;
-	return treap_walk_subtree(n->treap.child[1], fn, arg);
-}
-
-static int treap_walk(const struct gomem_range *r,
-		      int (*fn)(void *arg, u64 offset, u64 len), void *arg)
-{
-	return treap_walk_subtree(r->root[0], fn, arg);
 }
 
 /* Starts in @n's subtree must lie strictly between *@lo and *@hi (if set). */
@@ -293,24 +226,24 @@ static int treap_check_subtree(const struct gomem_node *n, const u64 *lo,
 		return -EUCLEAN;
 	}
 	for (dir = 0; dir < 2; dir++) {
-		c = n->treap.child[dir];
+		c = n->off.child[dir];
 		if (c && c->treap.prio > n->treap.prio) {
 			pr_err("invariant broken: treap node %llu has priority %u above its parent's %u\n",
 			       c->start, c->treap.prio, n->treap.prio);
 			return -EUCLEAN;
 		}
 	}
-	want = max3(n->len, treap_max(n->treap.child[0]),
-		    treap_max(n->treap.child[1]));
+	want = max3(n->len, treap_max(n->off.child[0]),
+		    treap_max(n->off.child[1]));
 	if (n->treap.max != want) {
 		pr_err("invariant broken: treap node %llu max %llu, subtree max %llu\n",
 		       n->start, n->treap.max, want);
 		return -EUCLEAN;
 	}
-	err = treap_check_subtree(n->treap.child[0], lo, &n->start);
+	err = treap_check_subtree(n->off.child[0], lo, &n->start);
 	if (err)
 		return err;
-	return treap_check_subtree(n->treap.child[1], &n->start, hi);
+	return treap_check_subtree(n->off.child[1], &n->start, hi);
 }
 
 static int treap_check(const struct gomem_range *r)
@@ -321,11 +254,8 @@ static int treap_check(const struct gomem_range *r)
 const struct gomem_range_ops gomem_treap_ops = {
 	.find = treap_find,
 	.take = treap_take,
-	.neighbours = treap_neighbours,
 	.give = treap_give,
 	.insert = treap_insert_node,
-	.drain = treap_drain,
 	.largest = treap_largest,
-	.walk = treap_walk,
 	.check = treap_check,
 };

@@ -506,8 +506,7 @@ static void check_detects_touching_blocks(struct kunit *test)
 	root = r->root[0];
 	n = root;
 	if (n->start != 128)
-		n = r->policy == GOMEM_POLICY_TREAP ? n->treap.child[1] :
-						      n->avl[0].child[1];
+		n = n->off.child[1];
 	KUNIT_ASSERT_EQ(test, n->start, 128ULL);
 	n->start = 64;
 	n->len = 128;
@@ -575,7 +574,7 @@ static void avl_breaks_ties_by_lowest_offset(struct kunit *test)
 /* ---- seeded random operations against a granule map ---- */
 
 #define RND_GRANULES	1024
-#define RND_OPS		4000
+#define RND_OPS		20000
 #define RND_HELD	64
 
 struct rnd_region {
@@ -694,6 +693,7 @@ static void random_ops_match_model(struct kunit *test)
 	}
 }
 
+/* Both suites run the same behaviour cases, then their placement cases. */
 static struct kunit_case gomem_treap_cases[] = {
 	KUNIT_CASE(init_makes_one_free_block),
 	KUNIT_CASE(init_rejects_bad_arguments),

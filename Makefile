@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# gomem top-level Makefile.  The kernel build itself is described by Kbuild;
+# this file drives it and the tests.
+#
+#   make [modules]     build gomem.ko for the running kernel, or KDIR=...
+#   make modules-check build with W=1 -Werror against Debian's 6.1 and 6.12 headers
+#   make lint          checkpatch.pl --strict on the kernel sources
+#   make harness       userspace harness: unit and differential tests
+#   make fuzz          bounded libFuzzer run
+#   make kunit         KUnit suites in QEMU on a linux-source-6.12 kernel
+#   make test          deps, then harness, fuzz, modules-check, lint, kunit
+#   make deps          install missing Debian packages (scripts/deps.sh)
+#   make clean         remove build products
+#
+# GOMEM_CACHE (default ~/.cache/gomem) holds the unpacked kernel tree and the
+# KUnit build directory, outside the repository.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+GOMEM_CACHE ?= $(or $(HOME),$(shell getent passwd $$(id -u) | cut -d: -f6))/.cache/gomem
+export GOMEM_CACHE
+
+# KUnit suites that must run and pass: a missing one fails "make kunit".
+KUNIT_SUITES ?= gomem_treap gomem_avl
+
+HARNESS := userspace/harness
+
+.PHONY: all modules modules-check lint harness fuzz kunit test deps clean
+
+all: modules
+
+modules:
+	@test -f $(KDIR)/Makefile || { \
+		echo "gomem: no kernel build tree at $(KDIR); pass KDIR=, e.g.:"; \
+		ls -d /lib/modules/*/build 2>/dev/null | sed 's/^/  make KDIR=/'; \
+		exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_GOMEM=m modules
+
+modules-check:
+	scripts/modules-check.sh
+
+lint:
+	scripts/lint.sh
+
+harness:
+	$(MAKE) -C $(HARNESS) test
+
+fuzz:
+	$(MAKE) -C $(HARNESS) fuzz
+
+kunit:
+	GOMEM_KUNIT_SUITES="$(KUNIT_SUITES)" scripts/kunit.sh
+
+test:
+	scripts/test.sh
+
+deps:
+	scripts/deps.sh
+
+clean:
+	rm -rf build
+	find . -path ./userspace -prune -o -path ./.git -prune -o \
+		\( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name '*.symvers' -o -name 'modules.order' \
+		-o -name '.*.d' -o -name '*.dwo' \) -type f -print0 | xargs -0r rm -f
+	rm -rf .tmp_versions
+	@if [ -f $(HARNESS)/Makefile ]; then $(MAKE) -C $(HARNESS) clean; fi

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Build gomem.ko with W=1 and -Werror against Debian's kernel headers for
+# 6.1 and for 6.12 (the newest installed of each), each in its own scratch
+# copy of the sources under build/, and fail on any compiler warning.  The
+# KUnit suites are compiled the same way (compiled only: Debian's kernels
+# have no CONFIG_KUNIT to link them against).
+#
+#   scripts/modules-check.sh [HEADERS_DIR...]   (default: the two below)
+
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+
+say() { printf 'gomem: %s\n' "$*"; }
+
+newest() {
+	local d
+	d=$(ls -d $1 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || d="(none matching $1)"
+	echo "$d"
+}
+
+if [ $# -eq 0 ]; then
+	set -- "$(newest '/usr/src/linux-headers-6.1.*-amd64')" \
+		"$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
+fi
+
+failed=()
+for kdir in "$@"; do
+	if [ ! -f "$kdir/Makefile" ]; then
+		say "no kernel headers $kdir: run 'make deps'"
+		failed+=("$kdir")
+		continue
+	fi
+	name=$(basename "$kdir")
+	name=${name#linux-headers-}
+	dir=$root/build/modules-$name
+	log=$root/build/modules-$name.log
+
+	# Only the kernel sources: the userspace side does not belong in M=.
+	# --delete-excluded also drops the last build's objects, so every run
+	# compiles every file and shows every warning again.
+	mkdir -p "$dir"
+	rsync -a --delete --delete-excluded \
+		--include='/Kbuild' --include='/*.c' --include='/*.h' \
+		--include='/include/***' --include='/kunit/' \
+		--include='/kunit/Kbuild' --include='/kunit/*.[ch]' \
+		--exclude='*' "$root/" "$dir/"
+
+	say "building gomem.ko against $kdir (W=1, -Werror) in ${dir#"$root"/}"
+	rc=0
+	kmake=(make -C "$kdir" M="$dir" CONFIG_GOMEM=m W=1 KCFLAGS=-Werror)
+	"${kmake[@]}" modules >"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		for t in "$dir"/kunit/*.c; do
+			[ -e "$t" ] || continue
+			t=${t#"$dir"/}
+			"${kmake[@]}" CONFIG_GOMEM_KUNIT_TEST=m "${t%.c}.o" >>"$log" 2>&1 || rc=$?
+		done
+	fi
+	cat "$log"
+	if [ "$rc" -ne 0 ]; then
+		say "FAILED: make exited $rc against $kdir (log: ${log#"$root"/})"
+		failed+=("$kdir")
+	elif grep -qi 'warning:' "$log"; then
+		say "FAILED: warnings against $kdir (log: ${log#"$root"/})"
+		failed+=("$kdir")
+	elif [ ! -f "$dir/gomem.ko" ]; then
+		say "FAILED: no gomem.ko built against $kdir"
+		failed+=("$kdir")
+	else
+		say "ok: $(modinfo -F vermagic "$dir/gomem.ko" 2>/dev/null || echo "$kdir")"
+	fi
+done
+
+if [ ${#failed[@]} -ne 0 ]; then
+	say "modules-check FAILED for: ${failed[*]}"
+	exit 1
+fi
+say "modules-check passed: gomem.ko builds warning-free against $*"

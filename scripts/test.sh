@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# make test: install what is missing, then run each test step as a make
+# target, with a banner and its duration, and a summary at the end.
+#
+#   scripts/test.sh [STEP...]   (default: $GOMEM_TEST_STEPS)
+#
+# A step that fails does not stop the later ones (their results are worth
+# having); the exit status is non-zero if any step failed or is missing.
+
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+steps=${*:-${GOMEM_TEST_STEPS:-harness fuzz modules-check lint kunit}}
+make=${MAKE:-make}
+
+banner() { printf '\n======== %s ========\n' "$*"; }
+
+# A step is missing when nothing provides its target.
+missing() {
+	case $1 in
+	harness | fuzz)
+		[ -f "$root/userspace/harness/Makefile" ] || return 0
+		$make -s -n -C "$root/userspace/harness" "${1/harness/test}" >/dev/null 2>&1 || return 0
+		;;
+	esac
+	return 1
+}
+
+total_start=$(date +%s)
+banner "deps: scripts/deps.sh"
+if ! "$root/scripts/deps.sh"; then
+	echo "gomem: make test FAILED: could not install the dependencies" >&2
+	exit 1
+fi
+
+logs="$root/build/test-logs"
+mkdir -p "$logs"
+results=()
+failed=0
+for step in $steps; do
+	banner "$step: make $step"
+	start=$(date +%s)
+	if missing "$step"; then
+		status=MISSING
+		echo "gomem: step $step is missing: nothing provides it"
+	elif $make --no-print-directory -C "$root" "$step" 2>&1 |
+		tee "$logs/$step.log"; then
+		status=passed
+	else
+		status=FAILED
+	fi
+	secs=$(($(date +%s) - start))
+	[ "$status" = passed ] || failed=$((failed + 1))
+	banner "$step: $status in ${secs}s"
+	results+=("$(printf '  %-14s %-8s %5ss' "$step" "$status" "$secs")")
+done
+
+# Add up the test cases the steps report: the harness runners' closing
+# "N passed, N failed" lines and kunit.py's "Ran N tests: passed: N ...".
+# A failed step with no count of its own still counts as one failure.
+count() {
+	local log=$1 p=0 f=0 kp=0 kf=0 line
+	while read -r line; do
+		if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+			p=$((p + BASH_REMATCH[1]))
+			f=$((f + BASH_REMATCH[2]))
+		elif [[ $line =~ Ran\ ([0-9]+)\ tests:\ passed:\ ([0-9]+) ]]; then
+			# kunit.sh repeats kunit.py's summary: count it once.
+			kp=${BASH_REMATCH[2]}
+			kf=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
+		fi
+	done < <(sed 's/\x1b\[[0-9;]*m//g; s/^\[[0-9:]*\] //' "$log" 2>/dev/null)
+	echo "$((p + kp)) $((f + kf))"
+}
+all_passed=0
+all_failed=0
+for step in $steps; do
+	read -r p f < <(count "$logs/$step.log")
+	all_passed=$((all_passed + p))
+	all_failed=$((all_failed + f))
+done
+all_failed=$((all_failed > failed ? all_failed : failed))
+
+banner "make test summary"
+printf '%s\n' "${results[@]}"
+echo "  total time $(($(date +%s) - total_start))s"
+echo "  test cases, harness + kunit (range_diff counts one per run):"
+echo "total: $all_passed passed, $all_failed failed"
+if [ "$failed" -ne 0 ]; then
+	echo "gomem: make test FAILED: $failed step(s) failed or missing" >&2
+	exit 1
+fi
+echo "gomem: make test passed: every step ($steps)"
