@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <asm/page.h>
 
 #include "shim.h"
 
@@ -22,6 +24,7 @@ struct kmem_cache {
 
 static struct kmem_cache *caches;
 static unsigned long kmalloc_live;
+static unsigned long vmalloc_live;
 
 static unsigned long fail_next_left;	/* allocations still to refuse */
 static long pass_left = -1;		/* fail_after: passes left; -1: off */
@@ -78,7 +81,7 @@ long shim_slab_live(const char *name)
 
 unsigned long shim_slab_live_total(void)
 {
-	unsigned long total = kmalloc_live;
+	unsigned long total = kmalloc_live + vmalloc_live;
 	struct kmem_cache *s;
 
 	for (s = caches; s; s = s->next)
@@ -179,5 +182,45 @@ void kfree(const void *p)
 		shim_problem("kfree(%p): more frees than allocations", p);
 	else
 		kmalloc_live--;
+	free((void *)p);
+}
+
+void *vmalloc(unsigned long size)
+{
+	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	void *p;
+
+	if (!size || shim_slab_should_fail())
+		return NULL;
+	p = aligned_alloc(PAGE_SIZE, bytes);
+	if (!p)
+		return NULL;
+	vmalloc_live++;
+	return p;
+}
+
+void *vzalloc(unsigned long size)
+{
+	void *p = vmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/* Like the kernel's: zeroed and page-aligned, fit to map to userspace. */
+void *vmalloc_user(unsigned long size)
+{
+	return vzalloc(size);
+}
+
+void vfree(const void *p)
+{
+	if (!p)
+		return;
+	if (!vmalloc_live)
+		shim_problem("vfree(%p): more frees than allocations", p);
+	else
+		vmalloc_live--;
 	free((void *)p);
 }

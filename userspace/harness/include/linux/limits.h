@@ -7,6 +7,9 @@
 #define _SHIM_LINUX_LIMITS_H
 
 #include_next <linux/limits.h>
+/* INT_MAX, UINT_MAX, SIZE_MAX...: the C library's have the kernel's values. */
+#include <limits.h>
+#include <stdint.h>
 
 #define U8_MAX		((u8)~0U)
 #define S8_MAX		((s8)(U8_MAX >> 1))

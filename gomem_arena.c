@@ -1,0 +1,942 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem arena: chunks of backing memory, each managed by a range
+ * allocator, growing on demand and trimmed when idle (GoMem's
+ * ScalableMemoryAllocator), plus recyclable batches (GoMem's
+ * RecyclableMemory).
+ *
+ * Invariants (checked by gomem_arena_check()):
+ *  - chunks[] is sorted by base, chunks do not overlap, each base and size
+ *    is page-aligned, and chunks[0] is the first chunk, at offset 0;
+ *  - the span allocator holds exactly the chunks' offset ranges;
+ *  - capacity is the sum of chunk sizes and never exceeds max_size;
+ *  - in_use is capacity minus the free bytes of all chunks;
+ *  - buddy source: the pool has exactly capacity bytes' worth of pages
+ *    allocated, one block per chunk.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/align.h>
+#include <linux/bug.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <asm/page.h>
+
+#include "gomem_arena.h"
+
+#define arena_broken(fmt, ...) \
+	({ pr_err("invariant broken: arena " fmt "\n", ##__VA_ARGS__); -EUCLEAN; })
+
+static bool arena_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+static u64 arena_granule(const struct gomem_arena *a)
+{
+	return a->params.granule;
+}
+
+/* Index of the chunk holding @offset, or -1: a binary search by base. */
+static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
+{
+	unsigned int lo = 0, hi = a->nr_chunks, mid;
+	const struct gomem_chunk *c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = a->chunks[mid];
+		if (offset < c->base)
+			hi = mid;
+		else if (offset - c->base >= c->size)
+			lo = mid + 1;
+		else
+			return mid;
+	}
+	return -1;
+}
+
+static int arena_chunks_reserve(struct gomem_arena *a)
+{
+	struct gomem_chunk **v;
+	unsigned int cap;
+
+	if (a->nr_chunks < a->cap_chunks)
+		return 0;
+	cap = max(8U, a->cap_chunks * 2);
+	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (a->nr_chunks)
+		memcpy(v, a->chunks, a->nr_chunks * sizeof(*v));
+	kvfree(a->chunks);
+	a->chunks = v;
+	a->cap_chunks = cap;
+	return 0;
+}
+
+static void *arena_mem_get(struct gomem_arena *a, u64 size, u64 *unit)
+{
+	void *mem;
+
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		return vmalloc_user(size);
+	if (gomem_buddy_alloc(&a->buddy, size >> PAGE_SHIFT, unit))
+		return NULL;
+	mem = a->pool + (*unit << PAGE_SHIFT);
+	/* The pool may still hold the bytes of a trimmed chunk. */
+	memset(mem, 0, size);
+	return mem;
+}
+
+static void arena_mem_put(struct gomem_arena *a, struct gomem_chunk *c)
+{
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		vfree(c->mem);
+	else
+		WARN_ON(gomem_buddy_free(&a->buddy, c->unit));
+}
+
+/*
+ * Add a chunk of @size bytes (page-aligned; a power of two pages for the
+ * buddy source).  Everything it needs is obtained before the arena changes.
+ */
+static struct gomem_chunk *arena_chunk_add(struct gomem_arena *a, u64 size)
+{
+	struct gomem_chunk *c;
+	unsigned int i;
+	int err;
+
+	err = arena_chunks_reserve(a);
+	if (err)
+		return ERR_PTR(err);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->size = size;
+	err = gomem_range_alloc(&a->span, size, PAGE_SIZE, &c->base);
+	if (err)
+		goto free_chunk;
+	err = gomem_range_init(&c->range, a->params.policy, size,
+			       arena_granule(a), GFP_KERNEL);
+	if (err)
+		goto free_base;
+	c->mem = arena_mem_get(a, size, &c->unit);
+	if (!c->mem) {
+		err = -ENOMEM;
+		goto free_range;
+	}
+
+	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
+		a->chunks[i] = a->chunks[i - 1];
+	a->chunks[i] = c;
+	a->nr_chunks++;
+	a->stats.capacity += size;
+	return c;
+
+free_range:
+	gomem_range_destroy(&c->range);
+free_base:
+	WARN_ON(gomem_range_free(&a->span, c->base, size));
+free_chunk:
+	kfree(c);
+	return ERR_PTR(err);
+}
+
+/* Release chunks[@i]; the caller has zapped any user of its memory. */
+static void arena_chunk_release(struct gomem_arena *a, unsigned int i)
+{
+	struct gomem_chunk *c = a->chunks[i];
+
+	arena_mem_put(a, c);
+	gomem_range_destroy(&c->range);
+	WARN_ON(gomem_range_free(&a->span, c->base, c->size));
+	a->stats.capacity -= c->size;
+	a->nr_chunks--;
+	memmove(&a->chunks[i], &a->chunks[i + 1],
+		(a->nr_chunks - i) * sizeof(a->chunks[0]));
+	kfree(c);
+}
+
+static u64 arena_chunk_size(const struct gomem_arena *a, u64 size)
+{
+	if (a->params.source == GOMEM_CHUNKS_BUDDY)
+		return (u64)roundup_pow_of_two(size >> PAGE_SHIFT) << PAGE_SHIFT;
+	return size;
+}
+
+/*
+ * Grow by one chunk that can hold @size bytes.  A growth chunk is the next
+ * size in the doubling sequence (or the first size in it that holds @size),
+ * at most max_chunk; a request above max_chunk gets a dedicated chunk of
+ * its own page-rounded size.  Near max_size the chunk shrinks to what is
+ * left, if that still holds the request.
+ */
+static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
+{
+	const struct gomem_arena_params *p = &a->params;
+	u64 want = ALIGN(size, PAGE_SIZE), left, cs, next = a->next_size;
+	struct gomem_chunk *c;
+
+	if (want > p->max_chunk) {
+		cs = want;
+	} else {
+		cs = next;
+		while (cs < want)
+			cs <<= 1;
+		cs = min(cs, p->max_chunk);
+		next = min(cs << 1, p->max_chunk);
+	}
+	cs = arena_chunk_size(a, cs);
+	left = p->max_size - a->stats.capacity;
+	if (cs > left) {
+		cs = ALIGN_DOWN(left, PAGE_SIZE);
+		if (p->source == GOMEM_CHUNKS_BUDDY && cs)
+			cs = (u64)rounddown_pow_of_two(cs >> PAGE_SHIFT) <<
+			     PAGE_SHIFT;
+		if (cs < want)
+			return ERR_PTR(-ENOMEM);
+	}
+	c = arena_chunk_add(a, cs);
+	if (IS_ERR(c))
+		return c;
+	if (want <= p->max_chunk)
+		a->next_size = next;
+	a->stats.grows++;
+	return c;
+}
+
+static int arena_check_request(const struct gomem_arena *a, u64 size,
+			       u64 align)
+{
+	if (!size || size > a->params.max_size)
+		return -EINVAL;
+	if (!arena_pow2(align) || align > PAGE_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+/* Lowest-offset chunk that can take the request, without growing. */
+static int arena_place(struct gomem_arena *a, u64 size, u64 align,
+		       bool take, struct gomem_chunk **chunk, u64 *rel)
+{
+	struct gomem_chunk *c;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < a->nr_chunks; i++) {
+		c = a->chunks[i];
+		if (gomem_range_largest(&c->range) < size)
+			continue;
+		if (take)
+			err = gomem_range_alloc(&c->range, size, align, rel);
+		else
+			err = gomem_range_find(&c->range, size, align, rel);
+		if (!err) {
+			*chunk = c;
+			return 0;
+		}
+		if (err != -ENOMEM)
+			return err;
+	}
+	return -ENOMEM;
+}
+
+static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
+			      struct gomem_chunk **chunk, u64 *rel)
+{
+	struct gomem_chunk *c;
+	int err;
+
+	err = arena_place(a, size, align, true, chunk, rel);
+	if (err != -ENOMEM)
+		return err;
+	c = arena_grow(a, size);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	*chunk = c;
+	return gomem_range_alloc(&c->range, size, align, rel);
+}
+
+/**
+ * gomem_arena_init() - create an arena and its first chunk
+ * @a: arena to initialise (caller-owned memory)
+ * @params: geometry and policy; see &struct gomem_arena_params
+ *
+ * Context: process context; sleeps (GFP_KERNEL allocations).
+ * Return: 0; -EINVAL if a parameter is out of range (zero initial size,
+ * max_chunk below initial_size, max_size below max_chunk, a bad granule,
+ * policy or source, a buddy pool above 2^GOMEM_BUDDY_MAX_ORDER pages);
+ * -ENOMEM.
+ */
+int gomem_arena_init(struct gomem_arena *a,
+		     const struct gomem_arena_params *params)
+{
+	struct gomem_arena_params p = *params;
+	struct gomem_chunk *c;
+	unsigned int order = 0;
+	int err;
+
+	if (!p.granule)
+		p.granule = GOMEM_RANGE_DEFAULT_GRANULE;
+	if (!arena_pow2(p.granule) || p.granule > PAGE_SIZE)
+		return -EINVAL;
+	if (p.policy != GOMEM_POLICY_TREAP && p.policy != GOMEM_POLICY_AVL)
+		return -EINVAL;
+	if (p.source != GOMEM_CHUNKS_VMALLOC && p.source != GOMEM_CHUNKS_BUDDY)
+		return -EINVAL;
+	if (!p.initial_size || p.max_size > (1ULL << 52))
+		return -EINVAL;
+	p.initial_size = ALIGN(p.initial_size, PAGE_SIZE);
+	p.max_chunk = ALIGN(p.max_chunk, PAGE_SIZE);
+	p.max_size = ALIGN(p.max_size, PAGE_SIZE);
+	if (p.max_chunk < p.initial_size || p.max_size < p.max_chunk)
+		return -EINVAL;
+	if (p.source == GOMEM_CHUNKS_BUDDY &&
+	    roundup_pow_of_two(p.initial_size >> PAGE_SHIFT) << PAGE_SHIFT >
+	    p.max_size)
+		return -EINVAL;
+	if (p.source == GOMEM_CHUNKS_BUDDY) {
+		order = order_base_2(p.max_size >> PAGE_SHIFT);
+		if (order > GOMEM_BUDDY_MAX_ORDER)
+			return -EINVAL;
+	}
+
+	memset(a, 0, sizeof(*a));
+	mutex_init(&a->lock);
+	a->params = p;
+	/*
+	 * Chunk bases come from an offset space twice max_size, so that the
+	 * holes trimmed chunks leave rarely stop growth; lowest fit reuses
+	 * them first.
+	 */
+	err = gomem_range_init(&a->span, GOMEM_POLICY_TREAP, 2 * p.max_size,
+			       PAGE_SIZE, GFP_KERNEL);
+	if (err)
+		goto out_mutex;
+	if (p.source == GOMEM_CHUNKS_BUDDY) {
+		err = gomem_buddy_init(&a->buddy, order, GFP_KERNEL);
+		if (err)
+			goto out_span;
+		a->pool = vmalloc_user((u64)PAGE_SIZE << order);
+		if (!a->pool) {
+			err = -ENOMEM;
+			goto out_buddy;
+		}
+	}
+	a->next_size = min(p.initial_size * 2, p.max_chunk);
+	c = arena_chunk_add(a, arena_chunk_size(a, p.initial_size));
+	if (IS_ERR(c)) {
+		err = PTR_ERR(c);
+		goto out_pool;
+	}
+	return 0;
+
+out_pool:
+	kvfree(a->chunks);
+	vfree(a->pool);
+out_buddy:
+	if (p.source == GOMEM_CHUNKS_BUDDY)
+		gomem_buddy_destroy(&a->buddy);
+out_span:
+	gomem_range_destroy(&a->span);
+out_mutex:
+	mutex_destroy(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_init);
+
+/**
+ * gomem_arena_destroy() - release every chunk and all metadata
+ * @a: arena
+ *
+ * Outstanding regions are released with it.  No mapping of the arena's
+ * memory may remain; the zap hook is not called.
+ *
+ * Context: process context; may sleep.
+ */
+void gomem_arena_destroy(struct gomem_arena *a)
+{
+	while (a->nr_chunks)
+		arena_chunk_release(a, a->nr_chunks - 1);
+	kvfree(a->chunks);
+	if (a->params.source == GOMEM_CHUNKS_BUDDY) {
+		vfree(a->pool);
+		gomem_buddy_destroy(&a->buddy);
+	}
+	gomem_range_destroy(&a->span);
+	mutex_destroy(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_destroy);
+
+/**
+ * gomem_arena_set_zap() - set the hook trim calls before releasing a chunk
+ * @a: arena
+ * @zap: called with @data and the chunk's offset range, under the arena
+ *       lock, before its memory goes; must drop every user mapping of it.
+ *       NULL for none.
+ * @data: passed to @zap
+ *
+ * Context: process context; takes the arena lock.
+ */
+void gomem_arena_set_zap(struct gomem_arena *a,
+			 void (*zap)(void *data, u64 offset, u64 size),
+			 void *data)
+{
+	mutex_lock(&a->lock);
+	a->zap = zap;
+	a->zap_data = data;
+	mutex_unlock(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_set_zap);
+
+/**
+ * gomem_arena_alloc() - allocate a region
+ * @a: arena
+ * @size: bytes, rounded up to the granule
+ * @align: power of two up to PAGE_SIZE; chunk bases are page-aligned, so
+ *         the offset (and the kernel address) is aligned to it
+ * @flags: 0 or %GOMEM_ALLOC_ZERO (zero the region first)
+ * @offset: set to the region's arena offset
+ *
+ * Takes the lowest-offset chunk that can hold the region; if none can,
+ * grows the arena by one chunk.  The region lies inside one chunk.
+ *
+ * Context: process context; sleeps (takes the arena lock, may vmalloc).
+ * Return: 0; -EINVAL for unknown @flags, a zero size, a size above
+ * max_size or a bad @align; -ENOMEM when the arena is at max_size and
+ * nothing fits, or memory ran out.  On error nothing changed.
+ */
+int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
+		      unsigned int flags, u64 *offset)
+{
+	struct gomem_chunk *c;
+	u64 rel;
+	int err;
+
+	if (flags & ~GOMEM_ALLOC_ZERO)
+		return -EINVAL;
+	err = arena_check_request(a, size, align);
+	if (err)
+		return err;
+	size = ALIGN(size, arena_granule(a));
+
+	mutex_lock(&a->lock);
+	err = arena_alloc_locked(a, size, align, &c, &rel);
+	if (err) {
+		a->stats.failed_allocs++;
+	} else {
+		if (flags & GOMEM_ALLOC_ZERO)
+			memset(c->mem + rel, 0, size);
+		a->stats.allocs++;
+		a->stats.in_use += size;
+		a->stats.peak_in_use = max(a->stats.peak_in_use,
+					   a->stats.in_use);
+		*offset = c->base + rel;
+	}
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_alloc);
+
+static int arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
+{
+	struct gomem_chunk *c;
+	int i, err;
+	u64 rel;
+
+	i = arena_chunk_index(a, offset);
+	if (i < 0 || !size)
+		return -EINVAL;
+	c = a->chunks[i];
+	rel = offset - c->base;
+	if (size > c->size - rel)
+		return -EINVAL;
+	err = gomem_range_free(&c->range, rel, size);
+	if (err)
+		return err;
+	a->stats.frees++;
+	a->stats.in_use -= ALIGN(size, arena_granule(a));
+	return 0;
+}
+
+/**
+ * gomem_arena_free() - free a region or any part of one
+ * @a: arena
+ * @offset: arena offset, granule-aligned
+ * @size: bytes, rounded up to the granule; the range must lie in one chunk
+ *        and be allocated in full
+ *
+ * The arena does not know who allocated what: callers that share an arena
+ * between owners check ownership first (the device does).
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: 0; -EINVAL if the range is not allocated, not in one chunk, or
+ * malformed; -ENOMEM if the range allocator needed a node and none could
+ * be had.  On error nothing changed.
+ */
+int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
+{
+	int err;
+
+	mutex_lock(&a->lock);
+	err = arena_free_locked(a, offset, size);
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free);
+
+/**
+ * gomem_arena_free_many() - free many regions under one lock
+ * @a: arena
+ * @regions: the regions, each freed as by gomem_arena_free()
+ * @nr: number of regions
+ * @results: if not NULL, receives each region's result (0 or -errno)
+ *
+ * Context: process context; sleeps (takes the arena lock once).
+ * Return: the number of regions freed.
+ */
+int gomem_arena_free_many(struct gomem_arena *a,
+			  const struct gomem_region *regions,
+			  unsigned int nr, int *results)
+{
+	unsigned int i;
+	int err, done = 0;
+
+	mutex_lock(&a->lock);
+	for (i = 0; i < nr; i++) {
+		err = arena_free_locked(a, regions[i].offset, regions[i].size);
+		if (results)
+			results[i] = err;
+		if (!err)
+			done++;
+	}
+	mutex_unlock(&a->lock);
+	return done;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_many);
+
+/**
+ * gomem_arena_free_rest() - keep a region's head, free the rest
+ * @a: arena
+ * @offset: the region's offset
+ * @size: the region's size
+ * @keep: bytes to keep, rounded up to the granule; at most @size
+ *
+ * GoMem's FreeRest.  Keeping all of it is a no-op.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: 0; -EINVAL if @keep > @size or the tail is not allocated;
+ * -ENOMEM as gomem_arena_free().
+ */
+int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
+			  u64 keep)
+{
+	u64 g = arena_granule(a);
+
+	if (keep > size || size > a->params.max_size)
+		return -EINVAL;
+	keep = ALIGN(keep, g);
+	if (keep >= ALIGN(size, g))
+		return 0;
+	return gomem_arena_free(a, offset + keep, size - keep);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_rest);
+
+/**
+ * gomem_arena_find() - where an allocation would go, without allocating
+ * @a: arena
+ * @size: as for gomem_arena_alloc()
+ * @align: as for gomem_arena_alloc()
+ * @offset: set to the offset an allocation would get now
+ *
+ * Does not grow the arena.  The answer holds only until the next change.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: 0; -EINVAL as gomem_arena_alloc(); -ENOMEM if only growth could
+ * make room.
+ */
+int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
+		     u64 *offset)
+{
+	struct gomem_chunk *c;
+	u64 rel;
+	int err;
+
+	err = arena_check_request(a, size, align);
+	if (err)
+		return err;
+	size = ALIGN(size, arena_granule(a));
+	mutex_lock(&a->lock);
+	err = arena_place(a, size, align, false, &c, &rel);
+	if (!err)
+		*offset = c->base + rel;
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_find);
+
+/**
+ * gomem_arena_borrow() - use free bytes without allocating them
+ * @a: arena
+ * @size: bytes wanted
+ *
+ * GoMem's Borrow: returns free memory where the next allocation of @size
+ * would go, growing the arena if needed, without allocating it.  The bytes
+ * stay usable only until the next call on @a by anyone, since any
+ * allocation may hand them out.  For in-kernel callers that are the sole
+ * user of @a; never hand borrowed memory to userspace.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: kernel address of @size free bytes, or NULL (bad size, or no
+ * room even after growing).
+ */
+void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
+{
+	struct gomem_chunk *c = NULL;
+	void *mem = NULL;
+	u64 rel;
+	int err;
+
+	if (arena_check_request(a, size, 1))
+		return NULL;
+	size = ALIGN(size, arena_granule(a));
+	mutex_lock(&a->lock);
+	err = arena_place(a, size, 1, false, &c, &rel);
+	if (err == -ENOMEM) {
+		c = arena_grow(a, size);
+		err = IS_ERR(c) ? PTR_ERR(c) : 0;
+		rel = 0;
+	}
+	if (!err)
+		mem = c->mem + rel;
+	mutex_unlock(&a->lock);
+	return mem;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_borrow);
+
+/**
+ * gomem_arena_ptr() - kernel address of arena bytes
+ * @a: arena
+ * @offset: arena offset
+ * @size: bytes that must lie in the same chunk
+ *
+ * Context: process context; sleeps (takes the arena lock).  The address
+ * stays valid while the caller keeps the bytes allocated.
+ * Return: the address, or NULL if [@offset, @offset + @size) is not inside
+ * one chunk.
+ */
+void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size)
+{
+	struct gomem_chunk *c;
+	void *mem = NULL;
+	int i;
+
+	mutex_lock(&a->lock);
+	i = arena_chunk_index(a, offset);
+	if (i >= 0) {
+		c = a->chunks[i];
+		if (size <= c->size - (offset - c->base))
+			mem = c->mem + (offset - c->base);
+	}
+	mutex_unlock(&a->lock);
+	return mem;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_ptr);
+
+/**
+ * gomem_arena_trim() - release every entirely free chunk but the first
+ * @a: arena
+ *
+ * Calls the zap hook for each chunk before its memory is released.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: bytes released.
+ */
+u64 gomem_arena_trim(struct gomem_arena *a)
+{
+	struct gomem_chunk *c;
+	u64 released = 0;
+	unsigned int i;
+
+	mutex_lock(&a->lock);
+	for (i = a->nr_chunks; i-- > 1;) {
+		c = a->chunks[i];
+		if (gomem_range_free_bytes(&c->range) != c->size)
+			continue;
+		if (a->zap)
+			a->zap(a->zap_data, c->base, c->size);
+		released += c->size;
+		a->stats.trimmed++;
+		arena_chunk_release(a, i);
+	}
+	mutex_unlock(&a->lock);
+	return released;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_trim);
+
+/**
+ * gomem_arena_stats() - a consistent snapshot of the arena's statistics
+ * @a: arena
+ * @st: filled in
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ */
+void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st)
+{
+	unsigned int i;
+
+	mutex_lock(&a->lock);
+	*st = a->stats;
+	st->free = st->capacity - st->in_use;
+	st->chunks = a->nr_chunks;
+	st->largest_free = 0;
+	for (i = 0; i < a->nr_chunks; i++)
+		st->largest_free = max(st->largest_free,
+				       gomem_range_largest(&a->chunks[i]->range));
+	mutex_unlock(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_stats);
+
+/**
+ * gomem_arena_check() - verify every invariant of an arena
+ * @a: arena
+ *
+ * Checks each chunk's range allocator, the chunk order and layout, the
+ * span allocator, the buddy pool and the counters.  Meant for tests.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: 0, or -EUCLEAN after logging the first broken invariant.
+ */
+int gomem_arena_check(struct gomem_arena *a)
+{
+	u64 capacity = 0, free = 0, end = 0;
+	const struct gomem_chunk *c;
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&a->lock);
+	for (i = 0; i < a->nr_chunks && !err; i++) {
+		c = a->chunks[i];
+		err = gomem_range_check(&c->range);
+		if (err)
+			break;
+		if (!IS_ALIGNED(c->base, PAGE_SIZE) ||
+		    !IS_ALIGNED(c->size, PAGE_SIZE) || !c->size)
+			err = arena_broken("chunk %u [%llu, +%llu) not page-aligned",
+					   i, c->base, c->size);
+		else if (i && c->base < end)
+			err = arena_broken("chunk %u at %llu overlaps or precedes chunk %u",
+					   i, c->base, i - 1);
+		else if (!i && c->base)
+			err = arena_broken("first chunk at %llu, not 0", c->base);
+		end = c->base + c->size;
+		capacity += c->size;
+		free += gomem_range_free_bytes(&c->range);
+	}
+	if (err)
+		goto out;
+	err = gomem_range_check(&a->span);
+	if (err)
+		goto out;
+	if (capacity != a->stats.capacity || capacity > a->params.max_size)
+		err = arena_broken("capacity %llu, chunks hold %llu, max %llu",
+				   a->stats.capacity, capacity,
+				   a->params.max_size);
+	else if (a->span.size - gomem_range_free_bytes(&a->span) != capacity)
+		err = arena_broken("span holds %llu bytes of chunks, not %llu",
+				   a->span.size -
+				   gomem_range_free_bytes(&a->span), capacity);
+	else if (capacity - free != a->stats.in_use)
+		err = arena_broken("in_use %llu, chunks say %llu",
+				   a->stats.in_use, capacity - free);
+	else if (a->stats.peak_in_use < a->stats.in_use)
+		err = arena_broken("peak %llu below in_use %llu",
+				   a->stats.peak_in_use, a->stats.in_use);
+	if (err || a->params.source != GOMEM_CHUNKS_BUDDY)
+		goto out;
+	err = gomem_buddy_check(&a->buddy);
+	if (!err && (gomem_buddy_size(&a->buddy) -
+		     gomem_buddy_free_units(&a->buddy)) << PAGE_SHIFT != capacity)
+		err = arena_broken("buddy pool has %llu pages out, chunks hold %llu",
+				   gomem_buddy_size(&a->buddy) -
+				   gomem_buddy_free_units(&a->buddy),
+				   capacity >> PAGE_SHIFT);
+	for (i = 0; i < a->nr_chunks && !err; i++) {
+		c = a->chunks[i];
+		if (gomem_buddy_block_units(&a->buddy, c->unit) !=
+		    c->size >> PAGE_SHIFT ||
+		    c->mem != a->pool + (c->unit << PAGE_SHIFT))
+			err = arena_broken("chunk %u is not its buddy block", i);
+	}
+out:
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_check);
+
+/* ---- recyclable memory ---- */
+
+/**
+ * gomem_recyclable_init() - start an empty batch on an arena
+ * @rm: batch (caller-owned memory)
+ * @arena: arena its regions belong to
+ *
+ * Context: any context.
+ */
+void gomem_recyclable_init(struct gomem_recyclable *rm,
+			   struct gomem_arena *arena)
+{
+	memset(rm, 0, sizeof(*rm));
+	rm->arena = arena;
+}
+EXPORT_SYMBOL_GPL(gomem_recyclable_init);
+
+/* Make room for one more entry, so that recording never fails later. */
+static int rec_reserve(struct gomem_recyclable *rm)
+{
+	struct gomem_region *regions;
+	unsigned int cap;
+	bool *own;
+
+	if (rm->nr < rm->cap)
+		return 0;
+	cap = max(16U, rm->cap * 2);
+	regions = kvmalloc_array(cap, sizeof(*regions), GFP_KERNEL);
+	own = kvmalloc_array(cap, sizeof(*own), GFP_KERNEL);
+	if (!regions || !own) {
+		kvfree(regions);
+		kvfree(own);
+		return -ENOMEM;
+	}
+	if (rm->nr) {
+		memcpy(regions, rm->regions, rm->nr * sizeof(*regions));
+		memcpy(own, rm->own, rm->nr * sizeof(*own));
+	}
+	kvfree(rm->regions);
+	kvfree(rm->own);
+	rm->regions = regions;
+	rm->own = own;
+	rm->cap = cap;
+	return 0;
+}
+
+static void rec_push(struct gomem_recyclable *rm, u64 offset, u64 size,
+		     bool own)
+{
+	rm->regions[rm->nr].offset = offset;
+	rm->regions[rm->nr].size = size;
+	rm->own[rm->nr] = own;
+	rm->nr++;
+}
+
+/**
+ * gomem_recyclable_next_n() - allocate a region into the batch
+ * @rm: batch
+ * @size: bytes
+ * @offset: set to the region's arena offset
+ *
+ * GoMem's NextN.  The region is freed by the next recycle.
+ *
+ * Context: process context; sleeps.  The caller serialises calls on @rm.
+ * Return: 0, or an error from gomem_arena_alloc() (nothing recorded).
+ */
+int gomem_recyclable_next_n(struct gomem_recyclable *rm, u64 size,
+			    u64 *offset)
+{
+	int err;
+
+	err = rec_reserve(rm);
+	if (err)
+		return err;
+	err = gomem_arena_alloc(rm->arena, size, 1, 0, offset);
+	if (err)
+		return err;
+	rec_push(rm, *offset, size, true);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_recyclable_next_n);
+
+/**
+ * gomem_recyclable_add() - put an existing region into the batch
+ * @rm: batch
+ * @offset: the region's arena offset
+ * @size: its size
+ *
+ * Recycling frees it too, unless asked to free only the batch's own.
+ *
+ * Context: process context; may sleep.  The caller serialises calls on
+ * @rm.
+ * Return: 0; -EINVAL for a zero @size; -ENOMEM.
+ */
+int gomem_recyclable_add(struct gomem_recyclable *rm, u64 offset, u64 size)
+{
+	int err;
+
+	if (!size)
+		return -EINVAL;
+	err = rec_reserve(rm);
+	if (err)
+		return err;
+	rec_push(rm, offset, size, false);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_recyclable_add);
+
+/**
+ * gomem_recyclable_recycle() - free the batch's regions at once
+ * @rm: batch
+ * @own_only: free only the regions the batch allocated (next-n) and
+ *            forget the added ones, which stay allocated
+ *
+ * All regions are freed under one acquisition of the arena lock, and the
+ * batch is empty afterwards, ready for reuse.
+ *
+ * Context: process context; sleeps.  The caller serialises calls on @rm.
+ * Return: 0, or the first error a free returned (-EINVAL for an added
+ * region that was not allocated); the other regions are freed regardless.
+ */
+int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
+{
+	struct gomem_arena *a = rm->arena;
+	unsigned int i;
+	int err, ret = 0;
+
+	mutex_lock(&a->lock);
+	for (i = 0; i < rm->nr; i++) {
+		if (own_only && !rm->own[i])
+			continue;
+		err = arena_free_locked(a, rm->regions[i].offset,
+					rm->regions[i].size);
+		if (err && !ret)
+			ret = err;
+	}
+	mutex_unlock(&a->lock);
+	rm->nr = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gomem_recyclable_recycle);
+
+/**
+ * gomem_recyclable_destroy() - release the batch's bookkeeping
+ * @rm: batch
+ *
+ * Does not free the regions: recycle first if they should go.
+ *
+ * Context: any context where kvfree() may be called.
+ */
+void gomem_recyclable_destroy(struct gomem_recyclable *rm)
+{
+	kvfree(rm->regions);
+	kvfree(rm->own);
+	memset(rm, 0, sizeof(*rm));
+}
+EXPORT_SYMBOL_GPL(gomem_recyclable_destroy);

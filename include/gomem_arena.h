@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * gomem arena: GoMem's ScalableMemoryAllocator in the kernel.
+ *
+ * An arena is an offset space backed by chunks of page-aligned, zeroed
+ * memory (vmalloc_user, or runs of a buddy pool reserved up front).  Each
+ * chunk is managed by one range allocator; a region never spans two chunks
+ * and keeps its offset for its whole life.  The arena starts with one chunk
+ * and grows on demand, each new chunk twice the size of the last up to
+ * max_chunk, never beyond max_size in all; a request larger than max_chunk
+ * gets a dedicated chunk of its own.  Trim releases chunks that are
+ * entirely free, except the first.
+ *
+ * Locking: one mutex per arena, taken inside every call; all calls may
+ * sleep, and are safe from many threads at once.
+ */
+#ifndef _GOMEM_ARENA_H
+#define _GOMEM_ARENA_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "gomem_buddy.h"
+#include "gomem_range.h"
+
+/**
+ * enum gomem_chunk_source - where an arena's chunks come from
+ * @GOMEM_CHUNKS_VMALLOC: one vmalloc_user() area per chunk
+ * @GOMEM_CHUNKS_BUDDY: runs of a buddy pool reserved when the arena is
+ *                      created (GoMem's enable_buddy): growing costs no
+ *                      vmalloc, chunk sizes are powers of two pages
+ */
+enum gomem_chunk_source {
+	GOMEM_CHUNKS_VMALLOC = 0,
+	GOMEM_CHUNKS_BUDDY = 1,
+};
+
+/* GoMem's default largest growth chunk. */
+#define GOMEM_ARENA_DEFAULT_MAX_CHUNK	(4ULL << 20)
+
+/* gomem_arena_alloc() flag: zero the region before returning it. */
+#define GOMEM_ALLOC_ZERO	0x1U
+
+/**
+ * struct gomem_arena_params - geometry and policy of an arena
+ * @initial_size: size of the first chunk, rounded up to a page
+ * @max_chunk: largest chunk growth produces (bigger requests get a
+ *             dedicated chunk), rounded up to a page, >= @initial_size
+ * @max_size: the most bytes all chunks together may hold, >= @max_chunk
+ *            (rounded up to a page)
+ * @granule: allocation unit inside chunks, 0 for the range allocators'
+ *           default
+ * @policy: range allocator policy of every chunk
+ * @source: where chunks come from
+ */
+struct gomem_arena_params {
+	u64 initial_size;
+	u64 max_chunk;
+	u64 max_size;
+	u64 granule;
+	enum gomem_policy policy;
+	enum gomem_chunk_source source;
+};
+
+/**
+ * struct gomem_arena_stats - one consistent snapshot of an arena
+ * @capacity: bytes in all chunks
+ * @in_use: bytes allocated
+ * @free: bytes free (@capacity - @in_use)
+ * @largest_free: longest free block in any chunk
+ * @chunks: number of chunks
+ * @peak_in_use: highest @in_use seen
+ * @allocs: successful allocations
+ * @frees: successful frees (partial ones included)
+ * @failed_allocs: allocations refused for lack of space or memory
+ * @grows: chunks added after the first
+ * @trimmed: chunks released by trim
+ */
+struct gomem_arena_stats {
+	u64 capacity;
+	u64 in_use;
+	u64 free;
+	u64 largest_free;
+	u64 chunks;
+	u64 peak_in_use;
+	u64 allocs;
+	u64 frees;
+	u64 failed_allocs;
+	u64 grows;
+	u64 trimmed;
+};
+
+/**
+ * struct gomem_chunk - one piece of backing memory
+ * @base: arena offset of its first byte, page-aligned
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @mem: kernel address of its first byte, page-aligned
+ * @unit: first page of its run in the buddy pool (buddy source only)
+ * @range: allocator of [0, @size), offsets relative to @base
+ */
+struct gomem_chunk {
+	u64 base;
+	u64 size;
+	void *mem;
+	u64 unit;
+	struct gomem_range range;
+};
+
+/**
+ * struct gomem_arena - a growable, shared offset space
+ * @lock: serialises everything below
+ * @params: geometry and policy, fixed at init
+ * @chunks: chunks sorted by @base; chunks[0] is the first chunk
+ * @nr_chunks: entries used in @chunks
+ * @cap_chunks: entries allocated in @chunks
+ * @span: the chunk bases: a range allocator over the offset space, so
+ *        offsets of trimmed chunks are reused, lowest first
+ * @next_size: size of the next growth chunk
+ * @pool: buddy source: the reserved memory
+ * @buddy: buddy source: allocator of @pool's pages
+ * @stats: counters (capacity, in_use, peak and the event counts)
+ * @zap: called under @lock before a chunk's memory is released, so that
+ *       users of the memory (the device's mappings) let go of it
+ * @zap_data: passed to @zap
+ */
+struct gomem_arena {
+	struct mutex lock;	/* serialises all of the arena */
+	struct gomem_arena_params params;
+	struct gomem_chunk **chunks;
+	unsigned int nr_chunks;
+	unsigned int cap_chunks;
+	struct gomem_range span;
+	u64 next_size;
+	void *pool;
+	struct gomem_buddy buddy;
+	struct gomem_arena_stats stats;
+	void (*zap)(void *data, u64 offset, u64 size);
+	void *zap_data;
+};
+
+int gomem_arena_init(struct gomem_arena *a,
+		     const struct gomem_arena_params *params);
+void gomem_arena_destroy(struct gomem_arena *a);
+void gomem_arena_set_zap(struct gomem_arena *a,
+			 void (*zap)(void *data, u64 offset, u64 size),
+			 void *data);
+int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
+		      unsigned int flags, u64 *offset);
+int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size);
+int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
+			  u64 keep);
+int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
+		     u64 *offset);
+void *gomem_arena_borrow(struct gomem_arena *a, u64 size);
+void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size);
+u64 gomem_arena_trim(struct gomem_arena *a);
+void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st);
+int gomem_arena_check(struct gomem_arena *a);
+
+/**
+ * struct gomem_region - an arena region: [@offset, @offset + @size)
+ * @offset: arena offset
+ * @size: bytes
+ */
+struct gomem_region {
+	u64 offset;
+	u64 size;
+};
+
+int gomem_arena_free_many(struct gomem_arena *a,
+			  const struct gomem_region *regions,
+			  unsigned int nr, int *results);
+
+/**
+ * struct gomem_recyclable - a batch of regions freed at once (GoMem's
+ * RecyclableMemory)
+ * @arena: the arena the regions belong to
+ * @regions: the regions collected, in order
+ * @own: per region, whether this batch allocated it (next-n) rather than
+ *       being handed it (add)
+ * @nr: regions collected
+ * @cap: room in @regions and @own
+ */
+struct gomem_recyclable {
+	struct gomem_arena *arena;
+	struct gomem_region *regions;
+	bool *own;
+	unsigned int nr;
+	unsigned int cap;
+};
+
+void gomem_recyclable_init(struct gomem_recyclable *rm,
+			   struct gomem_arena *arena);
+int gomem_recyclable_next_n(struct gomem_recyclable *rm, u64 size,
+			    u64 *offset);
+int gomem_recyclable_add(struct gomem_recyclable *rm, u64 offset, u64 size);
+int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only);
+void gomem_recyclable_destroy(struct gomem_recyclable *rm);
+
+#endif /* _GOMEM_ARENA_H */

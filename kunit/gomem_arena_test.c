@@ -1,0 +1,870 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit suites for the arena: gomem_arena (chunks, growth, trim, buddy
+ * chunks, free-rest, borrow, statistics, concurrency) and gomem_recyclable
+ * (batches freed at once).  Every case runs the arena's invariant checker
+ * after each step.  Also compiled into the userspace harness.
+ */
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/page.h>
+
+#include "gomem_arena.h"
+
+/* A small geometry: chunks of 4, 8, 16, 16, 16 KiB, then 4 KiB to 64 KiB. */
+#define T_INITIAL	PAGE_SIZE
+#define T_MAX_CHUNK	(4 * PAGE_SIZE)
+#define T_MAX_SIZE	(16 * PAGE_SIZE)
+
+struct zap_log {
+	unsigned int nr;
+	u64 offset[16];
+	u64 size[16];
+};
+
+struct arena_fixture {
+	struct gomem_arena a;
+	bool live;
+	struct zap_log zaps;
+};
+
+static struct arena_fixture *afix(struct kunit *test)
+{
+	return test->priv;
+}
+
+static void zap_record(void *data, u64 offset, u64 size)
+{
+	struct zap_log *log = data;
+
+	if (log->nr < ARRAY_SIZE(log->offset)) {
+		log->offset[log->nr] = offset;
+		log->size[log->nr] = size;
+	}
+	log->nr++;
+}
+
+static struct gomem_arena *arena_setup_params(struct kunit *test,
+					      struct gomem_arena_params *p)
+{
+	struct arena_fixture *f = afix(test);
+
+	KUNIT_ASSERT_EQ(test, gomem_arena_init(&f->a, p), 0);
+	f->live = true;
+	gomem_arena_set_zap(&f->a, zap_record, &f->zaps);
+	KUNIT_EXPECT_EQ(test, gomem_arena_check(&f->a), 0);
+	return &f->a;
+}
+
+static struct gomem_arena *arena_setup(struct kunit *test,
+				       enum gomem_chunk_source source)
+{
+	struct gomem_arena_params p = {
+		.initial_size = T_INITIAL,
+		.max_chunk = T_MAX_CHUNK,
+		.max_size = T_MAX_SIZE,
+		.policy = GOMEM_POLICY_TREAP,
+		.source = source,
+	};
+
+	return arena_setup_params(test, &p);
+}
+
+#define EXPECT_ARENA_SOUND(test, a) \
+	KUNIT_EXPECT_EQ_MSG(test, gomem_arena_check(a), 0, "arena checker")
+
+static u64 arena_must_alloc(struct kunit *test, struct gomem_arena *a,
+			    u64 size)
+{
+	u64 off = U64_MAX;
+
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, size, 8, 0, &off), 0);
+	EXPECT_ARENA_SOUND(test, a);
+	return off;
+}
+
+static void expect_geometry(struct kunit *test, struct gomem_arena *a,
+			    u64 capacity, u64 in_use, u64 chunks)
+{
+	struct gomem_arena_stats st;
+
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.capacity, capacity);
+	KUNIT_EXPECT_EQ(test, st.in_use, in_use);
+	KUNIT_EXPECT_EQ(test, st.free, capacity - in_use);
+	KUNIT_EXPECT_EQ(test, st.chunks, chunks);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void init_creates_first_chunk(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+
+	expect_geometry(test, a, T_INITIAL, 0, 1);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.largest_free, (u64)T_INITIAL);
+	KUNIT_EXPECT_EQ(test, a->chunks[0]->base, 0ULL);
+}
+
+static void init_rejects_bad_params(struct kunit *test)
+{
+	struct gomem_arena_params good = {
+		.initial_size = T_INITIAL,
+		.max_chunk = T_MAX_CHUNK,
+		.max_size = T_MAX_SIZE,
+	}, p;
+	struct gomem_arena a;
+
+	p = good;
+	p.initial_size = 0;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.max_chunk = PAGE_SIZE / 2;
+	p.initial_size = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.max_size = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.granule = 12;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.policy = (enum gomem_policy)9;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.source = (enum gomem_chunk_source)9;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.source = GOMEM_CHUNKS_BUDDY;
+	p.max_size = 1ULL << 50;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+}
+
+static void init_rounds_sizes_to_pages(struct kunit *test)
+{
+	struct gomem_arena_params p = {
+		.initial_size = 100,
+		.max_chunk = PAGE_SIZE + 1,
+		.max_size = 3 * PAGE_SIZE - 5,
+	};
+	struct gomem_arena *a = arena_setup_params(test, &p);
+
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	KUNIT_EXPECT_EQ(test, a->params.max_chunk, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a->params.max_size, 3 * PAGE_SIZE);
+}
+
+static void alloc_fills_first_chunk_before_growing(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+
+	KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, PAGE_SIZE - 64), 0ULL);
+	KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, 64),
+			(u64)PAGE_SIZE - 64);
+	expect_geometry(test, a, PAGE_SIZE, PAGE_SIZE, 1);
+	KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, 8), (u64)PAGE_SIZE);
+	expect_geometry(test, a, 3 * PAGE_SIZE, PAGE_SIZE + 8, 2);
+}
+
+static void growth_doubles_up_to_max_chunk(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	static const u64 pages[] = { 1, 2, 4, 4, 4 };
+	struct gomem_arena_stats st;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		arena_must_alloc(test, a, pages[i] * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 5U);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		KUNIT_EXPECT_EQ_MSG(test, a->chunks[i]->size,
+				    pages[i] * PAGE_SIZE, "chunk %u", i);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.grows, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.capacity, 15 * PAGE_SIZE);
+}
+
+static void growth_skips_sizes_too_small(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+
+	/* The next chunk would be 2 pages; 3 pages need the 4-page one. */
+	arena_must_alloc(test, a, 3 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 2U);
+	KUNIT_EXPECT_EQ(test, a->chunks[1]->size, 4 * PAGE_SIZE);
+}
+
+static void large_request_gets_dedicated_chunk(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 next = a->next_size, off;
+
+	off = arena_must_alloc(test, a, 5 * PAGE_SIZE + 1);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 2U);
+	KUNIT_EXPECT_EQ(test, a->chunks[1]->size, 6 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, off, a->chunks[1]->base);
+	KUNIT_EXPECT_EQ(test, a->next_size, next);
+}
+
+static void growth_stops_at_max_size(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+	u64 off;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		arena_must_alloc(test, a, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 8, 8, 0, &off), -ENOMEM);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.capacity, T_MAX_SIZE);
+	KUNIT_EXPECT_EQ(test, st.in_use, T_MAX_SIZE);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 1ULL);
+	/* The last chunk shrank to what max_size left: one page. */
+	KUNIT_EXPECT_EQ(test, a->chunks[a->nr_chunks - 1]->size, PAGE_SIZE);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void alloc_rejects_bad_arguments(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats before, after;
+	u64 off;
+
+	gomem_arena_stats(a, &before);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 0, 8, 0, &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, T_MAX_SIZE + 1, 8, 0, &off),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 8, 3, 0, &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 8, 0, 0, &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 8, 2 * PAGE_SIZE, 0, &off),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 8, 8, 0x80, &off), -EINVAL);
+	gomem_arena_stats(a, &after);
+	KUNIT_EXPECT_TRUE(test, !memcmp(&before, &after, sizeof(before)));
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void regions_never_span_chunks(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off, size;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		size = 200 + 97 * i;
+		if (gomem_arena_alloc(a, size, 8, 0, &off))
+			break;
+		KUNIT_EXPECT_NOT_NULL_MSG(test, gomem_arena_ptr(a, off, size),
+					  "region %d [%llu, +%llu)", i, off,
+					  size);
+	}
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void offsets_stay_valid_across_growth(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 64), i;
+	u8 *p = gomem_arena_ptr(a, off, 64);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5a, 64);
+	for (i = 0; i < 8; i++)
+		arena_must_alloc(test, a, PAGE_SIZE);
+	KUNIT_EXPECT_GT(test, a->nr_chunks, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, (u8 *)gomem_arena_ptr(a, off, 64), p);
+	KUNIT_EXPECT_EQ(test, p[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, p[63], 0x5a);
+}
+
+static void free_whole_and_partial(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 1024);
+
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off + 256, 256), 0);
+	expect_geometry(test, a, PAGE_SIZE, 768, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 256), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off + 512, 512), 0);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 8), -EINVAL);
+}
+
+static void free_rejects_bad_ranges(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 first = arena_must_alloc(test, a, PAGE_SIZE);
+	u64 second = arena_must_alloc(test, a, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, second, (u64)PAGE_SIZE);
+	/* Both bytes either side are allocated, but in two chunks. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, first + PAGE_SIZE - 8, 16),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, 100 * PAGE_SIZE, 8),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, first + 4, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, first, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, first, U64_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, second + 8, PAGE_SIZE),
+			-EINVAL);
+	expect_geometry(test, a, 3 * PAGE_SIZE, 2 * PAGE_SIZE, 2);
+}
+
+static void free_many_reports_each_region(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_region r[3];
+	int results[3];
+
+	r[0].offset = arena_must_alloc(test, a, 64);
+	r[0].size = 64;
+	r[1] = r[0];
+	r[2].offset = arena_must_alloc(test, a, 32);
+	r[2].size = 32;
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_many(a, r, 3, results), 2);
+	KUNIT_EXPECT_EQ(test, results[0], 0);
+	KUNIT_EXPECT_EQ(test, results[1], -EINVAL);
+	KUNIT_EXPECT_EQ(test, results[2], 0);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+}
+
+static void free_rest_keeps_the_head(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 1024);
+
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_rest(a, off, 1024, 2048),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_rest(a, off, 1024, 1024), 0);
+	expect_geometry(test, a, PAGE_SIZE, 1024, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_rest(a, off, 1024, 100), 0);
+	expect_geometry(test, a, PAGE_SIZE, 104, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 100), 0);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+}
+
+static void find_peeks_without_growing(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = U64_MAX;
+
+	arena_must_alloc(test, a, 24);
+	KUNIT_EXPECT_EQ(test, gomem_arena_find(a, 100, 64, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, 64ULL);
+	KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, 100), 24ULL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_find(a, PAGE_SIZE, 8, &off),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, gomem_arena_find(a, 0, 8, &off), -EINVAL);
+	expect_geometry(test, a, PAGE_SIZE, 128, 1);
+}
+
+static void borrow_lends_free_bytes(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u8 *p;
+
+	arena_must_alloc(test, a, 64);
+	p = gomem_arena_borrow(a, 128);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, (u8 *)gomem_arena_ptr(a, 64, 128));
+	memset(p, 0xee, 128);
+	expect_geometry(test, a, PAGE_SIZE, 64, 1);
+	/* Nothing left in the first chunk: borrowing grows the arena. */
+	arena_must_alloc(test, a, PAGE_SIZE - 64);
+	KUNIT_EXPECT_NOT_NULL(test, gomem_arena_borrow(a, 512));
+	expect_geometry(test, a, 3 * PAGE_SIZE, PAGE_SIZE, 2);
+	KUNIT_EXPECT_NULL(test, gomem_arena_borrow(a, 0));
+	KUNIT_EXPECT_NULL(test, gomem_arena_borrow(a, T_MAX_SIZE + 1));
+}
+
+static void zero_flag_clears_reused_bytes(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 256), again;
+	u8 *p = gomem_arena_ptr(a, off, 256);
+
+	memset(p, 0xaa, 256);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off, 256), 0);
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 256, 8, 0, &again), 0);
+	KUNIT_ASSERT_EQ(test, again, off);
+	KUNIT_EXPECT_EQ_MSG(test, p[17], 0xaa, "no zeroing unless asked");
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off, 256), 0);
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 256, 8, GOMEM_ALLOC_ZERO,
+						&again), 0);
+	KUNIT_ASSERT_EQ(test, again, off);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 256));
+}
+
+static void trim_releases_free_chunks_but_first(struct kunit *test)
+{
+	struct arena_fixture *f = afix(test);
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+	u64 off[4];
+	int i;
+
+	off[0] = arena_must_alloc(test, a, PAGE_SIZE);
+	off[1] = arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	off[2] = arena_must_alloc(test, a, 4 * PAGE_SIZE);
+	off[3] = arena_must_alloc(test, a, 8);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 4U);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off[i],
+						       PAGE_SIZE << i), 0);
+	/* Chunk 3 still holds 8 bytes; the first is kept though empty. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 6 * PAGE_SIZE);
+	expect_geometry(test, a, 5 * PAGE_SIZE, 8, 2);
+	KUNIT_ASSERT_EQ(test, f->zaps.nr, 2U);
+	KUNIT_EXPECT_EQ(test, f->zaps.offset[0], 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, f->zaps.size[0], 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, f->zaps.offset[1], PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, f->zaps.size[1], 2 * PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, gomem_arena_ptr(a, PAGE_SIZE, 8));
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[3], 8), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 4 * PAGE_SIZE);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 0ULL);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.trimmed, 3ULL);
+}
+
+static void trimmed_offsets_are_reused(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off;
+
+	arena_must_alloc(test, a, PAGE_SIZE);
+	off = arena_must_alloc(test, a, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, 4 * PAGE_SIZE),
+			(u64)PAGE_SIZE);
+}
+
+static void stats_track_each_step(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+	u64 x, y;
+
+	x = arena_must_alloc(test, a, 1000);
+	y = arena_must_alloc(test, a, 2000);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, x, 1000), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.allocs, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.frees, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 2000ULL);
+	KUNIT_EXPECT_EQ(test, st.peak_in_use, 3000ULL);
+	/* Free now: [0, 1000) and [3000, PAGE_SIZE). */
+	KUNIT_EXPECT_EQ(test, st.largest_free, (u64)PAGE_SIZE - 3000);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, y, 2000), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.peak_in_use, 3000ULL);
+	KUNIT_EXPECT_EQ(test, st.largest_free, (u64)PAGE_SIZE);
+}
+
+static void buddy_chunks_come_from_the_pool(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_BUDDY);
+	u64 off;
+	u8 *p;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, gomem_buddy_size(&a->buddy), 16ULL);
+	for (i = 0; i < 7; i++)
+		arena_must_alloc(test, a, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a->nr_chunks, 3U);
+	KUNIT_EXPECT_EQ(test, gomem_buddy_free_units(&a->buddy), 9ULL);
+	off = arena_must_alloc(test, a, PAGE_SIZE);
+	p = gomem_arena_ptr(a, off, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, p >= (u8 *)a->pool &&
+			  p < (u8 *)a->pool + T_MAX_SIZE);
+	memset(p, 0x77, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, PAGE_SIZE), 0);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void buddy_trim_returns_pages_zeroed(struct kunit *test)
+{
+	struct gomem_arena_params params = {
+		.initial_size = PAGE_SIZE,
+		.max_chunk = 2 * PAGE_SIZE,
+		.max_size = 16 * PAGE_SIZE,
+		.source = GOMEM_CHUNKS_BUDDY,
+	};
+	struct gomem_arena *a = arena_setup_params(test, &params);
+	u64 off;
+	u8 *p;
+
+	arena_must_alloc(test, a, PAGE_SIZE);
+	off = arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	p = gomem_arena_ptr(a, off, 2 * PAGE_SIZE);
+	memset(p, 0x99, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, gomem_buddy_free_units(&a->buddy), 15ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	/* The same pages come back as a new chunk, zeroed. */
+	off = arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, (u8 *)gomem_arena_ptr(a, off, 1), p);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 2 * PAGE_SIZE));
+}
+
+static void buddy_chunk_sizes_are_powers_of_two(struct kunit *test)
+{
+	struct gomem_arena_params params = {
+		.initial_size = 3 * PAGE_SIZE,
+		.max_chunk = 4 * PAGE_SIZE,
+		.max_size = 16 * PAGE_SIZE,
+		.source = GOMEM_CHUNKS_BUDDY,
+	};
+	struct gomem_arena *a = arena_setup_params(test, &params);
+
+	expect_geometry(test, a, 4 * PAGE_SIZE, 0, 1);
+	arena_must_alloc(test, a, 4 * PAGE_SIZE);
+	arena_must_alloc(test, a, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a->chunks[1]->size, 4 * PAGE_SIZE);
+}
+
+/* ---- concurrency ---- */
+
+#define CONC_THREADS	4
+#define CONC_ROUNDS	400
+
+struct conc_ctx {
+	struct gomem_arena *a;
+	struct completion done;
+	atomic_t errors;
+	atomic_t allocs;
+};
+
+struct conc_thread {
+	struct conc_ctx *ctx;
+	u32 id;
+};
+
+static int conc_worker(void *data)
+{
+	struct conc_thread *t = data;
+	struct conc_ctx *ctx = t->ctx;
+	u32 seed = 0x2545f491 * (t->id + 1), i, j;
+	u64 off, size;
+	u8 *p, tag;
+
+	for (i = 0; i < CONC_ROUNDS; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		size = 8 + seed % 1500;
+		if (gomem_arena_alloc(ctx->a, size, 8, 0, &off))
+			continue;	/* the arena may be full for now */
+		atomic_inc(&ctx->allocs);
+		p = gomem_arena_ptr(ctx->a, off, size);
+		tag = (u8)(t->id * 31 + i);
+		if (!p) {
+			atomic_inc(&ctx->errors);
+			continue;
+		}
+		memset(p, tag, size);
+		for (j = 0; j < size; j++)
+			if (p[j] != tag)
+				break;
+		if (j != size)
+			atomic_inc(&ctx->errors);
+		if (gomem_arena_free(ctx->a, off, size))
+			atomic_inc(&ctx->errors);
+		if (i % 64 == 63)
+			gomem_arena_trim(ctx->a);
+	}
+	complete(&ctx->done);
+	return 0;
+}
+
+static void concurrent_threads_keep_data_intact(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct conc_thread *threads;
+	struct gomem_arena_stats st;
+	struct conc_ctx *ctx;
+	int i, started = 0;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	threads = kunit_kcalloc(test, CONC_THREADS, sizeof(*threads),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+	ctx->a = a;
+	init_completion(&ctx->done);
+	for (i = 0; i < CONC_THREADS; i++) {
+		threads[i].ctx = ctx;
+		threads[i].id = i;
+		if (!IS_ERR(kthread_run(conc_worker, &threads[i],
+					"gomem_conc/%d", i)))
+			started++;
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&ctx->done);
+	KUNIT_ASSERT_EQ(test, started, CONC_THREADS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->errors), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&ctx->allocs), CONC_ROUNDS);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.allocs, (u64)atomic_read(&ctx->allocs));
+	KUNIT_EXPECT_EQ(test, st.frees, st.allocs);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+/* ---- seeded random operations ---- */
+
+#define RND_OPS		3000
+#define RND_HELD	48
+
+struct rnd_live {
+	u64 off;
+	u64 size;
+	u8 tag;
+};
+
+static u32 rnd32(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static bool rnd_intact(struct gomem_arena *a, const struct rnd_live *r)
+{
+	const u8 *p = gomem_arena_ptr(a, r->off, r->size);
+
+	return p && !memchr_inv(p, r->tag, r->size);
+}
+
+static void random_ops_keep_data_and_invariants(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+	struct rnd_live *held;
+	u32 seed = 20261125, i, j, nheld = 0;
+	u64 in_use = 0, size, off, g = a->params.granule;
+
+	held = kunit_kcalloc(test, RND_HELD, sizeof(*held), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	for (i = 0; i < RND_OPS; i++) {
+		j = rnd32(&seed) % 8;
+		if (j < 4 && nheld < RND_HELD) {
+			size = 1 + rnd32(&seed) % (j ? 700 : 5 * PAGE_SIZE);
+			if (gomem_arena_alloc(a, size, 1U << (rnd32(&seed) % 6),
+					      0, &off))
+				continue;
+			held[nheld].off = off;
+			held[nheld].size = ALIGN(size, g);
+			held[nheld].tag = (u8)rnd32(&seed);
+			memset(gomem_arena_ptr(a, off, size), held[nheld].tag,
+			       held[nheld].size);
+			in_use += held[nheld++].size;
+		} else if (j < 7 && nheld) {
+			j = rnd32(&seed) % nheld;
+			KUNIT_ASSERT_TRUE_MSG(test, rnd_intact(a, &held[j]),
+					      "op %u: region %llu overwritten",
+					      i, held[j].off);
+			KUNIT_ASSERT_EQ(test, gomem_arena_free(a, held[j].off,
+							       held[j].size),
+					0);
+			in_use -= held[j].size;
+			held[j] = held[--nheld];
+		} else {
+			gomem_arena_trim(a);
+		}
+		KUNIT_ASSERT_EQ_MSG(test, gomem_arena_check(a), 0, "op %u", i);
+		gomem_arena_stats(a, &st);
+		KUNIT_ASSERT_EQ_MSG(test, st.in_use, in_use, "op %u", i);
+	}
+	for (j = 0; j < nheld; j++)
+		KUNIT_EXPECT_TRUE(test, rnd_intact(a, &held[j]));
+}
+
+static int arena_fixture_init(struct kunit *test)
+{
+	struct arena_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	test->priv = f;
+	return 0;
+}
+
+static void arena_fixture_exit(struct kunit *test)
+{
+	struct arena_fixture *f = afix(test);
+
+	if (f && f->live)
+		gomem_arena_destroy(&f->a);
+}
+
+static struct kunit_case gomem_arena_cases[] = {
+	KUNIT_CASE(init_creates_first_chunk),
+	KUNIT_CASE(init_rejects_bad_params),
+	KUNIT_CASE(init_rounds_sizes_to_pages),
+	KUNIT_CASE(alloc_fills_first_chunk_before_growing),
+	KUNIT_CASE(growth_doubles_up_to_max_chunk),
+	KUNIT_CASE(growth_skips_sizes_too_small),
+	KUNIT_CASE(large_request_gets_dedicated_chunk),
+	KUNIT_CASE(growth_stops_at_max_size),
+	KUNIT_CASE(alloc_rejects_bad_arguments),
+	KUNIT_CASE(regions_never_span_chunks),
+	KUNIT_CASE(offsets_stay_valid_across_growth),
+	KUNIT_CASE(free_whole_and_partial),
+	KUNIT_CASE(free_rejects_bad_ranges),
+	KUNIT_CASE(free_many_reports_each_region),
+	KUNIT_CASE(free_rest_keeps_the_head),
+	KUNIT_CASE(find_peeks_without_growing),
+	KUNIT_CASE(borrow_lends_free_bytes),
+	KUNIT_CASE(zero_flag_clears_reused_bytes),
+	KUNIT_CASE(trim_releases_free_chunks_but_first),
+	KUNIT_CASE(trimmed_offsets_are_reused),
+	KUNIT_CASE(stats_track_each_step),
+	KUNIT_CASE(buddy_chunks_come_from_the_pool),
+	KUNIT_CASE(buddy_trim_returns_pages_zeroed),
+	KUNIT_CASE(buddy_chunk_sizes_are_powers_of_two),
+	KUNIT_CASE(concurrent_threads_keep_data_intact),
+	KUNIT_CASE(random_ops_keep_data_and_invariants),
+	{}
+};
+
+static struct kunit_suite gomem_arena_suite = {
+	.name = "gomem_arena",
+	.init = arena_fixture_init,
+	.exit = arena_fixture_exit,
+	.test_cases = gomem_arena_cases,
+};
+
+/* ---- recyclable batches ---- */
+
+static void next_n_allocates_and_records(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_recyclable rm;
+	u64 off = U64_MAX;
+
+	gomem_recyclable_init(&rm, a);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_next_n(&rm, 100, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, 0ULL);
+	KUNIT_EXPECT_EQ(test, rm.nr, 1U);
+	KUNIT_EXPECT_NOT_NULL(test, gomem_arena_ptr(a, off, 100));
+	expect_geometry(test, a, PAGE_SIZE, 104, 1);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_next_n(&rm, 0, &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_next_n(&rm, T_MAX_SIZE + 1,
+						      &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rm.nr, 1U);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), 0);
+	gomem_recyclable_destroy(&rm);
+}
+
+static void recycle_frees_everything_at_once(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_recyclable rm;
+	u64 off;
+	int i;
+
+	gomem_recyclable_init(&rm, a);
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 64 * (i + 1),
+							      &off), 0);
+	off = arena_must_alloc(test, a, 40);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_add(&rm, off, 40), 0);
+	KUNIT_EXPECT_EQ(test, rm.nr, 11U);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), 0);
+	KUNIT_EXPECT_EQ(test, rm.nr, 0U);
+	expect_geometry(test, a, a->stats.capacity, 0, a->nr_chunks);
+	gomem_recyclable_destroy(&rm);
+}
+
+static void recycle_own_only_keeps_added_regions(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_recyclable rm;
+	u64 off, mine;
+
+	gomem_recyclable_init(&rm, a);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 256, &mine), 0);
+	off = arena_must_alloc(test, a, 128);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_add(&rm, off, 128), 0);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, true), 0);
+	expect_geometry(test, a, PAGE_SIZE, 128, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, mine, 256), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 128), 0);
+	gomem_recyclable_destroy(&rm);
+}
+
+static void recycle_reports_a_bad_region(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_recyclable rm;
+	u64 off;
+
+	gomem_recyclable_init(&rm, a);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 64, &off), 0);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_add(&rm, 2048, 64), 0);
+	KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 64, &off), 0);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), -EINVAL);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_add(&rm, 0, 0), -EINVAL);
+	gomem_recyclable_destroy(&rm);
+}
+
+static void batch_grows_and_is_reusable(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_recyclable rm;
+	struct gomem_arena_stats st;
+	int round, i;
+	u64 off;
+
+	gomem_recyclable_init(&rm, a);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 100; i++)
+			KUNIT_ASSERT_EQ(test,
+					gomem_recyclable_next_n(&rm, 24, &off),
+					0);
+		KUNIT_EXPECT_EQ(test, rm.nr, 100U);
+		KUNIT_EXPECT_GE(test, rm.cap, 100U);
+		KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), 0);
+		gomem_arena_stats(a, &st);
+		KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+		KUNIT_EXPECT_EQ(test, st.frees, 100ULL * (round + 1));
+	}
+	EXPECT_ARENA_SOUND(test, a);
+	gomem_recyclable_destroy(&rm);
+}
+
+static struct kunit_case gomem_recyclable_cases[] = {
+	KUNIT_CASE(next_n_allocates_and_records),
+	KUNIT_CASE(recycle_frees_everything_at_once),
+	KUNIT_CASE(recycle_own_only_keeps_added_regions),
+	KUNIT_CASE(recycle_reports_a_bad_region),
+	KUNIT_CASE(batch_grows_and_is_reusable),
+	{}
+};
+
+static struct kunit_suite gomem_recyclable_suite = {
+	.name = "gomem_recyclable",
+	.init = arena_fixture_init,
+	.exit = arena_fixture_exit,
+	.test_cases = gomem_recyclable_cases,
+};
+
+kunit_test_suites(&gomem_arena_suite, &gomem_recyclable_suite);
+
+MODULE_LICENSE("Dual MIT/GPL");
+MODULE_DESCRIPTION("KUnit tests for the gomem arena and recyclable batches");
