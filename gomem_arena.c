@@ -31,6 +31,7 @@
 #include <asm/page.h>
 
 #include "gomem_arena.h"
+#include "gomem_reader.h"
 
 #define arena_broken(fmt, ...) \
 	({ pr_err("invariant broken: arena " fmt "\n", ##__VA_ARGS__); -EUCLEAN; })
@@ -651,6 +652,105 @@ void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size)
 	return mem;
 }
 EXPORT_SYMBOL_GPL(gomem_arena_ptr);
+
+/**
+ * gomem_arena_copy() - copy bytes between the arena and a kernel buffer
+ * @a: arena
+ * @offset: arena offset of the first byte
+ * @buf: kernel buffer
+ * @len: bytes
+ * @to_arena: copy @buf into the arena, else the arena into @buf
+ *
+ * The bytes may cross chunk boundaries: the chunks' pieces are gathered
+ * into a multi-segment memory and copied through it (gomem_reader.c).
+ * Copying stops at the first byte no chunk backs.  The caller must not
+ * hold any lock the arena's users may take (a page fault in the arena's
+ * mappings takes the arena lock); @buf is kernel memory, so no fault
+ * happens here.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: bytes copied, from 0 (nothing backed at @offset) to @len.
+ */
+size_t gomem_arena_copy(struct gomem_arena *a, u64 offset, void *buf,
+			size_t len, bool to_arena)
+{
+	struct gomem_mem m;
+	struct gomem_chunk *c;
+	size_t done = 0, n;
+	u64 rel;
+	int i;
+
+	/* At most GOMEM_MEM_INLINE segments: push never allocates. */
+	gomem_mem_init(&m, GOMEM_MEM_INLINE, GFP_NOWAIT);
+	mutex_lock(&a->lock);
+	while (done < len && m.count < GOMEM_MEM_INLINE) {
+		i = arena_chunk_index(a, offset + done);
+		if (i < 0)
+			break;
+		c = a->chunks[i];
+		rel = offset + done - c->base;
+		n = min_t(u64, len - done, c->size - rel);
+		if (gomem_mem_push(&m, c->mem + rel, n))
+			break;
+		done += n;
+	}
+	if (to_arena)
+		WARN_ON(gomem_mem_copy_in(&m, 0, buf, done));
+	else
+		WARN_ON(gomem_mem_copy_out(&m, 0, buf, done));
+	mutex_unlock(&a->lock);
+	gomem_mem_destroy(&m);
+	return done;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_copy);
+
+/**
+ * gomem_arena_access_page() - work on one page of the arena under its lock
+ * @a: arena
+ * @offset: arena offset inside the page (rounded down to the page)
+ * @fn: called with @data and the page's kernel address while the arena
+ *      lock is held, so the chunk cannot be trimmed meanwhile
+ * @data: passed to @fn
+ *
+ * The device's fault handler maps the page from @fn: a trim, which zaps
+ * mappings under the same lock, then either comes first (and the fault
+ * finds no chunk) or removes the new mapping.
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: what @fn returned, or -ENXIO if no chunk backs @offset.
+ */
+int gomem_arena_access_page(struct gomem_arena *a, u64 offset,
+			    int (*fn)(void *data, void *kaddr), void *data)
+{
+	struct gomem_chunk *c;
+	int i, ret = -ENXIO;
+
+	offset = ALIGN_DOWN(offset, PAGE_SIZE);
+	mutex_lock(&a->lock);
+	i = arena_chunk_index(a, offset);
+	if (i >= 0) {
+		c = a->chunks[i];
+		ret = fn(data, c->mem + (offset - c->base));
+	}
+	mutex_unlock(&a->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_access_page);
+
+/**
+ * gomem_arena_span() - size of the offset window
+ * @a: arena
+ *
+ * Every offset the arena hands out, and every chunk, lies below it.
+ *
+ * Context: any context.
+ * Return: the window's size in bytes.
+ */
+u64 gomem_arena_span(const struct gomem_arena *a)
+{
+	return a->span.size;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_span);
 
 /**
  * gomem_arena_trim() - release every entirely free chunk but the first

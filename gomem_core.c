@@ -10,10 +10,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/align.h>
+#include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/export.h>
-#include <linux/init.h>
-#include <linux/module.h>
+#include <linux/minmax.h>
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -579,6 +580,14 @@ const char *gomem_policy_name(enum gomem_policy policy)
 }
 EXPORT_SYMBOL_GPL(gomem_policy_name);
 
+/**
+ * gomem_range_cache_init() - create the node cache every allocator uses
+ *
+ * Called once from module init, before any allocator is created.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
 int gomem_range_cache_init(void)
 {
 	gomem_node_cache = kmem_cache_create("gomem_node",
@@ -587,23 +596,14 @@ int gomem_range_cache_init(void)
 	return gomem_node_cache ? 0 : -ENOMEM;
 }
 
+/**
+ * gomem_range_cache_exit() - destroy the node cache
+ *
+ * Called from module exit, after every allocator is destroyed.
+ *
+ * Context: process context; may sleep.
+ */
 void gomem_range_cache_exit(void)
 {
 	kmem_cache_destroy(gomem_node_cache);
 }
-
-static int __init gomem_init(void)
-{
-	return gomem_range_cache_init();
-}
-
-static void __exit gomem_exit(void)
-{
-	gomem_range_cache_exit();
-}
-
-module_init(gomem_init);
-module_exit(gomem_exit);
-
-MODULE_LICENSE("Dual MIT/GPL");
-MODULE_DESCRIPTION("gomem: shared memory arena with treap, AVL and buddy allocators");

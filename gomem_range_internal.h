@@ -105,7 +105,4 @@ static inline bool gomem_block_fits(const struct gomem_node *n, u64 size,
 	return true;
 }
 
-int gomem_range_cache_init(void);
-void gomem_range_cache_exit(void);
-
 #endif /* _GOMEM_RANGE_INTERNAL_H */

@@ -153,6 +153,11 @@ int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		     u64 *offset);
 void *gomem_arena_borrow(struct gomem_arena *a, u64 size);
 void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size);
+size_t gomem_arena_copy(struct gomem_arena *a, u64 offset, void *buf,
+			size_t len, bool to_arena);
+int gomem_arena_access_page(struct gomem_arena *a, u64 offset,
+			    int (*fn)(void *data, void *kaddr), void *data);
+u64 gomem_arena_span(const struct gomem_arena *a);
 u64 gomem_arena_trim(struct gomem_arena *a);
 void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st);
 int gomem_arena_check(struct gomem_arena *a);

@@ -97,4 +97,8 @@ int gomem_range_walk(const struct gomem_range *r,
 int gomem_range_check(const struct gomem_range *r);
 const char *gomem_policy_name(enum gomem_policy policy);
 
+/* Module lifetime: the node cache behind every allocator. */
+int gomem_range_cache_init(void);
+void gomem_range_cache_exit(void);
+
 #endif /* _GOMEM_RANGE_H */

@@ -535,6 +535,71 @@ static void buddy_chunk_sizes_are_powers_of_two(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->chunks[1]->size, 4 * PAGE_SIZE);
 }
 
+static void copy_crosses_chunk_boundaries(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u8 *buf, *back;
+	int i;
+
+	buf = kunit_kzalloc(test, 300, GFP_KERNEL);
+	back = kunit_kzalloc(test, 300, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, back);
+	for (i = 0; i < 300; i++)
+		buf[i] = (u8)(i * 7 + 1);
+	arena_must_alloc(test, a, PAGE_SIZE);
+	arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 2U);
+	/* 100 bytes at the end of chunk 0, 200 at the start of chunk 1. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_copy(a, PAGE_SIZE - 100, buf, 300,
+					       true), (size_t)300);
+	KUNIT_EXPECT_TRUE(test, !memcmp(gomem_arena_ptr(a, PAGE_SIZE - 100,
+							100), buf, 100));
+	KUNIT_EXPECT_TRUE(test, !memcmp(gomem_arena_ptr(a, PAGE_SIZE, 200),
+					buf + 100, 200));
+	KUNIT_EXPECT_EQ(test, gomem_arena_copy(a, PAGE_SIZE - 100, back, 300,
+					       false), (size_t)300);
+	KUNIT_EXPECT_TRUE(test, !memcmp(back, buf, 300));
+	/* Copies stop where no chunk backs the offsets. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_copy(a, 3 * PAGE_SIZE - 50, back,
+					       300, false), (size_t)50);
+	KUNIT_EXPECT_EQ(test, gomem_arena_copy(a, 3 * PAGE_SIZE, back, 300,
+					       false), (size_t)0);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+struct page_probe {
+	struct gomem_arena *a;
+	void *kaddr;
+	bool locked;
+};
+
+static int probe_page(void *data, void *kaddr)
+{
+	struct page_probe *p = data;
+
+	p->kaddr = kaddr;
+	p->locked = mutex_is_locked(&p->a->lock);
+	return 7;
+}
+
+static void access_page_runs_under_the_lock(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct page_probe p = { .a = a };
+
+	arena_must_alloc(test, a, PAGE_SIZE);
+	arena_must_alloc(test, a, 8);
+	KUNIT_EXPECT_EQ(test, gomem_arena_access_page(a, 2 * PAGE_SIZE + 123,
+						      probe_page, &p), 7);
+	KUNIT_EXPECT_TRUE(test, p.locked);
+	KUNIT_EXPECT_PTR_EQ(test, p.kaddr,
+			    gomem_arena_ptr(a, 2 * PAGE_SIZE, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, gomem_arena_access_page(a, 3 * PAGE_SIZE,
+						      probe_page, &p), -ENXIO);
+	KUNIT_EXPECT_EQ(test, gomem_arena_span(a), 2 * T_MAX_SIZE);
+}
+
 /* ---- concurrency ---- */
 
 #define CONC_THREADS	4
@@ -736,6 +801,8 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(buddy_chunks_come_from_the_pool),
 	KUNIT_CASE(buddy_trim_returns_pages_zeroed),
 	KUNIT_CASE(buddy_chunk_sizes_are_powers_of_two),
+	KUNIT_CASE(copy_crosses_chunk_boundaries),
+	KUNIT_CASE(access_page_runs_under_the_lock),
 	KUNIT_CASE(concurrent_threads_keep_data_intact),
 	KUNIT_CASE(random_ops_keep_data_and_invariants),
 	{}
