@@ -560,13 +560,15 @@ static void gomem_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
 static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	u64 span = gomem_arena_span(&gomem_dev.arena);
-	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	u64 len = vma->vm_end - vma->vm_start;
+	u64 len = vma->vm_end - vma->vm_start, offset;
 
 	/* Private copies of shared memory make no sense: MAP_SHARED only. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	if (offset > span || len > span - offset)
+	if (vma->vm_pgoff > span >> PAGE_SHIFT)
+		return -EINVAL;
+	offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	if (len > span - offset)
 		return -EINVAL;
 	gomem_vma_set_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &gomem_vm_ops;
