@@ -30,6 +30,8 @@
 #include <linux/vmalloc.h>
 #include <asm/page.h>
 
+#include <gomem_trace.h>
+
 #include "gomem_arena.h"
 #include "gomem_reader.h"
 
@@ -212,6 +214,7 @@ static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
 	if (want <= p->max_chunk)
 		a->next_size = next;
 	a->stats.grows++;
+	trace_gomem_grow(p->name, c->base, c->size);
 	return c;
 }
 
@@ -286,6 +289,8 @@ int gomem_arena_init(struct gomem_arena *a,
 	unsigned int order = 0;
 	int err;
 
+	if (!p.name)
+		p.name = "arena";
 	if (!p.granule)
 		p.granule = GOMEM_RANGE_DEFAULT_GRANULE;
 	if (!arena_pow2(p.granule) || p.granule > PAGE_SIZE)
@@ -432,6 +437,7 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 
 	mutex_lock(&a->lock);
 	err = arena_alloc_locked(a, size, align, &c, &rel);
+	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
 	if (err) {
 		a->stats.failed_allocs++;
 	} else {
@@ -462,6 +468,7 @@ static int arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
 	if (size > c->size - rel)
 		return -EINVAL;
 	err = gomem_range_free(&c->range, rel, size);
+	trace_gomem_free(a->params.name, offset, size, err);
 	if (err)
 		return err;
 	a->stats.frees++;
@@ -774,6 +781,7 @@ u64 gomem_arena_trim(struct gomem_arena *a)
 			continue;
 		if (a->zap)
 			a->zap(a->zap_data, c->base, c->size);
+		trace_gomem_trim(a->params.name, c->base, c->size);
 		released += c->size;
 		a->stats.trimmed++;
 		arena_chunk_release(a, i);

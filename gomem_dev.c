@@ -33,6 +33,9 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#define CREATE_TRACE_POINTS
+#include <gomem_trace.h>
+
 #include "gomem_arena.h"
 #include "uapi/gomem.h"
 
@@ -663,9 +666,10 @@ static int gomem_open(struct inode *inode, struct file *file)
 static int gomem_release(struct inode *inode, struct file *file)
 {
 	struct gomem_session *s = file->private_data;
-	u64 bytes;
+	u64 bytes, regions;
 
-	gomem_session_recycle(s, &bytes);
+	regions = gomem_session_recycle(s, &bytes);
+	trace_gomem_session_release(gomem_dev.arena.params.name, regions, bytes);
 	mutex_lock(&gomem_dev.lock);
 	gomem_dev.sessions--;
 	mutex_unlock(&gomem_dev.lock);
@@ -736,6 +740,7 @@ DEFINE_SHOW_ATTRIBUTE(gomem_blocks);
 static int gomem_parse_params(struct gomem_arena_params *p)
 {
 	*p = (struct gomem_arena_params) {
+		.name = "default",
 		.initial_size = initial_size,
 		.max_chunk = max_chunk,
 		.max_size = max_size,

@@ -43,6 +43,8 @@ enum gomem_chunk_source {
 
 /**
  * struct gomem_arena_params - geometry and policy of an arena
+ * @name: short name for tracepoints and logs (NULL: "arena"); the string
+ *        must outlive the arena
  * @initial_size: size of the first chunk, rounded up to a page
  * @max_chunk: largest chunk growth produces (bigger requests get a
  *             dedicated chunk), rounded up to a page, >= @initial_size
@@ -54,6 +56,7 @@ enum gomem_chunk_source {
  * @source: where chunks come from
  */
 struct gomem_arena_params {
+	const char *name;
 	u64 initial_size;
 	u64 max_chunk;
 	u64 max_size;
