@@ -9,8 +9,9 @@
  * offset), so that a session frees only its own, and when the session's
  * last file reference goes, all its regions return to the arena.
  *
- * Mappings: every session's file shares one address_space, so trim can
- * zap a chunk from every process before the chunk's memory goes.  Pages
+ * Mappings: every session's file shares the address_space of one
+ * anonymous inode (as DRM does), so trim can zap a chunk from every
+ * process before the chunk's memory goes.  Pages
  * are inserted at fault time, under the arena lock (see gomem_fault()).
  *
  * Locking: gomem_dev.lock (regions, sessions) nests outside the arena's
@@ -25,8 +26,10 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
+#include <linux/pseudo_fs.h>
 #include <linux/rbtree.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -66,7 +69,9 @@ MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reser
  *        @sessions
  * @regions: every live region of every session, by offset
  * @sessions: open sessions
- * @mapping: the address_space every session's file uses
+ * @mnt: an internal mount of gomem's pseudo filesystem, holding @inode
+ * @inode: an anonymous inode whose i_mapping every session's file uses, so
+ *         that one unmap_mapping_range() reaches every process
  * @misc: /dev/gomem
  * @debugfs: gomem/default/ in debugfs
  */
@@ -75,7 +80,8 @@ struct gomem_device {
 	struct mutex lock;	/* regions, sessions; outside the arena lock */
 	struct rb_root regions;
 	u64 sessions;
-	struct address_space mapping;
+	struct vfsmount *mnt;
+	struct inode *inode;
 	struct miscdevice misc;
 	struct dentry *debugfs;
 };
@@ -581,7 +587,7 @@ static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
 /* Zap hook: called by trim under the arena lock for each chunk. */
 static void gomem_zap(void *data, u64 offset, u64 size)
 {
-	unmap_mapping_range(&gomem_dev.mapping, offset, size, 1);
+	unmap_mapping_range(gomem_dev.inode->i_mapping, offset, size, 1);
 }
 
 /* ---- read / write ---- */
@@ -654,7 +660,7 @@ static int gomem_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&s->regions);
 	s->readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
-	file->f_mapping = &gomem_dev.mapping;
+	file->f_mapping = gomem_dev.inode->i_mapping;
 	file->private_data = s;
 	mutex_lock(&gomem_dev.lock);
 	gomem_dev.sessions++;
@@ -737,6 +743,44 @@ DEFINE_SHOW_ATTRIBUTE(gomem_blocks);
 
 /* ---- module ---- */
 
+/* "gome": the magic of gomem's pseudo filesystem. */
+#define GOMEM_FS_MAGIC	0x676f6d65
+
+static int gomem_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, GOMEM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * Only the module's own kern_mount() uses it: never registered, so never
+ * mountable from userspace.  No .owner, since the mount would then pin the
+ * module for good; gomem_exit() unmounts it before the code goes.
+ */
+static struct file_system_type gomem_fs_type = {
+	.name = "gomem",
+	.init_fs_context = gomem_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static int gomem_inode_create(void)
+{
+	gomem_dev.mnt = kern_mount(&gomem_fs_type);
+	if (IS_ERR(gomem_dev.mnt))
+		return PTR_ERR(gomem_dev.mnt);
+	gomem_dev.inode = alloc_anon_inode(gomem_dev.mnt->mnt_sb);
+	if (IS_ERR(gomem_dev.inode)) {
+		kern_unmount(gomem_dev.mnt);
+		return PTR_ERR(gomem_dev.inode);
+	}
+	return 0;
+}
+
+static void gomem_inode_destroy(void)
+{
+	iput(gomem_dev.inode);
+	kern_unmount(gomem_dev.mnt);
+}
+
 static int gomem_parse_params(struct gomem_arena_params *p)
 {
 	*p = (struct gomem_arena_params) {
@@ -784,7 +828,9 @@ static int __init gomem_init(void)
 	}
 	mutex_init(&gomem_dev.lock);
 	gomem_dev.regions = RB_ROOT;
-	address_space_init_once(&gomem_dev.mapping);
+	err = gomem_inode_create();
+	if (err)
+		goto out_arena;
 	gomem_arena_set_zap(&gomem_dev.arena, gomem_zap, NULL);
 
 	gomem_dev.misc = (struct miscdevice) {
@@ -795,7 +841,7 @@ static int __init gomem_init(void)
 	};
 	err = misc_register(&gomem_dev.misc);
 	if (err)
-		goto out_arena;
+		goto out_inode;
 
 	gomem_dev.debugfs = debugfs_create_dir("gomem", NULL);
 	dir = debugfs_create_dir("default", gomem_dev.debugfs);
@@ -805,6 +851,8 @@ static int __init gomem_init(void)
 		policy, p.initial_size, p.max_chunk, p.max_size, source);
 	return 0;
 
+out_inode:
+	gomem_inode_destroy();
 out_arena:
 	gomem_arena_destroy(&gomem_dev.arena);
 out_cache:
@@ -816,6 +864,7 @@ static void __exit gomem_exit(void)
 {
 	debugfs_remove_recursive(gomem_dev.debugfs);
 	misc_deregister(&gomem_dev.misc);
+	gomem_inode_destroy();
 	gomem_arena_destroy(&gomem_dev.arena);
 	gomem_range_cache_exit();
 }
