@@ -331,6 +331,10 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 		return -EINVAL;
 	if (alloc && (b->flags & ~GOMEM_ALLOC_NOZERO))
 		return -EINVAL;
+	/* A bad alignment is a bad argument, not 1024 failed entries. */
+	if (alloc && b->align &&
+	    ((b->align & (b->align - 1)) || b->align > PAGE_SIZE))
+		return -EINVAL;
 	e = kvmalloc_array(b->count, sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
@@ -343,6 +347,14 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 			ret = -EINVAL;
 			goto out;
 		}
+	}
+	/*
+	 * Make sure the results can be written back before doing anything:
+	 * a read-only entries array gets -EFAULT with nothing changed.
+	 */
+	if (copy_to_user(uent, e, b->count * sizeof(*e))) {
+		ret = -EFAULT;
+		goto out;
 	}
 	b->done = 0;
 	for (i = 0; i < b->count; i++) {
@@ -503,6 +515,14 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
 		if (ret)
 			return ret;
 	}
+	/*
+	 * A command that changes something must be able to report it: probe
+	 * the result area first, so that a bad pointer gets -EFAULT with
+	 * nothing done (writing back the caller's own input, or zeroes).
+	 */
+	if (desc->changes && (_IOC_DIR(ucmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &kdata, min(usize, ksize)))
+		return -EFAULT;
 	ret = desc->fn(s, &kdata);
 	if (ret)
 		return ret;

@@ -16,8 +16,9 @@
  * are not zero.
  *
  * Errors common to every ioctl: -ENOTTY unknown command, -EFAULT bad user
- * pointer, -EINVAL unknown flag or non-zero padding, -EBADF a read-only
- * session asking for a change.
+ * pointer (a command that changes something checks that it can write its
+ * result first, so -EFAULT means nothing changed), -EINVAL unknown flag or
+ * non-zero padding, -EBADF a read-only session asking for a change.
  */
 #ifndef _UAPI_LINUX_GOMEM_H
 #define _UAPI_LINUX_GOMEM_H
@@ -129,7 +130,9 @@ struct gomem_batch_entry {
  * @pad: must be zero
  *
  * Every entry is tried; each gets its own result.  The ioctl itself fails
- * only for a bad argument (-EINVAL, -EFAULT), with no entry processed.
+ * only for a bad argument (-EINVAL: count, flags, alignment, padding;
+ * -EFAULT: an entries array that cannot be read and written), with no
+ * entry processed.
  */
 struct gomem_batch {
 	__u64 entries;
