@@ -1,0 +1,3480 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem-e2e: end-to-end tests of /dev/gomem through its uAPI only.
+ *
+ *   gomem-e2e --list          one case name per line
+ *   gomem-e2e --all           run every case
+ *   gomem-e2e CASE...         run the named cases
+ *   gomem-e2e --hold          open, allocate, print GOMEM-HOLDING, sleep
+ *
+ * Each case runs in a forked child in its own process group, with a
+ * timeout: a crash, a signal or a hang is that case's FAIL, never the
+ * runner's.  Output: "GOMEM-CASE <name> PASS" or "GOMEM-CASE <name> FAIL
+ * <reason>" per case, then "N passed, N failed".  Exit status 0 only if
+ * every case passed.
+ *
+ * Environment: GOMEM_DEV (default /dev/gomem), GOMEM_CASE_TIMEOUT (seconds,
+ * default 60), GOMEM_STRESS_SECONDS (default 8), GOMEM_DEBUGFS (default
+ * /sys/kernel/debug/gomem).
+ *
+ * The cases run one after another against one arena, so each compares
+ * statistics with a baseline it takes itself and never assumes an empty
+ * arena.  Cases that need known geometry TRIM first (nothing else runs).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gomem.h"
+
+typedef __u64 u64;
+typedef __u32 u32;
+
+/* ------------------------------------------------------------------ */
+/* Failure reporting (inside a case's process tree)                    */
+/* ------------------------------------------------------------------ */
+
+static int g_fail_fd = -1;	/* pipe to the runner: the first line wins */
+static const char *g_dev = "/dev/gomem";
+static char g_self[4096];	/* this executable, for exec'd peers */
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail_at(int line, const char *fmt, ...)
+{
+	char buf[512];
+	int n;
+	va_list ap;
+
+	n = snprintf(buf, sizeof(buf), "line %d: ", line);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (g_fail_fd >= 0) {
+		if (write(g_fail_fd, buf, n) < 0)
+			_exit(1);
+	} else {
+		if (write(2, buf, n) < 0)
+			_exit(1);
+	}
+	_exit(1);
+}
+
+#define FAIL(...) fail_at(__LINE__, __VA_ARGS__)
+#define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+
+/* Expect a syscall result of -1 with errno @want. */
+#define EXPECT_ERR(call, want, what) do {				\
+	long __r = (long)(call);					\
+	int __e = errno;						\
+	if (__r != -1)							\
+		FAIL("%s: succeeded (%ld), want %s", what, __r,	\
+		     errname(want));					\
+	if (__e != (want))						\
+		FAIL("%s: errno %s, want %s", what, errname(__e),	\
+		     errname(want));					\
+} while (0)
+
+#define EXPECT_OK(call, what) do {					\
+	long __r = (long)(call);					\
+	if (__r < 0)							\
+		FAIL("%s: %s", what, errname(errno));			\
+} while (0)
+
+static const char *errname(int e)
+{
+	static __thread char buf[32];
+
+	switch (e) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case E2BIG: return "E2BIG";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "ENOTTY";
+	case ENOSPC: return "ENOSPC";
+	case ESPIPE: return "ESPIPE";
+	case EOVERFLOW: return "EOVERFLOW";
+	case ENOSYS: return "ENOSYS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", e);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Device helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+static int dev_open(int flags)
+{
+	int fd = open(g_dev, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		FAIL("open %s: %s", g_dev, errname(errno));
+	return fd;
+}
+
+static struct gomem_info get_info(int fd)
+{
+	struct gomem_info in;
+
+	memset(&in, 0xa5, sizeof(in));
+	if (ioctl(fd, GOMEM_IOC_INFO, &in))
+		FAIL("GOMEM_IOC_INFO: %s", errname(errno));
+	return in;
+}
+
+static struct gomem_stats get_stats(int fd)
+{
+	struct gomem_stats st;
+
+	memset(&st, 0xa5, sizeof(st));
+	if (ioctl(fd, GOMEM_IOC_STATS, &st))
+		FAIL("GOMEM_IOC_STATS: %s", errname(errno));
+	return st;
+}
+
+/* 0 or errno. */
+static int try_alloc(int fd, u64 size, u64 align, u32 flags, u64 *off)
+{
+	struct gomem_alloc a = { .size = size, .align = align, .flags = flags };
+
+	if (ioctl(fd, GOMEM_IOC_ALLOC, &a))
+		return errno;
+	*off = a.offset;
+	return 0;
+}
+
+static u64 must_alloc(int fd, u64 size, u64 align, u32 flags)
+{
+	u64 off = 0;
+	int e = try_alloc(fd, size, align, flags, &off);
+
+	if (e)
+		FAIL("alloc size %llu" " align %llu" " flags %#x: %s",
+		     size, align, flags, errname(e));
+	return off;
+}
+
+static int try_free(int fd, u64 off, u64 size)
+{
+	struct gomem_free f = { .offset = off, .size = size };
+
+	return ioctl(fd, GOMEM_IOC_FREE, &f) ? errno : 0;
+}
+
+static void must_free(int fd, u64 off, u64 size)
+{
+	int e = try_free(fd, off, size);
+
+	if (e)
+		FAIL("free [%#llx" ", +%#llx" "): %s", off, size,
+		     errname(e));
+}
+
+static struct gomem_release must_trim(int fd)
+{
+	struct gomem_release r;
+
+	memset(&r, 0xa5, sizeof(r));
+	if (ioctl(fd, GOMEM_IOC_TRIM, &r))
+		FAIL("GOMEM_IOC_TRIM: %s", errname(errno));
+	return r;
+}
+
+static u64 round_up(u64 x, u64 a)
+{
+	return (x + a - 1) / a * a;
+}
+
+static u64 round_down(u64 x, u64 a)
+{
+	return x / a * a;
+}
+
+/*
+ * Compare two snapshots; return the first field that differs, or NULL.
+ */
+static const char *stats_diff(const struct gomem_stats *a,
+			      const struct gomem_stats *b)
+{
+#define F(x) if (a->x != b->x) return #x
+	F(capacity); F(in_use); F(free); F(largest_free); F(chunks);
+	F(peak_in_use); F(allocs); F(frees); F(failed_allocs); F(grows);
+	F(trimmed); F(sessions); F(session_in_use); F(session_regions);
+#undef F
+	return NULL;
+}
+
+#define EXPECT_STATS_SAME(before, fd, what) do {			\
+	struct gomem_stats __a = get_stats(fd);				\
+	const char *__f = stats_diff(&(before), &__a);			\
+	if (__f)							\
+		FAIL("%s: statistics changed: %s", what, __f);		\
+} while (0)
+
+static void stats_sane(const struct gomem_stats *s, const char *when)
+{
+	CHECK(s->capacity == s->in_use + s->free,
+	      "%s: capacity %llu" " != in_use %llu" " + free %llu",
+	      when, s->capacity, s->in_use, s->free);
+	CHECK(s->largest_free <= s->free, "%s: largest_free > free", when);
+	CHECK(s->chunks >= 1, "%s: no chunks", when);
+	CHECK(s->peak_in_use >= s->in_use, "%s: peak below in_use", when);
+	CHECK(s->session_in_use <= s->in_use, "%s: session_in_use > in_use",
+	      when);
+	CHECK(s->sessions >= 1, "%s: sessions 0 from an open session", when);
+	CHECK((s->session_in_use == 0) == (s->session_regions == 0),
+	      "%s: session_in_use %llu" " with %llu" " regions", when,
+	      s->session_in_use, s->session_regions);
+}
+
+/* The mmap window used by a case: the whole offset space, capped. */
+static u64 window_size(const struct gomem_info *in)
+{
+	u64 w = in->map_size;
+
+	if (w > (64ULL << 30))
+		w = 64ULL << 30;
+	return w;
+}
+
+static unsigned char *map_window(int fd, const struct gomem_info *in, int prot)
+{
+	void *p = mmap(NULL, window_size(in), prot, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap window %#llx" ": %s", window_size(in),
+		     errname(errno));
+	return p;
+}
+
+/* Map the pages around [off, off+len); return the address of @off. */
+struct map {
+	void *base;
+	size_t len;
+	unsigned char *p;
+};
+
+static struct map map_range(int fd, u64 off, u64 len, int prot, u64 page)
+{
+	struct map m;
+	u64 start = round_down(off, page);
+	u64 end = round_up(off + len, page);
+
+	m.len = end - start;
+	m.base = mmap(NULL, m.len, prot, MAP_SHARED, fd, start);
+	if (m.base == MAP_FAILED)
+		FAIL("mmap [%#llx" ", %#llx" "): %s", start, end,
+		     errname(errno));
+	m.p = (unsigned char *)m.base + (off - start);
+	return m;
+}
+
+static void unmap(struct map *m)
+{
+	munmap(m->base, m->len);
+}
+
+/* The byte a pattern puts at arena offset @o: never zero. */
+static inline unsigned char pat(u64 o, u32 seed)
+{
+	u64 x = (o + 1) * 0x9E3779B97F4A7C15ULL ^ ((u64)seed << 32 | seed);
+
+	x ^= x >> 29;
+	x *= 0xBF58476D1CE4E5B9ULL;
+	x ^= x >> 32;
+	return (unsigned char)(x | 1);
+}
+
+static void fill(unsigned char *p, u64 off, u64 len, u32 seed)
+{
+	for (u64 i = 0; i < len; i++)
+		p[i] = pat(off + i, seed);
+}
+
+/* Index of the first byte that is not the pattern, or -1. */
+static long long check_pat(const unsigned char *p, u64 off, u64 len, u32 seed)
+{
+	for (u64 i = 0; i < len; i++)
+		if (p[i] != pat(off + i, seed))
+			return (long long)i;
+	return -1;
+}
+
+static long long check_zero(const unsigned char *p, u64 len)
+{
+	for (u64 i = 0; i < len; i++)
+		if (p[i])
+			return (long long)i;
+	return -1;
+}
+
+#define EXPECT_PAT(p, off, len, seed, what) do {			\
+	long long __i = check_pat((p), (off), (len), (seed));		\
+	if (__i >= 0)							\
+		FAIL("%s: byte at arena offset %#llx" " is %#x, want %#x", \
+		     what, (u64)(off) + __i, (p)[__i],			\
+		     pat((off) + __i, (seed)));				\
+} while (0)
+
+#define EXPECT_ZERO(p, off, len, what) do {				\
+	long long __i = check_zero((p), (len));				\
+	if (__i >= 0)							\
+		FAIL("%s: byte at arena offset %#llx" " is %#x, want 0", \
+		     what, (u64)(off) + __i, (p)[__i]);			\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* SIGBUS probing                                                      */
+/* ------------------------------------------------------------------ */
+
+static __thread sigjmp_buf g_jmp;
+static __thread volatile int g_jmp_armed;
+static volatile sig_atomic_t g_last_sig;
+
+static void probe_handler(int sig)
+{
+	g_last_sig = sig;
+	if (g_jmp_armed)
+		siglongjmp(g_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void probe_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = probe_handler;
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/*
+ * Touch one byte: read, or write @val.  Returns 0, SIGBUS or SIGSEGV.
+ */
+static int probe(volatile unsigned char *p, bool wr, unsigned char val)
+{
+	int sig;
+
+	probe_install();
+	sig = sigsetjmp(g_jmp, 1);
+	if (sig) {
+		g_jmp_armed = 0;
+		return sig;
+	}
+	g_jmp_armed = 1;
+	if (wr)
+		*p = val;
+	else
+		(void)*p;
+	g_jmp_armed = 0;
+	return 0;
+}
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case 0: return "no signal";
+	case SIGBUS: return "SIGBUS";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGKILL: return "SIGKILL";
+	case SIGABRT: return "SIGABRT";
+	case SIGALRM: return "SIGALRM";
+	case SIGILL: return "SIGILL";
+	case SIGFPE: return "SIGFPE";
+	case SIGTERM: return "SIGTERM";
+	}
+	return strsignal(sig);
+}
+
+/* ------------------------------------------------------------------ */
+/* Small process helpers                                               */
+/* ------------------------------------------------------------------ */
+
+static pid_t must_fork(void)
+{
+	pid_t p = fork();
+
+	if (p < 0)
+		FAIL("fork: %s", errname(errno));
+	return p;
+}
+
+/* Wait for @pid; FAIL unless it exited 0.  @what names it. */
+static void wait_ok(pid_t pid, const char *what)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		FAIL("waitpid %s: %s", what, errname(errno));
+	if (WIFSIGNALED(st))
+		FAIL("%s killed by %s", what, signame(WTERMSIG(st)));
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		FAIL("%s exited %d", what, WEXITSTATUS(st));
+}
+
+static void write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			FAIL("write pipe: %s", errname(errno));
+		p += w;
+		n -= w;
+	}
+}
+
+static void read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			FAIL("read pipe: %s", r ? errname(errno) : "EOF");
+		p += r;
+		n -= r;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Poll get_stats until in_use equals @want (session teardown is
+ * synchronous with exit, but allow a moment); returns the last snapshot.
+ */
+static struct gomem_stats wait_in_use(int fd, u64 want, double secs)
+{
+	double end = now_s() + secs;
+	struct gomem_stats s;
+
+	for (;;) {
+		s = get_stats(fd);
+		if (s.in_use == want || now_s() > end)
+			return s;
+		usleep(10000);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers for "bytes freed come back zeroed"                          */
+/* ------------------------------------------------------------------ */
+
+struct held {
+	u64 off, size;
+};
+
+/*
+ * Allocate regions of @size (with @flags) from @fd until the ones that
+ * overlap [@old, @old + @len) cover it or @max allocations were made.
+ * Every region stays allocated (recorded in @h, @nh).  Returns the bytes
+ * of the old range covered.
+ */
+static u64 realloc_over(int fd, u64 old, u64 len, u64 size, u32 flags,
+			struct held *h, int *nh, int max)
+{
+	u64 covered = 0;
+
+	while (*nh < max && covered < len) {
+		u64 off = 0;
+		int e = try_alloc(fd, size, 0, flags, &off);
+
+		if (e == ENOMEM)
+			break;
+		if (e)
+			FAIL("realloc_over alloc: %s", errname(e));
+		h[*nh].off = off;
+		h[*nh].size = size;
+		(*nh)++;
+		if (off < old + len && off + size > old) {
+			u64 s = off > old ? off : old;
+			u64 t = off + size < old + len ? off + size : old + len;
+
+			covered += t - s;
+		}
+	}
+	return covered;
+}
+
+/* ------------------------------------------------------------------ */
+/* The cases                                                           */
+/* ------------------------------------------------------------------ */
+
+static u64 read_param(const char *name, bool *ok)
+{
+	char path[128], buf[64];
+	FILE *f;
+	char *end;
+	u64 v;
+
+	*ok = false;
+	snprintf(path, sizeof(path), "/sys/module/gomem/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	v = strtoull(buf, &end, 0);
+	if (end != buf && (*end == '\n' || *end == 0))
+		*ok = true;
+	return v;
+}
+
+static void read_param_str(const char *name, char *buf, size_t n)
+{
+	char path[128];
+	FILE *f;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "/sys/module/gomem/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, n, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static void case_info_reports_geometry(void)
+{
+	int fd = dev_open(O_RDWR), rfd;
+	struct gomem_info in = get_info(fd), rin;
+	struct gomem_stats st = get_stats(fd);
+	u64 pg = (u64)sysconf(_SC_PAGESIZE), v;
+	char s[64];
+	bool ok;
+
+	CHECK(in.abi_version == GOMEM_ABI_VERSION, "abi_version %u, want %u",
+	      in.abi_version, GOMEM_ABI_VERSION);
+	CHECK(in.page_size == pg, "page_size %u, want %llu", in.page_size,
+	      pg);
+	CHECK(in.initial_size && in.initial_size % pg == 0,
+	      "initial_size %#llx" " not a page multiple", in.initial_size);
+	CHECK(in.max_chunk % pg == 0 && in.max_chunk >= in.initial_size,
+	      "max_chunk %#llx" " (initial %#llx" ")", in.max_chunk,
+	      in.initial_size);
+	CHECK(in.max_size % pg == 0 && in.max_size >= in.max_chunk,
+	      "max_size %#llx" " (max_chunk %#llx" ")", in.max_size,
+	      in.max_chunk);
+	CHECK(in.map_size % pg == 0 && in.map_size >= in.max_size,
+	      "map_size %#llx" " (max_size %#llx" ")", in.map_size,
+	      in.max_size);
+	CHECK(in.granule && !(in.granule & (in.granule - 1)) &&
+	      in.granule <= pg, "granule %u", in.granule);
+	CHECK(in.policy == GOMEM_POLICY_TREAP_ABI ||
+	      in.policy == GOMEM_POLICY_AVL_ABI, "policy %u", in.policy);
+	CHECK(in.source == GOMEM_SOURCE_VMALLOC ||
+	      in.source == GOMEM_SOURCE_BUDDY, "source %u", in.source);
+	CHECK(in.session_flags == 0, "read-write session_flags %#x",
+	      in.session_flags);
+
+	/* Agree with the module parameters, where sysfs shows them. */
+	v = read_param("initial_size", &ok);
+	CHECK(!ok || round_up(v, pg) == in.initial_size,
+	      "initial_size %#llx" ", parameter %#llx",
+	      in.initial_size, v);
+	v = read_param("max_chunk", &ok);
+	CHECK(!ok || round_up(v, pg) == in.max_chunk,
+	      "max_chunk %#llx" ", parameter %#llx", in.max_chunk, v);
+	v = read_param("max_size", &ok);
+	CHECK(!ok || round_up(v, pg) == in.max_size,
+	      "max_size %#llx" ", parameter %#llx", in.max_size, v);
+	read_param_str("policy", s, sizeof(s));
+	CHECK(!*s || (!strcmp(s, "treap") && in.policy == 0) ||
+	      (!strcmp(s, "avl") && in.policy == 1),
+	      "policy %u, parameter '%s'", in.policy, s);
+	read_param_str("source", s, sizeof(s));
+	CHECK(!*s || (!strcmp(s, "vmalloc") && in.source == 0) ||
+	      (!strcmp(s, "buddy") && in.source == 1),
+	      "source %u, parameter '%s'", in.source, s);
+
+	stats_sane(&st, "stats");
+	CHECK(st.capacity >= in.initial_size && st.capacity <= in.max_size,
+	      "capacity %#llx", st.capacity);
+
+	rfd = dev_open(O_RDONLY);
+	rin = get_info(rfd);
+	CHECK(rin.session_flags == GOMEM_SESSION_READONLY,
+	      "read-only session_flags %#x", rin.session_flags);
+	rin.session_flags = 0;
+	CHECK(!memcmp(&rin, &in, sizeof(in)),
+	      "read-only session sees other geometry");
+	close(rfd);
+	close(fd);
+}
+
+static void case_alloc_write_read_via_mmap(void)
+{
+	int fd = dev_open(O_RDWR), fd2;
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s1, s2;
+	u64 size = 3 * in.page_size + 17, rsize = round_up(size, in.granule);
+	u64 off = must_alloc(fd, size, 0, 0);
+	struct map m, m2, m3;
+	unsigned char *buf;
+
+	s1 = get_stats(fd);
+	stats_sane(&s1, "after alloc");
+	CHECK(off % in.granule == 0, "offset %#llx" " not granule-aligned",
+	      off);
+	CHECK(off + rsize <= in.map_size, "offset beyond map_size");
+	CHECK(s1.in_use == s0.in_use + rsize, "in_use +%lld" ", want +%llu",
+	       (long long)(s1.in_use - s0.in_use), rsize);
+	CHECK(s1.session_in_use == rsize, "session_in_use %llu"
+	      ", want %llu", s1.session_in_use, rsize);
+	CHECK(s1.session_regions == 1, "session_regions %llu",
+	      s1.session_regions);
+	CHECK(s1.allocs == s0.allocs + 1, "allocs +%llu",
+	      s1.allocs - s0.allocs);
+
+	m = map_range(fd, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	EXPECT_ZERO(m.p, off, size, "fresh region");
+	fill(m.p, off, size, 7);
+	EXPECT_PAT(m.p, off, size, 7, "read back through the mapping");
+
+	/* The same bytes through pread, a second mapping, another session. */
+	buf = malloc(size);
+	CHECK(pread(fd, buf, size, off) == (ssize_t)size, "pread: %s",
+	      errname(errno));
+	EXPECT_PAT(buf, off, size, 7, "pread");
+	m2 = map_range(fd, off, size, PROT_READ, in.page_size);
+	EXPECT_PAT(m2.p, off, size, 7, "second mapping");
+	fd2 = dev_open(O_RDWR);
+	m3 = map_range(fd2, off, size, PROT_READ, in.page_size);
+	EXPECT_PAT(m3.p, off, size, 7, "other session's mapping");
+	/* A write through one mapping shows in the others at once. */
+	m.p[size - 1] = 0;
+	CHECK(m3.p[size - 1] == 0 && m2.p[size - 1] == 0,
+	      "a write through one mapping is not seen through the others");
+	m.p[size - 1] = pat(off + size - 1, 7);
+	unmap(&m3);
+	close(fd2);
+	unmap(&m2);
+
+	must_free(fd, off, size);
+	s2 = get_stats(fd);
+	stats_sane(&s2, "after free");
+	CHECK(s2.in_use == s0.in_use, "in_use %llu" " after free, want %llu",
+	       s2.in_use, s0.in_use);
+	CHECK(s2.session_in_use == 0 && s2.session_regions == 0,
+	      "session still holds %llu" " bytes in %llu" " regions",
+	      s2.session_in_use, s2.session_regions);
+	CHECK(s2.frees == s0.frees + 1, "frees +%llu",
+	      s2.frees - s0.frees);
+	unmap(&m);
+	free(buf);
+	close(fd);
+}
+
+static void expect_session(int fd, u64 bytes, u64 regions, const char *when)
+{
+	struct gomem_stats s = get_stats(fd);
+
+	stats_sane(&s, when);
+	CHECK(s.session_in_use == bytes && s.session_regions == regions,
+	      "%s: session holds %llu" " bytes in %llu"
+	      " regions, want %llu" " in %llu", when,
+	      s.session_in_use, s.session_regions, bytes, regions);
+}
+
+static void case_partial_free_head_middle_tail(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	u64 P = in.page_size, g = in.granule, size = 16 * P, off, covered;
+	struct held h[512];
+	int nh = 0;
+	struct map m;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	off = must_alloc(fd, size, P, 0);
+	m = map_range(fd, off, size, PROT_READ | PROT_WRITE, P);
+	fill(m.p, off, size, 3);
+
+	must_free(fd, off, 2 * P);			/* head */
+	expect_session(fd, 14 * P, 1, "after head free");
+	must_free(fd, off + 14 * P, 2 * P);		/* tail */
+	expect_session(fd, 12 * P, 1, "after tail free");
+	must_free(fd, off + 6 * P, 2 * P);		/* middle */
+	expect_session(fd, 10 * P, 2, "after middle free");
+	must_free(fd, off + 3 * P + g, g);		/* one granule */
+	expect_session(fd, 10 * P - g, 3, "after granule free");
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use + 10 * P - g, "in_use %llu"
+	      ", want %llu", s.in_use, s0.in_use + 10 * P - g);
+
+	/* What is left is intact. */
+	EXPECT_PAT(m.p + 2 * P, off + 2 * P, P + g, 3, "kept [2P, 3P+g)");
+	EXPECT_PAT(m.p + 3 * P + 2 * g, off + 3 * P + 2 * g, 3 * P - 2 * g, 3,
+		   "kept [3P+2g, 6P)");
+	EXPECT_PAT(m.p + 8 * P, off + 8 * P, 6 * P, 3, "kept [8P, 14P)");
+
+	/* Freed pieces cannot be freed again, nor ranges that touch them. */
+	s = get_stats(fd);
+	CHECK(try_free(fd, off, 2 * P) == EINVAL, "head freed twice");
+	CHECK(try_free(fd, off + P, 2 * P) == EINVAL,
+	      "range over freed head and kept bytes");
+	CHECK(try_free(fd, off + 5 * P, 2 * P) == EINVAL,
+	      "range over kept bytes and freed middle");
+	CHECK(try_free(fd, off + 13 * P, 2 * P) == EINVAL,
+	      "range over kept bytes and freed tail");
+	CHECK(try_free(fd, off + 3 * P, 2 * g) == EINVAL,
+	      "range over kept granule and freed granule");
+	EXPECT_STATS_SAME(s, fd, "refused frees");
+
+	/* Free the rest piece by piece. */
+	must_free(fd, off + 2 * P, P + g);
+	must_free(fd, off + 3 * P + 2 * g, 3 * P - 2 * g);
+	must_free(fd, off + 8 * P, 6 * P);
+	expect_session(fd, 0, 0, "after freeing every piece");
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use, "in_use %llu" ", want %llu",
+	      s.in_use, s0.in_use);
+
+	/* The freed bytes come back zeroed: allocate pieces until they cover
+	 * the old region, and look at every byte through the old mapping.
+	 */
+	covered = realloc_over(fd, off, size, 2 * P, 0, h, &nh, 512);
+	CHECK(covered == size, "re-allocation covered only %llu"
+	      " of %llu" " freed bytes", covered, size);
+	EXPECT_ZERO(m.p, off, size, "re-allocated bytes");
+	for (int i = 0; i < nh; i++)
+		must_free(fd, h[i].off, h[i].size);
+	unmap(&m);
+	close(fd);
+}
+
+static void case_alignment_honoured(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	struct held h[128];
+	int nh = 0;
+
+	for (u64 a = 0; a <= in.page_size; a = a ? a * 2 : 1) {
+		for (int k = 0; k < 3; k++) {
+			u64 sz = 1 + k * 37;
+			/* A one-granule filler knocks the next fit off. */
+			u64 f = must_alloc(fd, in.granule, 0, 0);
+			u64 o = must_alloc(fd, sz, a, 0);
+			u64 want = a > in.granule ? a : in.granule;
+
+			h[nh].off = f; h[nh++].size = in.granule;
+			h[nh].off = o; h[nh++].size = round_up(sz, in.granule);
+			CHECK(o % want == 0, "align %llu" ": offset %#llx",
+			       a, o);
+		}
+	}
+	/* No two overlap. */
+	for (int i = 0; i < nh; i++)
+		for (int j = i + 1; j < nh; j++)
+			CHECK(h[i].off + h[i].size <= h[j].off ||
+			      h[j].off + h[j].size <= h[i].off,
+			      "regions %#llx" "+%#llx" " and %#llx"
+			      "+%#llx" " overlap", h[i].off, h[i].size,
+			      h[j].off, h[j].size);
+	for (int i = 0; i < nh; i++)
+		must_free(fd, h[i].off, h[i].size);
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use && s.session_regions == 0,
+	      "in_use %llu" " (want %llu" "), %llu" " regions",
+	      s.in_use, s0.in_use, s.session_regions);
+	close(fd);
+}
+
+/*
+ * Another session writes a region and frees it; a new region over the same
+ * bytes reads as zero by default, and as the old bytes with NOZERO.
+ */
+static void reuse_check(bool nozero)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 size = 4 * in.page_size + 24, off, covered;
+	struct held h[256];
+	int nh = 0;
+	struct map m;
+
+	must_trim(a);
+	off = must_alloc(a, size, 0, 0);
+	m = map_range(a, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, off, size, 0x5eed);
+	must_free(a, off, size);
+	covered = realloc_over(b, off, size, size,
+			       nozero ? GOMEM_ALLOC_NOZERO : 0, h, &nh, 256);
+	CHECK(covered == size, "re-allocation covered %llu" " of %llu"
+	      " bytes", covered, size);
+	for (int i = 0; i < nh; i++) {
+		u64 s = h[i].off > off ? h[i].off : off;
+		u64 e = h[i].off + h[i].size < off + size ?
+			h[i].off + h[i].size : off + size;
+
+		if (s >= e)
+			continue;
+		if (nozero)
+			EXPECT_PAT(m.p + (s - off), s, e - s, 0x5eed,
+				   "NOZERO region over another session's bytes");
+		else
+			EXPECT_ZERO(m.p + (s - off), s, e - s,
+				    "region over another session's freed bytes");
+	}
+	for (int i = 0; i < nh; i++)
+		must_free(b, h[i].off, h[i].size);
+	unmap(&m);
+	close(a);
+	close(b);
+}
+
+static void case_nozero_flag_keeps_old_bytes(void)
+{
+	reuse_check(false);
+	reuse_check(true);
+	reuse_check(false);
+}
+
+/*
+ * Exec'd peers (a separate process image, a separate session):
+ *   --peer-read OFF LEN SEED   open O_RDONLY, map, verify; exit 0 or 1
+ *   --peer-write LEN SEED      open, allocate, write, print "OFF\n",
+ *                              hold until stdin closes
+ */
+static int peer_main(int argc, char **argv)
+{
+	g_fail_fd = 2;
+	if (argc == 5 && !strcmp(argv[1], "--peer-read")) {
+		u64 off = strtoull(argv[2], NULL, 0);
+		u64 len = strtoull(argv[3], NULL, 0);
+		u32 seed = strtoul(argv[4], NULL, 0);
+		int fd = dev_open(O_RDONLY);
+		struct gomem_info in = get_info(fd);
+		struct map m = map_range(fd, off, len, PROT_READ, in.page_size);
+		struct gomem_alloc a = { .size = 64 };
+
+		EXPECT_PAT(m.p, off, len, seed, "peer reading the parent's region");
+		EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC, &a), EBADF,
+			   "peer: alloc from O_RDONLY");
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--peer-write")) {
+		u64 len = strtoull(argv[2], NULL, 0);
+		u32 seed = strtoul(argv[3], NULL, 0);
+		int fd = dev_open(O_RDWR);
+		struct gomem_info in = get_info(fd);
+		u64 off = must_alloc(fd, len, 0, 0);
+		struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+					 in.page_size);
+		char line[64], c;
+
+		fill(m.p, off, len, seed);
+		snprintf(line, sizeof(line), "%llu" "\n", off);
+		write_all(1, line, strlen(line));
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
+	fprintf(stderr, "bad peer arguments\n");
+	return 2;
+}
+
+static void case_two_processes_share_data(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	u64 len = 2 * in.page_size + 100, off = must_alloc(fd, len, 0, 0), poff;
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	char a1[32], a2[32], a3[32], line[64];
+	int to[2], from[2];
+	ssize_t n;
+	pid_t pid;
+
+	/* Parent writes, an unrelated (exec'd) process reads. */
+	fill(m.p, off, len, 41);
+	snprintf(a1, sizeof(a1), "%llu", off);
+	snprintf(a2, sizeof(a2), "%llu", len);
+	snprintf(a3, sizeof(a3), "%u", 41);
+	pid = must_fork();
+	if (!pid) {
+		execl(g_self, g_self, "--peer-read", a1, a2, a3, (char *)NULL);
+		FAIL("exec %s: %s", g_self, errname(errno));
+	}
+	wait_ok(pid, "exec'd reader");
+
+	/* The reverse: an exec'd process allocates and writes, we read. */
+	CHECK(!pipe(to) && !pipe(from), "pipe");
+	snprintf(a2, sizeof(a2), "%llu", len);
+	snprintf(a3, sizeof(a3), "%u", 42);
+	pid = must_fork();
+	if (!pid) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[1]);
+		close(from[0]);
+		execl(g_self, g_self, "--peer-write", a2, a3, (char *)NULL);
+		FAIL("exec %s: %s", g_self, errname(errno));
+	}
+	close(to[0]);
+	close(from[1]);
+	n = read(from[0], line, sizeof(line) - 1);
+	CHECK(n > 0, "no offset from the exec'd writer");
+	line[n] = 0;
+	poff = strtoull(line, NULL, 0);
+	s = get_stats(fd);
+	CHECK(s.sessions == s0.sessions + 1, "sessions %llu" " with the "
+	      "writer alive, want %llu", s.sessions, s0.sessions + 1);
+	{
+		struct map pm = map_range(fd, poff, len, PROT_READ,
+					  in.page_size);
+
+		EXPECT_PAT(pm.p, poff, len, 42, "region written by the peer");
+		unmap(&pm);
+	}
+	/* Its region is not ours to free. */
+	CHECK(try_free(fd, poff, len) == EPERM,
+	      "freeing the peer's region did not give EPERM");
+	close(to[1]);			/* lets the peer exit */
+	wait_ok(pid, "exec'd writer");
+	close(from[0]);
+	s = wait_in_use(fd, s0.in_use + round_up(len, in.granule), 2.0);
+	CHECK(s.in_use == s0.in_use + round_up(len, in.granule),
+	      "after the writer exited in_use %llu" ", want %llu",
+	      s.in_use, s0.in_use + round_up(len, in.granule));
+	CHECK(s.sessions == s0.sessions, "sessions %llu" ", want %llu",
+	      s.sessions, s0.sessions);
+	EXPECT_PAT(m.p, off, len, 41, "own region after the peers");
+	unmap(&m);
+	must_free(fd, off, len);
+	close(fd);
+}
+
+static void case_fork_child_shares_mapping(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	u64 len = 8 * in.page_size, off = must_alloc(fd, len, 0, 0);
+	u64 half = len / 2, coff = 0;
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	int p[2];
+	pid_t pid;
+
+	fill(m.p, off, half, 51);
+	CHECK(!pipe(p), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		/* Same mapping, same session (the fd is inherited). */
+		EXPECT_PAT(m.p, off, half, 51, "child reading parent's half");
+		fill(m.p + half, off + half, half, 52);
+		coff = must_alloc(fd, 1000, 0, 0);
+		{
+			struct map cm = map_range(fd, coff, 1000,
+						  PROT_READ | PROT_WRITE,
+						  in.page_size);
+			fill(cm.p, coff, 1000, 53);
+		}
+		write_all(p[1], &coff, sizeof(coff));
+		_exit(0);
+	}
+	close(p[1]);
+	read_all(p[0], &coff, sizeof(coff));
+	wait_ok(pid, "forked child");
+	EXPECT_PAT(m.p + half, off + half, half, 52, "child's half");
+	/* The child allocated through the shared file: our session's region,
+	 * alive after the child exited, ours to free.
+	 */
+	s = get_stats(fd);
+	CHECK(s.session_regions == 2 && s.session_in_use ==
+	      len + round_up(1000, in.granule),
+	      "session holds %llu" " regions, %llu" " bytes after the "
+	      "child allocated through the inherited fd", s.session_regions,
+	      s.session_in_use);
+	{
+		struct map cm = map_range(fd, coff, 1000, PROT_READ,
+					  in.page_size);
+
+		EXPECT_PAT(cm.p, coff, 1000, 53, "child's region");
+		unmap(&cm);
+	}
+	must_free(fd, coff, 1000);
+	must_free(fd, off, len);
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use, "in_use %llu" ", want %llu",
+	      s.in_use, s0.in_use);
+	unmap(&m);
+	close(fd);
+}
+
+static void case_sigkill_reclaims_regions(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 len = 3 * in.page_size, off = must_alloc(fd, len, 0, 0);
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	struct gomem_stats s0, s;
+	u64 child_bytes = 0;
+	int p[2], st;
+	pid_t pid;
+
+	fill(m.p, off, len, 61);
+	s0 = get_stats(fd);
+
+	/* 1: a child holding regions (single and batch), blocked. */
+	CHECK(!pipe(p), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int cfd = dev_open(O_RDWR);
+		struct gomem_batch_entry e[16];
+		struct gomem_batch b = { .entries = (uintptr_t)e, .count = 16 };
+		unsigned char *w = map_window(cfd, &in,
+					      PROT_READ | PROT_WRITE);
+		struct gomem_stats cs;
+
+		close(fd);
+		for (int i = 0; i < 16; i++) {
+			u64 sz = 100 + i * 1000, o = must_alloc(cfd, sz, 0, 0);
+
+			fill(w + o, o, sz, 62);
+		}
+		memset(e, 0, sizeof(e));
+		for (int i = 0; i < 16; i++)
+			e[i].size = 64 + i * 64;
+		EXPECT_OK(ioctl(cfd, GOMEM_IOC_ALLOC_BATCH, &b), "batch");
+		CHECK(b.done == 16, "batch done %u", b.done);
+		cs = get_stats(cfd);
+		write_all(p[1], &cs.session_in_use, sizeof(u64));
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	read_all(p[0], &child_bytes, sizeof(child_bytes));
+	close(p[0]);
+	s = get_stats(fd);
+	CHECK(child_bytes > 0 && s.in_use == s0.in_use + child_bytes,
+	      "with the child holding %llu" " bytes in_use is %llu"
+	      ", want %llu", child_bytes, s.in_use, s0.in_use + child_bytes);
+	CHECK(s.sessions == s0.sessions + 1, "sessions %llu", s.sessions);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL, "child did not die of SIGKILL");
+	s = wait_in_use(fd, s0.in_use, 2.0);
+	CHECK(s.in_use == s0.in_use, "after SIGKILL in_use %llu"
+	      ", want %llu" " (the dead session's %llu" " bytes leak)",
+	      s.in_use, s0.in_use, child_bytes);
+	CHECK(s.sessions == s0.sessions, "after SIGKILL sessions %llu"
+	      ", want %llu", s.sessions, s0.sessions);
+	CHECK(s.session_in_use == len && s.session_regions == 1,
+	      "our own session changed");
+	EXPECT_PAT(m.p, off, len, 61, "our region after the kill");
+
+	/* 2: a child killed while busy allocating and freeing (4 threads'
+	 * worth of ioctls in flight is the stress case; here one loop).
+	 */
+	for (int round = 0; round < 3; round++) {
+		pid = must_fork();
+		if (!pid) {
+			int cfd = dev_open(O_RDWR);
+			u64 o[64] = { 0 };
+
+			close(fd);
+			for (unsigned int i = 0;; i++) {
+				int k = i % 64;
+
+				if (o[k])
+					try_free(cfd, o[k] - 1, 200 + k * 8);
+				o[k] = 0;
+				if (!try_alloc(cfd, 200 + k * 8, 0, 0, &o[k]))
+					o[k]++;
+			}
+		}
+		usleep(100000 + round * 70000);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		s = wait_in_use(fd, s0.in_use, 2.0);
+		CHECK(s.in_use == s0.in_use, "busy child killed (round %d): "
+		      "in_use %llu" ", want %llu", round, s.in_use,
+		      s0.in_use);
+		CHECK(s.sessions == s0.sessions, "sessions %llu",
+		      s.sessions);
+	}
+	EXPECT_PAT(m.p, off, len, 61, "our region after the busy kills");
+	unmap(&m);
+	must_free(fd, off, len);
+	close(fd);
+}
+
+/* ---- bad inputs: each returns its errno and changes nothing ---- */
+
+static void case_zero_size_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	u64 off = must_alloc(fd, 256, 0, 0), x;
+	struct gomem_stats s = get_stats(fd);
+	struct gomem_alloc a = { .size = 0 };
+
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC, &a), EINVAL, "alloc size 0");
+	CHECK(try_alloc(fd, 0, 8, 0, &x) == EINVAL, "alloc size 0 align 8");
+	CHECK(try_alloc(fd, 0, 0, GOMEM_ALLOC_NOZERO, &x) == EINVAL,
+	      "alloc size 0 NOZERO");
+	CHECK(try_free(fd, off, 0) == EINVAL, "free size 0 of a live region");
+	EXPECT_STATS_SAME(s, fd, "zero sizes");
+	must_free(fd, off, 256);
+	close(fd);
+}
+
+static void case_huge_size_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd);
+	u64 bad[] = { in.max_size + 1, in.max_size + in.granule,
+		      in.max_size * 2, 1ULL << 63, UINT64_MAX,
+		      UINT64_MAX - 3 /* rounds up past 2^64 */,
+		      UINT64_MAX - in.granule + 2 };
+	u64 x;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int e = try_alloc(fd, bad[i], 0, 0, &x);
+
+		CHECK(e == EINVAL, "alloc size %#llx" ": %s, want EINVAL",
+		      bad[i], e ? errname(e) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, fd, "huge sizes");
+	close(fd);
+}
+
+/* Not a bad input: a size the arena has no room for is ENOMEM, counted. */
+static void case_alloc_beyond_room_enomem(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	u64 x;
+	int e;
+
+	/* The first chunk always exists, so max_size bytes never fit. */
+	e = try_alloc(fd, in.max_size, 0, 0, &x);
+	CHECK(e == ENOMEM, "alloc of max_size: %s, want ENOMEM",
+	      e ? errname(e) : "succeeded");
+	s = get_stats(fd);
+	CHECK(s.failed_allocs == s0.failed_allocs + 1, "failed_allocs +%llu"
+	      ", want +1", s.failed_allocs - s0.failed_allocs);
+	s.failed_allocs = s0.failed_allocs;
+	CHECK(!stats_diff(&s0, &s), "ENOMEM changed %s", stats_diff(&s0, &s));
+	close(fd);
+}
+
+static void case_bad_alignment_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd);
+	u64 bad[] = { 3, 6, 24, in.page_size + in.granule, 2ULL * in.page_size,
+		      1ULL << 40, 1ULL << 63, UINT64_MAX };
+	struct gomem_batch_entry e[2] = { { .size = 64 }, { .size = 64 } };
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	u64 x;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = try_alloc(fd, 64, bad[i], 0, &x);
+
+		CHECK(r == EINVAL, "alloc align %#llx" ": %s, want EINVAL",
+		      bad[i], r ? errname(r) : "succeeded");
+	}
+	/* A batch's alignment is an argument of the whole call. */
+	b.align = 3;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EINVAL,
+		   "alloc batch with align 3");
+	b.align = 2ULL * in.page_size;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EINVAL,
+		   "alloc batch with align 2 pages");
+	CHECK(b.done == 0 && e[0].result == 0 && e[1].result == 0,
+	      "refused batch touched its entries");
+	EXPECT_STATS_SAME(s, fd, "bad alignments");
+	close(fd);
+}
+
+static void case_double_free_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	u64 o1 = must_alloc(fd, 4096, 0, 0), o2 = must_alloc(fd, 512, 0, 0);
+	struct gomem_stats s;
+
+	must_free(fd, o1, 4096);
+	s = get_stats(fd);
+	CHECK(try_free(fd, o1, 4096) == EINVAL, "second free of a region");
+	CHECK(try_free(fd, o1, 8) == EINVAL, "free of a freed region's head");
+	CHECK(try_free(fd, o1 + 4088, 8) == EINVAL,
+	      "free of a freed region's tail");
+	EXPECT_STATS_SAME(s, fd, "double frees");
+	must_free(fd, o2, 512);
+	s = get_stats(fd);
+	CHECK(try_free(fd, o2, 512) == EINVAL, "second free of region 2");
+	EXPECT_STATS_SAME(s, fd, "double free of region 2");
+	close(fd);
+}
+
+static void case_free_other_session_eperm(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	u64 off = must_alloc(a, 8192, 0, 0);
+	struct gomem_stats sa = get_stats(a), sb = get_stats(b);
+	int e;
+
+	e = try_free(b, off, 8192);
+	CHECK(e == EPERM, "free of another session's region: %s, want EPERM",
+	      e ? errname(e) : "succeeded");
+	e = try_free(b, off, 64);
+	CHECK(e == EPERM, "free of another session's head: %s, want EPERM",
+	      e ? errname(e) : "succeeded");
+	e = try_free(b, off + 4096, 64);
+	CHECK(e == EPERM, "free of another session's middle: %s, want EPERM",
+	      e ? errname(e) : "succeeded");
+	EXPECT_STATS_SAME(sa, a, "EPERM frees (owner)");
+	EXPECT_STATS_SAME(sb, b, "EPERM frees (other)");
+	must_free(a, off, 8192);
+	close(a);
+	close(b);
+}
+
+static void case_free_unallocated_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 off = must_alloc(fd, 1024, 0, 0), g = in.granule;
+	struct gomem_stats s;
+	struct {
+		u64 off, size;
+		const char *what;
+	} bad[] = {
+		{ off + 1024, 64, "free space just past a region" },
+		{ off + 1, 8, "offset not granule-aligned" },
+		{ off - g + g / 2, g, "offset not granule-aligned (before)" },
+		{ off + 512, 1024, "range running past the region's end" },
+		{ in.map_size, 64, "offset at map_size" },
+		{ in.map_size * 4, 64, "offset far beyond map_size" },
+		{ UINT64_MAX - 63, 64, "offset near 2^64" },
+		{ off, UINT64_MAX, "size 2^64-1" },
+		{ off, UINT64_MAX - 7, "size rounding past 2^64" },
+		{ 1ULL << 63, 1ULL << 63, "offset+size wrapping" },
+	};
+
+	s = get_stats(fd);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int e = try_free(fd, bad[i].off, bad[i].size);
+
+		CHECK(e == EINVAL, "%s [%#llx" ", +%#llx" "): %s, want "
+		      "EINVAL", bad[i].what, bad[i].off, bad[i].size,
+		      e ? errname(e) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, fd, "frees of unallocated ranges");
+	must_free(fd, off, 1024);
+	/* Nothing at all allocated by this session. */
+	s = get_stats(fd);
+	CHECK(try_free(fd, off, 1024) == EINVAL, "free after free");
+	CHECK(try_free(fd, 0, in.granule) == EINVAL || s.in_use,
+	      "free of offset 0 in an empty arena");
+	EXPECT_STATS_SAME(s, fd, "frees in an empty session");
+	close(fd);
+}
+
+static void case_free_spanning_two_regions_einval(void)
+{
+	int fd = dev_open(O_RDWR), o = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct held h[64];
+	int nh = 0, pair = -1;
+	u64 sz = 2048;
+	struct gomem_stats s, so;
+
+	must_trim(fd);
+	/* Find two of our regions that touch. */
+	while (nh < 64 && pair < 0) {
+		h[nh].off = must_alloc(fd, sz, 0, 0);
+		h[nh].size = sz;
+		for (int i = 0; i < nh; i++)
+			if (h[i].off + sz == h[nh].off)
+				pair = i * 100 + nh;
+			else if (h[nh].off + sz == h[i].off)
+				pair = nh * 100 + i;
+		nh++;
+	}
+	CHECK(pair >= 0, "no two adjacent regions in 64 allocations");
+	{
+		u64 lo = h[pair / 100].off, hi = h[pair % 100].off;
+		u64 b1, b2;
+		int e;
+
+		s = get_stats(fd);
+		e = try_free(fd, lo + sz - 512, 1024);
+		CHECK(e == EINVAL, "free across two touching regions: %s, want "
+		      "EINVAL", e ? errname(e) : "succeeded");
+		e = try_free(fd, lo, 2 * sz);
+		CHECK(e == EINVAL, "free of two whole touching regions at once:"
+		      " %s, want EINVAL", e ? errname(e) : "succeeded");
+		EXPECT_STATS_SAME(s, fd, "frees spanning two regions");
+		(void)hi;
+
+		/* Our region touching another session's. */
+		for (int i = 0; i < nh; i++)
+			must_free(fd, h[i].off, h[i].size);
+		nh = 0;
+		b1 = must_alloc(fd, sz, 0, 0);
+		b2 = must_alloc(o, sz, 0, 0);
+		if (b1 + sz == b2 || b2 + sz == b1) {
+			u64 at = b1 < b2 ? b2 - 512 : b1 - 512;
+
+			s = get_stats(fd);
+			so = get_stats(o);
+			e = try_free(fd, at, 1024);
+			CHECK(e == EINVAL || e == EPERM, "free across our region"
+			      " and another session's: %s",
+			      e ? errname(e) : "succeeded");
+			EXPECT_STATS_SAME(s, fd, "free across sessions");
+			EXPECT_STATS_SAME(so, o, "free across sessions (other)");
+		}
+		must_free(fd, b1, sz);
+		must_free(o, b2, sz);
+	}
+	(void)in;
+	close(fd);
+	close(o);
+}
+
+static void case_mmap_out_of_range_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd);
+	u64 P = in.page_size, M = in.map_size;
+	struct {
+		u64 off, len;
+	} bad[] = {
+		{ M, P }, { M - P, 2 * P }, { 0, M + P }, { M * 2, P },
+		{ 1ULL << 44, P },
+	};
+	void *p;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		p = mmap(NULL, bad[i].len, PROT_READ, MAP_SHARED, fd,
+			 (off_t)bad[i].off);
+		CHECK(p == MAP_FAILED, "mmap [%#llx" ", +%#llx"
+		      ") beyond map_size %#llx" " succeeded", bad[i].off,
+		      bad[i].len, M);
+		CHECK(errno == EINVAL, "mmap [%#llx" ", +%#llx" "): %s,"
+		      " want EINVAL", bad[i].off, bad[i].len, errname(errno));
+	}
+	/* The last page of the window is fine. */
+	p = mmap(NULL, P, PROT_READ, MAP_SHARED, fd, (off_t)(M - P));
+	CHECK(p != MAP_FAILED, "mmap of the window's last page: %s",
+	      errname(errno));
+	munmap(p, P);
+	EXPECT_STATS_SAME(s, fd, "out-of-range mmaps");
+	close(fd);
+}
+
+static void case_mmap_unaligned_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd);
+	u64 offs[] = { 1, 8, in.page_size / 2, in.page_size + 16 };
+	void *p;
+
+	/* An unaligned offset is refused (by the VFS before the device);
+	 * a length is rounded up to pages by the kernel, so only its
+	 * rounded value reaches the device.
+	 */
+	for (unsigned int i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		errno = 0;
+		p = mmap(NULL, in.page_size, PROT_READ, MAP_SHARED, fd,
+			 (off_t)offs[i]);
+		CHECK(p == MAP_FAILED && errno == EINVAL, "mmap at offset %#llx"
+		      ": %s, want EINVAL", offs[i],
+		      p == MAP_FAILED ? errname(errno) : "succeeded");
+	}
+	/* Rounded up past map_size: refused. */
+	errno = 0;
+	p = mmap(NULL, in.page_size + 1, PROT_READ, MAP_SHARED, fd,
+		 (off_t)(in.map_size - in.page_size));
+	CHECK(p == MAP_FAILED && errno == EINVAL, "mmap of page+1 bytes at the "
+	      "last page: %s, want EINVAL",
+	      p == MAP_FAILED ? errname(errno) : "succeeded");
+	EXPECT_STATS_SAME(s, fd, "unaligned mmaps");
+	close(fd);
+}
+
+static void case_mmap_private_einval(void)
+{
+	int fd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd);
+	void *p;
+
+	errno = 0;
+	p = mmap(NULL, in.page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE rw: %s, want "
+	      "EINVAL", p == MAP_FAILED ? errname(errno) : "succeeded");
+	errno = 0;
+	p = mmap(NULL, in.page_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE ro: %s, want "
+	      "EINVAL", p == MAP_FAILED ? errname(errno) : "succeeded");
+	errno = 0;
+	p = mmap(NULL, in.page_size, PROT_READ, MAP_PRIVATE, rfd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE from O_RDONLY: "
+	      "%s, want EINVAL", p == MAP_FAILED ? errname(errno) : "succeeded");
+	EXPECT_STATS_SAME(s, fd, "private mmaps");
+	close(rfd);
+	close(fd);
+}
+
+static void case_mmap_writable_from_rdonly_eacces(void)
+{
+	int fd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(fd);
+	u64 off = must_alloc(fd, in.page_size, in.page_size, 0);
+	struct gomem_stats s = get_stats(fd);
+	struct map m = map_range(fd, off, in.page_size, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	void *p;
+
+	fill(m.p, off, in.page_size, 71);
+	errno = 0;
+	p = mmap(NULL, in.page_size, PROT_READ | PROT_WRITE, MAP_SHARED, rfd,
+		 (off_t)off);
+	CHECK(p == MAP_FAILED && errno == EACCES, "writable map from O_RDONLY:"
+	      " %s, want EACCES", p == MAP_FAILED ? errname(errno) :
+	      "succeeded");
+	errno = 0;
+	p = mmap(NULL, in.page_size, PROT_WRITE, MAP_SHARED, rfd, (off_t)off);
+	CHECK(p == MAP_FAILED && errno == EACCES, "write-only map from "
+	      "O_RDONLY: %s, want EACCES", p == MAP_FAILED ? errname(errno) :
+	      "succeeded");
+	/* Read-only works, and cannot be upgraded. */
+	p = mmap(NULL, in.page_size, PROT_READ, MAP_SHARED, rfd, (off_t)off);
+	CHECK(p != MAP_FAILED, "read-only map from O_RDONLY: %s",
+	      errname(errno));
+	EXPECT_PAT((unsigned char *)p, off, in.page_size, 71,
+		   "read-only mapping");
+	errno = 0;
+	CHECK(mprotect(p, in.page_size, PROT_READ | PROT_WRITE) == -1 &&
+	      errno == EACCES, "mprotect to writable from O_RDONLY: %s, want "
+	      "EACCES", errno ? errname(errno) : "succeeded");
+	CHECK(probe(p, true, 1) == SIGSEGV, "writing a read-only mapping did "
+	      "not fault with SIGSEGV");
+	munmap(p, in.page_size);
+	/* write()/pwrite() on an O_RDONLY file: the VFS says EBADF. */
+	EXPECT_ERR(pwrite(rfd, "x", 1, (off_t)off), EBADF, "pwrite O_RDONLY");
+	EXPECT_PAT(m.p, off, in.page_size, 71, "region after refused writes");
+	EXPECT_STATS_SAME(s, fd, "writable maps from O_RDONLY");
+	unmap(&m);
+	must_free(fd, off, in.page_size);
+	close(rfd);
+	close(fd);
+}
+
+static void case_rdonly_session_cannot_alloc_ebadf(void)
+{
+	int fd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY);
+	u64 off = must_alloc(fd, 4096, 0, 0);
+	struct gomem_stats s = get_stats(fd), rs;
+	struct gomem_alloc a = { .size = 64 };
+	struct gomem_free f = { .offset = off, .size = 4096 };
+	struct gomem_batch_entry e[1] = { { .offset = off, .size = 4096 } };
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 1 };
+	struct gomem_release r;
+	struct gomem_info in;
+
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_ALLOC, &a), EBADF, "O_RDONLY alloc");
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_FREE, &f), EBADF, "O_RDONLY free");
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_FREE_BATCH, &b), EBADF,
+		   "O_RDONLY free batch");
+	e[0].offset = 0;
+	e[0].size = 64;
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_ALLOC_BATCH, &b), EBADF,
+		   "O_RDONLY alloc batch");
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_TRIM, &r), EBADF, "O_RDONLY trim");
+	EXPECT_ERR(ioctl(rfd, GOMEM_IOC_RECYCLE, &r), EBADF,
+		   "O_RDONLY recycle");
+	/* What it may do. */
+	EXPECT_OK(ioctl(rfd, GOMEM_IOC_INFO, &in), "O_RDONLY info");
+	EXPECT_OK(ioctl(rfd, GOMEM_IOC_STATS, &rs), "O_RDONLY stats");
+	CHECK(rs.session_in_use == 0 && rs.session_regions == 0,
+	      "read-only session holds memory");
+	CHECK(rs.in_use == s.in_use, "read-only session sees in_use %llu"
+	      ", want %llu", rs.in_use, s.in_use);
+	EXPECT_STATS_SAME(s, fd, "read-only session's attempts");
+	must_free(fd, off, 4096);
+	close(rfd);
+	close(fd);
+}
+
+static void *unmapped_address(void)
+{
+	void *p = mmap(NULL, 65536, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap anon: %s", errname(errno));
+	munmap(p, 65536);
+	return (char *)p + 4096;
+}
+
+static void case_bad_pointer_efault(void)
+{
+	int fd = dev_open(O_RDWR);
+	void *bad = unmapped_address();
+	unsigned long cmds[] = { GOMEM_IOC_INFO, GOMEM_IOC_ALLOC,
+				 GOMEM_IOC_FREE, GOMEM_IOC_ALLOC_BATCH,
+				 GOMEM_IOC_FREE_BATCH, GOMEM_IOC_STATS,
+				 GOMEM_IOC_TRIM, GOMEM_IOC_RECYCLE };
+	const char *names[] = { "INFO", "ALLOC", "FREE", "ALLOC_BATCH",
+				"FREE_BATCH", "STATS", "TRIM", "RECYCLE" };
+	struct gomem_stats s;
+	struct gomem_batch b = { .count = 4 };
+	struct gomem_batch_entry *e;
+	u64 off = must_alloc(fd, 512, 0, 0);
+	char *ro;
+
+	s = get_stats(fd);
+	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		/* TRIM and RECYCLE may change state before writing their
+		 * result, so they come last and only the pointer is checked.
+		 */
+		if (cmds[i] == GOMEM_IOC_TRIM || cmds[i] == GOMEM_IOC_RECYCLE)
+			continue;
+		errno = 0;
+		CHECK(ioctl(fd, cmds[i], bad) == -1 && errno == EFAULT,
+		      "%s with an unmapped argument: %s, want EFAULT", names[i],
+		      errno ? errname(errno) : "succeeded");
+		errno = 0;
+		CHECK(ioctl(fd, cmds[i], NULL) == -1 && errno == EFAULT,
+		      "%s with a NULL argument: %s, want EFAULT", names[i],
+		      errno ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, fd, "bad argument pointers");
+
+	/* Batches whose entries pointer is bad. */
+	b.entries = (uintptr_t)bad;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EFAULT,
+		   "alloc batch, unmapped entries");
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EFAULT,
+		   "free batch, unmapped entries");
+	b.entries = 0;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EFAULT,
+		   "alloc batch, NULL entries");
+	b.entries = 0xffff800000000000ULL;	/* kernel address */
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EFAULT,
+		   "alloc batch, kernel-address entries");
+	/* Entries that start mapped and run into unmapped memory. */
+	ro = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED, "mmap anon");
+	munmap(ro + 4096, 4096);
+	e = (struct gomem_batch_entry *)(ro + 4096) - 2;
+	memset(e, 0, 2 * sizeof(*e));
+	e[0].size = e[1].size = 64;
+	b.entries = (uintptr_t)e;
+	b.count = 4;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EFAULT,
+		   "alloc batch whose entries run off the mapping");
+	e[0].offset = off;
+	e[0].size = 512;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EFAULT,
+		   "free batch whose entries run off the mapping");
+	EXPECT_STATS_SAME(s, fd, "batches with bad entries");
+	/* TRIM/RECYCLE with a bad result pointer: EFAULT. */
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_TRIM, bad), EFAULT, "TRIM bad pointer");
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_RECYCLE, bad), EFAULT,
+		   "RECYCLE bad pointer");
+	munmap(ro, 4096);
+	try_free(fd, off, 512);
+	close(fd);
+}
+
+/*
+ * Entries the kernel can read but not write back: no entry may be left
+ * allocated behind the caller's back ("no entry processed").
+ */
+static void case_batch_readonly_entries_efault(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s0 = get_stats(fd), s;
+	struct gomem_batch_entry *e;
+	struct gomem_batch b = { .count = 8 };
+	int r, err;
+
+	e = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(e != MAP_FAILED, "mmap anon");
+	memset(e, 0, 4096);
+	for (int i = 0; i < 8; i++)
+		e[i].size = 128;
+	CHECK(!mprotect(e, 4096, PROT_READ), "mprotect");
+	b.entries = (uintptr_t)e;
+	r = ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b);
+	err = errno;
+	s = get_stats(fd);
+	CHECK(r == -1 && err == EFAULT, "alloc batch into read-only entries: "
+	      "%s, want EFAULT", r ? errname(err) : "succeeded");
+	CHECK(s.in_use == s0.in_use && s.session_in_use == 0 &&
+	      s.session_regions == 0, "the refused batch left %llu"
+	      " bytes in %llu" " regions allocated (in_use +%lld" ")",
+	      s.session_in_use, s.session_regions,
+	      (long long)(s.in_use - s0.in_use));
+	munmap(e, 4096);
+
+	/* The same for one allocation whose struct is read-only. */
+	{
+		struct gomem_alloc *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		CHECK(a != MAP_FAILED, "mmap anon");
+		memset(a, 0, sizeof(*a));
+		a->size = 4096;
+		CHECK(!mprotect(a, 4096, PROT_READ), "mprotect");
+		r = ioctl(fd, GOMEM_IOC_ALLOC, a);
+		err = errno;
+		s = get_stats(fd);
+		CHECK(r == -1 && err == EFAULT, "alloc into a read-only struct: "
+		      "%s, want EFAULT", r ? errname(err) : "succeeded");
+		CHECK(s.in_use == s0.in_use && s.session_regions == 0,
+		      "the refused alloc left %llu bytes allocated",
+		      s.session_in_use);
+		munmap(a, 4096);
+	}
+	close(fd);
+}
+
+/*
+ * A bad pointer found after the work is done must not leave the work done:
+ * "the ioctl fails ... with no entry processed", statistics unchanged.
+ */
+static void case_efault_changes_nothing(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_batch_entry e[4], *ro;
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 4 };
+	struct gomem_stats s, s2;
+	void *bad = unmapped_address();
+	u64 big;
+	int r, err;
+	char why[400] = "";
+
+#define NOTE(cond, ...) do { if (!(cond)) {				\
+	size_t __l = strlen(why);					\
+	snprintf(why + __l, sizeof(why) - __l, "%s", __l ? "; " : "");	\
+	__l = strlen(why);						\
+	snprintf(why + __l, sizeof(why) - __l, __VA_ARGS__); } } while (0)
+
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 4; i++)
+		e[i].size = 256;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == 4, "alloc batch done %u", b.done);
+
+	/* Free batch whose entries the kernel can read but not write. */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED, "mmap anon");
+	memcpy(ro, e, sizeof(e));
+	CHECK(!mprotect(ro, 4096, PROT_READ), "mprotect");
+	s = get_stats(fd);
+	b.entries = (uintptr_t)ro;
+	r = ioctl(fd, GOMEM_IOC_FREE_BATCH, &b);
+	err = errno;
+	s2 = get_stats(fd);
+	NOTE(r == -1 && err == EFAULT, "free batch with read-only entries: "
+	      "%s, want EFAULT", r ? errname(err) : "succeeded");
+	NOTE(s2.session_regions == 4 && s2.in_use == s.in_use,
+	      "free batch with read-only entries returned EFAULT but freed "
+	      "%llu of 4 regions",
+	      4 - s2.session_regions);
+	munmap(ro, 4096);
+
+	/* RECYCLE whose result cannot be written, with regions to free. */
+	must_alloc(fd, 512, 0, 0);
+	must_alloc(fd, 512, 0, 0);
+	s = get_stats(fd);
+	r = ioctl(fd, GOMEM_IOC_RECYCLE, bad);
+	err = errno;
+	s2 = get_stats(fd);
+	NOTE(r == -1 && err == EFAULT, "RECYCLE to an unmapped result: %s, "
+	      "want EFAULT", r ? errname(err) : "succeeded");
+	NOTE(s2.session_regions == s.session_regions && s2.in_use == s.in_use,
+	      "RECYCLE returned EFAULT but freed %llu regions",
+	      s.session_regions - s2.session_regions);
+
+	/* TRIM whose result cannot be written, with a chunk to release. */
+	s = get_stats(fd);
+	big = must_alloc(fd, round_up(s.largest_free + in.granule,
+				      in.page_size), 0, 0);
+	must_free(fd, big, round_up(s.largest_free + in.granule,
+				    in.page_size));
+	s = get_stats(fd);
+	r = ioctl(fd, GOMEM_IOC_TRIM, bad);
+	err = errno;
+	s2 = get_stats(fd);
+	NOTE(r == -1 && err == EFAULT, "TRIM to an unmapped result: %s, want "
+	      "EFAULT", r ? errname(err) : "succeeded");
+	NOTE(s2.chunks == s.chunks && s2.trimmed == s.trimmed,
+	      "TRIM returned EFAULT but released %llu chunk(s)",
+	      s2.trimmed - s.trimmed);
+	must_trim(fd);
+	close(fd);
+	CHECK(!*why, "%s", why);
+#undef NOTE
+}
+
+static void case_unknown_ioctl_enotty(void)
+{
+	int fd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY);
+	struct gomem_stats s = get_stats(fd);
+	char buf[256];
+	unsigned long cmds[] = {
+		_IO(GOMEM_IOC_MAGIC, 0x8),
+		_IOWR(GOMEM_IOC_MAGIC, 0x8, struct gomem_alloc),
+		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
+		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
+		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
+		_IOR('T', 0x1, u64),
+		TCGETS,
+		FIONREAD,
+	};
+
+	memset(buf, 0, sizeof(buf));
+	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		errno = 0;
+		CHECK(ioctl(fd, cmds[i], buf) == -1 && errno == ENOTTY,
+		      "ioctl %#lx: %s, want ENOTTY", cmds[i],
+		      errno ? errname(errno) : "succeeded");
+		errno = 0;
+		CHECK(ioctl(rfd, cmds[i], buf) == -1 && errno == ENOTTY,
+		      "ioctl %#lx on O_RDONLY: %s, want ENOTTY", cmds[i],
+		      errno ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, fd, "unknown ioctls");
+	close(rfd);
+	close(fd);
+}
+
+static void case_unknown_flags_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s = get_stats(fd);
+	u32 flags[] = { 1U << 1, 1U << 2, 1U << 31, ~0U,
+			GOMEM_ALLOC_NOZERO | (1U << 8) };
+	struct gomem_batch_entry e[2] = { { .size = 64 }, { .size = 64 } };
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	u64 off, x;
+
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		int r = try_alloc(fd, 64, 0, flags[i], &x);
+
+		CHECK(r == EINVAL, "alloc flags %#x: %s, want EINVAL", flags[i],
+		      r ? errname(r) : "succeeded");
+		b.flags = flags[i];
+		errno = 0;
+		CHECK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b) == -1 &&
+		      errno == EINVAL, "alloc batch flags %#x: %s, want EINVAL",
+		      flags[i], errno ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, fd, "unknown alloc flags");
+
+	/* A free batch takes no flags and no alignment. */
+	off = must_alloc(fd, 64, 0, 0);
+	s = get_stats(fd);
+	e[0].offset = off;
+	e[0].size = 64;
+	b.count = 1;
+	b.flags = GOMEM_ALLOC_NOZERO;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EINVAL,
+		   "free batch with flags");
+	b.flags = 0;
+	b.align = 8;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EINVAL,
+		   "free batch with align");
+	EXPECT_STATS_SAME(s, fd, "free batch with flags/align");
+	must_free(fd, off, 64);
+	close(fd);
+}
+
+static void case_nonzero_padding_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s = get_stats(fd);
+	struct gomem_alloc a = { .size = 64, .pad = 1 };
+	struct gomem_batch_entry e[3];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 3 };
+	int r;
+
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC, &a), EINVAL, "alloc pad 1");
+	a.pad = 0x80000000U;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC, &a), EINVAL, "alloc pad 2^31");
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++)
+		e[i].size = 64;
+	b.pad = 1;
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), EINVAL,
+		   "alloc batch pad");
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EINVAL,
+		   "free batch pad");
+	b.pad = 0;
+	b.done = 7;	/* out-only: its input value does not matter */
+	EXPECT_STATS_SAME(s, fd, "non-zero padding");
+
+	/* An entry's pad: the whole call refused, or that entry alone. */
+	e[1].pad = 1;
+	r = ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b);
+	if (r == -1) {
+		CHECK(errno == EINVAL, "alloc batch, entry pad: %s, want EINVAL",
+		      errname(errno));
+		EXPECT_STATS_SAME(s, fd, "entry with non-zero pad");
+	} else {
+		CHECK(e[1].result == -EINVAL, "entry with pad: result %d, want"
+		      " -EINVAL", e[1].result);
+		CHECK(e[0].result == 0 && e[2].result == 0 && b.done == 2,
+		      "other entries: %d %d, done %u", e[0].result,
+		      e[2].result, b.done);
+		must_free(fd, e[0].offset, 64);
+		must_free(fd, e[2].offset, 64);
+	}
+	close(fd);
+}
+
+struct alloc_big {
+	struct gomem_alloc a;
+	u64 extra;
+};
+
+struct free_big {
+	struct gomem_free f;
+	u64 extra[3];
+};
+
+struct batch_big {
+	struct gomem_batch b;
+	u32 extra;
+	u32 more;
+};
+
+struct info_big {
+	struct gomem_info in;
+	u64 extra[4];
+};
+
+struct stats_big {
+	struct gomem_stats st;
+	u64 extra[2];
+};
+
+#define IOC_ALLOC_BIG	_IOWR(GOMEM_IOC_MAGIC, 0x1, struct alloc_big)
+#define IOC_FREE_BIG	_IOW(GOMEM_IOC_MAGIC, 0x2, struct free_big)
+#define IOC_ABATCH_BIG	_IOWR(GOMEM_IOC_MAGIC, 0x3, struct batch_big)
+#define IOC_INFO_BIG	_IOR(GOMEM_IOC_MAGIC, 0x0, struct info_big)
+#define IOC_STATS_BIG	_IOR(GOMEM_IOC_MAGIC, 0x5, struct stats_big)
+
+static void case_larger_struct_nonzero_tail_e2big(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s = get_stats(fd), s2;
+	struct alloc_big ab;
+	struct free_big fb;
+	struct batch_big bb;
+	struct info_big ib;
+	struct stats_big sb;
+	struct gomem_batch_entry e[2];
+	u64 off;
+
+	/* Non-zero tails: E2BIG, nothing happens. */
+	memset(&ab, 0, sizeof(ab));
+	ab.a.size = 64;
+	ab.extra = 1;
+	EXPECT_ERR(ioctl(fd, IOC_ALLOC_BIG, &ab), E2BIG, "alloc, tail 1");
+	ab.extra = 1ULL << 63;
+	EXPECT_ERR(ioctl(fd, IOC_ALLOC_BIG, &ab), E2BIG, "alloc, tail 2^63");
+	memset(e, 0, sizeof(e));
+	e[0].size = e[1].size = 64;
+	memset(&bb, 0, sizeof(bb));
+	bb.b.entries = (uintptr_t)e;
+	bb.b.count = 2;
+	bb.more = 5;
+	EXPECT_ERR(ioctl(fd, IOC_ABATCH_BIG, &bb), E2BIG, "alloc batch, tail");
+	EXPECT_STATS_SAME(s, fd, "larger structs with non-zero tails");
+
+	/* Zero tails: work as the plain structs do. */
+	ab.extra = 0;
+	EXPECT_OK(ioctl(fd, IOC_ALLOC_BIG, &ab), "alloc, zero tail");
+	off = ab.a.offset;
+	CHECK(ab.extra == 0, "tail of the alloc struct written: %#llx",
+	      ab.extra);
+	s2 = get_stats(fd);
+	CHECK(s2.session_regions == 1 && s2.session_in_use ==
+	      round_up(64, in.granule), "alloc with a zero tail: session "
+	      "holds %llu" " regions", s2.session_regions);
+	memset(&fb, 0, sizeof(fb));
+	fb.f.offset = off;
+	fb.f.size = 64;
+	fb.extra[2] = 9;
+	EXPECT_ERR(ioctl(fd, IOC_FREE_BIG, &fb), E2BIG, "free, tail");
+	EXPECT_STATS_SAME(s2, fd, "free with a non-zero tail");
+	fb.extra[2] = 0;
+	EXPECT_OK(ioctl(fd, IOC_FREE_BIG, &fb), "free, zero tail");
+	bb.more = 0;
+	EXPECT_OK(ioctl(fd, IOC_ABATCH_BIG, &bb), "alloc batch, zero tail");
+	CHECK(bb.b.done == 2 && !e[0].result && !e[1].result,
+	      "alloc batch, zero tail: done %u", bb.b.done);
+	must_free(fd, e[0].offset, 64);
+	must_free(fd, e[1].offset, 64);
+
+	/* Larger out structs: the known part is filled in. */
+	memset(&ib, 0, sizeof(ib));
+	EXPECT_OK(ioctl(fd, IOC_INFO_BIG, &ib), "info, larger struct");
+	CHECK(!memcmp(&ib.in, &in, sizeof(in)), "larger info struct differs");
+	s = get_stats(fd);
+	memset(&sb, 0xff, sizeof(sb));
+	EXPECT_OK(ioctl(fd, IOC_STATS_BIG, &sb), "stats, larger struct");
+	CHECK(!stats_diff(&sb.st, &s), "larger stats struct differs in %s",
+	      stats_diff(&sb.st, &s));
+	/* The tail is left alone or zeroed, never garbage. */
+	CHECK((sb.extra[0] == 0 && sb.extra[1] == 0) ||
+	      (sb.extra[0] == UINT64_MAX && sb.extra[1] == UINT64_MAX),
+	      "tail of a larger out struct: %#llx" " %#llx",
+	      sb.extra[0], sb.extra[1]);
+	close(fd);
+}
+
+/* Older, smaller structs: the kernel copies only what the caller has. */
+struct info_small {
+	u32 abi_version;
+	u32 page_size;
+	u64 initial_size;
+};
+
+struct stats_small {
+	u64 capacity;
+	u64 in_use;
+};
+
+static void case_smaller_struct_accepted(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats st = get_stats(fd);
+	struct {
+		struct info_small s;
+		u64 canary[8];
+	} is;
+	struct {
+		struct stats_small s;
+		u64 canary[16];
+	} ss;
+
+	memset(&is, 0x5a, sizeof(is));
+	EXPECT_OK(ioctl(fd, _IOR(GOMEM_IOC_MAGIC, 0x0, struct info_small),
+			&is), "info, smaller struct");
+	CHECK(is.s.abi_version == in.abi_version && is.s.page_size ==
+	      in.page_size && is.s.initial_size == in.initial_size,
+	      "smaller info struct has other values");
+	for (int i = 0; i < 8; i++)
+		CHECK(is.canary[i] == 0x5a5a5a5a5a5a5a5aULL,
+		      "info wrote past the caller's smaller struct");
+	memset(&ss, 0x5a, sizeof(ss));
+	EXPECT_OK(ioctl(fd, _IOR(GOMEM_IOC_MAGIC, 0x5, struct stats_small),
+			&ss), "stats, smaller struct");
+	CHECK(ss.s.capacity == st.capacity && ss.s.in_use == st.in_use,
+	      "smaller stats struct has other values");
+	for (int i = 0; i < 16; i++)
+		CHECK(ss.canary[i] == 0x5a5a5a5a5a5a5a5aULL,
+		      "stats wrote past the caller's smaller struct");
+	close(fd);
+}
+
+static void case_batch_count_zero_or_too_big_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s = get_stats(fd);
+	size_t n = GOMEM_BATCH_MAX + 1;
+	struct gomem_batch_entry *e = calloc(n + 1, sizeof(*e));
+	struct gomem_batch b = { .entries = (uintptr_t)e };
+	u32 counts[] = { 0, GOMEM_BATCH_MAX + 1, GOMEM_BATCH_MAX * 4,
+			 0x80000000U, UINT32_MAX };
+
+	for (size_t i = 0; i <= n; i++)
+		e[i].size = 64;
+	for (unsigned int i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		b.count = counts[i];
+		errno = 0;
+		CHECK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b) == -1 &&
+		      errno == EINVAL, "alloc batch count %u: %s, want EINVAL",
+		      counts[i], errno ? errname(errno) : "succeeded");
+		errno = 0;
+		CHECK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b) == -1 &&
+		      errno == EINVAL, "free batch count %u: %s, want EINVAL",
+		      counts[i], errno ? errname(errno) : "succeeded");
+	}
+	for (size_t i = 0; i <= n; i++)
+		CHECK(e[i].result == 0 && e[i].offset == 0,
+		      "refused batch wrote entry %zu", i);
+	EXPECT_STATS_SAME(s, fd, "batch counts");
+
+	/* The limit itself is accepted. */
+	b.count = GOMEM_BATCH_MAX;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "batch of BATCH_MAX");
+	CHECK(b.done == GOMEM_BATCH_MAX, "done %u of %u", b.done,
+	      GOMEM_BATCH_MAX);
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "free batch of MAX");
+	CHECK(b.done == GOMEM_BATCH_MAX, "freed %u of %u", b.done,
+	      GOMEM_BATCH_MAX);
+	{
+		struct gomem_stats s2 = get_stats(fd);
+
+		CHECK(s2.in_use == s.in_use && s2.session_regions == 0,
+		      "after a full batch round trip in_use %llu" ", want %llu",
+		       s2.in_use, s.in_use);
+	}
+	free(e);
+	close(fd);
+}
+
+/* ---- batches, recycle ---- */
+
+static void case_batch_alloc_and_free(void)
+{
+	int fd = dev_open(O_RDWR), o = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	struct gomem_batch_entry e[64], f[64];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 64,
+				 .align = 16 };
+	unsigned char *w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	u64 want = 0, ox;
+	int good[64], ng = 0;
+
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 64; i++) {
+		e[i].size = 1 + i * 97;
+		e[i].offset = 0xdead;
+		e[i].result = 12345;
+	}
+	e[20].size = 0;			/* -EINVAL */
+	e[40].size = UINT64_MAX;	/* -EINVAL */
+	e[50].size = in.max_size;	/* -ENOMEM: never fits */
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == 61, "alloc batch done %u, want 61", b.done);
+	CHECK(e[20].result == -EINVAL, "entry 20 (size 0): result %d, want "
+	      "-EINVAL", e[20].result);
+	CHECK(e[40].result == -EINVAL, "entry 40 (size 2^64-1): result %d, "
+	      "want -EINVAL", e[40].result);
+	CHECK(e[50].result == -ENOMEM, "entry 50 (size max_size): result %d,"
+	      " want -ENOMEM", e[50].result);
+	for (int i = 0; i < 64; i++) {
+		if (i == 20 || i == 40 || i == 50)
+			continue;
+		CHECK(e[i].result == 0, "entry %d: result %d", i, e[i].result);
+		CHECK(e[i].offset % 16 == 0, "entry %d: offset %#llx"
+		      " not 16-aligned", i, e[i].offset);
+		CHECK(e[i].offset + e[i].size <= window_size(&in),
+		      "entry %d beyond the window", i);
+		EXPECT_ZERO(w + e[i].offset, e[i].offset, e[i].size,
+			    "fresh batch entry");
+		want += round_up(e[i].size, in.granule);
+		good[ng++] = i;
+	}
+	for (int k = 0; k < ng; k++)
+		fill(w + e[good[k]].offset, e[good[k]].offset,
+		     e[good[k]].size, 100 + good[k]);
+	for (int k = 0; k < ng; k++)
+		EXPECT_PAT(w + e[good[k]].offset, e[good[k]].offset,
+			   e[good[k]].size, 100 + good[k],
+			   "batch entries overlap");
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use + want && s.session_in_use == want &&
+	      s.session_regions == 61, "after the batch: in_use +%lld"
+	      ", session %llu" " bytes in %llu" " regions, want %llu"
+	      " in 61", (long long)(s.in_use - s0.in_use),
+	      s.session_in_use, s.session_regions, want);
+	CHECK(s.allocs == s0.allocs + 61, "allocs +%llu",
+	      s.allocs - s0.allocs);
+	CHECK(s.failed_allocs == s0.failed_allocs + 1, "failed_allocs +%llu"
+	      ", want +1", s.failed_allocs - s0.failed_allocs);
+
+	/* Free them all in reverse, plus a repeat and another's region. */
+	ox = must_alloc(o, 100, 0, 0);
+	memset(f, 0, sizeof(f));
+	for (int k = 0; k < ng; k++) {
+		f[k].offset = e[good[ng - 1 - k]].offset;
+		f[k].size = e[good[ng - 1 - k]].size;
+		f[k].result = 999;
+	}
+	f[ng].offset = f[0].offset;		/* already freed above */
+	f[ng].size = f[0].size;
+	f[ng + 1].offset = ox;			/* another session's */
+	f[ng + 1].size = 100;
+	f[ng + 2].offset = in.map_size;		/* nowhere */
+	f[ng + 2].size = 64;
+	b.entries = (uintptr_t)f;
+	b.count = ng + 3;
+	b.align = 0;
+	b.done = 0;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "free batch");
+	CHECK(b.done == (u32)ng, "free batch done %u, want %d", b.done, ng);
+	for (int k = 0; k < ng; k++)
+		CHECK(f[k].result == 0, "free entry %d: result %d", k,
+		      f[k].result);
+	CHECK(f[ng].result == -EINVAL, "repeated entry: result %d, want "
+	      "-EINVAL", f[ng].result);
+	CHECK(f[ng + 1].result == -EPERM, "other session's entry: result %d,"
+	      " want -EPERM", f[ng + 1].result);
+	CHECK(f[ng + 2].result == -EINVAL, "unallocated entry: result %d, "
+	      "want -EINVAL", f[ng + 2].result);
+	s = get_stats(fd);
+	CHECK(s.session_in_use == 0 && s.session_regions == 0,
+	      "session still holds %llu" " bytes", s.session_in_use);
+	CHECK(s.in_use == s0.in_use + round_up(100, in.granule),
+	      "in_use %llu" ", want %llu", s.in_use,
+	      s0.in_use + round_up(100, in.granule));
+	must_free(o, ox, 100);
+
+	/* A region freed in pieces by one batch: head, middle, rest. */
+	{
+		u64 r = must_alloc(fd, 4096, 0, 0);
+		struct gomem_batch_entry p[3] = {
+			{ .offset = r, .size = 1024 },
+			{ .offset = r + 2048, .size = 1024 },
+			{ .offset = r + 1024, .size = 1024 },
+		};
+		struct gomem_batch pb = { .entries = (uintptr_t)p, .count = 3 };
+
+		EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &pb),
+			  "free batch of pieces");
+		CHECK(pb.done == 3 && !p[0].result && !p[1].result &&
+		      !p[2].result, "pieces: done %u (%d %d %d)", pb.done,
+		      p[0].result, p[1].result, p[2].result);
+		expect_session(fd, 1024, 1, "after freeing 3 of 4 pieces");
+		must_free(fd, r + 3072, 1024);
+	}
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use, "in_use %llu" ", want %llu",
+	      s.in_use, s0.in_use);
+	close(o);
+	close(fd);
+}
+
+static void case_recycle_frees_session_regions(void)
+{
+	int a = dev_open(O_RDWR), o = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	struct gomem_stats s0 = get_stats(a), s;
+	struct gomem_batch_entry e[5];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 5 };
+	struct gomem_release r;
+	u64 offs[10], bytes = 0, ox, big;
+	struct map m;
+
+	for (int i = 0; i < 10; i++) {
+		offs[i] = must_alloc(a, 100 * i + 1, 0, 0);
+		bytes += round_up(100 * i + 1, in.granule);
+	}
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 5; i++) {
+		e[i].size = 3000 + i;
+		bytes += round_up(3000 + i, in.granule);
+	}
+	EXPECT_OK(ioctl(a, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == 5, "batch done %u", b.done);
+	big = must_alloc(a, 4 * in.page_size, 0, 0);
+	must_free(a, big + in.page_size, in.page_size);	/* now 2 regions */
+	bytes += 3 * in.page_size;
+	expect_session(a, bytes, 17, "before recycle");
+
+	ox = must_alloc(o, 5000, 0, 0);
+	m = map_range(o, ox, 5000, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, ox, 5000, 81);
+
+	memset(&r, 0xa5, sizeof(r));
+	EXPECT_OK(ioctl(a, GOMEM_IOC_RECYCLE, &r), "recycle");
+	CHECK(r.count == 17 && r.bytes == bytes, "recycle released %llu"
+	      " regions, %llu" " bytes; want 17, %llu", r.count,
+	      r.bytes, bytes);
+	expect_session(a, 0, 0, "after recycle");
+	s = get_stats(a);
+	CHECK(s.in_use == s0.in_use + round_up(5000, in.granule),
+	      "in_use %llu" ", want %llu", s.in_use,
+	      s0.in_use + round_up(5000, in.granule));
+	EXPECT_PAT(m.p, ox, 5000, 81, "other session's region after recycle");
+	expect_session(o, round_up(5000, in.granule), 1,
+		       "other session after recycle");
+	s = get_stats(a);
+	CHECK(try_free(a, offs[3], 301) == EINVAL, "free after recycle");
+	EXPECT_STATS_SAME(s, a, "free after recycle");
+	memset(&r, 0xa5, sizeof(r));
+	EXPECT_OK(ioctl(a, GOMEM_IOC_RECYCLE, &r), "second recycle");
+	CHECK(r.count == 0 && r.bytes == 0, "empty recycle released %llu"
+	      " regions", r.count);
+	/* The session goes on working. */
+	offs[0] = must_alloc(a, 64, 0, 0);
+	must_free(a, offs[0], 64);
+	unmap(&m);
+	must_free(o, ox, 5000);
+	close(o);
+	close(a);
+}
+
+/* ---- read()/write(), growth, trim ---- */
+
+static void case_read_write_syscalls_cross_chunks(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0;
+	u64 I = in.initial_size, P = in.page_size, A, B, L = 3000, E;
+	unsigned char *buf = malloc(4 * L), *rb = malloc(4 * L), *w;
+	ssize_t n;
+	char c;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
+	/* All of chunk 0, then a region at the start of the next chunk. */
+	A = must_alloc(fd, I, P, 0);
+	CHECK(A == 0, "all of the first chunk at offset %#llx" ", want 0",
+	      A);
+	B = must_alloc(fd, I, P, 0);
+	CHECK(B == I, "the region after the first chunk is at %#llx"
+	      ", want %#llx" " (next chunk's base)", B, I);
+	CHECK(get_stats(fd).chunks == 2, "no second chunk");
+
+	/* pwrite/pread across the boundary. */
+	for (u64 i = 0; i < 2 * L; i++)
+		buf[i] = pat(I - L + i, 91);
+	n = pwrite(fd, buf, 2 * L, (off_t)(I - L));
+	CHECK(n == (ssize_t)(2 * L), "pwrite across chunks: %zd (%s)", n,
+	      errname(errno));
+	memset(rb, 0, 2 * L);
+	n = pread(fd, rb, 2 * L, (off_t)(I - L));
+	CHECK(n == (ssize_t)(2 * L), "pread across chunks: %zd (%s)", n,
+	      errname(errno));
+	EXPECT_PAT(rb, I - L, 2 * L, 91, "pread across chunks");
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	EXPECT_PAT(w + I - L, I - L, 2 * L, 91, "mapping after pwrite");
+	fill(w + I - 2 * L, I - 2 * L, 4 * L, 92);
+	n = pread(fd, rb, 4 * L, (off_t)(I - 2 * L));
+	CHECK(n == (ssize_t)(4 * L), "pread: %zd", n);
+	EXPECT_PAT(rb, I - 2 * L, 4 * L, 92, "pread after a mapped write");
+
+	/* read()/write() at the file position, which they advance. */
+	CHECK(lseek(fd, (off_t)(I - 100), SEEK_SET) == (off_t)(I - 100),
+	      "lseek: %s", errname(errno));
+	for (int i = 0; i < 200; i++)
+		buf[i] = pat(I - 100 + i, 93);
+	CHECK(write(fd, buf, 200) == 200, "write at the position: %s",
+	      errname(errno));
+	CHECK(lseek(fd, 0, SEEK_CUR) == (off_t)(I + 100), "position after "
+	      "write: %lld", (long long)lseek(fd, 0, SEEK_CUR));
+	CHECK(lseek(fd, (off_t)(I - 100), SEEK_SET) == (off_t)(I - 100),
+	      "lseek back");
+	CHECK(read(fd, rb, 150) == 150 && read(fd, rb + 150, 50) == 50,
+	      "read at the position: %s", errname(errno));
+	EXPECT_PAT(rb, I - 100, 200, 93, "read()");
+	EXPECT_PAT(w + I - 100, I - 100, 200, 93, "mapping after write()");
+
+	/* The end of backed memory: a short read, then ENXIO. */
+	for (E = I; E < in.map_size; E += P)
+		if (pread(fd, &c, 1, (off_t)E) != 1)
+			break;
+	CHECK(E < in.map_size && errno == ENXIO, "unbacked offset %#llx"
+	      ": %s, want ENXIO", E, errname(errno));
+	CHECK(E >= 2 * I, "backed memory ends at %#llx", E);
+	n = pread(fd, rb, 64, (off_t)(E - 16));
+	CHECK(n == 16, "read over the end of backed memory returned %zd (%s),"
+	      " want 16", n, n < 0 ? errname(errno) : "");
+	errno = 0;
+	n = pread(fd, rb, 64, (off_t)E);
+	CHECK(n == -1 && errno == ENXIO, "read at unbacked offset: %zd (%s), "
+	      "want -1 ENXIO", n, errname(errno));
+	errno = 0;
+	n = pwrite(fd, buf, 64, (off_t)E);
+	CHECK(n == -1 && errno == ENXIO, "write at unbacked offset: %zd (%s), "
+	      "want -1 ENXIO", n, errname(errno));
+	n = pwrite(fd, buf, 64, (off_t)(E - 16));
+	CHECK(n == 16, "write over the end of backed memory returned %zd (%s),"
+	      " want 16", n, n < 0 ? errname(errno) : "");
+
+	munmap(w, window_size(&in));
+	must_free(fd, A, I);
+	must_free(fd, B, I);
+	must_trim(fd);
+	free(buf);
+	free(rb);
+	close(fd);
+}
+
+static void case_growth_seen_through_existing_mapping(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	unsigned char *w;
+	struct held h[4096];
+	int nh = 0;
+	u64 sz = in.initial_size / 4 > in.granule ? in.initial_size / 4 :
+		 in.granule;
+	unsigned char *buf;
+	int p[2], q[2];
+	pid_t pid;
+	char go;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);	/* before growth */
+	/* Another process maps before the growth too, and reads after it. */
+	CHECK(!pipe(p) && !pipe(q), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int rfd = dev_open(O_RDONLY);
+		unsigned char *rw = map_window(rfd, &in, PROT_READ);
+		u64 at;
+
+		write_all(q[1], "r", 1);
+		read_all(p[0], &at, sizeof(at));
+		EXPECT_PAT(rw + at, at, sz, 999,
+			   "other process's mapping made before the growth");
+		_exit(0);
+	}
+	read_all(q[0], &go, 1);
+	do {
+		CHECK(nh < 4096, "no growth after 4096 allocations");
+		h[nh].off = must_alloc(fd, sz, 0, 0);
+		h[nh].size = sz;
+		nh++;
+		s = get_stats(fd);
+	} while (s.grows == s0.grows);
+	CHECK(s.chunks == s0.chunks + 1 && s.capacity > s0.capacity,
+	      "growth: chunks %llu" " -> %llu", s0.chunks, s.chunks);
+	CHECK(h[nh - 1].off >= in.initial_size, "region that grew the arena at"
+	      " %#llx" ", inside the first chunk", h[nh - 1].off);
+	for (int i = 0; i < nh; i++)
+		fill(w + h[i].off, h[i].off, sz, 200 + i);
+	buf = malloc(sz);
+	for (int i = 0; i < nh; i++) {
+		EXPECT_PAT(w + h[i].off, h[i].off, sz, 200 + i,
+			   "region through the old mapping");
+		CHECK(pread(fd, buf, sz, (off_t)h[i].off) == (ssize_t)sz,
+		      "pread");
+		EXPECT_PAT(buf, h[i].off, sz, 200 + i,
+			   "pread of what the old mapping wrote");
+	}
+	fill(w + h[nh - 1].off, h[nh - 1].off, sz, 999);
+	write_all(p[1], &h[nh - 1].off, sizeof(u64));
+	wait_ok(pid, "reader with an early mapping");
+	for (int i = 0; i < nh; i++)
+		must_free(fd, h[i].off, h[i].size);
+	munmap(w, window_size(&in));
+	must_trim(fd);
+	free(buf);
+	close(fd);
+}
+
+static void case_trim_zaps_released_chunk_sigbus(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel;
+	unsigned char *w;
+	u64 size, r, r2;
+	int p[2], q[2], sig;
+	pid_t pid;
+	char c;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	size = round_up(s0.largest_free + in.granule, in.page_size);
+	CHECK(s0.capacity + size <= in.max_size, "no room to grow: capacity %llu"
+	      " + %llu" " > max_size", s0.capacity, size);
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	r = must_alloc(fd, size, 0, 0);		/* fits no chunk: grows */
+	s1 = get_stats(fd);
+	CHECK(s1.chunks == s0.chunks + 1, "the allocation did not grow the "
+	      "arena (%llu" " chunks)", s1.chunks);
+	fill(w + r, r, size, 111);
+
+	/* A second process maps and touches the chunk before the trim. */
+	CHECK(!pipe(p) && !pipe(q), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int rfd = dev_open(O_RDONLY);
+		unsigned char *rw = map_window(rfd, &in, PROT_READ);
+		int s;
+
+		close(fd);
+		EXPECT_PAT(rw + r, r, size, 111, "child before the trim");
+		write_all(q[1], "r", 1);
+		read_all(p[0], &c, 1);
+		s = probe(rw + r, false, 0);
+		CHECK(s == SIGBUS, "child: touching a trimmed chunk gave %s, "
+		      "want SIGBUS", signame(s));
+		s = probe(rw + r + size - 1, false, 0);
+		CHECK(s == SIGBUS, "child: touching the trimmed chunk's end "
+		      "gave %s, want SIGBUS", signame(s));
+		_exit(0);
+	}
+	read_all(q[0], &c, 1);
+
+	must_free(fd, r, size);
+	CHECK(probe(w + r, false, 0) == 0, "freed but untrimmed bytes fault");
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count >= 1 && rel.bytes >= size, "trim released %llu"
+	      " chunks, %llu" " bytes; want >= 1, >= %llu", rel.count,
+	      rel.bytes, size);
+	CHECK(s2.trimmed == s1.trimmed + rel.count, "trimmed +%llu"
+	      ", trim said %llu", s2.trimmed - s1.trimmed, rel.count);
+	CHECK(s2.chunks == s0.chunks && s2.capacity == s0.capacity,
+	      "after trim: %llu" " chunks, capacity %llu" "; want %llu"
+	      ", %llu", s2.chunks, s2.capacity, s0.chunks,
+	      s0.capacity);
+	sig = probe(w + r, false, 0);
+	CHECK(sig == SIGBUS, "reading a trimmed chunk gave %s, want SIGBUS",
+	      signame(sig));
+	sig = probe(w + r + size / 2, true, 1);
+	CHECK(sig == SIGBUS, "writing a trimmed chunk gave %s, want SIGBUS",
+	      signame(sig));
+	errno = 0;
+	CHECK(pread(fd, &c, 1, (off_t)r) == -1 && errno == ENXIO,
+	      "pread of a trimmed chunk: %s, want ENXIO", errname(errno));
+	write_all(p[1], "g", 1);
+	wait_ok(pid, "child with a mapping of the trimmed chunk");
+
+	/* The same offsets come back with a fresh chunk: the old mapping
+	 * sees the new, zeroed memory (no stale page).
+	 */
+	r2 = must_alloc(fd, size, 0, 0);
+	CHECK(get_stats(fd).chunks == s0.chunks + 1, "no regrowth");
+	if (r2 == r) {
+		sig = probe(w + r, false, 0);
+		CHECK(sig == 0, "reading a regrown chunk gave %s", signame(sig));
+		EXPECT_ZERO(w + r, r, size, "regrown chunk via the old mapping");
+	}
+	fill(w + r2, r2, size, 112);
+	{
+		unsigned char *b = malloc(size);
+
+		CHECK(pread(fd, b, size, (off_t)r2) == (ssize_t)size, "pread");
+		EXPECT_PAT(b, r2, size, 112, "regrown chunk: mapping vs pread");
+		free(b);
+	}
+	must_free(fd, r2, size);
+	must_trim(fd);
+	munmap(w, window_size(&in));
+	close(fd);
+}
+
+static void case_mmap_unbacked_sigbus(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 P = in.page_size, last = in.map_size - P;
+	struct map m;
+	char c;
+	int sig, st;
+	pid_t pid;
+
+	must_trim(fd);
+	errno = 0;
+	CHECK(pread(fd, &c, 1, (off_t)last) == -1 && errno == ENXIO,
+	      "the window's last page is backed after a trim");
+	m = map_range(fd, last, P, PROT_READ | PROT_WRITE, P);
+	sig = probe(m.p, false, 0);
+	CHECK(sig == SIGBUS, "reading an unbacked page gave %s, want SIGBUS",
+	      signame(sig));
+	sig = probe(m.p + 100, true, 7);
+	CHECK(sig == SIGBUS, "writing an unbacked page gave %s, want SIGBUS",
+	      signame(sig));
+	/* Without a handler the process dies of SIGBUS. */
+	pid = must_fork();
+	if (!pid) {
+		signal(SIGBUS, SIG_DFL);
+		*(volatile unsigned char *)m.p = 1;
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGBUS, "a child touching an unbacked page: %s",
+	      WIFSIGNALED(st) ? signame(WTERMSIG(st)) : "exited");
+	/* The first chunk at offset 0 is always backed. */
+	unmap(&m);
+	m = map_range(fd, 0, P, PROT_READ, P);
+	CHECK(probe(m.p, false, 0) == 0, "the first chunk faults");
+	unmap(&m);
+	close(fd);
+}
+
+/* Growing a mapping past the window must not reach past the arena. */
+static void case_mremap_beyond_window_sigbus(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 P = in.page_size;
+	void *p, *q;
+	int sig;
+
+	p = mmap(NULL, P, PROT_READ, MAP_SHARED, fd,
+		 (off_t)(in.map_size - P));
+	CHECK(p != MAP_FAILED, "mmap last page: %s", errname(errno));
+	q = mremap(p, P, 4 * P, MREMAP_MAYMOVE);
+	if (q != MAP_FAILED) {
+		/* Pages past map_size: nothing may be there. */
+		sig = probe((unsigned char *)q + 2 * P, false, 0);
+		CHECK(sig == SIGBUS, "reading past map_size through mremap "
+		      "gave %s, want SIGBUS", signame(sig));
+		munmap(q, 4 * P);
+	} else {
+		munmap(p, P);
+	}
+	/* From offset 0, growing over the first chunk works as mapping it. */
+	p = mmap(NULL, P, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED, "mmap first page");
+	q = mremap(p, P, 2 * P, MREMAP_MAYMOVE);
+	if (q != MAP_FAILED) {
+		sig = probe((unsigned char *)q + P, false, 0);
+		CHECK(sig == 0 || in.initial_size == P, "second page of the "
+		      "first chunk through mremap gave %s", signame(sig));
+		munmap(q, 2 * P);
+	} else {
+		munmap(p, P);
+	}
+	close(fd);
+}
+
+/* A mapping holds the session's file: closing the fd is not the end. */
+static void case_session_lives_while_mapped(void)
+{
+	int o = dev_open(O_RDWR), a = dev_open(O_RDWR);
+	struct gomem_info in = get_info(o);
+	struct gomem_stats s0 = get_stats(o), s;
+	u64 off = must_alloc(a, 5000, 0, 0), rs = round_up(5000, in.granule);
+	struct map m = map_range(a, off, 5000, PROT_READ | PROT_WRITE,
+				 in.page_size);
+
+	fill(m.p, off, 5000, 121);
+	close(a);
+	s = get_stats(o);
+	CHECK(s.in_use == s0.in_use + rs && s.sessions == s0.sessions,
+	      "after closing the fd of a mapped session: in_use +%lld"
+	      ", sessions %llu" " (want +%llu" ", %llu" ")",
+	      (long long)(s.in_use - s0.in_use), s.sessions, rs, s0.sessions);
+	EXPECT_PAT(m.p, off, 5000, 121, "region of a closed but mapped session");
+	CHECK(try_free(o, off, 5000) == EPERM, "another session freed it");
+	unmap(&m);
+	s = wait_in_use(o, s0.in_use - 0, 2.0);
+	CHECK(s.in_use == s0.in_use && s.sessions == s0.sessions - 1,
+	      "after the last munmap: in_use %llu" " (want %llu"
+	      "), sessions %llu" " (want %llu" ")", s.in_use,
+	      s0.in_use, s.sessions, s0.sessions - 1);
+	close(o);
+}
+
+static void case_dup_and_threads_share_session(void)
+{
+	int a = dev_open(O_RDWR), b = dup(a), c = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	struct gomem_info in = get_info(a);
+	struct gomem_stats s0 = get_stats(a), s;
+	u64 o1 = must_alloc(a, 1000, 0, 0), o2 = must_alloc(b, 2000, 0, 0);
+
+	s = get_stats(c);
+	CHECK(s.sessions == s0.sessions, "dup created a session");
+	CHECK(s.session_regions == 2, "dup'd fd sees %llu" " regions",
+	      s.session_regions);
+	must_free(b, o1, 1000);		/* allocated through a */
+	close(a);
+	close(b);
+	s = get_stats(c);
+	CHECK(s.session_regions == 1 && s.session_in_use ==
+	      round_up(2000, in.granule), "after closing two of three fds: %llu"
+	      " regions", s.session_regions);
+	must_free(c, o2, 2000);
+	close(c);
+}
+
+static void case_stats_consistent_sessions(void)
+{
+	int a = dev_open(O_RDWR), b, c;
+	struct gomem_info in = get_info(a);
+	struct gomem_stats s0 = get_stats(a), s;
+	u64 big = 3 * in.page_size, off;
+
+	stats_sane(&s0, "start");
+	b = dev_open(O_RDWR);
+	c = dev_open(O_RDONLY);
+	s = get_stats(a);
+	CHECK(s.sessions == s0.sessions + 2, "sessions %llu" ", want %llu",
+	       s.sessions, s0.sessions + 2);
+	close(b);
+	s = get_stats(c);
+	CHECK(s.sessions == s0.sessions + 1, "after a close: sessions %llu"
+	      ", want %llu", s.sessions, s0.sessions + 1);
+	off = must_alloc(a, big, 0, 0);
+	s = get_stats(c);
+	stats_sane(&s, "with a region");
+	CHECK(s.peak_in_use >= s0.in_use + big, "peak %llu" " below %llu",
+	       s.peak_in_use, s0.in_use + big);
+	CHECK(s.allocs == s0.allocs + 1 && s.in_use == s0.in_use + big,
+	      "allocs/in_use from another session");
+	CHECK(s.session_in_use == 0, "read-only session owns bytes");
+	must_free(a, off, big);
+	s = get_stats(a);
+	CHECK(s.frees == s0.frees + 1 && s.in_use == s0.in_use &&
+	      s.peak_in_use >= s0.in_use + big, "after free");
+	close(c);
+	close(a);
+}
+
+/* ---- concurrency ---- */
+
+#define STRESS_PROCS	4
+#define STRESS_THREADS	4
+#define STRESS_LIVE	32
+
+struct stress_proc {
+	int fd;
+	struct gomem_info in;
+	unsigned char *w;
+	u64 wsize, cap;
+	double deadline;
+};
+
+struct stress_region {
+	u64 off, size;
+	u32 seed;
+};
+
+struct stress_thread {
+	struct stress_proc *sp;
+	pthread_t th;
+	u32 id;
+	u64 ops, enomem;
+};
+
+static u64 xrand(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static u32 fnv32(const unsigned char *p, u64 n)
+{
+	u32 h = 2166136261U;
+
+	for (u64 i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619U;
+	return h;
+}
+
+/* Pattern, and in regions of 16 bytes or more a header: seed, checksum. */
+static void stress_write(struct stress_proc *sp, struct stress_region *r)
+{
+	unsigned char *p = sp->w + r->off;
+
+	fill(p, r->off, r->size, r->seed);
+	if (r->size >= 16) {
+		u32 h[2] = { r->seed, fnv32(p + 8, r->size - 8) };
+
+		memcpy(p, h, 8);
+	}
+}
+
+static void stress_verify(struct stress_proc *sp, struct stress_region *r,
+			  bool via_pread)
+{
+	unsigned char *p = sp->w + r->off, *b = NULL;
+	u64 skip = r->size >= 16 ? 8 : 0;
+
+	if (via_pread) {
+		b = malloc(r->size);
+		CHECK(b && pread(sp->fd, b, r->size, (off_t)r->off) ==
+		      (ssize_t)r->size, "stress pread: %s", errname(errno));
+		p = b;
+	}
+	if (skip) {
+		u32 h[2];
+
+		memcpy(h, p, 8);
+		CHECK(h[0] == r->seed && h[1] == fnv32(p + 8, r->size - 8),
+		      "region [%#llx" ", +%#llx" ") header/checksum "
+		      "corrupt (seed %#x vs %#x)", r->off, r->size, h[0],
+		      r->seed);
+	}
+	EXPECT_PAT(p + skip, r->off + skip, r->size - skip, r->seed,
+		   "stress region corrupt");
+	free(b);
+}
+
+static u64 stress_size(struct stress_proc *sp, u64 *rs)
+{
+	u64 x = xrand(rs) % 100;
+
+	if (x < 70)
+		return 1 + xrand(rs) % 2048;
+	if (x < 95 || sp->cap <= 32768)
+		return 2048 + xrand(rs) % 30000;
+	return 32768 + xrand(rs) % (sp->cap - 32768);
+}
+
+static void *stress_thread_fn(void *arg)
+{
+	struct stress_thread *t = arg;
+	struct stress_proc *sp = t->sp;
+	struct stress_region live[STRESS_LIVE];
+	int nlive = 0;
+	u64 rs = ((u64)getpid() << 20) ^ (t->id * 0x9E3779B97F4A7C15ULL) ^ 88172645463325252ULL;
+	u64 g = sp->in.granule;
+
+	while (now_s() < sp->deadline) {
+		u64 x = xrand(&rs) % 100;
+
+		t->ops++;
+		if (x < 40 && nlive < STRESS_LIVE) {
+			struct stress_region r = { .size = stress_size(sp, &rs),
+						   .seed = (u32)xrand(&rs) };
+			u32 fl = xrand(&rs) % 4 ? 0 : GOMEM_ALLOC_NOZERO;
+			int e = try_alloc(sp->fd, r.size, 0, fl, &r.off);
+
+			if (e == ENOMEM) {
+				t->enomem++;
+				continue;
+			}
+			CHECK(!e, "stress alloc %llu" ": %s", r.size,
+			      errname(e));
+			CHECK(r.off + r.size <= sp->wsize, "offset beyond window");
+			if (!fl) {
+				u64 z = r.size < 256 ? r.size : 256;
+
+				EXPECT_ZERO(sp->w + r.off, r.off, z,
+					    "stress: fresh region not zero");
+			}
+			stress_write(sp, &r);
+			live[nlive++] = r;
+		} else if (x < 70 && nlive) {
+			int k = xrand(&rs) % nlive;
+			struct stress_region *r = &live[k];
+
+			stress_verify(sp, r, false);
+			if (xrand(&rs) % 4 == 0 && r->size >= 4 * g) {
+				/* Free the tail, keep the head. */
+				u64 keep = round_down(r->size / 2, g);
+
+				must_free(sp->fd, r->off + keep,
+					  r->size - keep);
+				r->size = keep;
+				stress_write(sp, r);
+			} else {
+				must_free(sp->fd, r->off, r->size);
+				live[k] = live[--nlive];
+			}
+		} else if (x < 78 && nlive <= STRESS_LIVE - 8) {
+			struct gomem_batch_entry e[8];
+			struct gomem_batch b = { .entries = (uintptr_t)e,
+						 .count = 8 };
+			u32 ok = 0;
+
+			memset(e, 0, sizeof(e));
+			for (int i = 0; i < 8; i++)
+				e[i].size = 1 + xrand(&rs) % 4096;
+			EXPECT_OK(ioctl(sp->fd, GOMEM_IOC_ALLOC_BATCH, &b),
+				  "stress alloc batch");
+			for (int i = 0; i < 8; i++) {
+				struct stress_region r;
+
+				if (e[i].result == -ENOMEM) {
+					t->enomem++;
+					continue;
+				}
+				CHECK(!e[i].result, "stress batch entry: %d",
+				      e[i].result);
+				r.off = e[i].offset;
+				r.size = e[i].size;
+				r.seed = (u32)xrand(&rs);
+				CHECK(r.off + r.size <= sp->wsize,
+				      "batch offset beyond window");
+				stress_write(sp, &r);
+				live[nlive++] = r;
+				ok++;
+			}
+			CHECK(b.done == ok, "stress batch done %u, %u ok",
+			      b.done, ok);
+		} else if (x < 86 && nlive >= 4) {
+			struct gomem_batch_entry e[4];
+			struct gomem_batch b = { .entries = (uintptr_t)e,
+						 .count = 4 };
+
+			memset(e, 0, sizeof(e));
+			for (int i = 0; i < 4; i++) {
+				stress_verify(sp, &live[nlive - 1 - i], false);
+				e[i].offset = live[nlive - 1 - i].off;
+				e[i].size = live[nlive - 1 - i].size;
+			}
+			EXPECT_OK(ioctl(sp->fd, GOMEM_IOC_FREE_BATCH, &b),
+				  "stress free batch");
+			CHECK(b.done == 4 && !e[0].result && !e[1].result &&
+			      !e[2].result && !e[3].result,
+			      "stress free batch: done %u (%d %d %d %d)", b.done,
+			      e[0].result, e[1].result, e[2].result,
+			      e[3].result);
+			nlive -= 4;
+		} else if (x < 98 && nlive) {
+			stress_verify(sp, &live[xrand(&rs) % nlive],
+				      xrand(&rs) % 4 == 0);
+		} else if (t->id == 0) {
+			struct gomem_release r;
+
+			EXPECT_OK(ioctl(sp->fd, GOMEM_IOC_TRIM, &r),
+				  "stress trim");
+		} else {
+			struct gomem_stats s = get_stats(sp->fd);
+
+			CHECK(s.in_use <= s.capacity && s.capacity <=
+			      sp->in.max_size, "stress stats: in_use %llu"
+			      " capacity %llu", s.in_use, s.capacity);
+		}
+	}
+	for (int i = 0; i < nlive; i++) {
+		stress_verify(sp, &live[i], false);
+		must_free(sp->fd, live[i].off, live[i].size);
+	}
+	return NULL;
+}
+
+static void stress_process(double seconds)
+{
+	struct stress_proc sp;
+	struct stress_thread t[STRESS_THREADS];
+	struct gomem_stats s;
+
+	sp.fd = dev_open(O_RDWR);
+	sp.in = get_info(sp.fd);
+	sp.w = map_window(sp.fd, &sp.in, PROT_READ | PROT_WRITE);
+	sp.wsize = window_size(&sp.in);
+	sp.cap = sp.in.max_size / 128;
+	if (sp.cap > sp.in.max_chunk)
+		sp.cap = sp.in.max_chunk;
+	if (sp.cap < 4096)
+		sp.cap = 4096;
+	sp.deadline = now_s() + seconds;
+	for (int i = 0; i < STRESS_THREADS; i++) {
+		t[i].sp = &sp;
+		t[i].id = i;
+		t[i].ops = t[i].enomem = 0;
+		CHECK(!pthread_create(&t[i].th, NULL, stress_thread_fn, &t[i]),
+		      "pthread_create");
+	}
+	for (int i = 0; i < STRESS_THREADS; i++)
+		pthread_join(t[i].th, NULL);
+	s = get_stats(sp.fd);
+	CHECK(s.session_in_use == 0 && s.session_regions == 0,
+	      "stress process: session holds %llu" " bytes in %llu"
+	      " regions after freeing everything it tracked",
+	      s.session_in_use, s.session_regions);
+	{
+		u64 ops = 0, enomem = 0;
+
+		for (int i = 0; i < STRESS_THREADS; i++) {
+			CHECK(t[i].ops > 10, "thread %d did only %llu ops", i,
+			      t[i].ops);
+			ops += t[i].ops;
+			enomem += t[i].enomem;
+		}
+		printf("# stress process %d: %d threads, %llu operations, "
+		       "%llu ENOMEM, every region verified\n", getpid(),
+		       STRESS_THREADS, ops, enomem);
+		fflush(stdout);
+	}
+	_exit(0);
+}
+
+static double stress_seconds(void)
+{
+	const char *e = getenv("GOMEM_STRESS_SECONDS");
+	double s = e ? atof(e) : 8.0;
+
+	return s > 0 ? s : 8.0;
+}
+
+static void case_concurrent_stress_accounts_every_byte(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s0 = get_stats(fd), s;
+	double secs = stress_seconds();
+	pid_t pids[STRESS_PROCS], victim;
+	int st;
+
+	for (int i = 0; i < STRESS_PROCS; i++) {
+		pids[i] = must_fork();
+		if (!pids[i]) {
+			close(fd);
+			stress_process(secs);
+		}
+	}
+	/* One more, killed in the middle of its work. */
+	victim = must_fork();
+	if (!victim) {
+		close(fd);
+		stress_process(secs * 4);
+	}
+	usleep((useconds_t)(secs * 1e6 / 2));
+	kill(victim, SIGKILL);
+	CHECK(waitpid(victim, &st, 0) == victim && WIFSIGNALED(st),
+	      "victim was not killed");
+	for (int i = 0; i < STRESS_PROCS; i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "stress process %d", i);
+		wait_ok(pids[i], what);
+	}
+	s = wait_in_use(fd, s0.in_use, 2.0);
+	stats_sane(&s, "after stress");
+	CHECK(s.in_use == s0.in_use, "after the stress in_use is %llu"
+	      ", baseline %llu" ": %lld" " bytes unaccounted",
+	      s.in_use, s0.in_use, (long long)(s.in_use - s0.in_use));
+	CHECK(s.sessions == s0.sessions, "sessions %llu" ", baseline %llu",
+	       s.sessions, s0.sessions);
+	CHECK(s.allocs - s0.allocs >= 100, "only %llu" " allocations",
+	      s.allocs - s0.allocs);
+	must_trim(fd);
+	s = get_stats(fd);
+	CHECK(s.in_use == s0.in_use, "in_use after trim");
+	close(fd);
+}
+
+/* ---- debugfs ---- */
+
+struct kv {
+	char key[64];
+	u64 val;
+};
+
+/* "key: value", "key = value" or "key value" lines; others are skipped. */
+static int parse_kv(const char *text, struct kv *kv, int max)
+{
+	int n = 0;
+
+	for (const char *l = text; *l && n < max;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		char line[256], *p, *q, *end;
+
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, l, len);
+		line[len] = 0;
+		l += len + (e ? 1 : 0);
+		p = line;
+		while (isspace((unsigned char)*p))
+			p++;
+		q = p;
+		while (*q && (isalnum((unsigned char)*q) || *q == '_'))
+			q++;
+		if (q == p || q - p >= 64)
+			continue;
+		memcpy(kv[n].key, p, q - p);
+		kv[n].key[q - p] = 0;
+		while (*q == ' ' || *q == '\t' || *q == ':' || *q == '=')
+			q++;
+		if (!isdigit((unsigned char)*q))
+			continue;
+		kv[n].val = strtoull(q, &end, 0);
+		n++;
+	}
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 65536, n = 0;
+	char *buf;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+		}
+	}
+	close(fd);
+	buf[n] = 0;
+	return buf;
+}
+
+static const char *debugfs_root(void)
+{
+	const char *r = getenv("GOMEM_DEBUGFS");
+	struct stat st;
+
+	if (r)
+		return r;
+	if (stat("/sys/kernel/debug/gomem", &st)) {
+		/* Not mounted in a minimal VM: mount it. */
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	}
+	return "/sys/kernel/debug/gomem";
+}
+
+static bool kv_get(struct kv *kv, int n, const char *key, u64 *v)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key)) {
+			*v = kv[i].val;
+			return true;
+		}
+	return false;
+}
+
+static void case_debugfs_shows_stats(void)
+{
+	int fd = dev_open(O_RDWR);
+	const char *root = debugfs_root();
+	char path[512], arena[256] = "";
+	struct gomem_stats s;
+	struct kv kv[128];
+	char *text, *blocks;
+	DIR *d;
+	struct dirent *de;
+	u64 off = must_alloc(fd, 3000, 0, 0), v;
+	int n, matched = 0;
+	static const char *const keys[] = {
+		"capacity", "in_use", "free", "largest_free", "chunks",
+		"peak_in_use", "allocs", "frees", "failed_allocs", "grows",
+		"trimmed", "sessions",
+	};
+
+	d = opendir(root);
+	CHECK(d, "opendir %s: %s", root, errname(errno));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' &&
+		    (!*arena || !strcmp(de->d_name, "default")))
+			snprintf(arena, sizeof(arena), "%s", de->d_name);
+	closedir(d);
+	CHECK(*arena, "no arena directory under %s", root);
+
+	snprintf(path, sizeof(path), "%s/%s/stats", root, arena);
+	s = get_stats(fd);
+	text = slurp(path);
+	CHECK(text, "read %s: %s", path, errname(errno));
+	n = parse_kv(text, kv, 128);
+	CHECK(n >= 4, "%s: only %d \"key value\" lines:\n%s", path, n, text);
+	for (unsigned int i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!kv_get(kv, n, keys[i], &v))
+			continue;
+		matched++;
+		/* Reading debugfs changes nothing, and nothing else runs. */
+		{
+			u64 want;
+
+			switch (i) {
+			case 0: want = s.capacity; break;
+			case 1: want = s.in_use; break;
+			case 2: want = s.free; break;
+			case 3: want = s.largest_free; break;
+			case 4: want = s.chunks; break;
+			case 5: want = s.peak_in_use; break;
+			case 6: want = s.allocs; break;
+			case 7: want = s.frees; break;
+			case 8: want = s.failed_allocs; break;
+			case 9: want = s.grows; break;
+			case 10: want = s.trimmed; break;
+			default: want = s.sessions; break;
+			}
+			CHECK(v == want, "%s: %s is %llu" ", the ioctl says %llu",
+			       path, keys[i], v, want);
+		}
+	}
+	CHECK(matched >= 4 && kv_get(kv, n, "in_use", &v) &&
+	      kv_get(kv, n, "capacity", &v), "%s: in_use/capacity missing:\n%s",
+	      path, text);
+
+	snprintf(path, sizeof(path), "%s/%s/blocks", root, arena);
+	blocks = slurp(path);
+	CHECK(blocks, "read %s: %s", path, errname(errno));
+	CHECK(*blocks, "%s is empty", path);
+	{
+		/* "chunk BASE SIZE free_bytes N blocks N" then one
+		 * "free OFFSET LENGTH" line per free block of that chunk.
+		 */
+		u64 nchunks = 0, cap = 0, freeb = 0, largest = 0, cb = 0;
+		u64 csize = 0, cfree = 0, cblocks = 0, seen_b = 0, seen_f = 0;
+
+		for (char *l = blocks; l && *l;) {
+			char *nl = strchr(l, '\n');
+			unsigned long long a1, a2, a3, a4;
+
+			if (nl)
+				*nl = 0;
+			if (sscanf(l, "chunk %llu %llu free_bytes %llu blocks %llu",
+				   &a1, &a2, &a3, &a4) == 4) {
+				CHECK(!nchunks || (seen_b == cblocks &&
+				      seen_f == cfree), "%s: chunk at %llu "
+				      "lists %llu blocks, %llu bytes; says %llu, "
+				      "%llu", path, cb, seen_b, seen_f, cblocks,
+				      cfree);
+				nchunks++;
+				cb = a1;
+				csize = a2;
+				cfree = a3;
+				cblocks = a4;
+				seen_b = seen_f = 0;
+				cap += a2;
+				freeb += a3;
+			} else if (sscanf(l, " free %llu %llu", &a1, &a2) == 2) {
+				CHECK(nchunks && a1 + a2 <= csize && a2,
+				      "%s: free block %llu+%llu outside its "
+				      "chunk of %llu", path, a1, a2, csize);
+				seen_b++;
+				seen_f += a2;
+				if (a2 > largest)
+					largest = a2;
+			}
+			l = nl ? nl + 1 : NULL;
+		}
+		if (nchunks) {
+			CHECK(seen_b == cblocks && seen_f == cfree,
+			      "%s: last chunk lists %llu blocks, %llu bytes; "
+			      "says %llu, %llu", path, seen_b, seen_f, cblocks,
+			      cfree);
+			CHECK(nchunks == s.chunks && cap == s.capacity &&
+			      freeb == s.free && largest == s.largest_free,
+			      "%s: %llu chunks, %llu bytes, %llu free, largest "
+			      "%llu; the ioctl says %llu, %llu, %llu, %llu",
+			      path, nchunks, cap, freeb, largest, s.chunks,
+			      s.capacity, s.free, s.largest_free);
+		} else {
+			char want[32];
+
+			snprintf(want, sizeof(want), "%llu", s.largest_free);
+			CHECK(strstr(blocks, want) || !s.largest_free,
+			      "%s does not mention the largest free block "
+			      "(%llu):\n%.2000s", path, s.largest_free, blocks);
+		}
+	}
+	must_free(fd, off, 3000);
+	free(text);
+	free(blocks);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* Runner                                                              */
+/* ------------------------------------------------------------------ */
+
+struct tcase {
+	const char *name;
+	void (*fn)(void);
+	int timeout;	/* seconds, 0 for the default */
+};
+
+#define C(n, t) { #n, case_##n, t }
+static const struct tcase cases[] = {
+	C(info_reports_geometry, 0),
+	C(alloc_write_read_via_mmap, 0),
+	C(partial_free_head_middle_tail, 0),
+	C(alignment_honoured, 0),
+	C(nozero_flag_keeps_old_bytes, 0),
+	C(two_processes_share_data, 0),
+	C(fork_child_shares_mapping, 0),
+	C(sigkill_reclaims_regions, 0),
+	C(zero_size_einval, 0),
+	C(huge_size_einval, 0),
+	C(bad_alignment_einval, 0),
+	C(double_free_einval, 0),
+	C(free_other_session_eperm, 0),
+	C(free_unallocated_einval, 0),
+	C(free_spanning_two_regions_einval, 0),
+	C(mmap_out_of_range_einval, 0),
+	C(mmap_unaligned_einval, 0),
+	C(mmap_private_einval, 0),
+	C(mmap_writable_from_rdonly_eacces, 0),
+	C(rdonly_session_cannot_alloc_ebadf, 0),
+	C(bad_pointer_efault, 0),
+	C(unknown_ioctl_enotty, 0),
+	C(unknown_flags_einval, 0),
+	C(nonzero_padding_einval, 0),
+	C(larger_struct_nonzero_tail_e2big, 0),
+	C(batch_count_zero_or_too_big_einval, 0),
+	C(alloc_beyond_room_enomem, 0),
+	C(smaller_struct_accepted, 0),
+	C(batch_readonly_entries_efault, 0),
+	C(efault_changes_nothing, 0),
+	C(batch_alloc_and_free, 0),
+	C(recycle_frees_session_regions, 0),
+	C(read_write_syscalls_cross_chunks, 0),
+	C(growth_seen_through_existing_mapping, 0),
+	C(trim_zaps_released_chunk_sigbus, 0),
+	C(mmap_unbacked_sigbus, 0),
+	C(mremap_beyond_window_sigbus, 0),
+	C(session_lives_while_mapped, 0),
+	C(dup_and_threads_share_session, 0),
+	C(stats_consistent_sessions, 0),
+	C(concurrent_stress_accounts_every_byte, -1),
+	C(debugfs_shows_stats, 0),
+};
+#undef C
+#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
+
+static int default_timeout(void)
+{
+	const char *e = getenv("GOMEM_CASE_TIMEOUT");
+	int t = e ? atoi(e) : 60;
+
+	return t > 0 ? t : 60;
+}
+
+static void reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static bool run_case(const struct tcase *tc)
+{
+	int p[2], st = 0, timeout;
+	char reason[600] = "";
+	size_t rn = 0;
+	double end;
+	bool timed_out = false, exited = false;
+	pid_t pid;
+
+	timeout = tc->timeout > 0 ? tc->timeout : default_timeout();
+	if (tc->timeout < 0)
+		timeout = default_timeout() + (int)(stress_seconds() * 4);
+	if (pipe2(p, O_CLOEXEC)) {
+		printf("GOMEM-CASE %s FAIL pipe: %s\n", tc->name, errname(errno));
+		return false;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("GOMEM-CASE %s FAIL fork: %s\n", tc->name, errname(errno));
+		return false;
+	}
+	if (!pid) {
+		setpgid(0, 0);
+		close(p[0]);
+		g_fail_fd = p[1];
+		tc->fn();
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	end = now_s() + timeout;
+	while (!exited) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			exited = true;
+			break;
+		}
+		if (now_s() > end) {
+			timed_out = true;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		{
+			ssize_t n = read(p[0], reason + rn,
+					 sizeof(reason) - 1 - rn);
+
+			if (n > 0)
+				rn += n;
+		}
+		usleep(20000);
+	}
+	/* Leftovers of the case (its children) go before the next case. */
+	kill(-pid, SIGKILL);
+	for (int i = 0; i < 100; i++) {
+		reap_orphans();
+		if (kill(-pid, 0) && errno == ESRCH)
+			break;
+		usleep(10000);
+	}
+	for (;;) {
+		ssize_t n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
+
+		if (n <= 0)
+			break;
+		rn += n;
+	}
+	close(p[0]);
+	reason[rn] = 0;
+	reason[strcspn(reason, "\n")] = 0;
+
+	if (!timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !rn) {
+		printf("GOMEM-CASE %s PASS\n", tc->name);
+		fflush(stdout);
+		return true;
+	}
+	if (timed_out)
+		printf("GOMEM-CASE %s FAIL timeout after %ds%s%s\n", tc->name,
+		       timeout, rn ? ": " : "", reason);
+	else if (WIFSIGNALED(st))
+		printf("GOMEM-CASE %s FAIL killed by %s%s%s\n", tc->name,
+		       signame(WTERMSIG(st)), rn ? ": " : "", reason);
+	else
+		printf("GOMEM-CASE %s FAIL %s\n", tc->name,
+		       rn ? reason : "exited non-zero without a reason");
+	fflush(stdout);
+	return false;
+}
+
+static int hold_main(void)
+{
+	int fd = dev_open(O_RDWR);
+	u64 off = must_alloc(fd, 4096, 0, 0);
+
+	printf("GOMEM-HOLDING offset=%llu" " pid=%d\n", off, getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gomem-e2e --list | --all | --hold | CASE...\n"
+		"  env: GOMEM_DEV GOMEM_CASE_TIMEOUT GOMEM_STRESS_SECONDS "
+		"GOMEM_DEBUGFS\n");
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+	ssize_t n;
+
+	if (getenv("GOMEM_DEV"))
+		g_dev = getenv("GOMEM_DEV");
+	n = readlink("/proc/self/exe", g_self, sizeof(g_self) - 1);
+	if (n > 0)
+		g_self[n] = 0;
+	else
+		snprintf(g_self, sizeof(g_self), "%s", argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strncmp(argv[1], "--peer-", 7))
+		return peer_main(argc, argv);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--list")) {
+		for (int i = 0; i < NCASES; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--hold"))
+		return hold_main();
+
+	/* Orphans of a case (exec'd peers) come back to us to be reaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!strcmp(argv[1], "--all")) {
+		for (int i = 0; i < NCASES; i++)
+			run_case(&cases[i]) ? passed++ : failed++;
+	} else {
+		for (int a = 1; a < argc; a++) {
+			int i;
+
+			for (i = 0; i < NCASES; i++)
+				if (!strcmp(argv[a], cases[i].name))
+					break;
+			if (i == NCASES) {
+				printf("GOMEM-CASE %s FAIL unknown case\n",
+				       argv[a]);
+				failed++;
+				continue;
+			}
+			run_case(&cases[i]) ? passed++ : failed++;
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
