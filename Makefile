@@ -9,12 +9,20 @@
 #   make harness       userspace harness: unit and differential tests
 #   make fuzz          bounded libFuzzer run
 #   make kunit         KUnit suites in QEMU on a linux-source-6.12 kernel
-#   make test          deps, then harness, fuzz, modules-check, lint, kunit
+#   make vm-test       end-to-end tests of /dev/gomem in QEMU on Debian's 6.1
+#                      and 6.12 kernel images (scripts/vm.sh)
+#   make run           the demo: producer and consumer sharing the arena, in
+#                      QEMU on Debian's 6.12 kernel (installs what it needs)
+#   make test          deps, then harness, fuzz, modules-check, lint, kunit,
+#                      vm-test
+#   make bench         the core natively vs glibc malloc, jemalloc, mimalloc on
+#                      GoMem's workloads, tree growth, fragmentation (bench/)
 #   make deps          install missing Debian packages (scripts/deps.sh)
 #   make clean         remove build products
 #
-# GOMEM_CACHE (default ~/.cache/gomem) holds the unpacked kernel tree and the
-# KUnit build directory, outside the repository.
+# GOMEM_CACHE (default ~/.cache/gomem) holds the unpacked kernel tree, the
+# KUnit build directory and the kernel images of the VM tests, outside the
+# repository.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 GOMEM_CACHE ?= $(or $(HOME),$(shell getent passwd $$(id -u) | cut -d: -f6))/.cache/gomem
@@ -25,7 +33,7 @@ KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader 
 
 HARNESS := userspace/harness
 
-.PHONY: all modules modules-check lint harness fuzz kunit test deps clean
+.PHONY: all modules modules-check lint harness fuzz kunit vm-test run test bench deps clean
 
 all: modules
 
@@ -51,8 +59,20 @@ fuzz:
 kunit:
 	GOMEM_KUNIT_SUITES="$(KUNIT_SUITES)" scripts/kunit.sh
 
+# gomem.ko comes from modules-check (rebuilt by vm.sh if older than its
+# sources); vm.sh builds userspace/tests and userspace/demo.
+vm-test:
+	scripts/vm.sh
+
+run:
+	@scripts/deps.sh
+	@scripts/vm.sh --demo
+
 test:
 	scripts/test.sh
+
+bench:
+	$(MAKE) -C bench
 
 deps:
 	scripts/deps.sh

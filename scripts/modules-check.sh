@@ -13,6 +13,12 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 
+# One build at a time: vm.sh rebuilds the same directories when the module
+# is stale, and two kbuild runs in one directory trip over each other.
+mkdir -p "$root/build"
+exec 8>"$root/build/.modules-check.lock"
+flock 8
+
 say() { printf 'gomem: %s\n' "$*"; }
 
 newest() {

@@ -12,7 +12,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
-steps=${*:-${GOMEM_TEST_STEPS:-harness fuzz modules-check lint kunit}}
+steps=${*:-${GOMEM_TEST_STEPS:-harness fuzz modules-check lint kunit vm-test}}
 make=${MAKE:-make}
 
 banner() { printf '\n======== %s ========\n' "$*"; }
@@ -23,6 +23,9 @@ missing() {
 	harness | fuzz)
 		[ -f "$root/userspace/harness/Makefile" ] || return 0
 		$make -s -n -C "$root/userspace/harness" "${1/harness/test}" >/dev/null 2>&1 || return 0
+		;;
+	vm-test)
+		[ -f "$root/userspace/tests/Makefile" ] || return 0
 		;;
 	esac
 	return 1
@@ -57,8 +60,9 @@ for step in $steps; do
 	results+=("$(printf '  %-14s %-8s %5ss' "$step" "$status" "$secs")")
 done
 
-# Add up the test cases the steps report: the harness runners' closing
-# "N passed, N failed" lines and kunit.py's "Ran N tests: passed: N ...".
+# Add up the test cases the steps report: the harness runners' and
+# vm.sh's closing "N passed, N failed" lines and kunit.py's "Ran N tests:
+# passed: N ...".
 # A failed step with no count of its own still counts as one failure.
 count() {
 	local log=$1 p=0 f=0 kp=0 kf=0 line
@@ -86,7 +90,7 @@ all_failed=$((all_failed > failed ? all_failed : failed))
 banner "make test summary"
 printf '%s\n' "${results[@]}"
 echo "  total time $(($(date +%s) - total_start))s"
-echo "  test cases, harness + kunit (range_diff counts one per run):"
+echo "  test cases, harness + kunit + vm-test (range_diff counts one per run):"
 echo "total: $all_passed passed, $all_failed failed"
 if [ "$failed" -ne 0 ]; then
 	echo "gomem: make test FAILED: $failed step(s) failed or missing" >&2

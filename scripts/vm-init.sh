@@ -1,0 +1,352 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# /init of the gomem test VM (busybox sh).  scripts/vm.sh copies it into
+# each run's initramfs with busybox, gomem.ko, the static test and demo
+# programs, and /etc/gomem-vm.conf (the module parameters and time limits).
+#
+# The kernel command line selects the mode: gomem_mode=test (default) or
+# gomem_mode=demo.  Both print to the serial console and end with
+# "GOMEM-VM done" and a forced power-off.
+#
+# test: the module-level cases below, and every case of "gomem-e2e --all",
+#   each reported as one line "GOMEM-CASE <name> PASS" or
+#   "GOMEM-CASE <name> FAIL <reason>".  A case of "gomem-e2e --list" that
+#   reports nothing is reported FAIL here.  GOMEM_CONFIGS lists module
+#   configurations "label:parameters;label:parameters...": everything but
+#   bad_module_params_refused runs once per configuration, the cases of
+#   the second and later ones named "<case>@<label>".
+# demo: loads the module and runs the producer and consumer demo with a
+#   heading per step.
+#
+# On the host, "sh scripts/vm-init.sh --list" prints this file's own cases.
+
+# Cases of this file: once per boot, then once per module configuration.
+INIT_CASES_ONCE="bad_module_params_refused"
+INIT_CASES="module_loads_with_params debugfs_stats_and_blocks rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline"
+
+case ${1:-} in
+--list)
+	for c in $INIT_CASES_ONCE $INIT_CASES; do echo "$c"; done
+	exit 0
+	;;
+--list-per-config)
+	for c in $INIT_CASES; do echo "$c"; done
+	exit 0
+	;;
+esac
+
+export PATH=/bin:/sbin
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+# Defaults; /etc/gomem-vm.conf overrides them.
+GOMEM_PARAMS=
+GOMEM_CONFIGS="default:"
+GOMEM_BAD_PARAMS="policy=bogus;source=bogus;initial_size=4194304 max_size=1048576;initial_size=lots"
+GOMEM_E2E_TIMEOUT=900
+[ -f /etc/gomem-vm.conf ] && . /etc/gomem-vm.conf
+
+mode="test"
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	gomem_mode=*) mode=${arg#gomem_mode=} ;;
+	esac
+done
+
+info() { echo "GOMEM-VM $*"; }
+# Case names carry the configuration's suffix (empty for the first).
+sfx=
+pass() { echo "GOMEM-CASE $1$sfx PASS"; }
+fail() {
+	c=$1
+	shift
+	echo "GOMEM-CASE $c$sfx FAIL $*"
+}
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+loaded() { [ -d /sys/module/gomem ]; }
+
+# A gomem line in the kernel log newer than line $1 of dmesg.
+dmesg_lines() { dmesg | wc -l; }
+new_gomem_msg() { dmesg | tail -n +$(($1 + 1)) | grep gomem | grep -v taint | tail -n 1; }
+
+# vmalloc areas whose caller no longer resolves to a symbol: allocated by
+# a module that is gone.  None exist before gomem is first loaded (nothing
+# else is a module here), so any after rmmod are gomem's leaks.
+orphan_vmallocs() { awk '$3 ~ /^0x/' /proc/vmallocinfo | wc -l; }
+gomem_vmallocs() { grep -c '\[gomem\]' /proc/vmallocinfo; }
+vmalloc_used_kb() { awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo; }
+
+finish() {
+	echo "GOMEM-VM kernel log follows"
+	dmesg | sed 's/^/dmesg| /'
+	info "done after $(uptime_s)s"
+	sync
+	poweroff -f
+	sleep 10
+}
+
+show() {
+	echo
+	echo "\$ $*"
+	"$@" 2>&1
+}
+
+load_module() {
+	# shellcheck disable=SC2086 # the parameters are words
+	insmod /gomem.ko $GOMEM_PARAMS
+}
+
+# Load with the configured parameters; pass when the device shows up and
+# every parameter readable in sysfs has the value asked for.
+case_module_loads_with_params() {
+	out=$(load_module 2>&1) || { fail module_loads_with_params "insmod /gomem.ko $GOMEM_PARAMS: $out"; return 1; }
+	i=0
+	while [ ! -c /dev/gomem ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -c /dev/gomem ] || { fail module_loads_with_params "loaded, but no character device /dev/gomem"; return 0; }
+	for p in $GOMEM_PARAMS; do
+		name=${p%%=*}
+		want=${p#*=}
+		f=/sys/module/gomem/parameters/$name
+		[ -r "$f" ] || continue
+		got=$(cat "$f")
+		[ "$got" = "$want" ] || { fail module_loads_with_params "parameter $name is '$got', asked for '$want'"; return 0; }
+	done
+	pass module_loads_with_params
+}
+
+case_bad_module_params_refused() {
+	bad=
+	ifs=$IFS
+	IFS=';'
+	# shellcheck disable=SC2086 # split at the semicolons
+	set -- $GOMEM_BAD_PARAMS
+	IFS=$ifs
+	for params in "$@"; do
+		before=$(dmesg_lines)
+		# shellcheck disable=SC2086
+		if insmod /gomem.ko $params >/tmp/insmod.out 2>&1; then
+			bad="$bad; '$params' loaded"
+			rmmod gomem
+		elif loaded; then
+			bad="$bad; '$params' refused but /sys/module/gomem exists"
+		else
+			msg=$(new_gomem_msg "$before")
+			if [ -z "$msg" ]; then
+				bad="$bad; '$params' refused without a gomem message in the kernel log"
+			else
+				info "refused '$params': $msg"
+			fi
+		fi
+	done
+	if [ -n "$bad" ]; then
+		fail bad_module_params_refused "${bad#; }"
+	else
+		pass bad_module_params_refused
+	fi
+}
+
+case_debugfs_stats_and_blocks() {
+	d=/sys/kernel/debug/gomem
+	n=0
+	for a in "$d"/*; do
+		[ -d "$a" ] || continue
+		n=$((n + 1))
+		for f in stats blocks; do
+			if [ ! -r "$a/$f" ]; then
+				fail debugfs_stats_and_blocks "no $a/$f"
+				return
+			fi
+			if ! cat "$a/$f" >/tmp/debugfs.out 2>&1 || [ ! -s /tmp/debugfs.out ]; then
+				fail debugfs_stats_and_blocks "$a/$f unreadable or empty"
+				return
+			fi
+		done
+	done
+	if [ $n -eq 0 ]; then
+		fail debugfs_stats_and_blocks "no arena directory under $d"
+	else
+		pass debugfs_stats_and_blocks
+	fi
+}
+
+run_e2e() {
+	if ! /bin/gomem-e2e --list >/tmp/e2e.list 2>/tmp/e2e.err; then
+		info "gomem-e2e --list failed: $(cat /tmp/e2e.err)"
+	fi
+	info "gomem-e2e: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
+	start=$(uptime_s)
+	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/gomem-e2e --all >/tmp/e2e.out 2>&1
+	rc=$?
+	# After the run: a test program writing while the kernel does would
+	# mix lines on the console.
+	sed "s/^GOMEM-CASE \([^ ]*\)/GOMEM-CASE \1$sfx/" /tmp/e2e.out
+	info "gomem-e2e --all exited $rc after $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { print b - a }')s"
+	while read -r c; do
+		[ -n "$c" ] || continue
+		grep -Eq "^GOMEM-CASE $c (PASS|FAIL)" /tmp/e2e.out ||
+			fail "$c" "no result from gomem-e2e --all (exit status $rc)"
+	done </tmp/e2e.list
+}
+
+holder=
+case_rmmod_refused_while_open() {
+	/bin/gomem-e2e --hold >/tmp/hold.out 2>&1 &
+	holder=$!
+	i=0
+	while ! grep -q GOMEM-HOLDING /tmp/hold.out && [ $i -lt 100 ]; do
+		kill -0 "$holder" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! grep -q GOMEM-HOLDING /tmp/hold.out; then
+		fail rmmod_refused_while_open "gomem-e2e --hold did not hold the device: $(tr '\n' ' ' </tmp/hold.out)"
+		return
+	fi
+	if out=$(rmmod gomem 2>&1); then
+		fail rmmod_refused_while_open "rmmod succeeded while /dev/gomem was open"
+	elif ! loaded; then
+		fail rmmod_refused_while_open "rmmod failed ($out) but the module is gone"
+	else
+		info "rmmod while open: $out"
+		pass rmmod_refused_while_open
+	fi
+}
+
+case_rmmod_after_close() {
+	if [ -n "$holder" ]; then
+		kill -KILL "$holder" 2>/dev/null
+		wait "$holder" 2>/dev/null
+	fi
+	if ! loaded; then
+		fail rmmod_after_close "module already gone"
+		return
+	fi
+	# The holder's last fput runs as it exits, before wait returns; allow
+	# a moment all the same.
+	i=0
+	until out=$(rmmod gomem 2>&1); do
+		i=$((i + 1))
+		[ $i -lt 20 ] || break
+		sleep 0.1
+	done
+	if loaded; then
+		fail rmmod_after_close "rmmod gomem after close: $out"
+	elif [ -c /dev/gomem ]; then
+		fail rmmod_after_close "module gone but /dev/gomem remains"
+	else
+		pass rmmod_after_close
+	fi
+}
+
+# Every vmalloc area gomem made is gone after rmmod: no area with an
+# unresolvable caller is left, and VmallocUsed is back to its baseline give
+# or take what the kernel itself uses for stacks and caches.
+VMALLOC_SLACK_KB=${GOMEM_VMALLOC_SLACK_KB:-512}
+case_vmalloc_back_to_baseline() {
+	orphans=$(orphan_vmallocs)
+	used=$(vmalloc_used_kb)
+	info "vmalloc after rmmod: VmallocUsed ${used} kB (baseline ${base_used} kB), unresolved areas $orphans (baseline $base_orphans)"
+	if loaded; then
+		fail vmalloc_back_to_baseline "module still loaded"
+	elif [ "$orphans" -gt "$base_orphans" ]; then
+		fail vmalloc_back_to_baseline "$((orphans - base_orphans)) vmalloc areas of the unloaded module remain: $(awk '$3 ~ /^0x/' /proc/vmallocinfo | head -n 3 | tr '\n' ' ')"
+	elif [ "$used" -gt $((base_used + VMALLOC_SLACK_KB)) ]; then
+		fail vmalloc_back_to_baseline "VmallocUsed ${used} kB, baseline ${base_used} kB (+${VMALLOC_SLACK_KB} kB allowed)"
+	else
+		pass vmalloc_back_to_baseline
+	fi
+}
+
+# One module configuration: load with $GOMEM_PARAMS, run everything,
+# unload.
+test_config() {
+	base_used=$(vmalloc_used_kb)
+	info "vmalloc baseline: VmallocUsed ${base_used} kB, unresolved areas $(orphan_vmallocs)"
+	holder=
+	if ! case_module_loads_with_params; then
+		# Nothing else can run; say so for every case.
+		for c in debugfs_stats_and_blocks rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null); do
+			fail "$c" "the module did not load"
+		done
+		return
+	fi
+	info "module loaded: $(grep gomem /proc/modules)"
+	for f in /sys/kernel/debug/gomem/*/stats; do
+		[ -r "$f" ] && info "$f: $(tr '\n' ' ' <"$f")"
+	done
+	case_debugfs_stats_and_blocks
+	run_e2e
+	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
+	case_rmmod_refused_while_open
+	case_rmmod_after_close
+	case_vmalloc_back_to_baseline
+}
+
+test_mode() {
+	# Taken before gomem is first loaded, failed loads included.
+	base_orphans=$(orphan_vmallocs)
+	case_bad_module_params_refused
+	if loaded; then
+		rmmod gomem
+	fi
+	first=1
+	ifs=$IFS
+	IFS=';'
+	# shellcheck disable=SC2086 # split at the semicolons
+	set -- $GOMEM_CONFIGS
+	IFS=$ifs
+	for cfg in "$@"; do
+		label=${cfg%%:*}
+		GOMEM_PARAMS=${cfg#*:}
+		if [ $first -eq 1 ]; then
+			sfx=
+		else
+			sfx=@$label
+		fi
+		first=0
+		info "configuration $label: insmod gomem.ko $GOMEM_PARAMS"
+		test_config
+		if loaded; then
+			rmmod gomem || info "cannot unload gomem: later configurations cannot load"
+		fi
+	done
+}
+
+step() {
+	echo
+	echo "=================================================================="
+	echo "== $*"
+	echo "=================================================================="
+}
+
+demo_mode() {
+	demo_failed=1
+	if [ -f /bin/gomem-demo.sh ]; then
+		. /bin/gomem-demo.sh
+	else
+		echo "no demo script in the initramfs"
+	fi
+	echo
+	if [ "$demo_failed" -eq 0 ]; then
+		info "demo passed"
+	else
+		info "demo FAILED"
+	fi
+}
+
+info "kernel $(uname -r), mode $mode, $(grep -c ^processor /proc/cpuinfo) CPUs, booted in $(uptime_s)s"
+case $mode in
+test) test_mode ;;
+demo) demo_mode ;;
+*) info "unknown gomem_mode=$mode" ;;
+esac
+finish

@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Boot Debian's kernels in QEMU (TCG) with a busybox initramfs that loads
+# gomem.ko and runs the end-to-end tests (make vm-test) or the demo (make
+# run).  Nothing is installed or loaded on the host.
+#
+#   scripts/vm.sh [--demo] [KERNEL...]
+#
+# KERNEL is a kernel version (6.12.117+deb12-amd64) or a headers directory
+# (/usr/src/linux-headers-...).  Default: the newest 6.1 and 6.12 headers,
+# as for make modules-check; with --demo, the newest 6.12 only.
+#
+# For each kernel: the matching Debian kernel image (scripts/vm-kernel.sh),
+# gomem.ko from make modules-check (build/modules-VERSION/gomem.ko, rebuilt
+# by scripts/modules-check.sh when missing or older than its sources), the
+# static programs of userspace/tests and userspace/demo, and
+# scripts/vm-init.sh as /init.  The console goes to build/vm-VERSION.log
+# (build/vm-demo-VERSION.log for --demo).
+#
+# Test mode fails when any case fails, when a case of "gomem-e2e --list" or
+# of vm-init.sh is missing, when the VM does not power off by itself in
+# time (case vm_ran_to_poweroff), or when the console shows a kernel
+# warning, oops or sanitizer report (case console_clean).  It ends with a
+# table of cases by kernel and configuration, the failures with their
+# reasons, and "N passed, N failed" over all kernels and configurations.
+#
+#   GOMEM_VM_TIMEOUT     seconds one VM may run (default 1500)
+#   GOMEM_VM_MEM         MiB of guest memory (default 1024)
+#   GOMEM_VM_SMP         guest CPUs (default 2)
+#   GOMEM_VM_CONFIGS     module configurations of the test run,
+#                        "label:parameters;label:parameters...": every
+#                        case runs under each (but the first's labelled
+#                        "<case>@<label>"); default treap over vmalloc,
+#                        then avl over a buddy pool
+#   GOMEM_DEMO_PARAMS    module parameters for the demo
+#   GOMEM_STRESS_SECONDS passed to gomem-e2e in the VM (default 8)
+#   GOMEM_CASE_TIMEOUT   passed to gomem-e2e in the VM (default 240)
+#   GOMEM_CACHE          where kernel images are kept (~/.cache/gomem)
+#   GOMEM_VM_E2E         a prebuilt static gomem-e2e to use instead of
+#                        building userspace/tests
+
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+make=${MAKE:-make}
+timeout_s=${GOMEM_VM_TIMEOUT:-1500}
+mem=${GOMEM_VM_MEM:-1024}
+smp=${GOMEM_VM_SMP:-2}
+configs=${GOMEM_VM_CONFIGS:-treap-vmalloc:initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc;avl-buddy:initial_size=262144 max_chunk=1048576 max_size=16777216 policy=avl source=buddy}
+demo_params=${GOMEM_DEMO_PARAMS:-initial_size=262144 max_chunk=1048576 max_size=16777216 policy=treap source=vmalloc}
+IFS=';' read -ra cfgs <<<"$configs"
+stress_s=${GOMEM_STRESS_SECONDS:-8}
+case_timeout=${GOMEM_CASE_TIMEOUT:-240}
+
+say() { printf 'gomem: %s\n' "$*"; }
+die() { printf 'gomem: vm FAILED: %s\n' "$*" >&2; exit 1; }
+
+mode="test"
+if [ "${1:-}" = --demo ]; then
+	mode=demo
+	shift
+fi
+
+# shellcheck disable=SC2086,SC2012 # $1 is a glob
+newest() { ls -d $1 2>/dev/null | sort -V | tail -n 1; }
+if [ $# -eq 0 ]; then
+	if [ $mode = demo ]; then
+		set -- "$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
+	else
+		set -- "$(newest '/usr/src/linux-headers-6.1.*-amd64')" \
+			"$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
+	fi
+fi
+
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' ||
+	die "no static busybox: run 'make deps' (package busybox-static)"
+command -v qemu-system-x86_64 >/dev/null ||
+	die "no qemu-system-x86_64: run 'make deps' (package qemu-system-x86)"
+command -v cpio >/dev/null || die "no cpio: run 'make deps'"
+
+# The programs that run in the VM.
+e2e=${GOMEM_VM_E2E:-$root/userspace/tests/build/gomem-e2e}
+demo_dir=$root/userspace/demo/build
+if [ $mode = test ] && [ -z "${GOMEM_VM_E2E:-}" ]; then
+	[ -f "$root/userspace/tests/Makefile" ] || die "no userspace/tests/Makefile"
+	$make --no-print-directory -C "$root/userspace/tests" ||
+		die "make -C userspace/tests failed"
+	[ -x "$e2e" ] || die "no $e2e after make -C userspace/tests"
+fi
+if [ -f "$root/userspace/demo/Makefile" ]; then
+	$make --no-print-directory -C "$root/userspace/demo" ||
+		die "make -C userspace/demo failed"
+elif [ $mode = demo ]; then
+	die "no userspace/demo/Makefile"
+fi
+for p in "$e2e" "$demo_dir"/*; do
+	[ -f "$p" ] && [ -x "$p" ] || continue
+	file -L "$p" | grep -q 'statically linked' || die "$p is not statically linked"
+done
+
+# The kernel sources gomem.ko is built from, for the staleness check.
+module_sources() {
+	find "$root" -maxdepth 1 \( -name '*.[ch]' -o -name Kbuild \) -print
+	find "$root/include" -type f -print
+}
+
+# Expected cases, as "label<TAB>case": the init script's own and the test
+# program's for each configuration, bad_module_params_refused once.
+expected_cases() {
+	local cfg label first=1 per_config
+	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list)
+	for cfg in "${cfgs[@]}"; do
+		label=${cfg%%:*}
+		if [ $first -eq 1 ]; then
+			sh "$root/scripts/vm-init.sh" --list | grep -vxF "$per_config" |
+				sed "s/^/$label\t/"
+		fi
+		sed "s/^/$label\t/" <<<"$per_config"
+		first=0
+	done
+}
+
+# Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio.
+make_initramfs() {
+	local ver=$1 ko=$2 out=$3 dir
+	dir=$root/build/vm-$ver.root
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/etc"
+	cp "$busybox" "$dir/bin/busybox"
+	ln -s busybox "$dir/bin/sh"
+	cp "$root/scripts/vm-init.sh" "$dir/init"
+	chmod 0755 "$dir/init"
+	cp "$ko" "$dir/gomem.ko"
+	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
+	for p in "$demo_dir"/*; do
+		[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$dir/bin/"
+	done
+	[ ! -f "$root/scripts/vm-demo.sh" ] || cp "$root/scripts/vm-demo.sh" "$dir/bin/gomem-demo.sh"
+	{
+		printf "GOMEM_PARAMS='%s'\n" "$demo_params"
+		printf "GOMEM_CONFIGS='%s'\n" "$configs"
+		printf "GOMEM_E2E_TIMEOUT='%s'\n" "$(((timeout_s - 120) / ${#cfgs[@]}))"
+		printf "export GOMEM_STRESS_SECONDS='%s'\n" "$stress_s"
+		printf "export GOMEM_CASE_TIMEOUT='%s'\n" "$case_timeout"
+	} >"$dir/etc/gomem-vm.conf"
+	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
+}
+
+# The serial console without carriage returns and the terminal resets
+# and escape sequences the firmware sends, line by line as it comes.
+clean_console() {
+	sed -u 's/\r$//; s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g'
+}
+
+# Boot one kernel; the console goes to $log.  Returns QEMU's exit status
+# (124 after the timeout).
+boot() {
+	local vmlinuz=$1 initrd=$2 log=$3 append
+	append="console=ttyS0 panic=-1 gomem_mode=$mode"
+	[ $mode = test ] || append="$append quiet"
+	local qemu=(timeout -k 10 "$timeout_s" qemu-system-x86_64
+		-accel tcg -cpu max -m "$mem" -smp "$smp"
+		-nographic -monitor none -no-reboot -nic none
+		-kernel "$vmlinuz" -initrd "$initrd" -append "$append")
+	if [ $mode = demo ]; then
+		# The demo's own output, from init's first line to its kernel
+		# log dump; the whole console stays in the log.
+		"${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
+			awk '/GOMEM-VM kernel log follows/ { hide = 1 }
+				!show && (i = index($0, "GOMEM-VM kernel ")) { show = 1; $0 = substr($0, i) }
+				show && !hide { print; fflush() }
+				/GOMEM-VM done/ { print; fflush() }'
+		return "${PIPESTATUS[0]}"
+	fi
+	"${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
+		grep --line-buffered -a 'GOMEM-CASE' | sed -u "s/^/  [$ver] /" || true
+	return "${PIPESTATUS[0]}"
+}
+
+# Kernel reports that fail a run wherever they appear on the console.
+bad_console_re='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|[Kk]ernel panic|refcount_t'
+
+grand_pass=0
+grand_fail=0
+kernels=()
+summaries=()
+results=$root/build/vm-results.tsv
+mkdir -p "$root/build"
+[ $mode = demo ] || : >"$results"
+for k in "$@"; do
+	if [ -d "$k" ]; then
+		kdir=$k
+		ver=$(basename "$k")
+		ver=${ver#linux-headers-}
+	else
+		ver=$k
+		kdir=/usr/src/linux-headers-$ver
+	fi
+	[ -n "$ver" ] && [ -f "$kdir/Makefile" ] ||
+		die "no kernel headers '$k': run 'make deps'"
+
+	ko=$root/build/modules-$ver/gomem.ko
+	if [ ! -f "$ko" ] || [ -n "$(module_sources | xargs -r find 2>/dev/null -newer "$ko" -print -quit)" ]; then
+		say "gomem.ko for $ver is missing or older than its sources: scripts/modules-check.sh $kdir"
+		"$root/scripts/modules-check.sh" "$kdir" >"$root/build/vm-modules-$ver.log" 2>&1 ||
+			die "modules-check failed for $ver (log: build/vm-modules-$ver.log)"
+	fi
+	[ -f "$ko" ] || die "no $ko"
+
+	vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver") || die "no kernel image for $ver"
+	if [ $mode = demo ]; then
+		log=$root/build/vm-demo-$ver.log
+	else
+		log=$root/build/vm-$ver.log
+	fi
+	initrd=$root/build/vm-$ver.cpio
+	mkdir -p "$root/build"
+	make_initramfs "$ver" "$ko" "$initrd"
+
+	if [ $mode = demo ]; then
+		say "gomem.ko: ${ko#"$root"/} (built against the $ver headers)"
+		say "demo programs: $(cd "$demo_dir" && ls | tr '\n' ' ')(static, in ${demo_dir#"$root"/})"
+		say "kernel: $vmlinuz (Debian's image, not installed)"
+		echo
+		say "booting it in QEMU with a busybox initramfs; the VM's console follows"
+		say "(what each step shows is explained in its heading)"
+	else
+		say "booting $ver in QEMU ($mode mode, TCG, $smp CPUs, ${mem} MiB, at most ${timeout_s}s); console: ${log#"$root"/}"
+	fi
+	start=$(date +%s)
+	rc=0
+	boot "$vmlinuz" "$initrd" "$log" || rc=$?
+	secs=$(($(date +%s) - start))
+
+	completed=1
+	grep -aq 'GOMEM-VM done' "$log" || completed=0
+	bad=$(grep -aE "$bad_console_re" "$log" | grep -av '^GOMEM-CASE' | head -n 20 || true)
+
+	if [ $mode = demo ]; then
+		echo
+		if [ "$rc" -ne 0 ] || [ $completed -eq 0 ]; then
+			die "the demo VM did not finish (QEMU exit status $rc after ${secs}s; log ${log#"$root"/})"
+		fi
+		if [ -n "$bad" ]; then
+			printf '%s\n' "$bad" >&2
+			die "the kernel console shows warnings (log ${log#"$root"/})"
+		fi
+		grep -aq 'GOMEM-VM demo passed' "$log" ||
+			die "the demo failed (log ${log#"$root"/})"
+		say "demo finished in ${secs}s (boot, module, programs, power-off); full console in ${log#"$root"/}"
+		continue
+	fi
+
+	# Per case reported: PASS, or FAIL with the first reason (a FAIL beats
+	# a PASS), as "label<TAB>case<TAB>status<TAB>reason".
+	first_label=${cfgs[0]%%:*}
+	reported=$(awk -v first="$first_label" '
+		match($0, /GOMEM-CASE [^ ]+ (PASS|FAIL)/) {
+			s = substr($0, RSTART); split(s, w, " ")
+			name = w[2]; st = w[3]
+			reason = s; sub(/^GOMEM-CASE [^ ]+ (PASS|FAIL) ?/, "", reason)
+			gsub(/\t/, " ", reason)
+			label = first
+			if ((i = index(name, "@")) > 0) {
+				label = substr(name, i + 1); name = substr(name, 1, i - 1)
+			}
+			k = label "\t" name
+			if (!(k in status)) order[++nr] = k
+			if (!(k in status) || (status[k] == "PASS" && st == "FAIL")) {
+				status[k] = st; why[k] = reason
+			}
+		}
+		END { for (i = 1; i <= nr; i++) printf "%s\t%s\t%s\n", order[i], status[order[i]], why[order[i]] }
+	' "$log")
+	expected=$(expected_cases)
+	p=0
+	f=0
+	add() { # label case status reason
+		printf '%s\t%s\t%s\t%s\t%s\n' "$ver" "$1" "$2" "$3" "$4" >>"$results"
+		if [ "$3" = PASS ]; then p=$((p + 1)); else f=$((f + 1)); fi
+	}
+	while IFS=$'\t' read -r label c; do
+		[ -n "$c" ] || continue
+		line=$(awk -F'\t' -v l="$label" -v c="$c" '$1 == l && $2 == c' <<<"$reported")
+		if [ -z "$line" ]; then
+			add "$label" "$c" MISSING "no result on the console"
+		else
+			IFS=$'\t' read -r _ _ st why <<<"$line"
+			add "$label" "$c" "$st" "$why"
+		fi
+	done <<<"$expected"
+	# Cases the VM reported that nobody expected.
+	while IFS=$'\t' read -r label c st why; do
+		[ -n "$c" ] || continue
+		grep -qxF "$label"$'\t'"$c" <<<"$expected" && continue
+		[ "$st" = PASS ] && st=FAIL why="unexpected case (not in --list)${why:+; $why}"
+		add "$label" "$c" "$st" "$why"
+	done <<<"$reported"
+	# The run as a whole.
+	if [ "$rc" -eq 0 ] && [ $completed -eq 1 ]; then
+		add "$first_label" vm_ran_to_poweroff PASS ""
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		add "$first_label" vm_ran_to_poweroff FAIL "timed out after ${timeout_s}s"
+	else
+		add "$first_label" vm_ran_to_poweroff FAIL "QEMU exit status $rc, init $([ $completed -eq 1 ] && echo finished || echo 'did not finish')"
+	fi
+	if [ -z "$bad" ]; then
+		add "$first_label" console_clean PASS ""
+	else
+		add "$first_label" console_clean FAIL "$(head -n 1 <<<"$bad")"
+		printf '%s\n' "$bad" >&2
+	fi
+	kernels+=("$ver")
+	summaries+=("$(printf '  %-26s %3d passed, %d failed; boot and run %ds; console %s' \
+		"$ver" "$p" "$f" "$secs" "${log#"$root"/}")")
+	grand_pass=$((grand_pass + p))
+	grand_fail=$((grand_fail + f))
+done
+
+[ $mode = test ] || exit 0
+
+# Table: a row per case, a column per kernel and configuration.
+echo
+say "VM end-to-end results (build/vm-results.tsv)"
+awk -F'\t' -v first="${cfgs[0]%%:*}" '
+	{
+		k = $1; sub(/-amd64$/, "", k); sub(/\+deb[0-9]+$/, "", k)
+		col = k "/" $2
+		if (!(col in seen)) { seen[col] = 1; cols[++nc] = col }
+		if (!($3 in seenr)) { seenr[$3] = 1; rows[++nr] = $3 }
+		cell[$3, col] = $4
+		if (length($3) > w) w = length($3)
+		if ($4 != "PASS") bad[++nb] = sprintf("  %-7s %s %s: %s", $4, col, $3, $5)
+	}
+	END {
+		line = sprintf("  %-*s", w, "case")
+		for (j = 1; j <= nc; j++) line = line sprintf("  %-*s", length(cols[j]), cols[j])
+		print line
+		for (i = 1; i <= nr; i++) {
+			line = sprintf("  %-*s", w, rows[i])
+			for (j = 1; j <= nc; j++) {
+				c = cell[rows[i], cols[j]]; if (c == "") c = "-"
+				line = line sprintf("  %-*s", length(cols[j]), c)
+			}
+			sub(/ +$/, "", line)
+			print line
+		}
+		if (nb) { printf "\n  not passed:\n"; for (i = 1; i <= nb; i++) print bad[i] }
+	}' "$results"
+echo
+printf '%s\n' "${summaries[@]}"
+echo "$grand_pass passed, $grand_fail failed"
+if [ "$grand_fail" -ne 0 ]; then
+	echo "gomem: vm-test FAILED: $grand_fail case(s) failed or missing" >&2
+	exit 1
+fi
+say "vm-test passed on ${#kernels[@]} kernel(s), ${#cfgs[@]} module configuration(s) each"
