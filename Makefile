@@ -17,6 +17,8 @@
 #                      vm-test
 #   make bench         the core natively vs glibc malloc, jemalloc, mimalloc on
 #                      GoMem's workloads, tree growth, fragmentation (bench/)
+#   make dkms-check    dkms add/build against both header versions, in scratch trees
+#   make install       module (modules_install), udev rule, library and gomemctl
 #   make deps          install missing Debian packages (scripts/deps.sh)
 #   make clean         remove build products
 #
@@ -33,7 +35,8 @@ KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader 
 
 HARNESS := userspace/harness
 
-.PHONY: all modules modules-check lint harness fuzz kunit vm-test run test bench deps clean
+.PHONY: all modules modules-check lint harness fuzz kunit vm-test run test bench deps \
+	dkms-check install clean
 
 all: modules
 
@@ -73,6 +76,27 @@ test:
 
 bench:
 	$(MAKE) -C bench
+
+dkms-check:
+	scripts/dkms-check.sh
+
+# Installs the module for KDIR's kernel (modules_install, then depmod) and
+# the udev rule giving group "gomem" access to /dev/gomem.  DESTDIR and
+# PREFIX also go to the userspace library and gomemctl, if present.
+PREFIX ?= /usr/local
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_GOMEM=m \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	install -D -m 0644 udev/60-gomem.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-gomem.rules
+	@if [ -z "$(DESTDIR)" ] && ! getent group gomem >/dev/null; then \
+		echo "gomem: creating group gomem"; groupadd --system gomem; fi
+	@for d in userspace/lib userspace/cli; do \
+		if [ -f $$d/Makefile ]; then \
+			$(MAKE) -C $$d install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+				|| exit 1; \
+		fi; \
+	done
 
 deps:
 	scripts/deps.sh

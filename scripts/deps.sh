@@ -28,6 +28,7 @@ needs=(
 	"linux-headers-amd64:building gomem.ko against Debian's 6.1 kernel"
 	"qemu-system-x86:running the KUnit kernel and the VM tests (make vm-test, make run)"
 	"busybox-static:the VM tests' initramfs (make vm-test, make run)"
+	"dkms:checking that dkms.conf builds (make dkms-check)"
 	"python3:kunit.py"
 	"bc:the kernel build"
 	"flex:the kernel build"
