@@ -23,7 +23,7 @@
 
 # Cases of this file: once per boot, then once per module configuration.
 INIT_CASES_ONCE="bad_module_params_refused"
-INIT_CASES="module_loads_with_params debugfs_stats_and_blocks rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline"
+INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline"
 
 case ${1:-} in
 --list)
@@ -178,22 +178,51 @@ case_debugfs_stats_and_blocks() {
 	fi
 }
 
-run_e2e() {
-	if ! /bin/gomem-e2e --list >/tmp/e2e.list 2>/tmp/e2e.err; then
-		info "gomem-e2e --list failed: $(cat /tmp/e2e.err)"
+# Enable events/gomem, run two e2e cases (one allocates, writes and frees;
+# one grows, frees and trims), and expect each of the five events in the
+# trace, naming the device's arena.
+case_tracepoints_record_operations() {
+	t=/sys/kernel/tracing
+	[ -d "$t/events" ] || mount -t tracefs tracefs "$t" 2>/dev/null
+	if [ ! -d "$t/events/gomem" ]; then
+		fail tracepoints_record_operations "no $t/events/gomem"
+		return
 	fi
-	info "gomem-e2e: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
+	echo >"$t/trace"
+	echo 1 >"$t/events/gomem/enable"
+	/bin/gomem-e2e alloc_write_read_via_mmap trim_zaps_released_chunk_sigbus \
+		>/tmp/trace-ops.out 2>&1
+	echo 0 >"$t/events/gomem/enable"
+	missing=
+	for e in gomem_alloc gomem_free gomem_grow gomem_trim gomem_session_release; do
+		grep -q " $e: arena=default " "$t/trace" || missing="$missing $e"
+	done
+	info "trace: $(grep -c ' gomem_' "$t/trace") gomem events"
+	if [ -n "$missing" ]; then
+		fail tracepoints_record_operations "no event:$missing"
+	else
+		pass tracepoints_record_operations
+	fi
+}
+
+# run_e2e [PROGRAM]: every case of a test program (default gomem-e2e).
+run_e2e() {
+	prog=${1:-gomem-e2e}
+	if ! /bin/$prog --list >/tmp/e2e.list 2>/tmp/e2e.err; then
+		info "$prog --list failed: $(cat /tmp/e2e.err)"
+	fi
+	info "$prog: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
 	start=$(uptime_s)
-	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/gomem-e2e --all >/tmp/e2e.out 2>&1
+	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog --all >/tmp/e2e.out 2>&1
 	rc=$?
 	# After the run: a test program writing while the kernel does would
 	# mix lines on the console.
 	sed "s/^GOMEM-CASE \([^ ]*\)/GOMEM-CASE \1$sfx/" /tmp/e2e.out
-	info "gomem-e2e --all exited $rc after $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { print b - a }')s"
+	info "$prog --all exited $rc after $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { print b - a }')s"
 	while read -r c; do
 		[ -n "$c" ] || continue
 		grep -Eq "^GOMEM-CASE $c (PASS|FAIL)" /tmp/e2e.out ||
-			fail "$c" "no result from gomem-e2e --all (exit status $rc)"
+			fail "$c" "no result from $prog --all (exit status $rc)"
 	done </tmp/e2e.list
 }
 
@@ -274,7 +303,7 @@ test_config() {
 	holder=
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
-		for c in debugfs_stats_and_blocks rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null); do
+		for c in debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
@@ -284,7 +313,9 @@ test_config() {
 		[ -r "$f" ] && info "$f: $(tr '\n' ' ' <"$f")"
 	done
 	case_debugfs_stats_and_blocks
+	case_tracepoints_record_operations
 	run_e2e
+	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
 	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
 	case_rmmod_refused_while_open
 	case_rmmod_after_close

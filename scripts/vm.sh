@@ -89,13 +89,21 @@ if [ $mode = test ] && [ -z "${GOMEM_VM_E2E:-}" ]; then
 		die "make -C userspace/tests failed"
 	[ -x "$e2e" ] || die "no $e2e after make -C userspace/tests"
 fi
+# libgomem's VM tests, and gomemctl (which they drive).
+libtest=$root/userspace/lib/build/libgomem-test
+ctl=$root/userspace/cli/build/gomemctl
+if [ $mode = test ]; then
+	$make --no-print-directory -C "$root/userspace/lib" &&
+		$make --no-print-directory -C "$root/userspace/cli" ||
+		die "make -C userspace/lib userspace/cli failed"
+fi
 if [ -f "$root/userspace/demo/Makefile" ]; then
 	$make --no-print-directory -C "$root/userspace/demo" ||
 		die "make -C userspace/demo failed"
 elif [ $mode = demo ]; then
 	die "no userspace/demo/Makefile"
 fi
-for p in "$e2e" "$demo_dir"/*; do
+for p in "$e2e" "$libtest" "$ctl" "$demo_dir"/*; do
 	[ -f "$p" ] && [ -x "$p" ] || continue
 	file -L "$p" | grep -q 'statically linked' || die "$p is not statically linked"
 done
@@ -110,7 +118,7 @@ module_sources() {
 # program's for each configuration, bad_module_params_refused once.
 expected_cases() {
 	local cfg label first=1 per_config
-	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list)
+	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list; "$libtest" --list)
 	for cfg in "${cfgs[@]}"; do
 		label=${cfg%%:*}
 		if [ $first -eq 1 ]; then
@@ -134,6 +142,8 @@ make_initramfs() {
 	chmod 0755 "$dir/init"
 	cp "$ko" "$dir/gomem.ko"
 	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
+	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
+	[ ! -x "$ctl" ] || cp "$ctl" "$dir/bin/"
 	for p in "$demo_dir"/*; do
 		[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$dir/bin/"
 	done

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Plain (not error-checking) pthread mutexes for the "kshim" benchmark
+ * build, closer to the kernel mutex's uncontended fast path than the
+ * harness's shim/mutex.c, which checks every lock and unlock.
+ */
+#include <linux/mutex.h>
+
+void mutex_init(struct mutex *lock)
+{
+	pthread_mutex_init(&lock->m, NULL);
+}
+
+void mutex_destroy(struct mutex *lock)
+{
+	pthread_mutex_destroy(&lock->m);
+}
+
+void mutex_lock(struct mutex *lock)
+{
+	pthread_mutex_lock(&lock->m);
+}
+
+void mutex_unlock(struct mutex *lock)
+{
+	pthread_mutex_unlock(&lock->m);
+}
+
+bool mutex_is_locked(struct mutex *lock)
+{
+	if (pthread_mutex_trylock(&lock->m))
+		return true;
+	pthread_mutex_unlock(&lock->m);
+	return false;
+}

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * libgomem: sessions, the stable mapping, regions, batches, recyclable
+ * memory.  The reader is ../../gomem_reader.c, compiled into the library as
+ * it is (see Makefile).  The contract is in include/gomem.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gomem.h"
+
+#define GOMEM_EXPORT __attribute__((visibility("default")))
+
+struct gomem {
+	int fd;
+	bool readonly;
+	char *base;
+	uint64_t map_size;
+	uint64_t granule;
+	uint64_t page_size;
+};
+
+struct gomem_rec_entry {
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct gomem_recyclable {
+	struct gomem *g;
+	struct gomem_rec_entry *v;
+	size_t n;
+	size_t cap;
+	uint64_t bytes;
+};
+
+/* Entries per batch ioctl the library builds on its stack. */
+#define GOMEM_LIB_BATCH	256
+
+static int gomem_ioctl(const struct gomem *g, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(g->fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
+GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
+{
+	struct gomem_info info;
+	struct gomem *g;
+	int err, prot;
+	void *base;
+
+	if (flags & ~GOMEM_LIB_READONLY) {
+		errno = EINVAL;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->readonly = flags & GOMEM_LIB_READONLY;
+	g->fd = open(path ? path : GOMEM_DEFAULT_PATH,
+		     (g->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (g->fd < 0) {
+		err = errno;
+		goto out_free;
+	}
+	memset(&info, 0, sizeof(info));
+	err = -gomem_ioctl(g, GOMEM_IOC_INFO, &info);
+	if (err) {
+		/* Another device's driver may answer EINVAL, not ENOTTY. */
+		if (err == EINVAL)
+			err = ENOTTY;
+		goto out_close;
+	}
+	if (info.abi_version != GOMEM_ABI_VERSION) {
+		err = EPROTONOSUPPORT;
+		goto out_close;
+	}
+	if (!info.map_size || info.map_size > SIZE_MAX || !info.granule) {
+		err = EPROTO;
+		goto out_close;
+	}
+	prot = PROT_READ | (g->readonly ? 0 : PROT_WRITE);
+	base = mmap(NULL, (size_t)info.map_size, prot, MAP_SHARED, g->fd, 0);
+	if (base == MAP_FAILED) {
+		err = errno;
+		goto out_close;
+	}
+	g->base = base;
+	g->map_size = info.map_size;
+	g->granule = info.granule;
+	g->page_size = info.page_size;
+	return g;
+
+out_close:
+	close(g->fd);
+out_free:
+	free(g);
+	errno = err;
+	return NULL;
+}
+
+GOMEM_EXPORT int gomem_close(struct gomem *g)
+{
+	int ret = 0;
+
+	if (!g)
+		return 0;
+	munmap(g->base, (size_t)g->map_size);
+	if (close(g->fd) < 0 && errno != EINTR)
+		ret = -errno;
+	free(g);
+	return ret;
+}
+
+GOMEM_EXPORT int gomem_fd(const struct gomem *g)
+{
+	return g->fd;
+}
+
+GOMEM_EXPORT int gomem_readonly(const struct gomem *g)
+{
+	return g->readonly;
+}
+
+GOMEM_EXPORT void *gomem_base(const struct gomem *g)
+{
+	return g->base;
+}
+
+GOMEM_EXPORT uint64_t gomem_map_size(const struct gomem *g)
+{
+	return g->map_size;
+}
+
+GOMEM_EXPORT int gomem_info(struct gomem *g, struct gomem_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return gomem_ioctl(g, GOMEM_IOC_INFO, info);
+}
+
+GOMEM_EXPORT int gomem_stats(struct gomem *g, struct gomem_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	return gomem_ioctl(g, GOMEM_IOC_STATS, stats);
+}
+
+/* Offset of @ptr in the mapping; false if it is not inside. */
+static bool gomem_to_offset(const struct gomem *g, const void *ptr,
+			    uint64_t *offset)
+{
+	uintptr_t p = (uintptr_t)ptr, b = (uintptr_t)g->base;
+
+	if (!ptr || p < b || p - b >= g->map_size)
+		return false;
+	*offset = p - b;
+	return true;
+}
+
+GOMEM_EXPORT void *gomem_ptr(const struct gomem *g, uint64_t offset)
+{
+	if (offset >= g->map_size) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return g->base + offset;
+}
+
+GOMEM_EXPORT int64_t gomem_offset(const struct gomem *g, const void *ptr)
+{
+	uint64_t off;
+
+	if (!gomem_to_offset(g, ptr, &off))
+		return -EINVAL;
+	return (int64_t)off;
+}
+
+static int gomem_alloc_offset(struct gomem *g, size_t size, size_t align,
+			      unsigned int flags, uint64_t *offset)
+{
+	struct gomem_alloc a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.align = align;
+	a.flags = flags;
+	err = gomem_ioctl(g, GOMEM_IOC_ALLOC, &a);
+	if (!err && a.offset >= g->map_size)
+		err = -EPROTO;	/* the module broke its word: never */
+	if (!err)
+		*offset = a.offset;
+	return err;
+}
+
+static int gomem_free_offset(struct gomem *g, uint64_t offset, uint64_t size)
+{
+	struct gomem_free f;
+
+	memset(&f, 0, sizeof(f));
+	f.offset = offset;
+	f.size = size;
+	return gomem_ioctl(g, GOMEM_IOC_FREE, &f);
+}
+
+GOMEM_EXPORT void *gomem_alloc(struct gomem *g, size_t size, size_t align,
+			       unsigned int flags)
+{
+	uint64_t off;
+	int err;
+
+	err = gomem_alloc_offset(g, size, align, flags, &off);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return g->base + off;
+}
+
+GOMEM_EXPORT int gomem_free(struct gomem *g, void *ptr, size_t size)
+{
+	uint64_t off;
+
+	if (!gomem_to_offset(g, ptr, &off))
+		return -EINVAL;
+	return gomem_free_offset(g, off, size);
+}
+
+GOMEM_EXPORT int gomem_free_rest(struct gomem *g, void *ptr, size_t size,
+				 size_t keep)
+{
+	uint64_t off, start, end, gr = g->granule;
+
+	if (!gomem_to_offset(g, ptr, &off) || keep > size || !size)
+		return -EINVAL;
+	start = ((uint64_t)keep + gr - 1) / gr * gr;
+	end = ((uint64_t)size + gr - 1) / gr * gr;
+	if (start >= end)
+		return 0;
+	return gomem_free_offset(g, off + start, end - start);
+}
+
+/*
+ * One batch ioctl over @n (<= GOMEM_LIB_BATCH) entries.  Return: 0 or the
+ * ioctl's negative errno (no entry processed).
+ */
+static int gomem_batch_call(struct gomem *g, unsigned long cmd,
+			    struct gomem_batch_entry *e, unsigned int n,
+			    size_t align, unsigned int flags)
+{
+	struct gomem_batch b;
+
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = flags;
+	b.align = align;
+	return gomem_ioctl(g, cmd, &b);
+}
+
+GOMEM_EXPORT int gomem_alloc_batch(struct gomem *g,
+				   struct gomem_region *regions, size_t n,
+				   size_t align, unsigned int flags)
+{
+	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
+	size_t i, j, k, done = 0;
+	int err;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	/* The same for every region: refuse a bad one for the whole call,
+	 * whatever the module would make of it. */
+	if (align & (align - 1) || align > g->page_size) {
+		for (i = 0; i < n; i++) {
+			regions[i].ptr = NULL;
+			regions[i].result = -EINVAL;
+		}
+		return n ? -EINVAL : 0;
+	}
+	for (i = 0; i < n; i += k) {
+		k = n - i < GOMEM_LIB_BATCH ? n - i : GOMEM_LIB_BATCH;
+		memset(e, 0, k * sizeof(e[0]));
+		for (j = 0; j < k; j++)
+			e[j].size = regions[i + j].size;
+		err = gomem_batch_call(g, GOMEM_IOC_ALLOC_BATCH, e,
+				       (unsigned int)k, align, flags);
+		for (j = 0; j < k; j++) {
+			struct gomem_region *r = &regions[i + j];
+
+			r->result = err ? err : e[j].result;
+			if (!r->result && e[j].offset >= g->map_size)
+				r->result = -EPROTO;
+			r->ptr = r->result ? NULL : g->base + e[j].offset;
+			done += !r->result;
+		}
+		if (err && !i) {
+			for (j = k; j < n; j++) {
+				regions[j].ptr = NULL;
+				regions[j].result = err;
+			}
+			return err;
+		}
+	}
+	return (int)done;
+}
+
+GOMEM_EXPORT int gomem_free_batch(struct gomem *g,
+				  struct gomem_region *regions, size_t n)
+{
+	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
+	unsigned int idx[GOMEM_LIB_BATCH];
+	size_t i = 0, j, done = 0;
+	bool first = true;
+	unsigned int k;
+	uint64_t off;
+	int err;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	while (i < n) {
+		/* Gather up to GOMEM_LIB_BATCH valid entries. */
+		for (k = 0; i < n && k < GOMEM_LIB_BATCH; i++) {
+			if (!gomem_to_offset(g, regions[i].ptr, &off)) {
+				regions[i].result = -EINVAL;
+				continue;
+			}
+			memset(&e[k], 0, sizeof(e[k]));
+			e[k].offset = off;
+			e[k].size = regions[i].size;
+			idx[k++] = (unsigned int)i;
+		}
+		if (!k)
+			break;
+		err = gomem_batch_call(g, GOMEM_IOC_FREE_BATCH, e, k, 0, 0);
+		for (j = 0; j < k; j++) {
+			regions[idx[j]].result = err ? err : e[j].result;
+			done += !regions[idx[j]].result;
+		}
+		if (err && first) {
+			for (; i < n; i++)
+				regions[i].result = err;
+			return err;
+		}
+		first = false;
+	}
+	return (int)done;
+}
+
+GOMEM_EXPORT int gomem_trim(struct gomem *g, struct gomem_release *out)
+{
+	struct gomem_release rel;
+	int err;
+
+	memset(&rel, 0, sizeof(rel));
+	err = gomem_ioctl(g, GOMEM_IOC_TRIM, &rel);
+	if (!err && out)
+		*out = rel;
+	return err;
+}
+
+GOMEM_EXPORT int gomem_recycle_all(struct gomem *g, struct gomem_release *out)
+{
+	struct gomem_release rel;
+	int err;
+
+	memset(&rel, 0, sizeof(rel));
+	err = gomem_ioctl(g, GOMEM_IOC_RECYCLE, &rel);
+	if (!err && out)
+		*out = rel;
+	return err;
+}
+
+/* ---- recyclable ---- */
+
+GOMEM_EXPORT struct gomem_recyclable *gomem_recyclable_new(struct gomem *g)
+{
+	struct gomem_recyclable *r;
+
+	if (!g) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r)
+		r->g = g;
+	return r;
+}
+
+static int gomem_rec_reserve(struct gomem_recyclable *r, size_t more)
+{
+	struct gomem_rec_entry *v;
+	size_t cap;
+
+	if (more <= r->cap - r->n)
+		return 0;
+	if (more > SIZE_MAX / sizeof(*v) - r->n)
+		return -ENOMEM;
+	cap = r->cap ? r->cap : 16;
+	while (cap - r->n < more)
+		cap = cap > SIZE_MAX / sizeof(*v) / 2 ? r->n + more : cap * 2;
+	v = realloc(r->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
+static void gomem_rec_push(struct gomem_recyclable *r, uint64_t offset,
+			   uint64_t size)
+{
+	r->v[r->n].offset = offset;
+	r->v[r->n].size = size;
+	r->n++;
+	r->bytes += size;
+}
+
+GOMEM_EXPORT void *gomem_recyclable_alloc(struct gomem_recyclable *r,
+					  size_t size)
+{
+	uint64_t off;
+	int err;
+
+	err = gomem_rec_reserve(r, 1);
+	if (!err)
+		err = gomem_alloc_offset(r->g, size, 0, 0, &off);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	gomem_rec_push(r, off, size);
+	return r->g->base + off;
+}
+
+GOMEM_EXPORT int gomem_recyclable_alloc_n(struct gomem_recyclable *r,
+					  size_t size, size_t n, void **ptrs)
+{
+	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
+	size_t start = r->n, i, j, k;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	err = gomem_rec_reserve(r, n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i += k) {
+		k = n - i < GOMEM_LIB_BATCH ? n - i : GOMEM_LIB_BATCH;
+		memset(e, 0, k * sizeof(e[0]));
+		for (j = 0; j < k; j++)
+			e[j].size = size;
+		err = gomem_batch_call(r->g, GOMEM_IOC_ALLOC_BATCH, e,
+				       (unsigned int)k, 0, 0);
+		if (err)
+			break;
+		for (j = 0; j < k; j++) {
+			if (e[j].result) {
+				if (!err)
+					err = e[j].result;
+				continue;
+			}
+			if (e[j].offset >= r->g->map_size) {
+				/* Never: but do not hand it out. */
+				if (!err)
+					err = -EPROTO;
+			}
+			ptrs[i + j] = r->g->base + e[j].offset;
+			gomem_rec_push(r, e[j].offset, size);
+		}
+	}
+	if (err) {
+		/* All or nothing: give back what this call got. */
+		struct gomem_recyclable undo = {
+			.g = r->g, .v = r->v + start, .n = r->n - start,
+		};
+
+		gomem_recyclable_recycle(&undo);
+		for (j = start; j < r->n; j++)
+			r->bytes -= r->v[j].size;
+		r->n = start;
+		for (i = 0; i < n; i++)
+			ptrs[i] = NULL;
+	}
+	return err;
+}
+
+GOMEM_EXPORT int gomem_recyclable_add(struct gomem_recyclable *r, void *ptr,
+				      size_t size)
+{
+	uint64_t off;
+	int err;
+
+	if (!gomem_to_offset(r->g, ptr, &off) || !size)
+		return -EINVAL;
+	err = gomem_rec_reserve(r, 1);
+	if (err)
+		return err;
+	gomem_rec_push(r, off, size);
+	return 0;
+}
+
+GOMEM_EXPORT size_t gomem_recyclable_count(const struct gomem_recyclable *r)
+{
+	return r->n;
+}
+
+GOMEM_EXPORT uint64_t gomem_recyclable_bytes(const struct gomem_recyclable *r)
+{
+	return r->bytes;
+}
+
+GOMEM_EXPORT int gomem_recyclable_recycle(struct gomem_recyclable *r)
+{
+	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
+	size_t i, j, k, done = 0;
+	int err, first = 0;
+
+	for (i = 0; i < r->n; i += k) {
+		k = r->n - i < GOMEM_LIB_BATCH ? r->n - i : GOMEM_LIB_BATCH;
+		memset(e, 0, k * sizeof(e[0]));
+		for (j = 0; j < k; j++) {
+			e[j].offset = r->v[i + j].offset;
+			e[j].size = r->v[i + j].size;
+		}
+		err = gomem_batch_call(r->g, GOMEM_IOC_FREE_BATCH, e,
+				       (unsigned int)k, 0, 0);
+		for (j = 0; j < k; j++) {
+			int res = err ? err : e[j].result;
+
+			if (res && !first)
+				first = res;
+			done += !res;
+		}
+	}
+	r->n = 0;
+	r->bytes = 0;
+	if (first)
+		return first;
+	return done > INT32_MAX ? INT32_MAX : (int)done;
+}
+
+GOMEM_EXPORT void gomem_recyclable_destroy(struct gomem_recyclable *r)
+{
+	if (!r)
+		return;
+	gomem_recyclable_recycle(r);
+	free(r->v);
+	free(r);
+}
+
+/* ---- misc ---- */
+
+GOMEM_EXPORT const char *gomem_errname(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+#define N(e) { e, #e }
+		N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO),
+		N(E2BIG), N(ENOEXEC), N(EBADF), N(ECHILD), N(EAGAIN),
+		N(ENOMEM), N(EACCES), N(EFAULT), N(EBUSY), N(EEXIST),
+		N(EXDEV), N(ENODEV), N(ENOTDIR), N(EISDIR), N(EINVAL),
+		N(ENFILE), N(EMFILE), N(ENOTTY), N(EFBIG), N(ENOSPC),
+		N(ESPIPE), N(EROFS), N(EPIPE), N(EDOM), N(ERANGE),
+		N(EDEADLK), N(ENAMETOOLONG), N(ENOSYS), N(ENOTEMPTY),
+		N(ELOOP), N(ENODATA), N(ETIME), N(EPROTO), N(EBADMSG),
+		N(EOVERFLOW), N(EILSEQ), N(EMSGSIZE), N(EPROTONOSUPPORT),
+		N(EOPNOTSUPP), N(ETIMEDOUT), N(ECANCELED), N(EUCLEAN),
+		N(ENOTSUP),
+#undef N
+	};
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return "E?";
+}
+
+GOMEM_EXPORT const char *gomem_version(void)
+{
+	return GOMEM_LIB_VERSION;
+}

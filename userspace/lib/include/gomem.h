@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgomem: the userspace library of /dev/gomem, a memory arena shared by
+ * processes.  docs/libgomem.md is the manual; this header is the contract.
+ *
+ * gomem_open() opens a session and maps the arena's whole offset window
+ * (gomem_info.map_size) once, so every pointer the library hands out stays
+ * valid, at the same address, for the life of the handle, however the
+ * arena grows.  An arena offset is the same in every process; a pointer is
+ * not: pass offsets between processes (gomem_offset(), gomem_ptr()).
+ *
+ * Errors, one convention for the whole library:
+ *  - functions returning int (or int64_t) return a negative errno value on
+ *    failure (-ENOMEM, -EINVAL, ...) and 0 or a count on success;
+ *  - functions returning a pointer return NULL on failure and set errno;
+ *  - nothing aborts, exits or prints.
+ * gomem_errname() turns an errno value into its name ("ENOMEM").
+ *
+ * Threads: a struct gomem may be used by many threads at once (every call
+ * is one or a few ioctls), except gomem_close(), which must come last.  A
+ * struct gomem_recyclable is not thread-safe.  After fork() the child
+ * shares the parent's session and mapping.
+ *
+ * Usable from C (C99 or later) and C++.
+ */
+#ifndef GOMEM_LIB_H
+#define GOMEM_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gomem/uapi.h>
+#include <gomem/reader.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GOMEM_LIB_VERSION	"1.0.0"
+
+/* The device gomem_open(NULL, ...) opens. */
+#define GOMEM_DEFAULT_PATH	"/dev/gomem"
+
+/* gomem_open() flags: a read-only consumer session (no alloc, free, trim;
+ * the mapping is read-only). */
+#define GOMEM_LIB_READONLY	0x1
+
+struct gomem;
+struct gomem_recyclable;
+
+/**
+ * struct gomem_region - one region of a batch call
+ * @ptr: gomem_alloc_batch(): out, the region or NULL; gomem_free_batch(): in
+ * @size: in: bytes
+ * @result: out: 0 or a negative errno for this region
+ */
+struct gomem_region {
+	void *ptr;
+	size_t size;
+	int result;
+};
+
+/* ---- sessions ---- */
+
+/*
+ * Open the device at @path (NULL: GOMEM_DEFAULT_PATH) as a new session and
+ * map its whole window, shared, read-write (read-only with
+ * GOMEM_LIB_READONLY).  The file descriptor is close-on-exec.
+ * Errors (NULL, errno): whatever open(2) or mmap(2) say (ENOENT, EACCES,
+ * ENOMEM, ...); EINVAL unknown @flags; ENOTTY @path is not a gomem device;
+ * EPROTONOSUPPORT the module speaks another ABI version.
+ */
+struct gomem *gomem_open(const char *path, int flags);
+
+/*
+ * Unmap, close and free @g (NULL is allowed: returns 0).  The session's
+ * regions go back to the arena once no other reference to the session is
+ * left (a fork()ed child, for instance).  Every pointer into the mapping
+ * becomes invalid.  Return: 0, or a negative errno from close(2) (@g is
+ * freed all the same).
+ */
+int gomem_close(struct gomem *g);
+
+/* The session's file descriptor (for poll, fstat, or raw ioctls). */
+int gomem_fd(const struct gomem *g);
+/* Non-zero for a read-only (consumer) session. */
+int gomem_readonly(const struct gomem *g);
+/* Start of the mapping: the address of arena offset 0. */
+void *gomem_base(const struct gomem *g);
+/* Bytes mapped: the arena's whole offset window (gomem_info.map_size). */
+uint64_t gomem_map_size(const struct gomem *g);
+
+/* GOMEM_IOC_INFO.  Return: 0 or a negative errno. */
+int gomem_info(struct gomem *g, struct gomem_info *info);
+/* GOMEM_IOC_STATS: arena and session statistics.  0 or a negative errno. */
+int gomem_stats(struct gomem *g, struct gomem_stats *stats);
+
+/* ---- regions ---- */
+
+/*
+ * Allocate @size bytes (rounded up to the arena's granule) at an offset
+ * aligned to @align (0: the granule; else a power of two up to the page
+ * size).  @flags: GOMEM_ALLOC_NOZERO to skip zeroing, else 0.
+ * Return: a pointer into the mapping, or NULL with errno: EINVAL bad size,
+ * alignment or flags; ENOMEM no room; EBADF read-only session.
+ * Touching the region never faults with SIGBUS while it is allocated.
+ */
+void *gomem_alloc(struct gomem *g, size_t size, size_t align,
+		  unsigned int flags);
+
+/*
+ * Free @size bytes at @ptr: a whole region, or its head, tail or middle
+ * (partial free; the rest stays allocated).  @ptr must be granule-aligned.
+ * Return: 0; -EINVAL @ptr outside the mapping, or the range not inside one
+ * allocated region (double free); -EPERM another session's region; -EBADF
+ * read-only session.
+ */
+int gomem_free(struct gomem *g, void *ptr, size_t size);
+
+/*
+ * Keep the first @keep bytes of the region of @size bytes at @ptr and free
+ * the rest (GoMem's FreeRest).  @keep is rounded up to the granule; if that
+ * leaves nothing to free, nothing happens (0).  @keep 0 frees it all.
+ * Return: 0; -EINVAL @keep > @size, and as gomem_free().
+ */
+int gomem_free_rest(struct gomem *g, void *ptr, size_t size, size_t keep);
+
+/*
+ * The address of arena @offset in this process's mapping, or NULL with
+ * errno EINVAL if @offset is not below gomem_map_size().  An offset that no
+ * chunk backs raises SIGBUS when touched.
+ */
+void *gomem_ptr(const struct gomem *g, uint64_t offset);
+
+/*
+ * The arena offset of @ptr, to hand to another process (which calls
+ * gomem_ptr()).  Return: the offset (>= 0), or -EINVAL if @ptr is not in
+ * the mapping.
+ */
+int64_t gomem_offset(const struct gomem *g, const void *ptr);
+
+/*
+ * Allocate @n regions of regions[i].size bytes each, all with the same
+ * @align and @flags (as gomem_alloc()), in as few GOMEM_IOC_ALLOC_BATCH
+ * calls as possible (GOMEM_BATCH_MAX regions each).  Every region gets its
+ * own result and pointer (NULL if it failed).
+ * Return: how many regions were allocated (0 to @n: check each result;
+ * a bad size fails its region with -EINVAL), or a negative errno when the
+ * call failed as a whole (-EINVAL bad @align or unknown @flags, -EBADF
+ * read-only session), nothing allocated; every result is then that errno.
+ * @n 0 returns 0.
+ */
+int gomem_alloc_batch(struct gomem *g, struct gomem_region *regions,
+		      size_t n, size_t align, unsigned int flags);
+
+/*
+ * Free @n regions (or parts of regions, as gomem_free()) in as few
+ * GOMEM_IOC_FREE_BATCH calls as possible.  A pointer outside the mapping
+ * gets -EINVAL as its result and is not sent.
+ * Return: how many were freed (check each result), or a negative errno
+ * when the first call failed as a whole (-EBADF read-only session).
+ */
+int gomem_free_batch(struct gomem *g, struct gomem_region *regions,
+		     size_t n);
+
+/*
+ * GOMEM_IOC_TRIM: give every entirely free chunk but the first back to the
+ * system; any mapping of it raises SIGBUS until the arena grows again.
+ * @out (may be NULL): bytes and chunks released.  0 or a negative errno
+ * (-EBADF read-only session).
+ */
+int gomem_trim(struct gomem *g, struct gomem_release *out);
+
+/*
+ * GOMEM_IOC_RECYCLE: free every region this session holds.  @out (may be
+ * NULL): bytes and regions freed.  0 or a negative errno (-EBADF).
+ */
+int gomem_recycle_all(struct gomem *g, struct gomem_release *out);
+
+/* ---- recyclable memory (GoMem's RecyclableMemory) ---- */
+
+/*
+ * A list of regions that are freed together, in batched ioctls, by
+ * gomem_recyclable_recycle().  Do not free its regions one by one.
+ * gomem_recyclable_new(): NULL with errno ENOMEM (or EINVAL, @g NULL).
+ */
+struct gomem_recyclable *gomem_recyclable_new(struct gomem *g);
+
+/* Allocate one region (as gomem_alloc(g, size, 0, 0)) and keep it on the
+ * list.  NULL with errno as gomem_alloc(), or ENOMEM for the list. */
+void *gomem_recyclable_alloc(struct gomem_recyclable *r, size_t size);
+
+/*
+ * Allocate @n regions of @size bytes in batched ioctls, all or nothing, and
+ * store their pointers in @ptrs[0..n-1].  Return: 0, or a negative errno
+ * (the first failure; the regions this call allocated are freed again).
+ */
+int gomem_recyclable_alloc_n(struct gomem_recyclable *r, size_t size,
+			     size_t n, void **ptrs);
+
+/* Put a region allocated elsewhere (gomem_alloc()) on the list.
+ * Return: 0; -EINVAL @ptr outside the mapping or @size 0; -ENOMEM. */
+int gomem_recyclable_add(struct gomem_recyclable *r, void *ptr, size_t size);
+
+/* Regions and bytes (as asked for, not rounded) on the list. */
+size_t gomem_recyclable_count(const struct gomem_recyclable *r);
+uint64_t gomem_recyclable_bytes(const struct gomem_recyclable *r);
+
+/*
+ * Free every region on the list in batched ioctls; the list is empty
+ * afterwards, and can be used again.  Return: the number of regions
+ * freed, or the first negative errno met (a region the kernel refused,
+ * e.g. one freed by hand already, is dropped from the list all the same).
+ */
+int gomem_recyclable_recycle(struct gomem_recyclable *r);
+
+/* Recycle and free @r (NULL is allowed).  Call before gomem_close(). */
+void gomem_recyclable_destroy(struct gomem_recyclable *r);
+
+/* ---- misc ---- */
+
+/* "ENOMEM" for ENOMEM or -ENOMEM; "E?" for a value it does not know.
+ * Never NULL; the string is static. */
+const char *gomem_errname(int err);
+
+/* GOMEM_LIB_VERSION of the library actually linked. */
+const char *gomem_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOMEM_LIB_H */

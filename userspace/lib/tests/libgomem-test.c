@@ -1,0 +1,1800 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * libgomem-test: the tests of libgomem and gomemctl, run in the QEMU VM
+ * beside gomem-e2e and with the same protocol.
+ *
+ *   libgomem-test --list      one case name per line
+ *   libgomem-test --all       run every case
+ *   libgomem-test --host      run only the cases that need no /dev/gomem
+ *                             (on the development machine: make check)
+ *   libgomem-test CASE...     run the named cases
+ *
+ * Each case runs in a forked child in its own process group, with a
+ * timeout: a crash, a signal or a hang is that case's FAIL.  Output:
+ * "GOMEM-CASE <name> PASS" or "GOMEM-CASE <name> FAIL <reason>" per case,
+ * then "N passed, N failed".  Exit status 0 only if every case passed.
+ *
+ * Environment: GOMEM_DEV (default /dev/gomem), GOMEM_CASE_TIMEOUT (seconds,
+ * default 60), GOMEM_CTL (gomemctl; default: next to this program, else
+ * ../../cli/build/gomemctl from it), GOMEM_DEBUGFS_BLOCKS (default
+ * /sys/kernel/debug/gomem/default/blocks).
+ *
+ * The cases share the arena with whatever else runs, one after another:
+ * each takes its own baseline and checks differences only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gomem.h>
+
+#include "cxx_unit.h"
+
+/* ------------------------------------------------------------------ */
+/* Reporting                                                           */
+/* ------------------------------------------------------------------ */
+
+static int g_fail_fd = -1;
+static const char *g_dev = GOMEM_DEFAULT_PATH;
+static char g_self[4096];
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail_at(int line, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "line %d: ", line);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(g_fail_fd >= 0 ? g_fail_fd : 2, buf, n) < 0)
+		_exit(3);
+	_exit(1);
+}
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			fail_at(__LINE__, __VA_ARGS__);			\
+	} while (0)
+
+/* An int call that must return exactly @want (0, a count or -Exxx). */
+#define CHECK_RET(expr, want)						\
+	do {								\
+		long long r_ = (expr), w_ = (want);			\
+		CHECK(r_ == w_, "%s = %lld (%s), want %lld (%s)", #expr, \
+		      r_, r_ < 0 ? gomem_errname((int)r_) : "-", w_,	\
+		      w_ < 0 ? gomem_errname((int)w_) : "-");		\
+	} while (0)
+
+/* A pointer call that must fail with errno @want. */
+#define CHECK_NULL_ERRNO(expr, want)					\
+	do {								\
+		void *p_;						\
+		errno = 0;						\
+		p_ = (void *)(expr);					\
+		CHECK(!p_ && errno == (want), "%s = %p, errno %s; want NULL, %s", \
+		      #expr, p_, gomem_errname(errno), gomem_errname(want)); \
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static struct gomem *must_open(int flags)
+{
+	struct gomem *g = gomem_open(g_dev, flags);
+
+	CHECK(g, "gomem_open(%s, %d): %s", g_dev, flags, gomem_errname(errno));
+	return g;
+}
+
+static struct gomem_stats must_stats(struct gomem *g)
+{
+	struct gomem_stats st;
+
+	CHECK_RET(gomem_stats(g, &st), 0);
+	return st;
+}
+
+static struct gomem_info must_info(struct gomem *g)
+{
+	struct gomem_info in;
+
+	CHECK_RET(gomem_info(g, &in), 0);
+	return in;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+static void fill(void *p, size_t n, unsigned int seed)
+{
+	unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
+}
+
+/* Index of the first byte that differs from fill(), or -1. */
+static long check_fill(const void *p, size_t n, unsigned int seed)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i] != (unsigned char)(seed * 131 + i * 7 + (i >> 8)))
+			return (long)i;
+	return -1;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i])
+			return false;
+	return true;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int count_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (!access(path, F_OK))
+			n++;
+	}
+	return n;
+}
+
+static void exit_with_signal(int sig)
+{
+	_exit(100 + sig);
+}
+
+/*
+ * Run @fn in a child.  Return: the signal (SIGSEGV, SIGBUS) it caught, 0
+ * if it returned, -1 otherwise.  The handler keeps the kernel's
+ * "segfault at" line off the console.
+ */
+static int in_child(void (*fn)(void *), void *arg)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
+	if (!pid) {
+		signal(SIGSEGV, exit_with_signal);
+		signal(SIGBUS, exit_with_signal);
+		fn(arg);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", gomem_errname(errno));
+	if (!WIFEXITED(st))
+		return -1;
+	if (WEXITSTATUS(st) > 100)
+		return WEXITSTATUS(st) - 100;
+	return WEXITSTATUS(st) ? -1 : 0;
+}
+
+/* ---- running gomemctl ---- */
+
+static char g_ctl[4096];
+
+static const char *ctl_path(void)
+{
+	char dir[4096], *d;
+
+	if (g_ctl[0])
+		return g_ctl;
+	if (getenv("GOMEM_CTL")) {
+		snprintf(g_ctl, sizeof(g_ctl), "%s", getenv("GOMEM_CTL"));
+		return g_ctl;
+	}
+	snprintf(dir, sizeof(dir), "%s", g_self);
+	d = dirname(dir);
+	/* In the VM: /bin.  In the tree: lib/build or lib/build/CC. */
+	snprintf(g_ctl, sizeof(g_ctl), "%s/gomemctl", d);
+	if (access(g_ctl, X_OK))
+		snprintf(g_ctl, sizeof(g_ctl), "%s/../../cli/build/gomemctl", d);
+	if (access(g_ctl, X_OK)) {
+		char base[256];
+
+		snprintf(base, sizeof(base), "%s", strrchr(d, '/') ? strrchr(d, '/') + 1 : d);
+		snprintf(g_ctl, sizeof(g_ctl), "%s/../../../cli/build/%s/gomemctl", d, base);
+	}
+	CHECK(!access(g_ctl, X_OK), "no gomemctl next to %s nor in ../cli/build "
+	      "(set GOMEM_CTL)", g_self);
+	return g_ctl;
+}
+
+struct run {
+	int status;		/* exit code, or 128 + signal */
+	char out[16384];
+	char err[4096];
+};
+
+/* Run gomemctl with @args (NULL-terminated), capturing both outputs. */
+static void run_ctl(struct run *r, const char *const *args)
+{
+	const char *argv[32];
+	int po[2], pe[2], st;
+	size_t no = 0, ne = 0;
+	int n = 0, open_fds = 2;
+	double end = now_s() + 60;
+	pid_t pid;
+
+	argv[n++] = ctl_path();
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	CHECK(!pipe2(po, O_CLOEXEC) && !pipe2(pe, O_CLOEXEC), "pipe: %s",
+	      gomem_errname(errno));
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
+	if (!pid) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	while (open_fds && now_s() < end) {
+		struct pollfd pfd[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+		ssize_t k;
+
+		if (poll(pfd, 2, 1000) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			char *buf = i ? r->err : r->out;
+			size_t cap = i ? sizeof(r->err) : sizeof(r->out);
+			size_t *len = i ? &ne : &no;
+			char junk[512];
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP)) || pfd[i].fd < 0)
+				continue;
+			if (*len < cap - 1)
+				k = read(pfd[i].fd, buf + *len, cap - 1 - *len);
+			else
+				k = read(pfd[i].fd, junk, sizeof(junk));
+			if (k <= 0) {
+				close(i ? pe[0] : po[0]);
+				if (i)
+					pe[0] = -1;
+				else
+					po[0] = -1;
+				open_fds--;
+			} else if (*len < cap - 1) {
+				*len += k;
+			}
+		}
+	}
+	if (open_fds)
+		kill(pid, SIGKILL);
+	if (po[0] >= 0)
+		close(po[0]);
+	if (pe[0] >= 0)
+		close(pe[0]);
+	r->out[no] = 0;
+	r->err[ne] = 0;
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", gomem_errname(errno));
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	CHECK(!open_fds, "%s %s: still running after 60s", argv[0], argv[1]);
+	CHECK(r->status != 127, "exec %s failed", argv[0]);
+}
+
+#define RUN_CTL(r, ...)							\
+	do {								\
+		const char *const a_[] = { __VA_ARGS__, NULL };		\
+		run_ctl(r, a_);						\
+	} while (0)
+
+/* The unsigned number after "key": in a JSON text; false if absent. */
+static bool json_u64(const char *text, const char *key, uint64_t *v)
+{
+	char pat[128];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(text, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	*v = strtoull(p, NULL, 10);
+	return true;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases that need no device                                           */
+/* ------------------------------------------------------------------ */
+
+static void case_errname_and_version(void)
+{
+	CHECK(!strcmp(gomem_errname(ENOMEM), "ENOMEM"), "ENOMEM");
+	CHECK(!strcmp(gomem_errname(-EINVAL), "EINVAL"), "-EINVAL");
+	CHECK(!strcmp(gomem_errname(-EPERM), "EPERM"), "-EPERM");
+	CHECK(!strcmp(gomem_errname(ENODATA), "ENODATA"), "ENODATA");
+	CHECK(!strcmp(gomem_errname(99999), "E?"), "unknown: %s",
+	      gomem_errname(99999));
+	CHECK(!strcmp(gomem_version(), GOMEM_LIB_VERSION), "version %s",
+	      gomem_version());
+}
+
+static void case_open_errors_set_errno(void)
+{
+	int fds = count_fds();
+
+	CHECK_NULL_ERRNO(gomem_open(NULL, 0x100), EINVAL);
+	CHECK_NULL_ERRNO(gomem_open(NULL, -1), EINVAL);
+	CHECK_NULL_ERRNO(gomem_open("/nonexistent/gomem", 0), ENOENT);
+	CHECK_NULL_ERRNO(gomem_open("/nonexistent/gomem", GOMEM_LIB_READONLY),
+			 ENOENT);
+	/* Not a gomem device: INFO is refused, nothing is left open. */
+	CHECK_NULL_ERRNO(gomem_open("/dev/null", 0), ENOTTY);
+	CHECK_NULL_ERRNO(gomem_open("/dev/zero", GOMEM_LIB_READONLY), ENOTTY);
+	CHECK(count_fds() == fds, "%d fds open, %d before", count_fds(), fds);
+}
+
+static void case_null_handles_allowed(void)
+{
+	CHECK_RET(gomem_close(NULL), 0);
+	gomem_recyclable_destroy(NULL);
+	CHECK_NULL_ERRNO(gomem_recyclable_new(NULL), EINVAL);
+}
+
+struct walk_acc {
+	size_t bytes;
+	int calls;
+};
+
+static int walk_fn(void *arg, void *data, size_t len)
+{
+	struct walk_acc *a = arg;
+
+	(void)data;
+	a->bytes += len;
+	a->calls++;
+	return 0;
+}
+
+static void clip_fn(void *arg, void *data, size_t len)
+{
+	walk_fn(arg, data, len);
+}
+
+/* Every reader and memory function, through libgomem's exports. */
+static void case_reader_every_function(void)
+{
+	unsigned char a[] = { 0x12, 0x34, 0x56 }, b[] = { 0x78, 0xE5, 0x8E },
+		      c[] = { 0x26, 'h', 'i', '!' };
+	unsigned char buf[8], cp[8];
+	struct gomem_seg segs[2] = { { b, sizeof(b) }, { c, sizeof(c) } };
+	struct gomem_mem m, m2, one;
+	struct gomem_reader r;
+	struct walk_acc acc = { 0, 0 };
+	void *view, *data;
+	size_t len;
+	__u64 v;
+	__u8 u;
+
+	gomem_mem_init(&m, 16, 0);
+	CHECK_RET(gomem_mem_reserve(&m, 8, 0), 0);
+	CHECK_RET(gomem_mem_reserve(&m, 100, 0), -ENOSPC);
+	CHECK_RET(gomem_mem_push(&m, a, sizeof(a)), 0);
+	CHECK_RET(gomem_mem_push(&m, NULL, 1), -EINVAL);
+	CHECK_RET(gomem_mem_push_many(&m, segs, 2), 0);
+	CHECK(gomem_mem_count(&m) == 3 && gomem_mem_size(&m) == 10,
+	      "count %u size %zu", gomem_mem_count(&m), gomem_mem_size(&m));
+	CHECK(gomem_mem_segs(&m)[1].data == b, "segs");
+
+	gomem_reader_init(&r, &m);
+	CHECK_RET(gomem_reader_read_u8(&r, &u), 0);
+	CHECK(u == 0x12, "u8 %x", u);
+	CHECK_RET(gomem_reader_read_be(&r, 3, &v), 0);
+	CHECK(v == 0x345678, "be %llx", (unsigned long long)v);
+	/* E5 8E 26: ULEB128 624485, across two segments. */
+	CHECK_RET(gomem_reader_read_uleb128(&r, &v), 0);
+	CHECK(v == 624485, "uleb128 %llu", (unsigned long long)v);
+	CHECK(gomem_reader_offset(&r) == 7 && gomem_reader_remaining(&r) == 3,
+	      "offset %zu", gomem_reader_offset(&r));
+	CHECK_RET(gomem_reader_read_bytes(&r, 2, cp, &view), 0);
+	CHECK(view == c + 1, "read_bytes: view %p, want %p", view, (void *)(c + 1));
+	CHECK_RET(gomem_reader_unread(&r, 6), 0);
+	CHECK_RET(gomem_reader_read(&r, buf, 4), 0);
+	CHECK(!memcmp(buf, "\x78\xE5\x8E\x26", 4), "read");
+	CHECK_RET(gomem_reader_read(&r, buf, 5), -ENODATA);
+	CHECK(gomem_reader_offset(&r) == 7, "moved on -ENODATA");
+	CHECK_RET(gomem_reader_skip(&r, 1), 0);
+	CHECK_RET(gomem_reader_current(&r, &data, &len), 0);
+	CHECK(data == c + 2 && len == 2, "current %p %zu", data, len);
+	CHECK_RET(gomem_reader_walk_n(&r, 1, walk_fn, &acc), 0);
+	CHECK(acc.bytes == 1, "walk_n %zu", acc.bytes);
+	CHECK_RET(gomem_reader_pop(&r, &data, &len), 0);
+	CHECK(data == c + 3 && len == 1, "pop %p %zu", data, len);
+	gomem_reader_unread(&r, 10);
+	acc.bytes = 0;
+	CHECK_RET(gomem_reader_walk(&r, walk_fn, &acc), 0);
+	CHECK(acc.bytes == 10, "walk %zu", acc.bytes);
+	gomem_reader_unread(&r, 10);
+	CHECK_RET(gomem_reader_skip(&r, 4), 0);
+	acc.bytes = 0;
+	CHECK(gomem_reader_clip_front(&r, clip_fn, &acc) == 4 &&
+	      acc.bytes == 4 && gomem_mem_size(&m) == 6,
+	      "clip_front: %zu bytes in callbacks, size %zu", acc.bytes,
+	      gomem_mem_size(&m));
+	gomem_reader_move_to_end(&r);
+	CHECK(gomem_reader_remaining(&r) == 0, "move_to_end");
+
+	/* Memory-level functions. */
+	acc.bytes = 0;
+	acc.calls = 0;
+	CHECK_RET(gomem_mem_walk(&m, walk_fn, &acc), 0);
+	CHECK(acc.bytes == 6, "mem_walk %zu", acc.bytes);
+	acc.bytes = 0;
+	CHECK_RET(gomem_mem_walk_at(&m, 1, 3, walk_fn, &acc), 0);
+	CHECK(acc.bytes == 3, "walk_at %zu", acc.bytes);
+	CHECK_RET(gomem_mem_copy_out(&m, 0, buf, 6), 0);
+	CHECK(!memcmp(buf, "\xE5\x8E\x26" "hi!", 6), "copy_out");
+	CHECK_RET(gomem_mem_copy_in(&m, 3, "HI", 2), 0);
+	CHECK(c[1] == 'H' && c[2] == 'I', "copy_in wrote %c%c", c[1], c[2]);
+	CHECK_RET(gomem_mem_copy_out(&m, 5, buf, 2), -ENODATA);
+	CHECK_RET(gomem_mem_init_buf(&one, buf, 6), 0);
+	CHECK_RET(gomem_mem_copy_out(&m, 0, buf, 6), 0);
+	CHECK(gomem_mem_equal(&m, &one), "mem_equal");
+	gomem_mem_init(&m2, 32, 0);
+	CHECK_RET(gomem_mem_append(&m2, &m), 0);
+	CHECK(gomem_mem_size(&m2) == 6 && gomem_mem_equal(&m, &m2), "append");
+	CHECK_RET(gomem_mem_update(&m2, 0, a, 1), 0);
+	CHECK(gomem_mem_size(&m2) == 6 - gomem_mem_segs(&m)[0].len + 1,
+	      "update: size %zu", gomem_mem_size(&m2));
+	gomem_mem_reset(&m2);
+	CHECK(gomem_mem_size(&m2) == 0 && gomem_mem_count(&m2) == 0, "reset");
+	/* Grow the segment array past the inline ones: malloc underneath. */
+	for (int i = 0; i < 12; i++)
+		CHECK_RET(gomem_mem_push(&m2, a, 1), 0);
+	gomem_mem_destroy(&m2);
+	gomem_mem_destroy(&one);
+	gomem_mem_destroy(&m);
+}
+
+static void case_cxx_translation_unit(void)
+{
+	char why[256] = "";
+
+	CHECK(!gomem_cxx_unit(NULL, why, sizeof(why)), "%s", why);
+}
+
+static void case_ctl_usage_and_open_errors(void)
+{
+	static const char *const cmds[] = { "info", "stats", "blocks", "map",
+					     "trim", "alloc", "bench" };
+	struct run r;
+
+	RUN_CTL(&r, "--help");
+	CHECK(r.status == 0 && strstr(r.out, "usage"), "--help: %d %s", r.status, r.out);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		RUN_CTL(&r, cmds[i], "--help");
+		CHECK(r.status == 0 && strstr(r.out, "usage: gomemctl") &&
+		      strstr(r.out, cmds[i]), "%s --help: status %d, out '%s'",
+		      cmds[i], r.status, r.out);
+		RUN_CTL(&r, "help", cmds[i]);
+		CHECK(r.status == 0 && strstr(r.out, cmds[i]), "help %s", cmds[i]);
+	}
+	/* Usage errors: exit 2, a message on stderr, nothing on stdout. */
+	{
+		const char *const bad[][4] = {
+			{ NULL }, { "bogus" }, { "alloc" }, { "info", "--bogus" },
+			{ "alloc", "12ZB" }, { "alloc", "4096", "extra" },
+			{ "bench", "--iterations" }, { "map", "--width", "x" },
+			{ "--dev" },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			const char *a[5] = { bad[i][0], bad[i][1], bad[i][2],
+					     bad[i][3], NULL };
+
+			run_ctl(&r, a);
+			CHECK(r.status == 2 && r.err[0] && !r.out[0],
+			      "gomemctl %s %s %s: status %d, stderr '%s', stdout '%s'",
+			      a[0] ? a[0] : "", a[1] ? a[1] : "", a[2] ? a[2] : "",
+			      r.status, r.err, r.out);
+		}
+	}
+	/* Operational errors: exit 1, one line naming the errno. */
+	RUN_CTL(&r, "--dev", "/nonexistent/gomem", "info");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 &&
+	      strstr(r.err, "gomemctl: info: ") &&
+	      strstr(r.err, "ENOENT (No such file or directory)"),
+	      "info on a missing device: status %d, stderr '%s'", r.status, r.err);
+	RUN_CTL(&r, "stats", "--dev", "/dev/null");
+	CHECK(r.status == 1 && strstr(r.err, "ENOTTY"),
+	      "stats on /dev/null: status %d, stderr '%s'", r.status, r.err);
+	RUN_CTL(&r, "blocks", "--file", "/nonexistent/blocks");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "ENOENT"),
+	      "blocks --file missing: status %d, stderr '%s'", r.status, r.err);
+	RUN_CTL(&r, "map", "--file", "/nonexistent/blocks");
+	CHECK(r.status == 1 && strstr(r.err, "ENOENT"),
+	      "map --file missing: status %d, stderr '%s'", r.status, r.err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases on the device                                                 */
+/* ------------------------------------------------------------------ */
+
+static void case_open_info_close(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	int fd = gomem_fd(g), fl;
+
+	CHECK(in.abi_version == GOMEM_ABI_VERSION, "abi %u", in.abi_version);
+	CHECK(in.page_size == (unsigned int)sysconf(_SC_PAGESIZE), "page %u",
+	      in.page_size);
+	CHECK(in.map_size == gomem_map_size(g) && in.map_size >= in.max_size,
+	      "map_size %llu, lib %llu, max_size %llu",
+	      (unsigned long long)in.map_size,
+	      (unsigned long long)gomem_map_size(g),
+	      (unsigned long long)in.max_size);
+	CHECK(!(in.session_flags & GOMEM_SESSION_READONLY) && !gomem_readonly(g),
+	      "read-write session looks read-only");
+	CHECK(gomem_base(g) && ((uintptr_t)gomem_base(g) % in.page_size) == 0,
+	      "base %p", gomem_base(g));
+	CHECK(fd >= 0, "fd %d", fd);
+	fl = fcntl(fd, F_GETFD);
+	CHECK(fl >= 0 && (fl & FD_CLOEXEC), "fd flags %d: not close-on-exec", fl);
+	CHECK_RET(gomem_close(g), 0);
+	CHECK(fcntl(fd, F_GETFD) < 0 && errno == EBADF, "fd %d still open", fd);
+}
+
+static void case_stats_track_session(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s0 = must_stats(g), s1, s2;
+	void *p = gomem_alloc(g, 1000, 0, 0);
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	s1 = must_stats(g);
+	CHECK(s1.session_regions == s0.session_regions + 1 &&
+	      s1.session_in_use == s0.session_in_use + round_up(1000, in.granule),
+	      "session %llu regions %llu bytes, before %llu %llu",
+	      (unsigned long long)s1.session_regions,
+	      (unsigned long long)s1.session_in_use,
+	      (unsigned long long)s0.session_regions,
+	      (unsigned long long)s0.session_in_use);
+	CHECK(s1.allocs == s0.allocs + 1 && s1.sessions >= 1, "allocs");
+	CHECK_RET(gomem_free(g, p, 1000), 0);
+	s2 = must_stats(g);
+	CHECK(s2.session_regions == s0.session_regions &&
+	      s2.session_in_use == s0.session_in_use && s2.frees == s1.frees + 1,
+	      "after free: %llu regions", (unsigned long long)s2.session_regions);
+	gomem_close(g);
+}
+
+static void case_alloc_zeroed_aligned_writable(void)
+{
+	static const size_t sizes[] = { 1, 100, 4096, 5000, 65536 };
+	static const size_t aligns[] = { 0, 8, 64, 4096 };
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	char *base = gomem_base(g);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (size_t j = 0; j < sizeof(aligns) / sizeof(aligns[0]); j++) {
+			size_t n = sizes[i], al = aligns[j];
+			char *p = gomem_alloc(g, n, al, 0);
+
+			CHECK(p, "alloc(%zu, %zu): %s", n, al, gomem_errname(errno));
+			CHECK(p >= base && (uint64_t)(p - base) + n <= gomem_map_size(g),
+			      "%p outside the mapping", (void *)p);
+			CHECK((uint64_t)(p - base) % (al ? al : in.granule) == 0 &&
+			      (uintptr_t)p % (al ? al : in.granule) == 0,
+			      "alloc(%zu, %zu) at offset %td", n, al, p - base);
+			CHECK(all_zero(p, n), "alloc(%zu) not zeroed", n);
+			fill(p, n, (unsigned int)(i * 7 + j));
+			CHECK(check_fill(p, n, (unsigned int)(i * 7 + j)) < 0, "readback");
+			CHECK_RET(gomem_free(g, p, n), 0);
+		}
+	}
+	/* NOZERO is accepted; the bytes are whatever they were. */
+	{
+		char *p = gomem_alloc(g, 256, 0, GOMEM_ALLOC_NOZERO);
+
+		CHECK(p, "alloc NOZERO: %s", gomem_errname(errno));
+		memset(p, 0xAB, 256);
+		CHECK_RET(gomem_free(g, p, 256), 0);
+	}
+	gomem_close(g);
+}
+
+static void case_alloc_errors_null_errno(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s0 = must_stats(g), s1;
+
+	CHECK_NULL_ERRNO(gomem_alloc(g, 0, 0, 0), EINVAL);
+	CHECK_NULL_ERRNO(gomem_alloc(g, 64, 3, 0), EINVAL);
+	CHECK_NULL_ERRNO(gomem_alloc(g, 64, 2 * (size_t)in.page_size, 0), EINVAL);
+	CHECK_NULL_ERRNO(gomem_alloc(g, 64, 0, 0x80), EINVAL);
+	CHECK_NULL_ERRNO(gomem_alloc(g, in.max_size + 1, 0, 0), EINVAL);
+	CHECK_NULL_ERRNO(gomem_alloc(g, SIZE_MAX, 0, 0), EINVAL);
+	s1 = must_stats(g);
+	CHECK(s1.session_regions == s0.session_regions, "a failed alloc left a region");
+	gomem_close(g);
+}
+
+static void case_alloc_until_enomem(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s0 = must_stats(g), s1;
+	uint64_t piece = in.max_chunk, limit = in.max_size / piece * 2 + 8;
+	void **ptrs = calloc(limit, sizeof(*ptrs));
+	uint64_t n = 0;
+
+	CHECK(ptrs, "calloc");
+	for (;;) {
+		CHECK(n < limit, "%llu allocations of %llu bytes and no ENOMEM",
+		      (unsigned long long)n, (unsigned long long)piece);
+		errno = 0;
+		ptrs[n] = gomem_alloc(g, piece, 0, GOMEM_ALLOC_NOZERO);
+		if (!ptrs[n])
+			break;
+		n++;
+	}
+	CHECK(errno == ENOMEM, "allocation %llu failed with %s, want ENOMEM",
+	      (unsigned long long)n, gomem_errname(errno));
+	CHECK(n * piece <= in.max_size, "%llu bytes held, max_size %llu",
+	      (unsigned long long)(n * piece), (unsigned long long)in.max_size);
+	/* The last byte of each region is reachable. */
+	for (uint64_t i = 0; i < n; i++)
+		((char *)ptrs[i])[piece - 1] = 1;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK_RET(gomem_free(g, ptrs[i], piece), 0);
+	s1 = must_stats(g);
+	CHECK(s1.session_in_use == s0.session_in_use, "leaked");
+	CHECK(s1.failed_allocs > s0.failed_allocs, "failed_allocs not counted");
+	gomem_trim(g, NULL);
+	free(ptrs);
+	gomem_close(g);
+}
+
+static void case_ptr_offset_round_trip(void)
+{
+	struct gomem *g = must_open(0);
+	char *base = gomem_base(g), stack = 0;
+	uint64_t ms = gomem_map_size(g);
+	char *p = gomem_alloc(g, 300, 0, 0);
+	int64_t off;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	off = gomem_offset(g, p);
+	CHECK(off >= 0 && (uint64_t)off < ms && base + off == p, "offset %lld",
+	      (long long)off);
+	CHECK(gomem_ptr(g, (uint64_t)off) == p, "ptr(offset(p)) != p");
+	CHECK(gomem_offset(g, base) == 0, "offset(base)");
+	CHECK(gomem_offset(g, base + ms - 1) == (int64_t)(ms - 1), "last byte");
+	CHECK(gomem_ptr(g, 0) == base && gomem_ptr(g, ms - 1) == base + ms - 1,
+	      "ptr at the edges");
+	CHECK_NULL_ERRNO(gomem_ptr(g, ms), EINVAL);
+	CHECK_NULL_ERRNO(gomem_ptr(g, UINT64_MAX), EINVAL);
+	CHECK_RET(gomem_offset(g, base + ms), -EINVAL);
+	CHECK_RET(gomem_offset(g, base - 1), -EINVAL);
+	CHECK_RET(gomem_offset(g, NULL), -EINVAL);
+	CHECK_RET(gomem_offset(g, &stack), -EINVAL);
+	CHECK_RET(gomem_free(g, p, 300), 0);
+	gomem_close(g);
+}
+
+static void case_partial_free_head_middle_tail(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	uint64_t gr = in.granule, n = 16 * gr;
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, n, 0, 0), stack = 0;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, n, 5);
+	CHECK_RET(gomem_free(g, p + 6 * gr, 4 * gr), 0);	/* middle */
+	CHECK_RET(gomem_free(g, p, 2 * gr), 0);		/* head */
+	CHECK_RET(gomem_free(g, p + 14 * gr, 2 * gr), 0);	/* tail */
+	s = must_stats(g);
+	CHECK(s.session_in_use == s0.session_in_use + 8 * gr, "in use %llu",
+	      (unsigned long long)(s.session_in_use - s0.session_in_use));
+	/* What is left is untouched. */
+	{
+		char *want = malloc(n);
+
+		CHECK(want, "malloc");
+		fill(want, n, 5);
+		CHECK(!memcmp(p + 2 * gr, want + 2 * gr, 4 * gr) &&
+		      !memcmp(p + 10 * gr, want + 10 * gr, 4 * gr),
+		      "the parts kept changed");
+		free(want);
+	}
+	CHECK_RET(gomem_free(g, p + 6 * gr, 4 * gr), -EINVAL);	/* again */
+	CHECK_RET(gomem_free(g, p + 5 * gr, 2 * gr), -EINVAL);	/* overlaps */
+	CHECK_RET(gomem_free(g, NULL, 16), -EINVAL);
+	CHECK_RET(gomem_free(g, &stack, 1), -EINVAL);
+	CHECK_RET(gomem_free(g, (char *)gomem_base(g) + gomem_map_size(g), 1),
+		  -EINVAL);
+	CHECK_RET(gomem_free(g, p + 2 * gr, 4 * gr), 0);
+	CHECK_RET(gomem_free(g, p + 10 * gr, 4 * gr), 0);
+	s = must_stats(g);
+	CHECK(s.session_in_use == s0.session_in_use &&
+	      s.session_regions == s0.session_regions, "not all freed");
+	gomem_close(g);
+}
+
+static void case_free_rest_keeps_head(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	uint64_t gr = in.granule, n = 64 * gr;
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, n, 0, 0), *q;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, n, 9);
+	CHECK_RET(gomem_free_rest(g, p, n, n + 1), -EINVAL);
+	CHECK_RET(gomem_free_rest(g, p, n, n), 0);	/* nothing to free */
+	s = must_stats(g);
+	CHECK(s.session_in_use == s0.session_in_use + n, "keep all freed some");
+	CHECK_RET(gomem_free_rest(g, p, n, 3 * gr - 1), 0);
+	s = must_stats(g);
+	CHECK(s.session_in_use == s0.session_in_use + 3 * gr, "kept %llu, want %llu",
+	      (unsigned long long)(s.session_in_use - s0.session_in_use),
+	      (unsigned long long)(3 * gr));
+	CHECK(check_fill(p, 3 * gr, 9) < 0, "head changed");
+	CHECK_RET(gomem_free_rest(g, p, n, 3 * gr), -EINVAL);	/* tail gone */
+	CHECK_RET(gomem_free_rest(g, p, 3 * gr, 0), 0);		/* all */
+	s = must_stats(g);
+	CHECK(s.session_in_use == s0.session_in_use, "free_rest keep 0");
+	CHECK_RET(gomem_free_rest(g, NULL, 10, 0), -EINVAL);
+	q = gomem_alloc(g, gr, 0, 0);
+	CHECK(q, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free_rest(g, q, gr, 1), 0);	/* one granule: kept */
+	CHECK_RET(gomem_free(g, q, gr), 0);
+	gomem_close(g);
+}
+
+struct pipe_pair {
+	int to_parent[2];
+	int to_child[2];
+};
+
+static void other_session_child(void *arg)
+{
+	struct pipe_pair *pp = arg;
+	struct gomem *g = gomem_open(g_dev, 0);
+	char *p, c;
+	uint64_t off;
+
+	if (!g)
+		_exit(10);
+	p = gomem_alloc(g, 4096, 0, 0);
+	if (!p)
+		_exit(11);
+	fill(p, 4096, 77);
+	off = (uint64_t)gomem_offset(g, p);
+	if (write(pp->to_parent[1], &off, sizeof(off)) != sizeof(off))
+		_exit(12);
+	if (read(pp->to_child[0], &c, 1) != 1)
+		_exit(13);
+	_exit(gomem_free(g, p, 4096) ? 14 : 0);
+}
+
+static void case_free_other_session_eperm(void)
+{
+	struct gomem *g = must_open(0);
+	struct pipe_pair pp;
+	uint64_t off;
+	pid_t pid;
+	int st;
+	char *p;
+
+	CHECK(!pipe(pp.to_parent) && !pipe(pp.to_child), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid)
+		other_session_child(&pp);
+	CHECK(read(pp.to_parent[0], &off, sizeof(off)) == sizeof(off),
+	      "no offset from the child");
+	p = gomem_ptr(g, off);
+	CHECK(p, "ptr(%llu): %s", (unsigned long long)off, gomem_errname(errno));
+	CHECK(check_fill(p, 4096, 77) < 0, "the other session's bytes differ");
+	CHECK_RET(gomem_free(g, p, 4096), -EPERM);
+	CHECK_RET(gomem_free_rest(g, p, 4096, 100), -EPERM);
+	{
+		struct gomem_region r = { p, 4096, 0 };
+
+		CHECK_RET(gomem_free_batch(g, &r, 1), 0);
+		CHECK(r.result == -EPERM, "batch entry %d", r.result);
+	}
+	CHECK(write(pp.to_child[1], "x", 1) == 1, "write");
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+	gomem_close(g);
+}
+
+/* The peer: another program (exec'd), its own session and mapping. */
+static int peer_main(int argc, char **argv)
+{
+	uint64_t off, len;
+	unsigned int seed;
+	struct gomem *g;
+	char line[64], *p, *q;
+
+	if (argc != 5)
+		return 2;
+	off = strtoull(argv[2], NULL, 0);
+	len = strtoull(argv[3], NULL, 0);
+	seed = (unsigned int)strtoul(argv[4], NULL, 0);
+	g = gomem_open(g_dev, 0);
+	if (!g) {
+		printf("ERR open %s\n", gomem_errname(errno));
+		return 1;
+	}
+	p = gomem_ptr(g, off);
+	if (!p || check_fill(p, len, seed) >= 0) {
+		printf("ERR the parent's region differs at %ld\n",
+		       p ? check_fill(p, len, seed) : -2L);
+		return 1;
+	}
+	q = gomem_alloc(g, len, 0, 0);
+	if (!q) {
+		printf("ERR alloc %s\n", gomem_errname(errno));
+		return 1;
+	}
+	fill(q, len, seed + 1);
+	printf("OFFSET %lld BASE %p\n", (long long)gomem_offset(g, q),
+	       gomem_base(g));
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	if (gomem_free(g, q, len)) {
+		printf("ERR free\n");
+		return 1;
+	}
+	printf("FREED\n");
+	return gomem_close(g) ? 1 : 0;
+}
+
+static void case_offsets_across_processes(void)
+{
+	struct gomem *g = must_open(0);
+	size_t len = 3 * 4096 + 123;
+	char *p = gomem_alloc(g, len, 0, 0), *q, line[256], arg[3][32];
+	struct gomem_stats s0, s1;
+	int in[2], out[2], st;
+	long long qoff;
+	FILE *f;
+	pid_t pid;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, len, 31);
+	s0 = must_stats(g);
+	snprintf(arg[0], sizeof(arg[0]), "%lld", (long long)gomem_offset(g, p));
+	snprintf(arg[1], sizeof(arg[1]), "%zu", len);
+	snprintf(arg[2], sizeof(arg[2]), "%u", 31);
+	CHECK(!pipe(in) && !pipe(out), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(g_self, g_self, "--peer", arg[0], arg[1], arg[2], (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	CHECK(f && fgets(line, sizeof(line), f), "no line from the peer");
+	CHECK(sscanf(line, "OFFSET %lld", &qoff) == 1, "peer: %s", line);
+	q = gomem_ptr(g, (uint64_t)qoff);
+	CHECK(q && check_fill(q, len, 32) < 0, "the peer's region differs here");
+	s1 = must_stats(g);
+	CHECK(s1.sessions >= s0.sessions + 1 || s1.sessions >= 2,
+	      "sessions %llu", (unsigned long long)s1.sessions);
+	/* Not ours: we may read it, not free it. */
+	CHECK_RET(gomem_free(g, q, len), -EPERM);
+	CHECK(write(in[1], "go\n", 3) == 3, "write");
+	CHECK(fgets(line, sizeof(line), f) && !strncmp(line, "FREED", 5),
+	      "peer: %s", line);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "peer status %#x", st);
+	fclose(f);
+	close(in[1]);
+	CHECK_RET(gomem_free(g, p, len), 0);
+	gomem_close(g);
+}
+
+static void write_ro(void *arg)
+{
+	*(volatile char *)arg = 1;
+}
+
+static void case_readonly_consumer(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(c);
+	struct gomem_region r = { NULL, 64, 0 };
+	struct gomem_release rel;
+	char *p = gomem_alloc(g, 5000, 0, 0), *cp;
+	int st;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 5000, 3);
+	CHECK(gomem_readonly(c) && (in.session_flags & GOMEM_SESSION_READONLY),
+	      "consumer not read-only");
+	must_stats(c);
+	cp = gomem_ptr(c, (uint64_t)gomem_offset(g, p));
+	CHECK(cp && check_fill(cp, 5000, 3) < 0, "consumer reads other bytes");
+	memset(p, 0x5A, 10);	/* live: the same pages */
+	CHECK(cp[9] == 0x5A, "consumer does not see the producer's write");
+	CHECK_NULL_ERRNO(gomem_alloc(c, 64, 0, 0), EBADF);
+	CHECK_RET(gomem_free(c, cp, 5000), -EBADF);
+	CHECK_RET(gomem_trim(c, &rel), -EBADF);
+	CHECK_RET(gomem_recycle_all(c, &rel), -EBADF);
+	CHECK_RET(gomem_alloc_batch(c, &r, 1, 0, 0), -EBADF);
+	CHECK(r.result == -EBADF && !r.ptr, "entry %d", r.result);
+	r.ptr = cp;
+	CHECK_RET(gomem_free_batch(c, &r, 1), -EBADF);
+	{
+		struct gomem_recyclable *rc = gomem_recyclable_new(c);
+		void *ptrs[2];
+
+		CHECK(rc, "recyclable_new");
+		CHECK_NULL_ERRNO(gomem_recyclable_alloc(rc, 64), EBADF);
+		CHECK_RET(gomem_recyclable_alloc_n(rc, 64, 2, ptrs), -EBADF);
+		CHECK(gomem_recyclable_count(rc) == 0, "count");
+		gomem_recyclable_destroy(rc);
+	}
+	/* The mapping is read-only: a write is SIGSEGV. */
+	st = in_child(write_ro, cp);
+	CHECK(st == SIGSEGV, "write through the read-only mapping: %d, want "
+	      "SIGSEGV", st);
+	CHECK_RET(gomem_free(g, p, 5000), 0);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct gomem_region *x = a, *y = b;
+
+	return (uintptr_t)x->ptr < (uintptr_t)y->ptr ? -1 :
+	       (uintptr_t)x->ptr > (uintptr_t)y->ptr;
+}
+
+static void check_disjoint(struct gomem *g, struct gomem_region *r, size_t n)
+{
+	struct gomem_info in = must_info(g);
+
+	qsort(r, n, sizeof(*r), cmp_region);
+	for (size_t i = 0; i + 1 < n; i++)
+		CHECK((char *)r[i].ptr + round_up(r[i].size, in.granule) <=
+		      (char *)r[i + 1].ptr, "regions %zu and %zu overlap", i, i + 1);
+}
+
+static void case_batch_alloc_free(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	struct gomem_region r[100];
+	size_t n = sizeof(r) / sizeof(r[0]);
+
+	CHECK_RET(gomem_alloc_batch(g, r, 0, 0, 0), 0);
+	CHECK_RET(gomem_free_batch(g, r, 0), 0);
+	for (size_t i = 0; i < n; i++) {
+		r[i].ptr = NULL;
+		r[i].size = 16 + i * 40;
+		r[i].result = 1;
+	}
+	CHECK_RET(gomem_alloc_batch(g, r, n, 0, 0), (long long)n);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(r[i].result == 0 && r[i].ptr, "entry %zu: %d", i, r[i].result);
+		CHECK(gomem_offset(g, r[i].ptr) >= 0, "entry %zu outside", i);
+		CHECK(all_zero(r[i].ptr, r[i].size), "entry %zu not zeroed", i);
+		fill(r[i].ptr, r[i].size, (unsigned int)i);
+	}
+	for (size_t i = 0; i < n; i++)
+		CHECK(check_fill(r[i].ptr, r[i].size, (unsigned int)i) < 0,
+		      "entry %zu overwritten", i);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions + n, "regions %llu",
+	      (unsigned long long)(s.session_regions - s0.session_regions));
+	check_disjoint(g, r, n);
+	CHECK_RET(gomem_free_batch(g, r, n), (long long)n);
+	for (size_t i = 0; i < n; i++)
+		CHECK(r[i].result == 0, "free entry %zu: %d", i, r[i].result);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions &&
+	      s.session_in_use == s0.session_in_use, "batch free left regions");
+
+	/* Alignment and NOZERO apply to every entry. */
+	for (size_t i = 0; i < 8; i++)
+		r[i].size = 100;
+	CHECK_RET(gomem_alloc_batch(g, r, 8, 4096, GOMEM_ALLOC_NOZERO), 8);
+	for (size_t i = 0; i < 8; i++)
+		CHECK(gomem_offset(g, r[i].ptr) % 4096 == 0, "entry %zu unaligned", i);
+	CHECK_RET(gomem_free_batch(g, r, 8), 8);
+	gomem_close(g);
+}
+
+static void case_batch_larger_than_kernel_max(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	size_t n = GOMEM_BATCH_MAX + 476;
+	struct gomem_region *r = calloc(n, sizeof(*r));
+
+	CHECK(r, "calloc");
+	for (size_t i = 0; i < n; i++)
+		r[i].size = 64;
+	CHECK_RET(gomem_alloc_batch(g, r, n, 0, 0), (long long)n);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions + n, "regions");
+	check_disjoint(g, r, n);
+	CHECK_RET(gomem_free_batch(g, r, n), (long long)n);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions, "left regions");
+	free(r);
+	gomem_close(g);
+}
+
+static void case_batch_per_entry_results(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	struct gomem_region r[4];
+	char stack = 0;
+
+	/* One bad size: that entry fails, the others do not. */
+	for (int i = 0; i < 4; i++) {
+		r[i].ptr = &stack;
+		r[i].size = i == 2 ? 0 : 128;
+		r[i].result = 1;
+	}
+	CHECK_RET(gomem_alloc_batch(g, r, 4, 0, 0), 3);
+	CHECK(r[2].result == -EINVAL && !r[2].ptr, "entry 2: %d %p", r[2].result,
+	      r[2].ptr);
+	CHECK(!r[0].result && !r[1].result && !r[3].result, "good entries failed");
+	/* A bad alignment or unknown flags fail the call as a whole. */
+	{
+		struct gomem_region b[2] = { { NULL, 64, 1 }, { NULL, 64, 1 } };
+		struct gomem_info in = must_info(g);
+
+		CHECK_RET(gomem_alloc_batch(g, b, 2, 3, 0), -EINVAL);
+		CHECK(b[0].result == -EINVAL && b[1].result == -EINVAL &&
+		      !b[0].ptr && !b[1].ptr, "entries with a bad alignment");
+		CHECK_RET(gomem_alloc_batch(g, b, 2, 2 * (size_t)in.page_size, 0),
+			  -EINVAL);
+		b[0].result = b[1].result = 1;
+		CHECK_RET(gomem_alloc_batch(g, b, 2, 0, 0x80), -EINVAL);
+		CHECK(b[0].result == -EINVAL && b[1].result == -EINVAL &&
+		      !b[0].ptr && !b[1].ptr, "entries of a refused call");
+	}
+	/* Free: entry 1 twice, a pointer outside the mapping, and NULL. */
+	{
+		struct gomem_region f[6] = {
+			{ r[0].ptr, 128, 1 }, { r[1].ptr, 128, 1 },
+			{ r[1].ptr, 128, 1 }, { &stack, 1, 1 },
+			{ NULL, 1, 1 }, { r[3].ptr, 128, 1 },
+		};
+
+		CHECK_RET(gomem_free_batch(g, f, 6), 3);
+		CHECK(!f[0].result && !f[1].result && !f[5].result,
+		      "good frees failed: %d %d %d", f[0].result, f[1].result,
+		      f[5].result);
+		CHECK(f[2].result == -EINVAL && f[3].result == -EINVAL &&
+		      f[4].result == -EINVAL, "bad frees: %d %d %d", f[2].result,
+		      f[3].result, f[4].result);
+	}
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions, "left regions");
+	gomem_close(g);
+}
+
+static void case_recyclable_batches(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	struct gomem_recyclable *r = gomem_recyclable_new(g);
+	void *ptrs[300], *one[10], *ext;
+	uint64_t bytes = 0;
+
+	CHECK(r, "recyclable_new: %s", gomem_errname(errno));
+	CHECK(gomem_recyclable_count(r) == 0 && gomem_recyclable_bytes(r) == 0,
+	      "new list not empty");
+	for (int i = 0; i < 10; i++) {
+		one[i] = gomem_recyclable_alloc(r, 100 + i);
+		CHECK(one[i], "recyclable_alloc: %s", gomem_errname(errno));
+		fill(one[i], 100 + i, i);
+		bytes += 100 + i;
+	}
+	CHECK_RET(gomem_recyclable_alloc_n(r, 128, 300, ptrs), 0);
+	bytes += 300 * 128;
+	for (int i = 0; i < 300; i++) {
+		CHECK(ptrs[i] && gomem_offset(g, ptrs[i]) >= 0, "ptr %d", i);
+		fill(ptrs[i], 128, 1000 + i);
+	}
+	for (int i = 0; i < 10; i++)
+		CHECK(check_fill(one[i], 100 + i, i) < 0, "region %d overwritten", i);
+	ext = gomem_alloc(g, 4000, 0, 0);
+	CHECK(ext, "alloc");
+	CHECK_RET(gomem_recyclable_add(r, ext, 4000), 0);
+	bytes += 4000;
+	CHECK_RET(gomem_recyclable_add(r, NULL, 10), -EINVAL);
+	CHECK_RET(gomem_recyclable_add(r, ext, 0), -EINVAL);
+	CHECK(gomem_recyclable_count(r) == 311 && gomem_recyclable_bytes(r) == bytes,
+	      "count %zu bytes %llu", gomem_recyclable_count(r),
+	      (unsigned long long)gomem_recyclable_bytes(r));
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions + 311, "regions %llu",
+	      (unsigned long long)(s.session_regions - s0.session_regions));
+	CHECK_RET(gomem_recyclable_recycle(r), 311);
+	CHECK(gomem_recyclable_count(r) == 0 && gomem_recyclable_bytes(r) == 0,
+	      "list not empty after recycle");
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions &&
+	      s.session_in_use == s0.session_in_use, "recycle left regions");
+	CHECK_RET(gomem_recyclable_recycle(r), 0);	/* empty: nothing */
+
+	/* All or nothing: a bad size allocates nothing. */
+	CHECK_RET(gomem_recyclable_alloc_n(r, 0, 5, ptrs), -EINVAL);
+	CHECK(gomem_recyclable_count(r) == 0 && !ptrs[0], "alloc_n failure kept some");
+	CHECK_RET(gomem_recyclable_alloc_n(r, 64, 0, ptrs), 0);
+	CHECK_NULL_ERRNO(gomem_recyclable_alloc(r, 0), EINVAL);
+
+	/* A region freed by hand: recycle reports it and frees the rest. */
+	CHECK_RET(gomem_recyclable_alloc_n(r, 256, 3, ptrs), 0);
+	CHECK_RET(gomem_free(g, ptrs[1], 256), 0);
+	CHECK_RET(gomem_recyclable_recycle(r), -EINVAL);
+	CHECK(gomem_recyclable_count(r) == 0, "list not empty");
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions, "regions left");
+
+	/* Reused, then destroyed: destroy recycles. */
+	CHECK_RET(gomem_recyclable_alloc_n(r, 512, 40, ptrs), 0);
+	gomem_recyclable_destroy(r);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions &&
+	      s.session_in_use == s0.session_in_use, "destroy left regions");
+	gomem_close(g);
+}
+
+/* Allocate what cannot fit in the chunks there are: the arena grows. */
+static void *alloc_grow(struct gomem *g, size_t *size)
+{
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s = must_stats(g);
+	void *p;
+
+	*size = s.largest_free + in.granule;
+	if (*size > in.max_chunk)
+		*size = in.max_chunk;
+	if (*size <= s.largest_free)	/* a chunk of max_chunk is free */
+		*size = in.max_chunk + in.granule;
+	p = gomem_alloc(g, *size, 0, GOMEM_ALLOC_NOZERO);
+	CHECK(p, "alloc(%zu) to grow: %s", *size, gomem_errname(errno));
+	return p;
+}
+
+static void case_mapping_stable_across_growth(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0, s1;
+	char *base = gomem_base(g), *p, *q;
+	size_t qn;
+
+	gomem_trim(g, NULL);
+	p = gomem_alloc(g, 1000, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 1000, 44);
+	s0 = must_stats(g);
+	q = alloc_grow(g, &qn);
+	s1 = must_stats(g);
+	CHECK(s1.grows > s0.grows && s1.chunks > s0.chunks,
+	      "no growth: grows %llu -> %llu", (unsigned long long)s0.grows,
+	      (unsigned long long)s1.grows);
+	CHECK(gomem_base(g) == base && check_fill(p, 1000, 44) < 0,
+	      "the old region moved or changed");
+	/* The mapping made at open reaches the new chunk, first to last. */
+	q[0] = 1;
+	q[qn - 1] = 2;
+	CHECK(q[0] == 1 && q[qn - 1] == 2, "new chunk not writable");
+	CHECK_RET(gomem_free(g, q, qn), 0);
+	CHECK_RET(gomem_free(g, p, 1000), 0);
+	gomem_close(g);
+}
+
+static void touch(void *arg)
+{
+	(void)*(volatile char *)arg;
+}
+
+static void case_recycle_all_and_trim(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel = { 1, 1 };
+	size_t qn;
+	char *q, *p[5];
+	uint64_t want = 0;
+	int st;
+
+	CHECK_RET(gomem_recycle_all(g, &rel), 0);
+	CHECK(rel.count == 0 && rel.bytes == 0, "a new session recycled %llu",
+	      (unsigned long long)rel.count);
+	gomem_trim(g, NULL);
+	for (int i = 0; i < 5; i++) {
+		p[i] = gomem_alloc(g, 1000 * (i + 1), 0, 0);
+		CHECK(p[i], "alloc");
+		want += round_up(1000 * (i + 1), in.granule);
+	}
+	q = alloc_grow(g, &qn);
+	want += round_up(qn, in.granule);
+	s0 = must_stats(g);
+	CHECK_RET(gomem_recycle_all(g, &rel), 0);
+	CHECK(rel.count == 6 && rel.bytes == want, "recycled %llu regions %llu "
+	      "bytes, want 6, %llu", (unsigned long long)rel.count,
+	      (unsigned long long)rel.bytes, (unsigned long long)want);
+	s1 = must_stats(g);
+	CHECK(s1.session_regions == 0 && s1.session_in_use == 0, "session not empty");
+	CHECK_RET(gomem_trim(g, &rel), 0);
+	CHECK_RET(gomem_trim(g, NULL), 0);
+	s2 = must_stats(g);
+	CHECK(s2.chunks + rel.count == s1.chunks &&
+	      s2.trimmed >= s1.trimmed + rel.count &&
+	      s2.capacity + rel.bytes == s1.capacity,
+	      "trim released %llu chunks %llu bytes; chunks %llu -> %llu",
+	      (unsigned long long)rel.count, (unsigned long long)rel.bytes,
+	      (unsigned long long)s1.chunks, (unsigned long long)s2.chunks);
+	if (s0.sessions == 1) {
+		/* Nobody else holds anything: the grown chunk went back,
+		 * and the pointer into it is SIGBUS now. */
+		CHECK(rel.count >= 1, "trim released nothing");
+		st = in_child(touch, q);
+		CHECK(st == SIGBUS, "touching a trimmed chunk: %d, want SIGBUS",
+		      st);
+	}
+	gomem_close(g);
+}
+
+static void case_close_returns_regions(void)
+{
+	struct gomem *w = must_open(GOMEM_LIB_READONLY), *g;
+	struct gomem_stats s0 = must_stats(w), s1, s2;
+	struct gomem_recyclable *r;
+	void *ptrs[20];
+
+	g = must_open(0);
+	r = gomem_recyclable_new(g);
+	CHECK(gomem_alloc(g, 10000, 0, 0) && gomem_alloc(g, 100, 0, 0), "alloc");
+	CHECK(r && !gomem_recyclable_alloc_n(r, 64, 20, ptrs), "alloc_n");
+	s1 = must_stats(w);
+	CHECK(s1.in_use > s0.in_use && s1.sessions == s0.sessions + 1,
+	      "open: in_use %llu (was %llu), sessions %llu (was %llu)",
+	      (unsigned long long)s1.in_use, (unsigned long long)s0.in_use,
+	      (unsigned long long)s1.sessions, (unsigned long long)s0.sessions);
+	/* No destroy of r: close alone gives everything back. */
+	CHECK_RET(gomem_close(g), 0);
+	s2 = must_stats(w);
+	CHECK(s2.in_use == s0.in_use && s2.sessions == s0.sessions,
+	      "after close: in_use %llu (was %llu), sessions %llu (was %llu)",
+	      (unsigned long long)s2.in_use, (unsigned long long)s0.in_use,
+	      (unsigned long long)s2.sessions, (unsigned long long)s0.sessions);
+	/* r is left alone: destroying it after gomem_close(g) is not allowed
+	 * (it would recycle through a closed handle); the process exits. */
+	gomem_close(w);
+}
+
+struct thr {
+	struct gomem *g;
+	int id;
+	int errors;
+	char why[128];
+};
+
+static void *thread_fn(void *arg)
+{
+	struct thr *t = arg;
+
+	for (int i = 0; i < 2000 && !t->errors; i++) {
+		size_t n = 64 + (size_t)(i % 7) * 96;
+		char *p = gomem_alloc(t->g, n, 0, 0);
+
+		if (!p) {
+			snprintf(t->why, sizeof(t->why), "alloc: %s", gomem_errname(errno));
+			t->errors++;
+			break;
+		}
+		fill(p, n, t->id * 10000 + i);
+		sched_yield();
+		if (check_fill(p, n, t->id * 10000 + i) >= 0) {
+			snprintf(t->why, sizeof(t->why), "bytes changed");
+			t->errors++;
+		}
+		if (gomem_free(t->g, p, n)) {
+			snprintf(t->why, sizeof(t->why), "free failed");
+			t->errors++;
+		}
+	}
+	return NULL;
+}
+
+static void case_threads_share_handle(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	pthread_t th[4];
+	struct thr t[4];
+
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct thr){ .g = g, .id = i + 1 };
+		CHECK(!pthread_create(&th[i], NULL, thread_fn, &t[i]), "pthread_create");
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(!t[i].errors, "thread %d: %s", i, t[i].why);
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions &&
+	      s.session_in_use == s0.session_in_use, "threads left regions");
+	gomem_close(g);
+}
+
+static void case_fork_child_shares_handle(void)
+{
+	struct gomem *g = must_open(0);
+	char *p = gomem_alloc(g, 8192, 0, 0), *q = gomem_alloc(g, 100, 0, 0);
+	struct gomem_stats s0, s;
+	pid_t pid;
+	int st;
+
+	CHECK(p && q, "alloc");
+	s0 = must_stats(g);
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		/* Same session, same mapping: write, and free the parent's. */
+		fill(p, 8192, 66);
+		_exit(gomem_free(g, q, 100) ? 1 : 0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "child status %#x", st);
+	CHECK(check_fill(p, 8192, 66) < 0, "the child's write is not seen");
+	s = must_stats(g);
+	CHECK(s.session_regions == s0.session_regions - 1, "child's free not seen");
+	CHECK_RET(gomem_free(g, p, 8192), 0);
+	gomem_close(g);
+}
+
+static void case_cxx_device_round_trip(void)
+{
+	char why[256] = "";
+
+	CHECK(!gomem_cxx_unit(g_dev, why, sizeof(why)), "%s", why);
+}
+
+/* ---- gomemctl on the device ---- */
+
+static void case_ctl_info_stats_json(void)
+{
+	struct gomem *g = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(g);
+	struct run r;
+	uint64_t v;
+
+	RUN_CTL(&r, "--dev", g_dev, "info", "--json");
+	CHECK(r.status == 0, "info --json: %d %s", r.status, r.err);
+	CHECK(json_u64(r.out, "abi_version", &v) && v == GOMEM_ABI_VERSION &&
+	      json_u64(r.out, "map_size", &v) && v == in.map_size &&
+	      json_u64(r.out, "granule", &v) && v == in.granule &&
+	      strstr(r.out, "\"policy\":"), "info --json: %s", r.out);
+	RUN_CTL(&r, "info");
+	CHECK(r.status == 0 && strstr(r.out, "map_size"), "info: %d %s", r.status,
+	      r.out);
+	RUN_CTL(&r, "stats", "--json");
+	CHECK(r.status == 0 && json_u64(r.out, "capacity", &v) &&
+	      json_u64(r.out, "sessions", &v) && v >= 2,
+	      "stats --json: %d %s", r.status, r.out);
+	RUN_CTL(&r, "stats");
+	CHECK(r.status == 0 && strstr(r.out, "in_use"), "stats: %s", r.out);
+	gomem_close(g);
+}
+
+static void case_ctl_blocks_and_map(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_info in = must_info(g);
+	struct gomem_stats s;
+	struct run r;
+	char *p[8];
+	uint64_t v;
+	int bars = 0;
+
+	/* Some fragmentation to draw. */
+	for (int i = 0; i < 8; i++)
+		CHECK((p[i] = gomem_alloc(g, 16 * in.granule, 0, 0)), "alloc");
+	for (int i = 0; i < 8; i += 2)
+		CHECK_RET(gomem_free(g, p[i], 16 * in.granule), 0);
+	s = must_stats(g);
+	RUN_CTL(&r, "blocks");
+	CHECK(r.status == 0 && strstr(r.out, "chunk"), "blocks: %d %s %s",
+	      r.status, r.out, r.err);
+	RUN_CTL(&r, "blocks", "--json");
+	CHECK(r.status == 0 && strstr(r.out, "\"chunks\":") &&
+	      json_u64(r.out, "free_bytes", &v),
+	      "blocks --json: %d %s", r.status, r.out);
+	RUN_CTL(&r, "map", "--width", "40");
+	CHECK(r.status == 0, "map: %d %s", r.status, r.err);
+	for (char *l = r.out; (l = strstr(l, "|")); l++) {
+		char *e = strchr(l + 1, '|'), *nl = strchr(l, '\n');
+
+		if (e && (!nl || e < nl) && e - l - 1 == 40) {
+			bars++;
+			l = e;
+		}
+	}
+	CHECK(bars >= (int)s.chunks, "map drew %d bars of 40 for %llu chunks:\n%s",
+	      bars, (unsigned long long)s.chunks, r.out);
+	CHECK(strchr(r.out, '#') && strchr(r.out, '.'), "map shows no used or no "
+	      "free cells:\n%s", r.out);
+	gomem_close(g);
+}
+
+static void case_ctl_alloc_hold(void)
+{
+	struct gomem *w = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(w), s1, s2;
+	int out[2], st;
+	char line[512] = "";
+	uint64_t off = 0, v;
+	size_t n = 0;
+	pid_t pid;
+	char *p;
+	double end;
+
+	CHECK(!pipe(out), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		dup2(out[1], 1);
+		execl(ctl_path(), ctl_path(), "--dev", g_dev, "alloc", "12345",
+		      "--hold", "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	while (n < sizeof(line) - 1 && !strchr(line, '\n')) {
+		ssize_t k = read(out[0], line + n, sizeof(line) - 1 - n);
+
+		if (k <= 0)
+			break;
+		n += k;
+		line[n] = 0;
+	}
+	CHECK(json_u64(line, "offset", &off) && json_u64(line, "size", &v) &&
+	      v == 12345, "alloc --hold --json printed '%s'", line);
+	s1 = must_stats(w);
+	CHECK(s1.sessions == s0.sessions + 1 && s1.in_use >= s0.in_use + 12345,
+	      "held: sessions %llu in_use +%lld", (unsigned long long)s1.sessions,
+	      (long long)(s1.in_use - s0.in_use));
+	p = gomem_ptr(w, off);
+	CHECK(p && all_zero(p, 12345), "held region not readable or not zero");
+	/* Still holding a moment later. */
+	usleep(300000);
+	CHECK(waitpid(pid, &st, WNOHANG) == 0, "gomemctl alloc --hold exited");
+	kill(pid, SIGINT);
+	end = now_s() + 10;
+	while (waitpid(pid, &st, WNOHANG) == 0 && now_s() < end)
+		usleep(20000);
+	CHECK(now_s() < end, "gomemctl alloc --hold ignored SIGINT");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x after SIGINT", st);
+	s2 = must_stats(w);
+	CHECK(s2.sessions == s0.sessions && s2.in_use == s0.in_use,
+	      "region not released after SIGINT");
+	close(out[0]);
+	gomem_close(w);
+}
+
+static void case_ctl_errors_exit_1(void)
+{
+	struct gomem *g = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(g);
+	char big[32];
+	struct run r;
+
+	RUN_CTL(&r, "alloc", "0");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 &&
+	      strstr(r.err, "gomemctl: alloc: EINVAL (Invalid argument)"),
+	      "alloc 0: status %d, stderr '%s'", r.status, r.err);
+	snprintf(big, sizeof(big), "%llu", (unsigned long long)in.max_size + 1);
+	RUN_CTL(&r, "alloc", big);
+	CHECK(r.status == 1 && strstr(r.err, "EINVAL"), "alloc %s: %d %s", big,
+	      r.status, r.err);
+	RUN_CTL(&r, "alloc", "4096", "--align", "3");
+	CHECK(r.status == 1 && strstr(r.err, "EINVAL"), "alloc --align 3: %d %s",
+	      r.status, r.err);
+	gomem_close(g);
+}
+
+static void case_ctl_trim_and_bench(void)
+{
+	struct run r;
+	uint64_t v;
+
+	RUN_CTL(&r, "trim", "--json");
+	CHECK(r.status == 0 && json_u64(r.out, "chunks", &v) &&
+	      json_u64(r.out, "bytes", &v), "trim --json: %d %s %s", r.status,
+	      r.out, r.err);
+	RUN_CTL(&r, "trim");
+	CHECK(r.status == 0 && strstr(r.out, "released"), "trim: %s", r.out);
+	RUN_CTL(&r, "bench", "--iterations", "2000", "--rounds", "2", "--json");
+	CHECK(r.status == 0 && json_u64(r.out, "iterations", &v) && v == 2000 &&
+	      strstr(r.out, "\"pair_vs_two_null\":") &&
+	      strstr(r.out, "\"batch64_vs_single\":"),
+	      "bench --json: %d %s %s", r.status, r.out, r.err);
+	RUN_CTL(&r, "bench", "--iterations", "1000", "--rounds", "1");
+	CHECK(r.status == 0 && strstr(r.out, "getppid"), "bench: %d %s", r.status,
+	      r.out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Runner                                                              */
+/* ------------------------------------------------------------------ */
+
+struct tcase {
+	const char *name;
+	void (*fn)(void);
+	bool host;	/* needs no device */
+};
+
+#define C(n, h) { #n, case_##n, h }
+static const struct tcase cases[] = {
+	C(errname_and_version, true),
+	C(open_errors_set_errno, true),
+	C(null_handles_allowed, true),
+	C(reader_every_function, true),
+	C(cxx_translation_unit, true),
+	C(ctl_usage_and_open_errors, true),
+	C(open_info_close, false),
+	C(stats_track_session, false),
+	C(alloc_zeroed_aligned_writable, false),
+	C(alloc_errors_null_errno, false),
+	C(alloc_until_enomem, false),
+	C(ptr_offset_round_trip, false),
+	C(partial_free_head_middle_tail, false),
+	C(free_rest_keeps_head, false),
+	C(free_other_session_eperm, false),
+	C(offsets_across_processes, false),
+	C(readonly_consumer, false),
+	C(batch_alloc_free, false),
+	C(batch_larger_than_kernel_max, false),
+	C(batch_per_entry_results, false),
+	C(recyclable_batches, false),
+	C(mapping_stable_across_growth, false),
+	C(recycle_all_and_trim, false),
+	C(close_returns_regions, false),
+	C(threads_share_handle, false),
+	C(fork_child_shares_handle, false),
+	C(cxx_device_round_trip, false),
+	C(ctl_info_stats_json, false),
+	C(ctl_blocks_and_map, false),
+	C(ctl_alloc_hold, false),
+	C(ctl_errors_exit_1, false),
+	C(ctl_trim_and_bench, false),
+};
+#undef C
+#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
+
+static int case_timeout(void)
+{
+	const char *e = getenv("GOMEM_CASE_TIMEOUT");
+	int t = e ? atoi(e) : 60;
+
+	return t > 0 ? t : 60;
+}
+
+static bool run_case(const struct tcase *tc)
+{
+	char reason[700] = "";
+	size_t rn = 0;
+	int p[2], st = 0, timeout = case_timeout();
+	bool timed_out = false;
+	double end;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		printf("GOMEM-CASE %s FAIL pipe: %s\n", tc->name, gomem_errname(errno));
+		return false;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("GOMEM-CASE %s FAIL fork: %s\n", tc->name, gomem_errname(errno));
+		close(p[0]);
+		close(p[1]);
+		return false;
+	}
+	if (!pid) {
+		setpgid(0, 0);
+		close(p[0]);
+		g_fail_fd = p[1];
+		tc->fn();
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	end = now_s() + timeout;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		ssize_t n;
+
+		if (r == pid)
+			break;
+		if (now_s() > end) {
+			timed_out = true;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
+		if (n > 0)
+			rn += n;
+		usleep(10000);
+	}
+	/* What the case left running goes before the next case. */
+	kill(-pid, SIGKILL);
+	for (int i = 0; i < 100; i++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (kill(-pid, 0) && errno == ESRCH)
+			break;
+		usleep(10000);
+	}
+	for (;;) {
+		ssize_t n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
+
+		if (n <= 0)
+			break;
+		rn += n;
+	}
+	close(p[0]);
+	reason[rn] = 0;
+	reason[strcspn(reason, "\n")] = 0;
+
+	if (!timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !rn) {
+		printf("GOMEM-CASE %s PASS\n", tc->name);
+		return true;
+	}
+	if (timed_out)
+		printf("GOMEM-CASE %s FAIL timeout after %ds%s%s\n", tc->name,
+		       timeout, rn ? ": " : "", reason);
+	else if (WIFSIGNALED(st))
+		printf("GOMEM-CASE %s FAIL killed by signal %d (%s)%s%s\n",
+		       tc->name, WTERMSIG(st), strsignal(WTERMSIG(st)),
+		       rn ? ": " : "", reason);
+	else
+		printf("GOMEM-CASE %s FAIL %s\n", tc->name,
+		       rn ? reason : "exited non-zero without a reason");
+	return false;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: libgomem-test --list | --all | --host | CASE...\n"
+		"  env: GOMEM_DEV GOMEM_CASE_TIMEOUT GOMEM_CTL\n");
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+	ssize_t n;
+
+	if (getenv("GOMEM_DEV"))
+		g_dev = getenv("GOMEM_DEV");
+	n = readlink("/proc/self/exe", g_self, sizeof(g_self) - 1);
+	if (n > 0)
+		g_self[n] = 0;
+	else
+		snprintf(g_self, sizeof(g_self), "%s", argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--peer"))
+		return peer_main(argc, argv);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--list")) {
+		for (int i = 0; i < NCASES; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(argv[1], "--all") || !strcmp(argv[1], "--host")) {
+		bool host = !strcmp(argv[1], "--host");
+
+		for (int i = 0; i < NCASES; i++) {
+			if (host && !cases[i].host)
+				continue;
+			run_case(&cases[i]) ? passed++ : failed++;
+		}
+	} else {
+		for (int a = 1; a < argc; a++) {
+			int i;
+
+			for (i = 0; i < NCASES; i++)
+				if (!strcmp(argv[a], cases[i].name))
+					break;
+			if (i == NCASES) {
+				printf("GOMEM-CASE %s FAIL unknown case\n", argv[a]);
+				failed++;
+				continue;
+			}
+			run_case(&cases[i]) ? passed++ : failed++;
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
