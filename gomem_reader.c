@@ -572,6 +572,15 @@ int gomem_reader_read_u8(struct gomem_reader *r, u8 *val)
 	unsigned int seg;
 	size_t off;
 
+	/*
+	 * Fast path: the next byte is in the current segment, so this is
+	 * what gomem_reader_feed() would do, without its segment walk.
+	 */
+	if (likely(r->seg < r->mem->count && r->off < segs[r->seg].len)) {
+		*val = ((u8 *)segs[r->seg].data)[r->off++];
+		r->pos++;
+		return 0;
+	}
 	if (!gomem_reader_remaining(r))
 		return -ENODATA;
 	seg = gomem_reader_next(r, &off);
