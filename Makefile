@@ -18,6 +18,7 @@
 #   make bench         the core natively vs glibc malloc, jemalloc, mimalloc on
 #                      GoMem's workloads, tree growth, fragmentation (bench/)
 #   make dkms-check    dkms add/build against both header versions, in scratch trees
+#   make lib-check     libgomem/gomemctl checks that need no device
 #   make install       module (modules_install), udev rule, library and gomemctl
 #   make deps          install missing Debian packages (scripts/deps.sh)
 #   make clean         remove build products
@@ -36,7 +37,7 @@ KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader 
 HARNESS := userspace/harness
 
 .PHONY: all modules modules-check lint harness fuzz kunit vm-test run test bench deps \
-	dkms-check install clean
+	dkms-check lib-check install clean
 
 all: modules
 
@@ -79,6 +80,11 @@ bench:
 
 dkms-check:
 	scripts/dkms-check.sh
+
+# libgomem and gomemctl without a device: symbols, soname, an install into a
+# scratch DESTDIR used through pkg-config (C, C++, static), usage errors.
+lib-check:
+	$(MAKE) -C userspace/lib check
 
 # Installs the module for KDIR's kernel (modules_install, then depmod) and
 # the udev rule giving group "gomem" access to /dev/gomem.  DESTDIR and

@@ -29,6 +29,8 @@ needs=(
 	"qemu-system-x86:running the KUnit kernel and the VM tests (make vm-test, make run)"
 	"busybox-static:the VM tests' initramfs (make vm-test, make run)"
 	"dkms:checking that dkms.conf builds (make dkms-check)"
+	"g++:libgomem's C++ header check (make lib-check)"
+	"pkg-config:building against an installed libgomem (make lib-check)"
 	"python3:kunit.py"
 	"bc:the kernel build"
 	"flex:the kernel build"

@@ -12,7 +12,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
-steps=${*:-${GOMEM_TEST_STEPS:-harness fuzz modules-check lint dkms-check kunit vm-test}}
+steps=${*:-${GOMEM_TEST_STEPS:-harness fuzz modules-check lint dkms-check lib-check kunit vm-test}}
 make=${MAKE:-make}
 
 banner() { printf '\n======== %s ========\n' "$*"; }
