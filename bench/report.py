@@ -375,6 +375,12 @@ def main():
                   "could give to requests of that size; arena usable = in use + usable by "
                   "512 B requests, over the space.", ""]
         lines += f
+    lines += ["", "## Part 3: the kernel path, in the VM", "",
+              "Alloc+free ioctl pair vs two null system calls, batch-64 per region vs a "
+              "single pair, and the first touch of a mapped page (fault) vs a memfd's, "
+              "measured by `gomemctl bench` in QEMU (TCG: only the ratios mean anything): "
+              "see [kernel.md](kernel.md), written by `scripts/vm.sh --bench` (the last "
+              "step of `make bench`)."]
     text = "\n".join(lines) + "\n"
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, "results.md"), "w") as fh:

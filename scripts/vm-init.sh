@@ -5,8 +5,8 @@
 # each run's initramfs with busybox, gomem.ko, the static test and demo
 # programs, and /etc/gomem-vm.conf (the module parameters and time limits).
 #
-# The kernel command line selects the mode: gomem_mode=test (default) or
-# gomem_mode=demo.  Both print to the serial console and end with
+# The kernel command line selects the mode: gomem_mode=test (default),
+# gomem_mode=demo or gomem_mode=bench.  All print to the serial console and end with
 # "GOMEM-VM done" and a forced power-off.
 #
 # test: the module-level cases below, and every case of "gomem-e2e --all",
@@ -18,6 +18,9 @@
 #   the second and later ones named "<case>@<label>".
 # demo: loads the module and runs the producer and consumer demo with a
 #   heading per step.
+# bench: loads the module and runs "gomemctl bench --json" GOMEM_BENCH_RUNS
+#   times (GOMEM_BENCH_ARGS), the JSON lines between "GOMEM-BENCH-JSON
+#   begin" and "GOMEM-BENCH-JSON end" (scripts/vm.sh --bench reads them).
 #
 # On the host, "sh scripts/vm-init.sh --list" prints this file's own cases.
 
@@ -374,10 +377,38 @@ demo_mode() {
 	fi
 }
 
+bench_mode() {
+	bench_failed=1
+	info "bench: insmod gomem.ko $GOMEM_PARAMS"
+	if load_module; then
+		i=0
+		while [ ! -c /dev/gomem ] && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		bench_failed=0
+		echo "GOMEM-BENCH-JSON begin"
+		r=1
+		while [ $r -le "${GOMEM_BENCH_RUNS:-3}" ]; do
+			# shellcheck disable=SC2086 # the arguments are words
+			/bin/gomemctl bench --json ${GOMEM_BENCH_ARGS:-} || bench_failed=1
+			r=$((r + 1))
+		done
+		echo "GOMEM-BENCH-JSON end"
+		rmmod gomem || bench_failed=1
+	fi
+	if [ "$bench_failed" -eq 0 ]; then
+		info "bench passed"
+	else
+		info "bench FAILED"
+	fi
+}
+
 info "kernel $(uname -r), mode $mode, $(grep -c ^processor /proc/cpuinfo) CPUs, booted in $(uptime_s)s"
 case $mode in
 test) test_mode ;;
 demo) demo_mode ;;
+bench) bench_mode ;;
 *) info "unknown gomem_mode=$mode" ;;
 esac
 finish

@@ -3,20 +3,27 @@
 #
 # Boot Debian's kernels in QEMU (TCG) with a busybox initramfs that loads
 # gomem.ko and runs the end-to-end tests (make vm-test) or the demo (make
-# run).  Nothing is installed or loaded on the host.
+# run), or the kernel-path benchmark (--bench, part of make bench).
+# Nothing is installed or loaded on the host.
 #
-#   scripts/vm.sh [--demo] [KERNEL...]
+#   scripts/vm.sh [--demo | --bench] [KERNEL...]
 #
 # KERNEL is a kernel version (6.12.117+deb12-amd64) or a headers directory
 # (/usr/src/linux-headers-...).  Default: the newest 6.1 and 6.12 headers,
-# as for make modules-check; with --demo, the newest 6.12 only.
+# as for make modules-check; with --demo or --bench, the newest 6.12 only.
 #
 # For each kernel: the matching Debian kernel image (scripts/vm-kernel.sh),
 # gomem.ko from make modules-check (build/modules-VERSION/gomem.ko, rebuilt
 # by scripts/modules-check.sh when missing or older than its sources), the
 # static programs of userspace/tests and userspace/demo, and
 # scripts/vm-init.sh as /init.  The console goes to build/vm-VERSION.log
-# (build/vm-demo-VERSION.log for --demo).
+# (build/vm-demo-VERSION.log for --demo, build/vm-bench-VERSION.log for
+# --bench).
+#
+# Bench mode runs "gomemctl bench --json" GOMEM_BENCH_RUNS times in the VM
+# and writes their medians and ratios, with the issue's targets, to
+# bench/results/kernel.md (bench/kernel_report.py); QEMU emulates the CPU
+# (TCG), so only the ratios, measured in one run, mean anything.
 #
 # Test mode fails when any case fails, when a case of "gomem-e2e --list" or
 # of vm-init.sh is missing, when the VM does not power off by itself in
@@ -34,6 +41,10 @@
 #                        "<case>@<label>"); default treap over vmalloc,
 #                        then avl over a buddy pool
 #   GOMEM_DEMO_PARAMS    module parameters for the demo
+#   GOMEM_BENCH_PARAMS   module parameters for the bench (treap, vmalloc)
+#   GOMEM_BENCH_RUNS     runs of gomemctl bench in the VM (default 5)
+#   GOMEM_BENCH_ARGS     their arguments (default --iterations 20000
+#                        --rounds 7 --pages 256)
 #   GOMEM_STRESS_SECONDS passed to gomem-e2e in the VM (default 8)
 #   GOMEM_CASE_TIMEOUT   passed to gomem-e2e in the VM (default 240)
 #   GOMEM_CACHE          where kernel images are kept (~/.cache/gomem)
@@ -49,6 +60,9 @@ mem=${GOMEM_VM_MEM:-1024}
 smp=${GOMEM_VM_SMP:-2}
 configs=${GOMEM_VM_CONFIGS:-treap-vmalloc:initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc;avl-buddy:initial_size=262144 max_chunk=1048576 max_size=16777216 policy=avl source=buddy}
 demo_params=${GOMEM_DEMO_PARAMS:-initial_size=262144 max_chunk=1048576 max_size=16777216 policy=treap source=vmalloc}
+bench_params=${GOMEM_BENCH_PARAMS:-initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc}
+bench_runs=${GOMEM_BENCH_RUNS:-5}
+bench_args=${GOMEM_BENCH_ARGS:---iterations 20000 --rounds 7 --pages 256}
 IFS=';' read -ra cfgs <<<"$configs"
 stress_s=${GOMEM_STRESS_SECONDS:-8}
 case_timeout=${GOMEM_CASE_TIMEOUT:-240}
@@ -60,12 +74,15 @@ mode="test"
 if [ "${1:-}" = --demo ]; then
 	mode=demo
 	shift
+elif [ "${1:-}" = --bench ]; then
+	mode=bench
+	shift
 fi
 
 # shellcheck disable=SC2086,SC2012 # $1 is a glob
 newest() { ls -d $1 2>/dev/null | sort -V | tail -n 1; }
 if [ $# -eq 0 ]; then
-	if [ $mode = demo ]; then
+	if [ $mode != test ]; then
 		set -- "$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
 	else
 		set -- "$(newest '/usr/src/linux-headers-6.1.*-amd64')" \
@@ -92,7 +109,7 @@ fi
 # libgomem's VM tests, and gomemctl (which they drive).
 libtest=$root/userspace/lib/build/libgomem-test
 ctl=$root/userspace/cli/build/gomemctl
-if [ $mode = test ]; then
+if [ $mode != demo ]; then
 	$make --no-print-directory -C "$root/userspace/lib" &&
 		$make --no-print-directory -C "$root/userspace/cli" ||
 		die "make -C userspace/lib userspace/cli failed"
@@ -149,7 +166,13 @@ make_initramfs() {
 	done
 	[ ! -f "$root/scripts/vm-demo.sh" ] || cp "$root/scripts/vm-demo.sh" "$dir/bin/gomem-demo.sh"
 	{
-		printf "GOMEM_PARAMS='%s'\n" "$demo_params"
+		if [ $mode = bench ]; then
+			printf "GOMEM_PARAMS='%s'\n" "$bench_params"
+		else
+			printf "GOMEM_PARAMS='%s'\n" "$demo_params"
+		fi
+		printf "GOMEM_BENCH_RUNS='%s'\n" "$bench_runs"
+		printf "GOMEM_BENCH_ARGS='%s'\n" "$bench_args"
 		printf "GOMEM_CONFIGS='%s'\n" "$configs"
 		printf "GOMEM_E2E_TIMEOUT='%s'\n" "$(((timeout_s - 120) / ${#cfgs[@]}))"
 		printf "export GOMEM_STRESS_SECONDS='%s'\n" "$stress_s"
@@ -174,7 +197,7 @@ boot() {
 		-accel tcg -cpu max -m "$mem" -smp "$smp"
 		-nographic -monitor none -no-reboot -nic none
 		-kernel "$vmlinuz" -initrd "$initrd" -append "$append")
-	if [ $mode = demo ]; then
+	if [ $mode != test ]; then
 		# The demo's own output, from init's first line to its kernel
 		# log dump; the whole console stays in the log.
 		"${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
@@ -198,7 +221,7 @@ kernels=()
 summaries=()
 results=$root/build/vm-results.tsv
 mkdir -p "$root/build"
-[ $mode = demo ] || : >"$results"
+[ $mode != test ] || : >"$results"
 for k in "$@"; do
 	if [ -d "$k" ]; then
 		kdir=$k
@@ -220,8 +243,8 @@ for k in "$@"; do
 	[ -f "$ko" ] || die "no $ko"
 
 	vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver") || die "no kernel image for $ver"
-	if [ $mode = demo ]; then
-		log=$root/build/vm-demo-$ver.log
+	if [ $mode != test ]; then
+		log=$root/build/vm-$mode-$ver.log
 	else
 		log=$root/build/vm-$ver.log
 	fi
@@ -236,6 +259,9 @@ for k in "$@"; do
 		echo
 		say "booting it in QEMU with a busybox initramfs; the VM's console follows"
 		say "(what each step shows is explained in its heading)"
+	elif [ $mode = bench ]; then
+		say "kernel-path benchmark: gomemctl bench --json $bench_args, $bench_runs runs, in the VM"
+		say "booting $ver in QEMU (TCG: the CPU is emulated; only ratios in one run mean anything)"
 	else
 		say "booting $ver in QEMU ($mode mode, TCG, $smp CPUs, ${mem} MiB, at most ${timeout_s}s); console: ${log#"$root"/}"
 	fi
@@ -260,6 +286,28 @@ for k in "$@"; do
 		grep -aq 'GOMEM-VM demo passed' "$log" ||
 			die "the demo failed (log ${log#"$root"/})"
 		say "demo finished in ${secs}s (boot, module, programs, power-off); full console in ${log#"$root"/}"
+		continue
+	fi
+	if [ $mode = bench ]; then
+		echo
+		if [ "$rc" -ne 0 ] || [ $completed -eq 0 ]; then
+			die "the bench VM did not finish (QEMU exit status $rc after ${secs}s; log ${log#"$root"/})"
+		fi
+		if [ -n "$bad" ]; then
+			printf '%s\n' "$bad" >&2
+			die "the kernel console shows warnings (log ${log#"$root"/})"
+		fi
+		grep -aq 'GOMEM-VM bench passed' "$log" ||
+			die "the bench failed in the VM (log ${log#"$root"/})"
+		json=$root/build/vm-bench-$ver.json
+		awk '/GOMEM-BENCH-JSON end/ { on = 0 } on && /^\{/ { print }
+			/GOMEM-BENCH-JSON begin/ { on = 1 }' "$log" >"$json"
+		[ -s "$json" ] || die "no bench results on the console (log ${log#"$root"/})"
+		python3 "$root/bench/kernel_report.py" --kernel "$ver" \
+			--params "$bench_params" --args "$bench_args" --seconds "$secs" \
+			--out "$root/bench/results/kernel.md" "$json" ||
+			die "bench/kernel_report.py failed"
+		say "bench VM finished in ${secs}s; wrote bench/results/kernel.md; console in ${log#"$root"/}"
 		continue
 	fi
 

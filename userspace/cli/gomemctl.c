@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ enum {
 	O_ITER = 1 << 7,
 	O_SIZE = 1 << 8,
 	O_ROUNDS = 1 << 9,
+	O_PAGES = 1 << 10,
 };
 
 struct opts {
@@ -53,6 +55,7 @@ struct opts {
 	uint64_t iterations;
 	uint64_t size;
 	unsigned int rounds;
+	uint64_t pages;
 	/* Positional arguments. */
 	const char *pos[4];
 	int npos;
@@ -232,6 +235,7 @@ static const struct {
 	{ "--iterations", O_ITER, true },
 	{ "--size", O_SIZE, true },
 	{ "--rounds", O_ROUNDS, true },
+	{ "--pages", O_PAGES, true },
 };
 
 static void print_help(const struct command *c, FILE *f)
@@ -321,6 +325,10 @@ static int parse_args(const struct command *c, int argc, char **argv,
 			if (!parse_uint(val, 1, 101, &v))
 				return usage_error(c, "--rounds: '%s' is not a number from 1 to 101", val);
 			o->rounds = (unsigned int)v;
+			break;
+		case O_PAGES:
+			if (!parse_uint(val, 1, 65536, &o->pages))
+				return usage_error(c, "--pages: '%s' is not a number from 1 to 65536", val);
 			break;
 		}
 	}
@@ -896,13 +904,77 @@ static int bench_round(struct gomem *g, uint64_t iters, size_t size,
 	return 0;
 }
 
+/*
+ * First touch of @pages fresh pages: a region of @pages pages from
+ * GOMEM_IOC_ALLOC mapped by a new mmap() of the device at its offset (so
+ * no page of it is mapped yet; each touch is one fault into gomem_fault),
+ * then the same number of pages of a memfd (memfd_create, ftruncate,
+ * mmap MAP_SHARED).  Both are written, one byte per page.  Return: 0 or a
+ * negative errno.
+ */
+static int fault_round(struct gomem *g, uint64_t pages, double *gomem_ns,
+		       double *memfd_ns)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)pages * (size_t)pg;
+	volatile char *m;
+	int64_t off;
+	double t;
+	void *p;
+	int fd, ret;
+
+	p = gomem_alloc(g, len, (size_t)pg, 0);
+	if (!p)
+		return -errno;
+	off = gomem_offset(g, p);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, gomem_fd(g),
+		 (off_t)off);
+	if (m == MAP_FAILED) {
+		ret = -errno;
+		gomem_free(g, p, len);
+		return ret;
+	}
+	t = now_ns();
+	for (uint64_t i = 0; i < pages; i++)
+		m[i * pg] = 1;
+	*gomem_ns = (now_ns() - t) / (double)pages;
+	munmap((void *)m, len);
+	ret = gomem_free(g, p, len);
+	if (ret)
+		return ret;
+
+	fd = memfd_create("gomemctl-bench", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)len)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	t = now_ns();
+	for (uint64_t i = 0; i < pages; i++)
+		m[i * pg] = 1;
+	*memfd_ns = (now_ns() - t) / (double)pages;
+	munmap((void *)m, len);
+	close(fd);
+	return 0;
+}
+
 static int cmd_bench(const struct command *c, struct opts *o)
 {
 	uint64_t iters = o->iterations ? o->iterations : 200000;
 	unsigned int rounds = o->rounds ? o->rounds : 5;
 	size_t size = o->size ? (size_t)o->size : 64;
 	unsigned int flags = o->nozero ? GOMEM_ALLOC_NOZERO : 0;
-	double nl[101], pr[101], bt[101], n, p, b, w1, w2, w3;
+	uint64_t pages = o->pages ? o->pages : 64;
+	double nl[101], pr[101], bt[101], fg[101], fm[101], n, p, b, f, fmd;
+	double w1, w2, w3;
 	struct gomem *g;
 	int ret = 0, err;
 
@@ -913,18 +985,26 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	err = bench_round(g, 1024, size, flags, &w1, &w2, &w3);
 	for (unsigned int i = 0; !err && i < rounds; i++)
 		err = bench_round(g, iters, size, flags, &nl[i], &pr[i], &bt[i]);
+	if (!err)
+		err = fault_round(g, pages, &w1, &w2);
+	for (unsigned int i = 0; !err && i < rounds; i++)
+		err = fault_round(g, pages, &fg[i], &fm[i]);
 	gomem_close(g);
 	if (err)
 		return op_error(c, err, NULL);
 	n = median(nl, rounds);
 	p = median(pr, rounds);
 	b = median(bt, rounds);
+	f = median(fg, rounds);
+	fmd = median(fm, rounds);
 	if (o->json) {
 		printf("{\"iterations\": %" PRIu64 ", \"rounds\": %u, \"size\": %zu, "
 		       "\"null_syscall_ns\": %.1f, \"pair_ns\": %.1f, "
 		       "\"batch64_per_region_ns\": %.1f, \"pair_vs_two_null\": %.3f, "
-		       "\"batch64_vs_single\": %.3f}\n", iters, rounds, size, n, p, b,
-		       p / (2 * n), b / p);
+		       "\"batch64_vs_single\": %.3f, \"fault_pages\": %" PRIu64 ", "
+		       "\"fault_ns\": %.1f, \"memfd_fault_ns\": %.1f, "
+		       "\"fault_vs_memfd\": %.3f}\n", iters, rounds, size, n, p, b,
+		       p / (2 * n), b / p, pages, f, fmd, f / fmd);
 		return 0;
 	}
 	printf("gomemctl bench: %" PRIu64 " iterations of %zu-byte regions%s, "
@@ -935,6 +1015,9 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	       "syscalls (target <= 2.5x)\n", p, p / (2 * n));
 	printf("  batch-64 alloc+free, per region   %9.1f ns   %.2fx a single "
 	       "pair (target <= 0.25x)\n", b, b / p);
+	printf("  first touch of a gomem page       %9.1f ns   %.2fx a memfd "
+	       "page's (%" PRIu64 " pages)\n", f, f / fmd, pages);
+	printf("  first touch of a memfd page       %9.1f ns\n", fmd);
 	return 0;
 }
 
@@ -982,15 +1065,19 @@ static const struct command commands[] = {
 	  "  --nozero    do not zero the region (GOMEM_ALLOC_NOZERO)\n"
 	  "  --hold      keep the region until interrupted\n"
 	  "  --json      one JSON object (printed before holding)\n" },
-	{ "bench", cmd_bench, O_JSON | O_ITER | O_SIZE | O_ROUNDS | O_NOZERO, 0, 0,
-	  "bench [--iterations N] [--size BYTES] [--rounds R] [--nozero] [--json]",
+	{ "bench", cmd_bench, O_JSON | O_ITER | O_SIZE | O_ROUNDS | O_NOZERO | O_PAGES, 0, 0,
+	  "bench [--iterations N] [--size BYTES] [--rounds R] [--pages P] [--nozero] [--json]",
 	  "Times, in one run, a null system call (getppid), an alloc+free\n"
 	  "ioctl pair, and alloc+free of 64 regions in two batch ioctls (per\n"
 	  "region); prints the median of R rounds and the ratios pair / two null\n"
-	  "syscalls and batch-64 per region / single pair.\n\n"
+	  "syscalls and batch-64 per region / single pair.  Then the first\n"
+	  "touch (a write) of each page of a fresh P-page region, mapped anew at\n"
+	  "its offset (one fault per page), vs the same for a memfd's pages\n"
+	  "(memfd_create, ftruncate, mmap MAP_SHARED): ns per page and ratio.\n\n"
 	  "  --iterations N  per round and measure (default 200000)\n"
 	  "  --size BYTES    region size (default 64)\n"
 	  "  --rounds R      rounds, median taken (default 5)\n"
+	  "  --pages P       pages per fault round (default 64)\n"
 	  "  --nozero        allocate with GOMEM_ALLOC_NOZERO\n"
 	  "  --json          one JSON object\n" },
 	{ "help", cmd_help, 0, 0, 1, "help [COMMAND]",
