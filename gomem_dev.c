@@ -221,15 +221,13 @@ static void gomem_region_cut(struct gomem_session *s, struct gomem_owned *r,
 
 static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
 {
-	struct gomem_owned *r, *spare;
+	struct gomem_owned *r, *spare = NULL;
 	u64 g = gomem_granule();
 	int err;
 
 	if (!size || !IS_ALIGNED(offset, g))
 		return -EINVAL;
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	if (!spare)
-		return -ENOMEM;
+retry:
 	mutex_lock(&gomem_dev.lock);
 	r = gomem_region_find(offset);
 	if (!r) {
@@ -241,6 +239,18 @@ static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
 		err = -EINVAL;
 	} else {
 		size = ALIGN(size, g);
+		/*
+		 * Only a free from the middle splits the region; get its
+		 * second half's record outside the lock, then look again.
+		 */
+		if (!spare && offset > r->offset &&
+		    offset + size < r->offset + r->size) {
+			mutex_unlock(&gomem_dev.lock);
+			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+			if (!spare)
+				return -ENOMEM;
+			goto retry;
+		}
 		err = gomem_arena_free(&gomem_dev.arena, offset, size);
 		if (!err)
 			gomem_region_cut(s, r, offset, size, &spare);
