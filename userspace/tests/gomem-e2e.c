@@ -51,6 +51,8 @@
 
 #include "gomem.h"
 
+#include "case_runner.h"
+
 typedef __u64 u64;
 typedef __u32 u32;
 
@@ -58,33 +60,8 @@ typedef __u32 u32;
 /* Failure reporting (inside a case's process tree)                    */
 /* ------------------------------------------------------------------ */
 
-static int g_fail_fd = -1;	/* pipe to the runner: the first line wins */
 static const char *g_dev = "/dev/gomem";
 static char g_self[4096];	/* this executable, for exec'd peers */
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-fail_at(int line, const char *fmt, ...)
-{
-	char buf[512];
-	int n;
-	va_list ap;
-
-	n = snprintf(buf, sizeof(buf), "line %d: ", line);
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (g_fail_fd >= 0) {
-		if (write(g_fail_fd, buf, n) < 0)
-			_exit(1);
-	} else {
-		if (write(2, buf, n) < 0)
-			_exit(1);
-	}
-	_exit(1);
-}
 
 #define FAIL(...) fail_at(__LINE__, __VA_ARGS__)
 #define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
@@ -485,14 +462,6 @@ static void read_all(int fd, void *buf, size_t n)
 		p += r;
 		n -= r;
 	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Poll get_stats until in_use equals @want (session teardown is
@@ -3240,14 +3209,9 @@ static void case_debugfs_shows_stats(void)
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
-struct tcase {
-	const char *name;
-	void (*fn)(void);
-	int timeout;	/* seconds, 0 for the default */
-};
-
-#define C(n, t) { #n, case_##n, t }
-static const struct tcase cases[] = {
+/* Timeouts: 0 for the default, -1 for the stress case's own. */
+#define C(n, t) { #n, case_##n, t, false }
+static struct gomem_case cases[] = {
 	C(info_reports_geometry, 0),
 	C(alloc_write_read_via_mmap, 0),
 	C(partial_free_head_middle_tail, 0),
@@ -3302,105 +3266,6 @@ static int default_timeout(void)
 	return t > 0 ? t : 60;
 }
 
-static void reap_orphans(void)
-{
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-}
-
-static bool run_case(const struct tcase *tc)
-{
-	int p[2], st = 0, timeout;
-	char reason[600] = "";
-	size_t rn = 0;
-	double end;
-	bool timed_out = false, exited = false;
-	pid_t pid;
-
-	timeout = tc->timeout > 0 ? tc->timeout : default_timeout();
-	if (tc->timeout < 0)
-		timeout = default_timeout() + (int)(stress_seconds() * 4);
-	if (pipe2(p, O_CLOEXEC)) {
-		printf("GOMEM-CASE %s FAIL pipe: %s\n", tc->name, errname(errno));
-		return false;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		printf("GOMEM-CASE %s FAIL fork: %s\n", tc->name, errname(errno));
-		return false;
-	}
-	if (!pid) {
-		setpgid(0, 0);
-		close(p[0]);
-		g_fail_fd = p[1];
-		tc->fn();
-		_exit(0);
-	}
-	setpgid(pid, pid);
-	close(p[1]);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	end = now_s() + timeout;
-	while (!exited) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid) {
-			exited = true;
-			break;
-		}
-		if (now_s() > end) {
-			timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		{
-			ssize_t n = read(p[0], reason + rn,
-					 sizeof(reason) - 1 - rn);
-
-			if (n > 0)
-				rn += n;
-		}
-		usleep(20000);
-	}
-	/* Leftovers of the case (its children) go before the next case. */
-	kill(-pid, SIGKILL);
-	for (int i = 0; i < 100; i++) {
-		reap_orphans();
-		if (kill(-pid, 0) && errno == ESRCH)
-			break;
-		usleep(10000);
-	}
-	for (;;) {
-		ssize_t n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
-
-		if (n <= 0)
-			break;
-		rn += n;
-	}
-	close(p[0]);
-	reason[rn] = 0;
-	reason[strcspn(reason, "\n")] = 0;
-
-	if (!timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !rn) {
-		printf("GOMEM-CASE %s PASS\n", tc->name);
-		fflush(stdout);
-		return true;
-	}
-	if (timed_out)
-		printf("GOMEM-CASE %s FAIL timeout after %ds%s%s\n", tc->name,
-		       timeout, rn ? ": " : "", reason);
-	else if (WIFSIGNALED(st))
-		printf("GOMEM-CASE %s FAIL killed by %s%s%s\n", tc->name,
-		       signame(WTERMSIG(st)), rn ? ": " : "", reason);
-	else
-		printf("GOMEM-CASE %s FAIL %s\n", tc->name,
-		       rn ? reason : "exited non-zero without a reason");
-	fflush(stdout);
-	return false;
-}
-
 static int hold_main(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -3422,7 +3287,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0;
 	ssize_t n;
 
 	if (getenv("GOMEM_DEV"))
@@ -3444,37 +3308,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--list")) {
-		for (int i = 0; i < NCASES; i++)
-			printf("%s\n", cases[i].name);
-		return 0;
-	}
 	if (!strcmp(argv[1], "--hold"))
 		return hold_main();
-
-	/* Orphans of a case (exec'd peers) come back to us to be reaped. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (!strcmp(argv[1], "--all")) {
-		for (int i = 0; i < NCASES; i++)
-			run_case(&cases[i]) ? passed++ : failed++;
-	} else {
-		for (int a = 1; a < argc; a++) {
-			int i;
-
-			for (i = 0; i < NCASES; i++)
-				if (!strcmp(argv[a], cases[i].name))
-					break;
-			if (i == NCASES) {
-				printf("GOMEM-CASE %s FAIL unknown case\n",
-				       argv[a]);
-				failed++;
-				continue;
-			}
-			run_case(&cases[i]) ? passed++ : failed++;
-		}
-	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	for (int i = 0; i < NCASES; i++)
+		if (cases[i].timeout < 0)
+			cases[i].timeout = default_timeout() +
+					   (int)(stress_seconds() * 4);
+	return case_main(cases, NCASES, argc, argv, default_timeout());
 }

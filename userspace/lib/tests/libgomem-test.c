@@ -44,34 +44,15 @@
 
 #include <gomem.h>
 
+#include "../../tests/case_runner.h"
 #include "cxx_unit.h"
 
 /* ------------------------------------------------------------------ */
 /* Reporting                                                           */
 /* ------------------------------------------------------------------ */
 
-static int g_fail_fd = -1;
 static const char *g_dev = GOMEM_DEFAULT_PATH;
 static char g_self[4096];
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-fail_at(int line, const char *fmt, ...)
-{
-	char buf[600];
-	va_list ap;
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "line %d: ", line);
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(g_fail_fd >= 0 ? g_fail_fd : 2, buf, n) < 0)
-		_exit(3);
-	_exit(1);
-}
 
 #define CHECK(cond, ...)						\
 	do {								\
@@ -158,14 +139,6 @@ static bool all_zero(const void *p, size_t n)
 		if (c[i])
 			return false;
 	return true;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int count_fds(void)
@@ -1596,14 +1569,8 @@ static void case_ctl_trim_and_bench(void)
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
-struct tcase {
-	const char *name;
-	void (*fn)(void);
-	bool host;	/* needs no device */
-};
-
-#define C(n, h) { #n, case_##n, h }
-static const struct tcase cases[] = {
+#define C(n, h) { #n, case_##n, 0, h }
+static const struct gomem_case cases[] = {
 	C(errname_and_version, true),
 	C(open_errors_set_errno, true),
 	C(null_handles_allowed, true),
@@ -1648,93 +1615,6 @@ static int case_timeout(void)
 	return t > 0 ? t : 60;
 }
 
-static bool run_case(const struct tcase *tc)
-{
-	char reason[700] = "";
-	size_t rn = 0;
-	int p[2], st = 0, timeout = case_timeout();
-	bool timed_out = false;
-	double end;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC)) {
-		printf("GOMEM-CASE %s FAIL pipe: %s\n", tc->name, gomem_errname(errno));
-		return false;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		printf("GOMEM-CASE %s FAIL fork: %s\n", tc->name, gomem_errname(errno));
-		close(p[0]);
-		close(p[1]);
-		return false;
-	}
-	if (!pid) {
-		setpgid(0, 0);
-		close(p[0]);
-		g_fail_fd = p[1];
-		tc->fn();
-		_exit(0);
-	}
-	setpgid(pid, pid);
-	close(p[1]);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	end = now_s() + timeout;
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		ssize_t n;
-
-		if (r == pid)
-			break;
-		if (now_s() > end) {
-			timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
-		if (n > 0)
-			rn += n;
-		usleep(10000);
-	}
-	/* What the case left running goes before the next case. */
-	kill(-pid, SIGKILL);
-	for (int i = 0; i < 100; i++) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (kill(-pid, 0) && errno == ESRCH)
-			break;
-		usleep(10000);
-	}
-	for (;;) {
-		ssize_t n = read(p[0], reason + rn, sizeof(reason) - 1 - rn);
-
-		if (n <= 0)
-			break;
-		rn += n;
-	}
-	close(p[0]);
-	reason[rn] = 0;
-	reason[strcspn(reason, "\n")] = 0;
-
-	if (!timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !rn) {
-		printf("GOMEM-CASE %s PASS\n", tc->name);
-		return true;
-	}
-	if (timed_out)
-		printf("GOMEM-CASE %s FAIL timeout after %ds%s%s\n", tc->name,
-		       timeout, rn ? ": " : "", reason);
-	else if (WIFSIGNALED(st))
-		printf("GOMEM-CASE %s FAIL killed by signal %d (%s)%s%s\n",
-		       tc->name, WTERMSIG(st), strsignal(WTERMSIG(st)),
-		       rn ? ": " : "", reason);
-	else
-		printf("GOMEM-CASE %s FAIL %s\n", tc->name,
-		       rn ? reason : "exited non-zero without a reason");
-	return false;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: libgomem-test --list | --all | --host | CASE...\n"
@@ -1743,7 +1623,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0;
 	ssize_t n;
 
 	if (getenv("GOMEM_DEV"))
@@ -1765,36 +1644,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--list")) {
-		for (int i = 0; i < NCASES; i++)
-			printf("%s\n", cases[i].name);
-		return 0;
-	}
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	signal(SIGPIPE, SIG_IGN);
-	if (!strcmp(argv[1], "--all") || !strcmp(argv[1], "--host")) {
-		bool host = !strcmp(argv[1], "--host");
-
-		for (int i = 0; i < NCASES; i++) {
-			if (host && !cases[i].host)
-				continue;
-			run_case(&cases[i]) ? passed++ : failed++;
-		}
-	} else {
-		for (int a = 1; a < argc; a++) {
-			int i;
-
-			for (i = 0; i < NCASES; i++)
-				if (!strcmp(argv[a], cases[i].name))
-					break;
-			if (i == NCASES) {
-				printf("GOMEM-CASE %s FAIL unknown case\n", argv[a]);
-				failed++;
-				continue;
-			}
-			run_case(&cases[i]) ? passed++ : failed++;
-		}
-	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return case_main(cases, NCASES, argc, argv, case_timeout());
 }
