@@ -9,7 +9,7 @@
  *    that fits, lowest start among equals.
  * Both are height-balanced, so every operation is O(log n) worst case.
  *
- * Invariants (checked by avl_check()): in each tree, in-order traversal is
+ * Invariants (checked by gomem_avl_check()): in each tree, in-order traversal is
  * strictly increasing in that tree's key, every height is 1 + the larger
  * child height, and the two child heights differ by at most one; both
  * trees hold exactly the same nodes.
@@ -196,8 +196,8 @@ static struct gomem_node *avl_size_ceil(const struct gomem_range *r, u64 len,
  * Any block of size + align - granule bytes or more always fits, so only
  * shorter misfits are ever passed over.
  */
-static struct gomem_node *avl_find(const struct gomem_range *r, u64 size,
-				   u64 align, u64 *offset)
+struct gomem_node *gomem_avl_find(const struct gomem_range *r, u64 size,
+				  u64 align, u64 *offset)
 {
 	struct gomem_node *n = avl_size_ceil(r, size, 0);
 
@@ -206,8 +206,8 @@ static struct gomem_node *avl_find(const struct gomem_range *r, u64 size,
 	return n;
 }
 
-static void avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
-		     u64 size)
+void gomem_avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
+		    u64 size)
 {
 	u64 head = offset - n->start;
 	u64 tail = n->len - head - size;
@@ -230,8 +230,8 @@ static void avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
 		avl_add(r, gomem_node_get(r), offset + size, tail);
 }
 
-static void avl_give(struct gomem_range *r, u64 offset, u64 size,
-		     struct gomem_node *pred, struct gomem_node *succ)
+void gomem_avl_give(struct gomem_range *r, u64 offset, u64 size,
+		    struct gomem_node *pred, struct gomem_node *succ)
 {
 	u64 end = offset + size;
 	bool merge_pred, merge_succ;
@@ -258,12 +258,12 @@ static void avl_give(struct gomem_range *r, u64 offset, u64 size,
 	}
 }
 
-static void avl_insert_node(struct gomem_range *r, struct gomem_node *n)
+void gomem_avl_insert(struct gomem_range *r, struct gomem_node *n)
 {
 	avl_add(r, n, n->start, n->len);
 }
 
-static u64 avl_largest(const struct gomem_range *r)
+u64 gomem_avl_largest(const struct gomem_range *r)
 {
 	const struct gomem_node *n = r->root[SZ];
 
@@ -333,7 +333,7 @@ static int avl_check_same(const struct gomem_range *r,
 	return avl_check_same(r, n->off.child[1]);
 }
 
-static int avl_check(const struct gomem_range *r)
+int gomem_avl_check(const struct gomem_range *r)
 {
 	u64 by_off = 0, by_size = 0;
 	int err;
@@ -349,12 +349,3 @@ static int avl_check(const struct gomem_range *r)
 				  by_off, by_size);
 	return avl_check_same(r, r->root[OFF]);
 }
-
-const struct gomem_range_ops gomem_avl_ops = {
-	.find = avl_find,
-	.take = avl_take,
-	.give = avl_give,
-	.insert = avl_insert_node,
-	.largest = avl_largest,
-	.check = avl_check,
-};

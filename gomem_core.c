@@ -67,6 +67,41 @@ u32 gomem_range_random(struct gomem_range *r)
 	return x;
 }
 
+/*
+ * Policy dispatch: a direct call chosen by r->policy, which init checked
+ * is one of the two, rather than through a table of function pointers.
+ */
+static bool gomem_is_avl(const struct gomem_range *r)
+{
+	return r->policy == GOMEM_POLICY_AVL;
+}
+
+static struct gomem_node *gomem_find(const struct gomem_range *r, u64 size,
+				     u64 align, u64 *offset)
+{
+	if (gomem_is_avl(r))
+		return gomem_avl_find(r, size, align, offset);
+	return gomem_treap_find(r, size, align, offset);
+}
+
+static void gomem_take(struct gomem_range *r, struct gomem_node *n,
+		       u64 offset, u64 size)
+{
+	if (gomem_is_avl(r))
+		gomem_avl_take(r, n, offset, size);
+	else
+		gomem_treap_take(r, n, offset, size);
+}
+
+static void gomem_give(struct gomem_range *r, u64 offset, u64 size,
+		       struct gomem_node *pred, struct gomem_node *succ)
+{
+	if (gomem_is_avl(r))
+		gomem_avl_give(r, offset, size, pred, succ);
+	else
+		gomem_treap_give(r, offset, size, pred, succ);
+}
+
 static int gomem_spare_fill(struct gomem_range *r, unsigned int nr, gfp_t gfp)
 {
 	struct gomem_node *n;
@@ -185,7 +220,10 @@ static void gomem_range_fill(struct gomem_range *r)
 
 	n->start = 0;
 	n->len = r->size;
-	r->ops->insert(r, n);
+	if (gomem_is_avl(r))
+		gomem_avl_insert(r, n);
+	else
+		gomem_treap_insert(r, n);
 	r->free_bytes = r->size;
 }
 
@@ -206,26 +244,16 @@ static void gomem_range_fill(struct gomem_range *r)
 int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
 		     u64 size, u64 granule, gfp_t gfp)
 {
-	const struct gomem_range_ops *ops;
 	int err;
 
-	switch (policy) {
-	case GOMEM_POLICY_TREAP:
-		ops = &gomem_treap_ops;
-		break;
-	case GOMEM_POLICY_AVL:
-		ops = &gomem_avl_ops;
-		break;
-	default:
+	if (policy != GOMEM_POLICY_TREAP && policy != GOMEM_POLICY_AVL)
 		return -EINVAL;
-	}
 	if (!gomem_is_pow2(granule) || granule > PAGE_SIZE)
 		return -EINVAL;
 	if (!size || !IS_ALIGNED(size, granule))
 		return -EINVAL;
 
 	*r = (struct gomem_range) {
-		.ops = ops,
 		.policy = policy,
 		.size = size,
 		.granule = granule,
@@ -293,7 +321,7 @@ int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
 	err = gomem_request(r, &size, &align);
 	if (err)
 		return err;
-	n = r->ops->find(r, size, align, &off);
+	n = gomem_find(r, size, align, &off);
 	if (!n)
 		return -ENOMEM;
 	/* A node is needed only if free space remains on both sides. */
@@ -302,7 +330,7 @@ int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
 		if (err)
 			return err;
 	}
-	r->ops->take(r, n, off, size);
+	gomem_take(r, n, off, size);
 	r->free_bytes -= size;
 	*offset = off;
 	return 0;
@@ -351,7 +379,7 @@ int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 		if (err)
 			return err;
 	}
-	r->ops->give(r, offset, size, pred, succ);
+	gomem_give(r, offset, size, pred, succ);
 	r->free_bytes += size;
 	return 0;
 }
@@ -378,7 +406,7 @@ int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
 	err = gomem_request(r, &size, &align);
 	if (err)
 		return err;
-	if (!r->ops->find(r, size, align, &off))
+	if (!gomem_find(r, size, align, &off))
 		return -ENOMEM;
 	*offset = off;
 	return 0;
@@ -452,7 +480,7 @@ EXPORT_SYMBOL_GPL(gomem_range_free_bytes);
  */
 u64 gomem_range_largest(const struct gomem_range *r)
 {
-	return r->ops->largest(r);
+	return gomem_is_avl(r) ? gomem_avl_largest(r) : gomem_treap_largest(r);
 }
 EXPORT_SYMBOL_GPL(gomem_range_largest);
 
@@ -540,7 +568,7 @@ int gomem_range_check(const struct gomem_range *r)
 	unsigned int spare = 0;
 	int err;
 
-	err = r->ops->check(r);
+	err = gomem_is_avl(r) ? gomem_avl_check(r) : gomem_treap_check(r);
 	if (err)
 		return err;
 	err = gomem_walk_subtree(r->root[0], gomem_check_block, &st);

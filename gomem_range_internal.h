@@ -49,36 +49,43 @@ struct gomem_node {
 	};
 };
 
-/**
- * struct gomem_range_ops - what a placement policy implements
- * @find: locate the placement of @size bytes aligned to @align (both
- *        already rounded to the granule); return the free block holding it
- *        and set *@offset, or return NULL when nothing fits
- * @take: remove [@offset, @offset + @size) from free block @n; the core
- *        guarantees one spare node if the block is split in two
- * @give: return [@offset, @offset + @size), which lies between @pred and
- *        @succ (its neighbours in offset order, or NULL) and overlaps
- *        neither, to free space, coalescing with the
- *        ones it touches; the core guarantees one spare node if it touches
- *        neither
- * @insert: add a detached node as a free block (no coalescing)
- * @largest: length of the longest free block, 0 if none
- * @check: verify the policy's structural invariants; -EUCLEAN if broken
+/*
+ * What a placement policy implements; gomem_core.c calls the one matching
+ * r->policy directly (no function pointers: indirect calls cost a
+ * retpoline each in the kernel).
+ *
+ * find: locate the placement of @size bytes aligned to @align (both
+ *       already rounded to the granule); return the free block holding it
+ *       and set *@offset, or return NULL when nothing fits.
+ * take: remove [@offset, @offset + @size) from free block @n; the core
+ *       guarantees one spare node if the block is split in two.
+ * give: return [@offset, @offset + @size), which lies between @pred and
+ *       @succ (its neighbours in offset order, or NULL) and overlaps
+ *       neither, to free space, coalescing with the ones it touches; the
+ *       core guarantees one spare node if it touches neither.
+ * insert: add a detached node as a free block (no coalescing).
+ * largest: length of the longest free block, 0 if none.
+ * check: verify the policy's structural invariants; -EUCLEAN if broken.
  */
-struct gomem_range_ops {
-	struct gomem_node *(*find)(const struct gomem_range *r, u64 size,
-				   u64 align, u64 *offset);
-	void (*take)(struct gomem_range *r, struct gomem_node *n, u64 offset,
-		     u64 size);
-	void (*give)(struct gomem_range *r, u64 offset, u64 size,
-		     struct gomem_node *pred, struct gomem_node *succ);
-	void (*insert)(struct gomem_range *r, struct gomem_node *n);
-	u64 (*largest)(const struct gomem_range *r);
-	int (*check)(const struct gomem_range *r);
-};
+struct gomem_node *gomem_treap_find(const struct gomem_range *r, u64 size,
+				    u64 align, u64 *offset);
+void gomem_treap_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
+		      u64 size);
+void gomem_treap_give(struct gomem_range *r, u64 offset, u64 size,
+		      struct gomem_node *pred, struct gomem_node *succ);
+void gomem_treap_insert(struct gomem_range *r, struct gomem_node *n);
+u64 gomem_treap_largest(const struct gomem_range *r);
+int gomem_treap_check(const struct gomem_range *r);
 
-extern const struct gomem_range_ops gomem_treap_ops;
-extern const struct gomem_range_ops gomem_avl_ops;
+struct gomem_node *gomem_avl_find(const struct gomem_range *r, u64 size,
+				  u64 align, u64 *offset);
+void gomem_avl_take(struct gomem_range *r, struct gomem_node *n, u64 offset,
+		    u64 size);
+void gomem_avl_give(struct gomem_range *r, u64 offset, u64 size,
+		    struct gomem_node *pred, struct gomem_node *succ);
+void gomem_avl_insert(struct gomem_range *r, struct gomem_node *n);
+u64 gomem_avl_largest(const struct gomem_range *r);
+int gomem_avl_check(const struct gomem_range *r);
 
 struct gomem_node *gomem_node_get(struct gomem_range *r);
 void gomem_node_put(struct gomem_range *r, struct gomem_node *n);

@@ -10,7 +10,7 @@
  * lowest-offset block that fits, instead of GoMem's heuristic walk that
  * can miss one.
  *
- * Invariants (checked by treap_check()):
+ * Invariants (checked by gomem_treap_check()):
  *  - in-order traversal gives strictly increasing starts;
  *  - a parent's priority is >= each child's;
  *  - each node's max is max(len, left max, right max).
@@ -137,8 +137,8 @@ static struct gomem_node *treap_lowest(struct gomem_node *n, u64 size,
 	return treap_lowest(n->off.child[1], size, align, offset);
 }
 
-static struct gomem_node *treap_find(const struct gomem_range *r, u64 size,
-				     u64 align, u64 *offset)
+struct gomem_node *gomem_treap_find(const struct gomem_range *r, u64 size,
+				    u64 align, u64 *offset)
 {
 	return treap_lowest(r->root[0], size, align, offset);
 }
@@ -153,8 +153,8 @@ static struct gomem_node *treap_find(const struct gomem_range *r, u64 size,
  * bytes it no longer covers are allocated, so no other block lies between
  * its old and its new start.
  */
-static void treap_take(struct gomem_range *r, struct gomem_node *n,
-		       u64 offset, u64 size)
+void gomem_treap_take(struct gomem_range *r, struct gomem_node *n,
+		      u64 offset, u64 size)
 {
 	u64 head = offset - n->start;
 	u64 tail = n->len - head - size;
@@ -174,8 +174,8 @@ static void treap_take(struct gomem_range *r, struct gomem_node *n,
 	}
 }
 
-static void treap_give(struct gomem_range *r, u64 offset, u64 size,
-		       struct gomem_node *pred, struct gomem_node *succ)
+void gomem_treap_give(struct gomem_range *r, u64 offset, u64 size,
+		      struct gomem_node *pred, struct gomem_node *succ)
 {
 	u64 end = offset + size;
 	bool merge_pred, merge_succ;
@@ -200,12 +200,12 @@ static void treap_give(struct gomem_range *r, u64 offset, u64 size,
 	}
 }
 
-static void treap_insert_node(struct gomem_range *r, struct gomem_node *n)
+void gomem_treap_insert(struct gomem_range *r, struct gomem_node *n)
 {
 	treap_add(r, n, n->start, n->len);
 }
 
-static u64 treap_largest(const struct gomem_range *r)
+u64 gomem_treap_largest(const struct gomem_range *r)
 {
 	return treap_max(r->root[0]);
 }
@@ -246,16 +246,7 @@ static int treap_check_subtree(const struct gomem_node *n, const u64 *lo,
 	return treap_check_subtree(n->off.child[1], &n->start, hi);
 }
 
-static int treap_check(const struct gomem_range *r)
+int gomem_treap_check(const struct gomem_range *r)
 {
 	return treap_check_subtree(r->root[0], NULL, NULL);
 }
-
-const struct gomem_range_ops gomem_treap_ops = {
-	.find = treap_find,
-	.take = treap_take,
-	.give = treap_give,
-	.insert = treap_insert_node,
-	.largest = treap_largest,
-	.check = treap_check,
-};

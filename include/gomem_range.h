@@ -44,12 +44,10 @@ enum gomem_policy {
 #define GOMEM_RANGE_SPARE_MAX		64
 
 struct gomem_node;
-struct gomem_range_ops;
 
 /**
  * struct gomem_range - a range allocator over the offset space [0, @size)
- * @ops: policy operations (treap or avl)
- * @policy: which policy @ops implements
+ * @policy: placement policy; gomem_core.c calls its functions directly
  * @size: size of the managed space in bytes, a multiple of @granule
  * @granule: allocation unit in bytes, a power of two
  * @free_bytes: sum of the lengths of all free blocks
@@ -66,7 +64,6 @@ struct gomem_range_ops;
  * Fields are private to the allocator; read them through the accessors.
  */
 struct gomem_range {
-	const struct gomem_range_ops *ops;
 	enum gomem_policy policy;
 	u64 size;
 	u64 granule;
