@@ -38,11 +38,6 @@
 #define arena_broken(fmt, ...) \
 	({ pr_err("invariant broken: arena " fmt "\n", ##__VA_ARGS__); -EUCLEAN; })
 
-static bool arena_pow2(u64 x)
-{
-	return x && !(x & (x - 1));
-}
-
 static u64 arena_granule(const struct gomem_arena *a)
 {
 	return a->params.granule;
@@ -223,7 +218,7 @@ static int arena_check_request(const struct gomem_arena *a, u64 size,
 {
 	if (!size || size > a->params.max_size)
 		return -EINVAL;
-	if (!arena_pow2(align) || align > PAGE_SIZE)
+	if (!gomem_valid_align(align))
 		return -EINVAL;
 	return 0;
 }
@@ -293,7 +288,7 @@ int gomem_arena_init(struct gomem_arena *a,
 		p.name = "arena";
 	if (!p.granule)
 		p.granule = GOMEM_RANGE_DEFAULT_GRANULE;
-	if (!arena_pow2(p.granule) || p.granule > PAGE_SIZE)
+	if (!gomem_valid_align(p.granule))
 		return -EINVAL;
 	if (p.policy != GOMEM_POLICY_TREAP && p.policy != GOMEM_POLICY_AVL)
 		return -EINVAL;

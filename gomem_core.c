@@ -195,17 +195,12 @@ static void gomem_drain(struct gomem_range *r,
 	gomem_drain_subtree(r, root, put);
 }
 
-static bool gomem_is_pow2(u64 x)
-{
-	return x && !(x & (x - 1));
-}
-
 /* Validate and round an allocation request; see docs/range-allocator.md. */
 static int gomem_request(const struct gomem_range *r, u64 *size, u64 *align)
 {
 	if (!*size || *size > r->size)
 		return -EINVAL;
-	if (!gomem_is_pow2(*align) || *align > PAGE_SIZE)
+	if (!gomem_valid_align(*align))
 		return -EINVAL;
 	/* r->size is a multiple of the granule, so this cannot overflow. */
 	*size = ALIGN(*size, r->granule);
@@ -248,7 +243,7 @@ int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
 
 	if (policy != GOMEM_POLICY_TREAP && policy != GOMEM_POLICY_AVL)
 		return -EINVAL;
-	if (!gomem_is_pow2(granule) || granule > PAGE_SIZE)
+	if (!gomem_valid_align(granule))
 		return -EINVAL;
 	if (!size || !IS_ALIGNED(size, granule))
 		return -EINVAL;

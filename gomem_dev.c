@@ -157,15 +157,15 @@ static void gomem_region_insert(struct gomem_owned *r)
 	rb_insert_color(&r->node, &gomem_dev.regions);
 }
 
-static void gomem_region_account(struct gomem_session *s,
-				 struct gomem_owned *r, u64 offset, u64 size)
+/* Record [@offset, @offset + @size) as one of @s's regions. */
+static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
+			      u64 offset, u64 size)
 {
 	r->offset = offset;
 	r->size = size;
 	r->owner = s;
 	gomem_region_insert(r);
 	list_add_tail(&r->link, &s->regions);
-	s->in_use += size;
 	s->nr_regions++;
 }
 
@@ -187,8 +187,10 @@ static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
 		kfree(r);
 		return err;
 	}
+	size = ALIGN(size, gomem_granule());
 	mutex_lock(&gomem_dev.lock);
-	gomem_region_account(s, r, *offset, ALIGN(size, gomem_granule()));
+	gomem_region_link(s, r, *offset, size);
+	s->in_use += size;
 	mutex_unlock(&gomem_dev.lock);
 	return 0;
 }
@@ -212,8 +214,7 @@ static void gomem_region_cut(struct gomem_session *s, struct gomem_owned *r,
 	} else {
 		r->size = offset - r->offset;
 		if (end < rend) {
-			s->in_use -= rend - end;	/* re-added below */
-			gomem_region_account(s, *spare, end, rend - end);
+			gomem_region_link(s, *spare, end, rend - end);
 			*spare = NULL;
 		}
 	}
@@ -342,8 +343,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	if (alloc && (b->flags & ~GOMEM_ALLOC_NOZERO))
 		return -EINVAL;
 	/* A bad alignment is a bad argument, not 1024 failed entries. */
-	if (alloc && b->align &&
-	    ((b->align & (b->align - 1)) || b->align > PAGE_SIZE))
+	if (alloc && b->align && !gomem_valid_align(b->align))
 		return -EINVAL;
 	e = kvmalloc_array(b->count, sizeof(*e), GFP_KERNEL);
 	if (!e)

@@ -26,6 +26,7 @@
 #define _GOMEM_RANGE_H
 
 #include <linux/types.h>
+#include <asm/page.h>
 
 /**
  * enum gomem_policy - placement policy of a range allocator
@@ -93,6 +94,21 @@ int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg);
 int gomem_range_check(const struct gomem_range *r);
 const char *gomem_policy_name(enum gomem_policy policy);
+
+/* A power of two, for u64 (the kernel's is_power_of_2() takes a long). */
+static inline bool gomem_is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+/*
+ * An alignment every gomem layer accepts (range, arena, device): a power
+ * of two no larger than a page.
+ */
+static inline bool gomem_valid_align(u64 align)
+{
+	return gomem_is_pow2(align) && align <= PAGE_SIZE;
+}
 
 /* Module lifetime: the node cache behind every allocator. */
 int gomem_range_cache_init(void);
