@@ -18,6 +18,14 @@
 
 int g_fail_fd = -1;
 
+int case_default_timeout(void)
+{
+	const char *e = getenv("GOMEM_CASE_TIMEOUT");
+	int t = e ? atoi(e) : 60;
+
+	return t > 0 ? t : 60;
+}
+
 double now_s(void)
 {
 	struct timespec ts;

@@ -29,6 +29,9 @@ struct gomem_case {
 /* Where a failing case writes its reason (the runner's pipe, or stderr). */
 extern int g_fail_fd;
 
+/* Seconds a case may take unless it says: $GOMEM_CASE_TIMEOUT, else 60. */
+int case_default_timeout(void);
+
 /* Monotonic seconds. */
 double now_s(void);
 

@@ -1607,14 +1607,6 @@ static const struct gomem_case cases[] = {
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
 
-static int case_timeout(void)
-{
-	const char *e = getenv("GOMEM_CASE_TIMEOUT");
-	int t = e ? atoi(e) : 60;
-
-	return t > 0 ? t : 60;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: libgomem-test --list | --all | --host | CASE...\n"
@@ -1644,5 +1636,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	return case_main(cases, NCASES, argc, argv, case_timeout());
+	return case_main(cases, NCASES, argc, argv, case_default_timeout());
 }
