@@ -7,6 +7,15 @@
  * everything a caller can get wrong is refused here, before a policy runs,
  * and every node an operation may need is obtained before anything changes,
  * so that each error leaves the allocator exactly as it was.
+ *
+ * The free block that ends the space, if any, is the "top" block
+ * [r->top, r->size) and is never in a tree (dlmalloc's top chunk).  Every
+ * tree block ends strictly before r->top.  Placement stays exact: for the
+ * treap the top is the highest-offset block, so it is used only when no
+ * tree block fits; for avl it is compared by length with the tree's best
+ * fit.  A new space is one top block, so GoMem's workloads (alloc and free
+ * on a mostly free space) never touch a tree, and a region freed next to
+ * the top merges into it without a node.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -76,14 +85,6 @@ static bool gomem_is_avl(const struct gomem_range *r)
 	return r->policy == GOMEM_POLICY_AVL;
 }
 
-static struct gomem_node *gomem_find(const struct gomem_range *r, u64 size,
-				     u64 align, u64 *offset)
-{
-	if (gomem_is_avl(r))
-		return gomem_avl_find(r, size, align, offset);
-	return gomem_treap_find(r, size, align, offset);
-}
-
 static void gomem_take(struct gomem_range *r, struct gomem_node *n,
 		       u64 offset, u64 size)
 {
@@ -100,6 +101,59 @@ static void gomem_give(struct gomem_range *r, u64 offset, u64 size,
 		gomem_avl_give(r, offset, size, pred, succ);
 	else
 		gomem_treap_give(r, offset, size, pred, succ);
+}
+
+static void gomem_insert(struct gomem_range *r, struct gomem_node *n)
+{
+	if (gomem_is_avl(r))
+		gomem_avl_insert(r, n);
+	else
+		gomem_treap_insert(r, n);
+}
+
+/* Where @size bytes aligned to @align would go in the top block. */
+static bool gomem_top_fits(const struct gomem_range *r, u64 size, u64 align,
+			   u64 *offset)
+{
+	u64 p = ALIGN(r->top, align);
+
+	if (p > r->size || r->size - p < size)
+		return false;
+	*offset = p;
+	return true;
+}
+
+/*
+ * The placement of a request (size and align already rounded): in tree
+ * block *@np, or in the top block if *@np is NULL.  The treap takes the
+ * lowest offset, and the top lies above every tree block; avl takes the
+ * shortest block, the top losing ties (its start is the highest).
+ */
+static int gomem_place(const struct gomem_range *r, u64 size, u64 align,
+		       struct gomem_node **np, u64 *offset)
+{
+	struct gomem_node *n;
+	u64 off;
+
+	if (gomem_is_avl(r)) {
+		n = gomem_avl_find(r, size, align, &off);
+		if ((!n || r->size - r->top < n->len) &&
+		    gomem_top_fits(r, size, align, offset)) {
+			*np = NULL;
+			return 0;
+		}
+	} else {
+		n = gomem_treap_find(r, size, align, &off);
+		if (!n && gomem_top_fits(r, size, align, offset)) {
+			*np = NULL;
+			return 0;
+		}
+	}
+	if (!n)
+		return -ENOMEM;
+	*np = n;
+	*offset = off;
+	return 0;
 }
 
 static int gomem_spare_fill(struct gomem_range *r, unsigned int nr, gfp_t gfp)
@@ -208,17 +262,10 @@ static int gomem_request(const struct gomem_range *r, u64 *size, u64 *align)
 	return 0;
 }
 
-/* Put the whole space back as one free block; a spare node must exist. */
+/* Put the whole space back as one free block: the top block. */
 static void gomem_range_fill(struct gomem_range *r)
 {
-	struct gomem_node *n = gomem_node_get(r);
-
-	n->start = 0;
-	n->len = r->size;
-	if (gomem_is_avl(r))
-		gomem_avl_insert(r, n);
-	else
-		gomem_treap_insert(r, n);
+	r->top = 0;
 	r->free_bytes = r->size;
 }
 
@@ -231,16 +278,15 @@ static void gomem_range_fill(struct gomem_range *r)
  * @granule: allocation unit, a power of two no larger than PAGE_SIZE
  * @gfp: flags for every tree node this allocator allocates from now on
  *
- * Afterwards the whole space is one free block.
+ * Afterwards the whole space is one free block.  Nothing is allocated
+ * here: the first tree node is needed only when the space fragments.
  *
- * Context: may sleep if @gfp allows it.
- * Return: 0, -EINVAL for a bad argument, -ENOMEM if no node could be had.
+ * Context: any context.
+ * Return: 0, or -EINVAL for a bad argument.
  */
 int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
 		     u64 size, u64 granule, gfp_t gfp)
 {
-	int err;
-
 	if (policy != GOMEM_POLICY_TREAP && policy != GOMEM_POLICY_AVL)
 		return -EINVAL;
 	if (!gomem_valid_align(granule))
@@ -255,9 +301,6 @@ int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
 		.gfp = gfp,
 		.seed = get_random_u32() | 1,
 	};
-	err = gomem_spare_fill(r, 1, gfp);
-	if (err)
-		return err;
 	gomem_range_fill(r);
 	return 0;
 }
@@ -313,12 +356,43 @@ int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
 	u64 off;
 	int err;
 
+	/*
+	 * Fast path: no tree block (the space has not fragmented), so the
+	 * top is the only candidate, and with the granule's alignment it
+	 * needs no padding.  "size - 1 <" also sends a zero size on to the
+	 * checks below.
+	 */
+	if (!r->root[0] && gomem_is_pow2(align) && align <= r->granule &&
+	    size - 1 < r->size - r->top) {
+		*offset = r->top;
+		size = ALIGN(size, r->granule);
+		r->top += size;
+		r->free_bytes -= size;
+		return 0;
+	}
+
 	err = gomem_request(r, &size, &align);
 	if (err)
 		return err;
-	n = gomem_find(r, size, align, &off);
-	if (!n)
-		return -ENOMEM;
+	err = gomem_place(r, size, align, &n, &off);
+	if (err)
+		return err;
+	if (!n) {
+		/* From the top; an alignment gap below it becomes a block. */
+		if (off != r->top) {
+			err = gomem_spare_fill(r, 1, r->gfp);
+			if (err)
+				return err;
+			n = gomem_node_get(r);
+			n->start = r->top;
+			n->len = off - r->top;
+			gomem_insert(r, n);
+		}
+		r->top = off + size;
+		r->free_bytes -= size;
+		*offset = off;
+		return 0;
+	}
 	/* A node is needed only if free space remains on both sides. */
 	if (off != n->start && off + size != n->start + n->len) {
 		err = gomem_spare_fill(r, 1, r->gfp);
@@ -355,18 +429,43 @@ int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 	u64 end;
 	int err;
 
+	/*
+	 * Fast path: no tree block, so everything below the top is
+	 * allocated, and the range ends at the top: it joins the top.
+	 */
+	if (!r->root[0] && offset < r->top && size &&
+	    IS_ALIGNED(offset, r->granule) &&
+	    ALIGN(size, r->granule) == r->top - offset) {
+		r->top = offset;
+		r->free_bytes += ALIGN(size, r->granule);
+		return 0;
+	}
+
 	if (!size || size > r->size || !IS_ALIGNED(offset, r->granule))
 		return -EINVAL;
 	size = ALIGN(size, r->granule);
 	if (offset > r->size - size)
 		return -EINVAL;
 	end = offset + size;
+	/* Overlaps the top block. */
+	if (end > r->top)
+		return -EINVAL;
 
 	gomem_neighbours(r, offset, &pred, &succ);
 	if (pred && pred->start + pred->len > offset)
 		return -EINVAL;
 	if (succ && succ->start < end)
 		return -EINVAL;
+	if (end == r->top) {
+		/* Joins the top, with the tree block below if it touches. */
+		r->top = offset;
+		if (pred && pred->start + pred->len == offset) {
+			r->top = pred->start;
+			gomem_take(r, pred, pred->start, pred->len);
+		}
+		r->free_bytes += size;
+		return 0;
+	}
 	/* A node is needed only if the range touches no free block. */
 	if ((!pred || pred->start + pred->len != offset) &&
 	    (!succ || succ->start != end)) {
@@ -398,11 +497,14 @@ int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
 	u64 off;
 	int err;
 
+	struct gomem_node *n;
+
 	err = gomem_request(r, &size, &align);
 	if (err)
 		return err;
-	if (!gomem_find(r, size, align, &off))
-		return -ENOMEM;
+	err = gomem_place(r, size, align, &n, &off);
+	if (err)
+		return err;
 	*offset = off;
 	return 0;
 }
@@ -412,21 +514,12 @@ EXPORT_SYMBOL_GPL(gomem_range_find);
  * gomem_range_reset() - free everything at once
  * @r: allocator
  *
- * Context: the caller serialises calls on @r.  May sleep only if the
- * allocator's gfp allows it (only when the space is fully allocated and no
- * spare node is left).
- * Return: 0, or -ENOMEM with nothing changed.
+ * Context: the caller serialises calls on @r.  Does not sleep.
+ * Return: 0 (the int is kept for callers written when a reset could need
+ * a node).
  */
 int gomem_range_reset(struct gomem_range *r)
 {
-	int err;
-
-	/* Reuses a tree node if there is one. */
-	if (!r->nr_blocks) {
-		err = gomem_spare_fill(r, 1, r->gfp);
-		if (err)
-			return err;
-	}
 	gomem_drain(r, gomem_node_put);
 	WARN_ON_ONCE(r->nr_blocks);
 	gomem_range_fill(r);
@@ -475,7 +568,10 @@ EXPORT_SYMBOL_GPL(gomem_range_free_bytes);
  */
 u64 gomem_range_largest(const struct gomem_range *r)
 {
-	return gomem_is_avl(r) ? gomem_avl_largest(r) : gomem_treap_largest(r);
+	u64 tree = gomem_is_avl(r) ? gomem_avl_largest(r) :
+				     gomem_treap_largest(r);
+
+	return max(tree, r->size - r->top);
 }
 EXPORT_SYMBOL_GPL(gomem_range_largest);
 
@@ -488,7 +584,7 @@ EXPORT_SYMBOL_GPL(gomem_range_largest);
  */
 u64 gomem_range_nr_blocks(const struct gomem_range *r)
 {
-	return r->nr_blocks;
+	return r->nr_blocks + (r->top < r->size);
 }
 EXPORT_SYMBOL_GPL(gomem_range_nr_blocks);
 
@@ -505,7 +601,11 @@ EXPORT_SYMBOL_GPL(gomem_range_nr_blocks);
 int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg)
 {
-	return gomem_walk_subtree(r->root[0], fn, arg);
+	int ret = gomem_walk_subtree(r->root[0], fn, arg);
+
+	if (ret || r->top == r->size)
+		return ret;
+	return fn(arg, r->top, r->size - r->top);
 }
 EXPORT_SYMBOL_GPL(gomem_range_walk);
 
@@ -572,8 +672,17 @@ int gomem_range_check(const struct gomem_range *r)
 	if (st.count != r->nr_blocks)
 		return gomem_broken("%llu blocks in the tree, counter says %llu",
 				    st.count, r->nr_blocks);
+	/* The free block that ends the space is the top, never a tree's. */
+	if (r->top > r->size || (st.count && st.next_min > r->top))
+		return gomem_broken("tree block ends at %llu, top block at %llu of %llu",
+				    st.next_min - 1, r->top, r->size);
+	if (r->top < r->size) {
+		err = gomem_check_block(&st, r->top, r->size - r->top);
+		if (err)
+			return err;
+	}
 	if (st.total != r->free_bytes)
-		return gomem_broken("%llu bytes free in the tree, counter says %llu",
+		return gomem_broken("%llu bytes free in the blocks, counter says %llu",
 				    st.total, r->free_bytes);
 	for (n = r->spare; n; n = n->next)
 		spare++;

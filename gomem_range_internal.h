@@ -29,7 +29,8 @@ struct gomem_link {
  *       (neighbour lookup, walk, drain).
  * @next: link in the allocator's spare list while the node is unused
  * @treap: treap augmentation (%GOMEM_POLICY_TREAP)
- * @treap.max: largest @len in this subtree, self included
+ * @treap.cmax: largest @len in the left (0) and right (1) subtree, 0 if
+ *              that subtree is empty
  * @treap.prio: random priority; a parent's is >= its children's
  * @size: place in the avl policy's tree ordered by (@len, @start)
  *
@@ -42,7 +43,7 @@ struct gomem_node {
 	union {
 		struct gomem_node *next;
 		struct {
-			u64 max;
+			u64 cmax[2];
 			u32 prio;
 		} treap;
 		struct gomem_link size;

@@ -5,19 +5,24 @@
  * One treap holds the free blocks: a binary search tree by start offset
  * that is also a max-heap by random priority, which keeps its expected
  * depth logarithmic.  Each node is augmented with the largest block length
- * in its subtree (like the free vmap area tree in mm/vmalloc.c), so that a
- * search can skip every subtree too small for the request and find the
+ * in each of its two subtrees (the free vmap area tree in mm/vmalloc.c
+ * keeps one such maximum per subtree; keeping it in the parent instead
+ * lets a search choose its direction without loading either child), so a
+ * search skips every subtree too small for the request and finds the
  * lowest-offset block that fits, instead of GoMem's heuristic walk that
  * can miss one.
  *
  * Invariants (checked by gomem_treap_check()):
  *  - in-order traversal gives strictly increasing starts;
  *  - a parent's priority is >= each child's;
- *  - each node's max is max(len, left max, right max).
+ *  - each node's cmax[dir] is the largest len in its subtree on side dir
+ *    (0 for an empty one).
  * The block-level invariants (no overlap, no two blocks touching, totals)
  * are checked by the core.
  *
- * Recursion depth is the depth of a node, O(log n) expected.
+ * Recursion depth is the depth of a node, O(log n) expected.  The hot
+ * paths (a search with the granule's alignment, a block growing in place)
+ * are loops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,41 +32,43 @@
 
 #include "gomem_range_internal.h"
 
-static u64 treap_max(const struct gomem_node *n)
+/* Largest block length in the subtree rooted at @n, 0 if empty. */
+static u64 treap_submax(const struct gomem_node *n)
 {
-	return n ? n->treap.max : 0;
+	if (!n)
+		return 0;
+	return max3(n->len, n->treap.cmax[0], n->treap.cmax[1]);
 }
 
-static void treap_update(struct gomem_node *n)
-{
-	n->treap.max = max3(n->len, treap_max(n->off.child[0]),
-			    treap_max(n->off.child[1]));
-}
-
-/* Lift n's child on side @dir into n's place. */
+/*
+ * Lift n's child on side @dir into n's place.  The moved subtree's
+ * maximum is already known (c's cmax[!dir]), so no grandchild is loaded.
+ */
 static struct gomem_node *treap_rotate(struct gomem_node *n, int dir)
 {
 	struct gomem_node *c = n->off.child[dir];
 
 	n->off.child[dir] = c->off.child[!dir];
+	n->treap.cmax[dir] = c->treap.cmax[!dir];
 	c->off.child[!dir] = n;
-	treap_update(n);
-	treap_update(c);
+	c->treap.cmax[!dir] = treap_submax(n);
 	return c;
 }
 
 static struct gomem_node *treap_insert(struct gomem_node *root,
 				       struct gomem_node *n)
 {
+	struct gomem_node *c;
 	int dir;
 
 	if (!root)
 		return n;
 	dir = n->start > root->start;
-	root->off.child[dir] = treap_insert(root->off.child[dir], n);
-	if (root->off.child[dir]->treap.prio > root->treap.prio)
+	c = treap_insert(root->off.child[dir], n);
+	root->off.child[dir] = c;
+	if (c->treap.prio > root->treap.prio)
 		return treap_rotate(root, dir);
-	treap_update(root);
+	root->treap.cmax[dir] = treap_submax(c);
 	return root;
 }
 
@@ -75,11 +82,11 @@ static struct gomem_node *treap_join(struct gomem_node *l,
 		return l;
 	if (l->treap.prio > r->treap.prio) {
 		l->off.child[1] = treap_join(l->off.child[1], r);
-		treap_update(l);
+		l->treap.cmax[1] = treap_submax(l->off.child[1]);
 		return l;
 	}
 	r->off.child[0] = treap_join(l, r->off.child[0]);
-	treap_update(r);
+	r->treap.cmax[0] = treap_submax(r->off.child[0]);
 	return r;
 }
 
@@ -91,16 +98,56 @@ static struct gomem_node *treap_remove(struct gomem_node *root, u64 start)
 		return treap_join(root->off.child[0], root->off.child[1]);
 	dir = start > root->start;
 	root->off.child[dir] = treap_remove(root->off.child[dir], start);
-	treap_update(root);
+	root->treap.cmax[dir] = treap_submax(root->off.child[dir]);
 	return root;
 }
 
-/* Recompute the maxima on the path to the node starting at @start. */
-static void treap_refresh(struct gomem_node *root, u64 start)
+/* Recompute the maxima from @p down to @n; returns @p's subtree maximum. */
+static u64 treap_refresh(struct gomem_node *p, const struct gomem_node *n)
 {
-	if (root->start != start)
-		treap_refresh(root->off.child[start > root->start], start);
-	treap_update(root);
+	int dir;
+
+	if (p == n)
+		return treap_submax(p);
+	dir = n->start > p->start;
+	p->treap.cmax[dir] = treap_refresh(p->off.child[dir], n);
+	return treap_submax(p);
+}
+
+/*
+ * @n (already in the tree) got shorter; it was @old bytes long.  An
+ * ancestor whose maximum on @n's side exceeds @old owes it to another
+ * block and keeps it; from the first one whose maximum is @old down to
+ * @n, every maximum on the path is @old and is recomputed.
+ */
+static void treap_shrunk(struct gomem_range *r, const struct gomem_node *n,
+			 u64 old)
+{
+	struct gomem_node *p = r->root[0];
+	int dir;
+
+	while (p != n) {
+		dir = n->start > p->start;
+		if (p->treap.cmax[dir] <= old) {
+			treap_refresh(p, n);
+			return;
+		}
+		p = p->off.child[dir];
+	}
+}
+
+/* @n (already in the tree) got longer: raise the maxima on its path. */
+static void treap_grown(struct gomem_range *r, const struct gomem_node *n)
+{
+	struct gomem_node *p = r->root[0];
+	int dir;
+
+	while (p != n) {
+		dir = n->start > p->start;
+		if (p->treap.cmax[dir] < n->len)
+			p->treap.cmax[dir] = n->len;
+		p = p->off.child[dir];
+	}
 }
 
 static void treap_add(struct gomem_range *r, struct gomem_node *n, u64 start,
@@ -110,16 +157,15 @@ static void treap_add(struct gomem_range *r, struct gomem_node *n, u64 start,
 	n->len = len;
 	n->off.child[0] = NULL;
 	n->off.child[1] = NULL;
-	n->treap.max = len;
+	n->treap.cmax[0] = 0;
+	n->treap.cmax[1] = 0;
 	n->treap.prio = gomem_range_random(r);
 	r->root[0] = treap_insert(r->root[0], n);
 }
 
 /*
- * In-order search pruned by the subtree maxima.  When @align is the
- * granule, every block of at least @size fits, so the first subtree whose
- * max is large enough holds the answer and no backtracking happens.  A
- * larger alignment can reject a long-enough block; the search then moves on
+ * In-order search pruned by the subtree maxima, for an alignment above the
+ * granule, which can reject a long-enough block: the search then moves on
  * to the next candidate in offset order, so it never misses a fit.
  */
 static struct gomem_node *treap_lowest(struct gomem_node *n, u64 size,
@@ -127,20 +173,43 @@ static struct gomem_node *treap_lowest(struct gomem_node *n, u64 size,
 {
 	struct gomem_node *hit;
 
-	if (!n || n->treap.max < size)
-		return NULL;
-	hit = treap_lowest(n->off.child[0], size, align, offset);
-	if (hit)
-		return hit;
+	if (n->treap.cmax[0] >= size) {
+		hit = treap_lowest(n->off.child[0], size, align, offset);
+		if (hit)
+			return hit;
+	}
 	if (n->len >= size && gomem_block_fits(n, size, align, offset))
 		return n;
-	return treap_lowest(n->off.child[1], size, align, offset);
+	if (n->treap.cmax[1] >= size)
+		return treap_lowest(n->off.child[1], size, align, offset);
+	return NULL;
 }
 
 struct gomem_node *gomem_treap_find(const struct gomem_range *r, u64 size,
 				    u64 align, u64 *offset)
 {
-	return treap_lowest(r->root[0], size, align, offset);
+	struct gomem_node *n = r->root[0];
+
+	if (treap_submax(n) < size)
+		return NULL;
+	if (align > r->granule)
+		return treap_lowest(n, size, align, offset);
+	/*
+	 * With the granule's alignment every block of at least @size fits,
+	 * so the first subtree (in offset order) whose maximum is large
+	 * enough holds the answer: one walk down, no backtracking.
+	 */
+	for (;;) {
+		if (n->treap.cmax[0] >= size) {
+			n = n->off.child[0];
+			continue;
+		}
+		if (n->len >= size) {
+			*offset = n->start;
+			return n;
+		}
+		n = n->off.child[1];
+	}
 }
 
 /*
@@ -158,6 +227,7 @@ void gomem_treap_take(struct gomem_range *r, struct gomem_node *n,
 {
 	u64 head = offset - n->start;
 	u64 tail = n->len - head - size;
+	u64 old = n->len;
 
 	if (!head && !tail) {
 		r->root[0] = treap_remove(r->root[0], n->start);
@@ -165,10 +235,10 @@ void gomem_treap_take(struct gomem_range *r, struct gomem_node *n,
 	} else if (!head) {
 		n->start = offset + size;
 		n->len = tail;
-		treap_refresh(r->root[0], n->start);
+		treap_shrunk(r, n, old);
 	} else {
 		n->len = head;
-		treap_refresh(r->root[0], n->start);
+		treap_shrunk(r, n, old);
 		if (tail)
 			treap_add(r, gomem_node_get(r), offset + size, tail);
 	}
@@ -186,15 +256,15 @@ void gomem_treap_give(struct gomem_range *r, u64 offset, u64 size,
 		pred->len += size + succ->len;
 		r->root[0] = treap_remove(r->root[0], succ->start);
 		gomem_node_put(r, succ);
-		treap_refresh(r->root[0], pred->start);
+		treap_grown(r, pred);
 	} else if (merge_pred) {
 		pred->len += size;
-		treap_refresh(r->root[0], pred->start);
+		treap_grown(r, pred);
 	} else if (merge_succ) {
 		/* Grows to the front; its place in the order is unchanged. */
 		succ->start = offset;
 		succ->len += size;
-		treap_refresh(r->root[0], succ->start);
+		treap_grown(r, succ);
 	} else {
 		treap_add(r, gomem_node_get(r), offset, size);
 	}
@@ -207,17 +277,21 @@ void gomem_treap_insert(struct gomem_range *r, struct gomem_node *n)
 
 u64 gomem_treap_largest(const struct gomem_range *r)
 {
-	return treap_max(r->root[0]);
+	return treap_submax(r->root[0]);
 }
 
-/* Starts in @n's subtree must lie strictly between *@lo and *@hi (if set). */
+/*
+ * Starts in @n's subtree must lie strictly between *@lo and *@hi (if set).
+ * Sets *@max to the subtree's largest length.
+ */
 static int treap_check_subtree(const struct gomem_node *n, const u64 *lo,
-			       const u64 *hi)
+			       const u64 *hi, u64 *max)
 {
 	const struct gomem_node *c;
-	u64 want;
+	u64 sub[2];
 	int dir, err;
 
+	*max = 0;
 	if (!n)
 		return 0;
 	if ((lo && n->start <= *lo) || (hi && n->start >= *hi)) {
@@ -233,20 +307,26 @@ static int treap_check_subtree(const struct gomem_node *n, const u64 *lo,
 			return -EUCLEAN;
 		}
 	}
-	want = max3(n->len, treap_max(n->off.child[0]),
-		    treap_max(n->off.child[1]));
-	if (n->treap.max != want) {
-		pr_err("invariant broken: treap node %llu max %llu, subtree max %llu\n",
-		       n->start, n->treap.max, want);
-		return -EUCLEAN;
-	}
-	err = treap_check_subtree(n->off.child[0], lo, &n->start);
+	err = treap_check_subtree(n->off.child[0], lo, &n->start, &sub[0]);
 	if (err)
 		return err;
-	return treap_check_subtree(n->off.child[1], &n->start, hi);
+	err = treap_check_subtree(n->off.child[1], &n->start, hi, &sub[1]);
+	if (err)
+		return err;
+	for (dir = 0; dir < 2; dir++) {
+		if (n->treap.cmax[dir] != sub[dir]) {
+			pr_err("invariant broken: treap node %llu cmax[%d] %llu, subtree max %llu\n",
+			       n->start, dir, n->treap.cmax[dir], sub[dir]);
+			return -EUCLEAN;
+		}
+	}
+	*max = max3(n->len, sub[0], sub[1]);
+	return 0;
 }
 
 int gomem_treap_check(const struct gomem_range *r)
 {
-	return treap_check_subtree(r->root[0], NULL, NULL);
+	u64 max;
+
+	return treap_check_subtree(r->root[0], NULL, NULL, &max);
 }

@@ -52,7 +52,12 @@ struct gomem_node;
  * @size: size of the managed space in bytes, a multiple of @granule
  * @granule: allocation unit in bytes, a power of two
  * @free_bytes: sum of the lengths of all free blocks
- * @nr_blocks: number of free blocks (tree nodes in use)
+ * @top: start of the top block [@top, @size): the free block that ends the
+ *       space, kept out of the trees (dlmalloc's "top chunk"); @size when
+ *       the end of the space is allocated.  A new or reset allocator is
+ *       one top block, so on a space that is mostly free an allocation and
+ *       its free touch no tree at all.
+ * @nr_blocks: number of free blocks in the trees (tree nodes in use)
  * @root: tree roots; the treap uses root[0], avl uses root[0] (by offset)
  *        and root[1] (by length, offset)
  * @spare: recycled nodes, linked through their first child pointer
@@ -69,6 +74,7 @@ struct gomem_range {
 	u64 size;
 	u64 granule;
 	u64 free_bytes;
+	u64 top;
 	u64 nr_blocks;
 	struct gomem_node *root[2];
 	struct gomem_node *spare;

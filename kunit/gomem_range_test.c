@@ -510,18 +510,116 @@ static void check_detects_touching_blocks(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, n->start, 128ULL);
 	n->start = 64;
 	n->len = 128;
-	if (r->policy == GOMEM_POLICY_TREAP) {
-		n->treap.max = 128;
-		root->treap.max = 128;
-	}
+	if (r->policy == GOMEM_POLICY_TREAP && n != root)
+		root->treap.cmax[1] = 128;
 	r->free_bytes += 64;
 	KUNIT_EXPECT_EQ(test, gomem_range_check(r), -EUCLEAN);
 	n->start = 128;
 	n->len = 64;
-	if (r->policy == GOMEM_POLICY_TREAP) {
-		n->treap.max = 64;
-		root->treap.max = 64;
-	}
+	if (r->policy == GOMEM_POLICY_TREAP && n != root)
+		root->treap.cmax[1] = 64;
+	r->free_bytes -= 64;
+	EXPECT_SOUND(test, r);
+}
+
+/* ---- the top block: the free block that ends the space, out of the trees ---- */
+
+static void top_block_serves_a_fresh_space_without_nodes(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+	u64 a, b;
+
+	a = must_alloc(test, r, 100, 1);
+	b = must_alloc(test, r, 64, 1);
+	KUNIT_EXPECT_EQ(test, a, 0ULL);
+	KUNIT_EXPECT_EQ(test, b, 104ULL);
+	KUNIT_EXPECT_EQ(test, r->nr_blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(r), 1ULL);
+	KUNIT_EXPECT_EQ(test, gomem_range_largest(r), 1024ULL - 168);
+	must_free(test, r, b, 64);
+	must_free(test, r, a, 100);
+	KUNIT_EXPECT_EQ(test, r->nr_blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, gomem_range_free_bytes(r), 1024ULL);
+}
+
+static void free_next_to_top_absorbs_the_block_below(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+	static const u64 want[] = { 0, 64, 512, 512 };
+
+	must_alloc(test, r, 1024, 1);
+	must_free(test, r, 0, 64);
+	must_free(test, r, 512, 64);
+	KUNIT_EXPECT_EQ(test, r->nr_blocks, 2ULL);
+	/* [576, 1024) ends the space and touches [512, 576): one top block. */
+	must_free(test, r, 576, 448);
+	KUNIT_EXPECT_EQ(test, r->nr_blocks, 1ULL);
+	expect_blocks(test, r, want, 2);
+	KUNIT_EXPECT_EQ(test, gomem_range_largest(r), 512ULL);
+}
+
+static void aligned_alloc_from_top_leaves_a_block(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+	static const u64 want[] = { 8, 56, 96, 928 };
+
+	must_alloc(test, r, 8, 1);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 32, 64), 64ULL);
+	expect_blocks(test, r, want, 2);
+	/* The gap is a tree block now: lowest fit finds it first. */
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 8, 1), 8ULL);
+}
+
+static void free_overlapping_top_is_refused(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+
+	must_alloc(test, r, 512, 1);
+	snap(r, &fix(test)->before);
+	KUNIT_EXPECT_EQ(test, gomem_range_free(r, 504, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_range_free(r, 512, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_range_free(r, 0, 1024), -EINVAL);
+	expect_unchanged(test, r);
+}
+
+/* Tree block [0, 512), top [768, 1024): lowest fit vs shortest fit. */
+static struct gomem_range *tree_block_and_top(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+
+	must_alloc(test, r, 1024, 1);
+	must_free(test, r, 0, 512);
+	must_free(test, r, 768, 256);
+	return r;
+}
+
+static void treap_prefers_a_lower_tree_block_to_top(struct kunit *test)
+{
+	struct gomem_range *r = tree_block_and_top(test);
+
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 128, 1), 0ULL);
+}
+
+static void avl_prefers_a_shorter_top_to_a_tree_block(struct kunit *test)
+{
+	struct gomem_range *r = tree_block_and_top(test);
+
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 128, 1), 768ULL);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 200, 1), 0ULL);
+}
+
+static void check_detects_tree_block_touching_top(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 1024, 8);
+
+	must_alloc(test, r, 1024, 1);
+	must_free(test, r, 0, 64);
+	must_free(test, r, 128, 896);
+	/* Pretend [64, 128) is free and part of the top. */
+	r->top = 64;
+	r->free_bytes += 64;
+	KUNIT_EXPECT_EQ(test, gomem_range_check(r), -EUCLEAN);
+	r->top = 128;
 	r->free_bytes -= 64;
 	EXPECT_SOUND(test, r);
 }
@@ -722,7 +820,13 @@ static struct kunit_case gomem_treap_cases[] = {
 	KUNIT_CASE(reserve_stocks_spare_nodes),
 	KUNIT_CASE(check_detects_bad_counters),
 	KUNIT_CASE(check_detects_touching_blocks),
+	KUNIT_CASE(top_block_serves_a_fresh_space_without_nodes),
+	KUNIT_CASE(free_next_to_top_absorbs_the_block_below),
+	KUNIT_CASE(aligned_alloc_from_top_leaves_a_block),
+	KUNIT_CASE(free_overlapping_top_is_refused),
+	KUNIT_CASE(check_detects_tree_block_touching_top),
 	KUNIT_CASE(treap_allocates_lowest_offset_fit),
+	KUNIT_CASE(treap_prefers_a_lower_tree_block_to_top),
 	KUNIT_CASE(random_ops_match_model),
 	{}
 };
@@ -755,8 +859,14 @@ static struct kunit_case gomem_avl_cases[] = {
 	KUNIT_CASE(reserve_stocks_spare_nodes),
 	KUNIT_CASE(check_detects_bad_counters),
 	KUNIT_CASE(check_detects_touching_blocks),
+	KUNIT_CASE(top_block_serves_a_fresh_space_without_nodes),
+	KUNIT_CASE(free_next_to_top_absorbs_the_block_below),
+	KUNIT_CASE(aligned_alloc_from_top_leaves_a_block),
+	KUNIT_CASE(free_overlapping_top_is_refused),
+	KUNIT_CASE(check_detects_tree_block_touching_top),
 	KUNIT_CASE(avl_allocates_best_fit),
 	KUNIT_CASE(avl_breaks_ties_by_lowest_offset),
+	KUNIT_CASE(avl_prefers_a_shorter_top_to_a_tree_block),
 	KUNIT_CASE(random_ops_match_model),
 	{}
 };

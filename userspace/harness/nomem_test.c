@@ -142,21 +142,59 @@ static struct gomem_range *no_spare_state(struct kunit *test)
 		expect_unchanged(test, r, __before);			\
 	} while (0)
 
-static void init_fails_cleanly_without_memory(struct kunit *test)
+/* A new allocator is one top block: no tree node, nothing to fail. */
+static void init_needs_no_node(struct kunit *test)
 {
 	struct nomem_fixture *f = test->priv;
 	long live = shim_slab_live("gomem_node");
 	unsigned long refused = shim_slab_refused();
 
-	shim_slab_fail_next(1);
+	shim_slab_fail_after(0);
 	KUNIT_EXPECT_EQ(test, gomem_range_init(&f->r, policy(test), SPACE, G,
-					       GFP_KERNEL), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, shim_slab_refused(), refused + 1);
+					       GFP_KERNEL), 0);
+	shim_slab_fail_reset();
+	f->live = true;
+	KUNIT_EXPECT_EQ(test, shim_slab_refused(), refused);
 	KUNIT_EXPECT_EQ(test, shim_slab_live("gomem_node"), live);
-
-	setup(test);
 	KUNIT_EXPECT_EQ(test, gomem_range_free_bytes(range(test)), SPACE);
+	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(range(test)), 1ULL);
 	KUNIT_EXPECT_EQ(test, gomem_range_check(range(test)), 0);
+}
+
+/* Alloc and free at the top of a fresh space, all with the cache failing. */
+static void top_block_ops_need_no_node(struct kunit *test)
+{
+	struct gomem_range *r = setup(test);
+	unsigned long refused = shim_slab_refused();
+	u64 a, b;
+
+	shim_slab_fail_after(0);
+	KUNIT_EXPECT_EQ(test, gomem_range_alloc(r, 3 * G, 1, &a), 0);
+	KUNIT_EXPECT_EQ(test, gomem_range_alloc(r, 5 * G, 1, &b), 0);
+	KUNIT_EXPECT_EQ(test, gomem_range_free(r, b, 5 * G), 0);
+	KUNIT_EXPECT_EQ(test, gomem_range_free(r, a, 3 * G), 0);
+	shim_slab_fail_reset();
+	KUNIT_EXPECT_EQ(test, a, 0ULL);
+	KUNIT_EXPECT_EQ(test, b, 3 * G);
+	KUNIT_EXPECT_EQ(test, shim_slab_refused(), refused);
+	KUNIT_EXPECT_EQ(test, gomem_range_free_bytes(r), SPACE);
+	KUNIT_EXPECT_EQ(test, gomem_range_check(r), 0);
+}
+
+/* An aligned request from the top leaves a gap below it: that needs one. */
+static void aligned_top_alloc_fails_cleanly_without_memory(struct kunit *test)
+{
+	struct gomem_range *r = setup(test);
+	u64 off = U64_MAX;
+
+	KUNIT_ASSERT_EQ(test, gomem_range_alloc(r, G, 1, &off), 0);
+	off = U64_MAX;
+	EXPECT_CLEAN_NOMEM(test, r, gomem_range_alloc(r, G, 64, &off));
+	KUNIT_EXPECT_EQ(test, off, U64_MAX);
+	KUNIT_EXPECT_EQ(test, gomem_range_alloc(r, G, 64, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, 64ULL);
+	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(r), 2ULL);
+	KUNIT_EXPECT_EQ(test, gomem_range_check(r), 0);
 }
 
 static void alloc_split_fails_cleanly_without_memory(struct kunit *test)
@@ -195,29 +233,18 @@ static void free_middle_fails_cleanly_without_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_range_check(r), 0);
 }
 
-static void reset_of_full_space_fails_cleanly_without_memory(struct kunit *test)
+static void reset_of_full_space_needs_no_node(struct kunit *test)
 {
 	struct gomem_range *r = setup(test);
-	struct gomem_node *spare;
-	unsigned int nr_spare;
+	unsigned long refused = shim_slab_refused();
 	u64 off;
 
 	KUNIT_ASSERT_EQ(test, gomem_range_alloc(r, SPACE, 1, &off), 0);
-	/*
-	 * Taking the last free block always leaves its node spare, so the
-	 * API alone cannot reach "full and no spare node": hide the spare
-	 * list for the call, then give it back.
-	 */
-	spare = r->spare;
-	nr_spare = r->nr_spare;
-	r->spare = NULL;
-	r->nr_spare = 0;
-	EXPECT_CLEAN_NOMEM(test, r, gomem_range_reset(r));
 	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(r), 0ULL);
-	r->spare = spare;
-	r->nr_spare = nr_spare;
-
+	shim_slab_fail_after(0);
 	KUNIT_EXPECT_EQ(test, gomem_range_reset(r), 0);
+	shim_slab_fail_reset();
+	KUNIT_EXPECT_EQ(test, shim_slab_refused(), refused);
 	KUNIT_EXPECT_EQ(test, gomem_range_free_bytes(r), SPACE);
 	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(r), 1ULL);
 	KUNIT_EXPECT_EQ(test, gomem_range_check(r), 0);
@@ -255,7 +282,7 @@ static void reserve_fails_without_memory(struct kunit *test)
 /*
  * Operations that need no new node must not fail for want of one: the
  * kernel-doc promises a node (and so a possible sleep or -ENOMEM) only for
- * a split, a free touching no free block, or a reset of a full space.
+ * a split or a free touching no free block.
  */
 #define EXPECT_NO_NODE_NEEDED(test, call, want)				\
 	do {								\
@@ -428,11 +455,13 @@ static void nomem_exit(struct kunit *test)
 }
 
 static struct kunit_case nomem_cases[] = {
-	KUNIT_CASE_PARAM(init_fails_cleanly_without_memory, nomem_policy_gen_params),
+	KUNIT_CASE_PARAM(init_needs_no_node, nomem_policy_gen_params),
+	KUNIT_CASE_PARAM(top_block_ops_need_no_node, nomem_policy_gen_params),
+	KUNIT_CASE_PARAM(aligned_top_alloc_fails_cleanly_without_memory, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(alloc_split_fails_cleanly_without_memory, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(free_new_block_fails_cleanly_without_memory, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(free_middle_fails_cleanly_without_memory, nomem_policy_gen_params),
-	KUNIT_CASE_PARAM(reset_of_full_space_fails_cleanly_without_memory, nomem_policy_gen_params),
+	KUNIT_CASE_PARAM(reset_of_full_space_needs_no_node, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(reserve_lets_later_ops_succeed_without_memory, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(reserve_fails_without_memory, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(alloc_without_split_needs_no_node, nomem_policy_gen_params),
