@@ -8,6 +8,8 @@
  *  - GOMEM_AVL_BY_SIZE, ordered by (len, start), to find the smallest block
  *    that fits, lowest start among equals.
  * Both are height-balanced, so every operation is O(log n) worst case.
+ * Rebalancing stops climbing at the first subtree whose height did not
+ * change, so only the nodes near a change load their other child.
  *
  * Invariants (checked by gomem_avl_check()): in each tree, in-order traversal is
  * strictly increasing in that tree's key, every height is 1 + the larger
@@ -97,7 +99,7 @@ static struct gomem_node *avl_insert(struct gomem_node *root,
 				     struct gomem_node *n, int t)
 {
 	struct gomem_link *l;
-	int dir;
+	int dir, h;
 
 	if (!root) {
 		l = avl_link(n, t);
@@ -108,7 +110,11 @@ static struct gomem_node *avl_insert(struct gomem_node *root,
 	}
 	l = avl_link(root, t);
 	dir = avl_cmp(t, n->len, n->start, root) > 0;
+	h = avl_height(l->child[dir], t);
 	l->child[dir] = avl_insert(l->child[dir], n, t);
+	/* A subtree that kept its height changes nothing above it. */
+	if (avl_height(l->child[dir], t) == h)
+		return root;
 	return avl_balance(root, t);
 }
 
@@ -116,12 +122,16 @@ static struct gomem_node *avl_remove_min(struct gomem_node *root, int t,
 					 struct gomem_node **min)
 {
 	struct gomem_link *l = avl_link(root, t);
+	int h;
 
 	if (!l->child[0]) {
 		*min = root;
 		return l->child[1];
 	}
+	h = avl_height(l->child[0], t);
 	l->child[0] = avl_remove_min(l->child[0], t, min);
+	if (avl_height(l->child[0], t) == h)
+		return root;
 	return avl_balance(root, t);
 }
 
@@ -132,9 +142,13 @@ static struct gomem_node *avl_remove(struct gomem_node *root,
 	struct gomem_link *l = avl_link(root, t);
 	struct gomem_node *min, *rest;
 	int c = avl_cmp(t, n->len, n->start, root);
+	int h;
 
 	if (c) {
+		h = avl_height(l->child[c > 0], t);
 		l->child[c > 0] = avl_remove(l->child[c > 0], n, t);
+		if (avl_height(l->child[c > 0], t) == h)
+			return root;
 		return avl_balance(root, t);
 	}
 	if (!l->child[1])
@@ -196,10 +210,26 @@ static struct gomem_node *avl_size_ceil(const struct gomem_range *r, u64 len,
  * Any block of size + align - granule bytes or more always fits, so only
  * shorter misfits are ever passed over.
  */
+/* The shortest block of at least @len bytes, lowest start among equals. */
+static struct gomem_node *avl_size_fit(const struct gomem_range *r, u64 len)
+{
+	struct gomem_node *n = r->root[SZ], *best = NULL;
+
+	while (n) {
+		if (n->len >= len) {
+			best = n;
+			n = n->size.child[0];
+		} else {
+			n = n->size.child[1];
+		}
+	}
+	return best;
+}
+
 struct gomem_node *gomem_avl_find(const struct gomem_range *r, u64 size,
 				  u64 align, u64 *offset)
 {
-	struct gomem_node *n = avl_size_ceil(r, size, 0);
+	struct gomem_node *n = avl_size_fit(r, size);
 
 	while (n && !gomem_block_fits(n, size, align, offset))
 		n = avl_size_ceil(r, n->len, n->start + 1);

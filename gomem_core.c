@@ -331,45 +331,21 @@ void gomem_range_destroy(struct gomem_range *r)
 EXPORT_SYMBOL_GPL(gomem_range_destroy);
 
 /**
- * gomem_range_alloc() - allocate a range
+ * __gomem_range_alloc() - gomem_range_alloc() past its inline fast path
  * @r: allocator
- * @size: bytes wanted, rounded up to the granule
- * @align: alignment of the returned offset, a power of two no larger than
- *         PAGE_SIZE (the granule is the minimum); relative to offset 0
+ * @size: bytes wanted
+ * @align: alignment of the returned offset
  * @offset: set to the start of the allocated range on success
  *
- * The treap policy returns the lowest offset that fits, the avl policy the
- * lowest offset in the smallest free block that fits.  The call fails only
- * when no free block can hold the request.
- *
- * Context: the caller serialises calls on @r.  May sleep only if the
- * allocator's gfp allows it (a node is needed when a block is split and
- * the spare list is empty).
- * Return: 0; -EINVAL for a zero or oversized @size or a bad @align;
- * -ENOMEM if nothing fits or no node could be had.  On error nothing
- * changed.
+ * Context: as gomem_range_alloc(), which callers use instead.
+ * Return: as gomem_range_alloc().
  */
-int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
-		      u64 *offset)
+int __gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
+			u64 *offset)
 {
 	struct gomem_node *n;
 	u64 off;
 	int err;
-
-	/*
-	 * Fast path: no tree block (the space has not fragmented), so the
-	 * top is the only candidate, and with the granule's alignment it
-	 * needs no padding.  "size - 1 <" also sends a zero size on to the
-	 * checks below.
-	 */
-	if (!r->root[0] && gomem_is_pow2(align) && align <= r->granule &&
-	    size - 1 < r->size - r->top) {
-		*offset = r->top;
-		size = ALIGN(size, r->granule);
-		r->top += size;
-		r->free_bytes -= size;
-		return 0;
-	}
 
 	err = gomem_request(r, &size, &align);
 	if (err)
@@ -404,42 +380,22 @@ int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
 	*offset = off;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_range_alloc);
+EXPORT_SYMBOL_GPL(__gomem_range_alloc);
 
 /**
- * gomem_range_free() - return a range to the allocator
+ * __gomem_range_free() - gomem_range_free() past its inline fast path
  * @r: allocator
- * @offset: start of the range, a multiple of the granule
- * @size: length in bytes, rounded up to the granule
+ * @offset: start of the range
+ * @size: length in bytes
  *
- * Any allocated range may be freed: a whole allocation, its head, tail or
- * middle, or a span of several adjacent allocations.  The freed range is
- * coalesced with free neighbours.
- *
- * Context: the caller serialises calls on @r.  May sleep only if the
- * allocator's gfp allows it (a node is needed when the range touches no
- * free block and the spare list is empty).
- * Return: 0; -EINVAL if @size is zero, @offset is not granule-aligned, the
- * range runs past the end or any byte of it is already free; -ENOMEM if
- * no node could be had.  On error nothing changed.
+ * Context: as gomem_range_free(), which callers use instead.
+ * Return: as gomem_range_free().
  */
-int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
+int __gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 {
 	struct gomem_node *pred, *succ;
 	u64 end;
 	int err;
-
-	/*
-	 * Fast path: no tree block, so everything below the top is
-	 * allocated, and the range ends at the top: it joins the top.
-	 */
-	if (!r->root[0] && offset < r->top && size &&
-	    IS_ALIGNED(offset, r->granule) &&
-	    ALIGN(size, r->granule) == r->top - offset) {
-		r->top = offset;
-		r->free_bytes += ALIGN(size, r->granule);
-		return 0;
-	}
 
 	if (!size || size > r->size || !IS_ALIGNED(offset, r->granule))
 		return -EINVAL;
@@ -477,27 +433,24 @@ int gomem_range_free(struct gomem_range *r, u64 offset, u64 size)
 	r->free_bytes += size;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_range_free);
+EXPORT_SYMBOL_GPL(__gomem_range_free);
 
 /**
- * gomem_range_find() - where would an allocation go, without allocating
+ * __gomem_range_find() - gomem_range_find() past its inline fast path
  * @r: allocator
- * @size: bytes, as for gomem_range_alloc()
- * @align: alignment, as for gomem_range_alloc()
+ * @size: bytes
+ * @align: alignment
  * @offset: set to the offset gomem_range_alloc() would return now
  *
- * Context: any context; does not sleep.  The answer holds only until the
- * next change to @r.
- * Return: 0, or the error gomem_range_alloc() would return (-EINVAL for
- * bad arguments, -ENOMEM if nothing fits).
+ * Context: as gomem_range_find(), which callers use instead.
+ * Return: as gomem_range_find().
  */
-int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
-		     u64 *offset)
+int __gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
+		       u64 *offset)
 {
+	struct gomem_node *n;
 	u64 off;
 	int err;
-
-	struct gomem_node *n;
 
 	err = gomem_request(r, &size, &align);
 	if (err)
@@ -508,7 +461,7 @@ int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
 	*offset = off;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_range_find);
+EXPORT_SYMBOL_GPL(__gomem_range_find);
 
 /**
  * gomem_range_reset() - free everything at once

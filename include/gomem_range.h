@@ -25,6 +25,7 @@
 #ifndef _GOMEM_RANGE_H
 #define _GOMEM_RANGE_H
 
+#include <linux/align.h>
 #include <linux/types.h>
 #include <asm/page.h>
 
@@ -86,11 +87,11 @@ struct gomem_range {
 int gomem_range_init(struct gomem_range *r, enum gomem_policy policy,
 		     u64 size, u64 granule, gfp_t gfp);
 void gomem_range_destroy(struct gomem_range *r);
-int gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
-		      u64 *offset);
-int gomem_range_free(struct gomem_range *r, u64 offset, u64 size);
-int gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
-		     u64 *offset);
+int __gomem_range_alloc(struct gomem_range *r, u64 size, u64 align,
+			u64 *offset);
+int __gomem_range_free(struct gomem_range *r, u64 offset, u64 size);
+int __gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
+		       u64 *offset);
 int gomem_range_reset(struct gomem_range *r);
 int gomem_range_reserve(struct gomem_range *r, unsigned int nr, gfp_t gfp);
 u64 gomem_range_free_bytes(const struct gomem_range *r);
@@ -114,6 +115,105 @@ static inline bool gomem_is_pow2(u64 x)
 static inline bool gomem_valid_align(u64 align)
 {
 	return gomem_is_pow2(align) && align <= PAGE_SIZE;
+}
+
+/*
+ * Inline fast paths.  While no tree block exists (the space has not
+ * fragmented), every byte below the top block is allocated and the top is
+ * the only free block, so with the granule's alignment an allocation is
+ * the front of the top and a free that ends at the top joins it: a few
+ * compares, no call.  Everything else, including every error, goes to the
+ * out-of-line __gomem_range_*() in gomem_core.c, which handle these cases
+ * the same way.
+ */
+static inline bool gomem_range_fast(const struct gomem_range *r, u64 align)
+{
+	return !r->root[0] && gomem_is_pow2(align) && align <= r->granule;
+}
+
+/**
+ * gomem_range_alloc() - allocate a range
+ * @r: allocator
+ * @size: bytes wanted, rounded up to the granule
+ * @align: alignment of the returned offset, a power of two no larger than
+ *         PAGE_SIZE (the granule is the minimum); relative to offset 0
+ * @offset: set to the start of the allocated range on success
+ *
+ * The treap policy returns the lowest offset that fits, the avl policy the
+ * lowest offset in the smallest free block that fits.  The call fails only
+ * when no free block can hold the request.
+ *
+ * Context: the caller serialises calls on @r.  May sleep only if the
+ * allocator's gfp allows it (a node is needed when a block is split and
+ * the spare list is empty).
+ * Return: 0; -EINVAL for a zero or oversized @size or a bad @align;
+ * -ENOMEM if nothing fits or no node could be had.  On error nothing
+ * changed.
+ */
+static inline int gomem_range_alloc(struct gomem_range *r, u64 size,
+				    u64 align, u64 *offset)
+{
+	/* "size - 1 <" sends a zero size on to the checks out of line. */
+	if (gomem_range_fast(r, align) && size - 1 < r->size - r->top) {
+		*offset = r->top;
+		size = ALIGN(size, r->granule);
+		r->top += size;
+		r->free_bytes -= size;
+		return 0;
+	}
+	return __gomem_range_alloc(r, size, align, offset);
+}
+
+/**
+ * gomem_range_free() - return a range to the allocator
+ * @r: allocator
+ * @offset: start of the range, a multiple of the granule
+ * @size: length in bytes, rounded up to the granule
+ *
+ * Any allocated range may be freed: a whole allocation, its head, tail or
+ * middle, or a span of several adjacent allocations.  The freed range is
+ * coalesced with free neighbours.
+ *
+ * Context: the caller serialises calls on @r.  May sleep only if the
+ * allocator's gfp allows it (a node is needed when the range touches no
+ * free block and the spare list is empty).
+ * Return: 0; -EINVAL if @size is zero, @offset is not granule-aligned, the
+ * range runs past the end or any byte of it is already free; -ENOMEM if
+ * no node could be had.  On error nothing changed.
+ */
+static inline int gomem_range_free(struct gomem_range *r, u64 offset,
+				   u64 size)
+{
+	if (!r->root[0] && offset < r->top && size &&
+	    IS_ALIGNED(offset, r->granule) &&
+	    ALIGN(size, r->granule) == r->top - offset) {
+		r->top = offset;
+		r->free_bytes += ALIGN(size, r->granule);
+		return 0;
+	}
+	return __gomem_range_free(r, offset, size);
+}
+
+/**
+ * gomem_range_find() - where would an allocation go, without allocating
+ * @r: allocator
+ * @size: bytes, as for gomem_range_alloc()
+ * @align: alignment, as for gomem_range_alloc()
+ * @offset: set to the offset gomem_range_alloc() would return now
+ *
+ * Context: any context; does not sleep.  The answer holds only until the
+ * next change to @r.
+ * Return: 0, or the error gomem_range_alloc() would return (-EINVAL for
+ * bad arguments, -ENOMEM if nothing fits).
+ */
+static inline int gomem_range_find(const struct gomem_range *r, u64 size,
+				   u64 align, u64 *offset)
+{
+	if (gomem_range_fast(r, align) && size - 1 < r->size - r->top) {
+		*offset = r->top;
+		return 0;
+	}
+	return __gomem_range_find(r, size, align, offset);
 }
 
 /* Module lifetime: the node cache behind every allocator. */
