@@ -64,21 +64,28 @@ static u8 gomem_buddy_merge(u8 left, u8 right, unsigned int k)
 	return max(left, right);
 }
 
-/* Recompute the ancestors of @node (of order @k) after it changed. */
+/*
+ * Recompute the ancestors of @node (of order @k) after it changed to @v.
+ * The new value climbs in a register and each step reads only the
+ * sibling, which this update never writes: no step waits for the store
+ * of the step before it, which reading both halves back would.
+ */
 static void gomem_buddy_update(struct gomem_buddy *b, u64 node,
-			       unsigned int k)
+			       unsigned int k, u8 v)
 {
-	u8 v;
+	u8 *longest = b->longest;
+	u8 sib;
 
 	while (node) {
+		/* The children of i are 2i + 1 (odd) and 2i + 2 (even). */
+		sib = longest[node & 1 ? node + 1 : node - 1];
 		node = gomem_buddy_parent(node);
 		k++;
-		v = gomem_buddy_merge(b->longest[2 * node + 1],
-				      b->longest[2 * node + 2], k);
+		v = gomem_buddy_merge(v, sib, k);
 		/* An unchanged node leaves everything above it unchanged. */
-		if (b->longest[node] == v)
+		if (longest[node] == v)
 			break;
-		b->longest[node] = v;
+		longest[node] = v;
 	}
 }
 
@@ -201,7 +208,7 @@ int gomem_buddy_alloc(struct gomem_buddy *b, u64 nr, u64 *unit)
 	}
 	b->longest[i] = 0;
 	b->free_units -= 1ULL << k;
-	gomem_buddy_update(b, i, k);
+	gomem_buddy_update(b, i, k, 0);
 	*unit = (i - gomem_buddy_level(b, k)) << k;
 	return 0;
 }
@@ -230,7 +237,7 @@ int gomem_buddy_free(struct gomem_buddy *b, u64 unit)
 		return -EINVAL;
 	b->longest[i] = k + 1;
 	b->free_units += 1ULL << k;
-	gomem_buddy_update(b, i, k);
+	gomem_buddy_update(b, i, k, k + 1);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_buddy_free);
