@@ -161,14 +161,27 @@ static struct gomem_node *avl_remove(struct gomem_node *root,
 	return avl_balance(min, t);
 }
 
+static struct gomem_node *avl_last(struct gomem_node *n, int t)
+{
+	if (!n)
+		return NULL;
+	while (avl_link(n, t)->child[1])
+		n = avl_link(n, t)->child[1];
+	return n;
+}
+
 static void avl_size_remove(struct gomem_range *r, struct gomem_node *n)
 {
 	r->root[SZ] = avl_remove(r->root[SZ], n, SZ);
+	if (r->size_max == n)
+		r->size_max = avl_last(r->root[SZ], SZ);
 }
 
 static void avl_size_insert(struct gomem_range *r, struct gomem_node *n)
 {
 	r->root[SZ] = avl_insert(r->root[SZ], n, SZ);
+	if (!r->size_max || avl_cmp(SZ, n->len, n->start, r->size_max) > 0)
+		r->size_max = n;
 }
 
 static void avl_add(struct gomem_range *r, struct gomem_node *n, u64 start,
@@ -229,7 +242,11 @@ static struct gomem_node *avl_size_fit(const struct gomem_range *r, u64 len)
 struct gomem_node *gomem_avl_find(const struct gomem_range *r, u64 size,
 				  u64 align, u64 *offset)
 {
-	struct gomem_node *n = avl_size_fit(r, size);
+	struct gomem_node *n;
+
+	if (!r->size_max || r->size_max->len < size)
+		return NULL;
+	n = avl_size_fit(r, size);
 
 	while (n && !gomem_block_fits(n, size, align, offset))
 		n = avl_size_ceil(r, n->len, n->start + 1);
@@ -295,13 +312,7 @@ void gomem_avl_insert(struct gomem_range *r, struct gomem_node *n)
 
 u64 gomem_avl_largest(const struct gomem_range *r)
 {
-	const struct gomem_node *n = r->root[SZ];
-
-	if (!n)
-		return 0;
-	while (n->size.child[1])
-		n = n->size.child[1];
-	return n->len;
+	return r->size_max ? r->size_max->len : 0;
 }
 
 #define avl_broken(fmt, ...) \
@@ -377,5 +388,7 @@ int gomem_avl_check(const struct gomem_range *r)
 	if (by_off != by_size)
 		return avl_broken("%llu nodes by offset, %llu by size",
 				  by_off, by_size);
+	if (r->size_max != avl_last(r->root[SZ], SZ))
+		return avl_broken("cached longest block is not the size tree's last");
 	return avl_check_same(r, r->root[OFF]);
 }

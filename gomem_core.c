@@ -246,6 +246,7 @@ static void gomem_drain(struct gomem_range *r,
 
 	r->root[0] = NULL;
 	r->root[1] = NULL;
+	r->size_max = NULL;
 	gomem_drain_subtree(r, root, put);
 }
 
@@ -516,7 +517,7 @@ EXPORT_SYMBOL_GPL(gomem_range_free_bytes);
  * gomem_range_largest() - length of the longest free block
  * @r: allocator
  *
- * Context: any context.  O(1) for the treap, O(log n) for avl.
+ * Context: any context.  O(1).
  * Return: the longest free block's length, 0 if the space is full.
  */
 u64 gomem_range_largest(const struct gomem_range *r)

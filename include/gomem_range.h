@@ -61,6 +61,9 @@ struct gomem_node;
  * @nr_blocks: number of free blocks in the trees (tree nodes in use)
  * @root: tree roots; the treap uses root[0], avl uses root[0] (by offset)
  *        and root[1] (by length, offset)
+ * @size_max: avl: the last node of root[1] (the longest tree block, highest
+ *            start among equals), NULL when the trees are empty; lets a
+ *            search that nothing in the tree can satisfy stop at once
  * @spare: recycled nodes, linked through their first child pointer
  * @nr_spare: number of nodes on @spare
  * @gfp: allocation flags for tree nodes, fixed at init; pass GFP_NOWAIT
@@ -78,6 +81,7 @@ struct gomem_range {
 	u64 top;
 	u64 nr_blocks;
 	struct gomem_node *root[2];
+	struct gomem_node *size_max;
 	struct gomem_node *spare;
 	unsigned int nr_spare;
 	gfp_t gfp;
