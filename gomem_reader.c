@@ -8,15 +8,17 @@
  * operation, and every memory operation but push, push_many, append and
  * reserve, is safe in atomic context.
  *
- * A reader's position is kept two ways: @pos (bytes before it), and
- * (@seg, @off), the segment and offset of the next byte.  Every operation
- * starts from the "settled" position, found by stepping over segments that
- * are used up or empty, so that either @seg is the memory's count (the
- * end) or @off < the length of segment @seg.  Settling when an operation
+ * A reader's position is a window, [@cur, @end), the unread rest of
+ * segment @seg - 1, and @end_off, the stream offset of @end (see struct
+ * gomem_reader).  The reads in gomem_reader.h are inline while the bytes
+ * they want lie in the window; everything else is here.  An operation that
+ * needs bytes beyond the window first "settles" the reader: it steps over
+ * the used-up window and empty segments until the window holds the next
+ * byte or every segment is taken (the end).  Settling when an operation
  * starts rather than when it ends is what lets a reader that reached the
- * end go on reading bytes pushed onto the memory later; and it is looked
- * up without writing it back (gomem_reader_next()) until the operation is
- * sure to succeed.
+ * end go on reading bytes pushed onto the memory later; and an operation
+ * settles the reader only once it is sure to succeed (it looks first with
+ * gomem_reader_peek()).
  *
  * Each operation checks that the bytes it needs are there before it moves,
  * so a refused operation leaves the reader exactly as it was.
@@ -47,11 +49,13 @@ static struct gomem_seg *gomem_mem_slots(struct gomem_mem *m)
  */
 void gomem_mem_init(struct gomem_mem *m, unsigned int max_segs, gfp_t gfp)
 {
-	*m = (struct gomem_mem) {
-		.cap = GOMEM_MEM_INLINE,
-		.max = max_t(unsigned int, max_segs, GOMEM_MEM_INLINE),
-		.gfp = gfp,
-	};
+	/* Not the inline segments: only the first count are ever read. */
+	m->ext = NULL;
+	m->count = 0;
+	m->cap = GOMEM_MEM_INLINE;
+	m->max = max_t(unsigned int, max_segs, GOMEM_MEM_INLINE);
+	m->gfp = gfp;
+	m->size = 0;
 }
 EXPORT_SYMBOL_GPL(gomem_mem_init);
 
@@ -71,7 +75,12 @@ EXPORT_SYMBOL_GPL(gomem_mem_init);
 int gomem_mem_init_buf(struct gomem_mem *m, void *data, size_t len)
 {
 	gomem_mem_init(m, 0, GFP_NOWAIT);
-	return gomem_mem_push(m, data, len);
+	if (!data && len)
+		return -EINVAL;
+	m->inline_segs[0] = (struct gomem_seg) { .data = data, .len = len };
+	m->count = 1;
+	m->size = len;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_mem_init_buf);
 
@@ -218,8 +227,18 @@ EXPORT_SYMBOL_GPL(gomem_mem_push_many);
 int gomem_mem_push(struct gomem_mem *m, void *data, size_t len)
 {
 	struct gomem_seg seg = { .data = data, .len = len };
+	size_t size;
 
-	return gomem_mem_push_many(m, &seg, 1);
+	/* Room in the array (so count < max too): no need to grow. */
+	if (unlikely(m->count == m->cap))
+		return gomem_mem_push_many(m, &seg, 1);
+	if (!data && len)
+		return -EINVAL;
+	if (check_add_overflow(m->size, len, &size))
+		return -EOVERFLOW;
+	gomem_mem_slots(m)[m->count++] = seg;
+	m->size = size;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_mem_push);
 
@@ -367,22 +386,36 @@ int gomem_mem_walk_at(const struct gomem_mem *m, size_t offset, size_t len,
 }
 EXPORT_SYMBOL_GPL(gomem_mem_walk_at);
 
-static int gomem_copy_out_piece(void *arg, void *data, size_t len)
+/*
+ * Copy between [@offset, @offset + @len) of @m and the flat buffer @buf,
+ * out of the memory if @out, else into it; the range is checked.  Not
+ * gomem_mem_walk_at() with a copying callback: an indirect call per
+ * segment costs more than copying a short segment.
+ */
+static void gomem_mem_copy(const struct gomem_mem *m, size_t offset, u8 *buf,
+			   size_t len, bool out)
 {
-	u8 **dst = arg;
+	const struct gomem_seg *s = gomem_mem_segs(m);
+	size_t step;
 
-	memcpy(*dst, data, len);
-	*dst += len;
-	return 0;
-}
-
-static int gomem_copy_in_piece(void *arg, void *data, size_t len)
-{
-	const u8 **src = arg;
-
-	memcpy(data, *src, len);
-	*src += len;
-	return 0;
+	/* The range lies inside: no segment index below runs off the end. */
+	while (len) {
+		if (offset >= s->len) {
+			/* Before the range, or empty (no memcpy from NULL). */
+			offset -= s->len;
+			s++;
+			continue;
+		}
+		step = min(len, s->len - offset);
+		if (out)
+			memcpy(buf, (u8 *)s->data + offset, step);
+		else
+			memcpy((u8 *)s->data + offset, buf, step);
+		buf += step;
+		len -= step;
+		offset = 0;
+		s++;
+	}
 }
 
 /**
@@ -401,9 +434,10 @@ static int gomem_copy_in_piece(void *arg, void *data, size_t len)
 int gomem_mem_copy_out(const struct gomem_mem *m, size_t offset, void *buf,
 		       size_t len)
 {
-	u8 *dst = buf;
-
-	return gomem_mem_walk_at(m, offset, len, gomem_copy_out_piece, &dst);
+	if (offset > m->size || len > m->size - offset)
+		return -ENODATA;
+	gomem_mem_copy(m, offset, buf, len, true);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_mem_copy_out);
 
@@ -421,9 +455,11 @@ EXPORT_SYMBOL_GPL(gomem_mem_copy_out);
 int gomem_mem_copy_in(const struct gomem_mem *m, size_t offset,
 		      const void *buf, size_t len)
 {
-	const u8 *src = buf;
-
-	return gomem_mem_walk_at(m, offset, len, gomem_copy_in_piece, &src);
+	if (offset > m->size || len > m->size - offset)
+		return -ENODATA;
+	/* The source is only read: gomem_mem_copy() copies into the memory. */
+	gomem_mem_copy(m, offset, (u8 *)buf, len, false);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_mem_copy_in);
 
@@ -468,73 +504,125 @@ bool gomem_mem_equal(const struct gomem_mem *a, const struct gomem_mem *b)
 }
 EXPORT_SYMBOL_GPL(gomem_mem_equal);
 
-/**
- * gomem_reader_init() - start reading a memory at its first byte
- * @r: reader to initialise (caller-owned)
- * @m: memory to read
- *
- * Any number of readers may read one memory.  Pushing or appending to @m
- * keeps every reader valid (a reader at the end then sees the new bytes);
- * gomem_mem_update(), gomem_mem_reset(), gomem_mem_destroy() and another
- * reader's gomem_reader_clip_front() invalidate them: start them again
- * with this function.
- *
- * Context: any context.
+/*
+ * Make segment @r->seg the window, from its first byte.  An empty segment
+ * makes an empty window (no arithmetic on its pointer, which may be NULL).
  */
-void gomem_reader_init(struct gomem_reader *r, struct gomem_mem *m)
+static void gomem_reader_take(struct gomem_reader *r)
 {
-	*r = (struct gomem_reader) { .mem = m };
+	const struct gomem_seg *s = &gomem_mem_segs(r->mem)[r->seg++];
+
+	r->cur = s->data;
+	r->end = s->len ? r->cur + s->len : r->cur;
+	r->end_off += s->len;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_init);
 
 /*
- * The segment holding the next byte, and the offset in it (*@off): @r's
- * position settled (see the comment at the top), without moving @r, so
- * that an operation refused after looking leaves @r exactly as it was.
+ * Settle @r (see the comment at the top): step over a used-up window and
+ * empty segments.  Afterwards either the window holds the next byte, or @r
+ * is at the end of the stream (window empty, every segment taken).
+ * Return: the bytes in the window.
+ *
+ * This moves @r's fields (not its offset), so an operation settles only
+ * once it knows it will succeed: gomem_reader_peek() looks first.
  */
-static unsigned int gomem_reader_next(const struct gomem_reader *r,
-				      size_t *off)
+static size_t gomem_reader_settle(struct gomem_reader *r)
+{
+	while (r->cur == r->end && r->seg < r->mem->count)
+		gomem_reader_take(r);
+	return gomem_reader_window(r);
+}
+
+/*
+ * The window gomem_reader_settle() would give @r, without moving it: *@p is
+ * set to its first byte.  Return: its length (0 at the end of the stream).
+ *
+ * Here and below a reader is never copied whole to try an operation on the
+ * copy: besides being more to write, a compiler may copy it with vector
+ * loads that straddle the scalar stores just made to it, and stall.
+ */
+static size_t gomem_reader_peek(const struct gomem_reader *r, u8 **p)
 {
 	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
 	unsigned int seg = r->seg;
-	size_t o = r->off;
 
-	while (seg < r->mem->count && o == segs[seg].len) {
+	*p = r->cur;
+	if (r->cur != r->end)
+		return gomem_reader_window(r);
+	while (seg < r->mem->count && !segs[seg].len)
 		seg++;
-		o = 0;
+	if (seg == r->mem->count)
+		return 0;
+	*p = segs[seg].data;
+	return segs[seg].len;
+}
+
+/*
+ * Copy the next @n bytes, which the caller has checked are there, to @dst
+ * without moving @r.
+ */
+static void gomem_reader_peek_bytes(const struct gomem_reader *r, u8 *dst,
+				    size_t n)
+{
+	const struct gomem_seg *s = gomem_mem_segs(r->mem) + r->seg;
+	size_t step = min(n, gomem_reader_window(r));
+
+	if (step)
+		memcpy(dst, r->cur, step);
+	for (n -= step, dst += step; n; n -= step, dst += step, s++) {
+		step = min(n, s->len);
+		if (step)
+			memcpy(dst, s->data, step);
 	}
-	*off = o;
-	return seg;
 }
 
 /*
  * Move over the next @n bytes, which the caller has checked are there,
- * first handing each non-empty piece that lies in one segment to @fn (if
- * any).  If @fn refuses a piece, @r stays as it was before that piece.
+ * copying them to @dst unless it is NULL.
+ */
+static void gomem_reader_advance(struct gomem_reader *r, u8 *dst, size_t n)
+{
+	size_t step;
+
+	while (n) {
+		step = min(n, gomem_reader_window(r));
+		if (!step) {
+			/* Bytes remain past the window: a segment is left. */
+			gomem_reader_take(r);
+			continue;
+		}
+		if (dst) {
+			memcpy(dst, r->cur, step);
+			dst += step;
+		}
+		r->cur += step;
+		n -= step;
+	}
+}
+
+/*
+ * Move over the next @n bytes, which the caller has checked are there,
+ * first handing each non-empty piece that lies in one segment to @fn.  If
+ * @fn refuses a piece, @r stays as it was before that piece.
  */
 static int gomem_reader_feed(struct gomem_reader *r, size_t n,
 			     int (*fn)(void *arg, void *data, size_t len),
 			     void *arg)
 {
-	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
-	unsigned int seg;
-	size_t off, step;
+	size_t step;
+	u8 *p;
 	int ret;
 
 	while (n) {
-		seg = gomem_reader_next(r, &off);
-		step = min(n, segs[seg].len - off);
-		if (fn) {
-			ret = fn(arg, (u8 *)segs[seg].data + off, step);
-			if (ret)
-				return ret;
-		}
-		r->seg = seg;
-		r->off = off + step;
-		r->pos += step;
+		step = min(n, gomem_reader_peek(r, &p));
+		ret = fn(arg, p, step);
+		if (ret)
+			return ret;
+		/* Accepted: now move, to the same window peek found. */
+		gomem_reader_settle(r);
+		r->cur += step;
 		n -= step;
 	}
-	r->seg = gomem_reader_next(r, &r->off);
 	return 0;
 }
 
@@ -550,97 +638,88 @@ static int gomem_reader_feed(struct gomem_reader *r, size_t n,
  */
 int gomem_reader_read(struct gomem_reader *r, void *buf, size_t n)
 {
-	u8 *dst = buf;
-
+	/* Not inline: the header has no memcpy() (see gomem_reader.h). */
+	if (n && n <= gomem_reader_window(r)) {
+		memcpy(buf, r->cur, n);
+		r->cur += n;
+		return 0;
+	}
 	if (n > gomem_reader_remaining(r))
 		return -ENODATA;
-	return gomem_reader_feed(r, n, gomem_copy_out_piece, &dst);
+	gomem_reader_advance(r, buf, n);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_read);
 
 /**
- * gomem_reader_read_u8() - read one byte
+ * gomem_reader_read_u8_slow() - gomem_reader_read_u8(), out of line
  * @r: reader
- * @val: set to the byte
+ *
+ * The whole of gomem_reader_read_u8(), which calls it when the reader's
+ * window is used up; the byte is the return value.
  *
  * Context: any context; never allocates, never sleeps.
- * Return: 0, or -ENODATA (the reader unchanged) at the end.
+ * Return: the byte (0 to 255), or -ENODATA (the reader unchanged) at the
+ * end.
  */
-int gomem_reader_read_u8(struct gomem_reader *r, u8 *val)
+int gomem_reader_read_u8_slow(struct gomem_reader *r)
 {
-	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
-	unsigned int seg;
-	size_t off;
-
-	/*
-	 * Fast path: the next byte is in the current segment, so this is
-	 * what gomem_reader_feed() would do, without its segment walk.
-	 */
-	if (likely(r->seg < r->mem->count && r->off < segs[r->seg].len)) {
-		*val = ((u8 *)segs[r->seg].data)[r->off++];
-		r->pos++;
-		return 0;
-	}
 	if (!gomem_reader_remaining(r))
 		return -ENODATA;
-	seg = gomem_reader_next(r, &off);
-	*val = ((u8 *)segs[seg].data)[off];
-	return gomem_reader_feed(r, 1, NULL, NULL);
+	/* A byte remains, so settling finds it. */
+	gomem_reader_settle(r);
+	return *r->cur++;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_read_u8);
+EXPORT_SYMBOL_GPL(gomem_reader_read_u8_slow);
 
 /**
- * gomem_reader_read_be() - read a big-endian unsigned integer
+ * gomem_reader_read_be_slow() - gomem_reader_read_be(), out of line
  * @r: reader
- * @n: its width in bytes, 1 to 8
+ * @n: the integer's width in bytes, 1 to 8
  * @val: set to the integer
  *
+ * The whole of gomem_reader_read_be(), which calls it when @n is bad or
+ * the bytes do not all lie in the reader's window.
+ *
  * Context: any context; never allocates, never sleeps.
- * Return: 0; -EINVAL if @n is 0 or above 8; -ENODATA if fewer than @n
- * bytes remain.  On error the reader is unchanged.
+ * Return: as gomem_reader_read_be().
  */
-int gomem_reader_read_be(struct gomem_reader *r, unsigned int n, u64 *val)
+int gomem_reader_read_be_slow(struct gomem_reader *r, unsigned int n,
+			      u64 *val)
 {
 	u8 bytes[8];
 	unsigned int i;
 	u64 v = 0;
-	int err;
 
 	if (!n || n > sizeof(bytes))
 		return -EINVAL;
-	err = gomem_reader_read(r, bytes, n);
-	if (err)
-		return err;
+	if (n > gomem_reader_remaining(r))
+		return -ENODATA;
+	gomem_reader_advance(r, bytes, n);
 	for (i = 0; i < n; i++)
 		v = v << 8 | bytes[i];
 	*val = v;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_read_be);
+EXPORT_SYMBOL_GPL(gomem_reader_read_be_slow);
 
 /**
- * gomem_reader_read_bytes() - read the next bytes, without copying if can be
+ * gomem_reader_read_bytes_slow() - gomem_reader_read_bytes(), out of line
  * @r: reader
  * @n: number of bytes
- * @buf: where to copy them if they cross a segment boundary (@n bytes), or
- *       NULL to refuse to copy
- * @view: set to the bytes: a pointer into the segment that holds all @n of
- *        them, else @buf holding a copy (@buf, too, when @n is 0)
+ * @buf: where to copy them if they cross a segment boundary, or NULL
+ * @view: set to the bytes
  *
- * A view points into the memory's segment: it stays valid as long as the
- * segment's bytes do, and writing through it writes the segment.
+ * The whole of gomem_reader_read_bytes(), which calls it when @n is 0 or
+ * the bytes do not all lie in the reader's window.
  *
  * Context: any context; never allocates, never sleeps.
- * Return: 0; -ENODATA if fewer than @n bytes remain; -EXDEV if the bytes
- * cross a segment boundary and @buf is NULL.  On error the reader is
- * unchanged.
+ * Return: as gomem_reader_read_bytes().
  */
-int gomem_reader_read_bytes(struct gomem_reader *r, size_t n, void *buf,
-			    void **view)
+int gomem_reader_read_bytes_slow(struct gomem_reader *r, size_t n, void *buf,
+				 void **view)
 {
-	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
-	unsigned int seg;
-	size_t off;
+	u8 *p;
 
 	if (n > gomem_reader_remaining(r))
 		return -ENODATA;
@@ -648,77 +727,103 @@ int gomem_reader_read_bytes(struct gomem_reader *r, size_t n, void *buf,
 		*view = buf;
 		return 0;
 	}
-	seg = gomem_reader_next(r, &off);
-	if (n <= segs[seg].len - off) {
-		*view = (u8 *)segs[seg].data + off;
-		return gomem_reader_feed(r, n, NULL, NULL);
+	if (n <= gomem_reader_peek(r, &p)) {
+		gomem_reader_settle(r);
+		*view = p;
+		r->cur += n;
+		return 0;
 	}
 	if (!buf)
 		return -EXDEV;
 	*view = buf;
-	return gomem_reader_read(r, buf, n);
+	gomem_reader_advance(r, buf, n);
+	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_read_bytes);
+EXPORT_SYMBOL_GPL(gomem_reader_read_bytes_slow);
 
 /* Bytes of an unsigned LEB128 that a u64 can need: 64 bits in 7-bit groups. */
 #define GOMEM_LEB128_MAX	10
 
-/**
- * gomem_reader_read_uleb128() - read an unsigned LEB128 number
- * @r: reader
- * @val: set to the number
- *
- * Little-endian groups of 7 bits, the high bit of each byte set on all but
- * the last, as GoMem's LEB128Unmarshal() decodes them (AV1, DWARF, wasm).
- * Padding (0x80 ... 0x00) is accepted within the 10 bytes a u64 needs.
- * gomem_reader_offset() tells how many bytes were read.
- *
- * Context: any context; never allocates, never sleeps.
- * Return: 0; -ENODATA if the stream ends before the last byte of the
- * number; -EOVERFLOW if the number does not fit a u64 (a 10th byte above
- * 1, continuation included).  On error the reader is unchanged.
+/*
+ * Decode an unsigned LEB128 from the @avail bytes at @p.  Return: its
+ * length in bytes (*@val set), -ENODATA if it runs past @avail bytes, or
+ * -EOVERFLOW if it does not fit a u64.
  */
-int gomem_reader_read_uleb128(struct gomem_reader *r, u64 *val)
+static int gomem_leb128_decode(const u8 *p, size_t avail, u64 *val)
 {
-	struct gomem_reader tmp = *r;
 	unsigned int i;
 	u64 v = 0;
-	u8 b;
 
 	for (i = 0; i < GOMEM_LEB128_MAX; i++) {
-		if (gomem_reader_read_u8(&tmp, &b))
+		if (i == avail)
 			return -ENODATA;
 		/* Group 9 holds bit 63 only, and must end the number. */
-		if (i == GOMEM_LEB128_MAX - 1 && b > 1)
+		if (i == GOMEM_LEB128_MAX - 1 && p[i] > 1)
 			return -EOVERFLOW;
-		v |= (u64)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*r = tmp;
+		v |= (u64)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
 			*val = v;
-			return 0;
+			return i + 1;
 		}
 	}
 	/* Not reached: the last group either ends the number or fails. */
 	return -EOVERFLOW;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_read_uleb128);
 
 /**
- * gomem_reader_skip() - move forward
+ * gomem_reader_read_uleb128_slow() - gomem_reader_read_uleb128(), out of line
+ * @r: reader
+ * @val: set to the number
+ *
+ * The whole of gomem_reader_read_uleb128(), which calls it for any number
+ * but one of one byte in the reader's window.  A number inside the window
+ * is decoded in place; one that crosses a segment boundary is gathered
+ * first.
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: as gomem_reader_read_uleb128().
+ */
+int gomem_reader_read_uleb128_slow(struct gomem_reader *r, u64 *val)
+{
+	size_t left = gomem_reader_remaining(r);
+	u8 bytes[GOMEM_LEB128_MAX], *p;
+	size_t avail;
+	int len;
+
+	avail = gomem_reader_peek(r, &p);
+	len = gomem_leb128_decode(p, avail, val);
+	if (len == -ENODATA && avail < left) {
+		/* It goes on in the next segments: gather it, then decode. */
+		avail = min_t(size_t, left, GOMEM_LEB128_MAX);
+		gomem_reader_peek_bytes(r, bytes, avail);
+		len = gomem_leb128_decode(bytes, avail, val);
+	}
+	if (len < 0)
+		return len;
+	gomem_reader_advance(r, NULL, len);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_reader_read_uleb128_slow);
+
+/**
+ * gomem_reader_skip_slow() - gomem_reader_skip(), out of line
  * @r: reader
  * @n: bytes to skip
  *
+ * The whole of gomem_reader_skip(), which calls it when @n is 0 or
+ * reaches beyond the reader's window.
+ *
  * Context: any context; never allocates, never sleeps.
- * Return: 0, or -ENODATA (the reader unchanged) if fewer than @n bytes
- * remain.
+ * Return: as gomem_reader_skip().
  */
-int gomem_reader_skip(struct gomem_reader *r, size_t n)
+int gomem_reader_skip_slow(struct gomem_reader *r, size_t n)
 {
 	if (n > gomem_reader_remaining(r))
 		return -ENODATA;
-	return gomem_reader_feed(r, n, NULL, NULL);
+	gomem_reader_advance(r, NULL, n);
+	return 0;
 }
-EXPORT_SYMBOL_GPL(gomem_reader_skip);
+EXPORT_SYMBOL_GPL(gomem_reader_skip_slow);
 
 /**
  * gomem_reader_unread() - move back
@@ -734,16 +839,30 @@ EXPORT_SYMBOL_GPL(gomem_reader_skip);
 int gomem_reader_unread(struct gomem_reader *r, size_t n)
 {
 	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
+	const struct gomem_seg *s;
+	size_t off;
 
-	if (n > r->pos)
+	if (n > gomem_reader_offset(r))
 		return -EINVAL;
-	r->pos -= n;
-	/* n <= pos: there is always a segment before while n > off. */
-	while (n > r->off) {
-		n -= r->off;
-		r->off = segs[--r->seg].len;
+	/*
+	 * n <= offset: while n is not 0, bytes were read, so a segment was
+	 * taken; and while n is more than the window's offset, there are
+	 * bytes, so segments, before the window's segment.
+	 */
+	while (n) {
+		s = &segs[r->seg - 1];
+		off = s->len ? r->cur - (u8 *)s->data : 0;
+		if (n <= off) {
+			r->cur -= n;
+			break;
+		}
+		n -= off;
+		/* The window becomes the previous segment, from its end. */
+		r->end_off -= s->len;
+		s = &segs[--r->seg - 1];
+		r->cur = s->len ? (u8 *)s->data + s->len : s->data;
+		r->end = r->cur;
 	}
-	r->off -= n;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_unread);
@@ -766,6 +885,10 @@ EXPORT_SYMBOL_GPL(gomem_reader_unread);
 int gomem_reader_walk(struct gomem_reader *r,
 		      int (*fn)(void *arg, void *data, size_t len), void *arg)
 {
+	if (!fn) {
+		gomem_reader_move_to_end(r);
+		return 0;
+	}
 	return gomem_reader_feed(r, gomem_reader_remaining(r), fn, arg);
 }
 EXPORT_SYMBOL_GPL(gomem_reader_walk);
@@ -791,6 +914,10 @@ int gomem_reader_walk_n(struct gomem_reader *r, size_t n,
 {
 	if (n > gomem_reader_remaining(r))
 		return -ENODATA;
+	if (!fn) {
+		gomem_reader_advance(r, NULL, n);
+		return 0;
+	}
 	return gomem_reader_feed(r, n, fn, arg);
 }
 EXPORT_SYMBOL_GPL(gomem_reader_walk_n);
@@ -809,15 +936,14 @@ EXPORT_SYMBOL_GPL(gomem_reader_walk_n);
 int gomem_reader_current(const struct gomem_reader *r, void **data,
 			 size_t *len)
 {
-	const struct gomem_seg *segs = gomem_mem_segs(r->mem);
-	unsigned int seg;
-	size_t off;
+	size_t avail;
+	u8 *p;
 
-	seg = gomem_reader_next(r, &off);
-	if (seg == r->mem->count)
+	avail = gomem_reader_peek(r, &p);
+	if (!avail)
 		return -ENODATA;
-	*data = (u8 *)segs[seg].data + off;
-	*len = segs[seg].len - off;
+	*data = p;
+	*len = avail;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_current);
@@ -835,12 +961,12 @@ EXPORT_SYMBOL_GPL(gomem_reader_current);
  */
 int gomem_reader_pop(struct gomem_reader *r, void **data, size_t *len)
 {
-	int err;
-
-	err = gomem_reader_current(r, data, len);
-	if (err)
-		return err;
-	return gomem_reader_feed(r, *len, NULL, NULL);
+	if (!gomem_reader_remaining(r))
+		return -ENODATA;
+	*len = gomem_reader_settle(r);
+	*data = r->cur;
+	r->cur = r->end;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_pop);
 
@@ -852,9 +978,16 @@ EXPORT_SYMBOL_GPL(gomem_reader_pop);
  */
 void gomem_reader_move_to_end(struct gomem_reader *r)
 {
-	r->seg = r->mem->count;
-	r->off = 0;
-	r->pos = r->mem->size;
+	struct gomem_mem *m = r->mem;
+
+	gomem_reader_init(r, m);
+	if (m->count) {
+		/* The window is the last segment, used up. */
+		r->seg = m->count - 1;
+		gomem_reader_take(r);
+		r->cur = r->end;
+	}
+	r->end_off = m->size;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_move_to_end);
 
@@ -882,28 +1015,40 @@ size_t gomem_reader_clip_front(struct gomem_reader *r,
 {
 	struct gomem_mem *m = r->mem;
 	struct gomem_seg *segs = gomem_mem_slots(m);
-	size_t dropped = r->pos;
-	unsigned int i;
+	size_t dropped = gomem_reader_offset(r), off = 0;
+	unsigned int i, k;
+	bool at_end;
 
 	if (!dropped)
 		return 0;
-	r->seg = gomem_reader_next(r, &r->off);
+	/*
+	 * Drop segments [0, k) and the first @off bytes of segment k: k is
+	 * the window's segment, or every segment if nothing remains.
+	 */
+	at_end = !gomem_reader_settle(r);
+	k = at_end ? m->count : r->seg - 1;
+	if (!at_end)
+		off = r->cur - (u8 *)segs[k].data;
 	if (fn) {
-		for (i = 0; i < r->seg; i++)
+		for (i = 0; i < k; i++)
 			fn(arg, segs[i].data, segs[i].len);
-		if (r->off)
-			fn(arg, segs[r->seg].data, r->off);
+		if (off)
+			fn(arg, segs[k].data, off);
 	}
-	if (r->off) {
-		segs[r->seg].data = (u8 *)segs[r->seg].data + r->off;
-		segs[r->seg].len -= r->off;
+	if (off) {
+		segs[k].data = r->cur;
+		segs[k].len -= off;
 	}
-	memmove(segs, segs + r->seg, (m->count - r->seg) * sizeof(*segs));
-	m->count -= r->seg;
+	memmove(segs, segs + k, (m->count - k) * sizeof(*segs));
+	m->count -= k;
 	m->size -= dropped;
-	r->seg = 0;
-	r->off = 0;
-	r->pos = 0;
+	if (at_end) {
+		gomem_reader_init(r, m);
+	} else {
+		/* The window, the same bytes, is all of segment 0 now. */
+		r->seg = 1;
+		r->end_off = r->end - r->cur;
+	}
 	return dropped;
 }
 EXPORT_SYMBOL_GPL(gomem_reader_clip_front);

@@ -63,19 +63,29 @@ struct gomem_mem {
 /**
  * struct gomem_reader - a read position in a memory
  * @mem: the memory read
- * @seg: index of the segment holding the next byte, or of a used-up or
- *       empty segment before it (each operation starts by stepping over
- *       those; see gomem_reader.c)
- * @off: offset of the next byte inside segment @seg
- * @pos: bytes before the next byte (the reader's offset in the stream)
+ * @cur: the next byte, inside the window: the segment the reader is in
+ * @end: the end of the window (one past its last byte)
+ * @end_off: the offset of @end in the stream: the bytes of the segments
+ *           taken so far
+ * @seg: segments of @mem taken so far; once it is not 0 the window is
+ *       segment @seg - 1, else the window is empty (@cur == @end == NULL)
+ *
+ * The window lets the inline fast paths below read without looking at the
+ * segment array: while @cur < @end the next byte is *@cur, and reading
+ * moves @cur only (the offset is @end_off - (@end - @cur)).  When the window
+ * is used up (@cur == @end) the out-of-line functions step to the next
+ * non-empty segment.  Caching a segment's pointer and length is safe
+ * because pushing only adds segments (the array may move, the segments do
+ * not change); the calls that change segments invalidate readers.
  *
  * Fields are private; read them through the accessors.
  */
 struct gomem_reader {
 	struct gomem_mem *mem;
+	u8 *cur;
+	u8 *end;
+	size_t end_off;
 	unsigned int seg;
-	size_t off;
-	size_t pos;
 };
 
 void gomem_mem_init(struct gomem_mem *m, unsigned int max_segs, gfp_t gfp);
@@ -135,14 +145,14 @@ static inline const struct gomem_seg *gomem_mem_segs(const struct gomem_mem *m)
 	return m->ext ? m->ext : m->inline_segs;
 }
 
-void gomem_reader_init(struct gomem_reader *r, struct gomem_mem *m);
 int gomem_reader_read(struct gomem_reader *r, void *buf, size_t n);
-int gomem_reader_read_u8(struct gomem_reader *r, u8 *val);
-int gomem_reader_read_be(struct gomem_reader *r, unsigned int n, u64 *val);
-int gomem_reader_read_bytes(struct gomem_reader *r, size_t n, void *buf,
-			    void **view);
-int gomem_reader_read_uleb128(struct gomem_reader *r, u64 *val);
-int gomem_reader_skip(struct gomem_reader *r, size_t n);
+int gomem_reader_read_u8_slow(struct gomem_reader *r);
+int gomem_reader_read_be_slow(struct gomem_reader *r, unsigned int n,
+			      u64 *val);
+int gomem_reader_read_bytes_slow(struct gomem_reader *r, size_t n, void *buf,
+				 void **view);
+int gomem_reader_read_uleb128_slow(struct gomem_reader *r, u64 *val);
+int gomem_reader_skip_slow(struct gomem_reader *r, size_t n);
 int gomem_reader_unread(struct gomem_reader *r, size_t n);
 int gomem_reader_walk(struct gomem_reader *r,
 		      int (*fn)(void *arg, void *data, size_t len), void *arg);
@@ -158,6 +168,165 @@ size_t gomem_reader_clip_front(struct gomem_reader *r,
 			       void *arg);
 
 /**
+ * gomem_reader_init() - start reading a memory at its first byte
+ * @r: reader to initialise (caller-owned)
+ * @m: memory to read
+ *
+ * Any number of readers may read one memory.  Pushing or appending to @m
+ * keeps every reader valid (a reader at the end then sees the new bytes);
+ * gomem_mem_update(), gomem_mem_reset(), gomem_mem_destroy() and another
+ * reader's gomem_reader_clip_front() invalidate them: start them again
+ * with this function.
+ *
+ * Context: any context.
+ */
+static inline void gomem_reader_init(struct gomem_reader *r,
+				     struct gomem_mem *m)
+{
+	/* Positional: C++11 (libgomem) has no designated initializers. */
+	struct gomem_reader start = { m, NULL, NULL, 0, 0 };
+
+	*r = start;
+}
+
+/* Bytes left in @r's window: readable without leaving the segment. */
+static inline size_t gomem_reader_window(const struct gomem_reader *r)
+{
+	return r->end - r->cur;
+}
+
+/*
+ * The reads below are inline for the common case, all the bytes wanted
+ * lying in the window, and leave every other case (the window used up, a
+ * segment boundary crossed, the end of the stream, a bad argument) to the
+ * gomem_reader_*_slow() function of the same name, which does the whole
+ * operation.  This header is installed for userspace too (libgomem, C99
+ * and C++11), so it uses no kernel macro: no likely(), no memcpy().
+ */
+
+/**
+ * gomem_reader_read_u8() - read one byte
+ * @r: reader
+ * @val: set to the byte
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: 0, or -ENODATA (the reader unchanged) at the end.
+ */
+static inline int gomem_reader_read_u8(struct gomem_reader *r, u8 *val)
+{
+	int c;
+
+	if (r->cur != r->end) {
+		*val = *r->cur++;
+		return 0;
+	}
+	/* The byte comes back in the return value: @val stays a register. */
+	c = gomem_reader_read_u8_slow(r);
+	if (c < 0)
+		return c;
+	*val = c;
+	return 0;
+}
+
+/**
+ * gomem_reader_read_be() - read a big-endian unsigned integer
+ * @r: reader
+ * @n: its width in bytes, 1 to 8
+ * @val: set to the integer
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: 0; -EINVAL if @n is 0 or above 8; -ENODATA if fewer than @n
+ * bytes remain.  On error the reader is unchanged.
+ */
+static inline int gomem_reader_read_be(struct gomem_reader *r, unsigned int n,
+				       u64 *val)
+{
+	unsigned int i;
+	u64 v = 0;
+
+	/* n - 1 < 8: 1 <= n <= 8, the unsigned wrap refusing 0. */
+	if (n - 1 < 8 && n <= gomem_reader_window(r)) {
+		for (i = 0; i < n; i++)
+			v = v << 8 | r->cur[i];
+		r->cur += n;
+		*val = v;
+		return 0;
+	}
+	return gomem_reader_read_be_slow(r, n, val);
+}
+
+/**
+ * gomem_reader_read_bytes() - read the next bytes, without copying if can be
+ * @r: reader
+ * @n: number of bytes
+ * @buf: where to copy them if they cross a segment boundary (@n bytes), or
+ *       NULL to refuse to copy
+ * @view: set to the bytes: a pointer into the segment that holds all @n of
+ *        them, else @buf holding a copy (@buf, too, when @n is 0)
+ *
+ * A view points into the memory's segment: it stays valid as long as the
+ * segment's bytes do, and writing through it writes the segment.
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: 0; -ENODATA if fewer than @n bytes remain; -EXDEV if the bytes
+ * cross a segment boundary and @buf is NULL.  On error the reader is
+ * unchanged.
+ */
+static inline int gomem_reader_read_bytes(struct gomem_reader *r, size_t n,
+					  void *buf, void **view)
+{
+	if (n && n <= gomem_reader_window(r)) {
+		*view = r->cur;
+		r->cur += n;
+		return 0;
+	}
+	return gomem_reader_read_bytes_slow(r, n, buf, view);
+}
+
+/**
+ * gomem_reader_read_uleb128() - read an unsigned LEB128 number
+ * @r: reader
+ * @val: set to the number
+ *
+ * Little-endian groups of 7 bits, the high bit of each byte set on all but
+ * the last, as GoMem's LEB128Unmarshal() decodes them (AV1, DWARF, wasm).
+ * Padding (0x80 ... 0x00) is accepted within the 10 bytes a u64 needs.
+ * gomem_reader_offset() tells how many bytes were read.
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: 0; -ENODATA if the stream ends before the last byte of the
+ * number; -EOVERFLOW if the number does not fit a u64 (a 10th byte above
+ * 1, continuation included).  On error the reader is unchanged.
+ */
+static inline int gomem_reader_read_uleb128(struct gomem_reader *r, u64 *val)
+{
+	/* A one-byte number: the commonest by far (lengths, small values). */
+	if (r->cur != r->end && !(*r->cur & 0x80)) {
+		*val = *r->cur++;
+		return 0;
+	}
+	return gomem_reader_read_uleb128_slow(r, val);
+}
+
+/**
+ * gomem_reader_skip() - move forward
+ * @r: reader
+ * @n: bytes to skip
+ *
+ * Context: any context; never allocates, never sleeps.
+ * Return: 0, or -ENODATA (the reader unchanged) if fewer than @n bytes
+ * remain.
+ */
+static inline int gomem_reader_skip(struct gomem_reader *r, size_t n)
+{
+	if (n && n <= gomem_reader_window(r)) {
+		r->cur += n;
+		return 0;
+	}
+	return gomem_reader_skip_slow(r, n);
+}
+
+/**
  * gomem_reader_offset() - bytes read so far
  * @r: reader
  *
@@ -166,7 +335,7 @@ size_t gomem_reader_clip_front(struct gomem_reader *r,
  */
 static inline size_t gomem_reader_offset(const struct gomem_reader *r)
 {
-	return r->pos;
+	return r->end_off - (r->end - r->cur);
 }
 
 /**
@@ -180,7 +349,7 @@ static inline size_t gomem_reader_offset(const struct gomem_reader *r)
  */
 static inline size_t gomem_reader_remaining(const struct gomem_reader *r)
 {
-	return r->mem->size - r->pos;
+	return r->mem->size - gomem_reader_offset(r);
 }
 
 #endif /* _GOMEM_READER_H */

@@ -64,8 +64,10 @@ static void expect_same_reader(struct kunit *test,
 {
 	KUNIT_EXPECT_PTR_EQ(test, r->mem, before->mem);
 	KUNIT_EXPECT_EQ_MSG(test, r->seg, before->seg, "segment moved");
-	KUNIT_EXPECT_EQ_MSG(test, r->off, before->off, "offset moved");
-	KUNIT_EXPECT_EQ_MSG(test, r->pos, before->pos, "position moved");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, r->cur, before->cur, "window moved");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, r->end, before->end, "window moved");
+	KUNIT_EXPECT_EQ_MSG(test, r->end_off, before->end_off,
+			    "position moved");
 }
 
 /* Expect @err from @call, and @r (a struct gomem_reader *) not to move. */
@@ -1077,6 +1079,192 @@ static void reader_sees_bytes_pushed_after_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b, flat[STD_LEN - 1]);
 }
 
+/*
+ * ---- the window: reads inside one segment are inline (gomem_reader.h),
+ * the rest out of line; these pin down the seams between the two ----
+ */
+
+static void uleb128_split_at_every_byte_decodes_the_same(struct kunit *test)
+{
+	/* U64_MAX in 10 bytes, 624485 in 3, then a byte that is not read. */
+	static u8 max[] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+			    0xff, 0xff, 0xff, 0xff, 0x01, 0x2a };
+	static u8 three[] = { 0xe5, 0x8e, 0x26, 0x2a };
+	size_t lens[3], k;
+
+	for (k = 0; k <= sizeof(max); k++) {
+		lens[0] = k;
+		lens[1] = 0;
+		lens[2] = sizeof(max) - k;
+		check_uleb128(test, max, lens, 3, 0, U64_MAX, 10);
+	}
+	for (k = 0; k <= sizeof(three); k++) {
+		lens[0] = k;
+		lens[1] = 0;
+		lens[2] = sizeof(three) - k;
+		check_uleb128(test, three, lens, 3, 0, 624485, 3);
+	}
+}
+
+static void uleb128_truncated_at_every_split_refused(struct kunit *test)
+{
+	static u8 cut[] = { 0xe5, 0x8e, 0xa6, 0x80 };
+	static u8 big[] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+			    0xff, 0xff, 0xff, 0xff, 0x02 };
+	size_t lens[2], k;
+
+	for (k = 0; k <= sizeof(cut); k++) {
+		lens[0] = k;
+		lens[1] = sizeof(cut) - k;
+		check_uleb128(test, cut, lens, 2, -ENODATA, 0, 0);
+	}
+	for (k = 0; k <= sizeof(big); k++) {
+		lens[0] = k;
+		lens[1] = sizeof(big) - k;
+		check_uleb128(test, big, lens, 2, -EOVERFLOW, 0, 0);
+	}
+}
+
+static void reads_filling_the_window_then_crossing(struct kunit *test)
+{
+	static const size_t lens[] = { 4, 4, 3 };
+	struct gomem_mem *m = mem(test, 0);
+	u8 *flat = pattern(test, 11), buf[8], b;
+	struct gomem_reader r;
+	void *view;
+	u64 v;
+
+	build(test, m, flat, lens, ARRAY_SIZE(lens));
+	gomem_reader_init(&r, m);
+	/* Exactly the first segment, then the next byte is in the second. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_be(&r, 4, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)flat[0] << 24 | flat[1] << 16 |
+			flat[2] << 8 | flat[3]);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, flat[4]);
+	/* Back over the boundary, then a read across it. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 2), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_be(&r, 2, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)flat[3] << 8 | flat[4]);
+	/* Skip to the window's end: no bytes, and a zero-length read. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_skip(&r, 3), 0);
+	KUNIT_EXPECT_EQ(test, gomem_reader_offset(&r), (size_t)8);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read(&r, buf, 0), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_bytes(&r, 0, buf, &view), 0);
+	KUNIT_EXPECT_PTR_EQ(test, view, (void *)buf);
+	/* A view of a whole segment, then past the end is refused. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_bytes(&r, 3, NULL, &view), 0);
+	KUNIT_EXPECT_PTR_EQ(test, view, (void *)(flat + 8));
+	EXPECT_REFUSED(test, &r, -ENODATA, gomem_reader_read_u8(&r, &b));
+	EXPECT_REFUSED(test, &r, -ENODATA, gomem_reader_read_be(&r, 1, &v));
+	EXPECT_REFUSED(test, &r, -ENODATA, gomem_reader_skip(&r, 1));
+	/* A bad width is refused even where the bytes are there. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 11), 0);
+	EXPECT_REFUSED(test, &r, -EINVAL, gomem_reader_read_be(&r, 0, &v));
+	EXPECT_REFUSED(test, &r, -EINVAL, gomem_reader_read_be(&r, 9, &v));
+	/* Crossing two boundaries: a copy, in the buffer given. */
+	KUNIT_ASSERT_EQ(test, gomem_reader_skip(&r, 3), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_bytes(&r, 6, buf, &view), 0);
+	KUNIT_EXPECT_PTR_EQ(test, view, (void *)buf);
+	KUNIT_EXPECT_TRUE(test, !memcmp(buf, flat + 3, 6));
+}
+
+static void reader_keeps_its_window_when_the_array_grows(struct kunit *test)
+{
+	static const size_t lens[] = { 3, 2 };
+	struct gomem_mem *m = mem(test, 0);
+	u8 *flat = pattern(test, 5 + 3 * 10), b;
+	struct gomem_reader r;
+	size_t i;
+
+	build(test, m, flat, lens, ARRAY_SIZE(lens));
+	gomem_reader_init(&r, m);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	/* Past the inline segments: the array moves, twice, under r. */
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, gomem_mem_push(m, flat + 5 + 3 * i, 3), 0);
+	for (i = 1; i < 35; i++) {
+		KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+		KUNIT_EXPECT_EQ_MSG(test, b, flat[i], "byte %zu", i);
+	}
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 35), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, flat[0]);
+}
+
+static void unread_over_empty_segments_then_read_again(struct kunit *test)
+{
+	static const size_t lens[] = { 2, 0, 0, 3, 0 };
+	struct gomem_mem *m = mem(test, 0);
+	u8 *flat = pattern(test, 5), b;
+	struct gomem_reader r;
+	u64 v;
+
+	build(test, m, flat, lens, ARRAY_SIZE(lens));
+	gomem_reader_init(&r, m);
+	KUNIT_ASSERT_EQ(test, gomem_reader_skip(&r, 4), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 3), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, flat[1]);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_be(&r, 3, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)flat[2] << 16 | flat[3] << 8 | flat[4]);
+	/* From the end, over the trailing empty segment. */
+	gomem_reader_move_to_end(&r);
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 4), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, flat[1]);
+	EXPECT_REFUSED(test, &r, -EINVAL, gomem_reader_unread(&r, 3));
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 2), 0);
+	KUNIT_EXPECT_EQ(test, gomem_reader_offset(&r), (size_t)0);
+}
+
+static void clip_front_then_read_on_in_the_same_segment(struct kunit *test)
+{
+	static const size_t lens[] = { 4, 4 };
+	struct gomem_mem *m = mem(test, 0);
+	u8 *flat = pattern(test, 8), b;
+	struct gomem_reader r;
+	u64 v;
+
+	build(test, m, flat, lens, ARRAY_SIZE(lens));
+	gomem_reader_init(&r, m);
+	KUNIT_ASSERT_EQ(test, gomem_reader_skip(&r, 2), 0);
+	KUNIT_EXPECT_EQ(test, gomem_reader_clip_front(&r, NULL, NULL), (size_t)2);
+	KUNIT_EXPECT_EQ(test, gomem_reader_offset(&r), (size_t)0);
+	KUNIT_EXPECT_EQ(test, gomem_reader_remaining(&r), (size_t)6);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_u8(&r, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, flat[2]);
+	EXPECT_REFUSED(test, &r, -EINVAL, gomem_reader_unread(&r, 2));
+	KUNIT_ASSERT_EQ(test, gomem_reader_unread(&r, 1), 0);
+	KUNIT_ASSERT_EQ(test, gomem_reader_read_be(&r, 3, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)flat[2] << 16 | flat[3] << 8 | flat[4]);
+}
+
+static void copy_out_every_range_over_empty_segments(struct kunit *test)
+{
+	static const size_t lens[] = { 0, 3, 0, 0, 2, 0 };
+	struct gomem_mem *m = mem(test, 0);
+	u8 *flat = pattern(test, 5), out[6];
+	size_t off, len;
+
+	build(test, m, flat, lens, ARRAY_SIZE(lens));
+	for (off = 0; off <= 6; off++) {
+		for (len = 0; len <= 6; len++) {
+			memset(out, 0xee, sizeof(out));
+			if (off + len > 5) {
+				KUNIT_EXPECT_EQ(test, gomem_mem_copy_out(m, off, out, len),
+						-ENODATA);
+				KUNIT_EXPECT_EQ(test, out[0], 0xee);
+				continue;
+			}
+			KUNIT_ASSERT_EQ(test, gomem_mem_copy_out(m, off, out, len), 0);
+			KUNIT_EXPECT_TRUE_MSG(test, !memcmp(out, flat + off, len),
+					      "[%zu, +%zu)", off, len);
+			KUNIT_EXPECT_EQ(test, out[len], 0xee);
+		}
+	}
+}
+
 /* ---- every position and length, over layouts with awkward boundaries ---- */
 
 #define LAYOUT_SEGS	10
@@ -1459,7 +1647,8 @@ static void random_ops_match_flat_copy(struct kunit *test)
 			break;
 		}
 		KUNIT_ASSERT_EQ_MSG(test, gomem_reader_offset(&r), pos,
-				    "op %u, from %zu", op, before.pos);
+				    "op %u, from %zu", op,
+				    gomem_reader_offset(&before));
 		KUNIT_ASSERT_EQ_MSG(test, gomem_reader_remaining(&r),
 				    end - base - pos, "op %u", op);
 		KUNIT_ASSERT_EQ_MSG(test, gomem_mem_size(m), end - base,
@@ -1541,6 +1730,13 @@ static struct kunit_case gomem_reader_cases[] = {
 	KUNIT_CASE(clip_front_at_end_empties_memory),
 	KUNIT_CASE(clip_front_before_reading_changes_nothing),
 	KUNIT_CASE(reader_sees_bytes_pushed_after_end),
+	KUNIT_CASE(uleb128_split_at_every_byte_decodes_the_same),
+	KUNIT_CASE(uleb128_truncated_at_every_split_refused),
+	KUNIT_CASE(reads_filling_the_window_then_crossing),
+	KUNIT_CASE(reader_keeps_its_window_when_the_array_grows),
+	KUNIT_CASE(unread_over_empty_segments_then_read_again),
+	KUNIT_CASE(clip_front_then_read_on_in_the_same_segment),
+	KUNIT_CASE(copy_out_every_range_over_empty_segments),
 	KUNIT_CASE_PARAM(every_position_matches_flat, layouts_gen_params),
 	KUNIT_CASE(random_ops_match_flat_copy),
 	{}

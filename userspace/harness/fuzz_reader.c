@@ -107,11 +107,12 @@ static void check_same_reader(struct state *st,
 			      const struct gomem_reader *before)
 {
 	CHECK(st->r.mem == before->mem, "reader's memory changed");
-	CHECK(st->r.seg == before->seg && st->r.off == before->off &&
-	      st->r.pos == before->pos,
-	      "refused operation moved the reader (%u,%zu,%zu) -> (%u,%zu,%zu)",
-	      before->seg, before->off, before->pos, st->r.seg, st->r.off,
-	      st->r.pos);
+	CHECK(st->r.seg == before->seg && st->r.cur == before->cur &&
+	      st->r.end == before->end && st->r.end_off == before->end_off,
+	      "refused operation moved the reader (%u,%p,%p,%zu) -> (%u,%p,%p,%zu)",
+	      before->seg, (void *)before->cur, (void *)before->end,
+	      before->end_off, st->r.seg, (void *)st->r.cur,
+	      (void *)st->r.end, st->r.end_off);
 }
 
 static void check_bytes(struct state *st, const void *got, size_t at,
