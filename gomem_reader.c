@@ -312,33 +312,6 @@ void gomem_mem_reset(struct gomem_mem *m)
 EXPORT_SYMBOL_GPL(gomem_mem_reset);
 
 /**
- * gomem_mem_walk() - visit every segment in order
- * @m: memory
- * @fn: called with @arg and each segment's data and length, empty segments
- *      included; a non-zero return stops the walk
- * @arg: passed to @fn
- *
- * Context: @fn must not change @m.  Never allocates; does not sleep unless
- * @fn does.
- * Return: the first non-zero value @fn returned, else 0.
- */
-int gomem_mem_walk(const struct gomem_mem *m,
-		   int (*fn)(void *arg, void *data, size_t len), void *arg)
-{
-	const struct gomem_seg *segs = gomem_mem_segs(m);
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < m->count; i++) {
-		ret = fn(arg, segs[i].data, segs[i].len);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_GPL(gomem_mem_walk);
-
-/**
  * gomem_mem_walk_at() - visit the bytes [@offset, @offset + @len) in pieces
  * @m: memory
  * @offset: first byte, counted from the start of the first segment
