@@ -514,20 +514,20 @@ u64 gomem_range_free_bytes(const struct gomem_range *r)
 EXPORT_SYMBOL_GPL(gomem_range_free_bytes);
 
 /**
- * gomem_range_largest() - length of the longest free block
+ * __gomem_range_largest() - gomem_range_largest() past its inline fast path
  * @r: allocator
  *
- * Context: any context.  O(1).
- * Return: the longest free block's length, 0 if the space is full.
+ * Context: as gomem_range_largest(), which callers use instead.
+ * Return: as gomem_range_largest().
  */
-u64 gomem_range_largest(const struct gomem_range *r)
+u64 __gomem_range_largest(const struct gomem_range *r)
 {
 	u64 tree = gomem_is_avl(r) ? gomem_avl_largest(r) :
 				     gomem_treap_largest(r);
 
 	return max(tree, r->size - r->top);
 }
-EXPORT_SYMBOL_GPL(gomem_range_largest);
+EXPORT_SYMBOL_GPL(__gomem_range_largest);
 
 /**
  * gomem_range_nr_blocks() - number of free blocks

@@ -99,7 +99,7 @@ int __gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
 int gomem_range_reset(struct gomem_range *r);
 int gomem_range_reserve(struct gomem_range *r, unsigned int nr, gfp_t gfp);
 u64 gomem_range_free_bytes(const struct gomem_range *r);
-u64 gomem_range_largest(const struct gomem_range *r);
+u64 __gomem_range_largest(const struct gomem_range *r);
 u64 gomem_range_nr_blocks(const struct gomem_range *r);
 int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg);
@@ -218,6 +218,20 @@ static inline int gomem_range_find(const struct gomem_range *r, u64 size,
 		return 0;
 	}
 	return __gomem_range_find(r, size, align, offset);
+}
+
+/**
+ * gomem_range_largest() - length of the longest free block
+ * @r: allocator
+ *
+ * Context: any context.  O(1).
+ * Return: the longest free block's length, 0 if the space is full.
+ */
+static inline u64 gomem_range_largest(const struct gomem_range *r)
+{
+	if (!r->root[0])
+		return r->size - r->top;
+	return __gomem_range_largest(r);
 }
 
 /* Module lifetime: the node cache behind every allocator. */
