@@ -400,6 +400,49 @@ void gomem_arena_set_zap(struct gomem_arena *a,
 EXPORT_SYMBOL_GPL(gomem_arena_set_zap);
 
 /**
+ * gomem_arena_alloc_locked() - gomem_arena_alloc() under the caller's lock
+ * @a: arena, locked with gomem_arena_lock()
+ * @size: as for gomem_arena_alloc()
+ * @align: as for gomem_arena_alloc()
+ * @flags: as for gomem_arena_alloc()
+ * @offset: as for gomem_arena_alloc()
+ *
+ * Context: process context, holding the arena lock; may sleep (growth
+ * vmallocs a chunk).
+ * Return: as gomem_arena_alloc().
+ */
+int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
+			     unsigned int flags, u64 *offset)
+{
+	struct gomem_chunk *c;
+	u64 rel;
+	int err;
+
+	lockdep_assert_held(&a->lock);
+	if (flags & ~GOMEM_ALLOC_ZERO)
+		return -EINVAL;
+	err = arena_check_request(a, size, align);
+	if (err)
+		return err;
+	size = ALIGN(size, arena_granule(a));
+
+	err = arena_alloc_locked(a, size, align, &c, &rel);
+	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
+	if (err) {
+		a->stats.failed_allocs++;
+		return err;
+	}
+	if (flags & GOMEM_ALLOC_ZERO)
+		memset(c->mem + rel, 0, size);
+	a->stats.allocs++;
+	a->stats.in_use += size;
+	a->stats.peak_in_use = max(a->stats.peak_in_use, a->stats.in_use);
+	*offset = c->base + rel;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_alloc_locked);
+
+/**
  * gomem_arena_alloc() - allocate a region
  * @a: arena
  * @size: bytes, rounded up to the granule
@@ -419,37 +462,17 @@ EXPORT_SYMBOL_GPL(gomem_arena_set_zap);
 int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 		      unsigned int flags, u64 *offset)
 {
-	struct gomem_chunk *c;
-	u64 rel;
 	int err;
 
-	if (flags & ~GOMEM_ALLOC_ZERO)
-		return -EINVAL;
-	err = arena_check_request(a, size, align);
-	if (err)
-		return err;
-	size = ALIGN(size, arena_granule(a));
-
 	mutex_lock(&a->lock);
-	err = arena_alloc_locked(a, size, align, &c, &rel);
-	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
-	if (err) {
-		a->stats.failed_allocs++;
-	} else {
-		if (flags & GOMEM_ALLOC_ZERO)
-			memset(c->mem + rel, 0, size);
-		a->stats.allocs++;
-		a->stats.in_use += size;
-		a->stats.peak_in_use = max(a->stats.peak_in_use,
-					   a->stats.in_use);
-		*offset = c->base + rel;
-	}
+	err = gomem_arena_alloc_locked(a, size, align, flags, offset);
 	mutex_unlock(&a->lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc);
 
-static int arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
+static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
+				    u64 size)
 {
 	struct gomem_chunk *c;
 	int i, err;
@@ -496,6 +519,22 @@ int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free);
+
+/**
+ * gomem_arena_free_locked() - gomem_arena_free() under the caller's lock
+ * @a: arena, locked with gomem_arena_lock()
+ * @offset: as for gomem_arena_free()
+ * @size: as for gomem_arena_free()
+ *
+ * Context: process context, holding the arena lock.
+ * Return: as gomem_arena_free().
+ */
+int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
+{
+	lockdep_assert_held(&a->lock);
+	return arena_free_locked(a, offset, size);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_locked);
 
 /**
  * gomem_arena_free_many() - free many regions under one lock

@@ -14,10 +14,13 @@
  * process before the chunk's memory goes.  Pages
  * are inserted at fault time, under the arena lock (see gomem_fault()).
  *
- * Locking: gomem_dev.lock (regions, sessions) nests outside the arena's
- * lock.  The fault path takes only the arena lock: mmap_lock -> arena lock
- * -> page table lock; trim takes arena lock -> i_mmap_rwsem.  Nothing
- * copies to or from user memory while holding either lock.
+ * Locking: one lock, the arena's (gomem_arena_lock()).  It protects the
+ * arena and also the device's records of who owns what, so that a region
+ * and its record change together and an ioctl takes one lock (a batch
+ * takes it once for all its entries).  The fault path takes it inside
+ * mmap_lock: mmap_lock -> arena lock -> page table lock; trim takes arena
+ * lock -> i_mmap_rwsem.  Nothing copies to or from user memory while
+ * holding it; it is dropped to allocate a record when no spare is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,12 +65,18 @@ static char *source = "vmalloc";
 module_param(source, charp, 0444);
 MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reserved at load)");
 
+/* Most unused ownership records the device keeps for reuse. */
+#define GOMEM_SPARE_MAX		256
+
 /**
  * struct gomem_device - the device and its one arena
- * @arena: the shared arena
- * @lock: protects @regions, every session's region list and counters, and
- *        @sessions
+ * @arena: the shared arena; its lock also protects @regions, @spare,
+ *         @nr_spare, @sessions and every session's regions and counters
  * @regions: every live region of every session, by offset
+ * @spare: unused records (struct gomem_owned.link), so that most
+ *         allocations need no trip to the slab allocator (hlists, not
+ *         list_heads: no list debugging calls on the hot path)
+ * @nr_spare: records on @spare, at most %GOMEM_SPARE_MAX
  * @sessions: open sessions
  * @mnt: an internal mount of gomem's pseudo filesystem, holding @inode
  * @inode: an anonymous inode whose i_mapping every session's file uses, so
@@ -77,8 +86,9 @@ MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reser
  */
 struct gomem_device {
 	struct gomem_arena arena;
-	struct mutex lock;	/* regions, sessions; outside the arena lock */
 	struct rb_root regions;
+	struct hlist_head spare;
+	unsigned int nr_spare;
 	u64 sessions;
 	struct vfsmount *mnt;
 	struct inode *inode;
@@ -95,7 +105,7 @@ struct gomem_device {
  *            statistics, nothing else
  */
 struct gomem_session {
-	struct list_head regions;
+	struct hlist_head regions;
 	u64 in_use;
 	u64 nr_regions;
 	bool readonly;
@@ -104,27 +114,28 @@ struct gomem_session {
 /**
  * struct gomem_owned - a region and the session that owns it
  * @node: in gomem_device.regions
- * @link: in the owner's list
+ * @link: in the owner's list, or in gomem_device.spare while unused
  * @offset: arena offset
  * @size: bytes, a multiple of the granule
  * @owner: the session that allocated it
  */
 struct gomem_owned {
 	struct rb_node node;
-	struct list_head link;
+	struct hlist_node link;
 	u64 offset;
 	u64 size;
 	struct gomem_session *owner;
 };
 
 static struct gomem_device gomem_dev;
+static struct kmem_cache *gomem_owned_cache;
 
 static u64 gomem_granule(void)
 {
 	return gomem_dev.arena.params.granule;
 }
 
-/* The region holding @offset, or NULL.  Caller holds gomem_dev.lock. */
+/* The region holding @offset, or NULL.  Caller holds the lock. */
 static struct gomem_owned *gomem_region_find(u64 offset)
 {
 	struct rb_node *n = gomem_dev.regions.rb_node;
@@ -157,6 +168,57 @@ static void gomem_region_insert(struct gomem_owned *r)
 	rb_insert_color(&r->node, &gomem_dev.regions);
 }
 
+static void gomem_lock(void)
+{
+	gomem_arena_lock(&gomem_dev.arena);
+}
+
+static void gomem_unlock(void)
+{
+	gomem_arena_unlock(&gomem_dev.arena);
+}
+
+/* An unused record, or NULL if none is spare.  Caller holds the lock. */
+static struct gomem_owned *gomem_spare_get(void)
+{
+	struct gomem_owned *r;
+
+	r = hlist_entry_safe(gomem_dev.spare.first, struct gomem_owned, link);
+	if (r) {
+		hlist_del(&r->link);
+		gomem_dev.nr_spare--;
+	}
+	return r;
+}
+
+/* Keep @r for reuse, or free it if enough are kept.  Caller holds the lock. */
+static void gomem_spare_put(struct gomem_owned *r)
+{
+	if (gomem_dev.nr_spare >= GOMEM_SPARE_MAX) {
+		kmem_cache_free(gomem_owned_cache, r);
+		return;
+	}
+	hlist_add_head(&r->link, &gomem_dev.spare);
+	gomem_dev.nr_spare++;
+}
+
+/*
+ * A record, with the lock held: a spare one, or else the lock is dropped
+ * to allocate one and taken again, so the caller must not rely on what it
+ * saw before.  Return: the record, or NULL (no memory).
+ */
+static struct gomem_owned *gomem_record_get(void)
+{
+	struct gomem_owned *r = gomem_spare_get();
+
+	if (r)
+		return r;
+	gomem_unlock();
+	r = kmem_cache_alloc(gomem_owned_cache, GFP_KERNEL);
+	gomem_lock();
+	return r;
+}
+
 /* Record [@offset, @offset + @size) as one of @s's regions. */
 static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
 			      u64 offset, u64 size)
@@ -165,8 +227,29 @@ static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
 	r->size = size;
 	r->owner = s;
 	gomem_region_insert(r);
-	list_add_tail(&r->link, &s->regions);
+	hlist_add_head(&r->link, &s->regions);
 	s->nr_regions++;
+}
+
+/*
+ * Allocate a region for @s and record it in @r, which is used only on
+ * success.  @flags are already checked.  Caller holds the lock.
+ */
+static int gomem_region_new(struct gomem_session *s, struct gomem_owned *r,
+			    u64 size, u64 align, u32 flags, u64 *offset)
+{
+	int err;
+
+	err = gomem_arena_alloc_locked(&gomem_dev.arena, size,
+				       align ? align : 1,
+				       flags & GOMEM_ALLOC_NOZERO ?
+				       0 : GOMEM_ALLOC_ZERO, offset);
+	if (err)
+		return err;
+	size = ALIGN(size, gomem_granule());
+	gomem_region_link(s, r, *offset, size);
+	s->in_use += size;
+	return 0;
 }
 
 static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
@@ -177,36 +260,34 @@ static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
 
 	if (flags & ~GOMEM_ALLOC_NOZERO)
 		return -EINVAL;
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	err = gomem_arena_alloc(&gomem_dev.arena, size, align ? align : 1,
-				flags & GOMEM_ALLOC_NOZERO ? 0 : GOMEM_ALLOC_ZERO,
-				offset);
-	if (err) {
-		kfree(r);
-		return err;
+	gomem_lock();
+	r = gomem_record_get();
+	if (!r) {
+		err = -ENOMEM;
+	} else {
+		err = gomem_region_new(s, r, size, align, flags, offset);
+		if (err)
+			gomem_spare_put(r);
 	}
-	size = ALIGN(size, gomem_granule());
-	mutex_lock(&gomem_dev.lock);
-	gomem_region_link(s, r, *offset, size);
-	s->in_use += size;
-	mutex_unlock(&gomem_dev.lock);
-	return 0;
+	gomem_unlock();
+	return err;
 }
 
-/* Drop [offset, offset + size) from region @r, splitting it with @spare. */
+/*
+ * Drop [offset, offset + size) from region @r, splitting it with *@extra
+ * (then set to NULL) if the range is in its middle.  Caller holds the lock.
+ */
 static void gomem_region_cut(struct gomem_session *s, struct gomem_owned *r,
-			     u64 offset, u64 size, struct gomem_owned **spare)
+			     u64 offset, u64 size, struct gomem_owned **extra)
 {
 	u64 end = offset + size, rend = r->offset + r->size;
 
 	s->in_use -= size;
 	if (offset == r->offset && end == rend) {
 		rb_erase(&r->node, &gomem_dev.regions);
-		list_del(&r->link);
+		hlist_del(&r->link);
 		s->nr_regions--;
-		kfree(r);
+		gomem_spare_put(r);
 	} else if (offset == r->offset) {
 		/* Shrinks from the front: keeps its place in the tree. */
 		r->offset = end;
@@ -214,22 +295,26 @@ static void gomem_region_cut(struct gomem_session *s, struct gomem_owned *r,
 	} else {
 		r->size = offset - r->offset;
 		if (end < rend) {
-			gomem_region_link(s, *spare, end, rend - end);
-			*spare = NULL;
+			gomem_region_link(s, *extra, end, rend - end);
+			*extra = NULL;
 		}
 	}
 }
 
-static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
+/*
+ * Free [@offset, @offset + @size) of one of @s's regions.  Caller holds the
+ * lock; a free from the middle of a region needs a second record, for
+ * which the lock may be dropped (gomem_record_get()).
+ */
+static int gomem_region_free(struct gomem_session *s, u64 offset, u64 size)
 {
-	struct gomem_owned *r, *spare = NULL;
+	struct gomem_owned *r, *extra = NULL;
 	u64 g = gomem_granule();
 	int err;
 
 	if (!size || !IS_ALIGNED(offset, g))
 		return -EINVAL;
 retry:
-	mutex_lock(&gomem_dev.lock);
 	r = gomem_region_find(offset);
 	if (!r) {
 		err = -EINVAL;
@@ -240,47 +325,140 @@ retry:
 		err = -EINVAL;
 	} else {
 		size = ALIGN(size, g);
-		/*
-		 * Only a free from the middle splits the region; get its
-		 * second half's record outside the lock, then look again.
-		 */
-		if (!spare && offset > r->offset &&
+		if (!extra && offset > r->offset &&
 		    offset + size < r->offset + r->size) {
-			mutex_unlock(&gomem_dev.lock);
-			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-			if (!spare)
+			extra = gomem_record_get();
+			if (!extra)
 				return -ENOMEM;
+			/* The lock may have been dropped: look again. */
 			goto retry;
 		}
-		err = gomem_arena_free(&gomem_dev.arena, offset, size);
+		err = gomem_arena_free_locked(&gomem_dev.arena, offset, size);
 		if (!err)
-			gomem_region_cut(s, r, offset, size, &spare);
+			gomem_region_cut(s, r, offset, size, &extra);
 	}
-	mutex_unlock(&gomem_dev.lock);
-	kfree(spare);
+	if (extra)
+		gomem_spare_put(extra);
 	return err;
 }
 
-/* Free every region of @s.  Return: regions freed; *@bytes their bytes. */
-static u64 gomem_session_recycle(struct gomem_session *s, u64 *bytes)
+static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
 {
-	struct gomem_owned *r, *tmp;
+	int err;
+
+	gomem_lock();
+	err = gomem_region_free(s, offset, size);
+	gomem_unlock();
+	return err;
+}
+
+/*
+ * Free every region of @s.  Caller holds the lock.  Return: regions freed;
+ * *@bytes their bytes.
+ */
+static u64 gomem_session_recycle_locked(struct gomem_session *s, u64 *bytes)
+{
+	struct gomem_owned *r;
+	struct hlist_node *tmp;
 	u64 n = 0;
 
 	*bytes = 0;
-	mutex_lock(&gomem_dev.lock);
-	list_for_each_entry_safe(r, tmp, &s->regions, link) {
-		WARN_ON(gomem_arena_free(&gomem_dev.arena, r->offset, r->size));
+	hlist_for_each_entry_safe(r, tmp, &s->regions, link) {
+		WARN_ON(gomem_arena_free_locked(&gomem_dev.arena, r->offset,
+						r->size));
 		rb_erase(&r->node, &gomem_dev.regions);
-		list_del(&r->link);
+		hlist_del(&r->link);
 		*bytes += r->size;
 		n++;
-		kfree(r);
+		gomem_spare_put(r);
 	}
 	s->in_use = 0;
 	s->nr_regions = 0;
-	mutex_unlock(&gomem_dev.lock);
 	return n;
+}
+
+/* Between the entries of a long batch, let others have the lock and CPU. */
+static void gomem_batch_resched(void)
+{
+	if (need_resched()) {
+		gomem_unlock();
+		cond_resched();
+		gomem_lock();
+	}
+}
+
+/*
+ * Allocate a region for each of the @n entries under one acquisition of the
+ * lock.  @recs has room for @n records, gathered before the first
+ * allocation (spares, then the slab allocator's bulk path, lock dropped).
+ * An entry without a record gets -ENOMEM.  Return: entries that succeeded.
+ */
+static u32 gomem_batch_alloc(struct gomem_session *s,
+			     struct gomem_batch_entry *e, unsigned int n,
+			     u64 align, u32 flags, struct gomem_owned **recs)
+{
+	unsigned int i, used = 0, nr = 0;
+
+	gomem_lock();
+	for (; nr < n; nr++) {
+		recs[nr] = gomem_spare_get();
+		if (!recs[nr])
+			break;
+	}
+	if (nr < n) {
+		gomem_unlock();
+		nr += kmem_cache_alloc_bulk(gomem_owned_cache, GFP_KERNEL,
+					    n - nr, (void **)recs + nr);
+		gomem_lock();
+	}
+	for (i = 0; i < n; i++) {
+		e[i].result = -ENOMEM;
+		if (used < nr)
+			e[i].result = gomem_region_new(s, recs[used], e[i].size,
+						       align, flags,
+						       &e[i].offset);
+		if (!e[i].result)
+			used++;
+		gomem_batch_resched();
+	}
+	for (i = used; i < nr; i++)
+		gomem_spare_put(recs[i]);
+	gomem_unlock();
+	return used;
+}
+
+/* Free each entry's range under one acquisition of the lock. */
+static u32 gomem_batch_free(struct gomem_session *s,
+			    struct gomem_batch_entry *e, unsigned int n)
+{
+	unsigned int i;
+	u32 done = 0;
+
+	gomem_lock();
+	for (i = 0; i < n; i++) {
+		e[i].result = gomem_region_free(s, e[i].offset, e[i].size);
+		if (!e[i].result)
+			done++;
+		gomem_batch_resched();
+	}
+	gomem_unlock();
+	return done;
+}
+
+/*
+ * Take back a batch's allocations whose offsets could not be reported.  A
+ * region the session's other threads freed meanwhile is simply gone.
+ */
+static void gomem_batch_undo(struct gomem_session *s,
+			     const struct gomem_batch_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	gomem_lock();
+	for (i = 0; i < n; i++)
+		if (!e[i].result)
+			gomem_region_free(s, e[i].offset, e[i].size);
+	gomem_unlock();
 }
 
 /* ---- ioctl ---- */
@@ -314,11 +492,12 @@ static long gomem_ioc_alloc(struct gomem_session *s, void *data)
 	return gomem_session_alloc(s, a->size, a->align, a->flags, &a->offset);
 }
 
+/* As gomem_batch_undo(): the session's other threads may have freed it. */
 static void gomem_ioc_alloc_undo(struct gomem_session *s, void *data)
 {
 	struct gomem_alloc *a = data;
 
-	WARN_ON(gomem_session_free(s, a->offset, a->size));
+	gomem_session_free(s, a->offset, a->size);
 }
 
 static long gomem_ioc_free(struct gomem_session *s, void *data)
@@ -334,6 +513,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	struct gomem_batch_entry __user *uent = u64_to_user_ptr(b->entries);
 	struct gomem_batch_entry *e;
 	unsigned int i;
+	size_t len;
 	long ret = 0;
 
 	if (b->pad || !b->count || b->count > GOMEM_BATCH_MAX)
@@ -345,10 +525,13 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	/* A bad alignment is a bad argument, not 1024 failed entries. */
 	if (alloc && b->align && !gomem_valid_align(b->align))
 		return -EINVAL;
-	e = kvmalloc_array(b->count, sizeof(*e), GFP_KERNEL);
+	len = b->count * sizeof(*e);
+	/* An alloc batch's records go after the entries (see below). */
+	e = kvmalloc(len + (alloc ? b->count * sizeof(struct gomem_owned *) :
+				    0), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	if (copy_from_user(e, uent, b->count * sizeof(*e))) {
+	if (copy_from_user(e, uent, len)) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -362,28 +545,19 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	 * Make sure the results can be written back before doing anything:
 	 * a read-only entries array gets -EFAULT with nothing changed.
 	 */
-	if (copy_to_user(uent, e, b->count * sizeof(*e))) {
+	if (copy_to_user(uent, e, len)) {
 		ret = -EFAULT;
 		goto out;
 	}
-	b->done = 0;
-	for (i = 0; i < b->count; i++) {
-		if (alloc)
-			e[i].result = gomem_session_alloc(s, e[i].size, b->align,
-							  b->flags,
-							  &e[i].offset);
-		else
-			e[i].result = gomem_session_free(s, e[i].offset,
-							 e[i].size);
-		if (!e[i].result)
-			b->done++;
-	}
-	if (copy_to_user(uent, e, b->count * sizeof(*e))) {
+	if (alloc)
+		b->done = gomem_batch_alloc(s, e, b->count, b->align, b->flags,
+					    (void *)e + len);
+	else
+		b->done = gomem_batch_free(s, e, b->count);
+	if (copy_to_user(uent, e, len)) {
 		/* The caller cannot learn the offsets: take them back. */
-		for (i = 0; alloc && i < b->count; i++)
-			if (!e[i].result)
-				WARN_ON(gomem_session_free(s, e[i].offset,
-							   e[i].size));
+		if (alloc)
+			gomem_batch_undo(s, e, b->count);
 		ret = -EFAULT;
 	}
 out:
@@ -418,11 +592,11 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->failed_allocs = as.failed_allocs;
 	st->grows = as.grows;
 	st->trimmed = as.trimmed;
-	mutex_lock(&gomem_dev.lock);
+	gomem_lock();
 	st->sessions = gomem_dev.sessions;
 	st->session_in_use = s->in_use;
 	st->session_regions = s->nr_regions;
-	mutex_unlock(&gomem_dev.lock);
+	gomem_unlock();
 	return 0;
 }
 
@@ -442,7 +616,9 @@ static long gomem_ioc_recycle(struct gomem_session *s, void *data)
 {
 	struct gomem_release *rel = data;
 
-	rel->count = gomem_session_recycle(s, &rel->bytes);
+	gomem_lock();
+	rel->count = gomem_session_recycle_locked(s, &rel->bytes);
+	gomem_unlock();
 	return 0;
 }
 
@@ -492,6 +668,70 @@ union gomem_ioctl_arg {
 };
 
 /*
+ * GOMEM_IOC_ALLOC at this module's struct size, without the generic
+ * copies (the hot path: a constant size skips the hardened-usercopy
+ * checks, and one user access window reads the request and probes that
+ * the result can be written, so that -EFAULT means nothing changed).
+ * Same semantics as the table's gomem_ioc_alloc().
+ */
+static long gomem_ioctl_alloc(struct gomem_session *s,
+			      struct gomem_alloc __user *ua)
+{
+	struct gomem_alloc a;
+	long err;
+
+	if (s->readonly)
+		return -EBADF;
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return -EFAULT;
+	unsafe_get_user(a.size, &ua->size, efault);
+	unsafe_get_user(a.align, &ua->align, efault);
+	unsafe_get_user(a.flags, &ua->flags, efault);
+	unsafe_get_user(a.pad, &ua->pad, efault);
+	unsafe_get_user(a.offset, &ua->offset, efault);
+	unsafe_put_user(a.offset, &ua->offset, efault);
+	user_access_end();
+
+	if (a.pad)
+		return -EINVAL;
+	err = gomem_session_alloc(s, a.size, a.align, a.flags, &a.offset);
+	if (err)
+		return err;
+	if (!user_access_begin(&ua->offset, sizeof(ua->offset)))
+		goto undo;
+	unsafe_put_user(a.offset, &ua->offset, efault_undo);
+	user_access_end();
+	return 0;
+efault_undo:
+	user_access_end();
+undo:
+	gomem_ioc_alloc_undo(s, &a);
+	return -EFAULT;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/* GOMEM_IOC_FREE at this module's struct size, as above. */
+static long gomem_ioctl_free(struct gomem_session *s,
+			     struct gomem_free __user *uf)
+{
+	struct gomem_free f;
+
+	if (s->readonly)
+		return -EBADF;
+	if (!user_access_begin(uf, sizeof(*uf)))
+		return -EFAULT;
+	unsafe_get_user(f.offset, &uf->offset, efault);
+	unsafe_get_user(f.size, &uf->size, efault);
+	user_access_end();
+	return gomem_session_free(s, f.offset, f.size);
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
  * Table-driven, like drivers/dma-buf/dma-heap.c: the command's number
  * picks the handler; the caller's struct may be smaller than ours (the
  * missing tail reads as zero) or larger (its extra bytes must be zero:
@@ -507,6 +747,10 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
 	unsigned int nr = _IOC_NR(ucmd), usize, ksize;
 	long ret;
 
+	if (ucmd == GOMEM_IOC_ALLOC)
+		return gomem_ioctl_alloc(s, uarg);
+	if (ucmd == GOMEM_IOC_FREE)
+		return gomem_ioctl_free(s, uarg);
 	if (_IOC_TYPE(ucmd) != GOMEM_IOC_MAGIC ||
 	    nr >= ARRAY_SIZE(gomem_ioctls))
 		return -ENOTTY;
@@ -687,14 +931,14 @@ static int gomem_open(struct inode *inode, struct file *file)
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	INIT_LIST_HEAD(&s->regions);
+	INIT_HLIST_HEAD(&s->regions);
 	s->readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
 	file->f_mapping = gomem_dev.inode->i_mapping;
 	file->private_data = s;
-	mutex_lock(&gomem_dev.lock);
+	gomem_lock();
 	gomem_dev.sessions++;
-	mutex_unlock(&gomem_dev.lock);
+	gomem_unlock();
 	return 0;
 }
 
@@ -704,11 +948,11 @@ static int gomem_release(struct inode *inode, struct file *file)
 	struct gomem_session *s = file->private_data;
 	u64 bytes, regions;
 
-	regions = gomem_session_recycle(s, &bytes);
-	trace_gomem_session_release(gomem_dev.arena.params.name, regions, bytes);
-	mutex_lock(&gomem_dev.lock);
+	gomem_lock();
+	regions = gomem_session_recycle_locked(s, &bytes);
 	gomem_dev.sessions--;
-	mutex_unlock(&gomem_dev.lock);
+	gomem_unlock();
+	trace_gomem_session_release(gomem_dev.arena.params.name, regions, bytes);
 	kfree(s);
 	return 0;
 }
@@ -739,7 +983,7 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "allocs: %llu\nfrees: %llu\nfailed_allocs: %llu\n",
 		   st.allocs, st.frees, st.failed_allocs);
 	seq_printf(m, "grows: %llu\ntrimmed: %llu\nsessions: %llu\n",
-		   st.grows, st.trimmed, gomem_dev.sessions);
+		   st.grows, st.trimmed, READ_ONCE(gomem_dev.sessions));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
@@ -850,14 +1094,19 @@ static int __init gomem_init(void)
 	err = gomem_range_cache_init();
 	if (err)
 		return err;
+	gomem_owned_cache = KMEM_CACHE(gomem_owned, 0);
+	if (!gomem_owned_cache) {
+		err = -ENOMEM;
+		goto out_cache;
+	}
 	err = gomem_arena_init(&gomem_dev.arena, &p);
 	if (err) {
 		pr_err("cannot create the arena (initial_size=%llu max_chunk=%llu max_size=%llu): %d\n",
 		       initial_size, max_chunk, max_size, err);
-		goto out_cache;
+		goto out_owned;
 	}
-	mutex_init(&gomem_dev.lock);
 	gomem_dev.regions = RB_ROOT;
+	INIT_HLIST_HEAD(&gomem_dev.spare);
 	err = gomem_inode_create();
 	if (err)
 		goto out_arena;
@@ -885,9 +1134,23 @@ out_inode:
 	gomem_inode_destroy();
 out_arena:
 	gomem_arena_destroy(&gomem_dev.arena);
+out_owned:
+	kmem_cache_destroy(gomem_owned_cache);
 out_cache:
 	gomem_range_cache_exit();
 	return err;
+}
+
+/* At unload, when no session is left: free the spare records. */
+static void gomem_spare_drain(void)
+{
+	struct gomem_owned *r;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(r, tmp, &gomem_dev.spare, link)
+		kmem_cache_free(gomem_owned_cache, r);
+	INIT_HLIST_HEAD(&gomem_dev.spare);
+	gomem_dev.nr_spare = 0;
 }
 
 static void __exit gomem_exit(void)
@@ -896,6 +1159,8 @@ static void __exit gomem_exit(void)
 	misc_deregister(&gomem_dev.misc);
 	gomem_inode_destroy();
 	gomem_arena_destroy(&gomem_dev.arena);
+	gomem_spare_drain();
+	kmem_cache_destroy(gomem_owned_cache);
 	gomem_range_cache_exit();
 }
 

@@ -12,7 +12,9 @@
  * entirely free, except the first.
  *
  * Locking: one mutex per arena, taken inside every call; all calls may
- * sleep, and are safe from many threads at once.
+ * sleep, and are safe from many threads at once.  The *_locked() calls
+ * are the exception: the caller holds the lock (gomem_arena_lock()), to
+ * do many of them under one acquisition.
  */
 #ifndef _GOMEM_ARENA_H
 #define _GOMEM_ARENA_H
@@ -150,6 +152,38 @@ void gomem_arena_set_zap(struct gomem_arena *a,
 int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 		      unsigned int flags, u64 *offset);
 int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size);
+int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
+			     unsigned int flags, u64 *offset);
+int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size);
+
+/**
+ * gomem_arena_lock() - take the arena lock for a run of locked calls
+ * @a: arena
+ *
+ * For callers that change many regions under one acquisition (a batch),
+ * or that keep records of the arena's regions under the same lock, so
+ * that both change together.  While holding it, call only the *_locked()
+ * functions, never touch user memory (a fault on an arena mapping takes
+ * this lock) and never wait for anything that may wait for the arena.
+ *
+ * Context: process context; sleeps.
+ */
+static inline void gomem_arena_lock(struct gomem_arena *a)
+{
+	mutex_lock(&a->lock);
+}
+
+/**
+ * gomem_arena_unlock() - release the lock taken by gomem_arena_lock()
+ * @a: arena
+ *
+ * Context: process context, holding the arena lock.
+ */
+static inline void gomem_arena_unlock(struct gomem_arena *a)
+{
+	mutex_unlock(&a->lock);
+}
+
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep);
 int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,

@@ -336,6 +336,69 @@ static void free_many_reports_each_region(struct kunit *test)
 	expect_geometry(test, a, PAGE_SIZE, 0, 1);
 }
 
+/*
+ * A run of *_locked() calls under one gomem_arena_lock(): allocations
+ * (growing the arena on the way), refused requests that change nothing,
+ * and frees, with the same results as the locking calls.
+ */
+static void locked_calls_share_one_lock(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off[4], bad = U64_MAX;
+	unsigned int i;
+
+	gomem_arena_lock(a);
+	KUNIT_EXPECT_TRUE(test, mutex_is_locked(&a->lock));
+	for (i = 0; i < ARRAY_SIZE(off); i++)
+		KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, PAGE_SIZE / 2,
+							       8, 0, &off[i]),
+				0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 0, 8, 0, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 64, 3, 0, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 64, 8, 0x80, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, U64_MAX);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_locked(a, off[1], PAGE_SIZE / 2),
+			0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_locked(a, off[1], PAGE_SIZE / 2),
+			-EINVAL);
+	gomem_arena_unlock(a);
+	/* Two chunks (4 KiB, 8 KiB), three halves of a page still held. */
+	expect_geometry(test, a, 3 * PAGE_SIZE, 3 * (PAGE_SIZE / 2), 2);
+
+	gomem_arena_lock(a);
+	for (i = 0; i < ARRAY_SIZE(off); i++)
+		if (i != 1)
+			KUNIT_EXPECT_EQ(test,
+					gomem_arena_free_locked(a, off[i],
+								PAGE_SIZE / 2),
+					0);
+	gomem_arena_unlock(a);
+	expect_geometry(test, a, 3 * PAGE_SIZE, 0, 2);
+}
+
+/* Locked allocations zero on request, like gomem_arena_alloc(). */
+static void locked_alloc_zeroes_on_request(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 256), again = U64_MAX;
+	u8 *p = gomem_arena_ptr(a, off, 256);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 256);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 256), 0);
+	gomem_arena_lock(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 256, 8,
+						       GOMEM_ALLOC_ZERO, &again),
+			0);
+	gomem_arena_unlock(a);
+	KUNIT_ASSERT_EQ(test, again, off);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 256));
+	EXPECT_ARENA_SOUND(test, a);
+}
+
 static void free_rest_keeps_the_head(struct kunit *test)
 {
 	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
@@ -791,6 +854,8 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(free_whole_and_partial),
 	KUNIT_CASE(free_rejects_bad_ranges),
 	KUNIT_CASE(free_many_reports_each_region),
+	KUNIT_CASE(locked_calls_share_one_lock),
+	KUNIT_CASE(locked_alloc_zeroes_on_request),
 	KUNIT_CASE(free_rest_keeps_the_head),
 	KUNIT_CASE(find_peeks_without_growing),
 	KUNIT_CASE(borrow_lends_free_bytes),

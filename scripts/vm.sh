@@ -131,6 +131,15 @@ module_sources() {
 	find "$root/include" -type f -print
 }
 
+# True if a source of gomem.ko is newer than the module $1.
+module_stale() {
+	local f
+	while read -r f; do
+		[ "$f" -nt "$1" ] && return 0
+	done < <(module_sources)
+	return 1
+}
+
 # Expected cases, as "label<TAB>case": the init script's own and the test
 # program's for each configuration, bad_module_params_refused once.
 expected_cases() {
@@ -235,7 +244,7 @@ for k in "$@"; do
 		die "no kernel headers '$k': run 'make deps'"
 
 	ko=$root/build/modules-$ver/gomem.ko
-	if [ ! -f "$ko" ] || [ -n "$(module_sources | xargs -r find 2>/dev/null -newer "$ko" -print -quit)" ]; then
+	if [ ! -f "$ko" ] || module_stale "$ko"; then
 		say "gomem.ko for $ver is missing or older than its sources: scripts/modules-check.sh $kdir"
 		"$root/scripts/modules-check.sh" "$kdir" >"$root/build/vm-modules-$ver.log" 2>&1 ||
 			die "modules-check failed for $ver (log: build/vm-modules-$ver.log)"
