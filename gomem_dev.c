@@ -507,6 +507,79 @@ static long gomem_ioc_free(struct gomem_session *s, void *data)
 	return gomem_session_free(s, f->offset, f->size);
 }
 
+/*
+ * Make sure the @len (> 0) bytes at @u can be written, by writing one
+ * byte of each page they span back to itself: what a copy_to_user() of
+ * the array's own contents would check, at a few loads' and stores' cost.
+ */
+static int gomem_probe_writable(void __user *u, size_t len)
+{
+	unsigned long start = (unsigned long)u, end = start + len, addr;
+	u8 byte;
+
+	if (!user_access_begin(u, len))
+		return -EFAULT;
+	for (addr = start; addr < end; addr = (addr | (PAGE_SIZE - 1)) + 1) {
+		unsafe_get_user(byte, (u8 __user *)addr, efault);
+		unsafe_put_user(byte, (u8 __user *)addr, efault);
+	}
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * Read the fields of @n entries that the kernel uses (offset only for a
+ * free).  Field by field, not one copy_from_user() of the array: a batch
+ * uses two thirds of each entry's bytes, and the hardened-usercopy checks
+ * of a variable-sized copy cost more than the loads.
+ */
+static int gomem_batch_read(const struct gomem_batch_entry __user *u,
+			    struct gomem_batch_entry *e, unsigned int n,
+			    bool alloc)
+{
+	unsigned int i;
+
+	if (!user_read_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		e[i].offset = 0;
+		if (!alloc)
+			unsafe_get_user(e[i].offset, &u[i].offset, efault);
+		unsafe_get_user(e[i].size, &u[i].size, efault);
+		unsafe_get_user(e[i].pad, &u[i].pad, efault);
+		e[i].result = 0;
+	}
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+/* Write back what a batch produced: each result, and an alloc's offsets. */
+static int gomem_batch_write(struct gomem_batch_entry __user *u,
+			     const struct gomem_batch_entry *e, unsigned int n,
+			     bool alloc)
+{
+	unsigned int i;
+
+	if (!user_write_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (alloc && !e[i].result)
+			unsafe_put_user(e[i].offset, &u[i].offset, efault);
+		unsafe_put_user(e[i].result, &u[i].result, efault);
+	}
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
 static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 			    bool alloc)
 {
@@ -531,7 +604,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 				    0), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	if (copy_from_user(e, uent, len)) {
+	if (gomem_batch_read(uent, e, b->count, alloc)) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -545,7 +618,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	 * Make sure the results can be written back before doing anything:
 	 * a read-only entries array gets -EFAULT with nothing changed.
 	 */
-	if (copy_to_user(uent, e, len)) {
+	if (gomem_probe_writable(uent, len)) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -554,7 +627,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 					    (void *)e + len);
 	else
 		b->done = gomem_batch_free(s, e, b->count);
-	if (copy_to_user(uent, e, len)) {
+	if (gomem_batch_write(uent, e, b->count, alloc)) {
 		/* The caller cannot learn the offsets: take them back. */
 		if (alloc)
 			gomem_batch_undo(s, e, b->count);
@@ -735,25 +808,20 @@ efault:
  * Table-driven, like drivers/dma-buf/dma-heap.c: the command's number
  * picks the handler; the caller's struct may be smaller than ours (the
  * missing tail reads as zero) or larger (its extra bytes must be zero:
- * copy_struct_from_user() says -E2BIG otherwise).
+ * copy_struct_from_user() says -E2BIG otherwise).  Every command but
+ * the two hot ones (gomem_ioctl_alloc(), gomem_ioctl_free()) comes here,
+ * with a number inside the table.
+ * Not inlined into gomem_ioctl(): the kernel's stack auto-initialisation
+ * zeroes its argument buffer on entry, a cost the hot paths need not pay.
  */
-static long gomem_ioctl(struct file *file, unsigned int ucmd,
-			unsigned long arg)
+static noinline long gomem_ioctl_table(struct gomem_session *s,
+				       unsigned int ucmd, void __user *uarg)
 {
-	struct gomem_session *s = file->private_data;
-	void __user *uarg = (void __user *)arg;
 	const struct gomem_ioctl_desc *desc;
 	union gomem_ioctl_arg kdata;
 	unsigned int nr = _IOC_NR(ucmd), usize, ksize;
 	long ret;
 
-	if (ucmd == GOMEM_IOC_ALLOC)
-		return gomem_ioctl_alloc(s, uarg);
-	if (ucmd == GOMEM_IOC_FREE)
-		return gomem_ioctl_free(s, uarg);
-	if (_IOC_TYPE(ucmd) != GOMEM_IOC_MAGIC ||
-	    nr >= ARRAY_SIZE(gomem_ioctls))
-		return -ENOTTY;
 	nr = array_index_nospec(nr, ARRAY_SIZE(gomem_ioctls));
 	desc = &gomem_ioctls[nr];
 	if (!desc->fn || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
@@ -788,6 +856,22 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
 		}
 	}
 	return 0;
+}
+
+static long gomem_ioctl(struct file *file, unsigned int ucmd,
+			unsigned long arg)
+{
+	struct gomem_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (ucmd == GOMEM_IOC_ALLOC)
+		return gomem_ioctl_alloc(s, uarg);
+	if (ucmd == GOMEM_IOC_FREE)
+		return gomem_ioctl_free(s, uarg);
+	if (_IOC_TYPE(ucmd) != GOMEM_IOC_MAGIC ||
+	    _IOC_NR(ucmd) >= ARRAY_SIZE(gomem_ioctls))
+		return -ENOTTY;
+	return gomem_ioctl_table(s, ucmd, uarg);
 }
 
 /* ---- mmap ---- */

@@ -1681,6 +1681,118 @@ static void case_batch_readonly_entries_efault(void)
 }
 
 /*
+ * Entries that run from a writable page into a read-only one: the kernel
+ * probes one byte of each page, so the read-only second page must still
+ * give -EFAULT with nothing allocated or freed, and the probe must leave
+ * the writable page's bytes as they were.
+ */
+static void case_batch_entries_straddle_readonly_page(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s0;
+	struct gomem_batch_entry *e, copy[8];
+	struct gomem_batch b = { .count = 8 };
+	char *m;
+	int r, err;
+
+	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap anon");
+	/* Three entries and a half on the first page, the rest on the second. */
+	e = (struct gomem_batch_entry *)(m + 4096 - 3 * sizeof(*e) - 12);
+	b.entries = (uintptr_t)e;
+
+	/* Alloc: the second page read-only. */
+	memset(m, 0, 8192);
+	for (int i = 0; i < 8; i++) {
+		e[i].size = 256;
+		e[i].offset = 0x5a5a5a5a00ULL + i;
+		e[i].result = 77;
+	}
+	memcpy(copy, e, sizeof(copy));
+	CHECK(!mprotect(m + 4096, 4096, PROT_READ), "mprotect");
+	s0 = get_stats(fd);
+	r = ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b);
+	err = errno;
+	CHECK(r == -1 && err == EFAULT, "alloc batch straddling a read-only "
+	      "page: %s, want EFAULT", r ? errname(err) : "succeeded");
+	EXPECT_STATS_SAME(s0, fd, "alloc batch straddling a read-only page");
+	CHECK(!memcmp(copy, e, sizeof(copy)), "the refused alloc batch changed "
+	      "its entries");
+
+	/* Free: real regions, the entries again half read-only. */
+	CHECK(!mprotect(m + 4096, 4096, PROT_READ | PROT_WRITE), "mprotect");
+	for (int i = 0; i < 8; i++) {
+		e[i].offset = must_alloc(fd, 256, 0, 0);
+		e[i].size = 256;
+		e[i].result = 77;
+	}
+	memcpy(copy, e, sizeof(copy));
+	CHECK(!mprotect(m + 4096, 4096, PROT_READ), "mprotect");
+	s0 = get_stats(fd);
+	r = ioctl(fd, GOMEM_IOC_FREE_BATCH, &b);
+	err = errno;
+	CHECK(r == -1 && err == EFAULT, "free batch straddling a read-only "
+	      "page: %s, want EFAULT", r ? errname(err) : "succeeded");
+	EXPECT_STATS_SAME(s0, fd, "free batch straddling a read-only page");
+	CHECK(!memcmp(copy, e, sizeof(copy)), "the refused free batch changed "
+	      "its entries");
+	for (int i = 0; i < 8; i++)
+		must_free(fd, copy[i].offset, 256);
+	munmap(m, 8192);
+	close(fd);
+}
+
+/*
+ * A batch writes back only what it produces: each entry's result, and an
+ * alloc's offsets where it succeeded; sizes and padding stay as given,
+ * and a failed alloc entry keeps the offset the caller left there.
+ */
+static void case_batch_writes_back_only_results(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_batch_entry e[3];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 3 };
+
+	memset(e, 0, sizeof(e));
+	e[0].size = 100;
+	e[1].size = in.max_size + 1;	/* refused: -EINVAL */
+	e[2].size = 1;
+	for (int i = 0; i < 3; i++) {
+		e[i].offset = 0xdead0000ULL + i;
+		e[i].result = 99;
+	}
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == 2, "alloc batch done %u, want 2", b.done);
+	CHECK(e[0].result == 0 && e[2].result == 0 && e[1].result == -EINVAL,
+	      "results %d %d %d, want 0 -EINVAL 0", e[0].result, e[1].result,
+	      e[2].result);
+	CHECK(e[0].size == 100 && e[1].size == in.max_size + 1 &&
+	      e[2].size == 1, "sizes changed");
+	CHECK(e[1].offset == 0xdead0001ULL, "a failed entry's offset changed "
+	      "to %#llx", e[1].offset);
+	CHECK(e[0].offset != 0xdead0000ULL && e[2].offset != 0xdead0002ULL &&
+	      e[0].offset < in.max_size && e[2].offset < in.max_size,
+	      "offsets %#llx %#llx not reported", e[0].offset, e[2].offset);
+	for (int i = 0; i < 3; i++)
+		CHECK(e[i].pad == 0, "pad of entry %d changed", i);
+
+	e[1].offset = e[0].offset;	/* double free in the same batch */
+	e[1].size = 100;
+	for (int i = 0; i < 3; i++)
+		e[i].result = 99;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "free batch");
+	CHECK(b.done == 2, "free batch done %u, want 2", b.done);
+	CHECK(e[0].result == 0 && e[1].result == -EINVAL && e[2].result == 0,
+	      "free results %d %d %d, want 0 -EINVAL 0", e[0].result,
+	      e[1].result, e[2].result);
+	CHECK(e[0].size == 100 && e[1].size == 100 && e[2].size == 1,
+	      "free batch changed sizes");
+	close(fd);
+}
+
+/*
  * A bad pointer found after the work is done must not leave the work done:
  * "the ioctl fails ... with no entry processed", statistics unchanged.
  */
@@ -3231,6 +3343,8 @@ static struct gomem_case cases[] = {
 	C(alloc_beyond_room_enomem, 0),
 	C(smaller_struct_accepted, 0),
 	C(batch_readonly_entries_efault, 0),
+	C(batch_entries_straddle_readonly_page, 0),
+	C(batch_writes_back_only_results, 0),
 	C(efault_changes_nothing, 0),
 	C(batch_alloc_and_free, 0),
 	C(recycle_frees_session_regions, 0),
