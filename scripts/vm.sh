@@ -62,7 +62,7 @@ configs=${GOMEM_VM_CONFIGS:-treap-vmalloc:initial_size=1048576 max_chunk=4194304
 demo_params=${GOMEM_DEMO_PARAMS:-initial_size=262144 max_chunk=1048576 max_size=16777216 policy=treap source=vmalloc}
 bench_params=${GOMEM_BENCH_PARAMS:-initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc}
 bench_runs=${GOMEM_BENCH_RUNS:-5}
-bench_args=${GOMEM_BENCH_ARGS:---iterations 20000 --rounds 7 --pages 256}
+bench_args=${GOMEM_BENCH_ARGS:---iterations 4000 --rounds 35 --pages 256}
 IFS=';' read -ra cfgs <<<"$configs"
 stress_s=${GOMEM_STRESS_SECONDS:-8}
 case_timeout=${GOMEM_CASE_TIMEOUT:-240}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -855,10 +856,15 @@ static double median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One round of each.  Return: 0 or a negative errno. */
+/*
+ * One round of each: null system calls (half first, half last), refused
+ * ioctls, alloc+free pairs, batches.  Many short rounds, each giving its
+ * own ratios, are steadier than a few long ones under an emulated CPU
+ * whose speed drifts.  Return: 0 or a negative errno.
+ */
 static int bench_round(struct gomem *g, uint64_t iters, size_t size,
-		       unsigned int flags, double *null_ns, double *pair_ns,
-		       double *batch_ns)
+		       unsigned int flags, double *null_ns, double *ioctl_ns,
+		       double *pair_ns, double *batch_ns)
 {
 	struct gomem_region r[64];
 	uint64_t nb = iters / 64 ? iters / 64 : 1;
@@ -866,11 +872,20 @@ static int bench_round(struct gomem *g, uint64_t iters, size_t size,
 	double t;
 	int ret;
 
+	/* Half the null calls before the rest, half after: a bracket. */
+	t = now_ns();
+	for (uint64_t i = 0; i < iters / 2; i++)
+		sink += syscall(SYS_getppid);
+	*null_ns = now_ns() - t;
+
+	/*
+	 * The floor of any ioctl on the device: a command it refuses at
+	 * once (-ENOTTY), through the same syscall, fdget and dispatch.
+	 */
 	t = now_ns();
 	for (uint64_t i = 0; i < iters; i++)
-		sink += syscall(SYS_getppid);
-	*null_ns = (now_ns() - t) / (double)iters;
-	(void)sink;
+		sink += ioctl(gomem_fd(g), _IO(GOMEM_IOC_MAGIC, 0xff));
+	*ioctl_ns = (now_ns() - t) / (double)iters;
 
 	t = now_ns();
 	for (uint64_t i = 0; i < iters; i++) {
@@ -901,6 +916,12 @@ static int bench_round(struct gomem *g, uint64_t iters, size_t size,
 			return ret < 0 ? ret : -EIO;
 	}
 	*batch_ns = (now_ns() - t) / (double)(nb * 64);
+
+	t = now_ns();
+	for (uint64_t i = iters / 2; i < iters; i++)
+		sink += syscall(SYS_getppid);
+	*null_ns = (*null_ns + now_ns() - t) / (double)iters;
+	(void)sink;
 	return 0;
 }
 
@@ -973,8 +994,9 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	size_t size = o->size ? (size_t)o->size : 64;
 	unsigned int flags = o->nozero ? GOMEM_ALLOC_NOZERO : 0;
 	uint64_t pages = o->pages ? o->pages : 64;
-	double nl[101], pr[101], bt[101], fg[101], fm[101], n, p, b, f, fmd;
-	double w1, w2, w3;
+	double nl[101], io[101], pr[101], bt[101], fg[101], fm[101];
+	double rio[101], rpr[101], rbt[101], rf[101];
+	double n, ni, p, b, f, fmd, w1, w2, w3, w4;
 	struct gomem *g;
 	int ret = 0, err;
 
@@ -982,9 +1004,10 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	if (!g)
 		return ret;
 	/* Warm up: fault in the code, grow the arena for the batch. */
-	err = bench_round(g, 1024, size, flags, &w1, &w2, &w3);
+	err = bench_round(g, 1024, size, flags, &w1, &w2, &w3, &w4);
 	for (unsigned int i = 0; !err && i < rounds; i++)
-		err = bench_round(g, iters, size, flags, &nl[i], &pr[i], &bt[i]);
+		err = bench_round(g, iters, size, flags, &nl[i], &io[i], &pr[i],
+				  &bt[i]);
 	if (!err)
 		err = fault_round(g, pages, &w1, &w2);
 	for (unsigned int i = 0; !err && i < rounds; i++)
@@ -992,31 +1015,44 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	gomem_close(g);
 	if (err)
 		return op_error(c, err, NULL);
+	/* Ratios within each round, then their medians. */
+	for (unsigned int i = 0; i < rounds; i++) {
+		rio[i] = io[i] / nl[i];
+		rpr[i] = pr[i] / (2 * nl[i]);
+		rbt[i] = bt[i] / pr[i];
+		rf[i] = fg[i] / fm[i];
+	}
 	n = median(nl, rounds);
+	ni = median(io, rounds);
 	p = median(pr, rounds);
 	b = median(bt, rounds);
 	f = median(fg, rounds);
 	fmd = median(fm, rounds);
 	if (o->json) {
 		printf("{\"iterations\": %" PRIu64 ", \"rounds\": %u, \"size\": %zu, "
-		       "\"null_syscall_ns\": %.1f, \"pair_ns\": %.1f, "
+		       "\"null_syscall_ns\": %.1f, \"null_ioctl_ns\": %.1f, "
+		       "\"pair_ns\": %.1f, "
 		       "\"batch64_per_region_ns\": %.1f, \"pair_vs_two_null\": %.3f, "
 		       "\"batch64_vs_single\": %.3f, \"fault_pages\": %" PRIu64 ", "
 		       "\"fault_ns\": %.1f, \"memfd_fault_ns\": %.1f, "
-		       "\"fault_vs_memfd\": %.3f}\n", iters, rounds, size, n, p, b,
-		       p / (2 * n), b / p, pages, f, fmd, f / fmd);
+		       "\"fault_vs_memfd\": %.3f, \"null_ioctl_vs_null\": %.3f}\n",
+		       iters, rounds, size, n, ni, p, b, median(rpr, rounds),
+		       median(rbt, rounds), pages, f, fmd, median(rf, rounds),
+		       median(rio, rounds));
 		return 0;
 	}
 	printf("gomemctl bench: %" PRIu64 " iterations of %zu-byte regions%s, "
-	       "median of %u rounds\n", iters, size,
-	       flags ? " (NOZERO)" : "", rounds);
+	       "median of %u rounds (ratios: median of each round's)\n",
+	       iters, size, flags ? " (NOZERO)" : "", rounds);
 	printf("  null syscall (getppid)            %9.1f ns\n", n);
+	printf("  refused ioctl (-ENOTTY)           %9.1f ns   %.2fx a null "
+	       "syscall\n", ni, median(rio, rounds));
 	printf("  alloc+free ioctl pair             %9.1f ns   %.2fx two null "
-	       "syscalls (target <= 2.5x)\n", p, p / (2 * n));
+	       "syscalls (target <= 2.5x)\n", p, median(rpr, rounds));
 	printf("  batch-64 alloc+free, per region   %9.1f ns   %.2fx a single "
-	       "pair (target <= 0.25x)\n", b, b / p);
+	       "pair (target <= 0.25x)\n", b, median(rbt, rounds));
 	printf("  first touch of a gomem page       %9.1f ns   %.2fx a memfd "
-	       "page's (%" PRIu64 " pages)\n", f, f / fmd, pages);
+	       "page's (%" PRIu64 " pages)\n", f, median(rf, rounds), pages);
 	printf("  first touch of a memfd page       %9.1f ns\n", fmd);
 	return 0;
 }
