@@ -68,6 +68,13 @@ struct gomem_node {
  * largest: length of the longest free block, 0 if none.
  * check: verify the policy's structural invariants; -EUCLEAN if broken.
  */
+/*
+ * Ancestors a treap removal remembers on its way down, to fix their maxima
+ * bottom up; below that depth (rare: the expected depth is about 2 ln n)
+ * it recomputes the whole path from the root.
+ */
+#define GOMEM_TREAP_PATH	40
+
 struct gomem_node *gomem_treap_find(const struct gomem_range *r, u64 size,
 				    u64 align, u64 *offset);
 void gomem_treap_take(struct gomem_range *r, struct gomem_node *n, u64 offset,

@@ -21,8 +21,9 @@
  * are checked by the core.
  *
  * Recursion depth is the depth of a node, O(log n) expected.  The hot
- * paths (a search with the granule's alignment, a block growing in place)
- * are loops.
+ * paths are loops: a search with the granule's alignment, a block growing
+ * in place, an insertion (top down, splitting the small subtree it lands
+ * on) and a removal (bottom up, stopping where the maxima stop changing).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,35 +42,48 @@ static u64 treap_submax(const struct gomem_node *n)
 }
 
 /*
- * Lift n's child on side @dir into n's place.  The moved subtree's
- * maximum is already known (c's cmax[!dir]), so no grandchild is loaded.
+ * Split the subtree @t by @key into the nodes before it (*@l) and after it
+ * (*@r), keeping every maximum.  Only the two spines that the key
+ * separates are walked: for a new node's place, about two nodes expected
+ * (as many as an insertion by rotations would rotate).
  */
-static struct gomem_node *treap_rotate(struct gomem_node *n, int dir)
+static void treap_split(struct gomem_node *t, u64 key, struct gomem_node **l,
+			struct gomem_node **r)
 {
-	struct gomem_node *c = n->off.child[dir];
-
-	n->off.child[dir] = c->off.child[!dir];
-	n->treap.cmax[dir] = c->treap.cmax[!dir];
-	c->off.child[!dir] = n;
-	c->treap.cmax[!dir] = treap_submax(n);
-	return c;
+	if (!t) {
+		*l = NULL;
+		*r = NULL;
+	} else if (t->start < key) {
+		treap_split(t->off.child[1], key, &t->off.child[1], r);
+		t->treap.cmax[1] = treap_submax(t->off.child[1]);
+		*l = t;
+	} else {
+		treap_split(t->off.child[0], key, l, &t->off.child[0]);
+		t->treap.cmax[0] = treap_submax(t->off.child[0]);
+		*r = t;
+	}
 }
 
-static struct gomem_node *treap_insert(struct gomem_node *root,
-				       struct gomem_node *n)
+/*
+ * Insert @n top down: walk while the nodes on the way outrank it, raising
+ * their maxima towards it, then put @n in the place where it outranks the
+ * node there, which it splits into its two children.
+ */
+static void treap_insert(struct gomem_range *r, struct gomem_node *n)
 {
-	struct gomem_node *c;
+	struct gomem_node **link = &r->root[0], *p;
 	int dir;
 
-	if (!root)
-		return n;
-	dir = n->start > root->start;
-	c = treap_insert(root->off.child[dir], n);
-	root->off.child[dir] = c;
-	if (c->treap.prio > root->treap.prio)
-		return treap_rotate(root, dir);
-	root->treap.cmax[dir] = treap_submax(c);
-	return root;
+	while ((p = *link) && p->treap.prio >= n->treap.prio) {
+		dir = n->start > p->start;
+		if (p->treap.cmax[dir] < n->len)
+			p->treap.cmax[dir] = n->len;
+		link = &p->off.child[dir];
+	}
+	treap_split(p, n->start, &n->off.child[0], &n->off.child[1]);
+	n->treap.cmax[0] = treap_submax(n->off.child[0]);
+	n->treap.cmax[1] = treap_submax(n->off.child[1]);
+	*link = n;
 }
 
 /* Merge two treaps where every start in @l precedes every start in @r. */
@@ -90,28 +104,56 @@ static struct gomem_node *treap_join(struct gomem_node *l,
 	return r;
 }
 
-static struct gomem_node *treap_remove(struct gomem_node *root, u64 start)
+/*
+ * Recompute the maxima on the path from @p towards @key, down to @stop
+ * (a node on that path, or NULL for its end); returns @p's subtree
+ * maximum.
+ */
+static u64 treap_refresh(struct gomem_node *p, u64 key,
+			 const struct gomem_node *stop)
 {
 	int dir;
 
-	if (root->start == start)
-		return treap_join(root->off.child[0], root->off.child[1]);
-	dir = start > root->start;
-	root->off.child[dir] = treap_remove(root->off.child[dir], start);
-	root->treap.cmax[dir] = treap_submax(root->off.child[dir]);
-	return root;
+	if (p == stop)
+		return treap_submax(p);
+	dir = key > p->start;
+	p->treap.cmax[dir] = treap_refresh(p->off.child[dir], key, stop);
+	return treap_submax(p);
 }
 
-/* Recompute the maxima from @p down to @n; returns @p's subtree maximum. */
-static u64 treap_refresh(struct gomem_node *p, const struct gomem_node *n)
+/*
+ * Remove @n, a node of the tree: its two subtrees are joined in its place,
+ * then the maxima are recomputed bottom up, stopping at the first that
+ * does not change (nothing above it can).  Past GOMEM_TREAP_PATH ancestors the
+ * whole path is recomputed from the root instead.
+ */
+static void treap_remove(struct gomem_range *r, struct gomem_node *n)
 {
+	struct gomem_node **link = &r->root[0], *path[GOMEM_TREAP_PATH], *p;
+	unsigned int depth = 0;
+	u64 sub;
 	int dir;
 
-	if (p == n)
-		return treap_submax(p);
-	dir = n->start > p->start;
-	p->treap.cmax[dir] = treap_refresh(p->off.child[dir], n);
-	return treap_submax(p);
+	while ((p = *link) != n) {
+		if (depth < GOMEM_TREAP_PATH)
+			path[depth] = p;
+		depth++;
+		link = &p->off.child[n->start > p->start];
+	}
+	*link = treap_join(n->off.child[0], n->off.child[1]);
+	if (depth > GOMEM_TREAP_PATH) {
+		treap_refresh(r->root[0], n->start, *link);
+		return;
+	}
+	sub = treap_submax(*link);
+	while (depth--) {
+		p = path[depth];
+		dir = n->start > p->start;
+		if (p->treap.cmax[dir] == sub)
+			return;
+		p->treap.cmax[dir] = sub;
+		sub = treap_submax(p);
+	}
 }
 
 /*
@@ -129,7 +171,7 @@ static void treap_shrunk(struct gomem_range *r, const struct gomem_node *n,
 	while (p != n) {
 		dir = n->start > p->start;
 		if (p->treap.cmax[dir] <= old) {
-			treap_refresh(p, n);
+			treap_refresh(p, n->start, n);
 			return;
 		}
 		p = p->off.child[dir];
@@ -160,7 +202,7 @@ static void treap_add(struct gomem_range *r, struct gomem_node *n, u64 start,
 	n->treap.cmax[0] = 0;
 	n->treap.cmax[1] = 0;
 	n->treap.prio = gomem_range_random(r);
-	r->root[0] = treap_insert(r->root[0], n);
+	treap_insert(r, n);
 }
 
 /*
@@ -230,7 +272,7 @@ void gomem_treap_take(struct gomem_range *r, struct gomem_node *n,
 	u64 old = n->len;
 
 	if (!head && !tail) {
-		r->root[0] = treap_remove(r->root[0], n->start);
+		treap_remove(r, n);
 		gomem_node_put(r, n);
 	} else if (!head) {
 		n->start = offset + size;
@@ -254,7 +296,7 @@ void gomem_treap_give(struct gomem_range *r, u64 offset, u64 size,
 	merge_succ = succ && succ->start == end;
 	if (merge_pred && merge_succ) {
 		pred->len += size + succ->len;
-		r->root[0] = treap_remove(r->root[0], succ->start);
+		treap_remove(r, succ);
 		gomem_node_put(r, succ);
 		treap_grown(r, pred);
 	} else if (merge_pred) {

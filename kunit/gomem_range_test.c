@@ -624,6 +624,66 @@ static void check_detects_tree_block_touching_top(struct kunit *test)
 	EXPECT_SOUND(test, r);
 }
 
+/* The deepest node of the treap under @n, @d its depth; *@max its depth. */
+static const struct gomem_node *treap_deepest(const struct gomem_node *n,
+					      unsigned int d, unsigned int *max)
+{
+	const struct gomem_node *a, *b;
+	unsigned int da = 0, db = 0;
+
+	if (!n)
+		return NULL;
+	a = treap_deepest(n->off.child[0], d + 1, &da);
+	b = treap_deepest(n->off.child[1], d + 1, &db);
+	if (!a && !b) {
+		*max = d;
+		return n;
+	}
+	if (!b || (a && da >= db)) {
+		*max = da;
+		return a;
+	}
+	*max = db;
+	return b;
+}
+
+/*
+ * A removal deeper than GOMEM_TREAP_PATH ancestors fixes the maxima from
+ * the root instead of bottom up: take a block whose length is the maximum
+ * of every subtree on its path, and the checker finds each one lowered.
+ * The seed is fixed, so the tree (20,000 blocks, deeper than that) is the
+ * same every run.
+ */
+static void treap_removal_below_the_remembered_path(struct kunit *test)
+{
+	const u64 g = 8, n = 20000;
+	struct gomem_range *r = setup(test, 3 * n * g + g, g);
+	const struct gomem_node *deep;
+	unsigned int depth = 0;
+	u64 i, start;
+
+	r->seed = 0xb03;
+	KUNIT_ASSERT_EQ(test, must_alloc(test, r, 3 * n * g, 1), 0ULL);
+	/* n holes of one granule, two granules apart. */
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, gomem_range_free(r, 3 * i * g, g), 0);
+	EXPECT_SOUND(test, r);
+	deep = treap_deepest(r->root[0], 0, &depth);
+	KUNIT_ASSERT_NOT_NULL(test, deep);
+	KUNIT_ASSERT_GT_MSG(test, depth, GOMEM_TREAP_PATH,
+			    "the tree is too shallow to test the fallback");
+	start = deep->start;
+	/* Grow it to two granules: the only tree block that long. */
+	must_free(test, r, start + g, g);
+	KUNIT_ASSERT_EQ(test, deep->len, 2 * g);
+	EXPECT_SOUND(test, r);
+	/* Lowest-offset fit for two granules: exactly that block. */
+	KUNIT_EXPECT_EQ(test, must_alloc(test, r, 2 * g, 1), start);
+	EXPECT_SOUND(test, r);
+	KUNIT_EXPECT_EQ(test, gomem_range_nr_blocks(r), n);
+	KUNIT_EXPECT_EQ(test, gomem_range_largest(r), g);
+}
+
 /* ---- policy-specific placement ---- */
 
 /* Free blocks [0, 64) and [80, 112): the policies disagree on 32 bytes. */
@@ -827,6 +887,7 @@ static struct kunit_case gomem_treap_cases[] = {
 	KUNIT_CASE(check_detects_tree_block_touching_top),
 	KUNIT_CASE(treap_allocates_lowest_offset_fit),
 	KUNIT_CASE(treap_prefers_a_lower_tree_block_to_top),
+	KUNIT_CASE(treap_removal_below_the_remembered_path),
 	KUNIT_CASE(random_ops_match_model),
 	{}
 };
