@@ -1103,13 +1103,16 @@ static const struct command commands[] = {
 	  "  --json      one JSON object (printed before holding)\n" },
 	{ "bench", cmd_bench, O_JSON | O_ITER | O_SIZE | O_ROUNDS | O_NOZERO | O_PAGES, 0, 0,
 	  "bench [--iterations N] [--size BYTES] [--rounds R] [--pages P] [--nozero] [--json]",
-	  "Times, in one run, a null system call (getppid), an alloc+free\n"
-	  "ioctl pair, and alloc+free of 64 regions in two batch ioctls (per\n"
-	  "region); prints the median of R rounds and the ratios pair / two null\n"
-	  "syscalls and batch-64 per region / single pair.  Then the first\n"
-	  "touch (a write) of each page of a fresh P-page region, mapped anew at\n"
-	  "its offset (one fault per page), vs the same for a memfd's pages\n"
-	  "(memfd_create, ftruncate, mmap MAP_SHARED): ns per page and ratio.\n\n"
+	  "Times, in one run, a null system call (getppid; half before the\n"
+	  "rest of each round, half after), an ioctl the device refuses\n"
+	  "(-ENOTTY: the floor of any ioctl), an alloc+free ioctl pair, and\n"
+	  "alloc+free of 64 regions in two batch ioctls (per region); prints\n"
+	  "the median of R rounds, and the median of each round's ratios: floor\n"
+	  "/ null syscall, pair / two null syscalls, batch-64 per region /\n"
+	  "single pair.  Then the first touch (a write) of each page of a\n"
+	  "fresh P-page region, mapped anew at its offset (one fault per\n"
+	  "page), vs the same for a memfd's pages (memfd_create, ftruncate,\n"
+	  "mmap MAP_SHARED): ns per page and ratio.\n\n"
 	  "  --iterations N  per round and measure (default 200000)\n"
 	  "  --size BYTES    region size (default 64)\n"
 	  "  --rounds R      rounds, median taken (default 5)\n"
