@@ -344,8 +344,9 @@ def main():
     lines += ["", "### Build variants: the shim's cost, and the kernel's code generation",
               "",
               "Same workloads, same rounds. **kshim** (`bench/kshim/`): a kmem_cache that packs "
-              "objects in 64 KiB slabs and recycles them LIFO (SLUB's fast path) and plain "
-              "mutexes, instead of the harness's one-malloc-per-object slab and error-checking "
+              "objects in 64 KiB slabs and recycles them LIFO (SLUB's fast path) and adaptive "
+              "mutexes (no checks; a contended lock spins a while before sleeping, like the "
+              "kernel's mutex while its owner runs), instead of the harness's one-malloc-per-object slab and error-checking "
               "mutexes. **thunks**: the kernel objects built with `-mindirect-branch=thunk "
               "-mfunction-return=thunk`, so every indirect call and every return goes through "
               "a retpoline-style thunk, as in a kernel with Retpolines and Safe RET (this "
