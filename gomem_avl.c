@@ -8,7 +8,8 @@
  *  - GOMEM_AVL_BY_SIZE, ordered by (len, start), to find the smallest block
  *    that fits, lowest start among equals.
  * Both are height-balanced, so every operation is O(log n) worst case.
- * Rebalancing stops climbing at the first subtree whose height did not
+ * Insertion and removal are loops that keep the path on the stack;
+ * rebalancing stops climbing at the first subtree whose height did not
  * change, so only the nodes near a change load their other child.
  *
  * Invariants (checked by gomem_avl_check()): in each tree, in-order traversal is
@@ -95,70 +96,91 @@ static struct gomem_node *avl_balance(struct gomem_node *n, int t)
 	return avl_rotate(n, t, dir);
 }
 
-static struct gomem_node *avl_insert(struct gomem_node *root,
-				     struct gomem_node *n, int t)
-{
-	struct gomem_link *l;
-	int dir, h;
+/*
+ * Most links on a path from a root to a leaf.  An AVL tree of height h
+ * holds at least F(h + 2) - 1 nodes (F: Fibonacci); height 66 would take
+ * F(68) - 1 > 7 * 10^13 nodes of 64 bytes, more than 2^52 bytes, the most
+ * physical memory a 64-bit machine can address.  So no path here is
+ * longer, and the walks below keep it on the stack (a loop instead of
+ * recursion, and rebalancing that stops where heights stop changing).
+ */
+#define AVL_PATH	66
 
-	if (!root) {
-		l = avl_link(n, t);
-		l->child[0] = NULL;
-		l->child[1] = NULL;
-		l->height = 1;
-		return n;
-	}
-	l = avl_link(root, t);
-	dir = avl_cmp(t, n->len, n->start, root) > 0;
-	h = avl_height(l->child[dir], t);
-	l->child[dir] = avl_insert(l->child[dir], n, t);
-	/* A subtree that kept its height changes nothing above it. */
-	if (avl_height(l->child[dir], t) == h)
-		return root;
-	return avl_balance(root, t);
-}
-
-static struct gomem_node *avl_remove_min(struct gomem_node *root, int t,
-					 struct gomem_node **min)
+/*
+ * Rebalance bottom up along the links in @path[0 .. @depth), stopping at
+ * the first subtree whose height the change did not alter.
+ */
+static void avl_rebalance(struct gomem_node **path[], unsigned int depth,
+			  int t)
 {
-	struct gomem_link *l = avl_link(root, t);
+	struct gomem_node **link, *p;
 	int h;
 
-	if (!l->child[0]) {
-		*min = root;
-		return l->child[1];
+	while (depth--) {
+		link = path[depth];
+		p = *link;
+		h = avl_link(p, t)->height;
+		*link = avl_balance(p, t);
+		if (avl_link(*link, t)->height == h)
+			return;
 	}
-	h = avl_height(l->child[0], t);
-	l->child[0] = avl_remove_min(l->child[0], t, min);
-	if (avl_height(l->child[0], t) == h)
-		return root;
-	return avl_balance(root, t);
 }
 
-/* Unlink @n, which is in tree @t under its current key. */
-static struct gomem_node *avl_remove(struct gomem_node *root,
-				     struct gomem_node *n, int t)
+static void avl_insert(struct gomem_node **root, struct gomem_node *n, int t)
 {
-	struct gomem_link *l = avl_link(root, t);
-	struct gomem_node *min, *rest;
-	int c = avl_cmp(t, n->len, n->start, root);
-	int h;
+	struct gomem_node **path[AVL_PATH], **link = root, *p;
+	struct gomem_link *l = avl_link(n, t);
+	unsigned int depth = 0;
 
-	if (c) {
-		h = avl_height(l->child[c > 0], t);
-		l->child[c > 0] = avl_remove(l->child[c > 0], n, t);
-		if (avl_height(l->child[c > 0], t) == h)
-			return root;
-		return avl_balance(root, t);
+	while ((p = *link)) {
+		path[depth++] = link;
+		link = &avl_link(p, t)->child[avl_cmp(t, n->len, n->start, p) > 0];
 	}
-	if (!l->child[1])
-		return l->child[0];
-	if (!l->child[0])
-		return l->child[1];
-	rest = avl_remove_min(l->child[1], t, &min);
-	avl_link(min, t)->child[1] = rest;
-	avl_link(min, t)->child[0] = l->child[0];
-	return avl_balance(min, t);
+	l->child[0] = NULL;
+	l->child[1] = NULL;
+	l->height = 1;
+	*link = n;
+	avl_rebalance(path, depth, t);
+}
+
+/*
+ * Unlink @n, which is in tree @t under its current key.  A node with two
+ * children is replaced by its successor, the leftmost node of its right
+ * subtree, whose own place is taken by its right child.
+ */
+static void avl_remove(struct gomem_node **root, struct gomem_node *n, int t)
+{
+	struct gomem_node **path[AVL_PATH], **link = root, **ml, *p, *min;
+	struct gomem_link *nl = avl_link(n, t), *minl;
+	unsigned int depth = 0, at;
+
+	while ((p = *link) != n) {
+		path[depth++] = link;
+		link = &avl_link(p, t)->child[avl_cmp(t, n->len, n->start, p) > 0];
+	}
+	if (!nl->child[0] || !nl->child[1]) {
+		*link = nl->child[0] ? nl->child[0] : nl->child[1];
+		avl_rebalance(path, depth, t);
+		return;
+	}
+	at = depth;
+	path[depth++] = link;
+	ml = &nl->child[1];
+	while (avl_link(*ml, t)->child[0]) {
+		path[depth++] = ml;
+		ml = &avl_link(*ml, t)->child[0];
+	}
+	min = *ml;
+	minl = avl_link(min, t);
+	*ml = minl->child[1];
+	minl->child[0] = nl->child[0];
+	minl->child[1] = nl->child[1];
+	minl->height = nl->height;
+	*link = min;
+	/* The walk to the successor began in @n, which is gone: in @min now. */
+	if (depth > at + 1)
+		path[at + 1] = &minl->child[1];
+	avl_rebalance(path, depth, t);
 }
 
 static struct gomem_node *avl_last(struct gomem_node *n, int t)
@@ -172,14 +194,14 @@ static struct gomem_node *avl_last(struct gomem_node *n, int t)
 
 static void avl_size_remove(struct gomem_range *r, struct gomem_node *n)
 {
-	r->root[SZ] = avl_remove(r->root[SZ], n, SZ);
+	avl_remove(&r->root[SZ], n, SZ);
 	if (r->size_max == n)
 		r->size_max = avl_last(r->root[SZ], SZ);
 }
 
 static void avl_size_insert(struct gomem_range *r, struct gomem_node *n)
 {
-	r->root[SZ] = avl_insert(r->root[SZ], n, SZ);
+	avl_insert(&r->root[SZ], n, SZ);
 	if (!r->size_max || avl_cmp(SZ, n->len, n->start, r->size_max) > 0)
 		r->size_max = n;
 }
@@ -189,14 +211,14 @@ static void avl_add(struct gomem_range *r, struct gomem_node *n, u64 start,
 {
 	n->start = start;
 	n->len = len;
-	r->root[OFF] = avl_insert(r->root[OFF], n, OFF);
+	avl_insert(&r->root[OFF], n, OFF);
 	avl_size_insert(r, n);
 }
 
 static void avl_delete(struct gomem_range *r, struct gomem_node *n)
 {
 	avl_size_remove(r, n);
-	r->root[OFF] = avl_remove(r->root[OFF], n, OFF);
+	avl_remove(&r->root[OFF], n, OFF);
 }
 
 /* First node of the size tree whose key is >= (len, start). */
