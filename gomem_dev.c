@@ -532,28 +532,31 @@ efault:
 
 /*
  * Read the fields of @n entries that the kernel uses (offset only for a
- * free).  Field by field, not one copy_from_user() of the array: a batch
- * uses two thirds of each entry's bytes, and the hardened-usercopy checks
- * of a variable-sized copy cost more than the loads.
+ * free; the batch sets every result, and an alloc's offsets where it
+ * succeeds).  Field by field, not one copy_from_user() of the array: a
+ * batch uses two thirds of each entry's bytes, and the hardened-usercopy
+ * checks of a variable-sized copy cost more than the loads.
+ * Return: 0; -EFAULT if any entry cannot be read, else -EINVAL if any
+ * entry's padding is not zero.
  */
 static int gomem_batch_read(const struct gomem_batch_entry __user *u,
 			    struct gomem_batch_entry *e, unsigned int n,
 			    bool alloc)
 {
 	unsigned int i;
+	u32 pad, pads = 0;
 
 	if (!user_read_access_begin(u, n * sizeof(*u)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		e[i].offset = 0;
 		if (!alloc)
 			unsafe_get_user(e[i].offset, &u[i].offset, efault);
 		unsafe_get_user(e[i].size, &u[i].size, efault);
-		unsafe_get_user(e[i].pad, &u[i].pad, efault);
-		e[i].result = 0;
+		unsafe_get_user(pad, &u[i].pad, efault);
+		pads |= pad;
 	}
 	user_read_access_end();
-	return 0;
+	return pads ? -EINVAL : 0;
 efault:
 	user_read_access_end();
 	return -EFAULT;
@@ -585,9 +588,8 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 {
 	struct gomem_batch_entry __user *uent = u64_to_user_ptr(b->entries);
 	struct gomem_batch_entry *e;
-	unsigned int i;
 	size_t len;
-	long ret = 0;
+	long ret;
 
 	if (b->pad || !b->count || b->count > GOMEM_BATCH_MAX)
 		return -EINVAL;
@@ -604,16 +606,9 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 				    0), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	if (gomem_batch_read(uent, e, b->count, alloc)) {
-		ret = -EFAULT;
+	ret = gomem_batch_read(uent, e, b->count, alloc);
+	if (ret)
 		goto out;
-	}
-	for (i = 0; i < b->count; i++) {
-		if (e[i].pad) {
-			ret = -EINVAL;
-			goto out;
-		}
-	}
 	/*
 	 * Make sure the results can be written back before doing anything:
 	 * a read-only entries array gets -EFAULT with nothing changed.
@@ -765,9 +760,7 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 	unsafe_put_user(a.offset, &ua->offset, efault);
 	user_access_end();
 
-	if (a.pad)
-		return -EINVAL;
-	err = gomem_session_alloc(s, a.size, a.align, a.flags, &a.offset);
+	err = gomem_ioc_alloc(s, &a);
 	if (err)
 		return err;
 	if (!user_access_begin(&ua->offset, sizeof(ua->offset)))
@@ -798,7 +791,7 @@ static long gomem_ioctl_free(struct gomem_session *s,
 	unsafe_get_user(f.offset, &uf->offset, efault);
 	unsafe_get_user(f.size, &uf->size, efault);
 	user_access_end();
-	return gomem_session_free(s, f.offset, f.size);
+	return gomem_ioc_free(s, &f);
 efault:
 	user_access_end();
 	return -EFAULT;
