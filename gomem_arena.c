@@ -399,6 +399,39 @@ void gomem_arena_set_zap(struct gomem_arena *a,
 }
 EXPORT_SYMBOL_GPL(gomem_arena_set_zap);
 
+/* The checks of gomem_arena_alloc(), made before taking the lock. */
+static int arena_check_alloc(const struct gomem_arena *a, u64 size, u64 align,
+			     unsigned int flags)
+{
+	if (flags & ~GOMEM_ALLOC_ZERO)
+		return -EINVAL;
+	return arena_check_request(a, size, align);
+}
+
+/* gomem_arena_alloc() with checked arguments, under the lock. */
+static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
+			       unsigned int flags, u64 *offset)
+{
+	struct gomem_chunk *c;
+	u64 rel;
+	int err;
+
+	size = ALIGN(size, arena_granule(a));
+	err = arena_alloc_locked(a, size, align, &c, &rel);
+	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
+	if (err) {
+		a->stats.failed_allocs++;
+		return err;
+	}
+	if (flags & GOMEM_ALLOC_ZERO)
+		memset(c->mem + rel, 0, size);
+	a->stats.allocs++;
+	a->stats.in_use += size;
+	a->stats.peak_in_use = max(a->stats.peak_in_use, a->stats.in_use);
+	*offset = c->base + rel;
+	return 0;
+}
+
 /**
  * gomem_arena_alloc_locked() - gomem_arena_alloc() under the caller's lock
  * @a: arena, locked with gomem_arena_lock()
@@ -414,31 +447,13 @@ EXPORT_SYMBOL_GPL(gomem_arena_set_zap);
 int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			     unsigned int flags, u64 *offset)
 {
-	struct gomem_chunk *c;
-	u64 rel;
 	int err;
 
 	lockdep_assert_held(&a->lock);
-	if (flags & ~GOMEM_ALLOC_ZERO)
-		return -EINVAL;
-	err = arena_check_request(a, size, align);
+	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
-	size = ALIGN(size, arena_granule(a));
-
-	err = arena_alloc_locked(a, size, align, &c, &rel);
-	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
-	if (err) {
-		a->stats.failed_allocs++;
-		return err;
-	}
-	if (flags & GOMEM_ALLOC_ZERO)
-		memset(c->mem + rel, 0, size);
-	a->stats.allocs++;
-	a->stats.in_use += size;
-	a->stats.peak_in_use = max(a->stats.peak_in_use, a->stats.in_use);
-	*offset = c->base + rel;
-	return 0;
+	return arena_alloc_checked(a, size, align, flags, offset);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc_locked);
 
@@ -464,8 +479,11 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 {
 	int err;
 
+	err = arena_check_alloc(a, size, align, flags);
+	if (err)
+		return err;
 	mutex_lock(&a->lock);
-	err = gomem_arena_alloc_locked(a, size, align, flags, offset);
+	err = arena_alloc_checked(a, size, align, flags, offset);
 	mutex_unlock(&a->lock);
 	return err;
 }
