@@ -25,7 +25,7 @@ needs=(
 	"libclang-rt-14-dev:libFuzzer and the sanitizer runtimes"
 	"libcmocka-dev:the userspace harness's unit tests"
 	"linux-source-6.12:the KUnit kernel and checkpatch.pl (make kunit, make lint)"
-	"linux-headers-amd64:building gomem.ko against Debian's 6.1 kernel"
+	"dwarves:pahole, which Debian's 6.12 kernel headers run on every module (BTF)"
 	"qemu-system-x86:running the KUnit kernel and the VM tests (make vm-test, make run)"
 	"busybox-static:the VM tests' initramfs (make vm-test, make run)"
 	"dkms:checking that dkms.conf builds (make dkms-check)"
@@ -50,46 +50,21 @@ for pkg in "$@"; do
 	needs+=("$pkg:a target that asked for it")
 done
 
-# The 6.12 headers come as versioned packages only (linux-headers-6.12.N+deb12-amd64,
-# in bookworm-security); any installed one will do, else the newest available.
-headers612_re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$'
-headers612_why="building gomem.ko against Debian's 6.12 kernel"
+# Kernel header trees are not installed: installing Debian's 6.12 header
+# package pulls its kernel image into /boot, changing which kernel this
+# machine boots.  scripts/kernel-headers.sh downloads and unpacks them into
+# GOMEM_CACHE instead, as scripts/vm-kernel.sh does for the VM's images.
 
 installed() {
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
-have_headers612() {
-	local pkg
-	for pkg in $(dpkg-query -W -f='${Package}\n' 'linux-headers-6.12.*' 2>/dev/null); do
-		if [[ $pkg =~ $headers612_re ]] && installed "$pkg"; then
-			return 0
-		fi
-	done
-	return 1
-}
-
-# Print the newest linux-headers-6.12.N+deb12-amd64 that apt can install.
-resolve_headers612() {
-	local pkg
-	for pkg in $(apt-cache pkgnames linux-headers-6.12. | grep -E "$headers612_re" | sort -rV); do
-		# awk reads all of it: with pipefail, "grep -q" could fail on SIGPIPE.
-		if apt-cache policy "$pkg" | awk '/Candidate:/ { c = $2 } END { exit c !~ /^[0-9]/ }'; then
-			echo "$pkg"
-			return 0
-		fi
-	done
-	return 1
 }
 
 missing=()
 for entry in "${needs[@]}"; do
 	installed "${entry%%:*}" || missing+=("$entry")
 done
-need_headers612=0
-have_headers612 || need_headers612=1
 
-if [ ${#missing[@]} -eq 0 ] && [ $need_headers612 -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ]; then
 	say "all build and test dependencies are installed"
 	exit 0
 fi
@@ -99,20 +74,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	for entry in "${missing[@]}"; do
 		printf '  %s\t(for %s)\n' "${entry%%:*}" "${entry#*:}" >&2
 	done
-	[ $need_headers612 -eq 0 ] ||
-		printf '  linux-headers-6.12.N+deb12-amd64, the newest\t(for %s)\n' "$headers612_why" >&2
 	exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
 say "updating the apt package lists"
 apt-get update
-
-if [ $need_headers612 -eq 1 ]; then
-	pkg=$(resolve_headers612) ||
-		die "no linux-headers-6.12.N+deb12-amd64 package found: is bookworm-security in the apt sources?"
-	missing+=("$pkg:$headers612_why")
-fi
 
 names=()
 for entry in "${missing[@]}"; do

@@ -20,9 +20,11 @@ git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$work/src/
 
 dkms add -m gomem -v "$version" --sourcetree "$work/src" --dkmstree "$work/tree" >/dev/null
 failed=0
-for hdr in /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*+deb12-amd64; do
-	[ -d "$hdr" ] || continue
-	kver=${hdr#/usr/src/linux-headers-}
+hdrs=$("$root/scripts/kernel-headers.sh" 6.1 6.12) ||
+	{ say "no kernel headers (scripts/kernel-headers.sh failed)"; exit 1; }
+mapfile -t hdrs <<<"$hdrs"
+for hdr in "${hdrs[@]}"; do
+	kver=${hdr##*/linux-headers-}
 	if dkms build -m gomem -v "$version" -k "$kver" --kernelsourcedir "$hdr" \
 		--sourcetree "$work/src" --dkmstree "$work/tree" >"$work/build-$kver.log" 2>&1 &&
 		compgen -G "$work/tree/gomem/$version/$kver/x86_64/module/gomem.ko*" >/dev/null; then

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # Build gomem.ko with W=1 and -Werror against Debian's kernel headers for
-# 6.1 and for 6.12 (the newest installed of each), each in its own scratch
+# 6.1 and for 6.12 (scripts/kernel-headers.sh: unpacked into GOMEM_CACHE,
+# never installed on the host), each in its own scratch
 # copy of the sources under build/, and fail on any compiler warning.  The
 # KUnit suites are compiled the same way (compiled only: Debian's kernels
 # have no CONFIG_KUNIT to link them against).
@@ -21,22 +22,17 @@ flock 8
 
 say() { printf 'gomem: %s\n' "$*"; }
 
-newest() {
-	local d
-	d=$(ls -d $1 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$d" ] || d="(none matching $1)"
-	echo "$d"
-}
-
 if [ $# -eq 0 ]; then
-	set -- "$(newest '/usr/src/linux-headers-6.1.*-amd64')" \
-		"$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
+	hdrs=$("$root/scripts/kernel-headers.sh" 6.1 6.12) ||
+		{ say "no kernel headers (scripts/kernel-headers.sh failed)"; exit 1; }
+	mapfile -t hdrs <<<"$hdrs"
+	set -- "${hdrs[@]}"
 fi
 
 failed=()
 for kdir in "$@"; do
 	if [ ! -f "$kdir/Makefile" ]; then
-		say "no kernel headers $kdir: run 'make deps'"
+		say "no kernel headers $kdir: see scripts/kernel-headers.sh"
 		failed+=("$kdir")
 		continue
 	fi

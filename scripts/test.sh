@@ -31,6 +31,16 @@ missing() {
 	return 1
 }
 
+# What decides which kernel this machine boots: the installed kernel
+# images and /boot.  make test must leave both as they were (kernel headers
+# and the VM's images are unpacked into GOMEM_CACHE, never installed).
+host_kernels() {
+	dpkg-query -W -f='${Package} ${Version} ${Status}\n' 'linux-image-*' 2>/dev/null |
+		grep ' installed$' || true
+	find /boot -printf '%p %y %s %T@ %l\n' 2>/dev/null | sort
+}
+host_before=$(host_kernels)
+
 total_start=$(date +%s)
 banner "deps: scripts/deps.sh"
 if ! "$root/scripts/deps.sh"; then
@@ -86,6 +96,21 @@ for step in $steps; do
 	all_failed=$((all_failed + f))
 done
 all_failed=$((all_failed > failed ? all_failed : failed))
+
+# The host check is a test case of its own, counted in the total.
+banner "host: installed kernel images and /boot unchanged"
+host_after=$(host_kernels)
+if [ "$host_before" = "$host_after" ]; then
+	echo "gomem: host kernels unchanged: $(printf '%s\n' "$host_after" | grep -c .) entries compared"
+	all_passed=$((all_passed + 1))
+	results+=("$(printf '  %-14s %-8s' host passed)")
+else
+	echo "gomem: make test changed this machine's kernel images or /boot:" >&2
+	diff <(printf '%s\n' "$host_before") <(printf '%s\n' "$host_after") >&2 || true
+	all_failed=$((all_failed + 1))
+	failed=$((failed + 1))
+	results+=("$(printf '  %-14s %-8s' host FAILED)")
+fi
 
 banner "make test summary"
 printf '%s\n' "${results[@]}"

@@ -4,13 +4,15 @@
 # Print the path of Debian's kernel image (vmlinuz) for a kernel version,
 # fetched once into the gomem cache without installing anything on the host.
 #
-#   scripts/vm-kernel.sh VERSION      e.g. 6.1.0-56-amd64, 6.12.117+deb12-amd64
+#   scripts/vm-kernel.sh VERSION [HEADERS_DIR]
+#                          e.g. 6.1.0-56-amd64, 6.12.117+deb12-amd64
 #
 #   GOMEM_CACHE   cache directory (default: ~/.cache/gomem)
 #
 # The image must match the headers gomem.ko was built against (make
-# modules-check), so the Debian version of the installed
-# linux-headers-VERSION package is fetched: linux-image-VERSION, or
+# modules-check), so the Debian version of those headers (the
+# .gomem-unpacked stamp that scripts/kernel-headers.sh leaves beside
+# HEADERS_DIR's usr/, or else an installed linux-headers-VERSION) is fetched: linux-image-VERSION, or
 # linux-image-VERSION-unsigned if only that exists, with "apt-get download".
 # Only its /boot is unpacked, into $GOMEM_CACHE/vm/linux-image-VERSION_DEBVER/.
 # Messages go to stderr.
@@ -20,12 +22,20 @@ set -euo pipefail
 say() { printf 'gomem: %s\n' "$*" >&2; }
 die() { printf 'gomem: error: %s\n' "$*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 KERNEL_VERSION"
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 KERNEL_VERSION [HEADERS_DIR]"
 ver=$1
+hdrs=${2:-}
 cache=${GOMEM_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/gomem}
 
 # The Debian version to fetch: that of the headers, else apt's candidate.
-debver=$(dpkg-query -W -f='${Version}' "linux-headers-$ver" 2>/dev/null || true)
+debver=
+stamp=${hdrs:+$hdrs/../../../.gomem-unpacked}
+if [ -n "$stamp" ] && [ -f "$stamp" ]; then
+	read -r sver debver <"$stamp"
+	[ "$sver" = "$ver" ] || die "$hdrs holds headers for $sver, not $ver"
+fi
+[ -n "$debver" ] ||
+	debver=$(dpkg-query -W -f='${Version}' "linux-headers-$ver" 2>/dev/null || true)
 
 # Does apt know PACKAGE (at DEBVER, if set)?
 available() {

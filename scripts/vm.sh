@@ -9,8 +9,8 @@
 #   scripts/vm.sh [--demo | --bench] [KERNEL...]
 #
 # KERNEL is a kernel version (6.12.117+deb12-amd64) or a headers directory
-# (/usr/src/linux-headers-...).  Default: the newest 6.1 and 6.12 headers,
-# as for make modules-check; with --demo or --bench, the newest 6.12 only.
+# (scripts/kernel-headers.sh prints them).  Default: the 6.1 and 6.12 headers
+# of make modules-check; with --demo or --bench, the newest 6.12 only.
 #
 # For each kernel: the matching Debian kernel image (scripts/vm-kernel.sh),
 # gomem.ko from make modules-check (build/modules-VERSION/gomem.ko, rebuilt
@@ -79,15 +79,14 @@ elif [ "${1:-}" = --bench ]; then
 	shift
 fi
 
-# shellcheck disable=SC2086,SC2012 # $1 is a glob
-newest() { ls -d $1 2>/dev/null | sort -V | tail -n 1; }
 if [ $# -eq 0 ]; then
-	if [ $mode != test ]; then
-		set -- "$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
-	else
-		set -- "$(newest '/usr/src/linux-headers-6.1.*-amd64')" \
-			"$(newest '/usr/src/linux-headers-6.12.*+deb12-amd64')"
-	fi
+	series="6.1 6.12"
+	[ $mode = test ] || series=6.12
+	# shellcheck disable=SC2086 # two words
+	hdrs=$("$root/scripts/kernel-headers.sh" $series) ||
+		die "no kernel headers (scripts/kernel-headers.sh failed)"
+	mapfile -t hdrs <<<"$hdrs"
+	set -- "${hdrs[@]}"
 fi
 
 busybox=$(command -v busybox || true)
@@ -238,7 +237,12 @@ for k in "$@"; do
 		ver=${ver#linux-headers-}
 	else
 		ver=$k
-		kdir=/usr/src/linux-headers-$ver
+		case $ver in
+		6.1.*) kdir=$("$root/scripts/kernel-headers.sh" 6.1) ;;
+		*) kdir=$("$root/scripts/kernel-headers.sh" 6.12) ;;
+		esac
+		[ "$(basename "$kdir")" = "linux-headers-$ver" ] ||
+			die "kernel $ver: the cached headers are $kdir"
 	fi
 	[ -n "$ver" ] && [ -f "$kdir/Makefile" ] ||
 		die "no kernel headers '$k': run 'make deps'"
@@ -251,7 +255,7 @@ for k in "$@"; do
 	fi
 	[ -f "$ko" ] || die "no $ko"
 
-	vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver") || die "no kernel image for $ver"
+	vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver" "$kdir") || die "no kernel image for $ver"
 	if [ $mode != test ]; then
 		log=$root/build/vm-$mode-$ver.log
 	else
