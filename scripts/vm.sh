@@ -124,6 +124,20 @@ for p in "$e2e" "$libtest" "$ctl" "$demo_dir"/*; do
 	file -L "$p" | grep -q 'statically linked' || die "$p is not statically linked"
 done
 
+# Results are keyed by case name (and configuration label), not by the
+# program that reported them, so no name may belong to two programs (nor
+# appear twice in one): one program's result would stand in for the
+# other's, and one failure would count twice.
+if [ $mode = test ]; then
+	dups=$({
+		sh "$root/scripts/vm-init.sh" --list
+		"$e2e" --list
+		[ ! -x "$libtest" ] || "$libtest" --list
+	} | LC_ALL=C sort | uniq -d)
+	[ -z "$dups" ] ||
+		die "case names listed by more than one program (vm-init.sh, gomem-e2e, libgomem-test): $(tr "\n" " " <<<"$dups")"
+fi
+
 # The kernel sources gomem.ko is built from, for the staleness check.
 module_sources() {
 	find "$root" -maxdepth 1 \( -name '*.[ch]' -o -name Kbuild \) -print
@@ -157,7 +171,7 @@ expected_cases() {
 
 # Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio.
 make_initramfs() {
-	local ver=$1 ko=$2 out=$3 dir
+	local ver=$1 ko=$2 out=$3 dir e2e_s
 	dir=$root/build/vm-$ver.root
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/etc"
@@ -182,7 +196,10 @@ make_initramfs() {
 		printf "GOMEM_BENCH_RUNS='%s'\n" "$bench_runs"
 		printf "GOMEM_BENCH_ARGS='%s'\n" "$bench_args"
 		printf "GOMEM_CONFIGS='%s'\n" "$configs"
-		printf "GOMEM_E2E_TIMEOUT='%s'\n" "$(((timeout_s - 120) / ${#cfgs[@]}))"
+		# What the VM's own timeout leaves each configuration, at
+		# least 30 s (with a short GOMEM_VM_TIMEOUT the VM times out).
+		e2e_s=$(((timeout_s - 120) / ${#cfgs[@]}))
+		printf "GOMEM_E2E_TIMEOUT='%s'\n" "$((e2e_s < 30 ? 30 : e2e_s))"
 		printf "export GOMEM_STRESS_SECONDS='%s'\n" "$stress_s"
 		printf "export GOMEM_CASE_TIMEOUT='%s'\n" "$case_timeout"
 	} >"$dir/etc/gomem-vm.conf"
@@ -196,7 +213,10 @@ clean_console() {
 }
 
 # Boot one kernel; the console goes to $log.  Returns QEMU's exit status
-# (124 after the timeout).
+# as timeout(1) reports it (124 after the timeout, 137 if it had to be
+# killed, 128+N if something else killed QEMU with signal N), or 1 if QEMU
+# exited 0 but the console pipeline failed.  The status is read from the
+# pipeline itself, never after an "|| true" (which would make it 0).
 boot() {
 	local vmlinuz=$1 initrd=$2 log=$3 append
 	append="console=ttyS0 panic=-1 gomem_mode=$mode"
@@ -208,16 +228,22 @@ boot() {
 	if [ $mode != test ]; then
 		# The demo's own output, from init's first line to its kernel
 		# log dump; the whole console stays in the log.
-		"${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
+		if "${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
 			awk '/GOMEM-VM kernel log follows/ { hide = 1 }
 				!show && (i = index($0, "GOMEM-VM kernel ")) { show = 1; $0 = substr($0, i) }
 				show && !hide { print; fflush() }
-				/GOMEM-VM done/ { print; fflush() }'
-		return "${PIPESTATUS[0]}"
+				/GOMEM-VM done/ { print; fflush() }'; then
+			return 0
+		fi
+	elif "${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
+		{ grep --line-buffered -a 'GOMEM-CASE' || true; } |
+		sed -u "s/^/  [$ver] /"; then
+		return 0
 	fi
-	"${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
-		grep --line-buffered -a 'GOMEM-CASE' | sed -u "s/^/  [$ver] /" || true
-	return "${PIPESTATUS[0]}"
+	# Here, right after the pipeline, PIPESTATUS is still its own.
+	local st=("${PIPESTATUS[@]}")
+	[ "${st[0]}" -eq 0 ] || return "${st[0]}"
+	return 1
 }
 
 # Kernel reports that fail a run wherever they appear on the console.
@@ -325,7 +351,8 @@ for k in "$@"; do
 	fi
 
 	# Per case reported: PASS, or FAIL with the first reason (a FAIL beats
-	# a PASS), as "label<TAB>case<TAB>status<TAB>reason".
+	# a PASS), as "label<TAB>case<TAB>status<TAB>reason".  A case reported
+	# more than once (two programs, or one program twice) fails.
 	first_label=${cfgs[0]%%:*}
 	reported=$(awk -v first="$first_label" '
 		match($0, /GOMEM-CASE [^ ]+ (PASS|FAIL)/) {
@@ -342,8 +369,18 @@ for k in "$@"; do
 			if (!(k in status) || (status[k] == "PASS" && st == "FAIL")) {
 				status[k] = st; why[k] = reason
 			}
+			times[k]++
 		}
-		END { for (i = 1; i <= nr; i++) printf "%s\t%s\t%s\n", order[i], status[order[i]], why[order[i]] }
+		END {
+			for (i = 1; i <= nr; i++) {
+				k = order[i]
+				if (times[k] > 1) {
+					why[k] = "reported " times[k] " times" (status[k] == "FAIL" ? "; " why[k] : "")
+					status[k] = "FAIL"
+				}
+				printf "%s\t%s\t%s\n", k, status[k], why[k]
+			}
+		}
 	' "$log")
 	expected=$(expected_cases)
 	p=0
@@ -372,10 +409,12 @@ for k in "$@"; do
 	# The run as a whole.
 	if [ "$rc" -eq 0 ] && [ $completed -eq 1 ]; then
 		add "$first_label" vm_ran_to_poweroff PASS ""
-	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		add "$first_label" vm_ran_to_poweroff FAIL "timed out after ${timeout_s}s"
+	elif { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } && [ "$secs" -ge "$timeout_s" ]; then
+		add "$first_label" vm_ran_to_poweroff FAIL "timed out after ${timeout_s}s (GOMEM_VM_TIMEOUT), init $([ $completed -eq 1 ] && echo finished || echo 'did not finish')"
 	else
-		add "$first_label" vm_ran_to_poweroff FAIL "QEMU exit status $rc, init $([ $completed -eq 1 ] && echo finished || echo 'did not finish')"
+		why="QEMU exit status $rc"
+		[ "$rc" -le 128 ] || why="$why (killed by signal $((rc - 128)))"
+		add "$first_label" vm_ran_to_poweroff FAIL "$why after ${secs}s, init $([ $completed -eq 1 ] && echo finished || echo 'did not finish')"
 	fi
 	if [ -z "$bad" ]; then
 		add "$first_label" console_clean PASS ""

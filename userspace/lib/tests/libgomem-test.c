@@ -708,7 +708,7 @@ static void case_ptr_offset_round_trip(void)
 	gomem_close(g);
 }
 
-static void case_partial_free_head_middle_tail(void)
+static void case_lib_partial_free_head_middle_tail(void)
 {
 	struct gomem *g = must_open(0);
 	struct gomem_info in = must_info(g);
@@ -807,7 +807,7 @@ static void other_session_child(void *arg)
 	_exit(gomem_free(g, p, 4096) ? 14 : 0);
 }
 
-static void case_free_other_session_eperm(void)
+static void case_lib_free_other_session_eperm(void)
 {
 	struct gomem *g = must_open(0);
 	struct pipe_pair pp;
@@ -1583,9 +1583,9 @@ static const struct gomem_case cases[] = {
 	C(alloc_errors_null_errno, false),
 	C(alloc_until_enomem, false),
 	C(ptr_offset_round_trip, false),
-	C(partial_free_head_middle_tail, false),
+	C(lib_partial_free_head_middle_tail, false),
 	C(free_rest_keeps_head, false),
-	C(free_other_session_eperm, false),
+	C(lib_free_other_session_eperm, false),
 	C(offsets_across_processes, false),
 	C(readonly_consumer, false),
 	C(batch_alloc_free, false),
