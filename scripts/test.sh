@@ -48,10 +48,41 @@ if ! "$root/scripts/deps.sh"; then
 	exit 1
 fi
 
+# Add up the test cases a step's log reports: the harness runners' and
+# vm.sh's closing "N passed, N failed" lines (summed), and kunit.py's
+# "Ran N tests: passed: P, failed: F, crashed: C, skipped: S, errors: E"
+# (each part only when non-zero; kunit.sh repeats the line, so the last
+# one counts).  Failed, crashed and errors are failures; skipped tests are
+# neither passed nor failed.  Prints "passed failed skipped".
+count() {
+	local log=$1 p=0 f=0 kp=0 kf=0 ks=0 line part n what parts
+	while read -r line; do
+		if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+			p=$((p + BASH_REMATCH[1]))
+			f=$((f + BASH_REMATCH[2]))
+		elif [[ $line =~ Ran\ ([0-9]+)\ tests:\ ?(.*)$ ]]; then
+			kp=0 kf=0 ks=0
+			IFS=, read -ra parts <<<"${BASH_REMATCH[2]}"
+			for part in "${parts[@]}"; do
+				read -r what n <<<"$part"
+				case $what in
+				passed:) kp=$n ;;
+				failed: | crashed: | errors:) kf=$((kf + n)) ;;
+				skipped:) ks=$n ;;
+				esac
+			done
+		fi
+	done < <(sed 's/\x1b\[[0-9;]*m//g; s/^\[[0-9:]*\] //' "$log" 2>/dev/null)
+	echo "$((p + kp)) $((f + kf)) $ks"
+}
+
 logs="$root/build/test-logs"
 mkdir -p "$logs"
 results=()
 failed=0
+all_passed=0
+all_failed=0
+all_skipped=0
 for step in $steps; do
 	banner "$step: make $step"
 	start=$(date +%s)
@@ -65,37 +96,23 @@ for step in $steps; do
 		status=FAILED
 	fi
 	secs=$(($(date +%s) - start))
-	[ "$status" = passed ] || failed=$((failed + 1))
-	banner "$step: $status in ${secs}s"
-	results+=("$(printf '  %-14s %-8s %5ss' "$step" "$status" "$secs")")
-done
-
-# Add up the test cases the steps report: the harness runners' and
-# vm.sh's closing "N passed, N failed" lines and kunit.py's "Ran N tests:
-# passed: N ...".
-# A failed step with no count of its own still counts as one failure.
-count() {
-	local log=$1 p=0 f=0 kp=0 kf=0 line
-	while read -r line; do
-		if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-			p=$((p + BASH_REMATCH[1]))
-			f=$((f + BASH_REMATCH[2]))
-		elif [[ $line =~ Ran\ ([0-9]+)\ tests:\ passed:\ ([0-9]+) ]]; then
-			# kunit.sh repeats kunit.py's summary: count it once.
-			kp=${BASH_REMATCH[2]}
-			kf=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
-		fi
-	done < <(sed 's/\x1b\[[0-9;]*m//g; s/^\[[0-9:]*\] //' "$log" 2>/dev/null)
-	echo "$((p + kp)) $((f + kf))"
-}
-all_passed=0
-all_failed=0
-for step in $steps; do
-	read -r p f < <(count "$logs/$step.log")
+	p=0 f=0 sk=0
+	[ "$status" = MISSING ] || read -r p f sk < <(count "$logs/$step.log")
+	# A step that passed but reports failed cases did not pass.
+	[ "$status" != passed ] || [ "$f" -eq 0 ] || status=FAILED
+	if [ "$status" != passed ]; then
+		failed=$((failed + 1))
+		# Each failed step is at least one failure of its own, whatever
+		# the other steps reported.
+		[ "$f" -gt 0 ] || f=1
+	fi
 	all_passed=$((all_passed + p))
 	all_failed=$((all_failed + f))
+	all_skipped=$((all_skipped + sk))
+	banner "$step: $status in ${secs}s"
+	results+=("$(printf '  %-14s %-8s %5ss  %s passed, %s failed%s' "$step" "$status" \
+		"$secs" "$p" "$f" "$([ "$sk" -eq 0 ] || echo ", $sk skipped")")")
 done
-all_failed=$((all_failed > failed ? all_failed : failed))
 
 # The host check is a test case of its own, counted in the total.
 banner "host: installed kernel images and /boot unchanged"
@@ -117,6 +134,7 @@ printf '%s\n' "${results[@]}"
 echo "  total time $(($(date +%s) - total_start))s"
 echo "  test cases, harness + kunit + vm-test (range_diff counts one per run):"
 echo "total: $all_passed passed, $all_failed failed"
+[ "$all_skipped" -eq 0 ] || echo "  ($all_skipped KUnit test(s) skipped: neither passed nor failed)"
 if [ "$failed" -ne 0 ]; then
 	echo "gomem: make test FAILED: $failed step(s) failed or missing" >&2
 	exit 1
