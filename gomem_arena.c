@@ -594,15 +594,17 @@ EXPORT_SYMBOL_GPL(gomem_arena_free_many);
  * GoMem's FreeRest.  Keeping all of it is a no-op.
  *
  * Context: process context; sleeps (takes the arena lock).
- * Return: 0; -EINVAL if @keep > @size or the tail is not allocated;
- * -ENOMEM as gomem_arena_free().
+ * Return: 0; -EINVAL if @keep > @size, [@offset, @offset + @size) wraps
+ * past the last offset, or the tail is not allocated; -ENOMEM as
+ * gomem_arena_free().
  */
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep)
 {
 	u64 g = arena_granule(a);
 
-	if (keep > size || size > a->params.max_size)
+	/* A rest that wraps past the last offset must not free offset 0. */
+	if (keep > size || size > a->params.max_size || offset + size < offset)
 		return -EINVAL;
 	keep = ALIGN(keep, g);
 	if (keep >= ALIGN(size, g))
