@@ -64,8 +64,13 @@ struct gomem_info {
 	__u32 session_flags;
 };
 
-/* struct gomem_alloc.flags: skip zeroing (the bytes may be another
- * session's old data; only for sessions that trust each other).
+/* struct gomem_alloc.flags: skip zeroing; the region holds whatever its
+ * bytes last held (data another session freed, or zeroes).  For speed
+ * only: it weakens no protection.  Zeroing on allocation keeps a new owner
+ * from stale bytes, never old data from other sessions: every session,
+ * read-only ones included, can read the whole arena (freed bytes too,
+ * until reused) by mmap() or read(), and every read-write session can
+ * write all of it.  Sessions of one device trust each other fully.
  */
 #define GOMEM_ALLOC_NOZERO	(1U << 0)
 

@@ -141,13 +141,15 @@ int64_t gomem_offset(const struct gomem *g, const void *ptr);
 
 /*
  * Allocate @n regions of regions[i].size bytes each, all with the same
- * @align and @flags (as gomem_alloc()), in as few GOMEM_IOC_ALLOC_BATCH
- * calls as possible (GOMEM_BATCH_MAX regions each).  Every region gets its
- * own result and pointer (NULL if it failed).
+ * @align and @flags (as gomem_alloc()), in GOMEM_IOC_ALLOC_BATCH calls of
+ * up to 256 regions each (the library's limit, below the kernel's
+ * GOMEM_BATCH_MAX).  Every region gets its own result and pointer (NULL
+ * if it failed).
  * Return: how many regions were allocated (0 to @n: check each result;
  * a bad size fails its region with -EINVAL), or a negative errno when the
- * call failed as a whole (-EINVAL bad @align or unknown @flags, -EBADF
- * read-only session), nothing allocated; every result is then that errno.
+ * first call failed as a whole (-EINVAL bad @align or unknown @flags,
+ * -EBADF read-only session), nothing allocated; every result is then that
+ * errno.  A later call failing as a whole sets its regions' results.
  * @n 0 returns 0.
  */
 int gomem_alloc_batch(struct gomem *g, struct gomem_region *regions,
