@@ -106,7 +106,8 @@ load_module() {
 }
 
 # Load with the configured parameters; pass when the device shows up and
-# every parameter readable in sysfs has the value asked for.
+# every parameter asked for is readable in sysfs (they are 0444) with the
+# value asked for.
 case_module_loads_with_params() {
 	out=$(load_module 2>&1) || { fail module_loads_with_params "insmod /gomem.ko $GOMEM_PARAMS: $out"; return 1; }
 	i=0
@@ -119,7 +120,7 @@ case_module_loads_with_params() {
 		name=${p%%=*}
 		want=${p#*=}
 		f=/sys/module/gomem/parameters/$name
-		[ -r "$f" ] || continue
+		[ -r "$f" ] || { fail module_loads_with_params "parameter $name: no readable $f"; return 0; }
 		got=$(cat "$f")
 		[ "$got" = "$want" ] || { fail module_loads_with_params "parameter $name is '$got', asked for '$want'"; return 0; }
 	done
@@ -229,6 +230,27 @@ run_e2e() {
 	done </tmp/e2e.list
 }
 
+# rmmod_refused [CASE]: rmmod must fail because the module is in use: the
+# kernel's delete_module() says EWOULDBLOCK ("Resource temporarily
+# unavailable" from busybox; kmod's rmmod says "in use"), with exactly one
+# reference (one open file of /dev/gomem) and the module still there.
+rmmod_refused() {
+	refs=$(cat /sys/module/gomem/refcnt 2>/dev/null)
+	if [ "$refs" != 1 ]; then
+		fail "$1" "module reference count '$refs' before rmmod, want 1 (one open file)"
+	elif out=$(rmmod gomem 2>&1); then
+		fail "$1" "rmmod succeeded while /dev/gomem was in use"
+	elif ! loaded; then
+		fail "$1" "rmmod failed ($out) but the module is gone"
+	elif ! echo "$out" | grep -Eq 'Resource temporarily unavailable|in use|busy'; then
+		fail "$1" "rmmod refused for another reason than use: $out"
+	else
+		info "$1: rmmod said: $out"
+		return 0
+	fi
+	return 1
+}
+
 holder=
 case_rmmod_refused_while_open() {
 	/bin/gomem-e2e --hold >/tmp/hold.out 2>&1 &
@@ -243,14 +265,7 @@ case_rmmod_refused_while_open() {
 		fail rmmod_refused_while_open "gomem-e2e --hold did not hold the device: $(tr '\n' ' ' </tmp/hold.out)"
 		return
 	fi
-	if out=$(rmmod gomem 2>&1); then
-		fail rmmod_refused_while_open "rmmod succeeded while /dev/gomem was open"
-	elif ! loaded; then
-		fail rmmod_refused_while_open "rmmod failed ($out) but the module is gone"
-	else
-		info "rmmod while open: $out"
-		pass rmmod_refused_while_open
-	fi
+	rmmod_refused rmmod_refused_while_open && pass rmmod_refused_while_open
 }
 
 case_rmmod_after_close() {
