@@ -390,6 +390,23 @@ static int probe(volatile unsigned char *p, bool wr, unsigned char val)
 	return 0;
 }
 
+/* Read one byte into *@v: 0, SIGBUS or SIGSEGV. */
+static int probe_read(volatile unsigned char *p, unsigned char *v)
+{
+	int sig;
+
+	probe_install();
+	sig = sigsetjmp(g_jmp, 1);
+	if (sig) {
+		g_jmp_armed = 0;
+		return sig;
+	}
+	g_jmp_armed = 1;
+	*v = *p;
+	g_jmp_armed = 0;
+	return 0;
+}
+
 static const char *signame(int sig)
 {
 	switch (sig) {
@@ -3496,6 +3513,547 @@ static void case_debugfs_shows_stats(void)
 	close(fd);
 }
 
+/* ---- reclaimed bytes, sessions across fork, trim races ---- */
+
+enum reclaim_how { RECLAIM_CLOSE, RECLAIM_SIGKILL, RECLAIM_RECYCLE };
+
+/*
+ * A session writes a region and loses it without freeing it (its close,
+ * its process killed, its RECYCLE); another session allocating over the
+ * same bytes sees zeroes, through a mapping made before.
+ */
+static void reclaim_check(enum reclaim_how how)
+{
+	static const char *const what[] = { "close", "SIGKILL", "RECYCLE" };
+	int a = dev_open(O_RDWR), b;
+	struct gomem_info in = get_info(a);
+	u64 size = 5 * in.page_size + 40, off = 0, covered;
+	u64 rs = round_up(size, in.granule);
+	struct gomem_stats s0, s;
+	struct held h[256];
+	int nh = 0, p[2], st;
+	unsigned char *w;
+	pid_t pid = 0;
+
+	must_trim(a);
+	s0 = get_stats(a);
+	w = map_window(a, &in, PROT_READ | PROT_WRITE);
+	if (how == RECLAIM_SIGKILL) {
+		CHECK(!pipe(p), "pipe");
+		pid = must_fork();
+		if (!pid) {
+			int v = dev_open(O_RDWR);
+			u64 o = must_alloc(v, size, 0, 0);
+
+			close(a);
+			fill(w + o, o, size, 0x7ec1);
+			write_all(p[1], &o, sizeof(o));
+			pause();
+			_exit(0);
+		}
+		close(p[1]);
+		read_all(p[0], &off, sizeof(off));
+		close(p[0]);
+		s = get_stats(a);
+		CHECK(s.in_use == s0.in_use + rs, "the child holds %lld"
+		      " bytes, want %llu", (long long)(s.in_use - s0.in_use),
+		      rs);
+		kill(pid, SIGKILL);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGKILL, "child did not die of SIGKILL");
+	} else {
+		int v = dev_open(O_RDWR);
+		struct gomem_release r;
+
+		off = must_alloc(v, size, 0, 0);
+		fill(w + off, off, size, 0x7ec1);
+		if (how == RECLAIM_RECYCLE) {
+			EXPECT_OK(ioctl(v, GOMEM_IOC_RECYCLE, &r), "recycle");
+			CHECK(r.count == 1 && r.bytes == rs, "recycle released "
+			      "%llu" " regions, %llu" " bytes", r.count,
+			      r.bytes);
+		}
+		close(v);
+	}
+	s = wait_in_use(a, s0.in_use, 2.0);
+	CHECK(s.in_use == s0.in_use, "after %s in_use %llu" ", want %llu",
+	      what[how], s.in_use, s0.in_use);
+	b = dev_open(O_RDWR);
+	covered = realloc_over(b, off, size, size, 0, h, &nh, 256);
+	CHECK(covered == size, "%s: re-allocation covered %llu" " of %llu"
+	      " bytes", what[how], covered, size);
+	for (int i = 0; i < nh; i++) {
+		u64 s1 = h[i].off > off ? h[i].off : off;
+		u64 e1 = h[i].off + h[i].size < off + size ?
+			 h[i].off + h[i].size : off + size;
+
+		if (s1 < e1)
+			EXPECT_ZERO(w + s1, s1, e1 - s1, what[how]);
+	}
+	for (int i = 0; i < nh; i++)
+		must_free(b, h[i].off, h[i].size);
+	close(b);
+	munmap(w, window_size(&in));
+	close(a);
+}
+
+static void case_reclaimed_bytes_zeroed_for_next_owner(void)
+{
+	reclaim_check(RECLAIM_CLOSE);
+	reclaim_check(RECLAIM_SIGKILL);
+	reclaim_check(RECLAIM_RECYCLE);
+}
+
+/*
+ * fork() then close in the parent: the child's inherited fd and mapping
+ * are the same session, which lives on in the child (its regions, the
+ * right to free them, a new allocation); it ends when the child's last
+ * reference (its mapping, after its fd) goes.
+ */
+static void case_fork_then_parent_closes(void)
+{
+	int o = dev_open(O_RDONLY), fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 len = 6 * in.page_size, off = must_alloc(fd, len, 0, 0);
+	struct gomem_stats s0 = get_stats(o), s;
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	int go[2], done[2];
+	pid_t pid;
+	char c;
+
+	fill(m.p, off, len, 141);
+	CHECK(!pipe(go) && !pipe(done), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		u64 x;
+
+		close(go[1]);
+		close(done[0]);
+		read_all(go[0], &c, 1);		/* the parent has closed */
+		EXPECT_PAT(m.p, off, len, 141, "child: inherited mapping");
+		expect_session(fd, len, 1, "child: inherited session");
+		must_free(fd, off + len - in.page_size, in.page_size);
+		x = must_alloc(fd, 3000, 0, 0);
+		expect_session(fd, len - in.page_size +
+			       round_up(3000, in.granule), 2,
+			       "child: after its free and alloc");
+		close(fd);
+		/* The mapping alone keeps the session: its regions stay. */
+		write_all(done[1], &x, sizeof(x));
+		read_all(go[0], &c, 1);
+		EXPECT_PAT(m.p, off, len - in.page_size, 141,
+			   "child: mapping after its close");
+		unmap(&m);
+		_exit(0);
+	}
+	close(go[0]);
+	close(done[1]);
+	unmap(&m);
+	close(fd);
+	s = get_stats(o);
+	CHECK(s.sessions == s0.sessions && s.in_use == s0.in_use,
+	      "after the parent's close: sessions %llu" ", in_use %llu"
+	      "; want %llu" ", %llu" " (the child still holds it)",
+	      s.sessions, s.in_use, s0.sessions, s0.in_use);
+	write_all(go[1], "c", 1);
+	{
+		u64 x;
+
+		read_all(done[0], &x, sizeof(x));
+		s = get_stats(o);
+		CHECK(s.sessions == s0.sessions && s.in_use == s0.in_use -
+		      in.page_size + round_up(3000, in.granule),
+		      "with the child's fd closed, its mapping alive: sessions "
+		      "%llu" ", in_use %llu", s.sessions, s.in_use);
+		CHECK(try_free(o, x, 3000) == EBADF, "read-only free");
+	}
+	write_all(go[1], "u", 1);
+	wait_ok(pid, "child");
+	s = wait_in_use(o, s0.in_use - len, 2.0);
+	CHECK(s.sessions == s0.sessions - 1 && s.in_use == s0.in_use - len,
+	      "after the child's munmap and exit: sessions %llu" " (want %llu"
+	      "), in_use %llu" " (want %llu" ")", s.sessions,
+	      s0.sessions - 1, s.in_use, s0.in_use - len);
+	close(go[1]);
+	close(done[0]);
+	close(o);
+}
+
+/* Trim zaps a mapping the child inherited from its parent. */
+static void case_trim_zaps_inherited_mapping_sigbus(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0;
+	unsigned char *w;
+	u64 size, r;
+	int p[2], q[2];
+	pid_t pid;
+	char c;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	size = round_up(s0.largest_free + in.granule, in.page_size);
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	r = must_alloc(fd, size, 0, 0);
+	CHECK(get_stats(fd).chunks == s0.chunks + 1, "no growth");
+	fill(w + r, r, size, 151);
+	CHECK(!pipe(p) && !pipe(q), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int sig;
+
+		/* The parent's mapping, inherited: read it, write it. */
+		EXPECT_PAT(w + r, r, size, 151, "child: inherited mapping");
+		w[r + size - 1] = 0x5a;
+		write_all(q[1], "r", 1);
+		read_all(p[0], &c, 1);
+		sig = probe(w + r, false, 0);
+		CHECK(sig == SIGBUS, "child: reading the trimmed chunk through "
+		      "the inherited mapping gave %s, want SIGBUS",
+		      signame(sig));
+		sig = probe(w + r + size - 1, true, 1);
+		CHECK(sig == SIGBUS, "child: writing the trimmed chunk through "
+		      "the inherited mapping gave %s, want SIGBUS",
+		      signame(sig));
+		CHECK(probe(w, false, 0) == 0, "child: the first chunk faults");
+		_exit(0);
+	}
+	read_all(q[0], &c, 1);
+	CHECK(w[r + size - 1] == 0x5a, "the child's write is not seen");
+	must_free(fd, r, size);
+	CHECK(must_trim(fd).count >= 1, "trim released nothing");
+	write_all(p[1], "g", 1);
+	wait_ok(pid, "child with an inherited mapping of the trimmed chunk");
+	munmap(w, window_size(&in));
+	close(fd);
+}
+
+/*
+ * Threads fault and pread the very chunk that the main thread frees and
+ * trims, round after round: every read sees zero or a byte the main
+ * thread wrote, or fails cleanly (SIGBUS, ENXIO, a short read); the
+ * kernel stays sound (the console check) and the statistics add up.
+ */
+#define RACE_READERS	3
+#define RACE_ROUNDS	60
+
+struct race_shared {
+	unsigned char *w;
+	int fd;
+	volatile u64 off, size;	/* the region being played with: size 0
+				 * until off is set
+				 */
+	volatile int stop;
+	u64 sigbus, faults_ok, pread_ok, pread_fail;
+	char why[200];
+};
+
+static void *race_reader(void *arg)
+{
+	struct race_shared *rs = arg;
+	u64 seed = (u64)(uintptr_t)&seed ^ 0x2545F4914F6CDD1DULL, ok = 0,
+	    bus = 0, pok = 0, pfail = 0;
+	unsigned char buf[512], v;
+
+	while (!rs->stop && !rs->why[0]) {
+		u64 size = __atomic_load_n(&rs->size, __ATOMIC_ACQUIRE);
+		u64 off = rs->off, at;
+		int sig;
+		ssize_t n;
+
+		if (!size)
+			continue;
+		at = off + xrand(&seed) % size;
+		sig = probe_read(rs->w + at, &v);
+		if (sig == SIGBUS) {
+			bus++;
+		} else if (sig) {
+			snprintf(rs->why, sizeof(rs->why), "reader: %s at %#llx",
+				 signame(sig), at);
+		} else if (v && !(v & 0x80)) {
+			snprintf(rs->why, sizeof(rs->why), "reader: the mapping "
+				 "at %#llx" " shows %#x, which nobody wrote", at,
+				 v);
+		} else {
+			ok++;
+		}
+		n = pread(rs->fd, buf, sizeof(buf), (off_t)at);
+		if (n < 0 && errno != ENXIO) {
+			snprintf(rs->why, sizeof(rs->why), "reader: pread at "
+				 "%#llx" ": %s", at, errname(errno));
+		} else if (n < 0) {
+			pfail++;
+		} else {
+			for (ssize_t i = 0; i < n; i++)
+				if (buf[i] && !(buf[i] & 0x80)) {
+					snprintf(rs->why, sizeof(rs->why),
+						 "reader: pread at %#llx"
+						 " saw %#x, which nobody wrote",
+						 at + i, buf[i]);
+					break;
+				}
+			pok++;
+		}
+	}
+	__atomic_add_fetch(&rs->sigbus, bus, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->faults_ok, ok, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->pread_ok, pok, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->pread_fail, pfail, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void case_trim_races_faults_and_pread(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	struct race_shared rs;
+	pthread_t th[RACE_READERS];
+	u64 size;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
+	size = round_up(s0.largest_free + in.granule, in.page_size);
+	memset(&rs, 0, sizeof(rs));
+	rs.fd = fd;
+	rs.w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	for (int i = 0; i < RACE_READERS; i++)
+		CHECK(!pthread_create(&th[i], NULL, race_reader, &rs),
+		      "pthread_create");
+	for (int round = 0; round < RACE_ROUNDS && !rs.why[0]; round++) {
+		unsigned char val = 0x80 | (round & 0x7f);
+		struct gomem_release rel;
+		u64 r = must_alloc(fd, size, 0, 0);
+		char c;
+
+		s = get_stats(fd);
+		CHECK(s.chunks == 2, "round %d: %llu" " chunks, want 2", round,
+		      s.chunks);
+		rs.off = r;	/* the same each round; before the size */
+		__atomic_store_n(&rs.size, size, __ATOMIC_RELEASE);
+		memset(rs.w + r, val, size);
+		must_free(fd, r, size);
+		rel = must_trim(fd);
+		CHECK(rel.count == 1, "round %d: trim released %llu" " chunks",
+		      round, rel.count);
+		/* Released: faults and reads fail, for us as for them. */
+		CHECK(probe(rs.w + r + size / 2, false, 0) == SIGBUS,
+		      "round %d: the trimmed chunk does not fault", round);
+		errno = 0;
+		CHECK(pread(fd, &c, 1, (off_t)r) == -1 && errno == ENXIO,
+		      "round %d: pread of the trimmed chunk: %s, want ENXIO",
+		      round, errname(errno));
+	}
+	rs.stop = 1;
+	for (int i = 0; i < RACE_READERS; i++)
+		pthread_join(th[i], NULL);
+	CHECK(!rs.why[0], "%s", rs.why);
+	s = get_stats(fd);
+	stats_sane(&s, "after the race");
+	CHECK(s.in_use == s0.in_use && s.chunks == s0.chunks &&
+	      s.capacity == s0.capacity, "after the race: in_use %llu"
+	      ", %llu" " chunks, capacity %llu", s.in_use, s.chunks,
+	      s.capacity);
+	CHECK(s.grows == s0.grows + RACE_ROUNDS &&
+	      s.trimmed == s0.trimmed + RACE_ROUNDS, "grows +%llu"
+	      ", trimmed +%llu" ", want +%d each", s.grows - s0.grows,
+	      s.trimmed - s0.trimmed, RACE_ROUNDS);
+	printf("# race: %llu faults mapped, %llu SIGBUS, %llu preads read, "
+	       "%llu failed\n", rs.faults_ok, rs.sigbus, rs.pread_ok,
+	       rs.pread_fail);
+	munmap(rs.w, window_size(&in));
+	close(fd);
+}
+
+/*
+ * O_WRONLY: a session that may change the arena (it has write access)
+ * but, like any file not open for reading, can neither mmap it (the VFS
+ * refuses every shared mapping of such a file: EACCES) nor read() it
+ * (EBADF).  INFO and STATS work; its regions go at close.
+ */
+static void case_wronly_session_changes_but_cannot_map_or_read(void)
+{
+	int o = dev_open(O_RDWR), wfd = dev_open(O_WRONLY);
+	struct gomem_info in = get_info(o), win = get_info(wfd);
+	struct gomem_stats s0 = get_stats(o), s;
+	struct gomem_batch_entry e[2];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	struct gomem_release rel;
+	u64 off, x;
+	unsigned char buf[300];
+	void *p;
+	int prots[] = { PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE };
+
+	CHECK(win.session_flags == 0, "O_WRONLY session_flags %#x, want 0",
+	      win.session_flags);
+	win.session_flags = in.session_flags;
+	CHECK(!memcmp(&win, &in, sizeof(in)), "O_WRONLY sees other geometry");
+	off = must_alloc(wfd, 300, 0, 0);
+	for (int i = 0; i < 300; i++)
+		buf[i] = pat(off + i, 161);
+	CHECK(pwrite(wfd, buf, 300, (off_t)off) == 300, "pwrite O_WRONLY: %s",
+	      errname(errno));
+	memset(buf, 0, sizeof(buf));
+	CHECK(pread(o, buf, 300, (off_t)off) == 300, "pread");
+	EXPECT_PAT(buf, off, 300, 161, "what the O_WRONLY session wrote");
+	EXPECT_ERR(pread(wfd, buf, 1, (off_t)off), EBADF, "pread O_WRONLY");
+
+	s = get_stats(o);
+	for (unsigned int i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
+		errno = 0;
+		p = mmap(NULL, in.page_size, prots[i], MAP_SHARED, wfd, 0);
+		CHECK(p == MAP_FAILED && errno == EACCES, "mmap prot %d of an "
+		      "O_WRONLY session: %s, want EACCES", prots[i],
+		      p == MAP_FAILED ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, o, "refused mmaps of an O_WRONLY session");
+
+	/* It changes the arena as a read-write session does. */
+	memset(e, 0, sizeof(e));
+	e[0].size = 64;
+	e[1].size = 128;
+	EXPECT_OK(ioctl(wfd, GOMEM_IOC_ALLOC_BATCH, &b), "O_WRONLY batch");
+	CHECK(b.done == 2, "O_WRONLY batch done %u", b.done);
+	expect_session(wfd, round_up(300, in.granule) +
+		       round_up(64, in.granule) + round_up(128, in.granule), 3,
+		       "O_WRONLY session");
+	CHECK(try_free(o, off, 300) == EPERM, "another session freed the "
+	      "O_WRONLY session's region");
+	must_free(wfd, e[0].offset, 64);
+	EXPECT_OK(ioctl(wfd, GOMEM_IOC_TRIM, &rel), "O_WRONLY trim");
+	x = must_alloc(wfd, 50, 0, 0);
+	(void)x;
+	close(wfd);
+	s = wait_in_use(o, s0.in_use, 2.0);
+	CHECK(s.in_use == s0.in_use && s.sessions == s0.sessions - 1,
+	      "after the O_WRONLY close: in_use %llu" " (want %llu"
+	      "), sessions %llu", s.in_use, s0.in_use, s.sessions);
+	close(o);
+}
+
+/*
+ * Growth that fails inside an ioctl returns -ENOMEM and changes nothing
+ * but failed_allocs.  Buddy source: the pool is fragmented on purpose, a
+ * chunk in each half of it, so a chunk of half the pool fits max_size but
+ * not the pool (gomem_buddy_alloc() places lowest first).  Vmalloc source,
+ * which cannot be made to fail on demand: growth refused because what is
+ * left below max_size is too small for the request.
+ */
+static void growth_fails(int fd, u64 size, const char *what)
+{
+	struct gomem_stats s = get_stats(fd), s2;
+	struct gomem_batch_entry e[2];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	u64 x = 0x5a5a;
+	int err = try_alloc(fd, size, 0, 0, &x);
+
+	CHECK(err == ENOMEM, "%s: alloc of %#llx" ": %s, want ENOMEM", what,
+	      size, err ? errname(err) : "succeeded");
+	CHECK(x == 0x5a5a, "%s: the refused alloc wrote an offset", what);
+	s2 = get_stats(fd);
+	CHECK(s2.failed_allocs == s.failed_allocs + 1, "%s: failed_allocs +%llu"
+	      ", want +1", what, s2.failed_allocs - s.failed_allocs);
+	s2.failed_allocs = s.failed_allocs;
+	CHECK(!stats_diff(&s, &s2), "%s: the failed growth changed %s", what,
+	      stats_diff(&s, &s2));
+	memset(e, 0, sizeof(e));
+	e[0].size = size;
+	e[1].size = size;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "batch");
+	CHECK(b.done == 0 && e[0].result == -ENOMEM && e[1].result == -ENOMEM,
+	      "%s: batch done %u, results %d %d; want 0, -ENOMEM", what,
+	      b.done, e[0].result, e[1].result);
+	s2 = get_stats(fd);
+	CHECK(s2.failed_allocs == s.failed_allocs + 3, "%s: failed_allocs +%llu"
+	      ", want +3", what, s2.failed_allocs - s.failed_allocs);
+	s2.failed_allocs = s.failed_allocs;
+	CHECK(!stats_diff(&s, &s2), "%s: the failed batch changed %s", what,
+	      stats_diff(&s, &s2));
+	stats_sane(&s2, what);
+}
+
+static void case_growth_failure_changes_nothing(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	u64 pool = 1, M = in.max_chunk, half, n, last = 0;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
+	if (in.source == GOMEM_SOURCE_VMALLOC) {
+		/* Grow to the brim with max_chunk regions, then ask for
+		 * more than is left.
+		 */
+		struct held h[4096];
+		int nh = 0;
+		u64 left;
+
+		for (;;) {
+			s = get_stats(fd);
+			if (in.max_size - s.capacity < M)
+				break;
+			CHECK(nh < 4096, "too many chunks");
+			h[nh].off = must_alloc(fd, M, 0, 0);
+			h[nh++].size = M;
+		}
+		left = in.max_size - s.capacity;
+		growth_fails(fd, left + in.page_size, "vmalloc, past max_size");
+		for (int i = 0; i < nh; i++)
+			must_free(fd, h[i].off, h[i].size);
+		must_trim(fd);
+		close(fd);
+		return;
+	}
+	while (pool < in.max_size)
+		pool <<= 1;
+	half = pool / 2;
+	CHECK(M < half && s0.capacity <= M && s0.capacity + M + half <=
+	      in.max_size, "buddy geometry (first chunk %llu" ", max_chunk "
+	      "%llu" ", max_size %llu" ") leaves no room for the test",
+	      s0.capacity, M, in.max_size);
+	/* max_chunk chunks fill the pool's lower half after the first
+	 * chunk; the next goes to the upper half.
+	 */
+	n = half / M;
+	{
+		u64 *o = calloc(n, sizeof(*o));
+
+		for (u64 i = 0; i < n; i++) {
+			o[i] = must_alloc(fd, M, 0, 0);
+			s = get_stats(fd);
+			CHECK(s.chunks == s0.chunks + i + 1, "region %llu"
+			      " of max_chunk bytes did not grow the arena", i);
+		}
+		last = o[n - 1];
+		for (u64 i = 0; i + 1 < n; i++)
+			must_free(fd, o[i], M);
+		free(o);
+	}
+	must_trim(fd);
+	s = get_stats(fd);
+	CHECK(s.chunks == 2 && s.capacity == s0.capacity + M, "after trim: "
+	      "%llu" " chunks, capacity %llu", s.chunks, s.capacity);
+	CHECK(s.capacity + half <= in.max_size, "no room below max_size");
+	growth_fails(fd, half, "buddy pool fragmented");
+	/* The pool was the limit: once the upper chunk goes, it fits. */
+	must_free(fd, last, M);
+	must_trim(fd);
+	last = must_alloc(fd, half, 0, 0);
+	must_free(fd, last, half);
+	must_trim(fd);
+	s = get_stats(fd);
+	CHECK(s.in_use == 0 && s.chunks == 1, "at the end: in_use %llu"
+	      ", %llu" " chunks", s.in_use, s.chunks);
+	close(fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -3547,6 +4105,12 @@ static struct gomem_case cases[] = {
 	C(stats_consistent_sessions, 0),
 	C(concurrent_stress_accounts_every_byte, -1),
 	C(debugfs_shows_stats, 0),
+	C(reclaimed_bytes_zeroed_for_next_owner, 0),
+	C(fork_then_parent_closes, 0),
+	C(trim_zaps_inherited_mapping_sigbus, 0),
+	C(trim_races_faults_and_pread, 0),
+	C(wronly_session_changes_but_cannot_map_or_read, 0),
+	C(growth_failure_changes_nothing, 0),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
