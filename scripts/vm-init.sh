@@ -26,7 +26,7 @@
 
 # Cases of this file: once per boot, then once per module configuration.
 INIT_CASES_ONCE="bad_module_params_refused"
-INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline"
+INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline"
 
 case ${1:-} in
 --list)
@@ -251,6 +251,17 @@ rmmod_refused() {
 	return 1
 }
 
+# wait_for FILE TEXT PID: until FILE has TEXT (10 s at most, or PID gone).
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" && [ $i -lt 100 ]; do
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1"
+}
+
 holder=
 case_rmmod_refused_while_open() {
 	/bin/gomem-e2e --hold >/tmp/hold.out 2>&1 &
@@ -266,6 +277,48 @@ case_rmmod_refused_while_open() {
 		return
 	fi
 	rmmod_refused rmmod_refused_while_open && pass rmmod_refused_while_open
+}
+
+# A mapping outlives its fd: "gomem-e2e --hold-mapped" allocates, maps,
+# closes the fd and holds the mapping; rmmod stays refused until it
+# unmaps (on SIGUSR1), after which the module has no reference left
+# while that process still lives.  The --hold holder goes first.
+case_rmmod_refused_while_mapped() {
+	c=rmmod_refused_while_mapped
+	if [ -n "$holder" ]; then
+		kill -KILL "$holder" 2>/dev/null
+		wait "$holder" 2>/dev/null
+	fi
+	/bin/gomem-e2e --hold-mapped >/tmp/holdmap.out 2>&1 &
+	holder=$!
+	if ! wait_for /tmp/holdmap.out GOMEM-HOLDING "$holder"; then
+		fail $c "gomem-e2e --hold-mapped did not hold a mapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+		return
+	fi
+	for f in /proc/"$holder"/fd/*; do
+		if [ "$(readlink "$f")" = /dev/gomem ]; then
+			fail $c "the holder still has /dev/gomem open ($f)"
+			return
+		fi
+	done
+	if ! grep -q /dev/gomem /proc/"$holder"/maps; then
+		fail $c "the holder has no mapping of /dev/gomem"
+		return
+	fi
+	rmmod_refused $c || return
+	kill -USR1 "$holder"
+	if ! wait_for /tmp/holdmap.out GOMEM-UNMAPPED "$holder"; then
+		fail $c "the holder did not unmap: $(tr '\n' ' ' </tmp/holdmap.out)"
+		return
+	fi
+	refs=$(cat /sys/module/gomem/refcnt 2>/dev/null)
+	if ! kill -0 "$holder" 2>/dev/null; then
+		fail $c "the holder exited after unmapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+	elif [ "$refs" != 0 ]; then
+		fail $c "after munmap the module still has $refs reference(s)"
+	else
+		pass $c
+	fi
 }
 
 case_rmmod_after_close() {
@@ -321,7 +374,7 @@ test_config() {
 	holder=
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
-		for c in debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
+		for c in debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
@@ -336,6 +389,7 @@ test_config() {
 	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
 	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
 	case_rmmod_refused_while_open
+	case_rmmod_refused_while_mapped
 	case_rmmod_after_close
 	case_vmalloc_back_to_baseline
 }

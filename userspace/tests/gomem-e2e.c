@@ -4238,9 +4238,46 @@ static int hold_main(void)
 	return 0;
 }
 
+/*
+ * --hold-mapped: open, allocate, map, close the fd, print GOMEM-HOLDING;
+ * on SIGUSR1 check the bytes, unmap, print GOMEM-UNMAPPED, and live on
+ * (the rmmod-while-mapped case of scripts/vm-init.sh).
+ */
+static int hold_mapped_main(void)
+{
+	int fd, sig;
+	struct gomem_info in;
+	struct map m;
+	sigset_t set;
+	u64 off;
+
+	g_fail_fd = 1;
+	fd = dev_open(O_RDWR);
+	in = get_info(fd);
+	off = must_alloc(fd, in.page_size, in.page_size, 0);
+	m = map_range(fd, off, in.page_size, PROT_READ | PROT_WRITE,
+		      in.page_size);
+	fill(m.p, off, in.page_size, 181);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	close(fd);
+	printf("GOMEM-HOLDING mapped offset=%llu" " pid=%d, fd closed\n", off,
+	       getpid());
+	fflush(stdout);
+	sigwait(&set, &sig);
+	EXPECT_PAT(m.p, off, in.page_size, 181, "held mapping");
+	unmap(&m);
+	printf("GOMEM-UNMAPPED\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gomem-e2e --list | --all | --hold | CASE...\n"
+	fprintf(f, "usage: gomem-e2e --list | --all | --hold | --hold-mapped | CASE...\n"
 		"  env: GOMEM_DEV GOMEM_CASE_TIMEOUT GOMEM_STRESS_SECONDS "
 		"GOMEM_DEBUGFS\n");
 }
@@ -4270,6 +4307,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--hold"))
 		return hold_main();
+	if (!strcmp(argv[1], "--hold-mapped"))
+		return hold_mapped_main();
 	for (int i = 0; i < NCASES; i++)
 		if (cases[i].timeout < 0)
 			cases[i].timeout = case_default_timeout() +
