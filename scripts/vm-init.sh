@@ -26,7 +26,7 @@
 
 # Cases of this file: once per boot, then once per module configuration.
 INIT_CASES_ONCE="bad_module_params_refused"
-INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline"
+INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline"
 
 case ${1:-} in
 --list)
@@ -321,6 +321,36 @@ case_rmmod_refused_while_mapped() {
 	fi
 }
 
+# 32-bit callers (compat_ptr_ioctl): the static i386 build of gomem-e2e
+# runs the cases below, compat32_matches_native among them (INFO, ALLOC,
+# FREE, batches and STATS compared with the 64-bit program's).
+COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted"
+case_compat32_ioctls() {
+	c=compat32_ioctls
+	p=/bin/gomem-e2e32
+	if [ ! -x $p ]; then
+		fail $c "no $p in the initramfs"
+		return
+	fi
+	# ELF class (byte 5): 1 for 32-bit.
+	class=$(head -c 5 $p | tail -c 1 | od -An -tx1 | tr -d ' ')
+	if [ "$class" != 01 ]; then
+		fail $c "$p is not a 32-bit ELF program (class $class)"
+		return
+	fi
+	# shellcheck disable=SC2086 # the case names are words
+	$p $COMPAT32_CASES >/tmp/compat32.out 2>&1
+	rc=$?
+	# Not as GOMEM-CASE lines: they are this case's, not cases of their own.
+	sed 's/^GOMEM-CASE /compat32: /; t; s/^/compat32| /' /tmp/compat32.out
+	n=$(echo $COMPAT32_CASES | wc -w)
+	if [ $rc -ne 0 ] || ! grep -q "^$n passed, 0 failed" /tmp/compat32.out; then
+		fail $c "exit status $rc: $(grep -E '^GOMEM-CASE .* FAIL|passed, ' /tmp/compat32.out | tr '\n' ' ')"
+	else
+		pass $c
+	fi
+}
+
 case_rmmod_after_close() {
 	if [ -n "$holder" ]; then
 		kill -KILL "$holder" 2>/dev/null
@@ -374,7 +404,7 @@ test_config() {
 	holder=
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
-		for c in debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
+		for c in debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
@@ -387,6 +417,7 @@ test_config() {
 	case_tracepoints_record_operations
 	run_e2e
 	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
+	case_compat32_ioctls
 	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
 	case_rmmod_refused_while_open
 	case_rmmod_refused_while_mapped

@@ -4164,6 +4164,126 @@ static void case_device_allocations_not_leaked(void)
 	close(fd);
 }
 
+#ifdef GOMEM_E2E_COMPAT32
+/*
+ * 32-bit callers, through compat_ptr_ioctl: what INFO and STATS say, and
+ * the regions ALLOC and a batch hand out, agree with the 64-bit program
+ * (gomem-e2e beside this one), which reads the bytes written here.
+ */
+static char *native_out(const char *arg)
+{
+	char path[4200], *slash, *out = calloc(1, 4096);
+	int p[2];
+	pid_t pid;
+	ssize_t n, got = 0;
+
+	snprintf(path, sizeof(path), "%s", g_self);
+	slash = strrchr(path, '/');
+	CHECK(slash, "no directory in %s", g_self);
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "gomem-e2e");
+	CHECK(!access(path, X_OK), "no native %s", path);
+	CHECK(!pipe(p), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(path, path, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + got, 4095 - got)) > 0)
+		got += n;
+	close(p[0]);
+	wait_ok(pid, path);
+	return out;
+}
+
+static void native_peer_read(u64 off, u64 len, u32 seed)
+{
+	char path[4200], *slash, a1[32], a2[32], a3[32];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s", g_self);
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "gomem-e2e");
+	snprintf(a1, sizeof(a1), "%llu", off);
+	snprintf(a2, sizeof(a2), "%llu", len);
+	snprintf(a3, sizeof(a3), "%u", seed);
+	pid = must_fork();
+	if (!pid) {
+		execl(path, path, "--peer-read", a1, a2, a3, (char *)NULL);
+		_exit(127);
+	}
+	wait_ok(pid, "native reader of a region the 32-bit caller wrote");
+}
+
+static void case_compat32_matches_native(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s, s2;
+	struct gomem_batch_entry e[3];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 3 };
+	unsigned char *w;
+	char *out, want[512];
+	unsigned long long v[14];
+	u64 off;
+
+	CHECK(sizeof(void *) == 4 && sizeof(long) == 4, "not a 32-bit build");
+	out = native_out("--print-info");
+	snprintf(want, sizeof(want), "info %u %u %llu %llu %llu %llu %u %u "
+		 "%u\n", in.abi_version, in.page_size, in.initial_size,
+		 in.max_chunk, in.max_size, in.map_size, in.granule, in.policy,
+		 in.source);
+	CHECK(!strcmp(out, want), "INFO: 32-bit says \"%s\", 64-bit \"%s\"",
+	      want, out);
+	free(out);
+
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	off = must_alloc(fd, 5000, 64, 0);
+	CHECK(off % 64 == 0, "32-bit alloc: offset %#llx", off);
+	fill(w + off, off, 5000, 171);
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++)
+		e[i].size = 1000 + 3000 * i;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "32-bit batch");
+	CHECK(b.done == 3, "32-bit batch done %u", b.done);
+	for (int i = 0; i < 3; i++)
+		fill(w + e[i].offset, e[i].offset, e[i].size, 172 + i);
+	native_peer_read(off, 5000, 171);
+	for (int i = 0; i < 3; i++)
+		native_peer_read(e[i].offset, e[i].size, 172 + i);
+
+	s = get_stats(fd);
+	out = native_out("--print-stats");
+	s2 = get_stats(fd);
+	CHECK(!stats_diff(&s, &s2), "statistics moved while comparing: %s",
+	      stats_diff(&s, &s2));
+	CHECK(sscanf(out, "stats %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+		     "%llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+		     &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11]) == 12,
+	      "64-bit --print-stats said \"%s\"", out);
+	CHECK(v[0] == s.capacity && v[1] == s.in_use && v[2] == s.free &&
+	      v[3] == s.largest_free && v[4] == s.chunks &&
+	      v[5] == s.peak_in_use && v[6] == s.allocs && v[7] == s.frees &&
+	      v[8] == s.failed_allocs && v[9] == s.grows &&
+	      v[10] == s.trimmed && v[11] == s.sessions + 1,
+	      "STATS: 64-bit \"%s\", 32-bit capacity %llu in_use %llu"
+	      " allocs %llu sessions %llu", out, s.capacity, s.in_use,
+	      s.allocs, s.sessions);
+	free(out);
+
+	/* Free through the 32-bit batch, and the single one. */
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "32-bit free batch");
+	CHECK(b.done == 3 && !e[0].result && !e[1].result && !e[2].result,
+	      "32-bit free batch: done %u", b.done);
+	must_free(fd, off, 5000);
+	expect_session(fd, 0, 0, "after the 32-bit frees");
+	munmap(w, window_size(&in));
+	close(fd);
+}
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -4222,6 +4342,9 @@ static struct gomem_case cases[] = {
 	C(wronly_session_changes_but_cannot_map_or_read, 0),
 	C(growth_failure_changes_nothing, 0),
 	C(device_allocations_not_leaked, 0),
+#ifdef GOMEM_E2E_COMPAT32
+	C(compat32_matches_native, 0),
+#endif
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
@@ -4275,6 +4398,33 @@ static int hold_mapped_main(void)
 	return 0;
 }
 
+/* --print-info, --print-stats: one line, for compat32_matches_native. */
+static int print_main(const char *what)
+{
+	int fd;
+
+	g_fail_fd = 2;
+	fd = dev_open(O_RDONLY);
+	if (!strcmp(what, "--print-info")) {
+		struct gomem_info in = get_info(fd);
+
+		printf("info %u %u %llu" " %llu" " %llu" " %llu" " %u %u %u\n",
+		       in.abi_version, in.page_size, in.initial_size,
+		       in.max_chunk, in.max_size, in.map_size, in.granule,
+		       in.policy, in.source);
+	} else {
+		struct gomem_stats s = get_stats(fd);
+
+		printf("stats %llu" " %llu" " %llu" " %llu" " %llu" " %llu"
+		       " %llu" " %llu" " %llu" " %llu" " %llu" " %llu" "\n",
+		       s.capacity, s.in_use, s.free, s.largest_free, s.chunks,
+		       s.peak_in_use, s.allocs, s.frees, s.failed_allocs,
+		       s.grows, s.trimmed, s.sessions);
+	}
+	close(fd);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gomem-e2e --list | --all | --hold | --hold-mapped | CASE...\n"
@@ -4309,6 +4459,8 @@ int main(int argc, char **argv)
 		return hold_main();
 	if (!strcmp(argv[1], "--hold-mapped"))
 		return hold_mapped_main();
+	if (!strcmp(argv[1], "--print-info") || !strcmp(argv[1], "--print-stats"))
+		return print_main(argv[1]);
 	for (int i = 0; i < NCASES; i++)
 		if (cases[i].timeout < 0)
 			cases[i].timeout = case_default_timeout() +
