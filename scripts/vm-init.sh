@@ -292,32 +292,32 @@ case_rmmod_refused_while_mapped() {
 	/bin/gomem-e2e --hold-mapped >/tmp/holdmap.out 2>&1 &
 	holder=$!
 	if ! wait_for /tmp/holdmap.out GOMEM-HOLDING "$holder"; then
-		fail $c "gomem-e2e --hold-mapped did not hold a mapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+		fail "$c" "gomem-e2e --hold-mapped did not hold a mapping: $(tr '\n' ' ' </tmp/holdmap.out)"
 		return
 	fi
 	for f in /proc/"$holder"/fd/*; do
 		if [ "$(readlink "$f")" = /dev/gomem ]; then
-			fail $c "the holder still has /dev/gomem open ($f)"
+			fail "$c" "the holder still has /dev/gomem open ($f)"
 			return
 		fi
 	done
 	if ! grep -q /dev/gomem /proc/"$holder"/maps; then
-		fail $c "the holder has no mapping of /dev/gomem"
+		fail "$c" "the holder has no mapping of /dev/gomem"
 		return
 	fi
-	rmmod_refused $c || return
+	rmmod_refused "$c" || return
 	kill -USR1 "$holder"
 	if ! wait_for /tmp/holdmap.out GOMEM-UNMAPPED "$holder"; then
-		fail $c "the holder did not unmap: $(tr '\n' ' ' </tmp/holdmap.out)"
+		fail "$c" "the holder did not unmap: $(tr '\n' ' ' </tmp/holdmap.out)"
 		return
 	fi
 	refs=$(cat /sys/module/gomem/refcnt 2>/dev/null)
 	if ! kill -0 "$holder" 2>/dev/null; then
-		fail $c "the holder exited after unmapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+		fail "$c" "the holder exited after unmapping: $(tr '\n' ' ' </tmp/holdmap.out)"
 	elif [ "$refs" != 0 ]; then
-		fail $c "after munmap the module still has $refs reference(s)"
+		fail "$c" "after munmap the module still has $refs reference(s)"
 	else
-		pass $c
+		pass "$c"
 	fi
 }
 
@@ -328,26 +328,27 @@ COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_v
 case_compat32_ioctls() {
 	c=compat32_ioctls
 	p=/bin/gomem-e2e32
-	if [ ! -x $p ]; then
-		fail $c "no $p in the initramfs"
+	if [ ! -x "$p" ]; then
+		fail "$c" "no $p in the initramfs"
 		return
 	fi
 	# ELF class (byte 5): 1 for 32-bit.
-	class=$(head -c 5 $p | tail -c 1 | od -An -tx1 | tr -d ' ')
+	class=$(head -c 5 "$p" | tail -c 1 | od -An -tx1 | tr -d ' ')
 	if [ "$class" != 01 ]; then
-		fail $c "$p is not a 32-bit ELF program (class $class)"
+		fail "$c" "$p is not a 32-bit ELF program (class $class)"
 		return
 	fi
 	# shellcheck disable=SC2086 # the case names are words
-	$p $COMPAT32_CASES >/tmp/compat32.out 2>&1
+	"$p" $COMPAT32_CASES >/tmp/compat32.out 2>&1
 	rc=$?
 	# Not as GOMEM-CASE lines: they are this case's, not cases of their own.
 	sed 's/^GOMEM-CASE /compat32: /; t; s/^/compat32| /' /tmp/compat32.out
+	# shellcheck disable=SC2086 # the case names are words
 	n=$(echo $COMPAT32_CASES | wc -w)
 	if [ $rc -ne 0 ] || ! grep -q "^$n passed, 0 failed" /tmp/compat32.out; then
-		fail $c "exit status $rc: $(grep -E '^GOMEM-CASE .* FAIL|passed, ' /tmp/compat32.out | tr '\n' ' ')"
+		fail "$c" "exit status $rc: $(grep -E '^GOMEM-CASE .* FAIL|passed, ' /tmp/compat32.out | tr '\n' ' ')"
 	else
-		pass $c
+		pass "$c"
 	fi
 }
 
