@@ -129,6 +129,18 @@ struct gomem_owned {
 
 static struct gomem_device gomem_dev;
 static struct kmem_cache *gomem_owned_cache;
+/*
+ * Sessions come from a cache of their own, charged to the opener's memory
+ * cgroup; its constructor keeps it from being merged with other caches,
+ * so /sys/kernel/slab/gomem_session counts gomem's sessions alone (the
+ * VM tests compare it with the number of open sessions).
+ */
+static struct kmem_cache *gomem_session_cache;
+
+static void gomem_session_ctor(void *obj)
+{
+	memset(obj, 0, sizeof(struct gomem_session));
+}
 
 static u64 gomem_granule(void)
 {
@@ -1005,9 +1017,10 @@ static int gomem_open(struct inode *inode, struct file *file)
 {
 	struct gomem_session *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kmem_cache_alloc(gomem_session_cache, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
 	INIT_HLIST_HEAD(&s->regions);
 	s->readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
@@ -1030,7 +1043,7 @@ static int gomem_release(struct inode *inode, struct file *file)
 	gomem_dev.sessions--;
 	gomem_unlock();
 	trace_gomem_session_release(gomem_dev.arena.params.name, regions, bytes);
-	kfree(s);
+	kmem_cache_free(gomem_session_cache, s);
 	return 0;
 }
 
@@ -1176,6 +1189,13 @@ static int __init gomem_init(void)
 		err = -ENOMEM;
 		goto out_cache;
 	}
+	gomem_session_cache = kmem_cache_create("gomem_session",
+						sizeof(struct gomem_session), 0,
+						SLAB_ACCOUNT, gomem_session_ctor);
+	if (!gomem_session_cache) {
+		err = -ENOMEM;
+		goto out_owned;
+	}
 	err = gomem_arena_init(&gomem_dev.arena, &p);
 	if (err) {
 		pr_err("cannot create the arena (initial_size=%llu max_chunk=%llu max_size=%llu): %d\n",
@@ -1212,6 +1232,7 @@ out_inode:
 out_arena:
 	gomem_arena_destroy(&gomem_dev.arena);
 out_owned:
+	kmem_cache_destroy(gomem_session_cache);
 	kmem_cache_destroy(gomem_owned_cache);
 out_cache:
 	gomem_range_cache_exit();
@@ -1237,6 +1258,7 @@ static void __exit gomem_exit(void)
 	gomem_inode_destroy();
 	gomem_arena_destroy(&gomem_dev.arena);
 	gomem_spare_drain();
+	kmem_cache_destroy(gomem_session_cache);
 	kmem_cache_destroy(gomem_owned_cache);
 	gomem_range_cache_exit();
 }

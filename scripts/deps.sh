@@ -21,6 +21,7 @@ needs=(
 	"make:the build"
 	"gcc:kernel modules and the userspace harness"
 	"libc6-dev:the userspace harness"
+	"gcc-multilib:the 32-bit (gcc -m32 -static) build of gomem-e2e, which tests the compat ioctl path in the VM"
 	"clang:the libFuzzer target"
 	"libclang-rt-14-dev:libFuzzer and the sanitizer runtimes"
 	"libcmocka-dev:the userspace harness's unit tests"

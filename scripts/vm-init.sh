@@ -26,7 +26,7 @@
 
 # Cases of this file: once per boot, then once per module configuration.
 INIT_CASES_ONCE="bad_module_params_refused"
-INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline"
+INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline"
 
 case ${1:-} in
 --list)
@@ -106,7 +106,8 @@ load_module() {
 }
 
 # Load with the configured parameters; pass when the device shows up and
-# every parameter readable in sysfs has the value asked for.
+# every parameter asked for is readable in sysfs (they are 0444) with the
+# value asked for.
 case_module_loads_with_params() {
 	out=$(load_module 2>&1) || { fail module_loads_with_params "insmod /gomem.ko $GOMEM_PARAMS: $out"; return 1; }
 	i=0
@@ -119,7 +120,7 @@ case_module_loads_with_params() {
 		name=${p%%=*}
 		want=${p#*=}
 		f=/sys/module/gomem/parameters/$name
-		[ -r "$f" ] || continue
+		[ -r "$f" ] || { fail module_loads_with_params "parameter $name: no readable $f"; return 0; }
 		got=$(cat "$f")
 		[ "$got" = "$want" ] || { fail module_loads_with_params "parameter $name is '$got', asked for '$want'"; return 0; }
 	done
@@ -229,6 +230,38 @@ run_e2e() {
 	done </tmp/e2e.list
 }
 
+# rmmod_refused [CASE]: rmmod must fail because the module is in use: the
+# kernel's delete_module() says EWOULDBLOCK ("Resource temporarily
+# unavailable" from busybox; kmod's rmmod says "in use"), with exactly one
+# reference (one open file of /dev/gomem) and the module still there.
+rmmod_refused() {
+	refs=$(cat /sys/module/gomem/refcnt 2>/dev/null)
+	if [ "$refs" != 1 ]; then
+		fail "$1" "module reference count '$refs' before rmmod, want 1 (one open file)"
+	elif out=$(rmmod gomem 2>&1); then
+		fail "$1" "rmmod succeeded while /dev/gomem was in use"
+	elif ! loaded; then
+		fail "$1" "rmmod failed ($out) but the module is gone"
+	elif ! echo "$out" | grep -Eq 'Resource temporarily unavailable|in use|busy'; then
+		fail "$1" "rmmod refused for another reason than use: $out"
+	else
+		info "$1: rmmod said: $out"
+		return 0
+	fi
+	return 1
+}
+
+# wait_for FILE TEXT PID: until FILE has TEXT (10 s at most, or PID gone).
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" && [ $i -lt 100 ]; do
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1"
+}
+
 holder=
 case_rmmod_refused_while_open() {
 	/bin/gomem-e2e --hold >/tmp/hold.out 2>&1 &
@@ -243,13 +276,79 @@ case_rmmod_refused_while_open() {
 		fail rmmod_refused_while_open "gomem-e2e --hold did not hold the device: $(tr '\n' ' ' </tmp/hold.out)"
 		return
 	fi
-	if out=$(rmmod gomem 2>&1); then
-		fail rmmod_refused_while_open "rmmod succeeded while /dev/gomem was open"
-	elif ! loaded; then
-		fail rmmod_refused_while_open "rmmod failed ($out) but the module is gone"
+	rmmod_refused rmmod_refused_while_open && pass rmmod_refused_while_open
+}
+
+# A mapping outlives its fd: "gomem-e2e --hold-mapped" allocates, maps,
+# closes the fd and holds the mapping; rmmod stays refused until it
+# unmaps (on SIGUSR1), after which the module has no reference left
+# while that process still lives.  The --hold holder goes first.
+case_rmmod_refused_while_mapped() {
+	c=rmmod_refused_while_mapped
+	if [ -n "$holder" ]; then
+		kill -KILL "$holder" 2>/dev/null
+		wait "$holder" 2>/dev/null
+	fi
+	/bin/gomem-e2e --hold-mapped >/tmp/holdmap.out 2>&1 &
+	holder=$!
+	if ! wait_for /tmp/holdmap.out GOMEM-HOLDING "$holder"; then
+		fail "$c" "gomem-e2e --hold-mapped did not hold a mapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+		return
+	fi
+	for f in /proc/"$holder"/fd/*; do
+		if [ "$(readlink "$f")" = /dev/gomem ]; then
+			fail "$c" "the holder still has /dev/gomem open ($f)"
+			return
+		fi
+	done
+	if ! grep -q /dev/gomem /proc/"$holder"/maps; then
+		fail "$c" "the holder has no mapping of /dev/gomem"
+		return
+	fi
+	rmmod_refused "$c" || return
+	kill -USR1 "$holder"
+	if ! wait_for /tmp/holdmap.out GOMEM-UNMAPPED "$holder"; then
+		fail "$c" "the holder did not unmap: $(tr '\n' ' ' </tmp/holdmap.out)"
+		return
+	fi
+	refs=$(cat /sys/module/gomem/refcnt 2>/dev/null)
+	if ! kill -0 "$holder" 2>/dev/null; then
+		fail "$c" "the holder exited after unmapping: $(tr '\n' ' ' </tmp/holdmap.out)"
+	elif [ "$refs" != 0 ]; then
+		fail "$c" "after munmap the module still has $refs reference(s)"
 	else
-		info "rmmod while open: $out"
-		pass rmmod_refused_while_open
+		pass "$c"
+	fi
+}
+
+# 32-bit callers (compat_ptr_ioctl): the static i386 build of gomem-e2e
+# runs the cases below, compat32_matches_native among them (INFO, ALLOC,
+# FREE, batches and STATS compared with the 64-bit program's).
+COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted"
+case_compat32_ioctls() {
+	c=compat32_ioctls
+	p=/bin/gomem-e2e32
+	if [ ! -x "$p" ]; then
+		fail "$c" "no $p in the initramfs"
+		return
+	fi
+	# ELF class (byte 5): 1 for 32-bit.
+	class=$(head -c 5 "$p" | tail -c 1 | od -An -tx1 | tr -d ' ')
+	if [ "$class" != 01 ]; then
+		fail "$c" "$p is not a 32-bit ELF program (class $class)"
+		return
+	fi
+	# shellcheck disable=SC2086 # the case names are words
+	"$p" $COMPAT32_CASES >/tmp/compat32.out 2>&1
+	rc=$?
+	# Not as GOMEM-CASE lines: they are this case's, not cases of their own.
+	sed 's/^GOMEM-CASE /compat32: /; t; s/^/compat32| /' /tmp/compat32.out
+	# shellcheck disable=SC2086 # the case names are words
+	n=$(echo $COMPAT32_CASES | wc -w)
+	if [ $rc -ne 0 ] || ! grep -q "^$n passed, 0 failed" /tmp/compat32.out; then
+		fail "$c" "exit status $rc: $(grep -E '^GOMEM-CASE .* FAIL|passed, ' /tmp/compat32.out | tr '\n' ' ')"
+	else
+		pass "$c"
 	fi
 }
 
@@ -306,7 +405,7 @@ test_config() {
 	holder=
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
-		for c in debugfs_stats_and_blocks tracepoints_record_operations rmmod_refused_while_open rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
+		for c in debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
@@ -319,8 +418,10 @@ test_config() {
 	case_tracepoints_record_operations
 	run_e2e
 	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
+	case_compat32_ioctls
 	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
 	case_rmmod_refused_while_open
+	case_rmmod_refused_while_mapped
 	case_rmmod_after_close
 	case_vmalloc_back_to_baseline
 }

@@ -181,6 +181,7 @@ make_initramfs() {
 	chmod 0755 "$dir/init"
 	cp "$ko" "$dir/gomem.ko"
 	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
+	[ ! -x "${e2e%/*}/gomem-e2e32" ] || cp "${e2e%/*}/gomem-e2e32" "$dir/bin/"
 	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
 	[ ! -x "$ctl" ] || cp "$ctl" "$dir/bin/"
 	for p in "$demo_dir"/*; do

@@ -390,6 +390,23 @@ static int probe(volatile unsigned char *p, bool wr, unsigned char val)
 	return 0;
 }
 
+/* Read one byte into *@v: 0, SIGBUS or SIGSEGV. */
+static int probe_read(volatile unsigned char *p, unsigned char *v)
+{
+	int sig;
+
+	probe_install();
+	sig = sigsetjmp(g_jmp, 1);
+	if (sig) {
+		g_jmp_armed = 0;
+		return sig;
+	}
+	g_jmp_armed = 1;
+	*v = *p;
+	g_jmp_armed = 0;
+	return 0;
+}
+
 static const char *signame(int sig)
 {
 	switch (sig) {
@@ -596,23 +613,26 @@ static void case_info_reports_geometry(void)
 	CHECK(in.session_flags == 0, "read-write session_flags %#x",
 	      in.session_flags);
 
-	/* Agree with the module parameters, where sysfs shows them. */
+	/* Agree with the module parameters, which sysfs must show (0444). */
 	v = read_param("initial_size", &ok);
-	CHECK(!ok || round_up(v, pg) == in.initial_size,
+	CHECK(ok, "parameter initial_size unreadable in sysfs");
+	CHECK(round_up(v, pg) == in.initial_size,
 	      "initial_size %#llx" ", parameter %#llx",
 	      in.initial_size, v);
 	v = read_param("max_chunk", &ok);
-	CHECK(!ok || round_up(v, pg) == in.max_chunk,
+	CHECK(ok, "parameter max_chunk unreadable in sysfs");
+	CHECK(round_up(v, pg) == in.max_chunk,
 	      "max_chunk %#llx" ", parameter %#llx", in.max_chunk, v);
 	v = read_param("max_size", &ok);
-	CHECK(!ok || round_up(v, pg) == in.max_size,
+	CHECK(ok, "parameter max_size unreadable in sysfs");
+	CHECK(round_up(v, pg) == in.max_size,
 	      "max_size %#llx" ", parameter %#llx", in.max_size, v);
 	read_param_str("policy", s, sizeof(s));
-	CHECK(!*s || (!strcmp(s, "treap") && in.policy == 0) ||
+	CHECK((!strcmp(s, "treap") && in.policy == 0) ||
 	      (!strcmp(s, "avl") && in.policy == 1),
 	      "policy %u, parameter '%s'", in.policy, s);
 	read_param_str("source", s, sizeof(s));
-	CHECK(!*s || (!strcmp(s, "vmalloc") && in.source == 0) ||
+	CHECK((!strcmp(s, "vmalloc") && in.source == 0) ||
 	      (!strcmp(s, "buddy") && in.source == 1),
 	      "source %u, parameter '%s'", in.source, s);
 
@@ -1104,25 +1124,55 @@ static void case_sigkill_reclaims_regions(void)
 	 * worth of ioctls in flight is the stress case; here one loop).
 	 */
 	for (int round = 0; round < 3; round++) {
+		u64 least = 63 * round_up(200, in.granule);
+
+		CHECK(!pipe(p), "pipe");
 		pid = must_fork();
 		if (!pid) {
 			int cfd = dev_open(O_RDWR);
 			u64 o[64] = { 0 };
 
 			close(fd);
+			close(p[0]);
 			for (unsigned int i = 0;; i++) {
 				int k = i % 64;
 
 				if (o[k])
-					try_free(cfd, o[k] - 1, 200 + k * 8);
+					CHECK(!try_free(cfd, o[k] - 1,
+							200 + k * 8),
+					      "busy child: free");
 				o[k] = 0;
-				if (!try_alloc(cfd, 200 + k * 8, 0, 0, &o[k]))
-					o[k]++;
+				CHECK(!try_alloc(cfd, 200 + k * 8, 0, 0, &o[k]),
+				      "busy child: alloc");
+				o[k]++;
+				/* Every slot filled: from now on at most one
+				 * of the 64 regions is missing at any time.
+				 */
+				if (i == 63) {
+					write_all(p[1], "w", 1);
+					close(p[1]);
+				}
 			}
 		}
+		close(p[1]);
+		{
+			char w;
+
+			read_all(p[0], &w, 1);
+			close(p[0]);
+		}
 		usleep(100000 + round * 70000);
+		s = get_stats(fd);
+		CHECK(s.sessions == s0.sessions + 1 &&
+		      s.in_use >= s0.in_use + least, "busy child (round %d) "
+		      "before the kill: in_use +%lld" ", sessions %llu"
+		      "; want at least +%llu" ", %llu", round,
+		      (long long)(s.in_use - s0.in_use), s.sessions, least,
+		      s0.sessions + 1);
 		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGKILL, "busy child (round %d) did not "
+		      "die of SIGKILL", round);
 		s = wait_in_use(fd, s0.in_use, 2.0);
 		CHECK(s.in_use == s0.in_use, "busy child killed (round %d): "
 		      "in_use %llu" ", want %llu", round, s.in_use,
@@ -1302,12 +1352,32 @@ static void case_free_unallocated_einval(void)
 	}
 	EXPECT_STATS_SAME(s, fd, "frees of unallocated ranges");
 	must_free(fd, off, 1024);
-	/* Nothing at all allocated by this session. */
+	/* Nothing at all allocated by this session, nor by anyone (the
+	 * cases run one at a time and free what they allocate).
+	 */
 	s = get_stats(fd);
+	CHECK(s.in_use == 0, "arena not idle: in_use %llu", s.in_use);
 	CHECK(try_free(fd, off, 1024) == EINVAL, "free after free");
-	CHECK(try_free(fd, 0, in.granule) == EINVAL || s.in_use,
-	      "free of offset 0 in an empty arena");
+	{
+		int e = try_free(fd, 0, in.granule);
+
+		CHECK(e == EINVAL, "free of offset 0 in an empty arena: %s, "
+		      "want EINVAL", e ? errname(e) : "succeeded");
+	}
 	EXPECT_STATS_SAME(s, fd, "frees in an empty session");
+	/* The same offset once another session holds it: EPERM. */
+	{
+		int o = dev_open(O_RDWR), e;
+		u64 x = must_alloc(o, in.granule, 0, 0);
+
+		s = get_stats(fd);
+		e = try_free(fd, x, in.granule);
+		CHECK(e == EPERM, "free of another session's only region: %s,"
+		      " want EPERM", e ? errname(e) : "succeeded");
+		EXPECT_STATS_SAME(s, fd, "free of another session's region");
+		must_free(o, x, in.granule);
+		close(o);
+	}
 	close(fd);
 }
 
@@ -1348,25 +1418,50 @@ static void case_free_spanning_two_regions_einval(void)
 		EXPECT_STATS_SAME(s, fd, "frees spanning two regions");
 		(void)hi;
 
-		/* Our region touching another session's. */
+		/* Our region touching another session's, adjacent by
+		 * construction: in an idle arena of one chunk we take the
+		 * whole chunk and free its tail, the only free space left,
+		 * where the other session's region must then go (lowest fit
+		 * and best fit agree).
+		 */
 		for (int i = 0; i < nh; i++)
 			must_free(fd, h[i].off, h[i].size);
 		nh = 0;
-		b1 = must_alloc(fd, sz, 0, 0);
+		must_trim(fd);
+		s = get_stats(fd);
+		CHECK(s.in_use == 0 && s.chunks == 1, "arena not idle after "
+		      "trim: in_use %llu" ", %llu" " chunks", s.in_use,
+		      s.chunks);
+		b1 = must_alloc(fd, s.capacity, in.page_size, 0);
+		CHECK(b1 == 0, "the whole first chunk at %#llx" ", want 0", b1);
+		must_free(fd, s.capacity - sz, sz);
 		b2 = must_alloc(o, sz, 0, 0);
-		if (b1 + sz == b2 || b2 + sz == b1) {
-			u64 at = b1 < b2 ? b2 - 512 : b1 - 512;
-
-			s = get_stats(fd);
-			so = get_stats(o);
-			e = try_free(fd, at, 1024);
-			CHECK(e == EINVAL || e == EPERM, "free across our region"
-			      " and another session's: %s",
-			      e ? errname(e) : "succeeded");
-			EXPECT_STATS_SAME(s, fd, "free across sessions");
-			EXPECT_STATS_SAME(so, o, "free across sessions (other)");
-		}
-		must_free(fd, b1, sz);
+		CHECK(b2 == s.capacity - sz, "the other session's region at "
+		      "%#llx" ", want %#llx" " (the only free block)", b2,
+		      s.capacity - sz);
+		s = get_stats(fd);
+		so = get_stats(o);
+		/* Starting in ours, running into theirs: not inside one
+		 * region of ours, -EINVAL.
+		 */
+		e = try_free(fd, b2 - 512, 1024);
+		CHECK(e == EINVAL, "free from our region into another session's:"
+		      " %s, want EINVAL", e ? errname(e) : "succeeded");
+		e = try_free(fd, b2 - 512, 512 + sz);
+		CHECK(e == EINVAL, "free of our tail and the whole of another "
+		      "session's region: %s, want EINVAL",
+		      e ? errname(e) : "succeeded");
+		/* Starting in theirs: -EPERM, whoever asks but the owner. */
+		e = try_free(fd, b2, 1024);
+		CHECK(e == EPERM, "free starting in another session's region: "
+		      "%s, want EPERM", e ? errname(e) : "succeeded");
+		e = try_free(o, b2 - 512, 1024);
+		CHECK(e == EPERM, "free from another session's region into "
+		      "ours (by the other): %s, want EPERM",
+		      e ? errname(e) : "succeeded");
+		EXPECT_STATS_SAME(s, fd, "free across sessions");
+		EXPECT_STATS_SAME(so, o, "free across sessions (other)");
+		must_free(fd, b1, s.capacity - sz);
 		must_free(o, b2, sz);
 	}
 	(void)in;
@@ -1617,12 +1712,33 @@ static void case_bad_pointer_efault(void)
 	EXPECT_ERR(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), EFAULT,
 		   "free batch whose entries run off the mapping");
 	EXPECT_STATS_SAME(s, fd, "batches with bad entries");
-	/* TRIM/RECYCLE with a bad result pointer: EFAULT. */
+	/* TRIM/RECYCLE with a bad result pointer: EFAULT, and nothing done
+	 * although each has work to do (a released chunk to trim, our
+	 * region to recycle).
+	 */
+	{
+		struct gomem_info in = get_info(fd);
+		u64 big = round_up(s.largest_free + in.granule, in.page_size);
+		u64 boff = must_alloc(fd, big, 0, 0);
+
+		must_free(fd, boff, big);
+	}
+	s = get_stats(fd);
+	CHECK(s.session_regions == 1, "session holds %llu" " regions, want 1",
+	      s.session_regions);
 	EXPECT_ERR(ioctl(fd, GOMEM_IOC_TRIM, bad), EFAULT, "TRIM bad pointer");
+	EXPECT_STATS_SAME(s, fd, "TRIM with a bad pointer");
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_TRIM, NULL), EFAULT, "TRIM NULL");
+	EXPECT_STATS_SAME(s, fd, "TRIM with a NULL pointer");
 	EXPECT_ERR(ioctl(fd, GOMEM_IOC_RECYCLE, bad), EFAULT,
 		   "RECYCLE bad pointer");
+	EXPECT_STATS_SAME(s, fd, "RECYCLE with a bad pointer");
+	EXPECT_ERR(ioctl(fd, GOMEM_IOC_RECYCLE, NULL), EFAULT,
+		   "RECYCLE NULL");
+	EXPECT_STATS_SAME(s, fd, "RECYCLE with a NULL pointer");
 	munmap(ro, 4096);
-	try_free(fd, off, 512);
+	must_free(fd, off, 512);
+	must_trim(fd);
 	close(fd);
 }
 
@@ -2539,6 +2655,8 @@ static void case_trim_zaps_released_chunk_sigbus(void)
 
 	must_trim(fd);
 	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
 	size = round_up(s0.largest_free + in.granule, in.page_size);
 	CHECK(s0.capacity + size <= in.max_size, "no room to grow: capacity %llu"
 	      " + %llu" " > max_size", s0.capacity, size);
@@ -2596,16 +2714,19 @@ static void case_trim_zaps_released_chunk_sigbus(void)
 	write_all(p[1], "g", 1);
 	wait_ok(pid, "child with a mapping of the trimmed chunk");
 
-	/* The same offsets come back with a fresh chunk: the old mapping
-	 * sees the new, zeroed memory (no stale page).
+	/* The same offsets come back with a fresh chunk (the trimmed one
+	 * was the only chunk above the first, so its place in the window
+	 * is the lowest that fits again): the old mapping sees the new
+	 * memory, zeroed by the chunk itself (NOZERO: not by the
+	 * allocation), and no stale page.
 	 */
-	r2 = must_alloc(fd, size, 0, 0);
+	r2 = must_alloc(fd, size, 0, GOMEM_ALLOC_NOZERO);
 	CHECK(get_stats(fd).chunks == s0.chunks + 1, "no regrowth");
-	if (r2 == r) {
-		sig = probe(w + r, false, 0);
-		CHECK(sig == 0, "reading a regrown chunk gave %s", signame(sig));
-		EXPECT_ZERO(w + r, r, size, "regrown chunk via the old mapping");
-	}
+	CHECK(r2 == r, "regrown region at %#llx" ", want %#llx" " (the "
+	      "trimmed chunk's place)", r2, r);
+	sig = probe(w + r, false, 0);
+	CHECK(sig == 0, "reading a regrown chunk gave %s", signame(sig));
+	EXPECT_ZERO(w + r, r, size, "regrown chunk via the old mapping");
 	fill(w + r2, r2, size, 112);
 	{
 		unsigned char *b = malloc(size);
@@ -2670,8 +2791,13 @@ static void case_mremap_growth_refused(void)
 	struct gomem_info in = get_info(fd);
 	u64 P = in.page_size;
 	off_t where[2] = { (off_t)(in.map_size - P), 0 };
+	u64 off = must_alloc(fd, P, P, 0);
+	struct map m = map_range(fd, off, P, PROT_READ | PROT_WRITE, P);
+	struct gomem_stats s;
 	void *p, *q;
 
+	fill(m.p, off, P, 131);
+	s = get_stats(fd);
 	for (int i = 0; i < 2; i++) {
 		p = mmap(NULL, P, PROT_READ, MAP_SHARED, fd, where[i]);
 		CHECK(p != MAP_FAILED, "mmap at %lld: %s", (long long)where[i],
@@ -2681,8 +2807,16 @@ static void case_mremap_growth_refused(void)
 		      "mremap growing the mapping at %lld: %s, want EFAULT",
 		      (long long)where[i],
 		      q == MAP_FAILED ? errname(errno) : "succeeded");
+		/* The refused mapping is as it was. */
+		if (where[i] == 0)
+			CHECK(probe(p, false, 0) == 0, "the first page faults "
+			      "after a refused mremap");
 		CHECK(!munmap(p, P), "munmap: %s", errname(errno));
+		EXPECT_STATS_SAME(s, fd, "refused mremap");
 	}
+	EXPECT_PAT(m.p, off, P, 131, "region after refused mremaps");
+	unmap(&m);
+	must_free(fd, off, P);
 	close(fd);
 }
 
@@ -2714,17 +2848,93 @@ static void case_session_lives_while_mapped(void)
 	close(o);
 }
 
+#define SHARE_THREADS	4
+#define SHARE_EACH	16
+
+struct share_thread {
+	pthread_t th;
+	int fd;			/* the fd (or a dup of it) this thread uses */
+	u32 id;
+	u64 off[SHARE_EACH];
+	u64 *peer;		/* another thread's offsets, to free */
+	pthread_barrier_t *bar;
+	int err;		/* first errno seen, 0 if none */
+};
+
+static void *share_thread_fn(void *arg)
+{
+	struct share_thread *t = arg;
+
+	for (int i = 0; i < SHARE_EACH; i++) {
+		int e = try_alloc(t->fd, 100 + t->id * 32 + i, 0, 0,
+				  &t->off[i]);
+
+		if (e && !t->err)
+			t->err = e;
+	}
+	pthread_barrier_wait(t->bar);	/* every thread has allocated */
+	pthread_barrier_wait(t->bar);	/* the main thread has counted */
+	/* Free the regions another thread allocated: same session. */
+	for (int i = 0; i < SHARE_EACH; i++) {
+		u32 pid = (t->id + 1) % SHARE_THREADS;
+		int e = try_free(t->fd, t->peer[i], 100 + pid * 32 + i);
+
+		if (e && !t->err)
+			t->err = e;
+	}
+	return NULL;
+}
+
 static void case_dup_and_threads_share_session(void)
 {
 	int a = dev_open(O_RDWR), b = dup(a), c = fcntl(a, F_DUPFD_CLOEXEC, 0);
 	struct gomem_info in = get_info(a);
 	struct gomem_stats s0 = get_stats(a), s;
 	u64 o1 = must_alloc(a, 1000, 0, 0), o2 = must_alloc(b, 2000, 0, 0);
+	struct share_thread t[SHARE_THREADS];
+	pthread_barrier_t bar;
+	u64 tb = 0;
 
 	s = get_stats(c);
 	CHECK(s.sessions == s0.sessions, "dup created a session");
 	CHECK(s.session_regions == 2, "dup'd fd sees %llu" " regions",
 	      s.session_regions);
+
+	/* Threads allocating at once through the fd and its dups: one
+	 * session, whose regions any thread may free.
+	 */
+	CHECK(!pthread_barrier_init(&bar, NULL, SHARE_THREADS + 1),
+	      "pthread_barrier_init");
+	for (int i = 0; i < SHARE_THREADS; i++) {
+		t[i].fd = i % 3 == 0 ? a : i % 3 == 1 ? b : c;
+		t[i].id = i;
+		t[i].peer = t[(i + 1) % SHARE_THREADS].off;
+		t[i].bar = &bar;
+		t[i].err = 0;
+		for (int k = 0; k < SHARE_EACH; k++)
+			tb += round_up(100 + i * 32 + k, in.granule);
+		CHECK(!pthread_create(&t[i].th, NULL, share_thread_fn, &t[i]),
+		      "pthread_create");
+	}
+	pthread_barrier_wait(&bar);
+	s = get_stats(b);
+	CHECK(s.sessions == s0.sessions && s.session_regions ==
+	      2 + SHARE_THREADS * SHARE_EACH && s.session_in_use ==
+	      round_up(1000, in.granule) + round_up(2000, in.granule) + tb,
+	      "with %d threads' regions: %llu" " sessions (want %llu" "), "
+	      "%llu" " regions (want %d), %llu" " bytes", SHARE_THREADS,
+	      s.sessions, s0.sessions, s.session_regions,
+	      2 + SHARE_THREADS * SHARE_EACH, s.session_in_use);
+	pthread_barrier_wait(&bar);
+	for (int i = 0; i < SHARE_THREADS; i++) {
+		pthread_join(t[i].th, NULL);
+		CHECK(!t[i].err, "thread %d: %s", i, errname(t[i].err));
+	}
+	pthread_barrier_destroy(&bar);
+	expect_session(a, round_up(1000, in.granule) +
+		       round_up(2000, in.granule), 2,
+		       "after the threads freed each other's regions");
+
 	must_free(b, o1, 1000);		/* allocated through a */
 	close(a);
 	close(b);
@@ -3209,8 +3419,8 @@ static void case_debugfs_shows_stats(void)
 	n = parse_kv(text, kv, 128);
 	CHECK(n >= 4, "%s: only %d \"key value\" lines:\n%s", path, n, text);
 	for (unsigned int i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!kv_get(kv, n, keys[i], &v))
-			continue;
+		CHECK(kv_get(kv, n, keys[i], &v), "%s: no \"%s\" line:\n%s",
+		      path, keys[i], text);
 		matched++;
 		/* Reading debugfs changes nothing, and nothing else runs. */
 		{
@@ -3234,9 +3444,9 @@ static void case_debugfs_shows_stats(void)
 			       path, keys[i], v, want);
 		}
 	}
-	CHECK(matched >= 4 && kv_get(kv, n, "in_use", &v) &&
-	      kv_get(kv, n, "capacity", &v), "%s: in_use/capacity missing:\n%s",
-	      path, text);
+	CHECK(matched == (int)(sizeof(keys) / sizeof(keys[0])),
+	      "%s: %d of %zu keys", path, matched,
+	      sizeof(keys) / sizeof(keys[0]));
 
 	snprintf(path, sizeof(path), "%s/%s/blocks", root, arena);
 	blocks = slurp(path);
@@ -3278,34 +3488,801 @@ static void case_debugfs_shows_stats(void)
 				seen_f += a2;
 				if (a2 > largest)
 					largest = a2;
+			} else {
+				FAIL("%s: line \"%.200s\" is neither \"chunk BASE "
+				     "SIZE free_bytes N blocks N\" nor \"free "
+				     "OFFSET LENGTH\"", path, l);
 			}
 			l = nl ? nl + 1 : NULL;
 		}
-		if (nchunks) {
-			CHECK(seen_b == cblocks && seen_f == cfree,
-			      "%s: last chunk lists %llu blocks, %llu bytes; "
-			      "says %llu, %llu", path, seen_b, seen_f, cblocks,
-			      cfree);
-			CHECK(nchunks == s.chunks && cap == s.capacity &&
-			      freeb == s.free && largest == s.largest_free,
-			      "%s: %llu chunks, %llu bytes, %llu free, largest "
-			      "%llu; the ioctl says %llu, %llu, %llu, %llu",
-			      path, nchunks, cap, freeb, largest, s.chunks,
-			      s.capacity, s.free, s.largest_free);
-		} else {
-			char want[32];
-
-			snprintf(want, sizeof(want), "%llu", s.largest_free);
-			CHECK(strstr(blocks, want) || !s.largest_free,
-			      "%s does not mention the largest free block "
-			      "(%llu):\n%.2000s", path, s.largest_free, blocks);
-		}
+		CHECK(nchunks, "%s lists no chunk:\n%.2000s", path, blocks);
+		CHECK(seen_b == cblocks && seen_f == cfree,
+		      "%s: last chunk lists %llu blocks, %llu bytes; "
+		      "says %llu, %llu", path, seen_b, seen_f, cblocks,
+		      cfree);
+		CHECK(nchunks == s.chunks && cap == s.capacity &&
+		      freeb == s.free && largest == s.largest_free,
+		      "%s: %llu chunks, %llu bytes, %llu free, largest "
+		      "%llu; the ioctl says %llu, %llu, %llu, %llu",
+		      path, nchunks, cap, freeb, largest, s.chunks,
+		      s.capacity, s.free, s.largest_free);
 	}
 	must_free(fd, off, 3000);
 	free(text);
 	free(blocks);
 	close(fd);
 }
+
+/* ---- reclaimed bytes, sessions across fork, trim races ---- */
+
+enum reclaim_how { RECLAIM_CLOSE, RECLAIM_SIGKILL, RECLAIM_RECYCLE };
+
+/*
+ * A session writes a region and loses it without freeing it (its close,
+ * its process killed, its RECYCLE); another session allocating over the
+ * same bytes sees zeroes, through a mapping made before.
+ */
+static void reclaim_check(enum reclaim_how how)
+{
+	static const char *const what[] = { "close", "SIGKILL", "RECYCLE" };
+	int a = dev_open(O_RDWR), b;
+	struct gomem_info in = get_info(a);
+	u64 size = 5 * in.page_size + 40, off = 0, covered;
+	u64 rs = round_up(size, in.granule);
+	struct gomem_stats s0, s;
+	struct held h[256];
+	int nh = 0, p[2], st;
+	unsigned char *w;
+	pid_t pid = 0;
+
+	must_trim(a);
+	s0 = get_stats(a);
+	w = map_window(a, &in, PROT_READ | PROT_WRITE);
+	if (how == RECLAIM_SIGKILL) {
+		CHECK(!pipe(p), "pipe");
+		pid = must_fork();
+		if (!pid) {
+			int v = dev_open(O_RDWR);
+			u64 o = must_alloc(v, size, 0, 0);
+
+			close(a);
+			fill(w + o, o, size, 0x7ec1);
+			write_all(p[1], &o, sizeof(o));
+			pause();
+			_exit(0);
+		}
+		close(p[1]);
+		read_all(p[0], &off, sizeof(off));
+		close(p[0]);
+		s = get_stats(a);
+		CHECK(s.in_use == s0.in_use + rs, "the child holds %lld"
+		      " bytes, want %llu", (long long)(s.in_use - s0.in_use),
+		      rs);
+		kill(pid, SIGKILL);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGKILL, "child did not die of SIGKILL");
+	} else {
+		int v = dev_open(O_RDWR);
+		struct gomem_release r;
+
+		off = must_alloc(v, size, 0, 0);
+		fill(w + off, off, size, 0x7ec1);
+		if (how == RECLAIM_RECYCLE) {
+			EXPECT_OK(ioctl(v, GOMEM_IOC_RECYCLE, &r), "recycle");
+			CHECK(r.count == 1 && r.bytes == rs, "recycle released "
+			      "%llu" " regions, %llu" " bytes", r.count,
+			      r.bytes);
+		}
+		close(v);
+	}
+	s = wait_in_use(a, s0.in_use, 2.0);
+	CHECK(s.in_use == s0.in_use, "after %s in_use %llu" ", want %llu",
+	      what[how], s.in_use, s0.in_use);
+	b = dev_open(O_RDWR);
+	covered = realloc_over(b, off, size, size, 0, h, &nh, 256);
+	CHECK(covered == size, "%s: re-allocation covered %llu" " of %llu"
+	      " bytes", what[how], covered, size);
+	for (int i = 0; i < nh; i++) {
+		u64 s1 = h[i].off > off ? h[i].off : off;
+		u64 e1 = h[i].off + h[i].size < off + size ?
+			 h[i].off + h[i].size : off + size;
+
+		if (s1 < e1)
+			EXPECT_ZERO(w + s1, s1, e1 - s1, what[how]);
+	}
+	for (int i = 0; i < nh; i++)
+		must_free(b, h[i].off, h[i].size);
+	close(b);
+	munmap(w, window_size(&in));
+	close(a);
+}
+
+static void case_reclaimed_bytes_zeroed_for_next_owner(void)
+{
+	reclaim_check(RECLAIM_CLOSE);
+	reclaim_check(RECLAIM_SIGKILL);
+	reclaim_check(RECLAIM_RECYCLE);
+}
+
+/*
+ * fork() then close in the parent: the child's inherited fd and mapping
+ * are the same session, which lives on in the child (its regions, the
+ * right to free them, a new allocation); it ends when the child's last
+ * reference (its mapping, after its fd) goes.
+ */
+static void case_fork_then_parent_closes(void)
+{
+	int o = dev_open(O_RDONLY), fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 len = 6 * in.page_size, off = must_alloc(fd, len, 0, 0);
+	struct gomem_stats s0 = get_stats(o), s;
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE,
+				 in.page_size);
+	int go[2], done[2];
+	pid_t pid;
+	char c;
+
+	fill(m.p, off, len, 141);
+	CHECK(!pipe(go) && !pipe(done), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		u64 x;
+
+		close(go[1]);
+		close(done[0]);
+		read_all(go[0], &c, 1);		/* the parent has closed */
+		EXPECT_PAT(m.p, off, len, 141, "child: inherited mapping");
+		expect_session(fd, len, 1, "child: inherited session");
+		must_free(fd, off + len - in.page_size, in.page_size);
+		x = must_alloc(fd, 3000, 0, 0);
+		expect_session(fd, len - in.page_size +
+			       round_up(3000, in.granule), 2,
+			       "child: after its free and alloc");
+		close(fd);
+		/* The mapping alone keeps the session: its regions stay. */
+		write_all(done[1], &x, sizeof(x));
+		read_all(go[0], &c, 1);
+		EXPECT_PAT(m.p, off, len - in.page_size, 141,
+			   "child: mapping after its close");
+		unmap(&m);
+		_exit(0);
+	}
+	close(go[0]);
+	close(done[1]);
+	unmap(&m);
+	close(fd);
+	s = get_stats(o);
+	CHECK(s.sessions == s0.sessions && s.in_use == s0.in_use,
+	      "after the parent's close: sessions %llu" ", in_use %llu"
+	      "; want %llu" ", %llu" " (the child still holds it)",
+	      s.sessions, s.in_use, s0.sessions, s0.in_use);
+	write_all(go[1], "c", 1);
+	{
+		u64 x;
+
+		read_all(done[0], &x, sizeof(x));
+		s = get_stats(o);
+		CHECK(s.sessions == s0.sessions && s.in_use == s0.in_use -
+		      in.page_size + round_up(3000, in.granule),
+		      "with the child's fd closed, its mapping alive: sessions "
+		      "%llu" ", in_use %llu", s.sessions, s.in_use);
+		CHECK(try_free(o, x, 3000) == EBADF, "read-only free");
+	}
+	write_all(go[1], "u", 1);
+	wait_ok(pid, "child");
+	s = wait_in_use(o, s0.in_use - len, 2.0);
+	CHECK(s.sessions == s0.sessions - 1 && s.in_use == s0.in_use - len,
+	      "after the child's munmap and exit: sessions %llu" " (want %llu"
+	      "), in_use %llu" " (want %llu" ")", s.sessions,
+	      s0.sessions - 1, s.in_use, s0.in_use - len);
+	close(go[1]);
+	close(done[0]);
+	close(o);
+}
+
+/* Trim zaps a mapping the child inherited from its parent. */
+static void case_trim_zaps_inherited_mapping_sigbus(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0;
+	unsigned char *w;
+	u64 size, r;
+	int p[2], q[2];
+	pid_t pid;
+	char c;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	size = round_up(s0.largest_free + in.granule, in.page_size);
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	r = must_alloc(fd, size, 0, 0);
+	CHECK(get_stats(fd).chunks == s0.chunks + 1, "no growth");
+	fill(w + r, r, size, 151);
+	CHECK(!pipe(p) && !pipe(q), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int sig;
+
+		/* The parent's mapping, inherited: read it, write it. */
+		EXPECT_PAT(w + r, r, size, 151, "child: inherited mapping");
+		w[r + size - 1] = 0x5a;
+		write_all(q[1], "r", 1);
+		read_all(p[0], &c, 1);
+		sig = probe(w + r, false, 0);
+		CHECK(sig == SIGBUS, "child: reading the trimmed chunk through "
+		      "the inherited mapping gave %s, want SIGBUS",
+		      signame(sig));
+		sig = probe(w + r + size - 1, true, 1);
+		CHECK(sig == SIGBUS, "child: writing the trimmed chunk through "
+		      "the inherited mapping gave %s, want SIGBUS",
+		      signame(sig));
+		CHECK(probe(w, false, 0) == 0, "child: the first chunk faults");
+		_exit(0);
+	}
+	read_all(q[0], &c, 1);
+	CHECK(w[r + size - 1] == 0x5a, "the child's write is not seen");
+	must_free(fd, r, size);
+	CHECK(must_trim(fd).count >= 1, "trim released nothing");
+	write_all(p[1], "g", 1);
+	wait_ok(pid, "child with an inherited mapping of the trimmed chunk");
+	munmap(w, window_size(&in));
+	close(fd);
+}
+
+/*
+ * Threads fault and pread the very chunk that the main thread frees and
+ * trims, round after round: every read sees zero or a byte the main
+ * thread wrote, or fails cleanly (SIGBUS, ENXIO, a short read); the
+ * kernel stays sound (the console check) and the statistics add up.
+ */
+#define RACE_READERS	3
+#define RACE_ROUNDS	60
+
+struct race_shared {
+	unsigned char *w;
+	int fd;
+	volatile u64 off, size;	/* the region being played with: size 0
+				 * until off is set
+				 */
+	volatile int stop;
+	u64 sigbus, faults_ok, pread_ok, pread_fail;
+	char why[200];
+};
+
+static void *race_reader(void *arg)
+{
+	struct race_shared *rs = arg;
+	u64 seed = (u64)(uintptr_t)&seed ^ 0x2545F4914F6CDD1DULL, ok = 0,
+	    bus = 0, pok = 0, pfail = 0;
+	unsigned char buf[512], v;
+
+	while (!rs->stop && !rs->why[0]) {
+		u64 size = __atomic_load_n(&rs->size, __ATOMIC_ACQUIRE);
+		u64 off = rs->off, at;
+		int sig;
+		ssize_t n;
+
+		if (!size)
+			continue;
+		at = off + xrand(&seed) % size;
+		sig = probe_read(rs->w + at, &v);
+		if (sig == SIGBUS) {
+			bus++;
+		} else if (sig) {
+			snprintf(rs->why, sizeof(rs->why), "reader: %s at %#llx",
+				 signame(sig), at);
+		} else if (v && !(v & 0x80)) {
+			snprintf(rs->why, sizeof(rs->why), "reader: the mapping "
+				 "at %#llx" " shows %#x, which nobody wrote", at,
+				 v);
+		} else {
+			ok++;
+		}
+		n = pread(rs->fd, buf, sizeof(buf), (off_t)at);
+		if (n < 0 && errno != ENXIO) {
+			snprintf(rs->why, sizeof(rs->why), "reader: pread at "
+				 "%#llx" ": %s", at, errname(errno));
+		} else if (n < 0) {
+			pfail++;
+		} else {
+			for (ssize_t i = 0; i < n; i++)
+				if (buf[i] && !(buf[i] & 0x80)) {
+					snprintf(rs->why, sizeof(rs->why),
+						 "reader: pread at %#llx"
+						 " saw %#x, which nobody wrote",
+						 at + i, buf[i]);
+					break;
+				}
+			pok++;
+		}
+	}
+	__atomic_add_fetch(&rs->sigbus, bus, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->faults_ok, ok, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->pread_ok, pok, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rs->pread_fail, pfail, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void case_trim_races_faults_and_pread(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	struct race_shared rs;
+	pthread_t th[RACE_READERS];
+	u64 size;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
+	size = round_up(s0.largest_free + in.granule, in.page_size);
+	memset(&rs, 0, sizeof(rs));
+	rs.fd = fd;
+	rs.w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	for (int i = 0; i < RACE_READERS; i++)
+		CHECK(!pthread_create(&th[i], NULL, race_reader, &rs),
+		      "pthread_create");
+	for (int round = 0; round < RACE_ROUNDS && !rs.why[0]; round++) {
+		unsigned char val = 0x80 | (round & 0x7f);
+		struct gomem_release rel;
+		u64 r = must_alloc(fd, size, 0, 0);
+		char c;
+
+		s = get_stats(fd);
+		CHECK(s.chunks == 2, "round %d: %llu" " chunks, want 2", round,
+		      s.chunks);
+		rs.off = r;	/* the same each round; before the size */
+		__atomic_store_n(&rs.size, size, __ATOMIC_RELEASE);
+		memset(rs.w + r, val, size);
+		must_free(fd, r, size);
+		rel = must_trim(fd);
+		CHECK(rel.count == 1, "round %d: trim released %llu" " chunks",
+		      round, rel.count);
+		/* Released: faults and reads fail, for us as for them. */
+		CHECK(probe(rs.w + r + size / 2, false, 0) == SIGBUS,
+		      "round %d: the trimmed chunk does not fault", round);
+		errno = 0;
+		CHECK(pread(fd, &c, 1, (off_t)r) == -1 && errno == ENXIO,
+		      "round %d: pread of the trimmed chunk: %s, want ENXIO",
+		      round, errname(errno));
+	}
+	rs.stop = 1;
+	for (int i = 0; i < RACE_READERS; i++)
+		pthread_join(th[i], NULL);
+	CHECK(!rs.why[0], "%s", rs.why);
+	s = get_stats(fd);
+	stats_sane(&s, "after the race");
+	CHECK(s.in_use == s0.in_use && s.chunks == s0.chunks &&
+	      s.capacity == s0.capacity, "after the race: in_use %llu"
+	      ", %llu" " chunks, capacity %llu", s.in_use, s.chunks,
+	      s.capacity);
+	CHECK(s.grows == s0.grows + RACE_ROUNDS &&
+	      s.trimmed == s0.trimmed + RACE_ROUNDS, "grows +%llu"
+	      ", trimmed +%llu" ", want +%d each", s.grows - s0.grows,
+	      s.trimmed - s0.trimmed, RACE_ROUNDS);
+	printf("# race: %llu faults mapped, %llu SIGBUS, %llu preads read, "
+	       "%llu failed\n", rs.faults_ok, rs.sigbus, rs.pread_ok,
+	       rs.pread_fail);
+	munmap(rs.w, window_size(&in));
+	close(fd);
+}
+
+/*
+ * O_WRONLY: a session that may change the arena (it has write access)
+ * but, like any file not open for reading, can neither mmap it (the VFS
+ * refuses every shared mapping of such a file: EACCES) nor read() it
+ * (EBADF).  INFO and STATS work; its regions go at close.
+ */
+static void case_wronly_session_changes_but_cannot_map_or_read(void)
+{
+	int o = dev_open(O_RDWR), wfd = dev_open(O_WRONLY);
+	struct gomem_info in = get_info(o), win = get_info(wfd);
+	struct gomem_stats s0 = get_stats(o), s;
+	struct gomem_batch_entry e[2];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	struct gomem_release rel;
+	u64 off, x;
+	unsigned char buf[300];
+	void *p;
+	int prots[] = { PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE };
+
+	CHECK(win.session_flags == 0, "O_WRONLY session_flags %#x, want 0",
+	      win.session_flags);
+	win.session_flags = in.session_flags;
+	CHECK(!memcmp(&win, &in, sizeof(in)), "O_WRONLY sees other geometry");
+	off = must_alloc(wfd, 300, 0, 0);
+	for (int i = 0; i < 300; i++)
+		buf[i] = pat(off + i, 161);
+	CHECK(pwrite(wfd, buf, 300, (off_t)off) == 300, "pwrite O_WRONLY: %s",
+	      errname(errno));
+	memset(buf, 0, sizeof(buf));
+	CHECK(pread(o, buf, 300, (off_t)off) == 300, "pread");
+	EXPECT_PAT(buf, off, 300, 161, "what the O_WRONLY session wrote");
+	EXPECT_ERR(pread(wfd, buf, 1, (off_t)off), EBADF, "pread O_WRONLY");
+
+	s = get_stats(o);
+	for (unsigned int i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
+		errno = 0;
+		p = mmap(NULL, in.page_size, prots[i], MAP_SHARED, wfd, 0);
+		CHECK(p == MAP_FAILED && errno == EACCES, "mmap prot %d of an "
+		      "O_WRONLY session: %s, want EACCES", prots[i],
+		      p == MAP_FAILED ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(s, o, "refused mmaps of an O_WRONLY session");
+
+	/* It changes the arena as a read-write session does. */
+	memset(e, 0, sizeof(e));
+	e[0].size = 64;
+	e[1].size = 128;
+	EXPECT_OK(ioctl(wfd, GOMEM_IOC_ALLOC_BATCH, &b), "O_WRONLY batch");
+	CHECK(b.done == 2, "O_WRONLY batch done %u", b.done);
+	expect_session(wfd, round_up(300, in.granule) +
+		       round_up(64, in.granule) + round_up(128, in.granule), 3,
+		       "O_WRONLY session");
+	CHECK(try_free(o, off, 300) == EPERM, "another session freed the "
+	      "O_WRONLY session's region");
+	must_free(wfd, e[0].offset, 64);
+	EXPECT_OK(ioctl(wfd, GOMEM_IOC_TRIM, &rel), "O_WRONLY trim");
+	x = must_alloc(wfd, 50, 0, 0);
+	(void)x;
+	close(wfd);
+	s = wait_in_use(o, s0.in_use, 2.0);
+	CHECK(s.in_use == s0.in_use && s.sessions == s0.sessions - 1,
+	      "after the O_WRONLY close: in_use %llu" " (want %llu"
+	      "), sessions %llu", s.in_use, s0.in_use, s.sessions);
+	close(o);
+}
+
+/*
+ * Growth that fails inside an ioctl returns -ENOMEM and changes nothing
+ * but failed_allocs.  Buddy source: the pool is fragmented on purpose, a
+ * chunk in each half of it, so a chunk of half the pool fits max_size but
+ * not the pool (gomem_buddy_alloc() places lowest first).  Vmalloc source,
+ * which cannot be made to fail on demand: growth refused because what is
+ * left below max_size is too small for the request.
+ */
+static void growth_fails(int fd, u64 size, const char *what)
+{
+	struct gomem_stats s = get_stats(fd), s2;
+	struct gomem_batch_entry e[2];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 2 };
+	u64 x = 0x5a5a;
+	int err = try_alloc(fd, size, 0, 0, &x);
+
+	CHECK(err == ENOMEM, "%s: alloc of %#llx" ": %s, want ENOMEM", what,
+	      size, err ? errname(err) : "succeeded");
+	CHECK(x == 0x5a5a, "%s: the refused alloc wrote an offset", what);
+	s2 = get_stats(fd);
+	CHECK(s2.failed_allocs == s.failed_allocs + 1, "%s: failed_allocs +%llu"
+	      ", want +1", what, s2.failed_allocs - s.failed_allocs);
+	s2.failed_allocs = s.failed_allocs;
+	CHECK(!stats_diff(&s, &s2), "%s: the failed growth changed %s", what,
+	      stats_diff(&s, &s2));
+	memset(e, 0, sizeof(e));
+	e[0].size = size;
+	e[1].size = size;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "batch");
+	CHECK(b.done == 0 && e[0].result == -ENOMEM && e[1].result == -ENOMEM,
+	      "%s: batch done %u, results %d %d; want 0, -ENOMEM", what,
+	      b.done, e[0].result, e[1].result);
+	s2 = get_stats(fd);
+	CHECK(s2.failed_allocs == s.failed_allocs + 3, "%s: failed_allocs +%llu"
+	      ", want +3", what, s2.failed_allocs - s.failed_allocs);
+	s2.failed_allocs = s.failed_allocs;
+	CHECK(!stats_diff(&s, &s2), "%s: the failed batch changed %s", what,
+	      stats_diff(&s, &s2));
+	stats_sane(&s2, what);
+}
+
+static void case_growth_failure_changes_nothing(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s;
+	u64 pool = 1, M = in.max_chunk, half, n, last = 0;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	CHECK(s0.in_use == 0 && s0.chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0.in_use, s0.chunks);
+	if (in.source == GOMEM_SOURCE_VMALLOC) {
+		/* Grow to the brim with max_chunk regions, then ask for
+		 * more than is left.
+		 */
+		struct held h[4096];
+		int nh = 0;
+		u64 left;
+
+		for (;;) {
+			s = get_stats(fd);
+			if (in.max_size - s.capacity < M)
+				break;
+			CHECK(nh < 4096, "too many chunks");
+			h[nh].off = must_alloc(fd, M, 0, 0);
+			h[nh++].size = M;
+		}
+		left = in.max_size - s.capacity;
+		growth_fails(fd, left + in.page_size, "vmalloc, past max_size");
+		for (int i = 0; i < nh; i++)
+			must_free(fd, h[i].off, h[i].size);
+		must_trim(fd);
+		close(fd);
+		return;
+	}
+	while (pool < in.max_size)
+		pool <<= 1;
+	half = pool / 2;
+	CHECK(M < half && s0.capacity <= M && s0.capacity + M + half <=
+	      in.max_size, "buddy geometry (first chunk %llu" ", max_chunk "
+	      "%llu" ", max_size %llu" ") leaves no room for the test",
+	      s0.capacity, M, in.max_size);
+	/* max_chunk chunks fill the pool's lower half after the first
+	 * chunk; the next goes to the upper half.
+	 */
+	n = half / M;
+	{
+		u64 *o = calloc(n, sizeof(*o));
+
+		for (u64 i = 0; i < n; i++) {
+			o[i] = must_alloc(fd, M, 0, 0);
+			s = get_stats(fd);
+			CHECK(s.chunks == s0.chunks + i + 1, "region %llu"
+			      " of max_chunk bytes did not grow the arena", i);
+		}
+		last = o[n - 1];
+		for (u64 i = 0; i + 1 < n; i++)
+			must_free(fd, o[i], M);
+		free(o);
+	}
+	must_trim(fd);
+	s = get_stats(fd);
+	CHECK(s.chunks == 2 && s.capacity == s0.capacity + M, "after trim: "
+	      "%llu" " chunks, capacity %llu", s.chunks, s.capacity);
+	CHECK(s.capacity + half <= in.max_size, "no room below max_size");
+	growth_fails(fd, half, "buddy pool fragmented");
+	/* The pool was the limit: once the upper chunk goes, it fits. */
+	must_free(fd, last, M);
+	must_trim(fd);
+	last = must_alloc(fd, half, 0, 0);
+	must_free(fd, last, half);
+	must_trim(fd);
+	s = get_stats(fd);
+	CHECK(s.in_use == 0 && s.chunks == 1, "at the end: in_use %llu"
+	      ", %llu" " chunks", s.in_use, s.chunks);
+	close(fd);
+}
+
+/*
+ * The device's own allocations do not leak: gomem's session cache holds
+ * exactly one object per open session (flushed with the cache's
+ * "shrink", its "objects" count is exact), before and after many
+ * open/read/write/close cycles; and the read()/write() bounce buffers
+ * (kmalloc's 4 KiB caches) come back.
+ */
+#define LEAK_CYCLES	200
+
+static long long slab_objects(const char *cache)
+{
+	char path[256], buf[64];
+	int f;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f >= 0) {
+		(void)!write(f, "1", 1);
+		close(f);
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/objects", cache);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 10);
+}
+
+/* Objects of every kmalloc cache of 4 KiB objects (plain, cg, rnd). */
+static long long kmalloc_4k_objects(int *ncaches)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *de;
+	long long sum = 0, v;
+
+	*ncaches = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "kmalloc", 7) || l < 3 ||
+		    strcmp(de->d_name + l - 3, "-4k"))
+			continue;
+		v = slab_objects(de->d_name);
+		if (v < 0)
+			continue;
+		sum += v;
+		(*ncaches)++;
+	}
+	closedir(d);
+	return sum;
+}
+
+static void case_device_allocations_not_leaked(void)
+{
+	int fd = dev_open(O_RDWR), nk0, nk1;
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s;
+	long long n0, n1, k0, k1;
+	u64 off = must_alloc(fd, 3 * in.page_size, 0, 0);
+	unsigned char *buf = calloc(1, 3 * in.page_size);
+
+	n0 = slab_objects("gomem_session");
+	s = get_stats(fd);
+	CHECK(n0 >= 0, "no /sys/kernel/slab/gomem_session/objects (a cache "
+	      "of its own, never merged, is what makes sessions countable)");
+	CHECK((u64)n0 == s.sessions, "gomem_session holds %lld" " objects "
+	      "with %llu" " sessions open", n0, s.sessions);
+	k0 = kmalloc_4k_objects(&nk0);
+	CHECK(nk0 > 0, "no kmalloc 4 KiB cache in /sys/kernel/slab");
+	for (int i = 0; i < LEAK_CYCLES; i++) {
+		int a = dev_open(O_RDWR), r = dev_open(O_RDONLY);
+		u64 x = must_alloc(a, 100, 0, 0);
+
+		CHECK(pwrite(a, buf, 3 * in.page_size, (off_t)off) ==
+		      (ssize_t)(3 * in.page_size), "pwrite: %s",
+		      errname(errno));
+		CHECK(pread(r, buf, 3 * in.page_size, (off_t)off) ==
+		      (ssize_t)(3 * in.page_size), "pread: %s",
+		      errname(errno));
+		(void)x;		/* reclaimed by the close */
+		close(r);
+		close(a);
+	}
+	n1 = slab_objects("gomem_session");
+	s = get_stats(fd);
+	CHECK((u64)n1 == s.sessions, "after %d open/close cycles "
+	      "gomem_session holds %lld" " objects with %llu" " sessions open "
+	      "(%lld" " before)", 2 * LEAK_CYCLES, n1, s.sessions, n0);
+	k1 = kmalloc_4k_objects(&nk1);
+	/* 2 reads and writes a cycle: a leaked bounce buffer would add
+	 * LEAK_CYCLES * 2 objects; allow a tenth of that for the rest of the
+	 * kernel.
+	 */
+	CHECK(k1 - k0 < LEAK_CYCLES / 5, "kmalloc 4 KiB objects %lld" " -> "
+	      "%lld" " over %d read()/write() calls", k0, k1,
+	      2 * LEAK_CYCLES);
+	printf("# slab: gomem_session %lld" " -> %lld" ", kmalloc 4k (%d "
+	       "caches) %lld" " -> %lld\n", n0, n1, nk1, k0, k1);
+	must_free(fd, off, 3 * in.page_size);
+	free(buf);
+	close(fd);
+}
+
+#ifdef GOMEM_E2E_COMPAT32
+/*
+ * 32-bit callers, through compat_ptr_ioctl: what INFO and STATS say, and
+ * the regions ALLOC and a batch hand out, agree with the 64-bit program
+ * (gomem-e2e beside this one), which reads the bytes written here.
+ */
+static char *native_out(const char *arg)
+{
+	char path[4200], *slash, *out = calloc(1, 4096);
+	int p[2];
+	pid_t pid;
+	ssize_t n, got = 0;
+
+	snprintf(path, sizeof(path), "%s", g_self);
+	slash = strrchr(path, '/');
+	CHECK(slash, "no directory in %s", g_self);
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "gomem-e2e");
+	CHECK(!access(path, X_OK), "no native %s", path);
+	CHECK(!pipe(p), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(path, path, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + got, 4095 - got)) > 0)
+		got += n;
+	close(p[0]);
+	wait_ok(pid, path);
+	return out;
+}
+
+static void native_peer_read(u64 off, u64 len, u32 seed)
+{
+	char path[4200], *slash, a1[32], a2[32], a3[32];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s", g_self);
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "gomem-e2e");
+	snprintf(a1, sizeof(a1), "%llu", off);
+	snprintf(a2, sizeof(a2), "%llu", len);
+	snprintf(a3, sizeof(a3), "%u", seed);
+	pid = must_fork();
+	if (!pid) {
+		execl(path, path, "--peer-read", a1, a2, a3, (char *)NULL);
+		_exit(127);
+	}
+	wait_ok(pid, "native reader of a region the 32-bit caller wrote");
+}
+
+static void case_compat32_matches_native(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s, s2;
+	struct gomem_batch_entry e[3];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 3 };
+	unsigned char *w;
+	char *out, want[512];
+	unsigned long long v[14];
+	u64 off;
+
+	CHECK(sizeof(void *) == 4 && sizeof(long) == 4, "not a 32-bit build");
+	out = native_out("--print-info");
+	snprintf(want, sizeof(want), "info %u %u %llu %llu %llu %llu %u %u "
+		 "%u\n", in.abi_version, in.page_size, in.initial_size,
+		 in.max_chunk, in.max_size, in.map_size, in.granule, in.policy,
+		 in.source);
+	CHECK(!strcmp(out, want), "INFO: 32-bit says \"%s\", 64-bit \"%s\"",
+	      want, out);
+	free(out);
+
+	w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	off = must_alloc(fd, 5000, 64, 0);
+	CHECK(off % 64 == 0, "32-bit alloc: offset %#llx", off);
+	fill(w + off, off, 5000, 171);
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++)
+		e[i].size = 1000 + 3000 * i;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "32-bit batch");
+	CHECK(b.done == 3, "32-bit batch done %u", b.done);
+	for (int i = 0; i < 3; i++)
+		fill(w + e[i].offset, e[i].offset, e[i].size, 172 + i);
+	native_peer_read(off, 5000, 171);
+	for (int i = 0; i < 3; i++)
+		native_peer_read(e[i].offset, e[i].size, 172 + i);
+
+	s = get_stats(fd);
+	out = native_out("--print-stats");
+	s2 = get_stats(fd);
+	CHECK(!stats_diff(&s, &s2), "statistics moved while comparing: %s",
+	      stats_diff(&s, &s2));
+	CHECK(sscanf(out, "stats %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+		     "%llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+		     &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11]) == 12,
+	      "64-bit --print-stats said \"%s\"", out);
+	CHECK(v[0] == s.capacity && v[1] == s.in_use && v[2] == s.free &&
+	      v[3] == s.largest_free && v[4] == s.chunks &&
+	      v[5] == s.peak_in_use && v[6] == s.allocs && v[7] == s.frees &&
+	      v[8] == s.failed_allocs && v[9] == s.grows &&
+	      v[10] == s.trimmed && v[11] == s.sessions + 1,
+	      "STATS: 64-bit \"%s\", 32-bit capacity %llu in_use %llu"
+	      " allocs %llu sessions %llu", out, s.capacity, s.in_use,
+	      s.allocs, s.sessions);
+	free(out);
+
+	/* Free through the 32-bit batch, and the single one. */
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "32-bit free batch");
+	CHECK(b.done == 3 && !e[0].result && !e[1].result && !e[2].result,
+	      "32-bit free batch: done %u", b.done);
+	must_free(fd, off, 5000);
+	expect_session(fd, 0, 0, "after the 32-bit frees");
+	munmap(w, window_size(&in));
+	close(fd);
+}
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
@@ -3358,6 +4335,16 @@ static struct gomem_case cases[] = {
 	C(stats_consistent_sessions, 0),
 	C(concurrent_stress_accounts_every_byte, -1),
 	C(debugfs_shows_stats, 0),
+	C(reclaimed_bytes_zeroed_for_next_owner, 0),
+	C(fork_then_parent_closes, 0),
+	C(trim_zaps_inherited_mapping_sigbus, 0),
+	C(trim_races_faults_and_pread, 0),
+	C(wronly_session_changes_but_cannot_map_or_read, 0),
+	C(growth_failure_changes_nothing, 0),
+	C(device_allocations_not_leaked, 0),
+#ifdef GOMEM_E2E_COMPAT32
+	C(compat32_matches_native, 0),
+#endif
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
@@ -3374,9 +4361,73 @@ static int hold_main(void)
 	return 0;
 }
 
+/*
+ * --hold-mapped: open, allocate, map, close the fd, print GOMEM-HOLDING;
+ * on SIGUSR1 check the bytes, unmap, print GOMEM-UNMAPPED, and live on
+ * (the rmmod-while-mapped case of scripts/vm-init.sh).
+ */
+static int hold_mapped_main(void)
+{
+	int fd, sig;
+	struct gomem_info in;
+	struct map m;
+	sigset_t set;
+	u64 off;
+
+	g_fail_fd = 1;
+	fd = dev_open(O_RDWR);
+	in = get_info(fd);
+	off = must_alloc(fd, in.page_size, in.page_size, 0);
+	m = map_range(fd, off, in.page_size, PROT_READ | PROT_WRITE,
+		      in.page_size);
+	fill(m.p, off, in.page_size, 181);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	close(fd);
+	printf("GOMEM-HOLDING mapped offset=%llu" " pid=%d, fd closed\n", off,
+	       getpid());
+	fflush(stdout);
+	sigwait(&set, &sig);
+	EXPECT_PAT(m.p, off, in.page_size, 181, "held mapping");
+	unmap(&m);
+	printf("GOMEM-UNMAPPED\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* --print-info, --print-stats: one line, for compat32_matches_native. */
+static int print_main(const char *what)
+{
+	int fd;
+
+	g_fail_fd = 2;
+	fd = dev_open(O_RDONLY);
+	if (!strcmp(what, "--print-info")) {
+		struct gomem_info in = get_info(fd);
+
+		printf("info %u %u %llu" " %llu" " %llu" " %llu" " %u %u %u\n",
+		       in.abi_version, in.page_size, in.initial_size,
+		       in.max_chunk, in.max_size, in.map_size, in.granule,
+		       in.policy, in.source);
+	} else {
+		struct gomem_stats s = get_stats(fd);
+
+		printf("stats %llu" " %llu" " %llu" " %llu" " %llu" " %llu"
+		       " %llu" " %llu" " %llu" " %llu" " %llu" " %llu" "\n",
+		       s.capacity, s.in_use, s.free, s.largest_free, s.chunks,
+		       s.peak_in_use, s.allocs, s.frees, s.failed_allocs,
+		       s.grows, s.trimmed, s.sessions);
+	}
+	close(fd);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gomem-e2e --list | --all | --hold | CASE...\n"
+	fprintf(f, "usage: gomem-e2e --list | --all | --hold | --hold-mapped | CASE...\n"
 		"  env: GOMEM_DEV GOMEM_CASE_TIMEOUT GOMEM_STRESS_SECONDS "
 		"GOMEM_DEBUGFS\n");
 }
@@ -3406,6 +4457,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--hold"))
 		return hold_main();
+	if (!strcmp(argv[1], "--hold-mapped"))
+		return hold_mapped_main();
+	if (!strcmp(argv[1], "--print-info") || !strcmp(argv[1], "--print-stats"))
+		return print_main(argv[1]);
 	for (int i = 0; i < NCASES; i++)
 		if (cases[i].timeout < 0)
 			cases[i].timeout = case_default_timeout() +
