@@ -3418,6 +3418,10 @@ static void case_session_region_cap_edquot(void)
 	must_free(fd, mid + 2 * g, g);
 	must_free(fd, mid, g);
 	s2 = get_stats(fd);
+	CHECK(s2.session_regions == cap, "after freeing the head and tail of "
+	      "the 3-granule region: %llu" " regions", s2.session_regions);
+	must_free(fd, mid + g, g);
+	s2 = get_stats(fd);
 	CHECK(s2.session_regions == cap - 1, "after freeing the 3-granule "
 	      "region: %llu" " regions", s2.session_regions);
 	off = must_alloc(fd, g, 0, 0);
