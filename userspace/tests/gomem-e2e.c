@@ -3353,6 +3353,7 @@ static void case_session_region_cap_edquot(void)
 	struct gomem_batch b = { .entries = (uintptr_t)e };
 	struct gomem_stats s, s2;
 	bool ok;
+	int err;
 
 	CHECK(e, "calloc");
 	v = read_param("max_session_regions", &ok);
@@ -3394,9 +3395,9 @@ static void case_session_region_cap_edquot(void)
 	      s.session_regions, cap);
 
 	/* At the cap: refused, nothing changed. */
-	CHECK(try_alloc(fd, g, 0, 0, &off) == EDQUOT,
-	      "alloc at the cap: %s, want EDQUOT",
-	      errname(try_alloc(fd, g, 0, 0, &off)));
+	err = try_alloc(fd, g, 0, 0, &off);
+	CHECK(err == EDQUOT, "alloc at the cap: %s, want EDQUOT",
+	      errname(err));
 	CHECK(try_alloc(fd, 256 * 1024, 0, 0, &off) == EDQUOT,
 	      "large zeroed alloc at the cap, want EDQUOT");
 	CHECK(try_alloc(fd, 64, 0, GOMEM_ALLOC_NOZERO, &off) == EDQUOT,
@@ -3409,9 +3410,9 @@ static void case_session_region_cap_edquot(void)
 	CHECK(b.done == 0 && e[0].result == -EDQUOT &&
 	      e[1].result == -EDQUOT, "batch at the cap: done %u" ", results "
 	      "%d %d, want -EDQUOT", b.done, e[0].result, e[1].result);
-	CHECK(try_free(fd, mid + g, g) == EDQUOT, "a middle free splitting a "
-	      "region at the cap: %s, want EDQUOT",
-	      errname(try_free(fd, mid + g, g)));
+	err = try_free(fd, mid + g, g);
+	CHECK(err == EDQUOT, "a middle free splitting a region at the cap: "
+	      "%s, want EDQUOT", errname(err));
 	EXPECT_STATS_SAME(s, fd, "refusals at the cap");
 
 	/* A free that does not split still works; a freed slot is reusable. */
