@@ -20,7 +20,11 @@
  * takes it once for all its entries).  The fault path takes it inside
  * mmap_lock: mmap_lock -> arena lock -> page table lock; trim takes arena
  * lock -> i_mmap_rwsem.  Nothing copies to or from user memory while
- * holding it; it is dropped to allocate a record when no spare is left.
+ * holding it; it is dropped to allocate a record when no spare is left,
+ * and to zero a large region (allocated in the arena first, so nobody else
+ * gets its bytes, and recorded as the session's only once zeroed, so no
+ * free or recycle reaches it meanwhile).  vm_ops->access (/proc/PID/mem,
+ * ptrace) takes it inside mmap_lock, as the fault path does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -138,7 +138,7 @@ struct gomem_free {
 
 /**
  * struct gomem_batch_entry - one region of a batch
- * @offset: alloc: out (written only when @result is 0); free: in
+ * @offset: alloc: out, left as it was when @result is not 0; free: in
  * @size: in
  * @result: out: 0 or a negative errno for this entry (as for
  *          GOMEM_IOC_ALLOC or GOMEM_IOC_FREE, -EDQUOT included)
