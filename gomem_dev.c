@@ -20,7 +20,11 @@
  * takes it once for all its entries).  The fault path takes it inside
  * mmap_lock: mmap_lock -> arena lock -> page table lock; trim takes arena
  * lock -> i_mmap_rwsem.  Nothing copies to or from user memory while
- * holding it; it is dropped to allocate a record when no spare is left.
+ * holding it; it is dropped to allocate a record when no spare is left,
+ * and to zero a large region (allocated in the arena first, so nobody else
+ * gets its bytes, and recorded as the session's only once zeroed, so no
+ * free or recycle reaches it meanwhile).  vm_ops->access (/proc/PID/mem,
+ * ptrace) takes it inside mmap_lock, as the fault path does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,8 +69,30 @@ static char *source = "vmalloc";
 module_param(source, charp, 0444);
 MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reserved at load)");
 
+/*
+ * Each region costs kernel memory outside the arena (a struct gomem_owned
+ * and, once freed around, range-tree nodes): about 160 bytes at worst.
+ * One region per 128 arena bytes keeps one session's metadata within
+ * about the arena's size.
+ */
+#define GOMEM_REGIONS_PER_BYTE_SHIFT	7
+#define GOMEM_SESSION_REGIONS_MIN	4096U
+
+static unsigned int max_session_regions;
+module_param(max_session_regions, uint, 0444);
+MODULE_PARM_DESC(max_session_regions, "most regions one session may hold (default 0: max_size / 128, at least 4096)");
+
 /* Most unused ownership records the device keeps for reuse. */
 #define GOMEM_SPARE_MAX		256
+
+/*
+ * Regions up to this size are zeroed under the lock, and a batch zeroes at
+ * most this many bytes under it; larger ones are zeroed with the lock
+ * dropped (gomem_zero_region()), in steps of %GOMEM_ZERO_STEP between
+ * which the CPU may be given up.
+ */
+#define GOMEM_ZERO_LOCKED_MAX	(64 * 1024)
+#define GOMEM_ZERO_STEP		(1024 * 1024)
 
 /**
  * struct gomem_device - the device and its one arena
@@ -78,6 +104,8 @@ MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reser
  *         list_heads: no list debugging calls on the hot path)
  * @nr_spare: records on @spare, at most %GOMEM_SPARE_MAX
  * @sessions: open sessions
+ * @next_id: the last record id handed out (struct gomem_owned.id)
+ * @max_regions: most regions (and regions being zeroed) a session may hold
  * @mnt: an internal mount of gomem's pseudo filesystem, holding @inode
  * @inode: an anonymous inode whose i_mapping every session's file uses, so
  *         that one unmap_mapping_range() reaches every process
@@ -90,6 +118,8 @@ struct gomem_device {
 	struct hlist_head spare;
 	unsigned int nr_spare;
 	u64 sessions;
+	u64 next_id;
+	u64 max_regions;
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct miscdevice misc;
@@ -101,6 +131,8 @@ struct gomem_device {
  * @regions: its regions (struct gomem_owned.link)
  * @in_use: bytes it holds
  * @nr_regions: regions it holds
+ * @nr_pending: regions allocated in the arena and being zeroed with the
+ *              lock dropped, not yet linked (counted against the cap)
  * @readonly: opened without write access: may map read-only and read
  *            statistics, nothing else
  */
@@ -108,6 +140,7 @@ struct gomem_session {
 	struct hlist_head regions;
 	u64 in_use;
 	u64 nr_regions;
+	u64 nr_pending;
 	bool readonly;
 };
 
@@ -118,6 +151,9 @@ struct gomem_session {
  * @offset: arena offset
  * @size: bytes, a multiple of the granule
  * @owner: the session that allocated it
+ * @id: unique among every record the device ever linked (a split-off
+ *      part gets a new one), so that an undo frees only the region it
+ *      made, never a later one at the same offset
  */
 struct gomem_owned {
 	struct rb_node node;
@@ -125,6 +161,7 @@ struct gomem_owned {
 	u64 offset;
 	u64 size;
 	struct gomem_session *owner;
+	u64 id;
 };
 
 static struct gomem_device gomem_dev;
@@ -231,42 +268,106 @@ static struct gomem_owned *gomem_record_get(void)
 	return r;
 }
 
-/* Record [@offset, @offset + @size) as one of @s's regions. */
-static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
+/* Fill in @r for [@offset, @offset + @size) of @s, with a new id. */
+static void gomem_region_init(struct gomem_session *s, struct gomem_owned *r,
 			      u64 offset, u64 size)
 {
 	r->offset = offset;
 	r->size = size;
 	r->owner = s;
+	r->id = ++gomem_dev.next_id;
+}
+
+/* Make @r, filled in, one of its owner's regions.  Caller holds the lock. */
+static void gomem_region_attach(struct gomem_owned *r)
+{
+	struct gomem_session *s = r->owner;
+
 	gomem_region_insert(r);
 	hlist_add_head(&r->link, &s->regions);
 	s->nr_regions++;
 }
 
+/* Record [@offset, @offset + @size) as one of @s's regions. */
+static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
+			      u64 offset, u64 size)
+{
+	gomem_region_init(s, r, offset, size);
+	gomem_region_attach(r);
+}
+
+/* May @s hold one region more?  Caller holds the lock. */
+static bool gomem_session_room(const struct gomem_session *s)
+{
+	return s->nr_regions + s->nr_pending < gomem_dev.max_regions;
+}
+
 /*
- * Allocate a region for @s and record it in @r, which is used only on
- * success.  @flags are already checked.  Caller holds the lock.
+ * Allocate a region for @s and fill in @r, which is used only on success.
+ * @zero: zero it now, under the lock; @link: record it as @s's now, else
+ * it is pending (the caller zeroes it with the lock dropped, then calls
+ * gomem_region_commit()).  Caller holds the lock.
+ * Return: 0; -EDQUOT @s holds max_session_regions; as gomem_arena_alloc().
  */
 static int gomem_region_new(struct gomem_session *s, struct gomem_owned *r,
-			    u64 size, u64 align, u32 flags, u64 *offset)
+			    u64 size, u64 align, bool zero, bool link,
+			    u64 *offset)
 {
 	int err;
 
+	if (!gomem_session_room(s))
+		return -EDQUOT;
 	err = gomem_arena_alloc_locked(&gomem_dev.arena, size,
 				       align ? align : 1,
-				       flags & GOMEM_ALLOC_NOZERO ?
-				       0 : GOMEM_ALLOC_ZERO, offset);
+				       zero ? GOMEM_ALLOC_ZERO : 0, offset);
 	if (err)
 		return err;
-	size = ALIGN(size, gomem_granule());
-	gomem_region_link(s, r, *offset, size);
-	s->in_use += size;
+	gomem_region_init(s, r, *offset, ALIGN(size, gomem_granule()));
+	if (link) {
+		gomem_region_attach(r);
+		s->in_use += r->size;
+	} else {
+		s->nr_pending++;
+	}
 	return 0;
 }
 
-static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
-			       u32 flags, u64 *offset)
+/* A pending region (see gomem_region_new()) becomes @s's.  Lock held. */
+static void gomem_region_commit(struct gomem_owned *r)
 {
+	r->owner->nr_pending--;
+	r->owner->in_use += r->size;
+	gomem_region_attach(r);
+}
+
+/*
+ * Zero a pending region, without the lock: it is allocated in the arena,
+ * so no allocation gets its bytes and trim keeps its chunk, and it has no
+ * record yet, so no free or recycle can reach it.
+ */
+static void gomem_zero_region(u64 offset, u64 size)
+{
+	u8 *p = gomem_arena_ptr(&gomem_dev.arena, offset, size);
+	u64 done, n;
+
+	if (WARN_ON_ONCE(!p))
+		return;
+	for (done = 0; done < size; done += n) {
+		n = min_t(u64, size - done, GOMEM_ZERO_STEP);
+		memset(p + done, 0, n);
+		cond_resched();
+	}
+}
+
+/*
+ * Allocate one region for @s.  Return: 0 with *@offset and *@id (the
+ * record's id, for gomem_region_undo()) set; else as gomem_region_new().
+ */
+static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
+			       u32 flags, u64 *offset, u64 *id)
+{
+	bool zero = !(flags & GOMEM_ALLOC_NOZERO);
+	bool later = zero && size > GOMEM_ZERO_LOCKED_MAX;
 	struct gomem_owned *r;
 	int err;
 
@@ -277,10 +378,19 @@ static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
 	if (!r) {
 		err = -ENOMEM;
 	} else {
-		err = gomem_region_new(s, r, size, align, flags, offset);
+		err = gomem_region_new(s, r, size, align, zero && !later,
+				       !later, offset);
 		if (err)
 			gomem_spare_put(r);
 	}
+	if (!err && later) {
+		gomem_unlock();
+		gomem_zero_region(r->offset, r->size);
+		gomem_lock();
+		gomem_region_commit(r);
+	}
+	if (!err)
+		*id = r->id;
 	gomem_unlock();
 	return err;
 }
@@ -337,6 +447,12 @@ retry:
 		err = -EINVAL;
 	} else {
 		size = ALIGN(size, g);
+		if (offset > r->offset && offset + size < r->offset + r->size &&
+		    !gomem_session_room(s)) {
+			/* A split would make one region more. */
+			err = -EDQUOT;
+			goto out;
+		}
 		if (!extra && offset > r->offset &&
 		    offset + size < r->offset + r->size) {
 			extra = gomem_record_get();
@@ -349,9 +465,28 @@ retry:
 		if (!err)
 			gomem_region_cut(s, r, offset, size, &extra);
 	}
+out:
 	if (extra)
 		gomem_spare_put(extra);
 	return err;
+}
+
+/*
+ * Take back the region of @s that record @id made at [@offset, @offset +
+ * @size), if it is still exactly that: another thread of the session may
+ * have freed it, part of it, or freed it and got the offset again
+ * meanwhile; then nothing is done.  Caller holds the lock.
+ */
+static void gomem_region_undo(struct gomem_session *s, u64 offset, u64 size,
+			      u64 id)
+{
+	struct gomem_owned *r = gomem_region_find(offset);
+
+	if (!r || r->id != id || r->owner != s || r->offset != offset ||
+	    r->size != ALIGN(size, gomem_granule()))
+		return;
+	if (!gomem_arena_free_locked(&gomem_dev.arena, r->offset, r->size))
+		gomem_region_cut(s, r, r->offset, r->size, NULL);
 }
 
 static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
@@ -403,13 +538,20 @@ static void gomem_batch_resched(void)
  * Allocate a region for each of the @n entries under one acquisition of the
  * lock.  @recs has room for @n records, gathered before the first
  * allocation (spares, then the slab allocator's bulk path, lock dropped).
- * An entry without a record gets -ENOMEM.  Return: entries that succeeded.
+ * An entry without a record gets -ENOMEM.  Zeroing beyond
+ * %GOMEM_ZERO_LOCKED_MAX bytes is done after the loop with the lock
+ * dropped, the regions linked only then.  @ids gets each successful
+ * entry's record id, in entry order (for gomem_batch_undo()).
+ * Return: entries that succeeded.
  */
 static u32 gomem_batch_alloc(struct gomem_session *s,
 			     struct gomem_batch_entry *e, unsigned int n,
-			     u64 align, u32 flags, struct gomem_owned **recs)
+			     u64 align, u32 flags, struct gomem_owned **recs,
+			     u64 *ids)
 {
+	bool zero = !(flags & GOMEM_ALLOC_NOZERO), now, later = false;
 	unsigned int i, used = 0, nr = 0;
+	u64 budget = GOMEM_ZERO_LOCKED_MAX;
 
 	gomem_lock();
 	for (; nr < n; nr++) {
@@ -424,17 +566,46 @@ static u32 gomem_batch_alloc(struct gomem_session *s,
 		gomem_lock();
 	}
 	for (i = 0; i < n; i++) {
+		/* e[i].pad (zero, never written back) marks "zero later". */
+		now = zero && e[i].size <= budget;
 		e[i].result = -ENOMEM;
 		if (used < nr)
 			e[i].result = gomem_region_new(s, recs[used], e[i].size,
-						       align, flags,
+						       align, now,
+						       now || !zero,
 						       &e[i].offset);
-		if (!e[i].result)
+		if (!e[i].result) {
+			if (now)
+				budget -= min(budget, recs[used]->size);
+			e[i].pad = zero && !now;
+			later |= e[i].pad;
 			used++;
+		}
 		gomem_batch_resched();
 	}
 	for (i = used; i < nr; i++)
 		gomem_spare_put(recs[i]);
+	if (later) {
+		gomem_unlock();
+		for (i = 0, nr = 0; i < n; i++) {
+			if (e[i].result)
+				continue;
+			if (e[i].pad)
+				gomem_zero_region(recs[nr]->offset,
+						  recs[nr]->size);
+			nr++;
+		}
+		gomem_lock();
+		for (i = 0, nr = 0; i < n; i++) {
+			if (e[i].result)
+				continue;
+			if (e[i].pad)
+				gomem_region_commit(recs[nr]);
+			nr++;
+		}
+	}
+	for (i = 0; i < used; i++)
+		ids[i] = recs[i]->id;
 	gomem_unlock();
 	return used;
 }
@@ -458,22 +629,51 @@ static u32 gomem_batch_free(struct gomem_session *s,
 }
 
 /*
- * Take back a batch's allocations whose offsets could not be reported.  A
- * region the session's other threads freed meanwhile is simply gone.
+ * Take back a batch's allocations whose offsets could not be reported, by
+ * the ids gomem_batch_alloc() gave: a region the session's other threads
+ * freed (or freed and got again) meanwhile is left alone.
  */
 static void gomem_batch_undo(struct gomem_session *s,
-			     const struct gomem_batch_entry *e, unsigned int n)
+			     const struct gomem_batch_entry *e, unsigned int n,
+			     const u64 *ids)
 {
-	unsigned int i;
+	unsigned int i, k = 0;
 
 	gomem_lock();
-	for (i = 0; i < n; i++)
-		if (!e[i].result)
-			gomem_region_free(s, e[i].offset, e[i].size);
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		gomem_region_undo(s, e[i].offset, e[i].size, ids[k++]);
+		gomem_batch_resched();
+	}
 	gomem_unlock();
 }
 
 /* ---- ioctl ---- */
+
+/**
+ * struct gomem_ioctl_kdata - the kernel's copy of an ioctl's argument
+ * @arg: the argument struct (first: handlers get its address)
+ * @uarg: the caller's struct
+ * @id: GOMEM_IOC_ALLOC: the new region's record id, for the undo
+ */
+struct gomem_ioctl_kdata {
+	union {
+		struct gomem_info info;
+		struct gomem_alloc alloc;
+		struct gomem_free free;
+		struct gomem_batch batch;
+		struct gomem_stats stats;
+		struct gomem_release release;
+	} arg;
+	void __user *uarg;
+	u64 id;
+};
+
+static struct gomem_ioctl_kdata *gomem_kdata(void *data)
+{
+	return container_of(data, struct gomem_ioctl_kdata, arg);
+}
 
 static long gomem_ioc_info(struct gomem_session *s, void *data)
 {
@@ -492,24 +692,29 @@ static long gomem_ioc_info(struct gomem_session *s, void *data)
 	info->source = p->source == GOMEM_CHUNKS_BUDDY ? GOMEM_SOURCE_BUDDY :
 							 GOMEM_SOURCE_VMALLOC;
 	info->session_flags = s->readonly ? GOMEM_SESSION_READONLY : 0;
+	info->max_session_regions = gomem_dev.max_regions;
 	return 0;
 }
 
+/* Table path: @data is a struct gomem_ioctl_kdata's argument. */
 static long gomem_ioc_alloc(struct gomem_session *s, void *data)
 {
 	struct gomem_alloc *a = data;
 
 	if (a->pad)
 		return -EINVAL;
-	return gomem_session_alloc(s, a->size, a->align, a->flags, &a->offset);
+	return gomem_session_alloc(s, a->size, a->align, a->flags, &a->offset,
+				   &gomem_kdata(data)->id);
 }
 
-/* As gomem_batch_undo(): the session's other threads may have freed it. */
+/* Only the region gomem_ioc_alloc() made, if it is still there as made. */
 static void gomem_ioc_alloc_undo(struct gomem_session *s, void *data)
 {
 	struct gomem_alloc *a = data;
 
-	gomem_session_free(s, a->offset, a->size);
+	gomem_lock();
+	gomem_region_undo(s, a->offset, a->size, gomem_kdata(data)->id);
+	gomem_unlock();
 }
 
 static long gomem_ioc_free(struct gomem_session *s, void *data)
@@ -520,57 +725,47 @@ static long gomem_ioc_free(struct gomem_session *s, void *data)
 }
 
 /*
- * Make sure the @len (> 0) bytes at @u can be written, by writing one
- * byte of each page they span back to itself: what a copy_to_user() of
- * the array's own contents would check, at a few loads' and stores' cost.
- */
-static int gomem_probe_writable(void __user *u, size_t len)
-{
-	unsigned long start = (unsigned long)u, end = start + len, addr;
-	u8 byte;
-
-	if (!user_access_begin(u, len))
-		return -EFAULT;
-	for (addr = start; addr < end; addr = (addr | (PAGE_SIZE - 1)) + 1) {
-		unsafe_get_user(byte, (u8 __user *)addr, efault);
-		unsafe_put_user(byte, (u8 __user *)addr, efault);
-	}
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
-}
-
-/*
  * Read the fields of @n entries that the kernel uses (offset only for a
- * free; the batch sets every result, and an alloc's offsets where it
- * succeeds).  Field by field, not one copy_from_user() of the array: a
- * batch uses two thirds of each entry's bytes, and the hardened-usercopy
- * checks of a variable-sized copy cost more than the loads.
- * Return: 0; -EFAULT if any entry cannot be read, else -EINVAL if any
- * entry's padding is not zero.
+ * free), and make sure that the fields it will write can be written: each
+ * result, and an alloc's offsets, are read and stored back unchanged.
+ * Those are the kernel's outputs, which the caller does not store to
+ * during the call, so no store of the caller's is lost, and no input
+ * field is written.  Field by field, not one copy_from_user() of the
+ * array: a batch uses two thirds of each entry's bytes, and the
+ * hardened-usercopy checks of a variable-sized copy cost more than the
+ * loads.
+ * Return: 0; -EFAULT if any of those fields cannot be read or written,
+ * else -EINVAL if any entry's padding is not zero.
  */
-static int gomem_batch_read(const struct gomem_batch_entry __user *u,
+static int gomem_batch_read(struct gomem_batch_entry __user *u,
 			    struct gomem_batch_entry *e, unsigned int n,
 			    bool alloc)
 {
 	unsigned int i;
 	u32 pad, pads = 0;
+	u64 off;
+	s32 res;
 
-	if (!user_read_access_begin(u, n * sizeof(*u)))
+	if (!user_access_begin(u, n * sizeof(*u)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		if (!alloc)
+		if (alloc) {
+			unsafe_get_user(off, &u[i].offset, efault);
+			unsafe_put_user(off, &u[i].offset, efault);
+		} else {
 			unsafe_get_user(e[i].offset, &u[i].offset, efault);
+		}
 		unsafe_get_user(e[i].size, &u[i].size, efault);
 		unsafe_get_user(pad, &u[i].pad, efault);
 		pads |= pad;
+		unsafe_get_user(res, &u[i].result, efault);
+		unsafe_put_user(res, &u[i].result, efault);
+		e[i].pad = 0;
 	}
-	user_read_access_end();
+	user_access_end();
 	return pads ? -EINVAL : 0;
 efault:
-	user_read_access_end();
+	user_access_end();
 	return -EFAULT;
 }
 
@@ -595,13 +790,25 @@ efault:
 	return -EFAULT;
 }
 
+/*
+ * Both batches.  The entries are read and their output fields probed
+ * (gomem_batch_read()), and @done is probed, before anything is done, so
+ * that a bad pointer gets -EFAULT with nothing changed.  If another
+ * thread makes them unwritable during the call, the write-back fails:
+ * an alloc batch then takes back its allocations (by record id), a free
+ * batch's frees stand; -EFAULT either way, as the header says.
+ */
 static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 			    bool alloc)
 {
+	struct gomem_batch __user *ub = gomem_kdata(b)->uarg;
 	struct gomem_batch_entry __user *uent = u64_to_user_ptr(b->entries);
 	struct gomem_batch_entry *e;
+	struct gomem_owned **recs;
 	size_t len;
 	long ret;
+	u64 *ids;
+	u32 done;
 
 	if (b->pad || !b->count || b->count > GOMEM_BATCH_MAX)
 		return -EINVAL;
@@ -613,31 +820,31 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	if (alloc && b->align && !gomem_valid_align(b->align))
 		return -EINVAL;
 	len = b->count * sizeof(*e);
-	/* An alloc batch's records go after the entries (see below). */
-	e = kvmalloc(len + (alloc ? b->count * sizeof(struct gomem_owned *) :
+	/* An alloc batch's records and their ids go after the entries. */
+	e = kvmalloc(len + (alloc ? b->count * (sizeof(*recs) + sizeof(*ids)) :
 				    0), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
+	recs = (void *)e + len;
+	ids = (void *)(recs + b->count);
 	ret = gomem_batch_read(uent, e, b->count, alloc);
 	if (ret)
 		goto out;
-	/*
-	 * Make sure the results can be written back before doing anything:
-	 * a read-only entries array gets -EFAULT with nothing changed.
-	 */
-	if (gomem_probe_writable(uent, len)) {
+	/* @done is an output: probed like the entries' results. */
+	if (get_user(done, &ub->done) || put_user(done, &ub->done)) {
 		ret = -EFAULT;
 		goto out;
 	}
 	if (alloc)
 		b->done = gomem_batch_alloc(s, e, b->count, b->align, b->flags,
-					    (void *)e + len);
+					    recs, ids);
 	else
 		b->done = gomem_batch_free(s, e, b->count);
-	if (gomem_batch_write(uent, e, b->count, alloc)) {
+	if (gomem_batch_write(uent, e, b->count, alloc) ||
+	    put_user(b->done, &ub->done)) {
 		/* The caller cannot learn the offsets: take them back. */
 		if (alloc)
-			gomem_batch_undo(s, e, b->count);
+			gomem_batch_undo(s, e, b->count, ids);
 		ret = -EFAULT;
 	}
 out:
@@ -705,6 +912,11 @@ static long gomem_ioc_recycle(struct gomem_session *s, void *data)
 /**
  * struct gomem_ioctl_desc - one ioctl command
  * @cmd: the command as this module defines it (its size is the kernel's)
+ * @size_ver0: the struct's first published size (GOMEM_*_SIZE_VER0): a
+ *             caller's struct must be at least that big
+ * @out_off: offset of the fields the kernel writes back (all of them
+ *           outputs only; a batch writes its own)
+ * @out_len: their bytes (0: nothing)
  * @fn: the handler; works on a kernel copy of the argument
  * @undo: if set, called when the result cannot be copied back, to take
  *        back what @fn did
@@ -712,6 +924,9 @@ static long gomem_ioc_recycle(struct gomem_session *s, void *data)
  */
 struct gomem_ioctl_desc {
 	unsigned int cmd;
+	unsigned short size_ver0;
+	unsigned short out_off;
+	unsigned short out_len;
 	long (*fn)(struct gomem_session *s, void *data);
 	void (*undo)(struct gomem_session *s, void *data);
 	bool changes;
@@ -719,39 +934,46 @@ struct gomem_ioctl_desc {
 
 static const struct gomem_ioctl_desc gomem_ioctls[] = {
 	[_IOC_NR(GOMEM_IOC_INFO)] = {
-		GOMEM_IOC_INFO, gomem_ioc_info, NULL, false },
+		.cmd = GOMEM_IOC_INFO, .size_ver0 = GOMEM_INFO_SIZE_VER0,
+		.out_len = sizeof(struct gomem_info), .fn = gomem_ioc_info },
 	[_IOC_NR(GOMEM_IOC_ALLOC)] = {
-		GOMEM_IOC_ALLOC, gomem_ioc_alloc, gomem_ioc_alloc_undo, true },
+		.cmd = GOMEM_IOC_ALLOC, .size_ver0 = GOMEM_ALLOC_SIZE_VER0,
+		.out_off = offsetof(struct gomem_alloc, offset),
+		.out_len = sizeof_field(struct gomem_alloc, offset),
+		.fn = gomem_ioc_alloc, .undo = gomem_ioc_alloc_undo,
+		.changes = true },
 	[_IOC_NR(GOMEM_IOC_FREE)] = {
-		GOMEM_IOC_FREE, gomem_ioc_free, NULL, true },
-	/* Entries are written back inside; only @done could be lost. */
+		.cmd = GOMEM_IOC_FREE, .size_ver0 = GOMEM_FREE_SIZE_VER0,
+		.fn = gomem_ioc_free, .changes = true },
+	/* Entries and @done are probed and written back inside. */
 	[_IOC_NR(GOMEM_IOC_ALLOC_BATCH)] = {
-		GOMEM_IOC_ALLOC_BATCH, gomem_ioc_alloc_batch, NULL, true },
+		.cmd = GOMEM_IOC_ALLOC_BATCH,
+		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
+		.fn = gomem_ioc_alloc_batch, .changes = true },
 	[_IOC_NR(GOMEM_IOC_FREE_BATCH)] = {
-		GOMEM_IOC_FREE_BATCH, gomem_ioc_free_batch, NULL, true },
+		.cmd = GOMEM_IOC_FREE_BATCH,
+		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
+		.fn = gomem_ioc_free_batch, .changes = true },
 	[_IOC_NR(GOMEM_IOC_STATS)] = {
-		GOMEM_IOC_STATS, gomem_ioc_stats, NULL, false },
+		.cmd = GOMEM_IOC_STATS, .size_ver0 = GOMEM_STATS_SIZE_VER0,
+		.out_len = sizeof(struct gomem_stats), .fn = gomem_ioc_stats },
 	[_IOC_NR(GOMEM_IOC_TRIM)] = {
-		GOMEM_IOC_TRIM, gomem_ioc_trim, NULL, true },
+		.cmd = GOMEM_IOC_TRIM, .size_ver0 = GOMEM_RELEASE_SIZE_VER0,
+		.out_len = sizeof(struct gomem_release), .fn = gomem_ioc_trim,
+		.changes = true },
 	[_IOC_NR(GOMEM_IOC_RECYCLE)] = {
-		GOMEM_IOC_RECYCLE, gomem_ioc_recycle, NULL, true },
-};
-
-/* Room for the largest argument struct. */
-union gomem_ioctl_arg {
-	struct gomem_info info;
-	struct gomem_alloc alloc;
-	struct gomem_free free;
-	struct gomem_batch batch;
-	struct gomem_stats stats;
-	struct gomem_release release;
+		.cmd = GOMEM_IOC_RECYCLE, .size_ver0 = GOMEM_RELEASE_SIZE_VER0,
+		.out_len = sizeof(struct gomem_release),
+		.fn = gomem_ioc_recycle, .changes = true },
 };
 
 /*
  * GOMEM_IOC_ALLOC at this module's struct size, without the generic
  * copies (the hot path: a constant size skips the hardened-usercopy
  * checks, and one user access window reads the request and probes that
- * the result can be written, so that -EFAULT means nothing changed).
+ * the offset, an output only, can be written, by storing back what it
+ * holds).  If the offset cannot be written after all (another thread
+ * unmapped it meanwhile), the region is taken back by its record id.
  * Same semantics as the table's gomem_ioc_alloc().
  */
 static long gomem_ioctl_alloc(struct gomem_session *s,
@@ -759,6 +981,7 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 {
 	struct gomem_alloc a;
 	long err;
+	u64 id;
 
 	if (s->readonly)
 		return -EBADF;
@@ -772,7 +995,9 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 	unsafe_put_user(a.offset, &ua->offset, efault);
 	user_access_end();
 
-	err = gomem_ioc_alloc(s, &a);
+	if (a.pad)
+		return -EINVAL;
+	err = gomem_session_alloc(s, a.size, a.align, a.flags, &a.offset, &id);
 	if (err)
 		return err;
 	if (!user_access_begin(&ua->offset, sizeof(ua->offset)))
@@ -783,7 +1008,9 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 efault_undo:
 	user_access_end();
 undo:
-	gomem_ioc_alloc_undo(s, &a);
+	gomem_lock();
+	gomem_region_undo(s, a.offset, a.size, id);
+	gomem_unlock();
 	return -EFAULT;
 efault:
 	user_access_end();
@@ -810,12 +1037,40 @@ efault:
 }
 
 /*
+ * Write the output fields of @k back to the caller's struct of @usize
+ * bytes: those inside it, and for an output-only struct larger than ours,
+ * zeroes over the caller's extra bytes (copy_struct_to_user(), which 6.1
+ * lacks).  An in-out struct's extra bytes were checked to be zero on the
+ * way in and are not written.
+ */
+static int gomem_ioctl_out(const struct gomem_ioctl_desc *desc,
+			   const struct gomem_ioctl_kdata *k, unsigned int ucmd,
+			   unsigned int usize)
+{
+	unsigned int ksize = _IOC_SIZE(desc->cmd);
+	unsigned int end = min_t(unsigned int, usize,
+				 desc->out_off + desc->out_len);
+
+	if (end > desc->out_off &&
+	    copy_to_user(k->uarg + desc->out_off,
+			 (const void *)&k->arg + desc->out_off,
+			 end - desc->out_off))
+		return -EFAULT;
+	if (!(_IOC_DIR(ucmd) & _IOC_WRITE) && usize > ksize &&
+	    clear_user(k->uarg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * Table-driven, like drivers/dma-buf/dma-heap.c: the command's number
- * picks the handler; the caller's struct may be smaller than ours (the
- * missing tail reads as zero) or larger (its extra bytes must be zero:
- * copy_struct_from_user() says -E2BIG otherwise).  Every command but
- * the two hot ones (gomem_ioctl_alloc(), gomem_ioctl_free()) comes here,
- * with a number inside the table.
+ * picks the handler; the caller's struct may be smaller than ours, but no
+ * smaller than the struct's first version (-EINVAL: a size that cuts an
+ * input or an output field), the missing tail reading as zero; or larger:
+ * an in-out struct's extra bytes must be zero (copy_struct_from_user()
+ * says -E2BIG otherwise), an output-only struct's extra bytes are zeroed.
+ * Every command but the two hot ones (gomem_ioctl_alloc(),
+ * gomem_ioctl_free()) comes here, with a number inside the table.
  * Not inlined into gomem_ioctl(): the kernel's stack auto-initialisation
  * zeroes its argument buffer on entry, a cost the hot paths need not pay.
  */
@@ -823,7 +1078,7 @@ static noinline long gomem_ioctl_table(struct gomem_session *s,
 				       unsigned int ucmd, void __user *uarg)
 {
 	const struct gomem_ioctl_desc *desc;
-	union gomem_ioctl_arg kdata;
+	struct gomem_ioctl_kdata k;
 	unsigned int nr = _IOC_NR(ucmd), usize, ksize;
 	long ret;
 
@@ -836,29 +1091,30 @@ static noinline long gomem_ioctl_table(struct gomem_session *s,
 
 	usize = _IOC_SIZE(ucmd);
 	ksize = _IOC_SIZE(desc->cmd);
-	memset(&kdata, 0, sizeof(kdata));
+	if (usize < desc->size_ver0)
+		return -EINVAL;
+	memset(&k, 0, sizeof(k));
+	k.uarg = uarg;
 	if (_IOC_DIR(ucmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(&kdata, ksize, uarg, usize);
+		ret = copy_struct_from_user(&k.arg, ksize, uarg, usize);
 		if (ret)
 			return ret;
 	}
 	/*
-	 * A command that changes something must be able to report it: probe
-	 * the result area first, so that a bad pointer gets -EFAULT with
-	 * nothing done (writing back the caller's own input, or zeroes).
+	 * A command that changes something must be able to report it: write
+	 * its output fields first (the caller's own values of them, or an
+	 * output-only struct's zeroes), never an input field, so that a bad
+	 * pointer gets -EFAULT with nothing done.
 	 */
-	if (desc->changes && (_IOC_DIR(ucmd) & _IOC_READ) &&
-	    copy_to_user(uarg, &kdata, min(usize, ksize)))
+	if (desc->changes && gomem_ioctl_out(desc, &k, ucmd, usize))
 		return -EFAULT;
-	ret = desc->fn(s, &kdata);
+	ret = desc->fn(s, &k.arg);
 	if (ret)
 		return ret;
-	if (_IOC_DIR(ucmd) & _IOC_READ) {
-		if (copy_to_user(uarg, &kdata, min(usize, ksize))) {
-			if (desc->undo)
-				desc->undo(s, &kdata);
-			return -EFAULT;
-		}
+	if (gomem_ioctl_out(desc, &k, ucmd, usize)) {
+		if (desc->undo)
+			desc->undo(s, &k.arg);
+		return -EFAULT;
 	}
 	return 0;
 }
@@ -912,8 +1168,36 @@ static vm_fault_t gomem_fault(struct vm_fault *vmf)
 	return ctx.ret;
 }
 
+/*
+ * access_remote_vm() (/proc/PID/mem, ptrace, gdb) on a gomem mapping, which
+ * get_user_pages() cannot reach (VM_PFNMAP): copy through the arena, which
+ * stops at the first byte no chunk backs, as a fault would.  Writes need a
+ * writable mapping, as for a fault.  Called with the mapping's mmap_lock
+ * held, the order the fault path takes (mmap_lock -> arena lock).
+ * Return: bytes copied; -EIO if none (unbacked); -EACCES a write to a
+ * mapping that is not writable.
+ */
+static int gomem_access(struct vm_area_struct *vma, unsigned long addr,
+			void *buf, int len, int write)
+{
+	u64 offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+		     (addr - vma->vm_start);
+	size_t n;
+
+	/* The callers pass their gup flags: FOLL_WRITE is a write. */
+	write &= FOLL_WRITE;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	if (len <= 0)
+		return 0;
+	len = min_t(unsigned long, len, vma->vm_end - addr);
+	n = gomem_arena_copy(&gomem_dev.arena, offset, buf, len, write);
+	return n ? n : -EIO;
+}
+
 static const struct vm_operations_struct gomem_vm_ops = {
 	.fault = gomem_fault,
+	.access = gomem_access,
 };
 
 /*
@@ -1178,9 +1462,22 @@ static int __init gomem_init(void)
 	struct dentry *dir;
 	int err;
 
+	BUILD_BUG_ON(offsetofend(struct gomem_info, session_flags) !=
+		     GOMEM_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_alloc) != GOMEM_ALLOC_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_free) != GOMEM_FREE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_batch) != GOMEM_BATCH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_stats) != GOMEM_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_release) != GOMEM_RELEASE_SIZE_VER0);
 	err = gomem_parse_params(&p);
 	if (err)
 		return err;
+	if (!max_session_regions)
+		max_session_regions = clamp_t(u64, max_size >>
+					      GOMEM_REGIONS_PER_BYTE_SHIFT,
+					      GOMEM_SESSION_REGIONS_MIN,
+					      UINT_MAX);
+	gomem_dev.max_regions = max_session_regions;
 	err = gomem_range_cache_init();
 	if (err)
 		return err;

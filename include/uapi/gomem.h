@@ -10,15 +10,28 @@
  * opened O_RDONLY may map read-only and read statistics, nothing else.
  *
  * Every struct has fixed-width fields and explicit padding that must be
- * zero.  Structs may grow at their end: the kernel copies the smaller of
- * its size and the caller's (the size encoded in the ioctl number), zeroes
- * the rest, and refuses (-E2BIG) a larger caller struct whose extra bytes
- * are not zero.
+ * zero.  Structs may grow at their end.  The size encoded in the ioctl
+ * number is the caller's: smaller than the struct's first version
+ * (GOMEM_*_SIZE_VER0) is refused with -EINVAL and nothing done; between
+ * that and the kernel's size, the kernel reads the caller's fields, takes
+ * the missing ones as zero and writes back only what fits; larger than the
+ * kernel's, the extra input bytes must be zero (-E2BIG otherwise), and
+ * extra bytes of an output-only struct (INFO, STATS, TRIM, RECYCLE) come
+ * back zeroed, as with copy_struct_to_user().  The kernel writes only
+ * output fields (out below), never an input field.
  *
- * Errors common to every ioctl: -ENOTTY unknown command, -EFAULT bad user
- * pointer (a command that changes something checks that it can write its
- * result first, so -EFAULT means nothing changed), -EINVAL unknown flag or
- * non-zero padding, -EBADF a read-only session asking for a change.
+ * Errors common to every ioctl: -ENOTTY unknown command, -EINVAL unknown
+ * flag, non-zero padding or a struct smaller than its first version,
+ * -EBADF a read-only session asking for a change, -EFAULT bad user
+ * pointer.  A command that changes something checks that its output
+ * fields can be written before it does anything, so -EFAULT means nothing
+ * changed, with one exception: if another thread of the caller unmaps or
+ * write-protects the argument (or a batch's entries) during the call,
+ * the final write-back fails after the work; then ALLOC and ALLOC_BATCH
+ * take back their allocations (statistics count the allocation and the
+ * free; a region another thread freed or changed meanwhile is left as it
+ * is), while FREE_BATCH's frees, TRIM's release and RECYCLE's frees stand,
+ * and the call still returns -EFAULT.
  */
 #ifndef _UAPI_LINUX_GOMEM_H
 #define _UAPI_LINUX_GOMEM_H
@@ -27,6 +40,14 @@
 #include <linux/types.h>
 
 #define GOMEM_ABI_VERSION	1
+
+/* The first published size of each argument struct. */
+#define GOMEM_INFO_SIZE_VER0	56	/* up to session_flags */
+#define GOMEM_ALLOC_SIZE_VER0	32
+#define GOMEM_FREE_SIZE_VER0	16
+#define GOMEM_BATCH_SIZE_VER0	32
+#define GOMEM_STATS_SIZE_VER0	112
+#define GOMEM_RELEASE_SIZE_VER0	16
 
 /* Policies and chunk sources, as reported by GOMEM_IOC_INFO. */
 #define GOMEM_POLICY_TREAP_ABI	0
@@ -50,6 +71,9 @@
  * @policy: GOMEM_POLICY_TREAP_ABI (lowest fit) or GOMEM_POLICY_AVL_ABI
  * @source: GOMEM_SOURCE_VMALLOC or GOMEM_SOURCE_BUDDY
  * @session_flags: GOMEM_SESSION_* of the calling session
+ * @max_session_regions: most regions one session may hold (module
+ *                       parameter max_session_regions; not in
+ *                       GOMEM_INFO_SIZE_VER0)
  */
 struct gomem_info {
 	__u32 abi_version;
@@ -62,6 +86,7 @@ struct gomem_info {
 	__u32 policy;
 	__u32 source;
 	__u32 session_flags;
+	__u64 max_session_regions;
 };
 
 /* struct gomem_alloc.flags: skip zeroing; the region holds whatever its
@@ -83,7 +108,9 @@ struct gomem_info {
  * @pad: must be zero
  * @offset: out: the region's arena offset
  *
- * Errors: -EINVAL bad size, alignment or flag; -ENOMEM no room.
+ * Errors: -EINVAL bad size, alignment or flag; -ENOMEM no room;
+ * -EDQUOT the session holds max_session_regions regions already
+ * (struct gomem_info).  On error nothing changed.
  */
 struct gomem_alloc {
 	__u64 size;
@@ -100,7 +127,9 @@ struct gomem_alloc {
  *
  * The range must lie inside one region of this session; freeing its head,
  * tail or middle splits it.  Errors: -EINVAL not inside one allocated
- * region; -EPERM another session's region.
+ * region; -EPERM another session's region; -EDQUOT freeing a middle would
+ * split a region of a session already at max_session_regions.  On error
+ * nothing changed.
  */
 struct gomem_free {
 	__u64 offset;
@@ -112,10 +141,11 @@ struct gomem_free {
 
 /**
  * struct gomem_batch_entry - one region of a batch
- * @offset: alloc: out; free: in
+ * @offset: alloc: out, left as it was when @result is not 0; free: in
  * @size: in
- * @result: out: 0 or a negative errno for this entry
- * @pad: must be zero
+ * @result: out: 0 or a negative errno for this entry (as for
+ *          GOMEM_IOC_ALLOC or GOMEM_IOC_FREE, -EDQUOT included)
+ * @pad: must be zero (any entry's non-zero @pad fails the whole batch)
  */
 struct gomem_batch_entry {
 	__u64 offset;
@@ -135,9 +165,11 @@ struct gomem_batch_entry {
  * @pad: must be zero
  *
  * Every entry is tried; each gets its own result.  The ioctl itself fails
- * only for a bad argument (-EINVAL: count, flags, alignment, padding;
- * -EFAULT: an entries array that cannot be read and written), with no
- * entry processed.
+ * only for a bad argument (-EINVAL: count, flags, alignment, the batch's
+ * or any entry's padding; -EFAULT: an entries array whose fields cannot be
+ * read, or whose output fields cannot be written), with no entry
+ * processed; -ENOMEM if the kernel's copy of the entries cannot be had.
+ * The -EFAULT exception at the top of this file applies.
  */
 struct gomem_batch {
 	__u64 entries;

@@ -2208,49 +2208,48 @@ static void case_larger_struct_nonzero_tail_e2big(void)
 	close(fd);
 }
 
-/* Older, smaller structs: the kernel copies only what the caller has. */
-struct info_small {
-	u32 abi_version;
-	u32 page_size;
-	u64 initial_size;
-};
-
-struct stats_small {
-	u64 capacity;
-	u64 in_use;
-};
-
+/*
+ * Older, smaller structs: a struct of its first version's size
+ * (GOMEM_*_SIZE_VER0) is accepted and the kernel writes only what the
+ * caller has; anything smaller is refused with EINVAL and left untouched
+ * (a size that cuts a field would lose it; see alloc_cut_struct_einval).
+ */
 static void case_smaller_struct_accepted(void)
 {
 	int fd = dev_open(O_RDWR);
 	struct gomem_info in = get_info(fd);
 	struct gomem_stats st = get_stats(fd);
 	struct {
-		struct info_small s;
+		unsigned char s[GOMEM_INFO_SIZE_VER0];
 		u64 canary[8];
 	} is;
 	struct {
-		struct stats_small s;
+		unsigned char s[16];
 		u64 canary[16];
 	} ss;
 
+	CHECK(sizeof(struct gomem_info) > GOMEM_INFO_SIZE_VER0,
+	      "struct gomem_info did not grow: this case tests nothing");
 	memset(&is, 0x5a, sizeof(is));
-	EXPECT_OK(ioctl(fd, _IOR(GOMEM_IOC_MAGIC, 0x0, struct info_small),
-			&is), "info, smaller struct");
-	CHECK(is.s.abi_version == in.abi_version && is.s.page_size ==
-	      in.page_size && is.s.initial_size == in.initial_size,
-	      "smaller info struct has other values");
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0x0,
+				 GOMEM_INFO_SIZE_VER0), &is),
+		  "info, first-version struct");
+	CHECK(!memcmp(is.s, &in, GOMEM_INFO_SIZE_VER0),
+	      "first-version info struct has other values");
 	for (int i = 0; i < 8; i++)
 		CHECK(is.canary[i] == 0x5a5a5a5a5a5a5a5aULL,
 		      "info wrote past the caller's smaller struct");
+	memset(&is, 0x5a, sizeof(is));
+	EXPECT_ERR(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0x0, 16), &is),
+		   EINVAL, "info, struct smaller than its first version");
+	for (unsigned int i = 0; i < sizeof(is.s); i++)
+		CHECK(is.s[i] == 0x5a, "refused info wrote byte %u", i);
 	memset(&ss, 0x5a, sizeof(ss));
-	EXPECT_OK(ioctl(fd, _IOR(GOMEM_IOC_MAGIC, 0x5, struct stats_small),
-			&ss), "stats, smaller struct");
-	CHECK(ss.s.capacity == st.capacity && ss.s.in_use == st.in_use,
-	      "smaller stats struct has other values");
-	for (int i = 0; i < 16; i++)
-		CHECK(ss.canary[i] == 0x5a5a5a5a5a5a5a5aULL,
-		      "stats wrote past the caller's smaller struct");
+	EXPECT_ERR(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0x5, 16), &ss),
+		   EINVAL, "stats, struct smaller than its first version");
+	for (unsigned int i = 0; i < sizeof(ss.s); i++)
+		CHECK(ss.s[i] == 0x5a, "refused stats wrote byte %u", i);
+	EXPECT_STATS_SAME(st, fd, "smaller structs");
 	close(fd);
 }
 
@@ -4285,6 +4284,623 @@ static void case_compat32_matches_native(void)
 #endif
 
 /* ------------------------------------------------------------------ */
+/* Issue 10, device and uAPI: the region cap, zeroing outside the      */
+/* lock, struct sizes, undo by identity, probes, -EFAULT, access       */
+/* ------------------------------------------------------------------ */
+
+#include <linux/userfaultfd.h>
+#include <sys/syscall.h>
+
+/* The kernel's slab memory, from /proc/meminfo (bytes), or FAIL. */
+static u64 slab_bytes(void)
+{
+	char line[256];
+	unsigned long long kb = 0;
+	bool found = false;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		FAIL("/proc/meminfo: %s", errname(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %llu kB", &kb) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	CHECK(found, "no Slab: line in /proc/meminfo");
+	return kb * 1024;
+}
+
+/*
+ * One session allocates granule-sized regions in full batches until it is
+ * refused: it must hold exactly max_session_regions (INFO and the module
+ * parameter agree), each further allocation (single, large, batch entry)
+ * and each free that would split a region gets EDQUOT with nothing
+ * changed, and the kernel's slab grows by at most twice the arena's
+ * max_size (printed as GOMEM-NOTE).  Frees that do not split still work,
+ * and a freed slot can be used again.
+ */
+static void case_session_region_cap_edquot(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 cap = in.max_session_regions, g = in.granule, n, mid, off, v;
+	u64 slab0, slab1, limit = cap + 2 * GOMEM_BATCH_MAX;
+	struct gomem_batch_entry *e = calloc(GOMEM_BATCH_MAX, sizeof(*e));
+	struct gomem_batch b = { .entries = (uintptr_t)e };
+	struct gomem_stats s, s2;
+	bool ok;
+	int err;
+
+	CHECK(e, "calloc");
+	v = read_param("max_session_regions", &ok);
+	CHECK(ok, "module parameter max_session_regions unreadable");
+	CHECK(v == cap, "max_session_regions: parameter %llu" ", INFO %llu",
+	      v, cap);
+	CHECK(cap >= 1 && cap <= (8ULL << 20), "cap %llu" " out of the range "
+	      "this case can fill", cap);
+	CHECK(cap * 4 * g < in.max_size, "cap %llu" " regions of %llu"
+	      " bytes do not fit max_size %llu", cap, g, in.max_size);
+	slab0 = slab_bytes();
+	/* One region of three granules: its middle is freed at the cap. */
+	mid = must_alloc(fd, 3 * g, 0, 0);
+	n = 1;
+	while (n < limit) {
+		memset(e, 0, GOMEM_BATCH_MAX * sizeof(*e));
+		for (int i = 0; i < GOMEM_BATCH_MAX; i++)
+			e[i].size = g;
+		b.count = GOMEM_BATCH_MAX;
+		EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+		for (int i = 0; i < GOMEM_BATCH_MAX; i++)
+			CHECK(e[i].result == 0 || e[i].result == -EDQUOT,
+			      "entry %d after %llu" " regions: %s", i, n,
+			      errname(-e[i].result));
+		n += b.done;
+		if (b.done < b.count)
+			break;
+	}
+	slab1 = slab_bytes();
+	printf("GOMEM-NOTE session_region_cap_edquot: %llu" " regions (cap %llu"
+	       "), slab grew by %lld" " bytes, max_size %llu\n", n, cap,
+	       (long long)(slab1 - slab0), in.max_size);
+	CHECK(n == cap, "the session holds %llu" " regions, cap %llu", n, cap);
+	CHECK(slab1 < slab0 || slab1 - slab0 <= 2 * in.max_size,
+	      "slab grew by %llu" " bytes for %llu" " regions, more than "
+	      "2 x max_size (%llu)", slab1 - slab0, n, in.max_size);
+	s = get_stats(fd);
+	CHECK(s.session_regions == cap, "session_regions %llu" ", cap %llu",
+	      s.session_regions, cap);
+
+	/* At the cap: refused, nothing changed. */
+	err = try_alloc(fd, g, 0, 0, &off);
+	CHECK(err == EDQUOT, "alloc at the cap: %s, want EDQUOT",
+	      errname(err));
+	CHECK(try_alloc(fd, 256 * 1024, 0, 0, &off) == EDQUOT,
+	      "large zeroed alloc at the cap, want EDQUOT");
+	CHECK(try_alloc(fd, 64, 0, GOMEM_ALLOC_NOZERO, &off) == EDQUOT,
+	      "NOZERO alloc at the cap, want EDQUOT");
+	memset(e, 0, 2 * sizeof(*e));
+	e[0].size = g;
+	e[1].size = 256 * 1024;
+	b.count = 2;
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "batch at the cap");
+	CHECK(b.done == 0 && e[0].result == -EDQUOT &&
+	      e[1].result == -EDQUOT, "batch at the cap: done %u" ", results "
+	      "%d %d, want -EDQUOT", b.done, e[0].result, e[1].result);
+	err = try_free(fd, mid + g, g);
+	CHECK(err == EDQUOT, "a middle free splitting a region at the cap: "
+	      "%s, want EDQUOT", errname(err));
+	EXPECT_STATS_SAME(s, fd, "refusals at the cap");
+
+	/* A free that does not split still works; a freed slot is reusable. */
+	must_free(fd, mid + 2 * g, g);
+	must_free(fd, mid, g);
+	s2 = get_stats(fd);
+	CHECK(s2.session_regions == cap, "after freeing the head and tail of "
+	      "the 3-granule region: %llu" " regions", s2.session_regions);
+	must_free(fd, mid + g, g);
+	s2 = get_stats(fd);
+	CHECK(s2.session_regions == cap - 1, "after freeing the 3-granule "
+	      "region: %llu" " regions", s2.session_regions);
+	off = must_alloc(fd, g, 0, 0);
+	CHECK(try_alloc(fd, g, 0, 0, &off) == EDQUOT, "alloc at the cap "
+	      "again, want EDQUOT");
+	close(fd);
+	free(e);
+}
+
+/*
+ * Regions larger than the under-lock zeroing threshold (64 KiB), and a
+ * batch whose zeroing goes past that budget, are zeroed with the lock
+ * dropped: they must still come back zeroed over bytes another session
+ * wrote and freed.
+ */
+static void case_large_zeroed_alloc_after_dirty_free(void)
+{
+	int a = dev_open(O_RDWR), bfd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 size = (1ULL << 20) + 3 * in.page_size, esz = 48 * 1024, off;
+	u64 covered = 0;
+	struct gomem_batch_entry e[32];
+	struct gomem_batch b = { .entries = (uintptr_t)e, .count = 32 };
+	struct held h[64];
+	unsigned char *w;
+	int nh = 0;
+
+	must_trim(a);
+	w = map_window(a, &in, PROT_READ | PROT_WRITE);
+
+	/* One large region. */
+	off = must_alloc(a, size, 0, GOMEM_ALLOC_NOZERO);
+	fill(w + off, off, size, 0xd1);
+	must_free(a, off, size);
+	covered = realloc_over(bfd, off, size, size, 0, h, &nh, 64);
+	CHECK(covered == size, "re-allocation covered %llu" " of %llu",
+	      covered, size);
+	for (int i = 0; i < nh; i++)
+		EXPECT_ZERO(w + h[i].off, h[i].off, h[i].size,
+			    "large region over another session's freed bytes");
+	for (int i = 0; i < nh; i++)
+		must_free(bfd, h[i].off, h[i].size);
+
+	/* A batch of 48 KiB entries: most zeroed outside the lock. */
+	off = must_alloc(a, size, 0, GOMEM_ALLOC_NOZERO);
+	fill(w + off, off, size, 0xd2);
+	must_free(a, off, size);
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 32; i++)
+		e[i].size = esz;
+	EXPECT_OK(ioctl(bfd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == 32, "alloc batch: done %u" " of 32", b.done);
+	covered = 0;
+	for (int i = 0; i < 32; i++) {
+		u64 s = e[i].offset > off ? e[i].offset : off;
+		u64 t = e[i].offset + esz < off + size ?
+			e[i].offset + esz : off + size;
+
+		EXPECT_ZERO(w + e[i].offset, e[i].offset, esz,
+			    "batch entry over another session's freed bytes");
+		if (s < t)
+			covered += t - s;
+	}
+	/* Two entries at least: one of them past the under-lock budget. */
+	CHECK(covered >= 2 * esz, "the batch reused %llu" " bytes of the "
+	      "freed region, want %llu" " at least", covered, 2 * esz);
+	for (int i = 0; i < 32; i++)
+		must_free(bfd, e[i].offset, esz);
+	munmap(w, window_size(&in));
+	close(a);
+	close(bfd);
+}
+
+/*
+ * A struct smaller than its first version (GOMEM_*_SIZE_VER0) is refused
+ * with EINVAL and nothing done: above all an ALLOC whose size cuts the
+ * offset field, which used to allocate a region it never reported.
+ */
+static void case_alloc_cut_struct_einval(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s = get_stats(fd);
+	unsigned char buf[256];
+	struct gomem_alloc *a = (struct gomem_alloc *)buf;
+	const struct {
+		unsigned int dir, nr, size;
+		const char *what;
+	} t[] = {
+		{ _IOC_READ | _IOC_WRITE, 1, 24, "ALLOC cutting offset" },
+		{ _IOC_READ | _IOC_WRITE, 1, 16, "ALLOC of 16 bytes" },
+		{ _IOC_READ | _IOC_WRITE, 1, 8, "ALLOC of 8 bytes" },
+		{ _IOC_WRITE, 2, 8, "FREE cutting size" },
+		{ _IOC_READ | _IOC_WRITE, 3, 24, "ALLOC_BATCH cutting done" },
+		{ _IOC_READ | _IOC_WRITE, 4, 16, "FREE_BATCH of 16 bytes" },
+		{ _IOC_READ, 0, GOMEM_INFO_SIZE_VER0 - 8, "INFO cut" },
+		{ _IOC_READ, 5, GOMEM_STATS_SIZE_VER0 - 8, "STATS cut" },
+		{ _IOC_READ, 6, 8, "TRIM cut" },
+		{ _IOC_READ, 7, 8, "RECYCLE cut" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		a->size = 64;
+		EXPECT_ERR(ioctl(fd, _IOC(t[i].dir, GOMEM_IOC_MAGIC, t[i].nr,
+					  t[i].size), buf), EINVAL, t[i].what);
+		for (unsigned int j = 8; j < sizeof(buf); j++)
+			CHECK(!buf[j], "%s: byte %u written", t[i].what, j);
+	}
+	EXPECT_STATS_SAME(s, fd, "cut structs");
+	close(fd);
+}
+
+/*
+ * A larger caller struct on an output-only command gets its extra bytes
+ * zeroed (copy_struct_to_user()), the known part filled in.
+ */
+static void case_output_struct_tail_zeroed(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats st;
+	struct {
+		struct gomem_info in;
+		u64 extra[5];
+	} ib;
+	struct {
+		struct gomem_stats st;
+		u64 extra[3];
+	} sb;
+	struct {
+		struct gomem_release r;
+		u64 extra[2];
+	} rb;
+
+	memset(&ib, 0xff, sizeof(ib));
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0, sizeof(ib)),
+			&ib), "INFO, larger struct");
+	CHECK(!memcmp(&ib.in, &in, sizeof(in)), "larger INFO differs");
+	for (int i = 0; i < 5; i++)
+		CHECK(ib.extra[i] == 0, "INFO extra[%d] = %#llx" ", want 0", i,
+		      ib.extra[i]);
+	st = get_stats(fd);
+	memset(&sb, 0xff, sizeof(sb));
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 5, sizeof(sb)),
+			&sb), "STATS, larger struct");
+	CHECK(!stats_diff(&sb.st, &st), "larger STATS differs in %s",
+	      stats_diff(&sb.st, &st));
+	for (int i = 0; i < 3; i++)
+		CHECK(sb.extra[i] == 0, "STATS extra[%d] = %#llx" ", want 0", i,
+		      sb.extra[i]);
+	memset(&rb, 0xff, sizeof(rb));
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 7, sizeof(rb)),
+			&rb), "RECYCLE, larger struct");
+	CHECK(rb.r.count == 0 && rb.r.bytes == 0 && rb.extra[0] == 0 &&
+	      rb.extra[1] == 0, "RECYCLE of nothing, larger struct: %llu"
+	      " %llu" " %#llx" " %#llx", rb.r.count, rb.r.bytes, rb.extra[0],
+	      rb.extra[1]);
+	memset(&rb, 0xff, sizeof(rb));
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 6, sizeof(rb)),
+			&rb), "TRIM, larger struct");
+	CHECK(rb.extra[0] == 0 && rb.extra[1] == 0, "TRIM tail %#llx" " %#llx",
+	      rb.extra[0], rb.extra[1]);
+	close(fd);
+}
+
+/*
+ * The kernel writes only output fields: a struct or entry whose input
+ * fields lie on a read-only page and whose outputs lie on a writable one
+ * works (the probes used to write input bytes back, which also erased a
+ * concurrent store to them).
+ */
+static void case_probes_write_only_output_fields(void)
+{
+	int fd = dev_open(O_RDWR);
+	long pg = sysconf(_SC_PAGESIZE);
+	struct gomem_batch_entry e[2];
+	struct gomem_batch *bs;
+	struct gomem_alloc *as;
+	struct gomem_batch_entry *fe;
+	unsigned char *m;
+	struct gomem_stats s0 = get_stats(fd), s;
+	u64 off[2];
+
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap anon");
+
+	/* A batch struct: entries, count, flags, align read-only; done not. */
+	bs = (struct gomem_batch *)(m + pg - offsetof(struct gomem_batch, done));
+	memset(e, 0, sizeof(e));
+	e[0].size = e[1].size = 64;
+	memset(bs, 0, sizeof(*bs));
+	bs->entries = (uintptr_t)e;
+	bs->count = 2;
+	CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, bs),
+		  "alloc batch, inputs read-only");
+	CHECK(bs->done == 2 && !e[0].result && !e[1].result, "alloc batch, "
+	      "inputs read-only: done %u", bs->done);
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, bs),
+		  "free batch, inputs read-only");
+	CHECK(bs->done == 2, "free batch, inputs read-only: done %u",
+	      bs->done);
+
+	/* An alloc struct: size, align, flags, pad read-only; offset not. */
+	CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+	memset(m, 0, 2 * pg);
+	as = (struct gomem_alloc *)(m + pg -
+				    offsetof(struct gomem_alloc, offset));
+	as->size = 128;
+	CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC, as), "alloc, inputs read-only");
+	off[0] = as->offset;
+	/* The same through the table: a larger struct, zero tail. */
+	EXPECT_OK(ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, GOMEM_IOC_MAGIC, 1,
+				 sizeof(*as) + 8), as),
+		  "alloc, larger struct, inputs read-only");
+	off[1] = as->offset;
+	CHECK(off[0] != off[1], "two allocations at %#llx", off[0]);
+
+	/* Free batch entries: an entry's offset and size read-only. */
+	CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+	fe = (struct gomem_batch_entry *)(m + pg -
+		offsetof(struct gomem_batch_entry, result));
+	memset(fe, 0, 2 * sizeof(*fe));
+	fe[0].offset = off[0];
+	fe[0].size = 128;
+	fe[1].offset = off[1];
+	fe[1].size = 128;
+	fe[0].result = fe[1].result = 55;
+	CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+	memset(e, 0, sizeof(e));
+	{
+		struct gomem_batch fb = { .entries = (uintptr_t)fe,
+					  .count = 2 };
+
+		EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &fb),
+			  "free batch, entry inputs read-only");
+		CHECK(fb.done == 2 && fe[0].result == 0 && fe[1].result == 0,
+		      "free batch, entry inputs read-only: done %u" ", results"
+		      " %d %d", fb.done, fe[0].result, fe[1].result);
+	}
+	s = get_stats(fd);
+	CHECK(s.session_regions == 0 && s.in_use == s0.in_use,
+	      "left %llu" " regions", s.session_regions);
+	munmap(m, 2 * pg);
+	close(fd);
+}
+
+/*
+ * Staging a batch whose write-back fails after the work, deterministically:
+ * the entries (page P1) and the struct gomem_batch (page P2) are served
+ * by userfaultfd.  The kernel reads the struct (P2), reads and probes the
+ * entries (P1: served, P2 dropped), probes @done (P2: P1 dropped, P2
+ * served), does the work, and writes back the entries: P1 faults again,
+ * and the handler acts for "another thread of the session" (@evil), then
+ * unmaps P1 and wakes the kernel, whose write-back fails.
+ */
+struct uffd_stage {
+	int uffd, fd;
+	long pg;
+	unsigned char *p1, *p2;
+	unsigned char *img1, *img2;
+	bool evil;
+	u64 evil_size, evil_off;
+	int evil_err, p1_faults, p2_faults;
+	char why[160];
+};
+
+static int uffd_serve(struct uffd_stage *st, unsigned char *page,
+		      const unsigned char *img)
+{
+	struct uffdio_copy c = {
+		.dst = (uintptr_t)page, .src = (uintptr_t)img,
+		.len = (u64)st->pg, .mode = 0,
+	};
+
+	return ioctl(st->uffd, UFFDIO_COPY, &c) ? errno : 0;
+}
+
+static void *uffd_handler(void *arg)
+{
+	struct uffd_stage *st = arg;
+	struct pollfd pfd = { .fd = st->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	unsigned char *page;
+
+	for (;;) {
+		if (poll(&pfd, 1, 30000) != 1) {
+			snprintf(st->why, sizeof(st->why), "no fault came "
+				 "(P1 %d, P2 %d)", st->p1_faults,
+				 st->p2_faults);
+			return NULL;
+		}
+		if (read(st->uffd, &msg, sizeof(msg)) != sizeof(msg))
+			continue;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		page = (unsigned char *)(uintptr_t)(msg.arg.pagefault.address &
+						    ~(u64)(st->pg - 1));
+		if (page == st->p2) {
+			/* Drop P1 before the kernel can go on. */
+			if (++st->p2_faults == 2)
+				madvise(st->p1, st->pg, MADV_DONTNEED);
+			if (uffd_serve(st, st->p2, st->img2))
+				snprintf(st->why, sizeof(st->why),
+					 "UFFDIO_COPY P2: %s", errname(errno));
+		} else if (page == st->p1 && ++st->p1_faults == 1) {
+			madvise(st->p2, st->pg, MADV_DONTNEED);
+			if (uffd_serve(st, st->p1, st->img1))
+				snprintf(st->why, sizeof(st->why),
+					 "UFFDIO_COPY P1: %s", errname(errno));
+		} else if (page == st->p1) {
+			struct uffdio_range r = {
+				.start = (uintptr_t)st->p1, .len = (u64)st->pg,
+			};
+
+			if (st->evil) {
+				struct gomem_release rel;
+
+				st->evil_err = ioctl(st->fd, GOMEM_IOC_RECYCLE,
+						     &rel) ? errno : 0;
+				if (!st->evil_err)
+					st->evil_err = try_alloc(st->fd,
+						st->evil_size, 0, 0,
+						&st->evil_off);
+			}
+			munmap(st->p1, st->pg);
+			ioctl(st->uffd, UFFDIO_WAKE, &r);
+			return NULL;
+		}
+	}
+}
+
+/*
+ * Run @cmd on a batch of @n entries (@e) staged as above.  Return the
+ * ioctl's errno (0 if it succeeded); @st tells what happened.
+ */
+static int uffd_batch(int fd, unsigned long cmd, struct gomem_batch_entry *e,
+		      unsigned int n, bool evil, u64 evil_size,
+		      struct uffd_stage *st)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct gomem_batch b = { .count = n };
+	pthread_t t;
+	unsigned char *m;
+	int r, err;
+
+	memset(st, 0, sizeof(*st));
+	st->fd = fd;
+	st->pg = sysconf(_SC_PAGESIZE);
+	st->evil = evil;
+	st->evil_size = evil_size;
+	st->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(st->uffd >= 0, "userfaultfd: %s", errname(errno));
+	CHECK(!ioctl(st->uffd, UFFDIO_API, &api), "UFFDIO_API: %s",
+	      errname(errno));
+	m = mmap(NULL, 2 * st->pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap");
+	st->p1 = m;
+	st->p2 = m + st->pg;
+	st->img1 = calloc(2, st->pg);
+	CHECK(st->img1, "calloc");
+	st->img2 = st->img1 + st->pg;
+	memcpy(st->img1, e, n * sizeof(*e));
+	b.entries = (uintptr_t)st->p1;
+	memcpy(st->img2, &b, sizeof(b));
+	reg.range.start = (uintptr_t)m;
+	reg.range.len = 2 * st->pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK(!ioctl(st->uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER: %s",
+	      errname(errno));
+	CHECK(!pthread_create(&t, NULL, uffd_handler, st), "pthread_create");
+	r = ioctl(fd, cmd, st->p2);
+	err = r ? errno : 0;
+	pthread_join(t, NULL);
+	CHECK(!st->why[0], "staging: %s", st->why);
+	munmap(m, 2 * st->pg);
+	close(st->uffd);
+	free(st->img1);
+	return err;
+}
+
+/*
+ * An alloc batch whose write-back fails takes back its allocations, and
+ * only them: if another thread of the session freed a region meanwhile
+ * and got the same offset again, the undo must leave that thread's
+ * region alone (it used to free by offset).  A free batch's frees stand
+ * when its write-back fails (the documented -EFAULT exception).
+ */
+static void case_batch_undo_by_identity(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_stats s0 = get_stats(fd), s;
+	struct gomem_batch_entry e[4];
+	struct uffd_stage st;
+	u64 size = 4096, x0;
+	int err;
+
+	/* Where a region of @size goes now: the batch gets it next. */
+	x0 = must_alloc(fd, size, 0, 0);
+	must_free(fd, x0, size);
+
+	/* The undo alone: nothing left allocated. */
+	memset(e, 0, sizeof(e));
+	e[0].size = size;
+	err = uffd_batch(fd, GOMEM_IOC_ALLOC_BATCH, e, 1, false, 0, &st);
+	CHECK(err == EFAULT, "alloc batch with a failing write-back: %s, "
+	      "want EFAULT", errname(err));
+	s = get_stats(fd);
+	CHECK(s.session_regions == 0 && s.in_use == s0.in_use, "the failed "
+	      "alloc batch left %llu" " regions", s.session_regions);
+
+	/* Another thread recycles and re-allocates the same offset. */
+	err = uffd_batch(fd, GOMEM_IOC_ALLOC_BATCH, e, 1, true, size, &st);
+	CHECK(err == EFAULT, "alloc batch with a failing write-back: %s, "
+	      "want EFAULT", errname(err));
+	CHECK(st.evil_err == 0, "the other thread's recycle/alloc: %s",
+	      errname(st.evil_err));
+	CHECK(st.evil_off == x0, "staging: the other thread got %#llx"
+	      ", not the batch's offset %#llx", st.evil_off, x0);
+	s = get_stats(fd);
+	CHECK(s.session_regions == 1, "the undo freed the other thread's "
+	      "region: the session holds %llu" " regions, want 1",
+	      s.session_regions);
+	must_free(fd, st.evil_off, size);
+
+	/* A free batch: its frees stand, -EFAULT all the same. */
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 4; i++) {
+		e[i].offset = must_alloc(fd, 256, 0, 0);
+		e[i].size = 256;
+	}
+	err = uffd_batch(fd, GOMEM_IOC_FREE_BATCH, e, 4, false, 0, &st);
+	CHECK(err == EFAULT, "free batch with a failing write-back: %s, "
+	      "want EFAULT", errname(err));
+	s = get_stats(fd);
+	CHECK(s.session_regions == 0 && s.in_use == s0.in_use,
+	      "free batch with a failing write-back: %llu" " regions left",
+	      s.session_regions);
+	close(fd);
+}
+
+/*
+ * vm_ops->access: /proc/self/mem (what ptrace and gdb use) reads and
+ * writes a gomem mapping through the arena; a read-only mapping is not
+ * written; an unbacked page fails as a fault would.
+ */
+static void case_proc_self_mem_reads_region(void)
+{
+	int fd = dev_open(O_RDWR), mem;
+	struct gomem_info in = get_info(fd);
+	u64 size = 3 * in.page_size + 100, off, hole;
+	unsigned char *buf = malloc(size), one;
+	struct map m, ro, h;
+
+	CHECK(buf, "malloc");
+	off = must_alloc(fd, size, 0, 0);
+	m = map_range(fd, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, off, size, 0x77);
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	CHECK(mem >= 0, "open /proc/self/mem: %s", errname(errno));
+	CHECK(pread(mem, buf, size, (off_t)(uintptr_t)m.p) == (ssize_t)size,
+	      "pread /proc/self/mem at the mapping: %s", errname(errno));
+	EXPECT_PAT(buf, off, size, 0x77, "bytes read through /proc/self/mem");
+	CHECK(pwrite(mem, "gomem", 5, (off_t)(uintptr_t)(m.p + 10)) == 5,
+	      "pwrite /proc/self/mem: %s", errname(errno));
+	CHECK(!memcmp(m.p + 10, "gomem", 5), "pwrite through /proc/self/mem "
+	      "not seen through the mapping");
+
+	/* A read-only mapping: read, not written. */
+	ro = map_range(fd, off, size, PROT_READ, in.page_size);
+	CHECK(pread(mem, buf, 5, (off_t)(uintptr_t)(ro.p + 10)) == 5 &&
+	      !memcmp(buf, "gomem", 5), "pread of a read-only mapping");
+	errno = 0;
+	CHECK(pwrite(mem, "XXXXX", 5, (off_t)(uintptr_t)(ro.p + 10)) < 0,
+	      "pwrite into a read-only mapping succeeded");
+	CHECK(!memcmp(m.p + 10, "gomem", 5), "a read-only mapping was "
+	      "written");
+
+	/* An unbacked page (the top of the window): fails, no bytes. */
+	hole = in.map_size - in.page_size;
+	CHECK(pread(fd, &one, 1, (off_t)hole) < 0 && errno == ENXIO,
+	      "staging: offset %#llx" " is backed", hole);
+	h = map_range(fd, hole, 1, PROT_READ, in.page_size);
+	errno = 0;
+	CHECK(pread(mem, buf, 16, (off_t)(uintptr_t)h.p) < 0 && errno == EIO,
+	      "pread of an unbacked page through /proc/self/mem: %s, "
+	      "want EIO", errno ? errname(errno) : "succeeded");
+	unmap(&h);
+	unmap(&ro);
+	unmap(&m);
+	close(mem);
+	must_free(fd, off, size);
+	free(buf);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -4342,6 +4958,13 @@ static struct gomem_case cases[] = {
 	C(wronly_session_changes_but_cannot_map_or_read, 0),
 	C(growth_failure_changes_nothing, 0),
 	C(device_allocations_not_leaked, 0),
+	C(session_region_cap_edquot, 0),
+	C(large_zeroed_alloc_after_dirty_free, 0),
+	C(alloc_cut_struct_einval, 0),
+	C(output_struct_tail_zeroed, 0),
+	C(probes_write_only_output_fields, 0),
+	C(batch_undo_by_identity, 0),
+	C(proc_self_mem_reads_region, 0),
 #ifdef GOMEM_E2E_COMPAT32
 	C(compat32_matches_native, 0),
 #endif

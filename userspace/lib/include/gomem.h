@@ -102,7 +102,8 @@ int gomem_stats(struct gomem *g, struct gomem_stats *stats);
  * aligned to @align (0: the granule; else a power of two up to the page
  * size).  @flags: GOMEM_ALLOC_NOZERO to skip zeroing, else 0.
  * Return: a pointer into the mapping, or NULL with errno: EINVAL bad size,
- * alignment or flags; ENOMEM no room; EBADF read-only session.
+ * alignment or flags; ENOMEM no room; EDQUOT the session holds the
+ * device's max_session_regions; EBADF read-only session.
  * Touching the region never faults with SIGBUS while it is allocated.
  */
 void *gomem_alloc(struct gomem *g, size_t size, size_t align,
@@ -112,8 +113,9 @@ void *gomem_alloc(struct gomem *g, size_t size, size_t align,
  * Free @size bytes at @ptr: a whole region, or its head, tail or middle
  * (partial free; the rest stays allocated).  @ptr must be granule-aligned.
  * Return: 0; -EINVAL @ptr outside the mapping, or the range not inside one
- * allocated region (double free); -EPERM another session's region; -EBADF
- * read-only session.
+ * allocated region (double free); -EPERM another session's region;
+ * -EDQUOT a middle free would split a region of a session at the device's
+ * max_session_regions; -EBADF read-only session.
  */
 int gomem_free(struct gomem *g, void *ptr, size_t size);
 
