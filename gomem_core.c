@@ -676,9 +676,14 @@ EXPORT_SYMBOL_GPL(gomem_policy_name);
  */
 int gomem_range_cache_init(void)
 {
+	/*
+	 * SLAB_ACCOUNT: a node is charged to the memory cgroup of the task
+	 * whose allocation or free needed it, so that the metadata a user
+	 * causes counts against that user's limit.
+	 */
 	gomem_node_cache = kmem_cache_create("gomem_node",
-					     sizeof(struct gomem_node), 0, 0,
-					     NULL);
+					     sizeof(struct gomem_node), 0,
+					     SLAB_ACCOUNT, NULL);
 	return gomem_node_cache ? 0 : -ENOMEM;
 }
 

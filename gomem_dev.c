@@ -603,7 +603,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	len = b->count * sizeof(*e);
 	/* An alloc batch's records go after the entries (see below). */
 	e = kvmalloc(len + (alloc ? b->count * sizeof(struct gomem_owned *) :
-				    0), GFP_KERNEL);
+				    0), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	ret = gomem_batch_read(uent, e, b->count, alloc);
@@ -956,7 +956,7 @@ static ssize_t gomem_rw(struct file *file, char __user *ubuf, size_t count,
 	if (pos >= span || !count)
 		return 0;
 	count = min_t(u64, count, span - pos);
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!bounce)
 		return -ENOMEM;
 	while (done < count) {
@@ -1005,7 +1005,7 @@ static int gomem_open(struct inode *inode, struct file *file)
 {
 	struct gomem_session *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	INIT_HLIST_HEAD(&s->regions);
@@ -1171,7 +1171,8 @@ static int __init gomem_init(void)
 	err = gomem_range_cache_init();
 	if (err)
 		return err;
-	gomem_owned_cache = KMEM_CACHE(gomem_owned, 0);
+	/* Records are caused by users: charged to their memory cgroup. */
+	gomem_owned_cache = KMEM_CACHE(gomem_owned, SLAB_ACCOUNT);
 	if (!gomem_owned_cache) {
 		err = -ENOMEM;
 		goto out_cache;

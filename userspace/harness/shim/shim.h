@@ -24,6 +24,8 @@ void shim_slab_fail_reset(void);
 unsigned long shim_slab_refused(void);
 /* Live objects of the cache called @name, or -1 if there is none. */
 long shim_slab_live(const char *name);
+/* The flags the cache called @name was created with, or -1. */
+long shim_slab_flags(const char *name);
 /* Live objects of every cache plus live kmalloc blocks. */
 unsigned long shim_slab_live_total(void);
 

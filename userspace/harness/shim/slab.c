@@ -18,6 +18,7 @@ struct kmem_cache {
 	unsigned int size;
 	unsigned int align;
 	void (*ctor)(void *obj);
+	slab_flags_t flags;
 	unsigned long live;
 	struct kmem_cache *next;
 };
@@ -69,6 +70,16 @@ static bool shim_slab_should_fail(void)
 	return false;
 }
 
+long shim_slab_flags(const char *name)
+{
+	struct kmem_cache *s;
+
+	for (s = caches; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return (long)s->flags;
+	return -1;
+}
+
 long shim_slab_live(const char *name)
 {
 	struct kmem_cache *s;
@@ -103,6 +114,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	s->size = size ? size : 1;
 	s->align = align;
 	s->ctor = ctor;
+	s->flags = flags;
 	s->next = caches;
 	caches = s;
 	return s;
