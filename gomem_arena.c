@@ -104,6 +104,29 @@ static void arena_mem_put(struct gomem_arena *a, struct gomem_chunk *c)
 }
 
 /*
+ * Node reservations (see docs/arena.md, "Frees that cannot fail"): every
+ * range allocator keeps one node per piece of it the arena's callers may
+ * free separately, so that freeing a whole piece, or its head or tail,
+ * never needs memory.  The chunks' allocators count regions, the span
+ * allocator counts chunks.
+ */
+static int arena_hold(struct gomem_range *r)
+{
+	return gomem_range_keep(r, gomem_range_kept(r) + 1);
+}
+
+static void arena_unhold(struct gomem_range *r)
+{
+	u64 kept = gomem_range_kept(r);
+
+	/* A caller that freed a span of regions as one overcounts: fix up. */
+	if (gomem_range_free_bytes(r) == r->size)
+		kept = 1;
+	if (kept)
+		WARN_ON(gomem_range_keep(r, kept - 1));
+}
+
+/*
  * Add a chunk of @size bytes (page-aligned; a power of two pages for the
  * buddy source).  Everything it needs is obtained before the arena changes.
  */
@@ -120,18 +143,25 @@ static struct gomem_chunk *arena_chunk_add(struct gomem_arena *a, u64 size)
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->size = size;
-	err = gomem_range_alloc(&a->span, size, PAGE_SIZE, &c->base);
-	if (err)
-		goto free_chunk;
 	err = gomem_range_init(&c->range, a->params.policy, size,
 			       arena_granule(a), GFP_KERNEL);
 	if (err)
-		goto free_base;
+		goto free_chunk;
+	/* The node of the region a chunk is added for. */
+	err = arena_hold(&c->range);
+	if (err)
+		goto free_range;
 	c->mem = arena_mem_get(a, size, &c->unit);
 	if (!c->mem) {
 		err = -ENOMEM;
 		goto free_range;
 	}
+	err = arena_hold(&a->span);
+	if (err)
+		goto free_mem;
+	err = gomem_range_alloc(&a->span, size, PAGE_SIZE, &c->base);
+	if (err)
+		goto unhold;
 
 	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
 		a->chunks[i] = a->chunks[i - 1];
@@ -140,10 +170,12 @@ static struct gomem_chunk *arena_chunk_add(struct gomem_arena *a, u64 size)
 	a->stats.capacity += size;
 	return c;
 
+unhold:
+	arena_unhold(&a->span);
+free_mem:
+	arena_mem_put(a, c);
 free_range:
 	gomem_range_destroy(&c->range);
-free_base:
-	WARN_ON(gomem_range_free(&a->span, c->base, size));
 free_chunk:
 	kfree(c);
 	return ERR_PTR(err);
@@ -156,7 +188,9 @@ static void arena_chunk_release(struct gomem_arena *a, unsigned int i)
 
 	arena_mem_put(a, c);
 	gomem_range_destroy(&c->range);
+	/* Cannot fail: the chunk's node in the span was reserved with it. */
 	WARN_ON(gomem_range_free(&a->span, c->base, c->size));
+	arena_unhold(&a->span);
 	a->stats.capacity -= c->size;
 	a->nr_chunks--;
 	memmove(&a->chunks[i], &a->chunks[i + 1],
@@ -223,9 +257,35 @@ static int arena_check_request(const struct gomem_arena *a, u64 size,
 	return 0;
 }
 
-/* Lowest-offset chunk that can take the request, without growing. */
+/*
+ * Allocate a region in @c, reserving the node its free may need first.
+ * Return: 0; -ENOMEM with nothing changed if it does not fit or no node
+ * could be had (*@nomem then set).
+ */
+static int arena_chunk_alloc(struct gomem_chunk *c, u64 size, u64 align,
+			     u64 *rel, bool *nomem)
+{
+	int err;
+
+	err = arena_hold(&c->range);
+	if (err) {
+		*nomem = true;
+		return err;
+	}
+	err = gomem_range_alloc(&c->range, size, align, rel);
+	if (err)
+		arena_unhold(&c->range);
+	return err;
+}
+
+/*
+ * Lowest-offset chunk that can take the request, without growing.
+ * Return: 0; -ENOMEM if no chunk has room, or if a node could not be had
+ * (then *@nomem is set: growing would not help).
+ */
 static int arena_place(struct gomem_arena *a, u64 size, u64 align,
-		       bool take, struct gomem_chunk **chunk, u64 *rel)
+		       bool take, struct gomem_chunk **chunk, u64 *rel,
+		       bool *nomem)
 {
 	struct gomem_chunk *c;
 	unsigned int i;
@@ -236,14 +296,14 @@ static int arena_place(struct gomem_arena *a, u64 size, u64 align,
 		if (gomem_range_largest(&c->range) < size)
 			continue;
 		if (take)
-			err = gomem_range_alloc(&c->range, size, align, rel);
+			err = arena_chunk_alloc(c, size, align, rel, nomem);
 		else
 			err = gomem_range_find(&c->range, size, align, rel);
 		if (!err) {
 			*chunk = c;
 			return 0;
 		}
-		if (err != -ENOMEM)
+		if (err != -ENOMEM || *nomem)
 			return err;
 	}
 	return -ENOMEM;
@@ -253,16 +313,21 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			      struct gomem_chunk **chunk, u64 *rel)
 {
 	struct gomem_chunk *c;
+	bool nomem = false;
 	int err;
 
-	err = arena_place(a, size, align, true, chunk, rel);
-	if (err != -ENOMEM)
+	err = arena_place(a, size, align, true, chunk, rel, &nomem);
+	if (err != -ENOMEM || nomem)
 		return err;
 	c = arena_grow(a, size);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
 	*chunk = c;
-	return gomem_range_alloc(&c->range, size, align, rel);
+	/* The new chunk holds the request and its node already. */
+	err = gomem_range_alloc(&c->range, size, align, rel);
+	if (err)
+		arena_unhold(&c->range);
+	return err;
 }
 
 /**
@@ -489,8 +554,18 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc);
 
+/*
+ * What a free does to the pieces its caller holds, each with one node
+ * reserved in its chunk's range allocator (arena_hold()).
+ */
+enum arena_pieces {
+	ARENA_PIECE_GONE = -1,	/* a whole region: its node is released */
+	ARENA_PIECE_SAME = 0,	/* its head or tail: the region stays */
+	ARENA_PIECE_SPLIT = 1,	/* its middle: one region becomes two */
+};
+
 static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
-				    u64 size)
+				    u64 size, enum arena_pieces pieces)
 {
 	struct gomem_chunk *c;
 	int i, err;
@@ -503,7 +578,14 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 	rel = offset - c->base;
 	if (size > c->size - rel)
 		return -EINVAL;
-	err = gomem_range_free(&c->range, rel, size);
+	/* The second piece's node first: the one thing that can fail. */
+	err = pieces == ARENA_PIECE_SPLIT ? arena_hold(&c->range) : 0;
+	if (!err) {
+		err = gomem_range_free(&c->range, rel, size);
+		if (err ? pieces == ARENA_PIECE_SPLIT :
+			  pieces == ARENA_PIECE_GONE)
+			arena_unhold(&c->range);
+	}
 	trace_gomem_free(a->params.name, offset, size, err);
 	if (err)
 		return err;
@@ -513,26 +595,33 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 }
 
 /**
- * gomem_arena_free() - free a region or any part of one
+ * gomem_arena_free() - free a whole region
  * @a: arena
  * @offset: arena offset, granule-aligned
  * @size: bytes, rounded up to the granule; the range must lie in one chunk
  *        and be allocated in full
+ *
+ * Frees a region: what an allocation returned, or what partial frees
+ * (gomem_arena_free_part()) left of it.  Each allocation reserved the node
+ * its free may need, so this free cannot fail with -ENOMEM.  Any allocated
+ * range is accepted (several adjacent regions, or part of one), but then
+ * the reservations no longer match the regions and a later free may need
+ * memory again; use gomem_arena_free_part() for parts.
  *
  * The arena does not know who allocated what: callers that share an arena
  * between owners check ownership first (the device does).
  *
  * Context: process context; sleeps (takes the arena lock).
  * Return: 0; -EINVAL if the range is not allocated, not in one chunk, or
- * malformed; -ENOMEM if the range allocator needed a node and none could
- * be had.  On error nothing changed.
+ * malformed; -ENOMEM only after the misuse above, if the range allocator
+ * needed a node and none could be had.  On error nothing changed.
  */
 int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 {
 	int err;
 
 	mutex_lock(&a->lock);
-	err = arena_free_locked(a, offset, size);
+	err = arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 	mutex_unlock(&a->lock);
 	return err;
 }
@@ -550,9 +639,77 @@ EXPORT_SYMBOL_GPL(gomem_arena_free);
 int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
 {
 	lockdep_assert_held(&a->lock);
-	return arena_free_locked(a, offset, size);
+	return arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free_locked);
+
+/**
+ * gomem_arena_free_part_locked() - free part of a region, lock held
+ * @a: arena, locked with gomem_arena_lock()
+ * @region: the region's offset
+ * @region_size: the region's size
+ * @offset: start of the part to free, granule-aligned
+ * @size: bytes, rounded up to the granule; the part must lie inside the
+ *        region
+ *
+ * Freeing the whole region, its head or its tail cannot fail with
+ * -ENOMEM.  Freeing its middle splits it in two regions, each of which
+ * will be freed on its own: the second one's node is reserved first, which
+ * may fail.
+ *
+ * Context: process context, holding the arena lock; may sleep.
+ * Return: 0; -EINVAL if the part is not inside the region or not
+ * allocated, or as gomem_arena_free(); -ENOMEM (a middle only) if no node
+ * could be had.  On error nothing changed.
+ */
+int gomem_arena_free_part_locked(struct gomem_arena *a, u64 region,
+				 u64 region_size, u64 offset, u64 size)
+{
+	u64 g = arena_granule(a), end;
+	enum arena_pieces pieces;
+
+	lockdep_assert_held(&a->lock);
+	if (!size || size > a->params.max_size ||
+	    region_size > a->params.max_size || offset < region)
+		return -EINVAL;
+	end = offset + ALIGN(size, g);
+	region_size = ALIGN(region_size, g);
+	if (offset - region > region_size ||
+	    end - region > region_size)
+		return -EINVAL;
+	if (offset == region)
+		pieces = end - region == region_size ? ARENA_PIECE_GONE :
+						       ARENA_PIECE_SAME;
+	else
+		pieces = end - region == region_size ? ARENA_PIECE_SAME :
+						       ARENA_PIECE_SPLIT;
+	return arena_free_locked(a, offset, size, pieces);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_part_locked);
+
+/**
+ * gomem_arena_free_part() - free part of a region
+ * @a: arena
+ * @region: as for gomem_arena_free_part_locked()
+ * @region_size: as for gomem_arena_free_part_locked()
+ * @offset: as for gomem_arena_free_part_locked()
+ * @size: as for gomem_arena_free_part_locked()
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: as gomem_arena_free_part_locked().
+ */
+int gomem_arena_free_part(struct gomem_arena *a, u64 region, u64 region_size,
+			  u64 offset, u64 size)
+{
+	int err;
+
+	mutex_lock(&a->lock);
+	err = gomem_arena_free_part_locked(a, region, region_size, offset,
+					   size);
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_part);
 
 /**
  * gomem_arena_free_many() - free many regions under one lock
@@ -573,7 +730,8 @@ int gomem_arena_free_many(struct gomem_arena *a,
 
 	mutex_lock(&a->lock);
 	for (i = 0; i < nr; i++) {
-		err = arena_free_locked(a, regions[i].offset, regions[i].size);
+		err = arena_free_locked(a, regions[i].offset, regions[i].size,
+					ARENA_PIECE_GONE);
 		if (results)
 			results[i] = err;
 		if (!err)
@@ -594,8 +752,8 @@ EXPORT_SYMBOL_GPL(gomem_arena_free_many);
  * GoMem's FreeRest.  Keeping all of it is a no-op.
  *
  * Context: process context; sleeps (takes the arena lock).
- * Return: 0; -EINVAL if @keep > @size or the tail is not allocated;
- * -ENOMEM as gomem_arena_free().
+ * Return: 0; -EINVAL if @keep > @size or the tail is not allocated.
+ * Never -ENOMEM (see gomem_arena_free_part_locked()).
  */
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep)
@@ -607,7 +765,8 @@ int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 	keep = ALIGN(keep, g);
 	if (keep >= ALIGN(size, g))
 		return 0;
-	return gomem_arena_free(a, offset + keep, size - keep);
+	return gomem_arena_free_part(a, offset, size, offset + keep,
+				     size - keep);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free_rest);
 
@@ -628,6 +787,7 @@ int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		     u64 *offset)
 {
 	struct gomem_chunk *c;
+	bool nomem = false;
 	u64 rel;
 	int err;
 
@@ -636,7 +796,7 @@ int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		return err;
 	size = ALIGN(size, arena_granule(a));
 	mutex_lock(&a->lock);
-	err = arena_place(a, size, align, false, &c, &rel);
+	err = arena_place(a, size, align, false, &c, &rel, &nomem);
 	if (!err)
 		*offset = c->base + rel;
 	mutex_unlock(&a->lock);
@@ -662,6 +822,7 @@ EXPORT_SYMBOL_GPL(gomem_arena_find);
 void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 {
 	struct gomem_chunk *c = NULL;
+	bool nomem = false;
 	void *mem = NULL;
 	u64 rel;
 	int err;
@@ -670,7 +831,7 @@ void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 		return NULL;
 	size = ALIGN(size, arena_granule(a));
 	mutex_lock(&a->lock);
-	err = arena_place(a, size, 1, false, &c, &rel);
+	err = arena_place(a, size, 1, false, &c, &rel, &nomem);
 	if (err == -ENOMEM) {
 		c = arena_grow(a, size);
 		err = IS_ERR(c) ? PTR_ERR(c) : 0;
@@ -1075,7 +1236,7 @@ int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
 		if (own_only && !rm->own[i])
 			continue;
 		err = arena_free_locked(a, rm->regions[i].offset,
-					rm->regions[i].size);
+					rm->regions[i].size, ARENA_PIECE_GONE);
 		if (err && !ret)
 			ret = err;
 	}

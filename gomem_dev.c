@@ -333,7 +333,8 @@ retry:
 			/* The lock may have been dropped: look again. */
 			goto retry;
 		}
-		err = gomem_arena_free_locked(&gomem_dev.arena, offset, size);
+		err = gomem_arena_free_part_locked(&gomem_dev.arena, r->offset,
+						   r->size, offset, size);
 		if (!err)
 			gomem_region_cut(s, r, offset, size, &extra);
 	}
@@ -364,8 +365,8 @@ static u64 gomem_session_recycle_locked(struct gomem_session *s, u64 *bytes)
 
 	*bytes = 0;
 	hlist_for_each_entry_safe(r, tmp, &s->regions, link) {
-		WARN_ON(gomem_arena_free_locked(&gomem_dev.arena, r->offset,
-						r->size));
+		/* A whole region: its node was reserved, this cannot fail. */
+		gomem_arena_free_locked(&gomem_dev.arena, r->offset, r->size);
 		rb_erase(&r->node, &gomem_dev.regions);
 		hlist_del(&r->link);
 		*bytes += r->size;

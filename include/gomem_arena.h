@@ -155,6 +155,10 @@ int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size);
 int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			     unsigned int flags, u64 *offset);
 int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size);
+int gomem_arena_free_part(struct gomem_arena *a, u64 region, u64 region_size,
+			  u64 offset, u64 size);
+int gomem_arena_free_part_locked(struct gomem_arena *a, u64 region,
+				 u64 region_size, u64 offset, u64 size);
 
 /**
  * gomem_arena_lock() - take the arena lock for a run of locked calls

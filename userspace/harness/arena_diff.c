@@ -7,7 +7,10 @@
  * before it is freed, so two regions that overlap in memory, or a chunk
  * released under a live region, show up as corrupted bytes (or an ASan
  * report).  After every operation the statistics must match the model;
- * the arena's invariant checker runs after every trim and every 8th op.  An allocation may fail only when
+ * the arena's invariant checker runs after every trim and every 8th op.
+ * Half the frees of whole regions and tails run with every allocation
+ * failing (their nodes are reserved), and a node must be kept for every
+ * region the model holds.  An allocation may fail only when
  * no chunk can hold it and max_size leaves no room for a chunk that could;
  * trim must release exactly the entirely free chunks but the first, and
  * call the zap hook for each.
@@ -190,6 +193,11 @@ static bool do_free(struct run *r)
 	u64 g = a->params.granule, cut, len;
 	unsigned int i = next(r) % r->nheld;
 	struct held h = r->held[i];
+	/*
+	 * Half the frees of a whole region or a tail run with no memory at
+	 * all: their nodes were reserved (docs/arena.md), they cannot fail.
+	 */
+	bool starve = next(r) % 2;
 	int err;
 
 	if (!intact(r, &h))
@@ -198,7 +206,10 @@ static bool do_free(struct run *r)
 	switch (next(r) % 4) {
 	case 0:		/* free-rest: keep a head */
 		cut = next(r) % (h.size + 1);
+		if (starve)
+			shim_slab_fail_after(0);
 		err = gomem_arena_free_rest(a, h.off, h.size, cut);
+		shim_slab_fail_reset();
 		cut = min(ALIGN(cut, g), h.size);
 		r->rests++;
 		break;
@@ -206,7 +217,8 @@ static bool do_free(struct run *r)
 		if (h.size >= 3 * g) {
 			cut = g * (1 + next(r) % (h.size / g - 2));
 			len = g * (1 + next(r) % ((h.size - cut) / g - 1));
-			err = gomem_arena_free(a, h.off + cut, len);
+			err = gomem_arena_free_part(a, h.off, h.size,
+						    h.off + cut, len);
 			if (err)
 				return fail(r, "free middle: %d", err);
 			r->in_use -= len;
@@ -223,7 +235,10 @@ static bool do_free(struct run *r)
 	default:
 		/* The arena rounds a free up to the granule, like an alloc. */
 		cut = 0;
+		if (starve)
+			shim_slab_fail_after(0);
 		err = gomem_arena_free(a, h.off, h.size - next(r) % g);
+		shim_slab_fail_reset();
 	}
 	if (err)
 		return fail(r, "free [%llu, +%llu) keep %llu: %d", h.off, h.size,
@@ -326,7 +341,8 @@ static bool step(struct run *r)
 	struct gomem_arena_stats st;
 	unsigned int k = next(r) % 100;
 	/* Phases of filling and draining, so that chunks come and go. */
-	unsigned int fill = (r->op / 4000) % 2 ? 70 : 20;
+	unsigned int fill = (r->op / 4000) % 2 ? 70 : 20, i;
+	u64 kept;
 	bool ok;
 
 	if (r->nheld < MAX_HELD && (k < fill || !r->nheld))
@@ -348,6 +364,11 @@ static bool step(struct run *r)
 	 */
 	if ((k >= 93 || r->op % 8 == 0) && gomem_arena_check(&r->a))
 		return fail(r, "invariant checker failed");
+	/* A node kept for every region the model holds. */
+	for (i = 0, kept = 0; i < r->a.nr_chunks; i++)
+		kept += gomem_range_kept(&r->a.chunks[i]->range);
+	if (kept < r->nheld)
+		return fail(r, "%llu nodes kept for %u regions", kept, r->nheld);
 	gomem_arena_stats(&r->a, &st);
 	if (st.in_use != r->in_use)
 		return fail(r, "in_use %llu, model %llu", st.in_use, r->in_use);
