@@ -25,6 +25,7 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -712,20 +713,54 @@ int gomem_arena_free_part(struct gomem_arena *a, u64 region, u64 region_size,
 EXPORT_SYMBOL_GPL(gomem_arena_free_part);
 
 /**
- * gomem_arena_free_many() - free many regions under one lock
+ * gomem_arena_relax_locked() - end a slice of a long operation
+ * @a: arena, locked with gomem_arena_lock()
+ * @work: units of work (regions freed, blocks walked) done in this slice,
+ *        counted up by one here; 0 when a slice begins
+ *
+ * Call after each unit of work of an operation whose length users decide
+ * (freeing a session's regions, a batch): after %GOMEM_ARENA_SLICE units,
+ * or earlier if the scheduler asks, the lock is dropped, the CPU offered
+ * and the lock taken again, so that every other fault and ioctl waits for
+ * one slice at most.  The caller must keep what it changes consistent at
+ * every call, and look again at anything it saw before one that returned
+ * true.
+ *
+ * Context: process context, holding the arena lock; may sleep.
+ * Return: true if the lock was dropped and taken again.
+ */
+bool gomem_arena_relax_locked(struct gomem_arena *a, unsigned int *work)
+{
+	lockdep_assert_held(&a->lock);
+	if (++*work < GOMEM_ARENA_SLICE && !need_resched())
+		return false;
+	*work = 0;
+	a->stats.relaxed++;
+	mutex_unlock(&a->lock);
+	cond_resched();
+	mutex_lock(&a->lock);
+	return true;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_relax_locked);
+
+/**
+ * gomem_arena_free_many() - free many regions, in slices
  * @a: arena
  * @regions: the regions, each freed as by gomem_arena_free()
  * @nr: number of regions
  * @results: if not NULL, receives each region's result (0 or -errno)
  *
- * Context: process context; sleeps (takes the arena lock once).
+ * The lock is let go every %GOMEM_ARENA_SLICE regions
+ * (gomem_arena_relax_locked()).
+ *
+ * Context: process context; sleeps (takes the arena lock).
  * Return: the number of regions freed.
  */
 int gomem_arena_free_many(struct gomem_arena *a,
 			  const struct gomem_region *regions,
 			  unsigned int nr, int *results)
 {
-	unsigned int i;
+	unsigned int i, work = 0;
 	int err, done = 0;
 
 	mutex_lock(&a->lock);
@@ -736,6 +771,7 @@ int gomem_arena_free_many(struct gomem_arena *a,
 			results[i] = err;
 		if (!err)
 			done++;
+		gomem_arena_relax_locked(a, &work);
 	}
 	mutex_unlock(&a->lock);
 	return done;
@@ -1218,8 +1254,9 @@ EXPORT_SYMBOL_GPL(gomem_recyclable_add);
  * @own_only: free only the regions the batch allocated (next-n) and
  *            forget the added ones, which stay allocated
  *
- * All regions are freed under one acquisition of the arena lock, and the
- * batch is empty afterwards, ready for reuse.
+ * The regions are freed in slices of %GOMEM_ARENA_SLICE under the arena
+ * lock (gomem_arena_relax_locked()), and the batch is empty afterwards,
+ * ready for reuse.
  *
  * Context: process context; sleeps.  The caller serialises calls on @rm.
  * Return: 0, or the first error a free returned (-EINVAL for an added
@@ -1228,7 +1265,7 @@ EXPORT_SYMBOL_GPL(gomem_recyclable_add);
 int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
 {
 	struct gomem_arena *a = rm->arena;
-	unsigned int i;
+	unsigned int i, work = 0;
 	int err, ret = 0;
 
 	mutex_lock(&a->lock);
@@ -1239,6 +1276,7 @@ int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
 					rm->regions[i].size, ARENA_PIECE_GONE);
 		if (err && !ret)
 			ret = err;
+		gomem_arena_relax_locked(a, &work);
 	}
 	mutex_unlock(&a->lock);
 	rm->nr = 0;

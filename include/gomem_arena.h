@@ -40,6 +40,12 @@ enum gomem_chunk_source {
 /* GoMem's default largest growth chunk. */
 #define GOMEM_ARENA_DEFAULT_MAX_CHUNK	(4ULL << 20)
 
+/*
+ * Most units of work (regions freed, blocks walked) a long operation does
+ * under one hold of the arena lock: between two slices it lets others in.
+ */
+#define GOMEM_ARENA_SLICE	64
+
 /* gomem_arena_alloc() flag: zero the region before returning it. */
 #define GOMEM_ALLOC_ZERO	0x1U
 
@@ -80,6 +86,8 @@ struct gomem_arena_params {
  * @failed_allocs: allocations refused for lack of space or memory
  * @grows: chunks added after the first
  * @trimmed: chunks released by trim
+ * @relaxed: times a long operation let go of the lock between two slices
+ *           (gomem_arena_relax_locked())
  */
 struct gomem_arena_stats {
 	u64 capacity;
@@ -93,6 +101,7 @@ struct gomem_arena_stats {
 	u64 failed_allocs;
 	u64 grows;
 	u64 trimmed;
+	u64 relaxed;
 };
 
 /**
@@ -188,6 +197,7 @@ static inline void gomem_arena_unlock(struct gomem_arena *a)
 	mutex_unlock(&a->lock);
 }
 
+bool gomem_arena_relax_locked(struct gomem_arena *a, unsigned int *work);
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep);
 int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,

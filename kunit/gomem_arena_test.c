@@ -329,9 +329,12 @@ static u64 arena_kept(struct gomem_arena *a)
 static void frees_of_regions_take_no_new_node(struct kunit *test)
 {
 	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
-	struct gomem_region r[160];
+	struct gomem_region *r = kunit_kcalloc(test, 160, sizeof(*r),
+					       GFP_KERNEL);
 	unsigned int i, nr = 0, n;
 	u64 nodes;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
 
 	for (i = 0; i < 120; i++) {
 		r[nr].size = 8 * (1 + i % 16);
@@ -383,6 +386,45 @@ static void frees_of_regions_take_no_new_node(struct kunit *test)
 	}
 	expect_geometry(test, a, a->stats.capacity, 0, a->nr_chunks);
 	KUNIT_EXPECT_EQ(test, arena_kept(a), 0ULL);
+}
+
+/*
+ * Bounded time under the lock: freeing many regions lets go of the lock
+ * every GOMEM_ARENA_SLICE regions (and, in the kernel, whenever the
+ * scheduler asks), so the count of slices is at least regions / slice.
+ */
+static void free_many_lets_go_of_the_lock_every_slice(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	unsigned int i, nr = 5 * GOMEM_ARENA_SLICE + 3;
+	struct gomem_recyclable rm;
+	struct gomem_arena_stats st;
+	struct gomem_region *r;
+	u64 relaxed, off;
+
+	r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < nr; i++) {
+		r[i].size = 8;
+		r[i].offset = arena_must_alloc(test, a, 8);
+	}
+	gomem_arena_stats(a, &st);
+	relaxed = st.relaxed;
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_many(a, r, nr, NULL), (int)nr);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.relaxed - relaxed, 5ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+
+	gomem_recyclable_init(&rm, a);
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 8, &off), 0);
+	relaxed = st.relaxed;
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), 0);
+	gomem_recyclable_destroy(&rm);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.relaxed - relaxed, 5ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
 }
 
 static void free_part_rejects_parts_outside_the_region(struct kunit *test)
@@ -964,6 +1006,7 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(free_rejects_bad_ranges),
 	KUNIT_CASE(frees_of_regions_take_no_new_node),
 	KUNIT_CASE(free_part_rejects_parts_outside_the_region),
+	KUNIT_CASE(free_many_lets_go_of_the_lock_every_slice),
 	KUNIT_CASE(free_many_reports_each_region),
 	KUNIT_CASE(locked_calls_share_one_lock),
 	KUNIT_CASE(locked_alloc_zeroes_on_request),
