@@ -3341,13 +3341,19 @@ static double now_ms(void)
  * 64 regions, and everything comes back.  Printed, not checked (no timing
  * thresholds): how long the close took and the worst wait of another
  * session's GOMEM_IOC_STATS meanwhile.  GOMEM_RELEASE_REGIONS: 8-byte
- * regions to allocate in 1024-entry batches (default 65536), fewer if the
- * arena or the session's quota runs out first.
+ * regions to allocate in 1024-entry batches (default 65536, or
+ * -DGOMEM_RELEASE_REGIONS_DEFAULT=N at build time for a VM run), fewer if
+ * the arena or the session's quota runs out first.
  */
+#ifndef GOMEM_RELEASE_REGIONS_DEFAULT
+#define GOMEM_RELEASE_REGIONS_DEFAULT	65536
+#endif
+
 static void case_release_frees_in_slices(void)
 {
 	const char *env = getenv("GOMEM_RELEASE_REGIONS");
-	u64 want = env ? strtoull(env, NULL, 0) : 65536, held = 0;
+	u64 want = env ? strtoull(env, NULL, 0) :
+			 GOMEM_RELEASE_REGIONS_DEFAULT, held = 0;
 	struct gomem_batch_entry *e = calloc(1024, sizeof(*e));
 	int fd = dev_open(O_RDWR), go[2], res[2], status;
 	u64 relaxed0, relaxed1, in_use0 = 0;
