@@ -82,15 +82,38 @@ static int arena_chunks_reserve(struct gomem_arena *a)
 	return 0;
 }
 
-static void *arena_mem_get(struct gomem_arena *a, u64 size, u64 *unit)
+/*
+ * Chunk memory is had in three steps, so that only the first runs under
+ * the lock: reserve what comes from shared state (buddy pages; nothing for
+ * vmalloc), then fill it in (vmalloc_user(), or zero the buddy run) with
+ * the lock dropped, then install the chunk under the lock again.
+ */
+static int arena_mem_reserve(struct gomem_arena *a, u64 size, u64 *unit)
+{
+	*unit = 0;
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		return 0;
+	if (gomem_buddy_alloc(&a->buddy, size >> PAGE_SHIFT, unit))
+		return -ENOMEM;
+	a->pending += size;
+	return 0;
+}
+
+static void arena_mem_unreserve(struct gomem_arena *a, u64 size, u64 unit)
+{
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		return;
+	WARN_ON(gomem_buddy_free(&a->buddy, unit));
+	a->pending -= size;
+}
+
+static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
 {
 	void *mem;
 
 	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
 		return vmalloc_user(size);
-	if (gomem_buddy_alloc(&a->buddy, size >> PAGE_SHIFT, unit))
-		return NULL;
-	mem = a->pool + (*unit << PAGE_SHIFT);
+	mem = a->pool + (unit << PAGE_SHIFT);
 	/* The pool may still hold the bytes of a trimmed chunk. */
 	memset(mem, 0, size);
 	return mem;
@@ -128,58 +151,102 @@ static void arena_unhold(struct gomem_range *r)
 }
 
 /*
- * Add a chunk of @size bytes (page-aligned; a power of two pages for the
- * buddy source).  Everything it needs is obtained before the arena changes.
+ * A new chunk of @size bytes (page-aligned; a power of two pages for the
+ * buddy source), not yet part of the arena, with its memory and the node of
+ * the region it is added for.  @locked: the caller holds the lock, which
+ * is dropped while the memory is obtained and zeroed (vmalloc_user() of up
+ * to max_size bytes), and taken again; else nobody else can see @a yet.
  */
-static struct gomem_chunk *arena_chunk_add(struct gomem_arena *a, u64 size)
+static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,
+					       u64 size, bool locked)
 {
 	struct gomem_chunk *c;
+	u64 unit;
+	int err;
+
+	err = arena_mem_reserve(a, size, &unit);
+	if (err)
+		return ERR_PTR(err);
+	if (locked)
+		mutex_unlock(&a->lock);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		err = -ENOMEM;
+		goto out;
+	}
+	c->size = size;
+	c->unit = unit;
+	err = gomem_range_init(&c->range, a->params.policy, size,
+			       arena_granule(a), GFP_KERNEL);
+	if (err)
+		goto free_chunk;
+	err = arena_hold(&c->range);
+	if (err)
+		goto free_range;
+	c->mem = arena_mem_fill(a, size, unit);
+	if (c->mem)
+		goto out;
+	err = -ENOMEM;
+free_range:
+	gomem_range_destroy(&c->range);
+free_chunk:
+	kfree(c);
+out:
+	if (locked)
+		mutex_lock(&a->lock);
+	if (err) {
+		arena_mem_unreserve(a, size, unit);
+		return ERR_PTR(err);
+	}
+	return c;
+}
+
+/* Give back a chunk that was prepared but not installed; as above. */
+static void arena_chunk_discard(struct gomem_arena *a, struct gomem_chunk *c,
+				bool locked)
+{
+	if (a->params.source == GOMEM_CHUNKS_BUDDY) {
+		arena_mem_unreserve(a, c->size, c->unit);
+	} else {
+		if (locked)
+			mutex_unlock(&a->lock);
+		vfree(c->mem);
+		if (locked)
+			mutex_lock(&a->lock);
+	}
+	gomem_range_destroy(&c->range);
+	kfree(c);
+}
+
+/*
+ * Make a prepared chunk part of the arena: a base in the span (its node
+ * reserved there, so that its release cannot fail) and a place in the
+ * sorted chunk array.  Return: 0, or -ENOMEM with nothing changed.
+ */
+static int arena_chunk_install(struct gomem_arena *a, struct gomem_chunk *c)
+{
 	unsigned int i;
 	int err;
 
 	err = arena_chunks_reserve(a);
 	if (err)
-		return ERR_PTR(err);
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return ERR_PTR(-ENOMEM);
-	c->size = size;
-	err = gomem_range_init(&c->range, a->params.policy, size,
-			       arena_granule(a), GFP_KERNEL);
-	if (err)
-		goto free_chunk;
-	/* The node of the region a chunk is added for. */
-	err = arena_hold(&c->range);
-	if (err)
-		goto free_range;
-	c->mem = arena_mem_get(a, size, &c->unit);
-	if (!c->mem) {
-		err = -ENOMEM;
-		goto free_range;
-	}
+		return err;
 	err = arena_hold(&a->span);
 	if (err)
-		goto free_mem;
-	err = gomem_range_alloc(&a->span, size, PAGE_SIZE, &c->base);
-	if (err)
-		goto unhold;
-
+		return err;
+	err = gomem_range_alloc(&a->span, c->size, PAGE_SIZE, &c->base);
+	if (err) {
+		arena_unhold(&a->span);
+		return err;
+	}
+	if (a->params.source == GOMEM_CHUNKS_BUDDY)
+		a->pending -= c->size;
 	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
 		a->chunks[i] = a->chunks[i - 1];
 	a->chunks[i] = c;
 	a->nr_chunks++;
-	a->stats.capacity += size;
-	return c;
-
-unhold:
-	arena_unhold(&a->span);
-free_mem:
-	arena_mem_put(a, c);
-free_range:
-	gomem_range_destroy(&c->range);
-free_chunk:
-	kfree(c);
-	return ERR_PTR(err);
+	a->stats.capacity += c->size;
+	return 0;
 }
 
 /* Release chunks[@i]; the caller has zapped any user of its memory. */
@@ -206,18 +273,32 @@ static u64 arena_chunk_size(const struct gomem_arena *a, u64 size)
 	return size;
 }
 
+static int arena_place(struct gomem_arena *a, u64 size, u64 align,
+		       bool take, struct gomem_chunk **chunk, u64 *rel,
+		       bool *nomem);
+
 /*
  * Grow by one chunk that can hold @size bytes.  A growth chunk is the next
  * size in the doubling sequence (or the first size in it that holds @size),
  * at most max_chunk; a request above max_chunk gets a dedicated chunk of
  * its own page-rounded size.  Near max_size the chunk shrinks to what is
  * left, if that still holds the request.
+ *
+ * The chunk's memory is obtained with the lock dropped
+ * (arena_chunk_prepare()).  If meanwhile another thread made room for the
+ * request (it grew, or freed), or took the room this chunk would need, the
+ * new chunk is given back and ERR_PTR(-EAGAIN) tells the caller to look
+ * again.  Return: the new chunk (it holds @size bytes at @align and the
+ * node for them), or an ERR_PTR(): -EAGAIN, -ENOMEM.
  */
-static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
+static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size,
+				      u64 align)
 {
 	const struct gomem_arena_params *p = &a->params;
-	u64 want = ALIGN(size, PAGE_SIZE), left, cs, next = a->next_size;
-	struct gomem_chunk *c;
+	u64 want = ALIGN(size, PAGE_SIZE), left, cs, next = a->next_size, rel;
+	struct gomem_chunk *c, *other;
+	bool nomem = false;
+	int err;
 
 	if (want > p->max_chunk) {
 		cs = want;
@@ -238,9 +319,20 @@ static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
 		if (cs < want)
 			return ERR_PTR(-ENOMEM);
 	}
-	c = arena_chunk_add(a, cs);
+	c = arena_chunk_prepare(a, cs, true);
 	if (IS_ERR(c))
 		return c;
+	/* The lock was dropped: look again before adding the chunk. */
+	if (!arena_place(a, size, align, false, &other, &rel, &nomem) ||
+	    cs > p->max_size - a->stats.capacity) {
+		arena_chunk_discard(a, c, true);
+		return ERR_PTR(-EAGAIN);
+	}
+	err = arena_chunk_install(a, c);
+	if (err) {
+		arena_chunk_discard(a, c, true);
+		return ERR_PTR(err);
+	}
 	if (want <= p->max_chunk)
 		a->next_size = next;
 	a->stats.grows++;
@@ -317,12 +409,16 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 	bool nomem = false;
 	int err;
 
-	err = arena_place(a, size, align, true, chunk, rel, &nomem);
-	if (err != -ENOMEM || nomem)
-		return err;
-	c = arena_grow(a, size);
-	if (IS_ERR(c))
-		return PTR_ERR(c);
+	for (;;) {
+		err = arena_place(a, size, align, true, chunk, rel, &nomem);
+		if (err != -ENOMEM || nomem)
+			return err;
+		c = arena_grow(a, size, align);
+		if (!IS_ERR(c))
+			break;
+		if (PTR_ERR(c) != -EAGAIN)
+			return PTR_ERR(c);
+	}
 	*chunk = c;
 	/* The new chunk holds the request and its node already. */
 	err = gomem_range_alloc(&c->range, size, align, rel);
@@ -400,9 +496,14 @@ int gomem_arena_init(struct gomem_arena *a,
 		}
 	}
 	a->next_size = min(p.initial_size * 2, p.max_chunk);
-	c = arena_chunk_add(a, arena_chunk_size(a, p.initial_size));
+	c = arena_chunk_prepare(a, arena_chunk_size(a, p.initial_size), false);
 	if (IS_ERR(c)) {
 		err = PTR_ERR(c);
+		goto out_pool;
+	}
+	err = arena_chunk_install(a, c);
+	if (err) {
+		arena_chunk_discard(a, c, false);
 		goto out_pool;
 	}
 	return 0;
@@ -506,8 +607,14 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
  * @flags: as for gomem_arena_alloc()
  * @offset: as for gomem_arena_alloc()
  *
- * Context: process context, holding the arena lock; may sleep (growth
- * vmallocs a chunk).
+ * When the arena must grow, the lock is dropped while the new chunk's
+ * memory is obtained and zeroed, and taken again (like the device's
+ * gomem_record_get()): the caller must not rely on anything it saw under
+ * the lock before the call, other than what it holds itself (its own
+ * regions stay allocated).  Without growth the lock is held throughout.
+ *
+ * Context: process context, holding the arena lock; may sleep, and may
+ * drop and retake the lock (growth).
  * Return: as gomem_arena_alloc().
  */
 int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
@@ -867,12 +974,14 @@ void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 		return NULL;
 	size = ALIGN(size, arena_granule(a));
 	mutex_lock(&a->lock);
-	err = arena_place(a, size, 1, false, &c, &rel, &nomem);
-	if (err == -ENOMEM) {
-		c = arena_grow(a, size);
-		err = IS_ERR(c) ? PTR_ERR(c) : 0;
-		rel = 0;
-	}
+	do {
+		err = arena_place(a, size, 1, false, &c, &rel, &nomem);
+		if (err == -ENOMEM) {
+			c = arena_grow(a, size, 1);
+			err = IS_ERR(c) ? PTR_ERR(c) : 0;
+			rel = 0;
+		}
+	} while (err == -EAGAIN);
 	if (!err)
 		mem = c->mem + rel;
 	mutex_unlock(&a->lock);
@@ -1121,12 +1230,15 @@ int gomem_arena_check(struct gomem_arena *a)
 	if (err || a->params.source != GOMEM_CHUNKS_BUDDY)
 		goto out;
 	err = gomem_buddy_check(&a->buddy);
+	/* Runs being made chunks (lock dropped) are out of the pool too. */
 	if (!err && (gomem_buddy_size(&a->buddy) -
-		     gomem_buddy_free_units(&a->buddy)) << PAGE_SHIFT != capacity)
-		err = arena_broken("buddy pool has %llu pages out, chunks hold %llu",
+		     gomem_buddy_free_units(&a->buddy)) << PAGE_SHIFT !=
+		    capacity + a->pending)
+		err = arena_broken("buddy pool has %llu pages out, chunks %llu, %llu pending",
 				   gomem_buddy_size(&a->buddy) -
 				   gomem_buddy_free_units(&a->buddy),
-				   capacity >> PAGE_SHIFT);
+				   capacity >> PAGE_SHIFT,
+				   a->pending >> PAGE_SHIFT);
 	for (i = 0; i < a->nr_chunks && !err; i++) {
 		c = a->chunks[i];
 		if (gomem_buddy_block_units(&a->buddy, c->unit) !=

@@ -14,7 +14,10 @@
  * Locking: one mutex per arena, taken inside every call; all calls may
  * sleep, and are safe from many threads at once.  The *_locked() calls
  * are the exception: the caller holds the lock (gomem_arena_lock()), to
- * do many of them under one acquisition.
+ * do many of them under one acquisition.  Growth obtains and zeroes a
+ * chunk's memory with the lock dropped, so gomem_arena_alloc_locked() may
+ * drop and retake it; long operations let it go between slices
+ * (gomem_arena_relax_locked()).
  */
 #ifndef _GOMEM_ARENA_H
 #define _GOMEM_ARENA_H
@@ -132,6 +135,8 @@ struct gomem_chunk {
  * @next_size: size of the next growth chunk
  * @pool: buddy source: the reserved memory
  * @buddy: buddy source: allocator of @pool's pages
+ * @pending: buddy source: bytes of @pool taken for chunks that growth is
+ *           still zeroing with @lock dropped, not yet in @chunks
  * @stats: counters (capacity, in_use, peak and the event counts)
  * @zap: called under @lock before a chunk's memory is released, so that
  *       users of the memory (the device's mappings) let go of it
@@ -147,6 +152,7 @@ struct gomem_arena {
 	u64 next_size;
 	void *pool;
 	struct gomem_buddy buddy;
+	u64 pending;
 	struct gomem_arena_stats stats;
 	void (*zap)(void *data, u64 offset, u64 size);
 	void *zap_data;

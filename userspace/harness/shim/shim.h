@@ -29,6 +29,12 @@ long shim_slab_flags(const char *name);
 /* Live objects of every cache plus live kmalloc blocks. */
 unsigned long shim_slab_live_total(void);
 
+/* Mutexes the calling thread holds now. */
+unsigned int shim_mutexes_held(void);
+/* vmalloc() calls so far, and those made while holding a mutex. */
+unsigned long shim_vmalloc_calls(void);
+unsigned long shim_vmalloc_under_lock(void);
+
 /*
  * Problems are everything that must fail a test program although no
  * expectation saw it: WARNs, objects left in a destroyed cache, a failed

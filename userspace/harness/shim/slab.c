@@ -30,6 +30,17 @@ static unsigned long vmalloc_live;
 static unsigned long fail_next_left;	/* allocations still to refuse */
 static long pass_left = -1;		/* fail_after: passes left; -1: off */
 static unsigned long refused;
+static unsigned long vmallocs, vmallocs_locked;
+
+unsigned long shim_vmalloc_calls(void)
+{
+	return vmallocs;
+}
+
+unsigned long shim_vmalloc_under_lock(void)
+{
+	return vmallocs_locked;
+}
 
 void shim_slab_fail_next(unsigned long n)
 {
@@ -202,6 +213,9 @@ void *vmalloc(unsigned long size)
 	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	void *p;
 
+	vmallocs++;
+	if (shim_mutexes_held())
+		vmallocs_locked++;
 	if (!size || shim_slab_should_fail())
 		return NULL;
 	p = aligned_alloc(PAGE_SIZE, bytes);
