@@ -25,6 +25,7 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -81,15 +82,38 @@ static int arena_chunks_reserve(struct gomem_arena *a)
 	return 0;
 }
 
-static void *arena_mem_get(struct gomem_arena *a, u64 size, u64 *unit)
+/*
+ * Chunk memory is had in three steps, so that only the first runs under
+ * the lock: reserve what comes from shared state (buddy pages; nothing for
+ * vmalloc), then fill it in (vmalloc_user(), or zero the buddy run) with
+ * the lock dropped, then install the chunk under the lock again.
+ */
+static int arena_mem_reserve(struct gomem_arena *a, u64 size, u64 *unit)
+{
+	*unit = 0;
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		return 0;
+	if (gomem_buddy_alloc(&a->buddy, size >> PAGE_SHIFT, unit))
+		return -ENOMEM;
+	a->pending += size;
+	return 0;
+}
+
+static void arena_mem_unreserve(struct gomem_arena *a, u64 size, u64 unit)
+{
+	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
+		return;
+	WARN_ON(gomem_buddy_free(&a->buddy, unit));
+	a->pending -= size;
+}
+
+static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
 {
 	void *mem;
 
 	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
 		return vmalloc_user(size);
-	if (gomem_buddy_alloc(&a->buddy, size >> PAGE_SHIFT, unit))
-		return NULL;
-	mem = a->pool + (*unit << PAGE_SHIFT);
+	mem = a->pool + (unit << PAGE_SHIFT);
 	/* The pool may still hold the bytes of a trimmed chunk. */
 	memset(mem, 0, size);
 	return mem;
@@ -104,49 +128,125 @@ static void arena_mem_put(struct gomem_arena *a, struct gomem_chunk *c)
 }
 
 /*
- * Add a chunk of @size bytes (page-aligned; a power of two pages for the
- * buddy source).  Everything it needs is obtained before the arena changes.
+ * Node reservations (see docs/arena.md, "Frees that cannot fail"): every
+ * range allocator keeps one node per piece of it the arena's callers may
+ * free separately, so that freeing a whole piece, or its head or tail,
+ * never needs memory.  The chunks' allocators count regions, the span
+ * allocator counts chunks.
  */
-static struct gomem_chunk *arena_chunk_add(struct gomem_arena *a, u64 size)
+static int arena_hold(struct gomem_range *r)
+{
+	return gomem_range_keep(r, gomem_range_kept(r) + 1);
+}
+
+static void arena_unhold(struct gomem_range *r)
+{
+	u64 kept = gomem_range_kept(r);
+
+	/* A caller that freed a span of regions as one overcounts: fix up. */
+	if (gomem_range_free_bytes(r) == r->size)
+		kept = 1;
+	if (kept)
+		WARN_ON(gomem_range_keep(r, kept - 1));
+}
+
+/*
+ * A new chunk of @size bytes (page-aligned; a power of two pages for the
+ * buddy source), not yet part of the arena, with its memory and the node of
+ * the region it is added for.  @locked: the caller holds the lock, which
+ * is dropped while the memory is obtained and zeroed (vmalloc_user() of up
+ * to max_size bytes), and taken again; else nobody else can see @a yet.
+ */
+static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,
+					       u64 size, bool locked)
 {
 	struct gomem_chunk *c;
+	u64 unit;
+	int err;
+
+	err = arena_mem_reserve(a, size, &unit);
+	if (err)
+		return ERR_PTR(err);
+	if (locked)
+		mutex_unlock(&a->lock);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		err = -ENOMEM;
+		goto out;
+	}
+	c->size = size;
+	c->unit = unit;
+	err = gomem_range_init(&c->range, a->params.policy, size,
+			       arena_granule(a), GFP_KERNEL);
+	if (err)
+		goto free_chunk;
+	err = arena_hold(&c->range);
+	if (err)
+		goto free_range;
+	c->mem = arena_mem_fill(a, size, unit);
+	if (c->mem)
+		goto out;
+	err = -ENOMEM;
+free_range:
+	gomem_range_destroy(&c->range);
+free_chunk:
+	kfree(c);
+out:
+	if (locked)
+		mutex_lock(&a->lock);
+	if (err) {
+		arena_mem_unreserve(a, size, unit);
+		return ERR_PTR(err);
+	}
+	return c;
+}
+
+/* Give back a chunk that was prepared but not installed; as above. */
+static void arena_chunk_discard(struct gomem_arena *a, struct gomem_chunk *c,
+				bool locked)
+{
+	if (a->params.source == GOMEM_CHUNKS_BUDDY) {
+		arena_mem_unreserve(a, c->size, c->unit);
+	} else {
+		if (locked)
+			mutex_unlock(&a->lock);
+		vfree(c->mem);
+		if (locked)
+			mutex_lock(&a->lock);
+	}
+	gomem_range_destroy(&c->range);
+	kfree(c);
+}
+
+/*
+ * Make a prepared chunk part of the arena: a base in the span (its node
+ * reserved there, so that its release cannot fail) and a place in the
+ * sorted chunk array.  Return: 0, or -ENOMEM with nothing changed.
+ */
+static int arena_chunk_install(struct gomem_arena *a, struct gomem_chunk *c)
+{
 	unsigned int i;
 	int err;
 
 	err = arena_chunks_reserve(a);
 	if (err)
-		return ERR_PTR(err);
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return ERR_PTR(-ENOMEM);
-	c->size = size;
-	err = gomem_range_alloc(&a->span, size, PAGE_SIZE, &c->base);
+		return err;
+	err = arena_hold(&a->span);
 	if (err)
-		goto free_chunk;
-	err = gomem_range_init(&c->range, a->params.policy, size,
-			       arena_granule(a), GFP_KERNEL);
-	if (err)
-		goto free_base;
-	c->mem = arena_mem_get(a, size, &c->unit);
-	if (!c->mem) {
-		err = -ENOMEM;
-		goto free_range;
+		return err;
+	err = gomem_range_alloc(&a->span, c->size, PAGE_SIZE, &c->base);
+	if (err) {
+		arena_unhold(&a->span);
+		return err;
 	}
-
+	if (a->params.source == GOMEM_CHUNKS_BUDDY)
+		a->pending -= c->size;
 	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
 		a->chunks[i] = a->chunks[i - 1];
 	a->chunks[i] = c;
 	a->nr_chunks++;
-	a->stats.capacity += size;
-	return c;
-
-free_range:
-	gomem_range_destroy(&c->range);
-free_base:
-	WARN_ON(gomem_range_free(&a->span, c->base, size));
-free_chunk:
-	kfree(c);
-	return ERR_PTR(err);
+	a->stats.capacity += c->size;
+	return 0;
 }
 
 /* Release chunks[@i]; the caller has zapped any user of its memory. */
@@ -156,7 +256,9 @@ static void arena_chunk_release(struct gomem_arena *a, unsigned int i)
 
 	arena_mem_put(a, c);
 	gomem_range_destroy(&c->range);
+	/* Cannot fail: the chunk's node in the span was reserved with it. */
 	WARN_ON(gomem_range_free(&a->span, c->base, c->size));
+	arena_unhold(&a->span);
 	a->stats.capacity -= c->size;
 	a->nr_chunks--;
 	memmove(&a->chunks[i], &a->chunks[i + 1],
@@ -171,18 +273,32 @@ static u64 arena_chunk_size(const struct gomem_arena *a, u64 size)
 	return size;
 }
 
+static int arena_place(struct gomem_arena *a, u64 size, u64 align,
+		       bool take, struct gomem_chunk **chunk, u64 *rel,
+		       bool *nomem);
+
 /*
  * Grow by one chunk that can hold @size bytes.  A growth chunk is the next
  * size in the doubling sequence (or the first size in it that holds @size),
  * at most max_chunk; a request above max_chunk gets a dedicated chunk of
  * its own page-rounded size.  Near max_size the chunk shrinks to what is
  * left, if that still holds the request.
+ *
+ * The chunk's memory is obtained with the lock dropped
+ * (arena_chunk_prepare()).  If meanwhile another thread made room for the
+ * request (it grew, or freed), or took the room this chunk would need, the
+ * new chunk is given back and ERR_PTR(-EAGAIN) tells the caller to look
+ * again.  Return: the new chunk (it holds @size bytes at @align and the
+ * node for them), or an ERR_PTR(): -EAGAIN, -ENOMEM.
  */
-static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
+static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size,
+				      u64 align)
 {
 	const struct gomem_arena_params *p = &a->params;
-	u64 want = ALIGN(size, PAGE_SIZE), left, cs, next = a->next_size;
-	struct gomem_chunk *c;
+	u64 want = ALIGN(size, PAGE_SIZE), left, cs, next = a->next_size, rel;
+	struct gomem_chunk *c, *other;
+	bool nomem = false;
+	int err;
 
 	if (want > p->max_chunk) {
 		cs = want;
@@ -203,9 +319,20 @@ static struct gomem_chunk *arena_grow(struct gomem_arena *a, u64 size)
 		if (cs < want)
 			return ERR_PTR(-ENOMEM);
 	}
-	c = arena_chunk_add(a, cs);
+	c = arena_chunk_prepare(a, cs, true);
 	if (IS_ERR(c))
 		return c;
+	/* The lock was dropped: look again before adding the chunk. */
+	if (!arena_place(a, size, align, false, &other, &rel, &nomem) ||
+	    cs > p->max_size - a->stats.capacity) {
+		arena_chunk_discard(a, c, true);
+		return ERR_PTR(-EAGAIN);
+	}
+	err = arena_chunk_install(a, c);
+	if (err) {
+		arena_chunk_discard(a, c, true);
+		return ERR_PTR(err);
+	}
 	if (want <= p->max_chunk)
 		a->next_size = next;
 	a->stats.grows++;
@@ -223,9 +350,35 @@ static int arena_check_request(const struct gomem_arena *a, u64 size,
 	return 0;
 }
 
-/* Lowest-offset chunk that can take the request, without growing. */
+/*
+ * Allocate a region in @c, reserving the node its free may need first.
+ * Return: 0; -ENOMEM with nothing changed if it does not fit or no node
+ * could be had (*@nomem then set).
+ */
+static int arena_chunk_alloc(struct gomem_chunk *c, u64 size, u64 align,
+			     u64 *rel, bool *nomem)
+{
+	int err;
+
+	err = arena_hold(&c->range);
+	if (err) {
+		*nomem = true;
+		return err;
+	}
+	err = gomem_range_alloc(&c->range, size, align, rel);
+	if (err)
+		arena_unhold(&c->range);
+	return err;
+}
+
+/*
+ * Lowest-offset chunk that can take the request, without growing.
+ * Return: 0; -ENOMEM if no chunk has room, or if a node could not be had
+ * (then *@nomem is set: growing would not help).
+ */
 static int arena_place(struct gomem_arena *a, u64 size, u64 align,
-		       bool take, struct gomem_chunk **chunk, u64 *rel)
+		       bool take, struct gomem_chunk **chunk, u64 *rel,
+		       bool *nomem)
 {
 	struct gomem_chunk *c;
 	unsigned int i;
@@ -236,14 +389,14 @@ static int arena_place(struct gomem_arena *a, u64 size, u64 align,
 		if (gomem_range_largest(&c->range) < size)
 			continue;
 		if (take)
-			err = gomem_range_alloc(&c->range, size, align, rel);
+			err = arena_chunk_alloc(c, size, align, rel, nomem);
 		else
 			err = gomem_range_find(&c->range, size, align, rel);
 		if (!err) {
 			*chunk = c;
 			return 0;
 		}
-		if (err != -ENOMEM)
+		if (err != -ENOMEM || *nomem)
 			return err;
 	}
 	return -ENOMEM;
@@ -253,16 +406,25 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			      struct gomem_chunk **chunk, u64 *rel)
 {
 	struct gomem_chunk *c;
+	bool nomem = false;
 	int err;
 
-	err = arena_place(a, size, align, true, chunk, rel);
-	if (err != -ENOMEM)
-		return err;
-	c = arena_grow(a, size);
-	if (IS_ERR(c))
-		return PTR_ERR(c);
+	for (;;) {
+		err = arena_place(a, size, align, true, chunk, rel, &nomem);
+		if (err != -ENOMEM || nomem)
+			return err;
+		c = arena_grow(a, size, align);
+		if (!IS_ERR(c))
+			break;
+		if (PTR_ERR(c) != -EAGAIN)
+			return PTR_ERR(c);
+	}
 	*chunk = c;
-	return gomem_range_alloc(&c->range, size, align, rel);
+	/* The new chunk holds the request and its node already. */
+	err = gomem_range_alloc(&c->range, size, align, rel);
+	if (err)
+		arena_unhold(&c->range);
+	return err;
 }
 
 /**
@@ -334,9 +496,14 @@ int gomem_arena_init(struct gomem_arena *a,
 		}
 	}
 	a->next_size = min(p.initial_size * 2, p.max_chunk);
-	c = arena_chunk_add(a, arena_chunk_size(a, p.initial_size));
+	c = arena_chunk_prepare(a, arena_chunk_size(a, p.initial_size), false);
 	if (IS_ERR(c)) {
 		err = PTR_ERR(c);
+		goto out_pool;
+	}
+	err = arena_chunk_install(a, c);
+	if (err) {
+		arena_chunk_discard(a, c, false);
 		goto out_pool;
 	}
 	return 0;
@@ -440,8 +607,14 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
  * @flags: as for gomem_arena_alloc()
  * @offset: as for gomem_arena_alloc()
  *
- * Context: process context, holding the arena lock; may sleep (growth
- * vmallocs a chunk).
+ * When the arena must grow, the lock is dropped while the new chunk's
+ * memory is obtained and zeroed, and taken again (like the device's
+ * gomem_record_get()): the caller must not rely on anything it saw under
+ * the lock before the call, other than what it holds itself (its own
+ * regions stay allocated).  Without growth the lock is held throughout.
+ *
+ * Context: process context, holding the arena lock; may sleep, and may
+ * drop and retake the lock (growth).
  * Return: as gomem_arena_alloc().
  */
 int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
@@ -489,8 +662,18 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc);
 
+/*
+ * What a free does to the pieces its caller holds, each with one node
+ * reserved in its chunk's range allocator (arena_hold()).
+ */
+enum arena_pieces {
+	ARENA_PIECE_GONE = -1,	/* a whole region: its node is released */
+	ARENA_PIECE_SAME = 0,	/* its head or tail: the region stays */
+	ARENA_PIECE_SPLIT = 1,	/* its middle: one region becomes two */
+};
+
 static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
-				    u64 size)
+				    u64 size, enum arena_pieces pieces)
 {
 	struct gomem_chunk *c;
 	int i, err;
@@ -503,7 +686,14 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 	rel = offset - c->base;
 	if (size > c->size - rel)
 		return -EINVAL;
-	err = gomem_range_free(&c->range, rel, size);
+	/* The second piece's node first: the one thing that can fail. */
+	err = pieces == ARENA_PIECE_SPLIT ? arena_hold(&c->range) : 0;
+	if (!err) {
+		err = gomem_range_free(&c->range, rel, size);
+		if (err ? pieces == ARENA_PIECE_SPLIT :
+			  pieces == ARENA_PIECE_GONE)
+			arena_unhold(&c->range);
+	}
 	trace_gomem_free(a->params.name, offset, size, err);
 	if (err)
 		return err;
@@ -513,26 +703,33 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 }
 
 /**
- * gomem_arena_free() - free a region or any part of one
+ * gomem_arena_free() - free a whole region
  * @a: arena
  * @offset: arena offset, granule-aligned
  * @size: bytes, rounded up to the granule; the range must lie in one chunk
  *        and be allocated in full
+ *
+ * Frees a region: what an allocation returned, or what partial frees
+ * (gomem_arena_free_part()) left of it.  Each allocation reserved the node
+ * its free may need, so this free cannot fail with -ENOMEM.  Any allocated
+ * range is accepted (several adjacent regions, or part of one), but then
+ * the reservations no longer match the regions and a later free may need
+ * memory again; use gomem_arena_free_part() for parts.
  *
  * The arena does not know who allocated what: callers that share an arena
  * between owners check ownership first (the device does).
  *
  * Context: process context; sleeps (takes the arena lock).
  * Return: 0; -EINVAL if the range is not allocated, not in one chunk, or
- * malformed; -ENOMEM if the range allocator needed a node and none could
- * be had.  On error nothing changed.
+ * malformed; -ENOMEM only after the misuse above, if the range allocator
+ * needed a node and none could be had.  On error nothing changed.
  */
 int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 {
 	int err;
 
 	mutex_lock(&a->lock);
-	err = arena_free_locked(a, offset, size);
+	err = arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 	mutex_unlock(&a->lock);
 	return err;
 }
@@ -550,34 +747,138 @@ EXPORT_SYMBOL_GPL(gomem_arena_free);
 int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
 {
 	lockdep_assert_held(&a->lock);
-	return arena_free_locked(a, offset, size);
+	return arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free_locked);
 
 /**
- * gomem_arena_free_many() - free many regions under one lock
+ * gomem_arena_free_part_locked() - free part of a region, lock held
+ * @a: arena, locked with gomem_arena_lock()
+ * @region: the region's offset
+ * @region_size: the region's size
+ * @offset: start of the part to free, granule-aligned
+ * @size: bytes, rounded up to the granule; the part must lie inside the
+ *        region
+ *
+ * Freeing the whole region, its head or its tail cannot fail with
+ * -ENOMEM.  Freeing its middle splits it in two regions, each of which
+ * will be freed on its own: the second one's node is reserved first, which
+ * may fail.
+ *
+ * Context: process context, holding the arena lock; may sleep.
+ * Return: 0; -EINVAL if the part is not inside the region or not
+ * allocated, or as gomem_arena_free(); -ENOMEM (a middle only) if no node
+ * could be had.  On error nothing changed.
+ */
+int gomem_arena_free_part_locked(struct gomem_arena *a, u64 region,
+				 u64 region_size, u64 offset, u64 size)
+{
+	u64 g = arena_granule(a), end;
+	enum arena_pieces pieces;
+
+	lockdep_assert_held(&a->lock);
+	if (!size || size > a->params.max_size ||
+	    region_size > a->params.max_size || offset < region)
+		return -EINVAL;
+	end = offset + ALIGN(size, g);
+	region_size = ALIGN(region_size, g);
+	if (offset - region > region_size ||
+	    end - region > region_size)
+		return -EINVAL;
+	if (offset == region)
+		pieces = end - region == region_size ? ARENA_PIECE_GONE :
+						       ARENA_PIECE_SAME;
+	else
+		pieces = end - region == region_size ? ARENA_PIECE_SAME :
+						       ARENA_PIECE_SPLIT;
+	return arena_free_locked(a, offset, size, pieces);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_part_locked);
+
+/**
+ * gomem_arena_free_part() - free part of a region
+ * @a: arena
+ * @region: as for gomem_arena_free_part_locked()
+ * @region_size: as for gomem_arena_free_part_locked()
+ * @offset: as for gomem_arena_free_part_locked()
+ * @size: as for gomem_arena_free_part_locked()
+ *
+ * Context: process context; sleeps (takes the arena lock).
+ * Return: as gomem_arena_free_part_locked().
+ */
+int gomem_arena_free_part(struct gomem_arena *a, u64 region, u64 region_size,
+			  u64 offset, u64 size)
+{
+	int err;
+
+	mutex_lock(&a->lock);
+	err = gomem_arena_free_part_locked(a, region, region_size, offset,
+					   size);
+	mutex_unlock(&a->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_free_part);
+
+/**
+ * gomem_arena_relax_locked() - end a slice of a long operation
+ * @a: arena, locked with gomem_arena_lock()
+ * @work: units of work (regions freed, blocks walked) done in this slice,
+ *        counted up by one here; 0 when a slice begins
+ *
+ * Call after each unit of work of an operation whose length users decide
+ * (freeing a session's regions, a batch): after %GOMEM_ARENA_SLICE units,
+ * or earlier if the scheduler asks, the lock is dropped, the CPU offered
+ * and the lock taken again, so that every other fault and ioctl waits for
+ * one slice at most.  The caller must keep what it changes consistent at
+ * every call, and look again at anything it saw before one that returned
+ * true.
+ *
+ * Context: process context, holding the arena lock; may sleep.
+ * Return: true if the lock was dropped and taken again.
+ */
+bool gomem_arena_relax_locked(struct gomem_arena *a, unsigned int *work)
+{
+	lockdep_assert_held(&a->lock);
+	if (++*work < GOMEM_ARENA_SLICE && !need_resched())
+		return false;
+	*work = 0;
+	a->stats.relaxed++;
+	mutex_unlock(&a->lock);
+	cond_resched();
+	mutex_lock(&a->lock);
+	return true;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_relax_locked);
+
+/**
+ * gomem_arena_free_many() - free many regions, in slices
  * @a: arena
  * @regions: the regions, each freed as by gomem_arena_free()
  * @nr: number of regions
  * @results: if not NULL, receives each region's result (0 or -errno)
  *
- * Context: process context; sleeps (takes the arena lock once).
+ * The lock is let go every %GOMEM_ARENA_SLICE regions
+ * (gomem_arena_relax_locked()).
+ *
+ * Context: process context; sleeps (takes the arena lock).
  * Return: the number of regions freed.
  */
 int gomem_arena_free_many(struct gomem_arena *a,
 			  const struct gomem_region *regions,
 			  unsigned int nr, int *results)
 {
-	unsigned int i;
+	unsigned int i, work = 0;
 	int err, done = 0;
 
 	mutex_lock(&a->lock);
 	for (i = 0; i < nr; i++) {
-		err = arena_free_locked(a, regions[i].offset, regions[i].size);
+		err = arena_free_locked(a, regions[i].offset, regions[i].size,
+					ARENA_PIECE_GONE);
 		if (results)
 			results[i] = err;
 		if (!err)
 			done++;
+		gomem_arena_relax_locked(a, &work);
 	}
 	mutex_unlock(&a->lock);
 	return done;
@@ -595,8 +896,8 @@ EXPORT_SYMBOL_GPL(gomem_arena_free_many);
  *
  * Context: process context; sleeps (takes the arena lock).
  * Return: 0; -EINVAL if @keep > @size, [@offset, @offset + @size) wraps
- * past the last offset, or the tail is not allocated; -ENOMEM as
- * gomem_arena_free().
+ * past the last offset, or the tail is not allocated.  Never -ENOMEM (see
+ * gomem_arena_free_part_locked()).
  */
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep)
@@ -609,7 +910,8 @@ int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 	keep = ALIGN(keep, g);
 	if (keep >= ALIGN(size, g))
 		return 0;
-	return gomem_arena_free(a, offset + keep, size - keep);
+	return gomem_arena_free_part(a, offset, size, offset + keep,
+				     size - keep);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free_rest);
 
@@ -630,6 +932,7 @@ int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		     u64 *offset)
 {
 	struct gomem_chunk *c;
+	bool nomem = false;
 	u64 rel;
 	int err;
 
@@ -638,7 +941,7 @@ int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		return err;
 	size = ALIGN(size, arena_granule(a));
 	mutex_lock(&a->lock);
-	err = arena_place(a, size, align, false, &c, &rel);
+	err = arena_place(a, size, align, false, &c, &rel, &nomem);
 	if (!err)
 		*offset = c->base + rel;
 	mutex_unlock(&a->lock);
@@ -664,6 +967,7 @@ EXPORT_SYMBOL_GPL(gomem_arena_find);
 void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 {
 	struct gomem_chunk *c = NULL;
+	bool nomem = false;
 	void *mem = NULL;
 	u64 rel;
 	int err;
@@ -672,12 +976,14 @@ void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 		return NULL;
 	size = ALIGN(size, arena_granule(a));
 	mutex_lock(&a->lock);
-	err = arena_place(a, size, 1, false, &c, &rel);
-	if (err == -ENOMEM) {
-		c = arena_grow(a, size);
-		err = IS_ERR(c) ? PTR_ERR(c) : 0;
-		rel = 0;
-	}
+	do {
+		err = arena_place(a, size, 1, false, &c, &rel, &nomem);
+		if (err == -ENOMEM) {
+			c = arena_grow(a, size, 1);
+			err = IS_ERR(c) ? PTR_ERR(c) : 0;
+			rel = 0;
+		}
+	} while (err == -EAGAIN);
 	if (!err)
 		mem = c->mem + rel;
 	mutex_unlock(&a->lock);
@@ -926,12 +1232,15 @@ int gomem_arena_check(struct gomem_arena *a)
 	if (err || a->params.source != GOMEM_CHUNKS_BUDDY)
 		goto out;
 	err = gomem_buddy_check(&a->buddy);
+	/* Runs being made chunks (lock dropped) are out of the pool too. */
 	if (!err && (gomem_buddy_size(&a->buddy) -
-		     gomem_buddy_free_units(&a->buddy)) << PAGE_SHIFT != capacity)
-		err = arena_broken("buddy pool has %llu pages out, chunks hold %llu",
+		     gomem_buddy_free_units(&a->buddy)) << PAGE_SHIFT !=
+		    capacity + a->pending)
+		err = arena_broken("buddy pool has %llu pages out, chunks %llu, %llu pending",
 				   gomem_buddy_size(&a->buddy) -
 				   gomem_buddy_free_units(&a->buddy),
-				   capacity >> PAGE_SHIFT);
+				   capacity >> PAGE_SHIFT,
+				   a->pending >> PAGE_SHIFT);
 	for (i = 0; i < a->nr_chunks && !err; i++) {
 		c = a->chunks[i];
 		if (gomem_buddy_block_units(&a->buddy, c->unit) !=
@@ -1059,8 +1368,9 @@ EXPORT_SYMBOL_GPL(gomem_recyclable_add);
  * @own_only: free only the regions the batch allocated (next-n) and
  *            forget the added ones, which stay allocated
  *
- * All regions are freed under one acquisition of the arena lock, and the
- * batch is empty afterwards, ready for reuse.
+ * The regions are freed in slices of %GOMEM_ARENA_SLICE under the arena
+ * lock (gomem_arena_relax_locked()), and the batch is empty afterwards,
+ * ready for reuse.
  *
  * Context: process context; sleeps.  The caller serialises calls on @rm.
  * Return: 0, or the first error a free returned (-EINVAL for an added
@@ -1069,7 +1379,7 @@ EXPORT_SYMBOL_GPL(gomem_recyclable_add);
 int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
 {
 	struct gomem_arena *a = rm->arena;
-	unsigned int i;
+	unsigned int i, work = 0;
 	int err, ret = 0;
 
 	mutex_lock(&a->lock);
@@ -1077,9 +1387,10 @@ int gomem_recyclable_recycle(struct gomem_recyclable *rm, bool own_only)
 		if (own_only && !rm->own[i])
 			continue;
 		err = arena_free_locked(a, rm->regions[i].offset,
-					rm->regions[i].size);
+					rm->regions[i].size, ARENA_PIECE_GONE);
 		if (err && !ret)
 			ret = err;
+		gomem_arena_relax_locked(a, &work);
 	}
 	mutex_unlock(&a->lock);
 	rm->nr = 0;

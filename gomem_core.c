@@ -47,9 +47,14 @@ struct gomem_node *gomem_node_get(struct gomem_range *r)
 	return n;
 }
 
+/*
+ * Keep @n as a spare, unless enough are spare already and the nodes left
+ * still cover r->keep (@n is counted in neither nr_blocks nor nr_spare).
+ */
 static void gomem_node_recycle(struct gomem_range *r, struct gomem_node *n)
 {
-	if (r->nr_spare >= GOMEM_RANGE_SPARE_MAX) {
+	if (r->nr_spare >= GOMEM_RANGE_SPARE_MAX &&
+	    r->nr_blocks + r->nr_spare >= r->keep) {
 		kmem_cache_free(gomem_node_cache, n);
 		return;
 	}
@@ -170,6 +175,20 @@ static int gomem_spare_fill(struct gomem_range *r, unsigned int nr, gfp_t gfp)
 	return 0;
 }
 
+/* Give spare nodes back to the cache beyond what the allocator keeps. */
+static void gomem_spare_trim(struct gomem_range *r)
+{
+	struct gomem_node *n;
+
+	while (r->nr_spare > GOMEM_RANGE_SPARE_MAX &&
+	       r->nr_blocks + r->nr_spare > r->keep) {
+		n = r->spare;
+		r->spare = n->next;
+		r->nr_spare--;
+		kmem_cache_free(gomem_node_cache, n);
+	}
+}
+
 static void gomem_spare_release(struct gomem_range *r)
 {
 	struct gomem_node *n;
@@ -215,6 +234,27 @@ static int gomem_walk_subtree(const struct gomem_node *n,
 	if (!n)
 		return 0;
 	ret = gomem_walk_subtree(n->off.child[0], fn, arg);
+	if (ret)
+		return ret;
+	ret = fn(arg, n->start, n->len);
+	if (ret)
+		return ret;
+	return gomem_walk_subtree(n->off.child[1], fn, arg);
+}
+
+/* gomem_walk_subtree() of the blocks of @n's subtree starting at >= @from. */
+static int gomem_walk_from_subtree(const struct gomem_node *n, u64 from,
+				   int (*fn)(void *arg, u64 offset, u64 len),
+				   void *arg)
+{
+	int ret;
+
+	/* A block below @from has its whole left subtree below it too. */
+	while (n && n->start < from)
+		n = n->off.child[1];
+	if (!n)
+		return 0;
+	ret = gomem_walk_from_subtree(n->off.child[0], from, fn, arg);
 	if (ret)
 		return ret;
 	ret = fn(arg, n->start, n->len);
@@ -327,6 +367,7 @@ void gomem_range_destroy(struct gomem_range *r)
 	gomem_drain(r, gomem_node_free);
 	WARN_ON_ONCE(r->nr_blocks);
 	gomem_spare_release(r);
+	r->keep = 0;
 	r->free_bytes = 0;
 }
 EXPORT_SYMBOL_GPL(gomem_range_destroy);
@@ -501,6 +542,66 @@ int gomem_range_reserve(struct gomem_range *r, unsigned int nr, gfp_t gfp)
 EXPORT_SYMBOL_GPL(gomem_range_reserve);
 
 /**
+ * gomem_range_keep() - set how many nodes the allocator keeps at hand
+ * @r: allocator
+ * @nr: nodes to keep, in the trees or spare, whatever happens from now on
+ *
+ * A free needs a node only when it leaves a free block touching no other,
+ * and the free blocks in the trees can never outnumber the allocated runs
+ * between them.  So a caller that keeps @nr at least the number of
+ * separately freeable pieces it holds (regions, one per allocation, one
+ * more per split) can free any of them whole, or any head or tail of one,
+ * without a node from the cache: such a free cannot fail with -ENOMEM.
+ * Raising @nr allocates the missing nodes now (with the allocator's gfp);
+ * lowering it gives spare nodes beyond %GOMEM_RANGE_SPARE_MAX back.
+ * gomem_range_reset() leaves @nr as it is; gomem_range_destroy() drops it.
+ *
+ * Context: the caller serialises calls on @r; may sleep if the
+ * allocator's gfp allows it.
+ * Return: 0, or -ENOMEM with nothing changed.
+ */
+int gomem_range_keep(struct gomem_range *r, u64 nr)
+{
+	unsigned int got = 0;
+	struct gomem_node *n;
+
+	while (r->nr_blocks + r->nr_spare < nr) {
+		n = kmem_cache_alloc(gomem_node_cache, r->gfp);
+		if (!n) {
+			/* Give back what this call took: nothing changed. */
+			for (; got; got--) {
+				n = r->spare;
+				r->spare = n->next;
+				r->nr_spare--;
+				kmem_cache_free(gomem_node_cache, n);
+			}
+			return -ENOMEM;
+		}
+		n->next = r->spare;
+		r->spare = n;
+		r->nr_spare++;
+		got++;
+	}
+	r->keep = nr;
+	gomem_spare_trim(r);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_range_keep);
+
+/**
+ * gomem_range_kept() - the floor set by gomem_range_keep()
+ * @r: allocator
+ *
+ * Context: any context.
+ * Return: the number of nodes @r keeps at hand.
+ */
+u64 gomem_range_kept(const struct gomem_range *r)
+{
+	return r->keep;
+}
+EXPORT_SYMBOL_GPL(gomem_range_kept);
+
+/**
  * gomem_range_free_bytes() - total free bytes
  * @r: allocator
  *
@@ -562,6 +663,34 @@ int gomem_range_walk(const struct gomem_range *r,
 	return fn(arg, r->top, r->size - r->top);
 }
 EXPORT_SYMBOL_GPL(gomem_range_walk);
+
+/**
+ * gomem_range_walk_from() - visit the free blocks from an offset on
+ * @r: allocator
+ * @from: the first block visited is the first starting at or after @from
+ * @fn: called with @arg and each block's offset and length, in increasing
+ *      offset order; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Lets a caller walk a fragmented space in pieces, letting go of its lock
+ * in between: stop after some blocks, then resume from the end of the last
+ * one seen.  Finding the first block costs O(log n) (treap: expected),
+ * each further block O(1) amortised, for both policies.
+ *
+ * Context: @fn must not change @r.  Does not sleep unless @fn does.
+ * Return: the first non-zero value @fn returned, else 0.
+ */
+int gomem_range_walk_from(const struct gomem_range *r, u64 from,
+			  int (*fn)(void *arg, u64 offset, u64 len),
+			  void *arg)
+{
+	int ret = gomem_walk_from_subtree(r->root[0], from, fn, arg);
+
+	if (ret || r->top == r->size || r->top < from)
+		return ret;
+	return fn(arg, r->top, r->size - r->top);
+}
+EXPORT_SYMBOL_GPL(gomem_range_walk_from);
 
 struct gomem_check_state {
 	const struct gomem_range *r;
@@ -640,9 +769,15 @@ int gomem_range_check(const struct gomem_range *r)
 				    st.total, r->free_bytes);
 	for (n = r->spare; n; n = n->next)
 		spare++;
-	if (spare != r->nr_spare || spare > GOMEM_RANGE_SPARE_MAX)
+	if (spare != r->nr_spare)
 		return gomem_broken("%u spare nodes listed, counter says %u",
 				    spare, r->nr_spare);
+	if (r->nr_blocks + spare < r->keep)
+		return gomem_broken("%llu blocks and %u spare nodes, %llu kept",
+				    r->nr_blocks, spare, r->keep);
+	if (spare > GOMEM_RANGE_SPARE_MAX && r->nr_blocks + spare > r->keep)
+		return gomem_broken("%u spare nodes, more than needed for %llu kept",
+				    spare, r->keep);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(gomem_range_check);
@@ -676,9 +811,14 @@ EXPORT_SYMBOL_GPL(gomem_policy_name);
  */
 int gomem_range_cache_init(void)
 {
+	/*
+	 * SLAB_ACCOUNT: a node is charged to the memory cgroup of the task
+	 * whose allocation or free needed it, so that the metadata a user
+	 * causes counts against that user's limit.
+	 */
 	gomem_node_cache = kmem_cache_create("gomem_node",
-					     sizeof(struct gomem_node), 0, 0,
-					     NULL);
+					     sizeof(struct gomem_node), 0,
+					     SLAB_ACCOUNT, NULL);
 	return gomem_node_cache ? 0 : -ENOMEM;
 }
 

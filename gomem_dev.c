@@ -461,7 +461,8 @@ retry:
 			/* The lock may have been dropped: look again. */
 			goto retry;
 		}
-		err = gomem_arena_free_locked(&gomem_dev.arena, offset, size);
+		err = gomem_arena_free_part_locked(&gomem_dev.arena, r->offset,
+						   r->size, offset, size);
 		if (!err)
 			gomem_region_cut(s, r, offset, size, &extra);
 	}
@@ -500,27 +501,36 @@ static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
 }
 
 /*
- * Free every region of @s.  Caller holds the lock.  Return: regions freed;
- * *@bytes their bytes.
+ * Free the regions of @s.  Caller holds the lock, which is let go every
+ * GOMEM_ARENA_SLICE regions (gomem_arena_relax_locked()), so that a
+ * session with millions of regions holds up nobody for long.  Between two
+ * slices the session is consistent (each region goes with its record and
+ * counters), and its other threads may run: each region is taken afresh
+ * from the head of its list, and the loop stops after as many regions as
+ * the session held at the start, so that regions allocated meanwhile may
+ * survive but the loop ends.  Return: regions freed; *@bytes their bytes.
  */
 static u64 gomem_session_recycle_locked(struct gomem_session *s, u64 *bytes)
 {
+	u64 n = 0, budget = s->nr_regions;
+	unsigned int work = 0;
 	struct gomem_owned *r;
-	struct hlist_node *tmp;
-	u64 n = 0;
 
 	*bytes = 0;
-	hlist_for_each_entry_safe(r, tmp, &s->regions, link) {
-		WARN_ON(gomem_arena_free_locked(&gomem_dev.arena, r->offset,
-						r->size));
+	while (n < budget &&
+	       (r = hlist_entry_safe(s->regions.first, struct gomem_owned,
+				     link))) {
+		/* A whole region: its node was reserved, this cannot fail. */
+		gomem_arena_free_locked(&gomem_dev.arena, r->offset, r->size);
 		rb_erase(&r->node, &gomem_dev.regions);
 		hlist_del(&r->link);
+		s->in_use -= r->size;
+		s->nr_regions--;
 		*bytes += r->size;
 		n++;
 		gomem_spare_put(r);
+		gomem_arena_relax_locked(&gomem_dev.arena, &work);
 	}
-	s->in_use = 0;
-	s->nr_regions = 0;
 	return n;
 }
 
@@ -822,7 +832,7 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	len = b->count * sizeof(*e);
 	/* An alloc batch's records and their ids go after the entries. */
 	e = kvmalloc(len + (alloc ? b->count * (sizeof(*recs) + sizeof(*ids)) :
-				    0), GFP_KERNEL);
+				    0), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	recs = (void *)e + len;
@@ -1252,7 +1262,7 @@ static ssize_t gomem_rw(struct file *file, char __user *ubuf, size_t count,
 	if (pos >= span || !count)
 		return 0;
 	count = min_t(u64, count, span - pos);
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!bounce)
 		return -ENOMEM;
 	while (done < count) {
@@ -1358,33 +1368,72 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 		   st.allocs, st.frees, st.failed_allocs);
 	seq_printf(m, "grows: %llu\ntrimmed: %llu\nsessions: %llu\n",
 		   st.grows, st.trimmed, READ_ONCE(gomem_dev.sessions));
+	seq_printf(m, "relaxed: %llu\n", st.relaxed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
 
+/* Where the blocks walk is: GOMEM_ARENA_SLICE blocks per lock hold. */
+struct gomem_blocks_walk {
+	struct seq_file *m;
+	unsigned int n;
+	u64 next;
+};
+
 static int gomem_block_show(void *data, u64 offset, u64 len)
 {
-	struct seq_file *m = data;
+	struct gomem_blocks_walk *w = data;
 
-	seq_printf(m, "  free %llu %llu\n", offset, len);
-	return 0;
+	seq_printf(w->m, "  free %llu %llu\n", offset, len);
+	w->next = offset + len;
+	return ++w->n >= GOMEM_ARENA_SLICE;
 }
 
+/*
+ * Every chunk and its free blocks, walked in pieces of GOMEM_ARENA_SLICE
+ * blocks, each under one hold of the lock and resumed from the arena
+ * offset where the last one stopped (gomem_range_walk_from()): a
+ * fragmented arena does not hold everyone up for the whole walk.  The
+ * output is therefore not one snapshot: each chunk's header and first
+ * blocks are, later pieces show the chunk as it is when they run.
+ */
 static int gomem_blocks_show(struct seq_file *m, void *v)
 {
+	struct gomem_blocks_walk w = { .m = m };
 	struct gomem_arena *a = &gomem_dev.arena;
+	bool inside = false;
 	struct gomem_chunk *c;
 	unsigned int i;
+	u64 pos = 0;
 
-	mutex_lock(&a->lock);
-	for (i = 0; i < a->nr_chunks; i++) {
+	for (;;) {
+		gomem_lock();
+		for (i = 0; i < a->nr_chunks; i++)
+			if (a->chunks[i]->base + a->chunks[i]->size > pos)
+				break;
+		if (i == a->nr_chunks) {
+			gomem_unlock();
+			break;
+		}
 		c = a->chunks[i];
-		seq_printf(m, "chunk %llu %llu free_bytes %llu blocks %llu\n",
-			   c->base, c->size, gomem_range_free_bytes(&c->range),
-			   gomem_range_nr_blocks(&c->range));
-		gomem_range_walk(&c->range, gomem_block_show, m);
+		w.next = 0;
+		if (inside && pos >= c->base)
+			w.next = pos - c->base;
+		else
+			seq_printf(m, "chunk %llu %llu free_bytes %llu blocks %llu\n",
+				   c->base, c->size,
+				   gomem_range_free_bytes(&c->range),
+				   gomem_range_nr_blocks(&c->range));
+		w.n = 0;
+		inside = gomem_range_walk_from(&c->range, w.next,
+					       gomem_block_show, &w);
+		pos = c->base + (inside ? w.next : c->size);
+		gomem_unlock();
+		/* seq_file calls again with a larger buffer. */
+		if (seq_has_overflowed(m))
+			break;
+		cond_resched();
 	}
-	mutex_unlock(&a->lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_blocks);
@@ -1481,7 +1530,8 @@ static int __init gomem_init(void)
 	err = gomem_range_cache_init();
 	if (err)
 		return err;
-	gomem_owned_cache = KMEM_CACHE(gomem_owned, 0);
+	/* Records are caused by users: charged to their memory cgroup. */
+	gomem_owned_cache = KMEM_CACHE(gomem_owned, SLAB_ACCOUNT);
 	if (!gomem_owned_cache) {
 		err = -ENOMEM;
 		goto out_cache;

@@ -14,7 +14,10 @@
  * Locking: one mutex per arena, taken inside every call; all calls may
  * sleep, and are safe from many threads at once.  The *_locked() calls
  * are the exception: the caller holds the lock (gomem_arena_lock()), to
- * do many of them under one acquisition.
+ * do many of them under one acquisition.  Growth obtains and zeroes a
+ * chunk's memory with the lock dropped, so gomem_arena_alloc_locked() may
+ * drop and retake it; long operations let it go between slices
+ * (gomem_arena_relax_locked()).
  */
 #ifndef _GOMEM_ARENA_H
 #define _GOMEM_ARENA_H
@@ -39,6 +42,12 @@ enum gomem_chunk_source {
 
 /* GoMem's default largest growth chunk. */
 #define GOMEM_ARENA_DEFAULT_MAX_CHUNK	(4ULL << 20)
+
+/*
+ * Most units of work (regions freed, blocks walked) a long operation does
+ * under one hold of the arena lock: between two slices it lets others in.
+ */
+#define GOMEM_ARENA_SLICE	64
 
 /* gomem_arena_alloc() flag: zero the region before returning it. */
 #define GOMEM_ALLOC_ZERO	0x1U
@@ -80,6 +89,8 @@ struct gomem_arena_params {
  * @failed_allocs: allocations refused for lack of space or memory
  * @grows: chunks added after the first
  * @trimmed: chunks released by trim
+ * @relaxed: times a long operation let go of the lock between two slices
+ *           (gomem_arena_relax_locked())
  */
 struct gomem_arena_stats {
 	u64 capacity;
@@ -93,6 +104,7 @@ struct gomem_arena_stats {
 	u64 failed_allocs;
 	u64 grows;
 	u64 trimmed;
+	u64 relaxed;
 };
 
 /**
@@ -123,6 +135,8 @@ struct gomem_chunk {
  * @next_size: size of the next growth chunk
  * @pool: buddy source: the reserved memory
  * @buddy: buddy source: allocator of @pool's pages
+ * @pending: buddy source: bytes of @pool taken for chunks that growth is
+ *           still zeroing with @lock dropped, not yet in @chunks
  * @stats: counters (capacity, in_use, peak and the event counts)
  * @zap: called under @lock before a chunk's memory is released, so that
  *       users of the memory (the device's mappings) let go of it
@@ -138,6 +152,7 @@ struct gomem_arena {
 	u64 next_size;
 	void *pool;
 	struct gomem_buddy buddy;
+	u64 pending;
 	struct gomem_arena_stats stats;
 	void (*zap)(void *data, u64 offset, u64 size);
 	void *zap_data;
@@ -155,6 +170,10 @@ int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size);
 int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			     unsigned int flags, u64 *offset);
 int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size);
+int gomem_arena_free_part(struct gomem_arena *a, u64 region, u64 region_size,
+			  u64 offset, u64 size);
+int gomem_arena_free_part_locked(struct gomem_arena *a, u64 region,
+				 u64 region_size, u64 offset, u64 size);
 
 /**
  * gomem_arena_lock() - take the arena lock for a run of locked calls
@@ -184,6 +203,7 @@ static inline void gomem_arena_unlock(struct gomem_arena *a)
 	mutex_unlock(&a->lock);
 }
 
+bool gomem_arena_relax_locked(struct gomem_arena *a, unsigned int *work);
 int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 			  u64 keep);
 int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,

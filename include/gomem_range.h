@@ -66,6 +66,9 @@ struct gomem_node;
  *            search that nothing in the tree can satisfy stop at once
  * @spare: recycled nodes, linked through their first child pointer
  * @nr_spare: number of nodes on @spare
+ * @keep: nodes the allocator keeps whatever happens, in the trees or
+ *        spare: a floor on @nr_blocks + @nr_spare that only
+ *        gomem_range_keep() moves (see there); 0 for none
  * @gfp: allocation flags for tree nodes, fixed at init; pass GFP_NOWAIT
  *       (and call gomem_range_reserve() outside the lock) if the allocator
  *       is used under a spinlock
@@ -84,6 +87,7 @@ struct gomem_range {
 	struct gomem_node *size_max;
 	struct gomem_node *spare;
 	unsigned int nr_spare;
+	u64 keep;
 	gfp_t gfp;
 	u32 seed;
 };
@@ -98,11 +102,16 @@ int __gomem_range_find(const struct gomem_range *r, u64 size, u64 align,
 		       u64 *offset);
 int gomem_range_reset(struct gomem_range *r);
 int gomem_range_reserve(struct gomem_range *r, unsigned int nr, gfp_t gfp);
+int gomem_range_keep(struct gomem_range *r, u64 nr);
+u64 gomem_range_kept(const struct gomem_range *r);
 u64 gomem_range_free_bytes(const struct gomem_range *r);
 u64 __gomem_range_largest(const struct gomem_range *r);
 u64 gomem_range_nr_blocks(const struct gomem_range *r);
 int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg);
+int gomem_range_walk_from(const struct gomem_range *r, u64 from,
+			  int (*fn)(void *arg, u64 offset, u64 len),
+			  void *arg);
 int gomem_range_check(const struct gomem_range *r);
 const char *gomem_policy_name(enum gomem_policy policy);
 

@@ -298,6 +298,157 @@ static void free_whole_and_partial(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 8), -EINVAL);
 }
 
+/* Tree nodes of all chunks, in use or spare: what a free may not grow. */
+static u64 arena_nodes(struct gomem_arena *a)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < a->nr_chunks; i++)
+		n += a->chunks[i]->range.nr_blocks +
+		     a->chunks[i]->range.nr_spare;
+	return n;
+}
+
+static u64 arena_kept(struct gomem_arena *a)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < a->nr_chunks; i++)
+		n += gomem_range_kept(&a->chunks[i]->range);
+	return n;
+}
+
+/*
+ * Release must not be able to fail: each region's node is reserved when
+ * it is allocated (and a middle free reserves the second piece's), so
+ * freeing whole regions, heads and tails never takes a node from the
+ * cache, even when each free leaves a block of its own.
+ */
+static void frees_of_regions_take_no_new_node(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_region *r = kunit_kcalloc(test, 160, sizeof(*r),
+					       GFP_KERNEL);
+	unsigned int i, nr = 0, n;
+	u64 nodes;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+
+	for (i = 0; i < 120; i++) {
+		r[nr].size = 8 * (1 + i % 16);
+		r[nr].offset = arena_must_alloc(test, a, r[nr].size);
+		nr++;
+	}
+	/* Middles: each makes a second region. */
+	for (i = 0, n = nr; i < n; i += 4) {
+		if (r[i].size < 24)
+			continue;
+		KUNIT_ASSERT_EQ(test, gomem_arena_free_part(a, r[i].offset,
+							    r[i].size,
+							    r[i].offset + 8,
+							    8), 0);
+		r[nr].offset = r[i].offset + 16;
+		r[nr++].size = r[i].size - 16;
+		r[i].size = 8;
+	}
+	KUNIT_EXPECT_GE(test, arena_kept(a), (u64)nr);
+	KUNIT_EXPECT_LE(test, arena_kept(a), (u64)nr + a->nr_chunks);
+	nodes = arena_nodes(a);
+	KUNIT_EXPECT_GE(test, nodes, arena_kept(a));
+	/* Heads and tails. */
+	for (i = 1; i < nr; i += 3) {
+		if (r[i].size < 16)
+			continue;
+		KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, r[i].offset,
+							    r[i].size,
+							    r[i].offset, 8), 0);
+		r[i].offset += 8;
+		r[i].size -= 8;
+		KUNIT_EXPECT_EQ(test, gomem_arena_free_rest(a, r[i].offset,
+							    r[i].size,
+							    r[i].size - 8), 0);
+		r[i].size -= 8;
+		KUNIT_EXPECT_LE(test, arena_nodes(a), nodes);
+	}
+	/* Every other region first, then the rest. */
+	for (n = 0; n < 2; n++) {
+		for (i = n; i < nr; i += 2) {
+			if (!r[i].size)
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, gomem_arena_free(a, r[i].offset,
+								   r[i].size),
+					    0, "region %u", i);
+			KUNIT_EXPECT_LE_MSG(test, arena_nodes(a), nodes,
+					    "region %u", i);
+		}
+	}
+	expect_geometry(test, a, a->stats.capacity, 0, a->nr_chunks);
+	KUNIT_EXPECT_EQ(test, arena_kept(a), 0ULL);
+}
+
+/*
+ * Bounded time under the lock: freeing many regions lets go of the lock
+ * every GOMEM_ARENA_SLICE regions (and, in the kernel, whenever the
+ * scheduler asks), so the count of slices is at least regions / slice.
+ */
+static void free_many_lets_go_of_the_lock_every_slice(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	unsigned int i, nr = 5 * GOMEM_ARENA_SLICE + 3;
+	struct gomem_recyclable rm;
+	struct gomem_arena_stats st;
+	struct gomem_region *r;
+	u64 relaxed, off;
+
+	r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < nr; i++) {
+		r[i].size = 8;
+		r[i].offset = arena_must_alloc(test, a, 8);
+	}
+	gomem_arena_stats(a, &st);
+	relaxed = st.relaxed;
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_many(a, r, nr, NULL), (int)nr);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.relaxed - relaxed, 5ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+
+	gomem_recyclable_init(&rm, a);
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, gomem_recyclable_next_n(&rm, 8, &off), 0);
+	relaxed = st.relaxed;
+	KUNIT_EXPECT_EQ(test, gomem_recyclable_recycle(&rm, false), 0);
+	gomem_recyclable_destroy(&rm);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.relaxed - relaxed, 5ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void free_part_rejects_parts_outside_the_region(struct kunit *test)
+{
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off = arena_must_alloc(test, a, 64);
+
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off + 8, 56, off, 8),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off, 32, off + 24, 16),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off, 64, off, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off, 64, off + 64, 8),
+			-EINVAL);
+	expect_geometry(test, a, PAGE_SIZE, 64, 1);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off, 64, off + 8, 48),
+			0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part(a, off, 8, off, 8), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off + 56, 8), 0);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	KUNIT_EXPECT_EQ(test, arena_kept(a), 0ULL);
+}
+
 static void free_rejects_bad_ranges(struct kunit *test)
 {
 	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
@@ -853,6 +1004,9 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(offsets_stay_valid_across_growth),
 	KUNIT_CASE(free_whole_and_partial),
 	KUNIT_CASE(free_rejects_bad_ranges),
+	KUNIT_CASE(frees_of_regions_take_no_new_node),
+	KUNIT_CASE(free_part_rejects_parts_outside_the_region),
+	KUNIT_CASE(free_many_lets_go_of_the_lock_every_slice),
 	KUNIT_CASE(free_many_reports_each_region),
 	KUNIT_CASE(locked_calls_share_one_lock),
 	KUNIT_CASE(locked_alloc_zeroes_on_request),

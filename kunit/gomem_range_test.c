@@ -450,6 +450,64 @@ static void walk_visits_blocks_in_offset_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, 2ULL);
 }
 
+/* Blocks a walk saw, for comparing two walks. */
+struct walk_log {
+	unsigned int nr;
+	u64 off[160];
+	u64 len[160];
+};
+
+static int walk_record(void *arg, u64 offset, u64 len)
+{
+	struct walk_log *log = arg;
+
+	if (log->nr >= ARRAY_SIZE(log->off))
+		return -E2BIG;
+	log->off[log->nr] = offset;
+	log->len[log->nr++] = len;
+	return 0;
+}
+
+/*
+ * walk_from() visits exactly the blocks walk() does that start at or
+ * after the offset, in the same order, from every offset of a fragmented
+ * space (tree blocks on both sides of the search path, and the top).
+ */
+static void walk_from_resumes_at_any_offset(struct kunit *test)
+{
+	struct gomem_range *r = setup(test, 2048, 8);
+	struct walk_log *all, *from;
+	unsigned int i, first;
+	u64 at, seen = 0;
+
+	all = kunit_kzalloc(test, sizeof(*all), GFP_KERNEL);
+	from = kunit_kzalloc(test, sizeof(*from), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	KUNIT_ASSERT_NOT_NULL(test, from);
+	must_alloc(test, r, 1600, 1);
+	for (at = 0; at < 1600; at += 24 + (at / 8) % 3 * 8)
+		must_free(test, r, at, 8 + (at / 8) % 2 * 8);
+	KUNIT_ASSERT_EQ(test, gomem_range_walk(r, walk_record, all), 0);
+	KUNIT_ASSERT_GT(test, all->nr, 40U);
+	for (at = 0; at <= 2048; at += 8) {
+		from->nr = 0;
+		KUNIT_ASSERT_EQ(test, gomem_range_walk_from(r, at, walk_record,
+							    from), 0);
+		for (first = 0; first < all->nr && all->off[first] < at; first++)
+			;
+		KUNIT_ASSERT_EQ_MSG(test, from->nr, all->nr - first,
+				    "from %llu", at);
+		for (i = 0; i < from->nr; i++) {
+			KUNIT_EXPECT_EQ(test, from->off[i], all->off[first + i]);
+			KUNIT_EXPECT_EQ(test, from->len[i], all->len[first + i]);
+		}
+	}
+	/* Stops where fn says, with fn's value. */
+	KUNIT_EXPECT_EQ(test, gomem_range_walk_from(r, 100, stop_at_second,
+						    &seen), 42);
+	KUNIT_EXPECT_EQ(test, seen, 2ULL);
+}
+
 static void queries_track_free_blocks(struct kunit *test)
 {
 	struct gomem_range *r = setup(test, 1024, 8);
@@ -876,6 +934,7 @@ static struct kunit_case gomem_treap_cases[] = {
 	KUNIT_CASE(reset_frees_everything),
 	KUNIT_CASE(reset_of_full_space),
 	KUNIT_CASE(walk_visits_blocks_in_offset_order),
+	KUNIT_CASE(walk_from_resumes_at_any_offset),
 	KUNIT_CASE(queries_track_free_blocks),
 	KUNIT_CASE(reserve_stocks_spare_nodes),
 	KUNIT_CASE(check_detects_bad_counters),
@@ -916,6 +975,7 @@ static struct kunit_case gomem_avl_cases[] = {
 	KUNIT_CASE(reset_frees_everything),
 	KUNIT_CASE(reset_of_full_space),
 	KUNIT_CASE(walk_visits_blocks_in_offset_order),
+	KUNIT_CASE(walk_from_resumes_at_any_offset),
 	KUNIT_CASE(queries_track_free_blocks),
 	KUNIT_CASE(reserve_stocks_spare_nodes),
 	KUNIT_CASE(check_detects_bad_counters),

@@ -20,7 +20,9 @@
  * before it is freed, so two regions that overlap in memory, or a chunk
  * released under a live region, show up as corrupted bytes (or an ASan
  * report).  The table of held regions grows as needed: a partial free's
- * pieces are always tracked.
+ * pieces are always tracked.  Half the frees of whole regions and tails
+ * run with every allocation failing (their nodes are reserved, see
+ * docs/arena.md), and a node must be kept for every region held.
  *
  *   arena_diff [--seed N] [--ops N]     (ops per configuration)
  *
@@ -254,12 +256,35 @@ static bool free_both(struct run *r, u64 off, u64 size, int want)
 	return true;
 }
 
+/*
+ * Free the part [@off, +@size) of the region [@region, +@rsize) with
+ * gomem_arena_free_part() (a middle: it reserves the second piece's node),
+ * and in the model; both must succeed.
+ */
+static bool free_part_both(struct run *r, u64 region, u64 rsize, u64 off,
+			   u64 size)
+{
+	int err = gomem_arena_free_part(&r->a, region, rsize, off, size);
+	int merr = amodel_free(&r->am, off, size);
+
+	if (err || merr)
+		return fail(r, "free part [%llu, +%llu) of [%llu, +%llu): %d, model %d",
+			    off, size, region, rsize, err, merr);
+	return true;
+}
+
 static bool do_free(struct run *r)
 {
 	struct gomem_arena *a = &r->a;
 	u64 g = a->params.granule, cut = 0, len, dsize;
 	struct held h = held_take(r, next(r) % r->nheld);
+	/*
+	 * Half the frees of a whole region or a tail run with no memory at
+	 * all: their nodes were reserved (docs/arena.md), they cannot fail.
+	 */
+	bool starve = next(r) % 2;
 	unsigned int j;
+	bool ok;
 	int err, merr;
 
 	if (!intact(r, &h))
@@ -267,7 +292,10 @@ static bool do_free(struct run *r)
 	switch (next(r) % 5) {
 	case 0:		/* free-rest: keep a head */
 		cut = next(r) % (h.size + 1);
+		if (starve)
+			shim_slab_fail_after(0);
 		err = gomem_arena_free_rest(a, h.off, h.size, cut);
+		shim_slab_fail_reset();
 		merr = amodel_free_rest(&r->am, h.off, h.size, cut, true, NULL);
 		if (err || merr)
 			return fail(r, "free_rest [%llu, +%llu) keep %llu: %d, model %d",
@@ -279,7 +307,7 @@ static bool do_free(struct run *r)
 		if (h.size >= 3 * g) {
 			cut = g * (1 + next(r) % (h.size / g - 2));
 			len = g * (1 + next(r) % ((h.size - cut) / g - 1));
-			if (!free_both(r, h.off + cut, len, 0))
+			if (!free_part_both(r, h.off, h.size, h.off + cut, len))
 				return false;
 			r->partial++;
 			r->frees++;
@@ -310,7 +338,11 @@ static bool do_free(struct run *r)
 		fallthrough;
 	default:
 		/* The arena rounds a free up to the granule, like an alloc. */
-		if (!free_both(r, h.off, h.size - next(r) % g, 0))
+		if (starve)
+			shim_slab_fail_after(0);
+		ok = free_both(r, h.off, h.size - next(r) % g, 0);
+		shim_slab_fail_reset();
+		if (!ok)
 			return false;
 	}
 	if (cut)
@@ -595,8 +627,9 @@ static bool step(struct run *r)
 {
 	unsigned int k = next(r) % 100;
 	/* Phases of filling and draining, so that chunks come and go. */
-	unsigned int fill = (r->op / 4000) % 2 ? 70 : 20;
+	unsigned int fill = (r->op / 4000) % 2 ? 70 : 20, i;
 	bool ok, full;
+	u64 kept;
 
 	if (r->nheld < SOFT_HELD && (k < fill || !r->nheld))
 		ok = do_alloc(r);
@@ -619,6 +652,11 @@ static bool step(struct run *r)
 	full = (k >= 93 && k < 97) || r->op % 8 == 0;
 	if (full && gomem_arena_check(&r->a))
 		return fail(r, "invariant checker failed");
+	/* A node kept for every region held. */
+	for (i = 0, kept = 0; i < r->a.nr_chunks; i++)
+		kept += gomem_range_kept(&r->a.chunks[i]->range);
+	if (kept < r->nheld)
+		return fail(r, "%llu nodes kept for %u regions", kept, r->nheld);
 	return same_chunks(r, full) && same_stats(r);
 }
 

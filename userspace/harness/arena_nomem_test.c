@@ -147,11 +147,140 @@ static void recyclable_records_nothing_without_memory(struct kunit *test)
 	gomem_arena_destroy(&a);
 }
 
+#define HELD_MAX	512
+
+/* A caller's view of its regions: what it will free, piece by piece. */
+struct held_set {
+	struct gomem_region r[HELD_MAX];
+	unsigned int nr;
+};
+
+/*
+ * Allocate adjacent regions of 8 to 64 bytes over several chunks (every
+ * later free of one of them leaves a block that touches no other: the
+ * case that needs a node), then split some in the middle while memory
+ * is still there.
+ */
+static void held_setup(struct kunit *test, struct gomem_arena *a,
+		       struct held_set *h)
+{
+	struct gomem_region *r;
+	unsigned int i, n;
+
+	h->nr = 0;
+	for (i = 0; i < 240; i++) {
+		r = &h->r[h->nr++];
+		r->size = 8 * (1 + i % 16);
+		KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, r->size, 8, 0,
+							&r->offset), 0);
+	}
+	KUNIT_ASSERT_GE(test, a->nr_chunks, 3U);
+	for (i = 0, n = h->nr; i < n; i += 5) {
+		r = &h->r[i];
+		if (r->size < 24)
+			continue;
+		KUNIT_ASSERT_EQ(test, gomem_arena_free_part(a, r->offset,
+							    r->size,
+							    r->offset + 8,
+							    r->size - 16), 0);
+		h->r[h->nr].offset = r->offset + r->size - 8;
+		h->r[h->nr++].size = 8;
+		r->size = 8;
+	}
+	KUNIT_ASSERT_EQ(test, gomem_arena_check(a), 0);
+}
+
+/*
+ * The bug "a WARN and a permanent leak at close": a free that needed a
+ * node could fail, so the device's release could not free a region.  Now
+ * each region has its node reserved: with every allocation failing, the
+ * whole regions, heads and tails a caller holds still free, and the arena
+ * ends up entirely free.  A middle, which makes a new region, may be
+ * refused, and then changes nothing.
+ */
+static void frees_of_held_regions_need_no_memory(struct kunit *test)
+{
+	struct gomem_arena_stats before, after;
+	struct gomem_region *r;
+	struct gomem_arena a;
+	struct held_set *h;
+	unsigned int i, j, pass;
+	int err;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < ARRAY_SIZE(nomem_params); i++) {
+		KUNIT_ASSERT_EQ(test, gomem_arena_init(&a, &nomem_params[i]), 0);
+		held_setup(test, &a, h);
+		shim_slab_fail_after(0);
+		for (pass = 0; pass < h->nr; pass++) {
+			r = &h->r[pass];
+			if (r->size < 16)
+				continue;
+			if (pass % 3 == 0) {
+				KUNIT_EXPECT_EQ(test,
+						gomem_arena_free_part(&a, r->offset,
+								      r->size,
+								      r->offset, 8),
+						0);
+				r->offset += 8;
+				r->size -= 8;
+			} else if (pass % 3 == 1) {
+				KUNIT_EXPECT_EQ(test,
+						gomem_arena_free_part(&a, r->offset,
+								      r->size,
+								      r->offset +
+								      r->size - 8,
+								      8), 0);
+				r->size -= 8;
+			}
+		}
+		/* A middle needs a new node: refused, or done with a spare. */
+		for (pass = 0; pass < h->nr; pass++) {
+			r = &h->r[pass];
+			if (r->size < 24)
+				continue;
+			gomem_arena_stats(&a, &before);
+			err = gomem_arena_free_part(&a, r->offset, r->size,
+						    r->offset + 8, 8);
+			gomem_arena_stats(&a, &after);
+			if (err) {
+				KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+				KUNIT_EXPECT_EQ(test, after.in_use,
+						before.in_use);
+				KUNIT_EXPECT_EQ(test, after.frees,
+						before.frees);
+				break;
+			}
+			h->r[h->nr].offset = r->offset + 16;
+			h->r[h->nr++].size = r->size - 16;
+			r->size = 8;
+		}
+		KUNIT_EXPECT_EQ(test, gomem_arena_check(&a), 0);
+		/* Every other region first: each leaves a block of its own. */
+		for (pass = 0; pass < 2; pass++)
+			for (j = pass; j < h->nr; j += 2)
+				KUNIT_EXPECT_EQ_MSG(test,
+						    gomem_arena_free(&a, h->r[j].offset,
+								     h->r[j].size),
+						    0, "region %u", j);
+		KUNIT_EXPECT_GT(test, shim_slab_refused(), 0UL);
+		shim_slab_fail_reset();
+		gomem_arena_stats(&a, &after);
+		KUNIT_EXPECT_EQ(test, after.in_use, 0ULL);
+		KUNIT_EXPECT_EQ(test, gomem_arena_check(&a), 0);
+		KUNIT_EXPECT_EQ(test, gomem_arena_trim(&a),
+				after.capacity - nomem_params[i].initial_size);
+		gomem_arena_destroy(&a);
+	}
+}
+
 static struct kunit_case gomem_arena_nomem_cases[] = {
 	KUNIT_CASE(init_fails_cleanly_at_every_allocation),
 	KUNIT_CASE(growth_fails_cleanly_at_every_allocation),
 	KUNIT_CASE(trim_and_merging_free_need_no_memory),
 	KUNIT_CASE(recyclable_records_nothing_without_memory),
+	KUNIT_CASE(frees_of_held_regions_need_no_memory),
 	{}
 };
 

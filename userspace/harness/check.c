@@ -55,6 +55,7 @@ static bool diff_verify(struct diff *d, bool walk)
 {
 	struct model *m = &d->m;
 	struct walk_cmp w = { .m = m };
+	u64 from, first;
 	int err;
 
 	err = gomem_range_check(&d->r);
@@ -88,6 +89,18 @@ static bool diff_verify(struct diff *d, bool walk)
 	if (w.i != m->nr_blocks)
 		return diff_fail(d, "walk: %llu blocks, model %llu", w.i,
 				 m->nr_blocks);
+	/* walk_from(): the model's blocks from the first starting >= from. */
+	from = d->st.ops * 2654435761ULL % (d->r.size + 1);
+	for (w.i = 0; w.i < m->nr_blocks && m->blocks[w.i].start < from; w.i++)
+		;
+	first = w.i;
+	if (gomem_range_walk_from(&d->r, from, walk_cmp_block, &w))
+		return diff_fail(d, "walk_from(%llu): block %llu is [%llu, +%llu), model %s",
+				 from, w.i - first, w.off, w.len,
+				 w.i < m->nr_blocks ? "another" : "none");
+	if (w.i != m->nr_blocks)
+		return diff_fail(d, "walk_from(%llu): %llu blocks, model %llu",
+				 from, w.i - first, m->nr_blocks - first);
 	return true;
 }
 

@@ -426,6 +426,15 @@ static void destroy_returns_every_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, shim_slab_live("gomem_node"), live);
 }
 
+/* Nodes are metadata a user causes: charged to the user's memory cgroup. */
+static void node_cache_is_accounted(struct kunit *test)
+{
+	long flags = shim_slab_flags("gomem_node");
+
+	KUNIT_ASSERT_NE(test, flags, -1L);
+	KUNIT_EXPECT_TRUE(test, flags & SLAB_ACCOUNT);
+}
+
 static const enum gomem_policy nomem_policies[] = {
 	GOMEM_POLICY_TREAP,
 	GOMEM_POLICY_AVL,
@@ -471,6 +480,7 @@ static struct kunit_case nomem_cases[] = {
 	KUNIT_CASE_PARAM(find_never_allocates, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(nomem_at_every_step_changes_nothing, nomem_policy_gen_params),
 	KUNIT_CASE_PARAM(destroy_returns_every_node, nomem_policy_gen_params),
+	KUNIT_CASE(node_cache_is_accounted),
 	{}
 };
 

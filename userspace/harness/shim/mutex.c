@@ -7,6 +7,14 @@
 
 #include "shim.h"
 
+/* Mutexes the calling thread holds, for shim_mutexes_held(). */
+static __thread unsigned int held;
+
+unsigned int shim_mutexes_held(void)
+{
+	return held;
+}
+
 void mutex_init(struct mutex *lock)
 {
 	pthread_mutexattr_t attr;
@@ -31,6 +39,8 @@ void mutex_lock(struct mutex *lock)
 
 	if (err)
 		shim_problem("mutex_lock: %s", strerror(err));
+	else
+		held++;
 }
 
 void mutex_unlock(struct mutex *lock)
@@ -39,6 +49,8 @@ void mutex_unlock(struct mutex *lock)
 
 	if (err)
 		shim_problem("mutex_unlock: %s", strerror(err));
+	else
+		held--;
 }
 
 bool mutex_is_locked(struct mutex *lock)

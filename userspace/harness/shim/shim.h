@@ -24,8 +24,16 @@ void shim_slab_fail_reset(void);
 unsigned long shim_slab_refused(void);
 /* Live objects of the cache called @name, or -1 if there is none. */
 long shim_slab_live(const char *name);
+/* The flags the cache called @name was created with, or -1. */
+long shim_slab_flags(const char *name);
 /* Live objects of every cache plus live kmalloc blocks. */
 unsigned long shim_slab_live_total(void);
+
+/* Mutexes the calling thread holds now. */
+unsigned int shim_mutexes_held(void);
+/* vmalloc() calls so far, and those made while holding a mutex. */
+unsigned long shim_vmalloc_calls(void);
+unsigned long shim_vmalloc_under_lock(void);
 
 /*
  * Problems are everything that must fail a test program although no

@@ -18,6 +18,7 @@ struct kmem_cache {
 	unsigned int size;
 	unsigned int align;
 	void (*ctor)(void *obj);
+	slab_flags_t flags;
 	unsigned long live;
 	struct kmem_cache *next;
 };
@@ -29,6 +30,17 @@ static unsigned long vmalloc_live;
 static unsigned long fail_next_left;	/* allocations still to refuse */
 static long pass_left = -1;		/* fail_after: passes left; -1: off */
 static unsigned long refused;
+static unsigned long vmallocs, vmallocs_locked;
+
+unsigned long shim_vmalloc_calls(void)
+{
+	return vmallocs;
+}
+
+unsigned long shim_vmalloc_under_lock(void)
+{
+	return vmallocs_locked;
+}
 
 void shim_slab_fail_next(unsigned long n)
 {
@@ -69,6 +81,16 @@ static bool shim_slab_should_fail(void)
 	return false;
 }
 
+long shim_slab_flags(const char *name)
+{
+	struct kmem_cache *s;
+
+	for (s = caches; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return (long)s->flags;
+	return -1;
+}
+
 long shim_slab_live(const char *name)
 {
 	struct kmem_cache *s;
@@ -103,6 +125,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	s->size = size ? size : 1;
 	s->align = align;
 	s->ctor = ctor;
+	s->flags = flags;
 	s->next = caches;
 	caches = s;
 	return s;
@@ -190,6 +213,9 @@ void *vmalloc(unsigned long size)
 	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	void *p;
 
+	vmallocs++;
+	if (shim_mutexes_held())
+		vmallocs_locked++;
 	if (!size || shim_slab_should_fail())
 		return NULL;
 	p = aligned_alloc(PAGE_SIZE, bytes);

@@ -2,7 +2,8 @@
 /*
  * Shim: allocation flags.  The values only need to be distinct; the shim
  * slab honours __GFP_ZERO and otherwise treats every flag alike (a native
- * allocation never sleeps in a way a test can observe).
+ * allocation never sleeps in a way a test can observe, and there is no
+ * memory cgroup to charge __GFP_ACCOUNT to).
  */
 #ifndef _SHIM_LINUX_GFP_H
 #define _SHIM_LINUX_GFP_H
@@ -17,11 +18,13 @@
 #define __GFP_KSWAPD_RECLAIM	0x800u
 #define __GFP_NOWARN		0x2000u
 #define __GFP_NORETRY		0x10000u
+#define __GFP_ACCOUNT		0x400000u
 
 #define __GFP_RECLAIM		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
 #define GFP_ATOMIC		(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL		(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_NOWAIT		(__GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)
 
 static inline bool gfpflags_allow_blocking(gfp_t gfp)
 {
