@@ -589,6 +589,12 @@ static u32 gomem_batch_alloc(struct gomem_session *s,
 				budget -= min(budget, recs[used]->size);
 			e[i].pad = zero && !now;
 			later |= e[i].pad;
+			/*
+			 * Now, under the lock: once it is dropped (growth,
+			 * resched), another thread of the session may free a
+			 * linked region and its record go back to the slab.
+			 */
+			ids[used] = recs[used]->id;
 			used++;
 		}
 		gomem_batch_resched();
@@ -614,8 +620,6 @@ static u32 gomem_batch_alloc(struct gomem_session *s,
 			nr++;
 		}
 	}
-	for (i = 0; i < used; i++)
-		ids[i] = recs[i]->id;
 	gomem_unlock();
 	return used;
 }

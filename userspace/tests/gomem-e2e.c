@@ -369,9 +369,10 @@ static void probe_install(void)
 }
 
 /*
- * Touch one byte: read, or write @val.  Returns 0, SIGBUS or SIGSEGV.
+ * Touch one byte: write *@v, or read it into *@v.  Returns 0, SIGBUS or
+ * SIGSEGV.
  */
-static int probe(volatile unsigned char *p, bool wr, unsigned char val)
+static int probe_rw(volatile unsigned char *p, bool wr, unsigned char *v)
 {
 	int sig;
 
@@ -383,28 +384,23 @@ static int probe(volatile unsigned char *p, bool wr, unsigned char val)
 	}
 	g_jmp_armed = 1;
 	if (wr)
-		*p = val;
+		*p = *v;
 	else
-		(void)*p;
+		*v = *p;
 	g_jmp_armed = 0;
 	return 0;
+}
+
+/* Touch one byte: read, or write @val.  Returns 0, SIGBUS or SIGSEGV. */
+static int probe(volatile unsigned char *p, bool wr, unsigned char val)
+{
+	return probe_rw(p, wr, &val);
 }
 
 /* Read one byte into *@v: 0, SIGBUS or SIGSEGV. */
 static int probe_read(volatile unsigned char *p, unsigned char *v)
 {
-	int sig;
-
-	probe_install();
-	sig = sigsetjmp(g_jmp, 1);
-	if (sig) {
-		g_jmp_armed = 0;
-		return sig;
-	}
-	g_jmp_armed = 1;
-	*v = *p;
-	g_jmp_armed = 0;
-	return 0;
+	return probe_rw(p, false, v);
 }
 
 static const char *signame(int sig)
