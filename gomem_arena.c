@@ -136,18 +136,12 @@ static void arena_mem_put(struct gomem_arena *a, struct gomem_chunk *c)
  */
 static int arena_hold(struct gomem_range *r)
 {
-	return gomem_range_keep(r, gomem_range_kept(r) + 1);
+	return gomem_range_keep_more(r);
 }
 
 static void arena_unhold(struct gomem_range *r)
 {
-	u64 kept = gomem_range_kept(r);
-
-	/* A caller that freed a span of regions as one overcounts: fix up. */
-	if (gomem_range_free_bytes(r) == r->size)
-		kept = 1;
-	if (kept)
-		WARN_ON(gomem_range_keep(r, kept - 1));
+	gomem_range_keep_less(r);
 }
 
 /*

@@ -740,14 +740,14 @@ static long gomem_ioc_free(struct gomem_session *s, void *data)
 
 /*
  * Read the fields of @n entries that the kernel uses (offset only for a
- * free), and make sure that the fields it will write can be written: each
- * result, and an alloc's offsets, are read and stored back unchanged.
- * Those are the kernel's outputs, which the caller does not store to
- * during the call, so no store of the caller's is lost, and no input
- * field is written.  Field by field, not one copy_from_user() of the
- * array: a batch uses two thirds of each entry's bytes, and the
- * hardened-usercopy checks of a variable-sized copy cost more than the
- * loads.
+ * free), and make sure that the fields it will write can be written: one
+ * of them in each page they span (an entry's result, or an alloc's
+ * offset) is read and stored back unchanged.  Those are the kernel's
+ * outputs, which the caller does not store to during the call, so no
+ * store of the caller's is lost, and no input field is written.  Field by
+ * field, not one copy_from_user() of the array: a batch uses two thirds
+ * of each entry's bytes, and the hardened-usercopy checks of a
+ * variable-sized copy cost more than the loads.
  * Return: 0; -EFAULT if any of those fields cannot be read or written,
  * else -EINVAL if any entry's padding is not zero.
  */
@@ -755,6 +755,7 @@ static int gomem_batch_read(struct gomem_batch_entry __user *u,
 			    struct gomem_batch_entry *e, unsigned int n,
 			    bool alloc)
 {
+	unsigned long probed = ULONG_MAX;
 	unsigned int i;
 	u32 pad, pads = 0;
 	u64 off;
@@ -764,16 +765,23 @@ static int gomem_batch_read(struct gomem_batch_entry __user *u,
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
 		if (alloc) {
-			unsafe_get_user(off, &u[i].offset, efault);
-			unsafe_put_user(off, &u[i].offset, efault);
+			/* Outputs only: probe the page if not done yet. */
+			if ((unsigned long)&u[i].offset >> PAGE_SHIFT != probed) {
+				probed = (unsigned long)&u[i].offset >> PAGE_SHIFT;
+				unsafe_get_user(off, &u[i].offset, efault);
+				unsafe_put_user(off, &u[i].offset, efault);
+			}
 		} else {
 			unsafe_get_user(e[i].offset, &u[i].offset, efault);
 		}
 		unsafe_get_user(e[i].size, &u[i].size, efault);
 		unsafe_get_user(pad, &u[i].pad, efault);
 		pads |= pad;
-		unsafe_get_user(res, &u[i].result, efault);
-		unsafe_put_user(res, &u[i].result, efault);
+		if ((unsigned long)&u[i].result >> PAGE_SHIFT != probed) {
+			probed = (unsigned long)&u[i].result >> PAGE_SHIFT;
+			unsafe_get_user(res, &u[i].result, efault);
+			unsafe_put_user(res, &u[i].result, efault);
+		}
 		e[i].pad = 0;
 	}
 	user_access_end();

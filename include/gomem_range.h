@@ -230,6 +230,48 @@ static inline int gomem_range_find(const struct gomem_range *r, u64 size,
 }
 
 /**
+ * gomem_range_keep_more() - gomem_range_keep(@r, kept + 1), inline
+ * @r: allocator
+ *
+ * The arena's reservation of one node per region (docs/arena.md) on
+ * every allocation: most calls find the node at hand already.
+ *
+ * Context: as gomem_range_keep().
+ * Return: as gomem_range_keep().
+ */
+static inline int gomem_range_keep_more(struct gomem_range *r)
+{
+	if (r->nr_blocks + r->nr_spare > r->keep) {
+		r->keep++;
+		return 0;
+	}
+	return gomem_range_keep(r, r->keep + 1);
+}
+
+/**
+ * gomem_range_keep_less() - the floor of gomem_range_keep() one lower,
+ * inline
+ * @r: allocator
+ *
+ * The other half of gomem_range_keep_more(), when a piece goes: the floor
+ * drops by one, or to zero once the whole space is free (a caller that
+ * freed several pieces in one call counted more than it holds).
+ *
+ * Context: as gomem_range_keep().  Cannot fail: lowering the floor only
+ * gives spare nodes back.
+ */
+static inline void gomem_range_keep_less(struct gomem_range *r)
+{
+	u64 nr = r->free_bytes == r->size ? 0 : r->keep - !!r->keep;
+
+	if (r->nr_spare <= GOMEM_RANGE_SPARE_MAX) {
+		r->keep = nr;
+		return;
+	}
+	(void)gomem_range_keep(r, nr);	/* lowering: cannot fail */
+}
+
+/**
  * gomem_range_largest() - length of the longest free block
  * @r: allocator
  *
