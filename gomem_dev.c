@@ -317,9 +317,15 @@ static int gomem_region_new(struct gomem_session *s, struct gomem_owned *r,
 
 	if (!gomem_session_room(s))
 		return -EDQUOT;
+	/*
+	 * Hold the slot while the arena allocates: a growth drops the lock,
+	 * and another thread of @s must not take the same last slot.
+	 */
+	s->nr_pending++;
 	err = gomem_arena_alloc_locked(&gomem_dev.arena, size,
 				       align ? align : 1,
 				       zero ? GOMEM_ALLOC_ZERO : 0, offset);
+	s->nr_pending--;
 	if (err)
 		return err;
 	gomem_region_init(s, r, *offset, ALIGN(size, gomem_granule()));

@@ -4316,12 +4316,33 @@ static u64 slab_bytes(void)
  * max_size (printed as GOMEM-NOTE).  Frees that do not split still work,
  * and a freed slot can be used again.
  */
+/* A thread racing for a session's last region slots (see below). */
+struct cap_racer {
+	int fd;
+	u64 size, off;
+	int err;
+	pthread_barrier_t *bar;
+};
+
+static void *cap_racer_main(void *arg)
+{
+	struct cap_racer *t = arg;
+
+	pthread_barrier_wait(t->bar);
+	t->err = try_alloc(t->fd, t->size, 0, GOMEM_ALLOC_NOZERO, &t->off);
+	return NULL;
+}
+
 static void case_session_region_cap_edquot(void)
 {
 	int fd = dev_open(O_RDWR);
 	struct gomem_info in = get_info(fd);
 	u64 cap = in.max_session_regions, g = in.granule, n, mid, off, v;
-	u64 slab0, slab1, limit = cap + 2 * GOMEM_BATCH_MAX;
+	u64 slab0, slab1, limit = cap + 2 * GOMEM_BATCH_MAX, last[4];
+	struct cap_racer racer[6];
+	pthread_t tid[6];
+	pthread_barrier_t bar;
+	unsigned int nlast = 0, won = 0;
 	struct gomem_batch_entry *e = calloc(GOMEM_BATCH_MAX, sizeof(*e));
 	struct gomem_batch b = { .entries = (uintptr_t)e };
 	struct gomem_stats s, s2;
@@ -4355,6 +4376,10 @@ static void case_session_region_cap_edquot(void)
 		if (b.done < b.count)
 			break;
 	}
+	/* Some regions of the last batch, freed at the end for the race. */
+	for (int i = 0; i < GOMEM_BATCH_MAX && nlast < 4; i++)
+		if (!e[i].result)
+			last[nlast++] = e[i].offset;
 	slab1 = slab_bytes();
 	printf("GOMEM-NOTE session_region_cap_edquot: %llu" " regions (cap %llu"
 	       "), slab grew by %lld" " bytes, max_size %llu\n", n, cap,
@@ -4401,6 +4426,39 @@ static void case_session_region_cap_edquot(void)
 	off = must_alloc(fd, g, 0, 0);
 	CHECK(try_alloc(fd, g, 0, 0, &off) == EDQUOT, "alloc at the cap "
 	      "again, want EDQUOT");
+
+	/*
+	 * Threads of the session race for the last slots, each through a
+	 * growth (a chunk of its own, obtained with the lock dropped): the
+	 * free slots are taken, never more.
+	 */
+	CHECK(nlast >= 1, "no region of the last batch to free");
+	for (unsigned int i = 0; i < nlast; i++)
+		must_free(fd, last[i], g);
+	CHECK(!pthread_barrier_init(&bar, NULL, 6), "barrier");
+	for (int i = 0; i < 6; i++) {
+		racer[i] = (struct cap_racer){ .fd = fd, .bar = &bar,
+			.size = in.max_chunk + in.page_size };
+		CHECK(!pthread_create(&tid[i], NULL, cap_racer_main,
+				      &racer[i]), "pthread_create");
+	}
+	for (int i = 0; i < 6; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&bar);
+	for (int i = 0; i < 6; i++) {
+		CHECK(!racer[i].err || racer[i].err == EDQUOT ||
+		      racer[i].err == ENOMEM, "racer %d: %s", i,
+		      errname(racer[i].err));
+		won += !racer[i].err;
+	}
+	s2 = get_stats(fd);
+	CHECK(won <= nlast && s2.session_regions == cap - nlast + won,
+	      "%u" " racers got a region for %u" " free slots; the session "
+	      "holds %llu" " regions, cap %llu", won, nlast,
+	      s2.session_regions, cap);
+	for (int i = 0; i < 6; i++)
+		if (!racer[i].err)
+			must_free(fd, racer[i].off, racer[i].size);
 	close(fd);
 	free(e);
 }
