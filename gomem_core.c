@@ -656,11 +656,7 @@ EXPORT_SYMBOL_GPL(gomem_range_nr_blocks);
 int gomem_range_walk(const struct gomem_range *r,
 		     int (*fn)(void *arg, u64 offset, u64 len), void *arg)
 {
-	int ret = gomem_walk_subtree(r->root[0], fn, arg);
-
-	if (ret || r->top == r->size)
-		return ret;
-	return fn(arg, r->top, r->size - r->top);
+	return gomem_range_walk_from(r, 0, fn, arg);
 }
 EXPORT_SYMBOL_GPL(gomem_range_walk);
 

@@ -537,34 +537,13 @@ static bool do_borrow(struct run *r)
 	return true;
 }
 
-struct walk_cmp {
-	const struct model *m;
-	u64 i;
-	u64 off;
-	u64 len;
-};
-
-static int walk_cmp_fn(void *arg, u64 off, u64 len)
-{
-	struct walk_cmp *w = arg;
-
-	if (w->i >= w->m->nr_blocks || w->m->blocks[w->i].start != off ||
-	    w->m->blocks[w->i].len != len) {
-		w->off = off;
-		w->len = len;
-		return 1;
-	}
-	w->i++;
-	return 0;
-}
-
 /* The chunks and their free blocks, against the model's. */
 static bool same_chunks(struct run *r, bool blocks)
 {
 	const struct gomem_arena *a = &r->a;
 	const struct amodel_chunk *mc;
 	const struct gomem_chunk *c;
-	struct walk_cmp w;
+	struct model_walk_cmp w;
 	unsigned int i;
 
 	if (a->nr_chunks != r->am.nr)
@@ -581,8 +560,8 @@ static bool same_chunks(struct run *r, bool blocks)
 		if (!blocks)
 			continue;
 		model_refresh((struct model *)&mc->m);
-		w = (struct walk_cmp){ .m = &mc->m };
-		if (gomem_range_walk(&c->range, walk_cmp_fn, &w) ||
+		w = (struct model_walk_cmp){ .m = &mc->m };
+		if (gomem_range_walk(&c->range, model_walk_cmp, &w) ||
 		    w.i != mc->m.nr_blocks)
 			return fail(r, "chunk %u: free block %llu is [%llu, +%llu), model %s [%llu, +%llu)",
 				    i, w.i, w.off, w.len,

@@ -29,32 +29,10 @@ static __printf(2, 3) bool diff_fail(struct diff *d, const char *fmt, ...)
 	return false;
 }
 
-struct walk_cmp {
-	const struct model *m;
-	u64 i;
-	u64 off;
-	u64 len;
-};
-
-static int walk_cmp_block(void *arg, u64 offset, u64 len)
-{
-	struct walk_cmp *w = arg;
-	const struct model_block *b;
-
-	b = w->i < w->m->nr_blocks ? &w->m->blocks[w->i] : NULL;
-	if (!b || b->start != offset || b->len != len) {
-		w->off = offset;
-		w->len = len;
-		return 1;
-	}
-	w->i++;
-	return 0;
-}
-
 static bool diff_verify(struct diff *d, bool walk)
 {
 	struct model *m = &d->m;
-	struct walk_cmp w = { .m = m };
+	struct model_walk_cmp w = { .m = m };
 	u64 from, first;
 	int err;
 
@@ -78,7 +56,7 @@ static bool diff_verify(struct diff *d, bool walk)
 	if (!walk)
 		return true;
 	d->st.walks++;
-	if (gomem_range_walk(&d->r, walk_cmp_block, &w)) {
+	if (gomem_range_walk(&d->r, model_walk_cmp, &w)) {
 		if (w.i >= m->nr_blocks)
 			return diff_fail(d, "walk: extra block [%llu, +%llu) after %llu",
 					 w.off, w.len, w.i);
@@ -94,7 +72,7 @@ static bool diff_verify(struct diff *d, bool walk)
 	for (w.i = 0; w.i < m->nr_blocks && m->blocks[w.i].start < from; w.i++)
 		;
 	first = w.i;
-	if (gomem_range_walk_from(&d->r, from, walk_cmp_block, &w))
+	if (gomem_range_walk_from(&d->r, from, model_walk_cmp, &w))
 		return diff_fail(d, "walk_from(%llu): block %llu is [%llu, +%llu), model %s",
 				 from, w.i - first, w.off, w.len,
 				 w.i < m->nr_blocks ? "another" : "none");

@@ -166,3 +166,18 @@ int model_free_result(const struct model *m, u64 off, u64 size)
 		return -EINVAL;
 	return 0;
 }
+
+int model_walk_cmp(void *arg, u64 offset, u64 len)
+{
+	struct model_walk_cmp *w = arg;
+	const struct model_block *b;
+
+	b = w->i < w->m->nr_blocks ? &w->m->blocks[w->i] : NULL;
+	if (!b || b->start != offset || b->len != len) {
+		w->off = offset;
+		w->len = len;
+		return 1;
+	}
+	w->i++;
+	return 0;
+}

@@ -76,6 +76,22 @@ int model_alloc_result(struct model *m, enum gomem_policy policy, u64 size,
 /* What gomem_range_free() must return (never -ENOMEM: memory is ample). */
 int model_free_result(const struct model *m, u64 off, u64 size);
 
+/*
+ * Compare a free-block walk (gomem_range_walk() or _walk_from()) with the
+ * model's blocks, starting at index @i: pass model_walk_cmp() as the
+ * callback and this as its argument.  On a mismatch the walk stops (1)
+ * with @off and @len set to the block the allocator gave; after a full
+ * match @i is past the last block compared.
+ */
+struct model_walk_cmp {
+	const struct model *m;
+	u64 i;
+	u64 off;
+	u64 len;
+};
+
+int model_walk_cmp(void *arg, u64 offset, u64 len);
+
 /* @size rounded up to the granule; @size must not exceed the space. */
 static inline u64 model_round(const struct model *m, u64 size)
 {
