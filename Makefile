@@ -10,7 +10,13 @@
 #   make fuzz          bounded libFuzzer run
 #   make kunit         KUnit suites in QEMU on a linux-source-6.12 kernel
 #   make vm-test       end-to-end tests of /dev/gomem in QEMU on Debian's 6.1
-#                      and 6.12 kernel images (scripts/vm.sh)
+#                      and 6.12 kernel images and on the debug kernel
+#                      (KASAN, lockdep, kmemleak...; scripts/debug-kernel.sh),
+#                      where the system-call fuzzer runs too (scripts/vm.sh)
+#   make soak SECONDS=N [SEED=S]
+#                      the system-call fuzzer (userspace/fuzz) on the debug
+#                      kernel for N seconds (default 3600), in rounds, some
+#                      with fault injection; a failure names its seed
 #   make run           the demo: producer and consumer sharing the arena, in
 #                      QEMU on Debian's 6.12 kernel (installs what it needs)
 #   make test          deps, then harness, fuzz, modules-check, lint, kunit,
@@ -37,7 +43,7 @@ KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader 
 HARNESS := userspace/harness
 
 .PHONY: all modules modules-check lint harness fuzz kunit vm-test run test bench deps \
-	dkms-check lib-check install clean
+	dkms-check lib-check install clean soak
 
 all: modules
 
@@ -71,6 +77,11 @@ vm-test:
 run:
 	@scripts/deps.sh
 	@scripts/vm.sh --demo
+
+soak:
+	@scripts/deps.sh
+	GOMEM_SOAK_SECONDS=$(or $(SECONDS),3600) $(if $(SEED),GOMEM_FUZZ_SEED=$(SEED)) \
+		scripts/vm.sh --soak
 
 test:
 	scripts/test.sh
@@ -115,3 +126,4 @@ clean:
 		-o -name '.*.d' -o -name '*.dwo' \) -type f -print0 | xargs -0r rm -f
 	rm -rf .tmp_versions
 	@if [ -f $(HARNESS)/Makefile ]; then $(MAKE) -C $(HARNESS) clean; fi
+	@if [ -f userspace/fuzz/Makefile ]; then $(MAKE) -C userspace/fuzz clean; fi

@@ -25,7 +25,7 @@ needs=(
 	"clang:the libFuzzer target"
 	"libclang-rt-14-dev:libFuzzer and the sanitizer runtimes"
 	"libcmocka-dev:the userspace harness's unit tests"
-	"linux-source-6.12:the KUnit kernel and checkpatch.pl (make kunit, make lint)"
+	"linux-source-6.12:the KUnit and debug kernels and checkpatch.pl (make kunit, make vm-test, make lint)"
 	"dwarves:pahole, which Debian's 6.12 kernel headers run on every module (BTF)"
 	"qemu-system-x86:running the KUnit kernel and the VM tests (make vm-test, make run)"
 	"busybox-static:the VM tests' initramfs (make vm-test, make run)"

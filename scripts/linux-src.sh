@@ -9,8 +9,8 @@
 #
 # The tree lives in $GOMEM_CACHE/linux-KEY, KEY being the version of the
 # package that ships the tarball (or its size and time if no package does):
-# a new linux-source package is unpacked anew, and trees and KUnit build
-# directories of older keys are removed.  Messages go to stderr.
+# a new linux-source package is unpacked anew, and trees and KUnit and debug
+# kernel build directories of older keys are removed.  Messages go to stderr.
 
 set -euo pipefail
 
@@ -45,10 +45,10 @@ if [ ! -f "$tree/.gomem-unpacked" ]; then
 		mv "$top" "$tree"
 		rm -rf "$tmp"
 		printf '%s\n' "$tarball $version" >"$tree/.gomem-unpacked"
-		for old in "$cache"/linux-* "$cache"/kunit-build-*; do
+		for old in "$cache"/linux-* "$cache"/kunit-build-* "$cache"/debug-build-*; do
 			[ -e "$old" ] || continue
 			case "$old" in
-			"$tree" | "$cache/kunit-build-$key") ;;
+			"$tree" | "$cache/kunit-build-$key" | "$cache/debug-build-$key") ;;
 			*) say "removing stale $old"; rm -rf "$old" ;;
 			esac
 		done

@@ -3,12 +3,13 @@
 #
 # Build gomem.ko with W=1 and -Werror against Debian's kernel headers for
 # 6.1 and for 6.12 (scripts/kernel-headers.sh: unpacked into GOMEM_CACHE,
-# never installed on the host), each in its own scratch
+# never installed on the host) and against the debug kernel of the VM
+# tests (scripts/debug-kernel.sh, built on first use), each in its own scratch
 # copy of the sources under build/, and fail on any compiler warning.  The
 # KUnit suites are compiled the same way (compiled only: Debian's kernels
 # have no CONFIG_KUNIT to link them against).
 #
-#   scripts/modules-check.sh [HEADERS_DIR...]   (default: the two below)
+#   scripts/modules-check.sh [KDIR...]   (default: the three above)
 
 set -euo pipefail
 
@@ -26,6 +27,9 @@ if [ $# -eq 0 ]; then
 	hdrs=$("$root/scripts/kernel-headers.sh" 6.1 6.12) ||
 		{ say "no kernel headers (scripts/kernel-headers.sh failed)"; exit 1; }
 	mapfile -t hdrs <<<"$hdrs"
+	dbg=$("$root/scripts/debug-kernel.sh") ||
+		{ say "no debug kernel (scripts/debug-kernel.sh failed)"; exit 1; }
+	hdrs+=("$dbg")
 	set -- "${hdrs[@]}"
 fi
 
@@ -36,8 +40,14 @@ for kdir in "$@"; do
 		failed+=("$kdir")
 		continue
 	fi
-	name=$(basename "$kdir")
-	name=${name#linux-headers-}
+	# The kernel's release names the directory (the headers' directory name
+	# for Debian's, 6.12.118-gomem-debug for scripts/debug-kernel.sh's).
+	if [ -f "$kdir/include/config/kernel.release" ]; then
+		name=$(cat "$kdir/include/config/kernel.release")
+	else
+		name=$(basename "$kdir")
+		name=${name#linux-headers-}
+	fi
 	dir=$root/build/modules-$name
 	log=$root/build/modules-$name.log
 
@@ -53,7 +63,11 @@ for kdir in "$@"; do
 
 	say "building gomem.ko against $kdir (W=1, -Werror) in ${dir#"$root"/}"
 	rc=0
-	kmake=(make -C "$kdir" M="$dir" CONFIG_GOMEM=m W=1 KCFLAGS=-Werror)
+	# The debug kernel's module carries DWARF line tables (its kernel has
+	# no CONFIG_DEBUG_INFO) for scripts/kcov-report.py.
+	kcflags=-Werror
+	case $name in *-gomem-debug) kcflags="-Werror -g" ;; esac
+	kmake=(make -C "$kdir" M="$dir" CONFIG_GOMEM=m W=1 KCFLAGS="$kcflags")
 	"${kmake[@]}" modules >"$log" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then
 		for t in "$dir"/kunit/*.c; do

@@ -21,6 +21,16 @@
 # bench: loads the module and runs "gomemctl bench --json" GOMEM_BENCH_RUNS
 #   times (GOMEM_BENCH_ARGS), the JSON lines between "GOMEM-BENCH-JSON
 #   begin" and "GOMEM-BENCH-JSON end" (scripts/vm.sh --bench reads them).
+# soak: the system-call fuzzer only (make soak), GOMEM_SOAK_SECONDS in
+#   rounds of GOMEM_SOAK_ROUND seconds, the configurations taking turns,
+#   every third round with allocation failures injected, the module
+#   reloaded and kmemleak read after every round; each round is a case
+#   "fuzz_soak_round_N".
+#
+# On the debug kernel (GOMEM_DEBUG_KERNEL=1), test mode adds the cases of
+# --list-debug to every configuration: the fuzzer (fuzz_syscalls), the
+# fuzzer with fault injection (fuzz_fault_injection), and a kmemleak scan
+# after rmmod (kmemleak_clean).
 #
 # On the host, "sh scripts/vm-init.sh --list" prints this file's own cases.
 
@@ -28,7 +38,24 @@
 INIT_CASES_ONCE="bad_module_params_refused"
 INIT_CASES="module_loads_with_params debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline"
 
+# Debug-kernel cases, once per configuration.
+DEBUG_CASES="fuzz_syscalls fuzz_fault_injection kmemleak_clean"
+
 case ${1:-} in
+--list-debug)
+	for c in $DEBUG_CASES; do echo "$c"; done
+	exit 0
+	;;
+--list-soak)
+	# --list-soak SECONDS ROUND: the soak's rounds.
+	n=$((($2 + $3 - 1) / $3))
+	i=1
+	while [ $i -le $n ]; do
+		echo "fuzz_soak_round_$i"
+		i=$((i + 1))
+	done
+	exit 0
+	;;
 --list)
 	for c in $INIT_CASES_ONCE $INIT_CASES; do echo "$c"; done
 	exit 0
@@ -53,6 +80,11 @@ GOMEM_PARAMS=
 GOMEM_CONFIGS="default:"
 GOMEM_BAD_PARAMS="policy=bogus;source=bogus;initial_size=4194304 max_size=1048576;initial_size=lots"
 GOMEM_E2E_TIMEOUT=900
+GOMEM_DEBUG_KERNEL=0
+GOMEM_FUZZ_SEED=1
+GOMEM_FUZZ_SECONDS=60
+GOMEM_SOAK_SECONDS=3600
+GOMEM_SOAK_ROUND=300
 [ -f /etc/gomem-vm.conf ] && . /etc/gomem-vm.conf
 
 mode="test"
@@ -90,7 +122,14 @@ finish() {
 	dmesg | sed 's/^/dmesg| /'
 	info "done after $(uptime_s)s"
 	sync
-	poweroff -f
+	# The debug kernel has no PCI, so ACPI cannot load its tables and the
+	# kernel cannot power off (it halts); QEMU runs with -no-reboot, so a
+	# reboot ends it just as well.
+	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
+		reboot -f
+	else
+		poweroff -f
+	fi
 	sleep 10
 }
 
@@ -397,6 +436,142 @@ case_vmalloc_back_to_baseline() {
 	fi
 }
 
+# ---- the debug kernel: fuzzer, fault injection, kmemleak ----
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# Fault injection (failslab, fail_page_alloc) for the tasks that ask for it
+# (make-it-fail, and fail-nth which needs no probability): GFP_KERNEL
+# allocations included (ignore-gfp-wait N), order 0 pages included, user
+# pages not (ignore-gfp-highmem Y: a failed fault would only be retried),
+# no console message, and only allocations with gomem.ko's code on the
+# stack (the stack trace filter: from its lowest text section to the end
+# of the module area, where no other module is loaded).  The kernel's own
+# paths (fork, mmap) are not what is under test, and some of them warn
+# when they fail.  $1: probability in percent (0: fail-nth only).
+gomem_text_start() {
+	for f in /sys/module/gomem/sections/.text*; do
+		[ -r "$f" ] && cat "$f"
+	done | sort | head -n 1
+}
+fault_injection() {
+	start=0x0
+	end=0x0
+	if [ "$1" != 0 ] || loaded; then
+		start=$(gomem_text_start)
+		end=0xffffffffff000000
+		[ -n "$start" ] || { info "no text section of gomem in sysfs"; return 1; }
+	fi
+	for f in failslab fail_page_alloc; do
+		d=/sys/kernel/debug/$f
+		[ -d "$d" ] || { info "no $d"; return 1; }
+		echo "$start" >"$d/require-start"
+		echo "$end" >"$d/require-end"
+		echo 0 >"$d/verbose"
+		echo N >"$d/ignore-gfp-wait"
+		echo Y >"$d/task-filter"
+		echo -1 >"$d/times"
+		echo 0 >"$d/space"
+		echo 1 >"$d/interval"
+		echo "$1" >"$d/probability"
+	done
+	echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
+	echo Y >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+}
+
+# Kmemleak reports an object only once it is 5 s old and a scan found no
+# reference to it: wait that long, then scan twice (a pointer left in a
+# register or on a stack is gone by the second).
+kmemleak_scan() {
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+}
+
+# What the kernel itself left unreferenced while booting is not gomem's:
+# reported and cleared before gomem is first loaded.
+kmemleak_baseline() {
+	[ -w "$KMEMLEAK" ] || { info "no $KMEMLEAK"; return; }
+	kmemleak_scan
+	n=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	info "kmemleak before gomem: $n object(s) of the boot, cleared"
+	echo clear >"$KMEMLEAK"
+}
+
+# After rmmod: any unreferenced object is a leak of the configuration just
+# unloaded (the report is printed, then cleared for the next one).
+case_kmemleak_clean() {
+	c=kmemleak_clean
+	if [ ! -w "$KMEMLEAK" ]; then
+		fail "$c" "no $KMEMLEAK (kernel without CONFIG_DEBUG_KMEMLEAK, or kmemleak off)"
+		return
+	fi
+	if loaded; then
+		fail "$c" "gomem is still loaded"
+		return
+	fi
+	kmemleak_scan
+	if ! cat "$KMEMLEAK" >/tmp/kmemleak.out 2>/tmp/kmemleak.err; then
+		fail "$c" "cannot read $KMEMLEAK (kmemleak disabled itself?): $(cat /tmp/kmemleak.err)"
+		return
+	fi
+	n=$(grep -c '^unreferenced object' /tmp/kmemleak.out)
+	if [ "$n" -ne 0 ]; then
+		sed 's/^/kmemleak| /' /tmp/kmemleak.out | head -n 200
+		fail "$c" "$n unreferenced object(s) after rmmod: $(grep -m 1 -A 12 '^unreferenced object' /tmp/kmemleak.out | grep -m 3 -E '\[<|^ *[a-z_]+\+0x' | tr -s ' \n' ' ')"
+	else
+		pass "$c"
+	fi
+	echo clear >"$KMEMLEAK"
+}
+
+# Test mode records the fuzzer's KCOV coverage of gomem.ko (kcov.c).
+fuzz_kcov=0
+
+# run_fuzz CASE SEED SECONDS [ARGS...]: one run of gomem-fuzz, its summary
+# on the console (not its per-call table), PASS when it says PASS and
+# exits 0.  A failure names the seed.
+run_fuzz() {
+	c=$1 seed=$2 secs=$3
+	shift 3
+	if [ ! -x /bin/gomem-fuzz ]; then
+		fail "$c" "no /bin/gomem-fuzz in the initramfs"
+		return 1
+	fi
+	info "$c: gomem-fuzz --seed $seed --seconds $secs $*"
+	GOMEM_FUZZ_KCOV=$fuzz_kcov timeout -s KILL $((secs * 3 + 120)) /bin/gomem-fuzz --seed "$seed" --seconds "$secs" "$@" \
+		>/tmp/fuzz.out 2>&1
+	rc=$?
+	grep -v '^gomem-fuzz: errno ' /tmp/fuzz.out | sed 's/^/fuzz| /' | tail -n 60
+	# The per-call results, for the coverage table (vm.sh reads them).
+	grep '^gomem-fuzz: errno ' /tmp/fuzz.out | sed "s/^gomem-fuzz: /GOMEM-FUZZ $c$sfx /"
+	grep '^GOMEM-KCOV ' /tmp/fuzz.out
+	if [ $rc -eq 0 ] && grep -q '^gomem-fuzz: PASS' /tmp/fuzz.out; then
+		pass "$c"
+		return 0
+	fi
+	why=$(grep -m 1 'FAIL' /tmp/fuzz.out)
+	fail "$c" "exit status $rc, seed $seed (gomem-fuzz --seed $seed --seconds $secs $*; GOMEM_FUZZ_SEED=$seed): ${why:-no PASS line}"
+	return 1
+}
+
+case_fuzz_syscalls() {
+	run_fuzz fuzz_syscalls "$GOMEM_FUZZ_SEED" "$GOMEM_FUZZ_SECONDS"
+}
+
+# The fuzzer again with its workers' allocations failing: at random
+# (make-it-fail, 5 %) and systematically (fail-nth on a fifth of its
+# calls).  The checks at its end run in its parent, which fails nothing.
+case_fuzz_fault_injection() {
+	if ! fault_injection 5; then
+		fail fuzz_fault_injection "no fault injection in debugfs"
+		return
+	fi
+	run_fuzz fuzz_fault_injection "$GOMEM_FUZZ_SEED" "$GOMEM_FUZZ_SECONDS" \
+		--make-it-fail --fail-nth 20
+	fault_injection 0
+}
+
 # One module configuration: load with $GOMEM_PARAMS, run everything,
 # unload.
 test_config() {
@@ -405,7 +580,9 @@ test_config() {
 	holder=
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
-		for c in debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
+		dbg=
+		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || dbg=$DEBUG_CASES
+		for c in debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $dbg $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
@@ -419,16 +596,26 @@ test_config() {
 	run_e2e
 	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
 	case_compat32_ioctls
+	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
+		case_fuzz_syscalls
+		case_fuzz_fault_injection
+	fi
 	info "vmalloc with the module loaded: VmallocUsed $(vmalloc_used_kb) kB, $(gomem_vmallocs) areas of gomem"
 	case_rmmod_refused_while_open
 	case_rmmod_refused_while_mapped
 	case_rmmod_after_close
 	case_vmalloc_back_to_baseline
+	[ "$GOMEM_DEBUG_KERNEL" != 1 ] || case_kmemleak_clean
 }
 
 test_mode() {
 	# Taken before gomem is first loaded, failed loads included.
 	base_orphans=$(orphan_vmallocs)
+	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
+		fuzz_kcov=1
+		kmemleak_baseline
+		fault_injection 0 || info "fault injection unavailable"
+	fi
 	case_bad_module_params_refused
 	if loaded; then
 		rmmod gomem
@@ -478,6 +665,75 @@ demo_mode() {
 	fi
 }
 
+# make soak: rounds of the fuzzer, configurations in turn, every third
+# round with fault injection; the module is loaded for each round and
+# unloaded after it, then kmemleak is read.  A round passes when the
+# fuzzer passed, the module unloaded and kmemleak found nothing.
+soak_mode() {
+	kmemleak_baseline
+	fault_injection 0 || info "fault injection unavailable"
+	base_orphans=$(orphan_vmallocs)
+	n=$(((GOMEM_SOAK_SECONDS + GOMEM_SOAK_ROUND - 1) / GOMEM_SOAK_ROUND))
+	left=$GOMEM_SOAK_SECONDS
+	ifs=$IFS
+	IFS=';'
+	# shellcheck disable=SC2086 # split at the semicolons
+	set -- $GOMEM_CONFIGS
+	IFS=$ifs
+	ncfg=$#
+	i=1
+	while [ $i -le $n ]; do
+		secs=$GOMEM_SOAK_ROUND
+		[ "$left" -ge "$secs" ] || secs=$left
+		left=$((left - secs))
+		# shellcheck disable=SC2046 # the i-th configuration
+		cfg=$(eval echo "\"\${$(((i - 1) % ncfg + 1))}\"")
+		label=${cfg%%:*}
+		GOMEM_PARAMS=${cfg#*:}
+		seed=$((GOMEM_FUZZ_SEED + i - 1))
+		c=fuzz_soak_round_$i
+		info "$c: configuration $label, seed $seed, $secs s"
+		if ! out=$(load_module 2>&1); then
+			fail "$c" "insmod gomem.ko $GOMEM_PARAMS: $out"
+			i=$((i + 1))
+			continue
+		fi
+		ok=1
+		if [ $((i % 3)) -eq 0 ]; then
+			fault_injection 5
+			run_fuzz "$c.fuzz" "$seed" "$secs" --make-it-fail --fail-nth 20 >/tmp/round.out || ok=0
+			fault_injection 0
+		else
+			run_fuzz "$c.fuzz" "$seed" "$secs" >/tmp/round.out || ok=0
+		fi
+		grep -v '^GOMEM-CASE\|^GOMEM-FUZZ\|^GOMEM-KCOV' /tmp/round.out
+		why=$(sed -n 's/^GOMEM-CASE [^ ]* FAIL //p' /tmp/round.out)
+		if ! rmmod gomem; then
+			ok=0
+			why="${why:+$why; }rmmod failed"
+		fi
+		kmemleak_scan
+		leaks=$(grep -c '^unreferenced object' "$KMEMLEAK")
+		if [ "$leaks" -ne 0 ]; then
+			ok=0
+			sed 's/^/kmemleak| /' "$KMEMLEAK" | head -n 100
+			why="${why:+$why; }kmemleak: $leaks unreferenced object(s)"
+			echo clear >"$KMEMLEAK"
+		fi
+		if [ "$(orphan_vmallocs)" -gt "$base_orphans" ]; then
+			ok=0
+			why="${why:+$why; }vmalloc areas of the unloaded module remain"
+		fi
+		if [ $ok -eq 1 ]; then
+			pass "$c"
+		else
+			fail "$c" "configuration $label: $why"
+		fi
+		i=$((i + 1))
+	done
+	info "soak finished"
+}
+
 bench_mode() {
 	bench_failed=1
 	info "bench: insmod gomem.ko $GOMEM_PARAMS"
@@ -510,6 +766,7 @@ case $mode in
 test) test_mode ;;
 demo) demo_mode ;;
 bench) bench_mode ;;
+soak) soak_mode ;;
 *) info "unknown gomem_mode=$mode" ;;
 esac
 finish

@@ -6,11 +6,22 @@
 # run), or the kernel-path benchmark (--bench, part of make bench).
 # Nothing is installed or loaded on the host.
 #
-#   scripts/vm.sh [--demo | --bench] [KERNEL...]
+#   scripts/vm.sh [--demo | --bench | --soak] [KERNEL...]
 #
-# KERNEL is a kernel version (6.12.117+deb12-amd64) or a headers directory
-# (scripts/kernel-headers.sh prints them).  Default: the 6.1 and 6.12 headers
-# of make modules-check; with --demo or --bench, the newest 6.12 only.
+# KERNEL is a kernel version (6.12.117+deb12-amd64), a headers directory
+# (scripts/kernel-headers.sh prints them), or "debug": the debug kernel
+# that scripts/debug-kernel.sh builds from linux-source-6.12 (KASAN,
+# KFENCE, UBSAN, lockdep, kmemleak, fault injection, KCOV), or its build
+# directory.  Default: the 6.1 and 6.12 headers of make modules-check and
+# the debug kernel; with --demo or --bench, the newest 6.12 only; with
+# --soak, the debug kernel only.
+#
+# On the debug kernel, test mode also runs the system-call fuzzer
+# (userspace/fuzz, GOMEM_FUZZ_SECONDS per configuration, then as long again
+# with allocation failures injected into its tasks), checks kmemleak after
+# every rmmod, and writes the fuzzer's KCOV coverage of gomem.ko to
+# build/kcov-VERSION.txt (scripts/kcov-report.py).  Soak mode (make soak)
+# runs only the fuzzer, GOMEM_SOAK_SECONDS in all, in rounds.
 #
 # For each kernel: the matching Debian kernel image (scripts/vm-kernel.sh),
 # gomem.ko from make modules-check (build/modules-VERSION/gomem.ko, rebuilt
@@ -32,8 +43,9 @@
 # table of cases by kernel and configuration, the failures with their
 # reasons, and "N passed, N failed" over all kernels and configurations.
 #
-#   GOMEM_VM_TIMEOUT     seconds one VM may run (default 1500)
-#   GOMEM_VM_MEM         MiB of guest memory (default 1024)
+#   GOMEM_VM_TIMEOUT     seconds one VM may run (default 1500; on the debug
+#                        kernel 3000 + 4 x GOMEM_FUZZ_SECONDS)
+#   GOMEM_VM_MEM         MiB of guest memory (default 1024; debug kernel 2048)
 #   GOMEM_VM_SMP         guest CPUs (default 2)
 #   GOMEM_VM_CONFIGS     module configurations of the test run,
 #                        "label:parameters;label:parameters...": every
@@ -46,10 +58,17 @@
 #   GOMEM_BENCH_ARGS     their arguments (default --iterations 20000
 #                        --rounds 7 --pages 256)
 #   GOMEM_STRESS_SECONDS passed to gomem-e2e in the VM (default 8)
-#   GOMEM_CASE_TIMEOUT   passed to gomem-e2e in the VM (default 240)
+#   GOMEM_CASE_TIMEOUT   passed to gomem-e2e in the VM (default 240; 900 on
+#                        the debug kernel)
 #   GOMEM_CACHE          where kernel images are kept (~/.cache/gomem)
 #   GOMEM_VM_E2E         a prebuilt static gomem-e2e to use instead of
 #                        building userspace/tests
+#   GOMEM_FUZZ_SEED      the fuzzer's seed (default: from the clock; every
+#                        run prints it, and a failure names it)
+#   GOMEM_FUZZ_SECONDS   fuzzing per configuration on the debug kernel, and
+#                        as long again with fault injection (default 60)
+#   GOMEM_SOAK_SECONDS   make soak: seconds of fuzzing in all (default 3600)
+#   GOMEM_SOAK_ROUND     make soak: seconds per round (default 300)
 
 set -euo pipefail
 
@@ -77,16 +96,44 @@ if [ "${1:-}" = --demo ]; then
 elif [ "${1:-}" = --bench ]; then
 	mode=bench
 	shift
+elif [ "${1:-}" = --soak ]; then
+	mode=soak
+	shift
 fi
 
+fuzz_seed=${GOMEM_FUZZ_SEED:-$(($(date +%s%N) % 4294967296))}
+fuzz_s=${GOMEM_FUZZ_SECONDS:-60}
+soak_s=${GOMEM_SOAK_SECONDS:-3600}
+soak_round=${GOMEM_SOAK_ROUND:-300}
+case "$fuzz_seed$fuzz_s$soak_s$soak_round" in
+*[!0-9]*) die "GOMEM_FUZZ_SEED, GOMEM_FUZZ_SECONDS, GOMEM_SOAK_SECONDS and GOMEM_SOAK_ROUND are numbers" ;;
+esac
+if [ $mode = soak ]; then
+	# The fuzzer's time, every configuration's load and unload, and boot.
+	timeout_s=${GOMEM_VM_TIMEOUT:-$((soak_s + soak_s / 4 + 600))}
+fi
+base_timeout_s=$timeout_s
+base_mem=$mem
+debug_timeout_s=${GOMEM_VM_TIMEOUT:-$((3000 + 4 * fuzz_s))}
+debug_mem=${GOMEM_VM_MEM:-2048}
+base_case_timeout=$case_timeout
+debug_case_timeout=${GOMEM_CASE_TIMEOUT:-900}
+
 if [ $# -eq 0 ]; then
-	series="6.1 6.12"
-	[ $mode = test ] || series=6.12
-	# shellcheck disable=SC2086 # two words
-	hdrs=$("$root/scripts/kernel-headers.sh" $series) ||
-		die "no kernel headers (scripts/kernel-headers.sh failed)"
-	mapfile -t hdrs <<<"$hdrs"
-	set -- "${hdrs[@]}"
+	case $mode in
+	test)
+		hdrs=$("$root/scripts/kernel-headers.sh" 6.1 6.12) ||
+			die "no kernel headers (scripts/kernel-headers.sh failed)"
+		mapfile -t hdrs <<<"$hdrs"
+		set -- "${hdrs[@]}" debug
+		;;
+	soak) set -- debug ;;
+	*)
+		hdrs=$("$root/scripts/kernel-headers.sh" 6.12) ||
+			die "no kernel headers (scripts/kernel-headers.sh failed)"
+		set -- "$hdrs"
+		;;
+	esac
 fi
 
 busybox=$(command -v busybox || true)
@@ -99,11 +146,18 @@ command -v cpio >/dev/null || die "no cpio: run 'make deps'"
 # The programs that run in the VM.
 e2e=${GOMEM_VM_E2E:-$root/userspace/tests/build/gomem-e2e}
 demo_dir=$root/userspace/demo/build
-if [ $mode = test ] && [ -z "${GOMEM_VM_E2E:-}" ]; then
+if [ $mode != demo ] && [ $mode != bench ] && [ -z "${GOMEM_VM_E2E:-}" ]; then
 	[ -f "$root/userspace/tests/Makefile" ] || die "no userspace/tests/Makefile"
 	$make --no-print-directory -C "$root/userspace/tests" ||
 		die "make -C userspace/tests failed"
 	[ -x "$e2e" ] || die "no $e2e after make -C userspace/tests"
+fi
+# The system-call fuzzer (debug kernel only).
+fuzz=$root/userspace/fuzz/build/gomem-fuzz
+if [ $mode = test ] || [ $mode = soak ]; then
+	$make --no-print-directory -C "$root/userspace/fuzz" ||
+		die "make -C userspace/fuzz failed"
+	[ -x "$fuzz" ] || die "no $fuzz after make -C userspace/fuzz"
 fi
 # libgomem's VM tests, and gomemctl (which they drive).
 libtest=$root/userspace/lib/build/libgomem-test
@@ -119,7 +173,7 @@ if [ -f "$root/userspace/demo/Makefile" ]; then
 elif [ $mode = demo ]; then
 	die "no userspace/demo/Makefile"
 fi
-for p in "$e2e" "$libtest" "$ctl" "$demo_dir"/*; do
+for p in "$e2e" "$libtest" "$ctl" "$fuzz" "$demo_dir"/*; do
 	[ -f "$p" ] && [ -x "$p" ] || continue
 	file -L "$p" | grep -q 'statically linked' || die "$p is not statically linked"
 done
@@ -154,10 +208,12 @@ module_stale() {
 }
 
 # Expected cases, as "label<TAB>case": the init script's own and the test
-# program's for each configuration, bad_module_params_refused once.
+# program's for each configuration, bad_module_params_refused once; on the
+# debug kernel ($1 = 1) the fuzzer's and kmemleak's cases too.
 expected_cases() {
 	local cfg label first=1 per_config
-	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list; "$libtest" --list)
+	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list; "$libtest" --list
+		[ "$1" != 1 ] || sh "$root/scripts/vm-init.sh" --list-debug)
 	for cfg in "${cfgs[@]}"; do
 		label=${cfg%%:*}
 		if [ $first -eq 1 ]; then
@@ -183,6 +239,7 @@ make_initramfs() {
 	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
 	[ ! -x "${e2e%/*}/gomem-e2e32" ] || cp "${e2e%/*}/gomem-e2e32" "$dir/bin/"
 	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
+	[ "$debug" != 1 ] || [ ! -x "$fuzz" ] || cp "$fuzz" "$dir/bin/"
 	[ ! -x "$ctl" ] || cp "$ctl" "$dir/bin/"
 	for p in "$demo_dir"/*; do
 		[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$dir/bin/"
@@ -203,6 +260,12 @@ make_initramfs() {
 		printf "GOMEM_E2E_TIMEOUT='%s'\n" "$((e2e_s < 30 ? 30 : e2e_s))"
 		printf "export GOMEM_STRESS_SECONDS='%s'\n" "$stress_s"
 		printf "export GOMEM_CASE_TIMEOUT='%s'\n" "$case_timeout"
+		[ "$debug" != 1 ] || printf "export GOMEM_E2E_SLAB_FACTOR=16\n"
+		printf "GOMEM_DEBUG_KERNEL='%s'\n" "$debug"
+		printf "GOMEM_FUZZ_SEED='%s'\n" "$fuzz_seed"
+		printf "GOMEM_FUZZ_SECONDS='%s'\n" "$fuzz_s"
+		printf "GOMEM_SOAK_SECONDS='%s'\n" "$soak_s"
+		printf "GOMEM_SOAK_ROUND='%s'\n" "$soak_round"
 	} >"$dir/etc/gomem-vm.conf"
 	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
 }
@@ -221,12 +284,12 @@ clean_console() {
 boot() {
 	local vmlinuz=$1 initrd=$2 log=$3 append
 	append="console=ttyS0 panic=-1 gomem_mode=$mode"
-	[ $mode = test ] || append="$append quiet"
+	[ $mode = test ] || [ $mode = soak ] || append="$append quiet"
 	local qemu=(timeout -k 10 "$timeout_s" qemu-system-x86_64
 		-accel tcg -cpu max -m "$mem" -smp "$smp"
 		-nographic -monitor none -no-reboot -nic none
 		-kernel "$vmlinuz" -initrd "$initrd" -append "$append")
-	if [ $mode != test ]; then
+	if [ $mode != test ] && [ $mode != soak ]; then
 		# The demo's own output, from init's first line to its kernel
 		# log dump; the whole console stays in the log.
 		if "${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
@@ -237,7 +300,7 @@ boot() {
 			return 0
 		fi
 	elif "${qemu[@]}" </dev/null 2>&1 | clean_console | tee "$log" |
-		{ grep --line-buffered -a 'GOMEM-CASE' || true; } |
+		{ grep --line-buffered -aE 'GOMEM-CASE|gomem-fuzz: (seed|[0-9]+ ops|FAIL)' || true; } |
 		sed -u "s/^/  [$ver] /"; then
 		return 0
 	fi
@@ -247,18 +310,30 @@ boot() {
 	return 1
 }
 
-# Kernel reports that fail a run wherever they appear on the console.
-bad_console_re='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|[Kk]ernel panic|refcount_t'
+# Kernel reports that fail a run wherever they appear on the console:
+# oopses and warnings, sanitizers (KASAN, KFENCE and UBSAN reports), and
+# lockdep's, RCU's and the scheduler's complaints on the debug kernel.
+# (kmemleak's reports are read by the kmemleak cases, not here.)
+bad_console_re='BUG:|WARNING:|Oops|KASAN|KFENCE|UBSAN|general protection|Call Trace|[Kk]ernel panic|refcount_t|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|turning off the locking correctness validator|INFO: task .* blocked|Kernel memory leak detector disabled'
 
 grand_pass=0
 grand_fail=0
 kernels=()
 summaries=()
 results=$root/build/vm-results.tsv
+[ $mode != soak ] || results=$root/build/vm-soak-results.tsv
 mkdir -p "$root/build"
-[ $mode != test ] || : >"$results"
+{ [ $mode != test ] && [ $mode != soak ]; } || : >"$results"
 for k in "$@"; do
-	if [ -d "$k" ]; then
+	debug=0
+	if [ "$k" = debug ]; then
+		k=$("$root/scripts/debug-kernel.sh") || die "no debug kernel (scripts/debug-kernel.sh failed)"
+	fi
+	if [ -f "$k/arch/x86/boot/bzImage" ] && [ -f "$k/include/config/kernel.release" ]; then
+		debug=1
+		kdir=$k
+		ver=$(cat "$k/include/config/kernel.release")
+	elif [ -d "$k" ]; then
 		kdir=$k
 		ver=$(basename "$k")
 		ver=${ver#linux-headers-}
@@ -282,11 +357,25 @@ for k in "$@"; do
 	fi
 	[ -f "$ko" ] || die "no $ko"
 
-	vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver" "$kdir") || die "no kernel image for $ver"
+	if [ "$debug" = 1 ]; then
+		vmlinuz=$kdir/arch/x86/boot/bzImage
+	else
+		[ $mode != soak ] || die "make soak runs on the debug kernel only, not $ver"
+		vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver" "$kdir") || die "no kernel image for $ver"
+	fi
 	if [ $mode != test ]; then
 		log=$root/build/vm-$mode-$ver.log
 	else
 		log=$root/build/vm-$ver.log
+	fi
+	# The debug kernel runs everything several times slower (KASAN,
+	# lockdep, kmemleak under TCG) and needs memory for their metadata.
+	if [ "$debug" = 1 ] && [ $mode = test ]; then
+		timeout_s=$debug_timeout_s mem=$debug_mem
+		case_timeout=$debug_case_timeout
+	else
+		timeout_s=$base_timeout_s mem=$base_mem
+		case_timeout=$base_case_timeout
 	fi
 	initrd=$root/build/vm-$ver.cpio
 	mkdir -p "$root/build"
@@ -383,7 +472,12 @@ for k in "$@"; do
 			}
 		}
 	' "$log")
-	expected=$(expected_cases)
+	if [ $mode = soak ]; then
+		expected=$(sh "$root/scripts/vm-init.sh" --list-soak "$soak_s" "$soak_round" |
+			sed "s/^/${cfgs[0]%%:*}\t/")
+	else
+		expected=$(expected_cases "$debug")
+	fi
 	p=0
 	f=0
 	add() { # label case status reason
@@ -423,6 +517,16 @@ for k in "$@"; do
 		add "$first_label" console_clean FAIL "$(head -n 1 <<<"$bad")"
 		printf '%s\n' "$bad" >&2
 	fi
+	if [ "$debug" = 1 ] && [ $mode = test ]; then
+		# The fuzzer's KCOV coverage of gomem.ko (a report, not a case).
+		cov=$root/build/kcov-$ver.txt
+		if python3 "$root/scripts/kcov-report.py" "$ko" "$log" >"$cov" 2>&1; then
+			say "fuzzer coverage of gomem.ko (${cov#"$root"/}):"
+			sed -n '1,/^$/p' "$cov" | sed 's/^/  /'
+		else
+			say "no KCOV coverage report: $(tail -n 1 "$cov")"
+		fi
+	fi
 	kernels+=("$ver")
 	summaries+=("$(printf '  %-26s %3d passed, %d failed; boot and run %ds; console %s' \
 		"$ver" "$p" "$f" "$secs" "${log#"$root"/}")")
@@ -430,7 +534,7 @@ for k in "$@"; do
 	grand_fail=$((grand_fail + f))
 done
 
-[ $mode = test ] || exit 0
+[ $mode = test ] || [ $mode = soak ] || exit 0
 
 # Table: a row per case, a column per kernel and configuration.
 echo
