@@ -85,7 +85,7 @@ static int arena_chunks_reserve(struct gomem_arena *a)
 /*
  * Chunk memory is had in three steps, so that only the first runs under
  * the lock: reserve what comes from shared state (buddy pages; nothing for
- * vmalloc), then fill it in (vmalloc_user(), or zero the buddy run) with
+ * vmalloc), then fill it in (__vmalloc(), or zero the buddy run) with
  * the lock dropped, then install the chunk under the lock again.
  */
 static int arena_mem_reserve(struct gomem_arena *a, u64 size, u64 *unit)
@@ -111,8 +111,15 @@ static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
 {
 	void *mem;
 
+	/*
+	 * A session's allocation asked for this growth: failing is -ENOMEM
+	 * for it, not a stack dump in the kernel log that any user could
+	 * provoke (vmalloc_user() warns).  Zeroed, as vmalloc_user(); the
+	 * pages are mapped by PFN (vmalloc_to_pfn()), so VM_USERMAP, which
+	 * only remap_vmalloc_range() needs, is not.
+	 */
 	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
-		return vmalloc_user(size);
+		return __vmalloc(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	mem = a->pool + (unit << PAGE_SHIFT);
 	/* The pool may still hold the bytes of a trimmed chunk. */
 	memset(mem, 0, size);
@@ -148,7 +155,7 @@ static void arena_unhold(struct gomem_range *r)
  * A new chunk of @size bytes (page-aligned; a power of two pages for the
  * buddy source), not yet part of the arena, with its memory and the node of
  * the region it is added for.  @locked: the caller holds the lock, which
- * is dropped while the memory is obtained and zeroed (vmalloc_user() of up
+ * is dropped while the memory is obtained and zeroed (__vmalloc() of up
  * to max_size bytes), and taken again; else nobody else can see @a yet.
  */
 static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,

@@ -30,7 +30,8 @@
 # On the debug kernel (GOMEM_DEBUG_KERNEL=1), test mode adds the cases of
 # --list-debug to every configuration: the fuzzer (fuzz_syscalls), the
 # fuzzer with fault injection (fuzz_fault_injection), and a kmemleak scan
-# after rmmod (kmemleak_clean).
+# after rmmod (kmemleak_clean); and "gomem-e2e --debug --all", the cases
+# that need fault injection.
 #
 # On the host, "sh scripts/vm-init.sh --list" prints this file's own cases.
 
@@ -248,24 +249,28 @@ case_tracepoints_record_operations() {
 	fi
 }
 
-# run_e2e [PROGRAM]: every case of a test program (default gomem-e2e).
+# run_e2e [PROGRAM [OPTION]]: every case of a test program (default
+# gomem-e2e; "gomem-e2e --debug": its debug-kernel cases).
 run_e2e() {
 	prog=${1:-gomem-e2e}
-	if ! /bin/$prog --list >/tmp/e2e.list 2>/tmp/e2e.err; then
+	opt=${2:-}
+	# shellcheck disable=SC2086 # no option is no word
+	if ! /bin/$prog $opt --list >/tmp/e2e.list 2>/tmp/e2e.err; then
 		info "$prog --list failed: $(cat /tmp/e2e.err)"
 	fi
-	info "$prog: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
+	info "$prog${opt:+ $opt}: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
 	start=$(uptime_s)
-	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog --all >/tmp/e2e.out 2>&1
+	# shellcheck disable=SC2086
+	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog $opt --all >/tmp/e2e.out 2>&1
 	rc=$?
 	# After the run: a test program writing while the kernel does would
 	# mix lines on the console.
 	sed "s/^GOMEM-CASE \([^ ]*\)/GOMEM-CASE \1$sfx/" /tmp/e2e.out
-	info "$prog --all exited $rc after $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { print b - a }')s"
+	info "$prog${opt:+ $opt} --all exited $rc after $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { print b - a }')s"
 	while read -r c; do
 		[ -n "$c" ] || continue
 		grep -Eq "^GOMEM-CASE $c (PASS|FAIL)" /tmp/e2e.out ||
-			fail "$c" "no result from $prog --all (exit status $rc)"
+			fail "$c" "no result from $prog${opt:+ $opt} --all (exit status $rc)"
 	done </tmp/e2e.list
 }
 
@@ -581,13 +586,16 @@ test_config() {
 	if ! case_module_loads_with_params; then
 		# Nothing else can run; say so for every case.
 		dbg=
-		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || dbg=$DEBUG_CASES
+		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || dbg="$DEBUG_CASES $(/bin/gomem-e2e --debug --list 2>/dev/null)"
 		for c in debugfs_stats_and_blocks tracepoints_record_operations compat32_ioctls rmmod_refused_while_open rmmod_refused_while_mapped rmmod_after_close vmalloc_back_to_baseline $dbg $(/bin/gomem-e2e --list 2>/dev/null) $(/bin/libgomem-test --list 2>/dev/null); do
 			fail "$c" "the module did not load"
 		done
 		return
 	fi
 	info "module loaded: $(grep gomem /proc/modules)"
+	# fail-nth and the fuzzer's fault injection aim at this load's code.
+	[ "$GOMEM_DEBUG_KERNEL" != 1 ] || fault_injection 0 ||
+		info "fault injection unavailable"
 	for f in /sys/kernel/debug/gomem/*/stats; do
 		[ -r "$f" ] && info "$f: $(tr '\n' ' ' <"$f")"
 	done
@@ -595,6 +603,7 @@ test_config() {
 	case_tracepoints_record_operations
 	run_e2e
 	[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
+	[ "$GOMEM_DEBUG_KERNEL" != 1 ] || run_e2e gomem-e2e --debug
 	case_compat32_ioctls
 	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
 		case_fuzz_syscalls

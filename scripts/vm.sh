@@ -186,6 +186,8 @@ if [ $mode = test ]; then
 	dups=$({
 		sh "$root/scripts/vm-init.sh" --list
 		"$e2e" --list
+		"$e2e" --debug --list
+		sh "$root/scripts/vm-init.sh" --list-debug
 		[ ! -x "$libtest" ] || "$libtest" --list
 	} | LC_ALL=C sort | uniq -d)
 	[ -z "$dups" ] ||
@@ -213,7 +215,7 @@ module_stale() {
 expected_cases() {
 	local cfg label first=1 per_config
 	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list; "$libtest" --list
-		[ "$1" != 1 ] || sh "$root/scripts/vm-init.sh" --list-debug)
+		[ "$1" != 1 ] || { sh "$root/scripts/vm-init.sh" --list-debug; "$e2e" --debug --list; })
 	for cfg in "${cfgs[@]}"; do
 		label=${cfg%%:*}
 		if [ $first -eq 1 ]; then
@@ -284,6 +286,9 @@ clean_console() {
 boot() {
 	local vmlinuz=$1 initrd=$2 log=$3 append
 	append="console=ttyS0 panic=-1 gomem_mode=$mode"
+	# KCOV reports addresses minus the KASLR offset, module ones too:
+	# without it, they are the module's own (userspace/fuzz/kcov.c).
+	[ "$debug" != 1 ] || append="$append nokaslr"
 	[ $mode = test ] || [ $mode = soak ] || append="$append quiet"
 	local qemu=(timeout -k 10 "$timeout_s" qemu-system-x86_64
 		-accel tcg -cpu max -m "$mem" -smp "$smp"

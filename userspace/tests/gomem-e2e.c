@@ -5154,6 +5154,135 @@ static void case_release_frees_in_slices(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Debug kernel only (gomem-e2e --debug): fault injection              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * These cases need the debug kernel of the VM tests: /proc/thread-self/
+ * fail-nth (CONFIG_FAULT_INJECTION), and failslab and fail_page_alloc set
+ * up by scripts/vm-init.sh (fault_injection) to fail GFP_KERNEL
+ * allocations made under gomem.ko's code.  Without those they fail; they
+ * are listed by "gomem-e2e --debug --list", not by "--list".
+ */
+
+/* Arm fail-nth for the calling thread: its @n-th allocation fails (0:
+ * disarm). */
+static void fail_nth_write(int n)
+{
+	char b[16];
+	int fd = open("/proc/thread-self/fail-nth", O_WRONLY), len;
+
+	CHECK(fd >= 0, "/proc/thread-self/fail-nth: %s (a kernel without "
+	      "CONFIG_FAULT_INJECTION?)", errname(errno));
+	len = snprintf(b, sizeof(b), "%d", n);
+	CHECK(write(fd, b, len) == len, "write %d to fail-nth: %s", n,
+	      errname(errno));
+	close(fd);
+}
+
+/* 0 once the armed failure happened, else what is left of the count. */
+static int fail_nth_read(void)
+{
+	char b[16] = "";
+	int fd = open("/proc/thread-self/fail-nth", O_RDONLY);
+	ssize_t n;
+
+	CHECK(fd >= 0, "/proc/thread-self/fail-nth: %s", errname(errno));
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	CHECK(n > 0, "read fail-nth: %s", errname(errno));
+	return atoi(b);
+}
+
+/* /dev/kmsg from its end: what the kernel logs from now on. */
+static int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	CHECK(fd >= 0, "/dev/kmsg: %s", errname(errno));
+	CHECK(lseek(fd, 0, SEEK_END) >= 0, "lseek /dev/kmsg: %s",
+	      errname(errno));
+	return fd;
+}
+
+/* Fail if the kernel logged a warning, a stack dump or an allocation
+ * failure since kmsg_from_now(). */
+static void kmsg_expect_quiet(int fd, const char *what)
+{
+	static const char *const bad[] = {
+		"Call Trace", "WARNING", "BUG", "vmalloc error",
+		"allocation failure", "Unable to allocate",
+	};
+	char rec[2048];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			CHECK(!strstr(rec, bad[i]), "%s: the kernel logged "
+			      "\"%.200s\"", what, strchr(rec, ';') ?
+			      strchr(rec, ';') + 1 : rec);
+	}
+	close(fd);
+}
+
+/*
+ * Each of the first allocations an ALLOC makes that needs a chunk of its
+ * own (a record, the chunk, its tree, vmalloc's own metadata and pages)
+ * fails in turn (fail-nth): the ALLOC gets ENOMEM, the statistics are
+ * those of before, and the kernel log stays quiet: a user who makes
+ * growth fail (by asking for much under memory pressure) gets an errno,
+ * not a stack dump in the log per try, as vmalloc_user() gave.
+ */
+static void case_growth_failure_is_quiet(void)
+{
+	int fd = dev_open(O_RDWR), kmsg = kmsg_from_now(), err, fired;
+	struct gomem_info in = get_info(fd);
+	u64 size = in.max_chunk + in.page_size, off = 0;
+	struct gomem_stats s0, s;
+	unsigned int failed = 0;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	for (int n = 1; n <= 48; n++) {
+		fail_nth_write(n);
+		err = try_alloc(fd, size, 0, 0, &off);
+		fired = fail_nth_read() == 0;
+		fail_nth_write(0);
+		if (!err) {
+			must_free(fd, off, size);
+			must_trim(fd);
+			continue;
+		}
+		CHECK(err == ENOMEM, "allocation %d failed: ALLOC of %llu"
+		      " bytes got %s, want ENOMEM", n, size, errname(err));
+		CHECK(fired, "ALLOC got ENOMEM with fail-nth %d not reached", n);
+		failed++;
+		s = get_stats(fd);
+		CHECK(s.in_use == s0.in_use && s.capacity == s0.capacity &&
+		      s.chunks == s0.chunks &&
+		      s.session_regions == s0.session_regions &&
+		      s.session_in_use == s0.session_in_use,
+		      "after the failed ALLOC %d: in_use %llu (was %llu), "
+		      "capacity %llu (was %llu), chunks %llu (was %llu), "
+		      "session regions %llu (was %llu)", n, s.in_use,
+		      s0.in_use, s.capacity, s0.capacity, s.chunks,
+		      s0.chunks, s.session_regions, s0.session_regions);
+	}
+	CHECK(failed >= 1, "no ALLOC failed under fail-nth: fault injection "
+	      "is not set up for gomem (scripts/vm-init.sh fault_injection)");
+	printf("GOMEM-NOTE growth_failure_is_quiet: %u of 48 injected "
+	       "failures made ALLOC fail\n", failed);
+	kmsg_expect_quiet(kmsg, "failed growths");
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -5223,8 +5352,12 @@ static struct gomem_case cases[] = {
 	C(compat32_matches_native, 0),
 #endif
 };
+static struct gomem_case debug_cases[] = {
+	C(growth_failure_is_quiet, 0),
+};
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
+#define NDEBUG_CASES (int)(sizeof(debug_cases) / sizeof(debug_cases[0]))
 
 static int hold_main(void)
 {
@@ -5304,7 +5437,9 @@ static int print_main(const char *what)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gomem-e2e --list | --all | --hold | --hold-mapped | CASE...\n"
+	fprintf(f, "usage: gomem-e2e [--debug] --list | --all | CASE...\n"
+		"       gomem-e2e --hold | --hold-mapped\n"
+		"  --debug: the cases that need the debug kernel's fault injection\n"
 		"  env: GOMEM_DEV GOMEM_CASE_TIMEOUT GOMEM_STRESS_SECONDS "
 		"GOMEM_DEBUGFS GOMEM_E2E_SLAB_FACTOR\n");
 }
@@ -5338,6 +5473,9 @@ int main(int argc, char **argv)
 		return hold_mapped_main();
 	if (!strcmp(argv[1], "--print-info") || !strcmp(argv[1], "--print-stats"))
 		return print_main(argv[1]);
+	if (!strcmp(argv[1], "--debug"))
+		return case_main(debug_cases, NDEBUG_CASES, argc - 1, argv + 1,
+				 case_default_timeout());
 	for (int i = 0; i < NCASES; i++)
 		if (cases[i].timeout < 0)
 			cases[i].timeout = case_default_timeout() +

@@ -34,6 +34,8 @@ unsigned int shim_mutexes_held(void);
 /* vmalloc() calls so far, and those made while holding a mutex. */
 unsigned long shim_vmalloc_calls(void);
 unsigned long shim_vmalloc_under_lock(void);
+/* vmalloc() calls made without __GFP_NOWARN (vmalloc(), vmalloc_user()). */
+unsigned long shim_vmalloc_warning(void);
 
 /*
  * Problems are everything that must fail a test program although no

@@ -30,7 +30,7 @@ static unsigned long vmalloc_live;
 static unsigned long fail_next_left;	/* allocations still to refuse */
 static long pass_left = -1;		/* fail_after: passes left; -1: off */
 static unsigned long refused;
-static unsigned long vmallocs, vmallocs_locked;
+static unsigned long vmallocs, vmallocs_locked, vmallocs_warning;
 
 unsigned long shim_vmalloc_calls(void)
 {
@@ -40,6 +40,11 @@ unsigned long shim_vmalloc_calls(void)
 unsigned long shim_vmalloc_under_lock(void)
 {
 	return vmallocs_locked;
+}
+
+unsigned long shim_vmalloc_warning(void)
+{
+	return vmallocs_warning;
 }
 
 void shim_slab_fail_next(unsigned long n)
@@ -208,12 +213,26 @@ void kfree(const void *p)
 	free((void *)p);
 }
 
+/* The kernel's __vmalloc(): like vmalloc(), zeroed for __GFP_ZERO. */
+void *__vmalloc(unsigned long size, gfp_t gfp)
+{
+	void *p = vmalloc(size);
+
+	/* vmalloc() counted a call that would warn on failure; not this. */
+	if (gfp & __GFP_NOWARN)
+		vmallocs_warning--;
+	if (p && (gfp & __GFP_ZERO))
+		memset(p, 0, size);
+	return p;
+}
+
 void *vmalloc(unsigned long size)
 {
 	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	void *p;
 
 	vmallocs++;
+	vmallocs_warning++;
 	if (shim_mutexes_held())
 		vmallocs_locked++;
 	if (!size || shim_slab_should_fail())

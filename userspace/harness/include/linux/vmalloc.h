@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 void *vmalloc(unsigned long size);
+void *__vmalloc(unsigned long size, gfp_t gfp_mask);
 void *vzalloc(unsigned long size);
 void *vmalloc_user(unsigned long size);
 void vfree(const void *addr);
