@@ -2528,8 +2528,10 @@ int main(int argc, char **argv)
 				alive--;
 				if (!WIFEXITED(st_w) || WEXITSTATUS(st_w)) {
 					if (!failed)
-						say("gomem-fuzz: FAIL seed %llu worker %d op#%llu: exit status %#x",
-						    opt_seed, w, (u64)0, st_w);
+						say("gomem-fuzz: FAIL seed %llu worker %d op#%llu: %s %d",
+						    opt_seed, w, atomic_load(&shm->w[w].ops),
+						    WIFEXITED(st_w) ? "exit status" : "killed by signal",
+						    WIFEXITED(st_w) ? WEXITSTATUS(st_w) : WTERMSIG(st_w));
 					failed = 1;
 					atomic_store(&shm->failed, 1);
 					for (c = 0; c < opt_procs; c++)
