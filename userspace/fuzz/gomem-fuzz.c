@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -2013,6 +2014,9 @@ static void op_dup_close(void)
 static void child_close_fds(int keep)
 {
 	int i;
+
+	/* Never outlive the worker, even one that failed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	for (i = 3; i < 256; i++)
 		if (i != keep)
