@@ -66,14 +66,14 @@ enum call {
 	C_INFO, C_ALLOC, C_FREE, C_ALLOC_BATCH, C_FREE_BATCH, C_STATS, C_TRIM,
 	C_RECYCLE, C_BADIOCTL, C_ENTRY_ALLOC, C_ENTRY_FREE, C_OPEN, C_CLOSE,
 	C_DUP, C_MMAP, C_MUNMAP, C_MPROTECT, C_MREMAP, C_MADVISE, C_READ,
-	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, NCALL
+	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH, NCALL
 };
 
 static const char *const call_name[NCALL] = {
 	"info", "alloc", "free", "alloc_batch", "free_batch", "stats", "trim",
 	"recycle", "bad_ioctl", "alloc_entry", "free_entry", "open", "close",
 	"dup", "mmap", "munmap", "mprotect", "mremap", "madvise", "read",
-	"write", "pread", "pwrite", "lseek", "fork", "touch",
+	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -337,8 +337,11 @@ static void fi_end(void)
 
 	if (!cur->injected)
 		return;
-	if (pread(cur->fnfd, b, sizeof(b), 0) < 0)
+	memset(b, 0, sizeof(b));
+	if (pread(cur->fnfd, b, sizeof(b) - 1, 0) < 0)
 		fail("reading fail-nth: %s", strerror(errno));
+	/* 0: the Nth fault point was reached and failed; else not reached */
+	rec(C_FAILNTH, atoi(b) ? E_OTHER : 0);
 	if (pwrite(cur->fnfd, "0", 1, 0) != 1)
 		fail("clearing fail-nth: %s", strerror(errno));
 }
@@ -2606,8 +2609,11 @@ int main(int argc, char **argv)
 
 			if (!n)
 				continue;
-			name = e == 0 ? "ok" : e == E_SIGBUS ? "SIGBUS" :
-			       e == E_OTHER ? "other" : strerrorname_np(e);
+			if (c == C_FAILNTH)
+				name = e ? "not_reached" : "injected";
+			else
+				name = e == 0 ? "ok" : e == E_SIGBUS ? "SIGBUS" :
+				       e == E_OTHER ? "other" : strerrorname_np(e);
 			say("gomem-fuzz: errno %s %s %llu", call_name[c],
 			    name ? name : "?", n);
 		}
