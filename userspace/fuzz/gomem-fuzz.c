@@ -903,11 +903,12 @@ static void op_alloc(void)
 		want = B(EFAULT);
 	else if (tail_nz)
 		want = B(E2BIG);
-	else if (a.pad || (a.flags & ~GOMEM_ALLOC_NOZERO) || !size_valid(a.size) ||
-		 !align_valid(a.align))
+	else if (a.pad || (a.flags & ~GOMEM_ALLOC_NOZERO))
 		want = B(EINVAL);
 	else if ((u64)s->nreg >= ginfo.max_session_regions)
-		want = B(EDQUOT);
+		want = B(EDQUOT);	/* the slot is checked before the size */
+	else if (!size_valid(a.size) || !align_valid(a.align))
+		want = B(EINVAL);
 	else
 		want = OK | B(ENOMEM);
 	if (pl == P_REGION && fault_mode)
@@ -1254,7 +1255,11 @@ static void op_alloc_batch(void)
 			int res = copy[i].result;
 			emask ew;
 
-			ew = size_valid(copy[i].size) ? OK | B(ENOMEM) : B(EINVAL);
+			/* In order, as the kernel: the slot, then the size. */
+			if ((u64)s->nreg >= ginfo.max_session_regions)
+				ew = B(EDQUOT);
+			else
+				ew = size_valid(copy[i].size) ? OK | B(ENOMEM) : B(EINVAL);
 			if (res > 0 || res < -127)
 				fail("ALLOC_BATCH entry %u: result %d", i, res);
 			chk(C_ENTRY_ALLOC, -res, ew, "ALLOC_BATCH entry");
