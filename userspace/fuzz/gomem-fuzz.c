@@ -2481,7 +2481,6 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse(argc, argv);
 	say("gomem-fuzz: seed %llu", opt_seed);
-	fault_mode = opt_fail_nth || opt_make_it_fail;
 	if (opt_fail_nth && access("/proc/thread-self/fail-nth", W_OK)) {
 		say("gomem-fuzz: no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION): --fail-nth ignored");
 		opt_fail_nth = 0;
@@ -2490,6 +2489,8 @@ int main(int argc, char **argv)
 		say("gomem-fuzz: no /proc/self/make-it-fail (CONFIG_FAULT_INJECTION): --make-it-fail ignored");
 		opt_make_it_fail = 0;
 	}
+	/* Only faults that can happen make errors allowed. */
+	fault_mode = opt_fail_nth || opt_make_it_fail;
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED) {
