@@ -1101,16 +1101,13 @@ static void op_free(void)
 }
 
 static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
-					       enum place *pl, int *ri,
-					       u64 avoid_off, int alloc)
+					       enum place *pl, int *ri)
 {
 	size_t len = (size_t)n * sizeof(struct gomem_batch_entry);
 	unsigned int c = rn(&cur->rng, 100);
 	uint8_t *end = cur->ent + EPAGES * PS;
 	int i;
 
-	(void)avoid_off;
-	(void)alloc;
 	*pl = P_OK;
 	*ri = -1;
 	if (n && c < 3) {
@@ -1170,7 +1167,7 @@ static void op_alloc_batch(void)
 
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
 	room = MAXREG - 4 > s->nreg ? MAXREG - 4 - s->nreg : 0;
-	e = place_entries(s, ne, &pl, &ri, 0, 1);
+	e = place_entries(s, ne, &pl, &ri);
 	b.entries = (uintptr_t)e;
 	b.count = n;
 	b.flags = chance(r, 20) ? GOMEM_ALLOC_NOZERO : chance(r, 3) ? 4 : 0;
@@ -1311,7 +1308,7 @@ static void op_free_batch(void)
 	if (n > 64 && chance(r, 80))
 		n = 1 + rn(r, 64);
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
-	e = place_entries(s, ne, &pl, &ri, 0, 0);
+	e = place_entries(s, ne, &pl, &ri);
 	for (i = 0; i < ne; i++) {
 		struct gomem_batch_entry x = { 0, 0, (int32_t)rnd(r), 0 };
 
