@@ -44,7 +44,13 @@ typedef long long s64;
 #define MAXTHREADS	16
 #define MAXSESS		3
 #define MAXFDS		4
-#define MAXREG		192
+/*
+ * Regions of one session: allocations stop at SOFTREG, and a free that
+ * would split a region (its middle) is generated only below SOFTREG too,
+ * so that the bookkeeping (MAXREG) always has room.
+ */
+#define SOFTREG		192
+#define MAXREG		2048
 #define NPUB		32
 #define NERR		136	/* 0 ok, 1..133 errno, 134 SIGBUS, 135 other */
 #define E_SIGBUS	134
@@ -879,7 +885,7 @@ static void op_alloc(void)
 	emask want;
 	long ret;
 
-	if (s->nreg > MAXREG - 4) {
+	if (s->nreg > SOFTREG - 4) {
 		put_sess(s, "alloc (skipped)");
 		return;
 	}
@@ -957,6 +963,9 @@ static void op_alloc(void)
 	put_sess(s, "ALLOC");
 }
 
+/* Middles chosen by the operation so far: each may add a region. */
+static __thread int gen_splits;
+
 /* Choose a range of own region @i to free, or a malformed one. */
 static void gen_free_range(struct sess *s, u64 *off, u64 *size)
 {
@@ -1009,6 +1018,12 @@ static void gen_free_range(struct sess *s, u64 *off, u64 *size)
 		*size = rg->size - a * G;
 		break;
 	case 2:		/* middle */
+		if (s->nreg + gen_splits >= SOFTREG) {
+			*off = rg->off;
+			*size = rg->size;
+			break;
+		}
+		gen_splits++;
 		a = rn(r, gs);
 		b = a + 1 + rn(r, gs - a);
 		*off = rg->off + a * G;
@@ -1050,6 +1065,7 @@ static void op_free(void)
 	emask want;
 	long ret;
 
+	gen_splits = 0;
 	gen_free_range(s, &off, &size);
 	cmd = vary_cmd(cmd0, &usize, &varied);
 	want = free_expect(s, off, size, &idx);
@@ -1166,7 +1182,7 @@ static void op_alloc_batch(void)
 	long ret;
 
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
-	room = MAXREG - 4 > s->nreg ? MAXREG - 4 - s->nreg : 0;
+	room = SOFTREG - 4 > s->nreg ? SOFTREG - 4 - s->nreg : 0;
 	e = place_entries(s, ne, &pl, &ri);
 	b.entries = (uintptr_t)e;
 	b.count = n;
@@ -1305,6 +1321,7 @@ static void op_free_batch(void)
 
 	/* Before the entries may be written into one of the regions. */
 	check_sess_patterns(s, "before FREE_BATCH");
+	gen_splits = 0;
 	if (n > 64 && chance(r, 80))
 		n = 1 + rn(r, 64);
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
@@ -1313,8 +1330,10 @@ static void op_free_batch(void)
 		struct gomem_batch_entry x = { 0, 0, (int32_t)rnd(r), 0 };
 
 		if (i && chance(r, 5)) {
-			x.offset = copy[rn(r, i)].offset;	/* a double free */
-			x.size = copy[rn(r, i)].size;
+			unsigned int k2 = rn(r, i);	/* a double free */
+
+			x.offset = copy[k2].offset;
+			x.size = copy[k2].size;
 		} else {
 			gen_free_range(s, &x.offset, &x.size);
 		}
