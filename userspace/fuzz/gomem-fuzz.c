@@ -2574,6 +2574,14 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
+		/* A worker stuck long past the end: a hang, kernel or ours. */
+		if (!failed && !opt_ops && now() > deadline + 60 + opt_seconds / 2) {
+			for (w = 0; w < opt_procs; w++)
+				if (pids[w] > 0)
+					break;
+			fail("worker %d (pid %d) still running %.0f s after the end",
+			     w, w < opt_procs ? pids[w] : 0, now() - deadline);
+		}
 		if (!failed) {
 			if (!global_check(pfd))
 				skipped_cmp++;
