@@ -1,0 +1,2658 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem-fuzz: a hostile user of /dev/gomem, reproducible from a seed.
+ *
+ * The parent (the checker) forks P worker processes of T threads each.
+ * Every worker opens 1-3 sessions, maps the window through a session of
+ * its own that never allocates, and runs random operations on its
+ * sessions: every ioctl with valid, near-valid and garbage arguments,
+ * mmap/munmap/mprotect/mremap/madvise, read/write/pread/pwrite/lseek,
+ * dup/close, forked children that verify through the inherited mapping,
+ * and children that allocate and are SIGKILLed.  See README.md for the
+ * oracles.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gomem.h>
+
+#include "kcov.h"
+
+typedef unsigned long long u64;
+typedef long long s64;
+
+#define MAXPROCS	64
+#define MAXTHREADS	16
+#define MAXSESS		3
+#define MAXFDS		4
+/*
+ * Regions of one session: allocations stop at SOFTREG, and a free that
+ * would split a region (its middle) is generated only below SOFTREG too,
+ * so that the bookkeeping (MAXREG) always has room.
+ */
+#define SOFTREG		192
+#define MAXREG		2048
+#define NPUB		32
+#define NERR		136	/* 0 ok, 1..133 errno, 134 SIGBUS, 135 other */
+#define E_SIGBUS	134
+#define E_OTHER		135
+
+/* ---- options ---- */
+
+static u64 opt_seed;
+static double opt_seconds = 10;
+static int opt_procs = 4, opt_threads = 2;
+static u64 opt_ops;
+static const char *opt_dev = "/dev/gomem";
+static int opt_fail_nth, opt_make_it_fail, opt_verbose;
+static int fault_mode;		/* ENOMEM/EINTR/EAGAIN allowed */
+
+/* ---- calls, for the errno table ---- */
+
+enum call {
+	C_INFO, C_ALLOC, C_FREE, C_ALLOC_BATCH, C_FREE_BATCH, C_STATS, C_TRIM,
+	C_RECYCLE, C_BADIOCTL, C_ENTRY_ALLOC, C_ENTRY_FREE, C_OPEN, C_CLOSE,
+	C_DUP, C_MMAP, C_MUNMAP, C_MPROTECT, C_MREMAP, C_MADVISE, C_READ,
+	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH, NCALL
+};
+
+static const char *const call_name[NCALL] = {
+	"info", "alloc", "free", "alloc_batch", "free_batch", "stats", "trim",
+	"recycle", "bad_ioctl", "alloc_entry", "free_entry", "open", "close",
+	"dup", "mmap", "munmap", "mprotect", "mremap", "madvise", "read",
+	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
+};
+
+/* ---- shared memory: holdings, counters, the errno table ---- */
+
+/*
+ * Holdings of a worker (or of one thread's child) as the parent sees
+ * them: @inflight is non-zero while a call that may change the bytes held
+ * runs, @gen moves after each such call.  A snapshot is exact when every
+ * inflight is zero and every gen is the same before and after the
+ * parent's GOMEM_IOC_STATS.
+ */
+struct slot {
+	_Atomic s64 inflight;
+	_Atomic u64 gen;
+	_Atomic s64 holdings;
+};
+
+struct wshm {
+	struct slot main;
+	struct slot child[MAXTHREADS];
+	_Atomic u64 ops, kills, forks;
+	_Atomic u64 pub_off[NPUB], pub_size[NPUB];
+	_Atomic int done;
+};
+
+struct shm {
+	_Atomic int pause;
+	_Atomic int failed;
+	_Atomic u64 cnt[NCALL][NERR];
+	struct wshm w[MAXPROCS];
+};
+
+static struct shm *shm;
+static struct gomem_info ginfo;
+static u64 G;		/* granule */
+static u64 PS;		/* page size */
+static u64 MAPSZ;
+
+/* ---- random ---- */
+
+static u64 mix64(u64 z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static u64 rnd(u64 *s)
+{
+	*s += 0x9e3779b97f4a7c15ULL;
+	return mix64(*s);
+}
+
+static u64 rn(u64 *s, u64 n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+static int chance(u64 *s, unsigned int pct)
+{
+	return rn(s, 100) < pct;
+}
+
+/* ---- patterns ---- */
+
+static inline uint8_t pat_byte(u64 tag, u64 o)
+{
+	return mix64(tag ^ ((o >> 3) * 0x9e3779b97f4a7c15ULL)) >> ((o & 7) * 8);
+}
+
+static void pat_fill(uint8_t *p, u64 tag, u64 off, u64 len)
+{
+	u64 o = off, end = off + len;
+
+	while (o < end) {
+		if (!(o & 7) && o + 8 <= end) {
+			u64 v = mix64(tag ^ ((o >> 3) * 0x9e3779b97f4a7c15ULL));
+
+			memcpy(p + (o - off), &v, 8);
+			o += 8;
+		} else {
+			p[o - off] = pat_byte(tag, o);
+			o++;
+		}
+	}
+}
+
+/* Offset of the first wrong byte, or UINT64_MAX. */
+static u64 pat_check(const uint8_t *p, u64 tag, u64 off,
+			  u64 len)
+{
+	u64 o = off, end = off + len;
+
+	while (o < end) {
+		if (!(o & 7) && o + 8 <= end) {
+			u64 v = mix64(tag ^ ((o >> 3) * 0x9e3779b97f4a7c15ULL)), g;
+
+			memcpy(&g, p + (o - off), 8);
+			if (g != v) {
+				while (p[o - off] == pat_byte(tag, o))
+					o++;
+				return o;
+			}
+			o += 8;
+		} else {
+			if (p[o - off] != pat_byte(tag, o))
+				return o;
+			o++;
+		}
+	}
+	return UINT64_MAX;
+}
+
+/* ---- worker state ---- */
+
+struct region {
+	u64 off, size, tag;
+};
+
+struct sess {
+	pthread_mutex_t lock;
+	int open;
+	int mode;		/* O_RDWR, O_RDONLY, O_WRONLY */
+	int nfds, fds[MAXFDS];
+	int nreg;
+	struct region reg[MAXREG];
+	u64 bytes;
+	u64 freed[8];	/* recently freed offsets: double frees */
+	unsigned int nfreed;
+};
+
+struct thr {
+	int w, t;
+	u64 rng;
+	u64 opn;		/* this thread's operation number */
+	uint8_t *scr;		/* 4 pages: RW RW NONE RO */
+	uint8_t *ent;		/* entries area, EPAGES RW then NONE */
+	uint8_t *buf;		/* I/O buffer, BUFPAGES RW then NONE */
+	uint8_t *cpy;		/* batch entries as sent, EPAGES */
+	int fnfd;		/* /proc/thread-self/fail-nth */
+	int injected;		/* fail-nth armed for this call */
+	int slot_busy;
+	pthread_t th;
+};
+
+#define EPAGES		8
+#define BUFPAGES	16
+
+static int W = -1;		/* worker index; -1: parent */
+static struct wshm *me;
+static struct sess sess[MAXSESS];
+static int nsess;
+static int map_fd = -1;
+static uint8_t *win;
+static struct thr thr[MAXTHREADS];
+static pthread_rwlock_t reflock = PTHREAD_RWLOCK_INITIALIZER;
+static _Atomic u64 w_opn;
+static double deadline;
+
+static pid_t g_pids[MAXPROCS];
+static __thread struct thr *cur;
+static __thread sigjmp_buf *tjb;
+static __thread volatile int tjb_sig;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Print a line with one write(): safe in forked children too. */
+static void say(const char *fmt, ...)
+{
+	char b[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b, sizeof(b) - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(b) - 2)
+		n = sizeof(b) - 2;
+	b[n++] = '\n';
+	if (write(1, b, n) < 0)
+		_exit(2);
+}
+
+static __attribute__((noreturn, format(printf, 1, 2)))
+void fail(const char *fmt, ...)
+{
+	char b[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	say("gomem-fuzz: FAIL seed %llu worker %d op#%llu: %s",
+	    opt_seed, W, cur ? cur->opn : 0, b);
+	if (shm)
+		atomic_store(&shm->failed, 1);
+	if (W < 0) {
+		int i;
+
+		for (i = 0; i < MAXPROCS; i++)
+			if (g_pids[i] > 0)
+				kill(g_pids[i], SIGKILL);
+	}
+	_exit(1);
+}
+
+static void rec(int call, int err)
+{
+	if (err < 0 || err >= NERR)
+		err = E_OTHER;
+	atomic_fetch_add_explicit(&shm->cnt[call][err], 1, memory_order_relaxed);
+}
+
+typedef unsigned __int128 emask;
+#define B(e)	((emask)1 << (e))
+#define OK	B(0)
+
+/*
+ * Oracle 1: @err (0 for success) must be in @allowed.  In fault mode
+ * ENOMEM and EINTR are allowed everywhere, and EFAULT too when fail-nth
+ * was armed for the call (it can fail a user copy).
+ */
+static void chk(int call, int err, emask allowed, const char *what)
+{
+	rec(call, err);
+	if (err >= 0 && err < 128 && (allowed & B(err)))
+		return;
+	if (fault_mode && (err == ENOMEM || err == EINTR))
+		return;
+	if (cur && cur->injected && err == EFAULT)
+		return;
+	fail("%s: %s got %s (%d)", call_name[call], what,
+	     err ? strerrorname_np(err) ? strerrorname_np(err) : "?" : "success",
+	     err);
+}
+
+/* ---- fault injection ---- */
+
+static void fi_begin(void)
+{
+	char b[16];
+	int n;
+
+	cur->injected = 0;
+	if (!opt_fail_nth || cur->fnfd < 0 || !chance(&cur->rng, opt_fail_nth))
+		return;
+	n = snprintf(b, sizeof(b), "%d", (int)(1 + rn(&cur->rng, 20)));
+	if (pwrite(cur->fnfd, b, n, 0) == n)
+		cur->injected = 1;
+}
+
+static void fi_end(void)
+{
+	char b[16];
+
+	if (!cur->injected)
+		return;
+	memset(b, 0, sizeof(b));
+	if (pread(cur->fnfd, b, sizeof(b) - 1, 0) < 0)
+		fail("reading fail-nth: %s", strerror(errno));
+	/* 0: the Nth fault point was reached and failed; else not reached */
+	rec(C_FAILNTH, atoi(b) ? E_OTHER : 0);
+	if (pwrite(cur->fnfd, "0", 1, 0) != 1)
+		fail("clearing fail-nth: %s", strerror(errno));
+}
+
+static void clear_injected(void)
+{
+	if (cur)
+		cur->injected = 0;
+}
+
+/* ---- holdings (oracle 4) ---- */
+
+static void hold_begin(struct slot *s)
+{
+	atomic_fetch_add(&s->inflight, 1);
+}
+
+static void hold_end(struct slot *s, s64 delta)
+{
+	if (delta)
+		atomic_fetch_add(&s->holdings, delta);
+	atomic_fetch_add(&s->gen, 1);
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* ---- SIGBUS/SIGSEGV while touching mappings ---- */
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (tjb) {
+		sigjmp_buf *j = tjb;
+
+		tjb = NULL;
+		tjb_sig = sig;
+		siglongjmp(*j, 1);
+	}
+	signal(sig, SIG_DFL);
+}
+
+enum tkind { T_READ, T_FILL, T_CHECK, T_ZERO };
+
+/*
+ * Touch [@p, @p + @len) of a mapping: read it, fill it with the pattern
+ * of @tag at arena offset @off, check it against that pattern, or check
+ * that it is zero.  Return: 0; -1 and *@bad set on a mismatch; the
+ * signal number if one was raised.
+ */
+static __attribute__((noinline)) int touch_work(enum tkind k, volatile uint8_t *p,
+						u64 tag, u64 off, u64 len,
+						u64 *bad)
+{
+	switch (k) {
+	case T_READ: {
+		u64 i;
+		uint8_t x = 0;
+
+		for (i = 0; i < len; i += PS)
+			x ^= p[i];
+		if (len)
+			x ^= p[len - 1];
+		*bad = x;
+		return 0;
+	}
+	case T_FILL:
+		pat_fill((uint8_t *)p, tag, off, len);
+		return 0;
+	case T_CHECK:
+		*bad = pat_check((const uint8_t *)p, tag, off, len);
+		return *bad != UINT64_MAX ? -1 : 0;
+	case T_ZERO: {
+		u64 i;
+
+		for (i = 0; i < len; i++)
+			if (p[i]) {
+				*bad = off + i;
+				return -1;
+			}
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static int touch(enum tkind k, volatile uint8_t *p, u64 tag, u64 off,
+		 u64 len, u64 *bad)
+{
+	sigjmp_buf jb;
+	int ret;
+
+	tjb_sig = 0;
+	if (sigsetjmp(jb, 1)) {
+		tjb = NULL;
+		return tjb_sig;
+	}
+	tjb = &jb;
+	ret = touch_work(k, p, tag, off, len, bad);
+	tjb = NULL;
+	return ret;
+}
+
+/* Fill or check a region range through the window; a signal is a failure. */
+static void win_fill(u64 tag, u64 off, u64 len)
+{
+	u64 bad;
+	int r = touch(T_FILL, win + off, tag, off, len, &bad);
+
+	if (r)
+		fail("signal %d writing own region [%#llx, +%#llx)",
+		     r, off, len);
+}
+
+static void win_check(const struct region *rg, u64 off, u64 len,
+		      const char *when)
+{
+	u64 bad = 0;
+	int r = touch(T_CHECK, win + off, rg->tag, off, len, &bad);
+
+	if (r > 0)
+		fail("signal %d reading own region %#llx+%#llx (%s)",
+		     r, rg->off, rg->size, when);
+	if (r < 0)
+		fail("pattern of region %#llx+%#llx tag %#llx"
+		     " wrong at %#llx: %#x, want %#x (%s)", rg->off,
+		     rg->size, rg->tag, bad, win[bad], pat_byte(rg->tag, bad),
+		     when);
+}
+
+static void check_region(struct sess *s, const struct region *rg,
+			 const char *when)
+{
+	uint8_t *b;
+	u64 len, bad, o;
+	ssize_t n;
+	int fd;
+
+	win_check(rg, rg->off, rg->size, when);
+	/* Sometimes through pread() as well, on a session that may read. */
+	if (!chance(&cur->rng, 10) || s->mode == O_WRONLY)
+		return;
+	fd = s->fds[0];
+	o = rg->off + rn(&cur->rng, rg->size) / G * G;
+	len = rg->off + rg->size - o;
+	if (len > BUFPAGES * PS)
+		len = BUFPAGES * PS;
+	b = cur->buf;
+	n = pread(fd, b, len, o);
+	chk(C_PREAD, n < 0 ? errno : 0, OK, "pread of own region");
+	if (n < 0)
+		return;		/* fault injection */
+	if ((u64)n != len)
+		fail("pread of own region at %#llx len %#llx returned %zd",
+		     o, len, n);
+	bad = pat_check(b, rg->tag, o, len);
+	if (bad != UINT64_MAX)
+		fail("pread: region %#llx+%#llx wrong at %#llx (%s)",
+		     rg->off, rg->size, bad, when);
+}
+
+static void check_sess_patterns(struct sess *s, const char *when)
+{
+	int i;
+
+	for (i = 0; i < s->nreg; i++)
+		check_region(s, &s->reg[i], when);
+}
+
+/* ---- session bookkeeping ---- */
+
+static int reg_find(const struct sess *s, u64 off)
+{
+	int i;
+
+	for (i = 0; i < s->nreg; i++)
+		if (off >= s->reg[i].off && off - s->reg[i].off < s->reg[i].size)
+			return i;
+	return -1;
+}
+
+/* Does [off, off + len) overlap any region of @s? */
+static int reg_overlaps(const struct sess *s, u64 off, u64 len)
+{
+	int i;
+
+	for (i = 0; i < s->nreg; i++)
+		if (off < s->reg[i].off + s->reg[i].size &&
+		    s->reg[i].off < off + len)
+			return 1;
+	return 0;
+}
+
+static void publish(u64 off, u64 size)
+{
+	unsigned int i = rn(&cur->rng, NPUB);
+
+	atomic_store(&me->pub_off[i], off);
+	atomic_store(&me->pub_size[i], size);
+}
+
+static void reg_add(struct sess *s, u64 off, u64 size, u64 tag)
+{
+	if (s->nreg >= MAXREG)
+		fail("bookkeeping: more than %d regions", MAXREG);
+	s->reg[s->nreg++] = (struct region){ off, size, tag };
+	s->bytes += size;
+	publish(off, size);
+}
+
+/* Cut [off, off + size) (size rounded) out of region @i, as the kernel. */
+static void reg_cut(struct sess *s, int i, u64 off, u64 size)
+{
+	struct region *r = &s->reg[i];
+	u64 end = off + size, rend = r->off + r->size;
+
+	s->bytes -= size;
+	s->freed[s->nfreed++ % 8] = off;
+	if (off == r->off && end == rend) {
+		*r = s->reg[--s->nreg];
+	} else if (off == r->off) {
+		r->off = end;
+		r->size = rend - end;
+	} else {
+		r->size = off - r->off;
+		if (end < rend) {
+			if (s->nreg >= MAXREG)
+				fail("bookkeeping: split past %d regions", MAXREG);
+			s->reg[s->nreg++] = (struct region){ end, rend - end, r->tag };
+		}
+	}
+}
+
+static u64 align_up(u64 x, u64 a)
+{
+	return (x + a - 1) / a * a;
+}
+
+/*
+ * What GOMEM_IOC_FREE of [off, off + size) does to session @s, from the
+ * bookkeeping: a mask of the allowed results.  *@idx: the region, or -1.
+ */
+static emask free_expect(const struct sess *s, u64 off, u64 size,
+			 int *idx)
+{
+	const struct region *r;
+	u64 asz;
+	int i;
+
+	*idx = -1;
+	if (!size || off % G)
+		return B(EINVAL);
+	i = reg_find(s, off);
+	if (i < 0)
+		return B(EINVAL) | B(EPERM);
+	r = &s->reg[i];
+	if (size > r->size)
+		return B(EINVAL);
+	asz = align_up(size, G);
+	if (asz > r->off + r->size - off)
+		return B(EINVAL);
+	*idx = i;
+	if (off > r->off && off + asz < r->off + r->size) {
+		if ((u64)s->nreg >= ginfo.max_session_regions)
+			return B(EDQUOT);
+		return OK | B(ENOMEM);
+	}
+	return OK;
+}
+
+/* Oracle 3: the session's statistics equal the bookkeeping. */
+static void sess_check(struct sess *s, const char *after)
+{
+	struct gomem_stats *st = (void *)(cur->scr + 2048);
+	int tries, err = 0;
+
+	if (!s->open)
+		return;
+	clear_injected();
+	for (tries = 0; tries < 100; tries++) {
+		memset(st, 0x5a, sizeof(*st));
+		if (!ioctl(s->fds[0], GOMEM_IOC_STATS, st)) {
+			err = 0;
+			break;
+		}
+		err = errno;
+		if (!fault_mode || (err != ENOMEM && err != EINTR && err != EFAULT))
+			break;
+	}
+	chk(C_STATS, err, OK, "STATS of own session");
+	if (st->session_in_use != s->bytes || st->session_regions != (u64)s->nreg)
+		fail("after %s: session holds %llu bytes in %llu"
+		     " regions, bookkeeping says %llu in %d", after,
+		     (u64)st->session_in_use, (u64)st->session_regions,
+		     s->bytes, s->nreg);
+	if (st->free != st->capacity - st->in_use)
+		fail("STATS: free %llu != capacity %llu - in_use %llu",
+		     (u64)st->free, (u64)st->capacity, (u64)st->in_use);
+}
+
+/* ---- sessions ---- */
+
+static int open_retry(int flags)
+{
+	int fd, i;
+
+	for (i = 0; i < 1000; i++) {
+		clear_injected();
+		fd = open(opt_dev, flags | O_CLOEXEC);
+		chk(C_OPEN, fd < 0 ? errno : 0, OK, "open");
+		if (fd >= 0)
+			return fd;
+	}
+	fail("cannot open %s: %s", opt_dev, strerror(errno));
+}
+
+static void sess_open(struct sess *s)
+{
+	unsigned int m = rn(&cur->rng, 10);
+
+	s->mode = m < 7 ? O_RDWR : m < 9 ? O_RDONLY : O_WRONLY;
+	s->fds[0] = open_retry(s->mode);
+	s->nfds = 1;
+	s->nreg = 0;
+	s->bytes = 0;
+	s->nfreed = 0;
+	s->open = 1;
+}
+
+/* Close every reference: the kernel frees all of the session's regions. */
+static void sess_close(struct sess *s, const char *why)
+{
+	int i, err;
+	s64 bytes = s->bytes;
+
+	check_sess_patterns(s, why);
+	pthread_rwlock_wrlock(&reflock);
+	hold_begin(&me->main);
+	for (i = 0; i < s->nfds; i++) {
+		err = close(s->fds[i]) ? errno : 0;
+		chk(C_CLOSE, err, OK | B(EINTR), "close of a session fd");
+	}
+	hold_end(&me->main, -bytes);
+	pthread_rwlock_unlock(&reflock);
+	s->nfds = 0;
+	s->nreg = 0;
+	s->bytes = 0;
+	s->open = 0;
+}
+
+static struct sess *pick_sess(void)
+{
+	struct sess *s = &sess[rn(&cur->rng, nsess)];
+
+	pthread_mutex_lock(&s->lock);
+	cur->injected = 0;
+	if (!s->open)
+		sess_open(s);
+	return s;
+}
+
+static void put_sess(struct sess *s, const char *op)
+{
+	sess_check(s, op);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int sess_fd(struct sess *s)
+{
+	return s->fds[rn(&cur->rng, s->nfds)];
+}
+
+/* ---- argument placement ---- */
+
+enum place { P_OK, P_NULL, P_NONE, P_STRADDLE, P_RO, P_KERNEL, P_REGION };
+
+/*
+ * Where an ioctl argument of @len bytes goes.  P_REGION: inside one of
+ * the session's own regions (*@ri), which the caller refills after.
+ */
+static uint8_t *place_arg(struct sess *s, enum place *pl, size_t len, int *ri,
+			  int allow_bad)
+{
+	unsigned int c = rn(&cur->rng, 100);
+	int i;
+
+	*ri = -1;
+	*pl = P_OK;
+	if (!allow_bad || c < 88)
+		return cur->scr + PS - 256;
+	if (c < 90) {
+		*pl = P_NULL;
+		return NULL;
+	}
+	if (c < 92) {
+		*pl = P_NONE;
+		return cur->scr + 2 * PS + 64;
+	}
+	if (c < 94) {
+		*pl = P_STRADDLE;
+		return cur->scr + 2 * PS - len / 2;
+	}
+	if (c < 96) {
+		*pl = P_RO;
+		return cur->scr + 3 * PS;
+	}
+	if (c < 97) {
+		*pl = P_KERNEL;
+		return (uint8_t *)0xffff888000000000ULL;
+	}
+	for (i = 0; i < s->nreg; i++)
+		if (s->reg[i].size >= len + 64) {
+			*ri = i;
+			*pl = P_REGION;
+			return win + s->reg[i].off + 32 +
+			       (rn(&cur->rng, s->reg[i].size - len - 32) & ~7ULL);
+		}
+	return cur->scr + PS - 256;
+}
+
+static int bad_read(enum place pl)
+{
+	return pl == P_NULL || pl == P_NONE || pl == P_STRADDLE || pl == P_KERNEL;
+}
+
+/* After the kernel may have written into own region @ri: refill it. */
+static void region_refill(struct sess *s, int ri)
+{
+	if (ri >= 0)
+		win_fill(s->reg[ri].tag, s->reg[ri].off, s->reg[ri].size);
+}
+
+/* ---- ioctl argument generators ---- */
+
+static u64 gen_size(void)
+{
+	u64 *r = &cur->rng;
+	unsigned int c = rn(r, 100);
+
+	if (c < 50)
+		return 1 + rn(r, 512);
+	if (c < 70)
+		return 1 + rn(r, 8192);
+	if (c < 78)
+		return 1 + rn(r, 128 * 1024);
+	if (c < 80)
+		return 1 + rn(r, 1024 * 1024);
+	switch (rn(r, 10)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return G > 1 ? G - 1 : 1;
+	case 3: return G + 1;
+	case 4: return PS;
+	case 5: return chance(r, 10) ? ginfo.max_size : ginfo.max_size + 1;
+	case 6: return ginfo.max_size + 1;
+	case 7: return 1ULL << 63;
+	case 8: return ~0ULL;
+	default: return G;
+	}
+}
+
+static int size_valid(u64 size)
+{
+	return size && size <= ginfo.max_size;
+}
+
+static u64 gen_align(void)
+{
+	u64 *r = &cur->rng;
+	unsigned int c = rn(r, 100), lg = 0;
+
+	while ((1ULL << lg) < PS)
+		lg++;
+	if (c < 55)
+		return 0;
+	if (c < 90)
+		return 1ULL << rn(r, lg + 1);
+	switch (rn(r, 3)) {
+	case 0: return PS * 2;
+	case 1: return 3;
+	default: return ~0ULL;
+	}
+}
+
+static int align_valid(u64 a)
+{
+	return !a || (!(a & (a - 1)) && a <= PS);
+}
+
+/*
+ * The command for an ioctl with a struct of @ksize bytes: the real one
+ * usually, else one with a smaller or larger size encoded.  *@usize gets
+ * the caller's size.
+ */
+static unsigned int vary_cmd(unsigned int cmd, unsigned int *usize, int *varied)
+{
+	unsigned int ks = _IOC_SIZE(cmd);
+
+	*usize = ks;
+	*varied = 0;
+	if (!chance(&cur->rng, 6))
+		return cmd;
+	*varied = 1;
+	switch (rn(&cur->rng, 3)) {
+	case 0:
+		*usize = rn(&cur->rng, ks);
+		break;
+	case 1:
+		*usize = ks + 8;
+		break;
+	default:
+		*usize = ks + 8 * (1 + rn(&cur->rng, 16));
+		break;
+	}
+	return _IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), *usize);
+}
+
+/* ---- operations ---- */
+
+static void op_alloc(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int usize, ver0 = GOMEM_ALLOC_SIZE_VER0;
+	int varied, ri, err, tail_nz = 0;
+	struct gomem_alloc a = {
+		.size = gen_size(), .align = gen_align(),
+		.flags = chance(r, 20) ? GOMEM_ALLOC_NOZERO :
+			 chance(r, 4) ? 1U << (1 + rn(r, 31)) : 0,
+		.pad = chance(r, 3) ? 1 + rn(r, 100) : 0,
+		.offset = rnd(r),
+	};
+	unsigned int cmd0 = GOMEM_IOC_ALLOC, cmd = vary_cmd(cmd0, &usize, &varied);
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	if (s->nreg > SOFTREG - 4) {
+		put_sess(s, "alloc (skipped)");
+		return;
+	}
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK || pl == P_REGION) {
+		memset(arg, 0, usize);
+		memcpy(arg, &a, usize < sizeof(a) ? usize : sizeof(a));
+		if (usize > sizeof(a) && chance(r, 50)) {
+			arg[sizeof(a) + rn(r, usize - sizeof(a))] = 0x80;
+			tail_nz = 1;
+		}
+	}
+	if (s->mode == O_RDONLY)
+		want = B(EBADF);
+	else if (varied && usize < ver0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		/* a straddling tail is read for zeroes before the fault */
+		want = B(EFAULT) | (pl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (pl == P_RO)
+		want = B(EFAULT);
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (a.pad || (a.flags & ~GOMEM_ALLOC_NOZERO))
+		want = B(EINVAL);
+	else if ((u64)s->nreg >= ginfo.max_session_regions)
+		want = B(EDQUOT);	/* the slot is checked before the size */
+	else if (!size_valid(a.size) || !align_valid(a.align))
+		want = B(EINVAL);
+	else
+		want = OK | B(ENOMEM);
+	if (pl == P_REGION && fault_mode)
+		want |= B(EFAULT);	/* the mapping's page tables */
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	if (!err) {
+		struct gomem_alloc out;
+
+		memcpy(&out, arg, sizeof(out));
+		a.offset = out.offset;
+		hold_end(&me->main, align_up(a.size, G));
+	} else {
+		hold_end(&me->main, 0);
+	}
+	chk(C_ALLOC, err, want, "ALLOC");
+	if (!err) {
+		u64 sz = align_up(a.size, G), bad = 0;
+		u64 tag = rnd(r);
+
+		if (a.offset % G || (a.align && a.offset % a.align) ||
+		    a.offset >= MAPSZ || sz > MAPSZ - a.offset)
+			fail("ALLOC size %#llx align %#llx gave offset %#llx",
+			     a.size, a.align, a.offset);
+		if (reg_overlaps(s, a.offset, sz))
+			fail("ALLOC gave %#llx+%#llx, overlapping a region of the session",
+			     a.offset, sz);
+		region_refill(s, ri);
+		if (!(a.flags & GOMEM_ALLOC_NOZERO)) {
+			int t = touch(T_ZERO, win + a.offset, 0, a.offset, sz, &bad);
+
+			if (t > 0)
+				fail("signal %d reading new region %#llx", t, a.offset);
+			if (t < 0)
+				fail("new region %#llx+%#llx not zero at %#llx",
+				     a.offset, sz, bad);
+		}
+		win_fill(tag, a.offset, sz);
+		reg_add(s, a.offset, sz, tag);
+	} else {
+		region_refill(s, ri);
+	}
+	put_sess(s, "ALLOC");
+}
+
+/* Middles chosen by the operation so far: each may add a region. */
+static __thread int gen_splits;
+
+/* Choose a range of own region @i to free, or a malformed one. */
+static void gen_free_range(struct sess *s, u64 *off, u64 *size)
+{
+	u64 *r = &cur->rng;
+	const struct region *rg;
+	u64 gs, a, b;
+
+	if (!s->nreg || chance(r, 8)) {
+		switch (rn(r, 8)) {
+		case 0: {	/* another worker's region */
+			int w = rn(r, opt_procs), k = rn(r, NPUB);
+
+			*off = atomic_load(&shm->w[w].pub_off[k]);
+			*size = atomic_load(&shm->w[w].pub_size[k]);
+			break;
+		}
+		case 1:
+			*off = s->nfreed ? s->freed[rn(r, s->nfreed < 8 ? s->nfreed : 8)] : 0;
+			*size = G;
+			break;
+		case 2:
+			*off = MAPSZ + rn(r, 1 << 20) * G;
+			*size = G;
+			break;
+		case 3:
+			*off = ~0ULL - G + 1;
+			*size = 2 * G;
+			break;
+		case 4:
+			*off = rn(r, MAPSZ / G) * G;
+			*size = ~0ULL;
+			break;
+		default:
+			*off = rn(r, MAPSZ / G) * G;
+			*size = G * (1 + rn(r, 64));
+			break;
+		}
+		return;
+	}
+	rg = &s->reg[rn(r, s->nreg)];
+	gs = rg->size / G;
+	switch (rn(r, 12)) {
+	case 0:		/* head */
+		*off = rg->off;
+		*size = G * (1 + rn(r, gs)) - rn(r, G);
+		break;
+	case 1:		/* tail */
+		a = rn(r, gs);
+		*off = rg->off + a * G;
+		*size = rg->size - a * G;
+		break;
+	case 2:		/* middle */
+		if (s->nreg + gen_splits >= SOFTREG) {
+			*off = rg->off;
+			*size = rg->size;
+			break;
+		}
+		gen_splits++;
+		a = rn(r, gs);
+		b = a + 1 + rn(r, gs - a);
+		*off = rg->off + a * G;
+		*size = (b - a) * G;
+		break;
+	case 3:		/* overlapping the end */
+		a = rn(r, gs);
+		*off = rg->off + a * G;
+		*size = rg->size - a * G + G * (1 + rn(r, 4));
+		break;
+	case 4:		/* unaligned */
+		*off = rg->off + 1 + rn(r, G > 1 ? G - 1 : 1);
+		*size = G;
+		break;
+	case 5:
+		*off = rg->off;
+		*size = 0;
+		break;
+	case 6:		/* offset + size overflows */
+		*off = rg->off;
+		*size = ~0ULL - rg->off + 1 + rn(r, 4096);
+		break;
+	default:	/* whole, sometimes with a size rounded up to it */
+		*off = rg->off;
+		*size = rg->size - (chance(r, 30) ? rn(r, G) : 0);
+		break;
+	}
+}
+
+static void op_free(void)
+{
+	struct sess *s = pick_sess();
+	u64 off, size, asz;
+	unsigned int usize, ver0 = GOMEM_FREE_SIZE_VER0;
+	int varied, ri, idx, err, tail_nz = 0;
+	unsigned int cmd, cmd0 = GOMEM_IOC_FREE;
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	gen_splits = 0;
+	gen_free_range(s, &off, &size);
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	want = free_expect(s, off, size, &idx);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	/* Never put the argument in the region being freed. */
+	if (pl == P_REGION && idx >= 0 && ri == idx) {
+		arg = cur->scr + PS - 256;
+		pl = P_OK;
+		ri = -1;
+	}
+	if (pl == P_OK || pl == P_REGION) {
+		struct gomem_free f = { off, size };
+
+		memset(arg, 0, usize);
+		memcpy(arg, &f, usize < sizeof(f) ? usize : sizeof(f));
+		if (usize > sizeof(f) && chance(&cur->rng, 50)) {
+			arg[sizeof(f) + rn(&cur->rng, usize - sizeof(f))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (s->mode == O_RDONLY)
+		want = B(EBADF);
+	else if (varied && usize < ver0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		/* a straddling tail is read for zeroes before the fault */
+		want = B(EFAULT) | (pl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (pl == P_RO)
+		want = B(EINVAL);	/* zeroes: size 0; FREE writes nothing back */
+	else if (tail_nz)
+		want = B(E2BIG);
+	if (idx >= 0 && (want & OK))
+		check_region(s, &s->reg[idx], "before free");
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	asz = align_up(size, G);
+	hold_end(&me->main, err ? 0 : -(s64)asz);
+	chk(C_FREE, err, want, "FREE");
+	region_refill(s, ri);
+	if (!err) {
+		if (idx < 0)
+			fail("FREE of %#llx+%#llx succeeded: not ours", off, size);
+		reg_cut(s, idx, off, asz);
+	}
+	put_sess(s, "FREE");
+}
+
+static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
+					       enum place *pl, int *ri)
+{
+	size_t len = (size_t)n * sizeof(struct gomem_batch_entry);
+	unsigned int c = rn(&cur->rng, 100);
+	uint8_t *end = cur->ent + EPAGES * PS;
+	int i;
+
+	*pl = P_OK;
+	*ri = -1;
+	if (n && c < 3) {
+		*pl = P_NULL;
+		return NULL;
+	}
+	if (n && c < 6) {
+		*pl = P_STRADDLE;
+		return (void *)(end - len + sizeof(struct gomem_batch_entry) / 2 + 8);
+	}
+	if (n && c < 8) {
+		*pl = P_RO;
+		return (void *)(cur->scr + 3 * PS);
+	}
+	if (n && c < 12) {
+		for (i = 0; i < s->nreg; i++)
+			if (s->reg[i].size >= len + 16) {
+				*pl = P_REGION;
+				*ri = i;
+				return (void *)(win + s->reg[i].off + 8);
+			}
+	}
+	return (void *)(end - len - 8 * rn(&cur->rng, 4));
+}
+
+static unsigned int gen_count(void)
+{
+	u64 *r = &cur->rng;
+	unsigned int c = rn(r, 100);
+
+	if (c < 70)
+		return 1 + rn(r, 16);
+	if (c < 85)
+		return 1 + rn(r, 128);
+	switch (rn(r, 4)) {
+	case 0: return 0;
+	case 1: return GOMEM_BATCH_MAX;
+	case 2: return GOMEM_BATCH_MAX + 1;
+	default: return 1;
+	}
+}
+
+static void op_alloc_batch(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int n = gen_count(), ne, i, room, valid = 0, usize;
+	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0;
+	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
+	struct gomem_batch b = { 0 };
+	unsigned int cmd0 = GOMEM_IOC_ALLOC_BATCH, cmd = vary_cmd(cmd0, &usize, &varied);
+	enum place pl, apl;
+	uint8_t *arg;
+	s64 delta = 0;
+	emask want;
+	long ret;
+
+	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
+	room = SOFTREG - 4 > s->nreg ? SOFTREG - 4 - s->nreg : 0;
+	e = place_entries(s, ne, &pl, &ri);
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = chance(r, 20) ? GOMEM_ALLOC_NOZERO : chance(r, 3) ? 4 : 0;
+	b.align = gen_align();
+	b.done = rnd(r);
+	b.pad = chance(r, 2);
+	for (i = 0; i < ne; i++) {
+		struct gomem_batch_entry x = { rnd(r), 0, (int32_t)rnd(r), 0 };
+
+		x.size = valid < room && chance(r, 90) ? 1 + rn(r, 2048) : gen_size();
+		if (size_valid(x.size) && valid >= room)
+			x.size = 0;
+		valid += size_valid(x.size);
+		if (chance(r, 1)) {
+			x.pad = 1;
+			entry_pad = 1;
+		}
+		copy[i] = x;
+		if (pl == P_OK || pl == P_REGION)
+			e[i] = x;
+	}
+	arg = place_arg(s, &apl, usize, &ari, 1);
+	if (apl == P_OK || apl == P_REGION) {
+		if (ari >= 0 && ri >= 0 && ari == ri) {	/* keep them apart */
+			arg = cur->scr + PS - 256;
+			apl = P_OK;
+			ari = -1;
+		}
+		memset(arg, 0, usize);
+		memcpy(arg, &b, usize < sizeof(b) ? usize : sizeof(b));
+		if (usize > sizeof(b) && chance(r, 50)) {
+			arg[sizeof(b) + rn(r, usize - sizeof(b))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (s->mode == O_RDONLY)
+		want = B(EBADF);
+	else if (varied && usize < GOMEM_BATCH_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(apl))
+		/* a straddling tail is read for zeroes before the fault */
+		want = B(EFAULT) | (apl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (apl == P_RO)
+		want = B(EINVAL);	/* all zeroes: count 0 */
+	else if (b.pad || !n || n > GOMEM_BATCH_MAX ||
+		 (b.flags & ~GOMEM_ALLOC_NOZERO) || !align_valid(b.align))
+		want = B(EINVAL);
+	else if (pl != P_OK && pl != P_REGION)
+		want = B(EFAULT);
+	else if (entry_pad)
+		want = B(EINVAL);
+	else
+		want = OK | B(ENOMEM);
+	if (fault_mode && (pl == P_REGION || apl == P_REGION))
+		want |= B(EFAULT);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	if (!err)
+		for (i = 0; i < n; i++)
+			if (!e[i].result)
+				delta += align_up(copy[i].size, G);
+	hold_end(&me->main, delta);
+	chk(C_ALLOC_BATCH, err, want, "ALLOC_BATCH");
+	if (!err) {
+		unsigned int done = 0;
+		struct gomem_batch out;
+
+		memcpy(&out, arg, sizeof(out));
+		for (i = 0; i < n; i++) {
+			copy[i].offset = e[i].offset;
+			copy[i].result = e[i].result;
+		}
+		region_refill(s, ri);
+		region_refill(s, ari);
+		for (i = 0; i < n; i++) {
+			u64 sz = align_up(copy[i].size, G), bad, tag = rnd(r);
+			int res = copy[i].result;
+			emask ew;
+
+			/* In order, as the kernel: the slot, then the size. */
+			if ((u64)s->nreg >= ginfo.max_session_regions)
+				ew = B(EDQUOT);
+			else
+				ew = size_valid(copy[i].size) ? OK | B(ENOMEM) : B(EINVAL);
+			if (res > 0 || res < -127)
+				fail("ALLOC_BATCH entry %u: result %d", i, res);
+			chk(C_ENTRY_ALLOC, -res, ew, "ALLOC_BATCH entry");
+			if (res)
+				continue;
+			done++;
+			if (copy[i].offset % G || (b.align && copy[i].offset % b.align) ||
+			    copy[i].offset >= MAPSZ || sz > MAPSZ - copy[i].offset ||
+			    reg_overlaps(s, copy[i].offset, sz))
+				fail("ALLOC_BATCH entry %u: offset %#llx size %#llx",
+				     i, copy[i].offset, sz);
+			if (!(b.flags & GOMEM_ALLOC_NOZERO)) {
+				int t = touch(T_ZERO, win + copy[i].offset, 0,
+					      copy[i].offset, sz, &bad);
+
+				if (t)
+					fail("batch region %#llx+%#llx not zero (%d) at %#llx",
+					     copy[i].offset, sz, t, bad);
+			}
+			win_fill(tag, copy[i].offset, sz);
+			reg_add(s, copy[i].offset, sz, tag);
+		}
+		if (out.done != done)
+			fail("ALLOC_BATCH done %u, %u entries succeeded", out.done, done);
+	} else {
+		region_refill(s, ri);
+		region_refill(s, ari);
+	}
+	put_sess(s, "ALLOC_BATCH");
+}
+
+static void op_free_batch(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int n = gen_count(), ne, i, usize, done = 0;
+	int varied, ri = -1, ari, err, entry_pad = 0, tail_nz = 0, k, pending;
+	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
+	struct gomem_batch b = { 0 };
+	unsigned int cmd0 = GOMEM_IOC_FREE_BATCH, cmd = vary_cmd(cmd0, &usize, &varied);
+	enum place pl, apl;
+	uint8_t *arg;
+	s64 delta = 0;
+	emask want;
+	long ret;
+
+	/* Before the entries may be written into one of the regions. */
+	check_sess_patterns(s, "before FREE_BATCH");
+	gen_splits = 0;
+	if (n > 64 && chance(r, 80))
+		n = 1 + rn(r, 64);
+	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
+	e = place_entries(s, ne, &pl, &ri);
+	for (i = 0; i < ne; i++) {
+		struct gomem_batch_entry x = { 0, 0, (int32_t)rnd(r), 0 };
+
+		if (i && chance(r, 5)) {
+			unsigned int k2 = rn(r, i);	/* a double free */
+
+			x.offset = copy[k2].offset;
+			x.size = copy[k2].size;
+		} else {
+			gen_free_range(s, &x.offset, &x.size);
+		}
+		/* The entries' own region is never freed by the batch. */
+		if (ri >= 0 && x.offset >= s->reg[ri].off &&
+		    x.offset < s->reg[ri].off + s->reg[ri].size)
+			x.offset = MAPSZ + G;
+		if (chance(r, 1)) {
+			x.pad = 1;
+			entry_pad = 1;
+		}
+		copy[i] = x;
+		if (pl == P_OK || pl == P_REGION)
+			e[i] = x;
+	}
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = chance(r, 3) ? 1 : 0;
+	b.align = chance(r, 3) ? 8 : 0;
+	b.done = rnd(r);
+	b.pad = chance(r, 2);
+	arg = place_arg(s, &apl, usize, &ari, 1);
+	if (apl == P_OK || apl == P_REGION) {
+		if (ari >= 0) {		/* could be freed by an entry */
+			arg = cur->scr + PS - 256;
+			apl = P_OK;
+			ari = -1;
+		}
+		memset(arg, 0, usize);
+		memcpy(arg, &b, usize < sizeof(b) ? usize : sizeof(b));
+		if (usize > sizeof(b) && chance(r, 50)) {
+			arg[sizeof(b) + rn(r, usize - sizeof(b))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (s->mode == O_RDONLY)
+		want = B(EBADF);
+	else if (varied && usize < GOMEM_BATCH_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(apl))
+		/* a straddling tail is read for zeroes before the fault */
+		want = B(EFAULT) | (apl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (apl == P_RO)
+		want = B(EINVAL);
+	else if (b.pad || !n || n > GOMEM_BATCH_MAX || b.flags || b.align)
+		want = B(EINVAL);
+	else if (pl != P_OK && pl != P_REGION)
+		want = B(EFAULT);
+	else if (entry_pad)
+		want = B(EINVAL);
+	else
+		want = OK | B(ENOMEM);
+	if (fault_mode && pl == P_REGION)
+		want |= B(EFAULT);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	if (!err)
+		for (i = 0; i < n; i++)
+			if (!e[i].result)
+				delta -= align_up(copy[i].size, G);
+	/* -EFAULT after the frees (fail-nth on the write-back): see below. */
+	pending = err == EFAULT && cur->injected && (want & OK);
+	if (!pending)
+		hold_end(&me->main, delta);
+	chk(C_FREE_BATCH, err, want, "FREE_BATCH");
+	if (!err) {
+		struct gomem_batch out;
+
+		memcpy(&out, arg, sizeof(out));
+		for (i = 0; i < n; i++)
+			copy[i].result = e[i].result;
+		region_refill(s, ri);
+		for (i = 0; i < n; i++) {
+			emask ew = free_expect(s, copy[i].offset, copy[i].size, &k);
+			int res = copy[i].result;
+
+			if (res > 0 || res < -127)
+				fail("FREE_BATCH entry %u: result %d", i, res);
+			chk(C_ENTRY_FREE, -res, ew, "FREE_BATCH entry");
+			if (res)
+				continue;
+			done++;
+			if (k < 0)
+				fail("FREE_BATCH entry %u %#llx+%#llx freed: not ours",
+				     i, copy[i].offset, copy[i].size);
+			reg_cut(s, k, copy[i].offset, align_up(copy[i].size, G));
+		}
+		if (out.done != done)
+			fail("FREE_BATCH done %u, %u entries succeeded", out.done, done);
+	} else if (pending) {
+		/*
+		 * The write-back failed after the frees, which stand: free
+		 * again each entry that could have been freed; success or
+		 * -EINVAL both mean it is gone now.
+		 */
+		region_refill(s, ri);
+		for (i = 0; i < n; i++) {
+			struct gomem_free f = { copy[i].offset, copy[i].size };
+			emask ew = free_expect(s, f.offset, f.size, &k);
+			int e2;
+
+			if (k < 0 || !(ew & OK))
+				continue;
+			e2 = ioctl(s->fds[0], GOMEM_IOC_FREE, &f) ? errno : 0;
+			if (e2 && e2 != EINVAL && e2 != ENOMEM)
+				fail("FREE after a failed FREE_BATCH: %d", e2);
+			if (e2 == ENOMEM)
+				continue;
+			/* freed now, or by the batch: gone either way */
+			delta -= align_up(f.size, G);
+			reg_cut(s, k, f.offset, align_up(f.size, G));
+		}
+		hold_end(&me->main, delta);
+	} else {
+		region_refill(s, ri);
+	}
+	put_sess(s, "FREE_BATCH");
+}
+
+static void op_info_stats(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	int info = chance(r, 40), varied, ri, err;
+	unsigned int base = info ? GOMEM_IOC_INFO : GOMEM_IOC_STATS;
+	unsigned int ver0 = info ? GOMEM_INFO_SIZE_VER0 : GOMEM_STATS_SIZE_VER0;
+	unsigned int usize, ks = _IOC_SIZE(base), cmd, i;
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	cmd = vary_cmd(base, &usize, &varied);
+	if (info && chance(r, 10)) {
+		usize = ver0;
+		cmd = _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0, usize);
+		varied = 1;
+	}
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK)
+		memset(arg, 0xa5, 256);
+	else if (pl == P_REGION)
+		memset(arg, 0xa5, usize);
+	if (varied && usize < ver0)
+		want = B(EINVAL);
+	else if (pl != P_OK && pl != P_REGION)
+		want = B(EFAULT);
+	else
+		want = OK;
+	if (fault_mode && pl == P_REGION)
+		want |= B(EFAULT);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(info ? C_INFO : C_STATS, err, want, info ? "INFO" : "STATS");
+	if (!err) {
+		if (usize > ks)
+			for (i = ks; i < usize; i++)
+				if (arg[i])
+					fail("%s: byte %u past the kernel's struct not zeroed",
+					     info ? "INFO" : "STATS", i);
+		if (usize < ks)
+			for (i = usize; i < ks && pl == P_OK; i++)
+				if (arg[i] != 0xa5)
+					fail("%s: wrote byte %u past the caller's size %u",
+					     info ? "INFO" : "STATS", i, usize);
+		if (info) {
+			struct gomem_info gi, want_i = ginfo;
+
+			memset(&gi, 0, sizeof(gi));
+			memcpy(&gi, arg, usize < sizeof(gi) ? usize : sizeof(gi));
+			want_i.session_flags = s->mode == O_RDONLY ? GOMEM_SESSION_READONLY : 0;
+			if (usize < sizeof(gi))
+				memset((uint8_t *)&want_i + usize, 0, sizeof(gi) - usize);
+			if (memcmp(&gi, &want_i, usize < sizeof(gi) ? usize : sizeof(gi)))
+				fail("INFO differs from the parent's (size %u)", usize);
+		} else {
+			struct gomem_stats st;
+
+			memcpy(&st, arg, sizeof(st));
+			if (st.session_in_use != s->bytes ||
+			    st.session_regions != (u64)s->nreg)
+				fail("STATS (size %u): session %llu/%llu, bookkeeping %llu/%d",
+				     usize, (u64)st.session_in_use,
+				     (u64)st.session_regions, s->bytes, s->nreg);
+		}
+	}
+	region_refill(s, ri);
+	put_sess(s, info ? "INFO" : "STATS");
+}
+
+static void op_trim_recycle(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	int trim = chance(r, 80), varied, ri, err;
+	unsigned int base = trim ? GOMEM_IOC_TRIM : GOMEM_IOC_RECYCLE;
+	unsigned int usize, cmd;
+	struct gomem_release rel;
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+	s64 bytes = s->bytes;
+	int nreg = s->nreg;
+
+	cmd = vary_cmd(base, &usize, &varied);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (!trim && pl == P_REGION) {
+		arg = cur->scr + PS - 256;
+		pl = P_OK;
+		ri = -1;
+	}
+	if (pl == P_OK || pl == P_REGION)
+		memset(arg, 0x11, usize);
+	if (s->mode == O_RDONLY)
+		want = B(EBADF);
+	else if (varied && usize < GOMEM_RELEASE_SIZE_VER0)
+		want = B(EINVAL);
+	else if (pl != P_OK && pl != P_REGION)
+		want = B(EFAULT);
+	else
+		want = OK;
+	if (fault_mode && pl == P_REGION)
+		want |= B(EFAULT);
+	if (!trim && (want & OK))
+		check_sess_patterns(s, "before RECYCLE");
+	if (!trim)
+		hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	if (!trim && !(err == EFAULT && cur->injected))
+		hold_end(&me->main, err ? 0 : -bytes);
+	chk(trim ? C_TRIM : C_RECYCLE, err, want, trim ? "TRIM" : "RECYCLE");
+	if (!err && !trim) {
+		memcpy(&rel, arg, sizeof(rel));
+		if (usize >= sizeof(rel) &&
+		    (rel.bytes != (u64)bytes || rel.count != (u64)nreg))
+			fail("RECYCLE released %llu bytes in %llu, session held %lld in %d",
+			     (u64)rel.bytes, (u64)rel.count, bytes, nreg);
+		s->nreg = 0;
+		s->bytes = 0;
+	} else if (!trim && err == EFAULT && cur->injected) {
+		/* The write-back failed: the frees stand if they were done. */
+		struct gomem_stats st;
+
+		if (ioctl(s->fds[0], GOMEM_IOC_STATS, &st))
+			fail("STATS: %s", strerror(errno));
+		if (!st.session_regions && nreg) {
+			s->nreg = 0;
+			s->bytes = 0;
+		}
+		hold_end(&me->main, -(bytes - (s64)s->bytes));
+	}
+	region_refill(s, ri);
+	if (trim && s->nreg && chance(r, 30))
+		check_region(s, &s->reg[rn(r, s->nreg)], "after TRIM");
+	put_sess(s, trim ? "TRIM" : "RECYCLE");
+}
+
+static void op_bad_ioctl(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	static const unsigned char magics[] = { 0xb8, 0xba, 0xc7, 0x77, 0xe1 };
+	unsigned int cmd, nr, sz = rn(r, 256);
+	uint8_t *arg = cur->scr + PS - 256;
+	emask want = B(ENOTTY);
+	int err;
+
+	memset(arg, 0, 256);
+	switch (rn(r, 5)) {
+	case 0:		/* unknown number */
+		nr = 8 + rn(r, 248);
+		cmd = _IOC(rn(r, 4), GOMEM_IOC_MAGIC, nr, sz);
+		break;
+	case 1:		/* other magic */
+		cmd = _IOC(rn(r, 4), magics[rn(r, sizeof(magics))], rn(r, 8), sz);
+		break;
+	case 2:		/* no direction */
+		cmd = _IOC(_IOC_NONE, GOMEM_IOC_MAGIC, rn(r, 8), sz);
+		break;
+	case 3:		/* the wrong direction */
+		nr = rn(r, 8);
+		cmd = _IOC(nr == 0 || nr >= 5 ? _IOC_WRITE : _IOC_READ,
+			   GOMEM_IOC_MAGIC, nr, 32);
+		break;
+	default:	/* a good command, bad pointer */
+		nr = rn(r, 8);
+		if (nr == 1 || nr == 2 || nr == 6 || nr == 7 ||
+		    nr == 3 || nr == 4)
+			want = s->mode == O_RDONLY ? B(EBADF) : B(EFAULT);
+		else
+			want = B(EFAULT);
+		{
+			static const unsigned int cmds[] = {
+				GOMEM_IOC_INFO, GOMEM_IOC_ALLOC, GOMEM_IOC_FREE,
+				GOMEM_IOC_ALLOC_BATCH, GOMEM_IOC_FREE_BATCH,
+				GOMEM_IOC_STATS, GOMEM_IOC_TRIM, GOMEM_IOC_RECYCLE,
+			};
+			void *bad[] = { NULL, cur->scr + 2 * PS,
+					(void *)0xffff888000000000ULL,
+					(void *)(uintptr_t)1 };
+			cmd = cmds[nr];
+			arg = bad[rn(r, 4)];
+		}
+		break;
+	}
+	hold_begin(&me->main);
+	fi_begin();
+	err = ioctl(sess_fd(s), cmd, arg) ? errno : 0;
+	fi_end();
+	hold_end(&me->main, 0);
+	chk(C_BADIOCTL, err, want, "bad ioctl");
+	put_sess(s, "bad ioctl");
+}
+
+/* mmap/munmap/mprotect/mremap/madvise on a session fd. */
+static void op_mmap(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	u64 pages = 1 + rn(r, 16), off, len = pages * PS;
+	int prot = PROT_READ, flags = MAP_SHARED, err, i;
+	emask want;
+	uint8_t *p;
+
+	switch (rn(r, 8)) {
+	case 0:
+		off = MAPSZ - rn(r, 8) * PS;	/* at or over the end */
+		break;
+	case 1:
+		off = rn(r, MAPSZ / PS) * PS + 1 + rn(r, PS - 1);
+		break;
+	case 2:
+		off = (MAPSZ + rn(r, 1 << 20) * PS);
+		break;
+	default:
+		if (s->nreg && chance(r, 70))
+			off = s->reg[rn(r, s->nreg)].off / PS * PS;
+		else
+			off = rn(r, MAPSZ / PS) * PS;
+		break;
+	}
+	if (chance(r, 60))
+		prot |= PROT_WRITE;
+	if (chance(r, 8))
+		flags = MAP_PRIVATE;
+	if (chance(r, 3))
+		len = 0;
+	/* The order of the kernel's checks: do_mmap(), then gomem_mmap(). */
+	if (off % PS || !len)
+		want = B(EINVAL);
+	else if (s->mode == O_WRONLY)
+		want = B(EACCES);
+	else if (flags == MAP_SHARED && (prot & PROT_WRITE) && s->mode == O_RDONLY)
+		want = B(EACCES);
+	else if (flags == MAP_PRIVATE)
+		want = B(EINVAL);
+	else if (off > MAPSZ || len > MAPSZ - off)
+		want = B(EINVAL);
+	else
+		want = OK;
+	pthread_rwlock_rdlock(&reflock);
+	fi_begin();
+	p = mmap(NULL, len, prot, flags, sess_fd(s), off);
+	err = p == MAP_FAILED ? errno : 0;
+	fi_end();
+	chk(C_MMAP, err, want, "mmap");
+	if (!err) {
+		u64 x;
+
+		/* Touch: reads anywhere, SIGBUS where no chunk is. */
+		for (i = 0; i < (int)pages; i++) {
+			int t = touch(T_READ, p + i * PS, 0, 0, 1, &x);
+
+			rec(C_TOUCH, t == SIGBUS ? E_SIGBUS : t ? E_OTHER : 0);
+			if (t && t != SIGBUS)
+				fail("signal %d reading a mapping at %#llx", t,
+				     off + i * PS);
+			if (t == SIGBUS && reg_overlaps(s, off + i * PS, PS))
+				fail("SIGBUS reading own region's page %#llx",
+				     off + i * PS);
+		}
+		/* Writes only into own regions, their own pattern. */
+		if ((prot & PROT_WRITE))
+			for (i = 0; i < s->nreg; i++) {
+				struct region *rg = &s->reg[i];
+				u64 a = rg->off > off ? rg->off : off;
+				u64 b = rg->off + rg->size < off + len ?
+					     rg->off + rg->size : off + len;
+
+				if (a < b)
+					pat_fill(p + (a - off), rg->tag, a, b - a);
+			}
+		switch (rn(r, 6)) {
+		case 0:
+			fi_begin();
+			err = mprotect(p, len, PROT_READ | PROT_WRITE) ? errno : 0;
+			fi_end();
+			chk(C_MPROTECT, err, s->mode == O_RDONLY ? B(EACCES) : OK,
+			    "mprotect to PROT_WRITE");
+			break;
+		case 1: {
+			void *q;
+
+			fi_begin();
+			q = mremap(p, len, len + PS, 0);
+			err = q == MAP_FAILED ? errno : 0;
+			fi_end();
+			/* VM_DONTEXPAND | VM_PFNMAP: no growing */
+			chk(C_MREMAP, err, B(EFAULT) | B(ENOMEM), "mremap grow");
+			if (!err)
+				p = q, len += PS;
+			break;
+		}
+		case 2: {
+			void *q;
+
+			fi_begin();
+			q = mremap(p, len, len, MREMAP_MAYMOVE);
+			err = q == MAP_FAILED ? errno : 0;
+			fi_end();
+			chk(C_MREMAP, err, OK, "mremap move");
+			if (!err)
+				p = q;
+			if (pages > 1) {
+				q = mremap(p, len, len - PS, 0);
+				err = q == MAP_FAILED ? errno : 0;
+				chk(C_MREMAP, err, OK, "mremap shrink");
+				if (!err)
+					len -= PS;
+			}
+			break;
+		}
+		default: {
+			static const int adv[] = {
+				MADV_DONTNEED, MADV_WILLNEED, MADV_REMOVE,
+				MADV_FREE, MADV_NORMAL, MADV_RANDOM,
+				MADV_SEQUENTIAL, MADV_DONTDUMP, MADV_COLD,
+				MADV_PAGEOUT, MADV_POPULATE_READ,
+			};
+			int a = adv[rn(r, sizeof(adv) / sizeof(adv[0]))];
+
+			fi_begin();
+			err = madvise(p, len, a) ? errno : 0;
+			fi_end();
+			rec(C_MADVISE, err);
+			/* Generic mm results; anything else is news. */
+			if (err && err != EINVAL && err != EACCES &&
+			    err != EOPNOTSUPP && err != EFAULT && err != ENOMEM &&
+			    err != EAGAIN && err != EPERM && err != EIO &&
+			    err != EINTR && err != ESPIPE && err != ENODEV &&
+			    err != EBADF)
+				fail("madvise %d: %s", a, strerrorname_np(err));
+			break;
+		}
+		}
+		if (s->nreg)
+			check_region(s, &s->reg[rn(r, s->nreg)], "after mmap ops");
+		err = munmap(p, len) ? errno : 0;
+		chk(C_MUNMAP, err, OK, "munmap");
+	}
+	pthread_rwlock_unlock(&reflock);
+	put_sess(s, "mmap");
+}
+
+/* read/write/pread/pwrite/lseek at random places. */
+static void op_rw(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	uint8_t *buf = cur->buf, *bend = cur->buf + BUFPAGES * PS;
+	int fd = sess_fd(s), err, kind = rn(r, 10);
+	int canread = s->mode != O_WRONLY, canwrite = s->mode != O_RDONLY;
+	u64 off, len;
+	ssize_t n;
+	emask want;
+
+	if (kind < 3 && s->nreg) {
+		/* pread own region: exact */
+		struct region *rg = &s->reg[rn(r, s->nreg)];
+		u64 bad;
+
+		off = rg->off + rn(r, rg->size);
+		len = 1 + rn(r, rg->off + rg->size - off);
+		if (len > BUFPAGES * PS)
+			len = BUFPAGES * PS;
+		fi_begin();
+		n = pread(fd, buf, len, off);
+		err = n < 0 ? errno : 0;
+		fi_end();
+		chk(C_PREAD, err, canread ? OK : B(EBADF), "pread own region");
+		if (!err && !cur->injected && (u64)n != len)
+			fail("pread own region %#llx+%#llx: %zd", off, len, n);
+		if (!err && (bad = pat_check(buf, rg->tag, off, n)) != UINT64_MAX)
+			fail("pread own region %#llx+%#llx wrong at %#llx",
+			     rg->off, rg->size, bad);
+	} else if (kind < 5 && s->nreg) {
+		/* pwrite own region with its pattern, sometimes via write() */
+		struct region *rg = &s->reg[rn(r, s->nreg)];
+
+		off = rg->off + rn(r, rg->size);
+		len = 1 + rn(r, rg->off + rg->size - off);
+		if (len > BUFPAGES * PS)
+			len = BUFPAGES * PS;
+		pat_fill(buf, rg->tag, off, len);
+		if (chance(r, 30)) {
+			off_t o = lseek(fd, off, SEEK_SET);
+
+			chk(C_LSEEK, o < 0 ? errno : 0, OK, "lseek");
+			fi_begin();
+			n = write(fd, buf, len);
+			err = n < 0 ? errno : 0;
+			fi_end();
+			chk(C_WRITE, err, canwrite ? OK : B(EBADF), "write own region");
+		} else {
+			fi_begin();
+			n = pwrite(fd, buf, len, off);
+			err = n < 0 ? errno : 0;
+			fi_end();
+			chk(C_PWRITE, err, canwrite ? OK : B(EBADF), "pwrite own region");
+		}
+		if (!err && !cur->injected && (u64)n != len)
+			fail("pwrite own region %#llx+%#llx: %zd", off, len, n);
+	} else if (kind < 7) {
+		/* read anywhere, huge lengths and bad buffers included */
+		uint8_t *b = buf;
+		int bad = 0, useread = chance(r, 30), known = 1;
+
+		off = chance(r, 80) ? rn(r, MAPSZ) : chance(r, 50) ?
+		      MAPSZ + rn(r, 1 << 20) : (rnd(r) | (1ULL << 63));
+		len = chance(r, 80) ? 1 + rn(r, 4 * PS) : chance(r, 50) ?
+		      (1ULL << 40) : ~0ULL >> 1;
+		if (len > 4 * PS)
+			b = bend - PS;	/* the guard page stops the copy */
+		else if (chance(r, 5)) {
+			b = chance(r, 50) ? NULL : cur->scr + 2 * PS;
+			bad = 1;
+		}
+		if (useread) {
+			off_t o = lseek(fd, off, SEEK_SET);
+
+			err = o < 0 ? errno : 0;
+			chk(C_LSEEK, err, (s64)off < 0 ? B(EINVAL) : OK, "lseek");
+			known = !err;
+		}
+		fi_begin();
+		n = useread ? read(fd, b, len) : pread(fd, b, len, off);
+		err = n < 0 ? errno : 0;
+		fi_end();
+		/* The VFS's order: pread's offset, f_mode, access_ok(). */
+		if (!useread && (s64)off < 0)
+			want = B(EINVAL);
+		else if (!canread)
+			want = B(EBADF);
+		else if (len == ~0ULL >> 1)
+			want = B(EFAULT);
+		else if (!known)
+			want = OK | B(ENXIO) | B(EFAULT);
+		else if (off >= MAPSZ)
+			want = OK;
+		else if (bad)
+			want = B(EFAULT) | B(ENXIO);
+		else
+			want = OK | B(ENXIO);
+		chk(useread ? C_READ : C_PREAD, err, want, "read anywhere");
+		if (!known)
+			off = 0;
+		if (!err && off >= MAPSZ && n)
+			fail("read past the window returned %zd", n);
+		if (!err && (u64)n > len)
+			fail("read returned %zd > %llu", n, len);
+	} else if (kind < 9) {
+		/* writes that can write nothing: bad buffer, past the window */
+		uint8_t *b = chance(r, 50) ? NULL : cur->scr + 2 * PS;
+		int past = chance(r, 40);
+
+		off = past ? MAPSZ + rn(r, 1 << 20) : rn(r, MAPSZ);
+		len = 1 + rn(r, 4 * PS);
+		fi_begin();
+		n = pwrite(fd, b, len, off);
+		err = n < 0 ? errno : 0;
+		fi_end();
+		if (!canwrite)
+			want = B(EBADF);
+		else if (past)
+			want = OK;
+		else
+			want = B(EFAULT);
+		chk(C_PWRITE, err, want, "pwrite with nothing to write");
+		if (!err && n)
+			fail("pwrite at %#llx wrote %zd bytes", off, n);
+	} else {
+		static const int wh[] = { SEEK_SET, SEEK_CUR, SEEK_END,
+					  SEEK_DATA, SEEK_HOLE };
+		int w = wh[rn(r, 5)];
+		s64 o = chance(r, 20) ? -(s64)rn(r, 4096) - 1 : (s64)rn(r, 2 * MAPSZ);
+		off_t res = lseek(fd, o, w);
+
+		err = res < 0 ? errno : 0;
+		chk(C_LSEEK, err, OK | B(EINVAL) | B(ENXIO), "lseek");
+	}
+	put_sess(s, "read/write");
+}
+
+/* Read other workers' published regions; try to free them. */
+static void op_foreign(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	int w = rn(r, opt_procs), k = rn(r, NPUB), err, idx;
+	u64 off = atomic_load(&shm->w[w].pub_off[k]);
+	u64 size = atomic_load(&shm->w[w].pub_size[k]), x;
+	struct gomem_free *f = (void *)(cur->scr + PS - 256);
+	emask want;
+	int t;
+
+	if (size && off < MAPSZ && size <= MAPSZ - off) {
+		t = touch(T_READ, win + off, 0, off, size, &x);
+		rec(C_TOUCH, t == SIGBUS ? E_SIGBUS : t ? E_OTHER : 0);
+		if (t && t != SIGBUS)
+			fail("signal %d reading a foreign region", t);
+	}
+	if (s->mode == O_RDONLY) {
+		want = B(EBADF);
+	} else {
+		want = free_expect(s, off, size ? size : G, &idx);
+		if (idx >= 0) {		/* it is ours now */
+			put_sess(s, "foreign");
+			return;
+		}
+	}
+	f->offset = off;
+	f->size = size ? size : G;
+	hold_begin(&me->main);
+	fi_begin();
+	err = ioctl(sess_fd(s), GOMEM_IOC_FREE, f) ? errno : 0;
+	fi_end();
+	hold_end(&me->main, 0);
+	chk(C_FREE, err, want, "FREE of another's region");
+	put_sess(s, "foreign");
+}
+
+/* Read pages of the whole window: SIGBUS where no chunk backs them. */
+static void op_touch(void)
+{
+	u64 *r = &cur->rng, x;
+	u64 off = rn(r, MAPSZ / PS) * PS;
+	int t = touch(T_READ, win + off, 0, off, PS * (1 + rn(r, 4)) > MAPSZ - off ?
+		      MAPSZ - off : PS * (1 + rn(r, 4)), &x);
+
+	rec(C_TOUCH, t == SIGBUS ? E_SIGBUS : t ? E_OTHER : 0);
+	if (t && t != SIGBUS)
+		fail("signal %d reading the window at %#llx", t, off);
+}
+
+static void op_verify(void)
+{
+	struct sess *s = pick_sess();
+
+	check_sess_patterns(s, "verify");
+	put_sess(s, "verify");
+}
+
+static void op_dup_close(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	int fd, err;
+
+	if (chance(r, 8)) {
+		sess_close(s, "before closing the session");
+		if (chance(r, 80))
+			sess_open(s);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	if (s->nfds < MAXFDS && chance(r, 60)) {
+		fd = dup(s->fds[0]);
+		err = fd < 0 ? errno : 0;
+		chk(C_DUP, err, OK | B(EMFILE), "dup");
+		if (fd >= 0)
+			s->fds[s->nfds++] = fd;
+	} else if (s->nfds > 1) {
+		int i = rn(r, s->nfds);
+
+		err = close(s->fds[i]) ? errno : 0;
+		chk(C_CLOSE, err, OK, "close of a dup");
+		s->fds[i] = s->fds[--s->nfds];
+	}
+	put_sess(s, "dup/close");
+}
+
+/* In a child: close every inherited fd but @keep. */
+static void child_close_fds(int keep)
+{
+	int i;
+
+	/* Never outlive the worker, even one that failed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+	for (i = 3; i < 256; i++)
+		if (i != keep)
+			close(i);
+}
+
+static void child_signal(int fd)
+{
+	char c = 1;
+
+	if (write(fd, &c, 1) != 1)
+		_exit(3);
+	close(fd);
+}
+
+static void parent_wait_ready(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
+
+/*
+ * A child verifies the session's regions through the inherited mapping
+ * (and pread() on its own read-only session), then exits.
+ */
+static void op_fork_verify(void)
+{
+	struct sess *s = pick_sess();
+	struct slot *cs = &me->child[cur->t];
+	int pfd[2], st, err;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		put_sess(s, "fork");
+		return;
+	}
+	pthread_rwlock_wrlock(&reflock);
+	atomic_store(&cs->inflight, 1);
+	fi_begin();
+	pid = fork();
+	err = pid < 0 ? errno : 0;
+	if (pid == 0) {
+		int i, fd;
+		u64 bad;
+
+		cur->injected = 0;
+		child_close_fds(pfd[1]);
+		child_signal(pfd[1]);
+		cov_thread_start();
+		for (i = 0; i < s->nreg; i++) {
+			struct region *rg = &s->reg[i];
+			int t = touch(T_CHECK, win + rg->off, rg->tag, rg->off, rg->size, &bad);
+
+			if (t)
+				fail("child: region %#llx+%#llx wrong (%d) at %#llx",
+				     rg->off, rg->size, t, bad);
+			/* Rewrite it as it is: the child may write too. */
+			if (rg->size <= 4096 && (i & 1))
+				touch(T_FILL, win + rg->off, rg->tag, rg->off, rg->size, &bad);
+		}
+		fd = open(opt_dev, O_RDONLY);
+		if (fd >= 0 && s->nreg) {
+			struct region *rg = &s->reg[0];
+			u64 len = rg->size < BUFPAGES * PS ? rg->size : BUFPAGES * PS;
+			ssize_t n = pread(fd, cur->buf, len, rg->off);
+
+			if (n < 0 && fault_mode && (errno == ENOMEM || errno == EINTR))
+				n = len = 0;
+			if (n != (ssize_t)len ||
+			    pat_check(cur->buf, rg->tag, rg->off, len) != UINT64_MAX)
+				fail("child: pread of region %#llx: %zd", rg->off, n);
+		}
+		cov_thread_collect();
+		_exit(0);
+	}
+	fi_end();
+	close(pfd[1]);
+	chk(C_FORK, err, OK | B(EAGAIN) | B(ENOMEM), "fork");
+	if (pid > 0) {
+		parent_wait_ready(pfd[0]);
+		atomic_fetch_add(&me->forks, 1);
+	} else {
+		close(pfd[0]);
+	}
+	pthread_rwlock_unlock(&reflock);
+	if (pid > 0) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fail("verifying child exited with status %#x", st);
+	}
+	hold_end(cs, 0);
+	atomic_store(&cs->inflight, 0);
+	put_sess(s, "fork");
+}
+
+/*
+ * A child opens its own session, allocates, writes and frees until the
+ * worker SIGKILLs it after a random delay; the kernel must take back all
+ * it held (oracle 4 and the end checks).
+ */
+static void op_kill_child(void)
+{
+	struct slot *cs = &me->child[cur->t];
+	u64 *r = &cur->rng;
+	u64 delay = rn(r, 20000), cseed = rnd(r);
+	int pfd[2], st, err;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return;
+	pthread_rwlock_wrlock(&reflock);
+	atomic_store(&cs->inflight, 1);
+	fi_begin();
+	pid = fork();
+	err = pid < 0 ? errno : 0;
+	if (pid == 0) {
+		u64 offs[64], sizes[64], rs = cseed;
+		unsigned int n = 0;
+		int fd;
+
+		cur->injected = 0;
+		child_close_fds(pfd[1]);
+		child_signal(pfd[1]);
+		cov_thread_start();
+		fd = open(opt_dev, O_RDWR);
+		if (fd < 0)
+			_exit(0);
+		for (;;) {
+			struct gomem_alloc a = { .size = 1 + rn(&rs, 16384) };
+			struct gomem_free f;
+
+			if (n < 64 && !ioctl(fd, GOMEM_IOC_ALLOC, &a)) {
+				offs[n] = a.offset;
+				sizes[n++] = align_up(a.size, G);
+				pat_fill(win + a.offset, rs, a.offset, align_up(a.size, G));
+				if (chance(&rs, 30)) {
+					ssize_t k = pwrite(fd, win + a.offset, a.size, a.offset);
+
+					(void)k;
+				}
+			} else if (n) {
+				unsigned int i = rn(&rs, n);
+
+				f.offset = offs[i];
+				f.size = sizes[i];
+				if (ioctl(fd, GOMEM_IOC_FREE, &f))
+					fail("kill-child: FREE: %s", strerrorname_np(errno));
+				offs[i] = offs[--n];
+				sizes[i] = sizes[n];
+			}
+			cov_thread_collect();
+		}
+	}
+	fi_end();
+	close(pfd[1]);
+	chk(C_FORK, err, OK | B(EAGAIN) | B(ENOMEM), "fork");
+	if (pid > 0)
+		parent_wait_ready(pfd[0]);
+	else
+		close(pfd[0]);
+	pthread_rwlock_unlock(&reflock);
+	if (pid > 0) {
+		usleep(delay);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && WEXITSTATUS(st))
+			fail("allocating child exited with status %d", WEXITSTATUS(st));
+		atomic_fetch_add(&me->kills, 1);
+		atomic_fetch_add(&me->forks, 1);
+	}
+	/* Reaped: the kernel has released its session. */
+	atomic_store(&cs->holdings, 0);
+	atomic_fetch_add(&cs->gen, 1);
+	atomic_store(&cs->inflight, 0);
+}
+
+struct opw {
+	void (*fn)(void);
+	unsigned int weight;
+};
+
+static const struct opw ops[] = {
+	{ op_alloc, 22 }, { op_free, 16 }, { op_alloc_batch, 6 },
+	{ op_free_batch, 6 }, { op_info_stats, 5 }, { op_trim_recycle, 4 },
+	{ op_bad_ioctl, 5 }, { op_mmap, 6 }, { op_rw, 10 }, { op_foreign, 3 },
+	{ op_touch, 6 }, { op_verify, 2 }, { op_dup_close, 3 },
+	{ op_fork_verify, 1 }, { op_kill_child, 1 },
+};
+
+static void set_make_it_fail(const char *path, int on)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		say("gomem-fuzz: cannot write %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static void *worker_thread(void *arg)
+{
+	struct thr *t = arg;
+	unsigned int total = 0, i, pick;
+	u64 n = 0;
+
+	cur = t;
+	cov_thread_start();
+	t->fnfd = -1;
+	if (opt_fail_nth)
+		t->fnfd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (opt_make_it_fail) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/self/task/%d/make-it-fail",
+			 (int)syscall(SYS_gettid));
+		set_make_it_fail(p, 1);
+	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		total += ops[i].weight;
+	while (now() < deadline && (!opt_ops || n < opt_ops) &&
+	       !atomic_load(&shm->failed)) {
+		while (atomic_load(&shm->pause) && now() < deadline)
+			usleep(200);
+		t->opn = atomic_fetch_add(&w_opn, 1) + 1;
+		pick = rn(&t->rng, total);
+		for (i = 0; pick >= ops[i].weight; i++)
+			pick -= ops[i].weight;
+		ops[i].fn();
+		cov_thread_collect();
+		atomic_fetch_add_explicit(&me->ops, 1, memory_order_relaxed);
+		n++;
+	}
+	if (opt_make_it_fail) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/self/task/%d/make-it-fail",
+			 (int)syscall(SYS_gettid));
+		set_make_it_fail(p, 0);
+	}
+	if (t->fnfd >= 0)
+		close(t->fnfd);
+	return NULL;
+}
+
+static uint8_t *map_anon(size_t rw_pages, size_t extra_none, size_t extra_ro)
+{
+	size_t len = (rw_pages + extra_none + extra_ro) * PS;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		fail("mmap of %zu bytes: %s", len, strerror(errno));
+	memset(p, 0, len);
+	if (extra_none && mprotect(p + rw_pages * PS, extra_none * PS, PROT_NONE))
+		fail("mprotect: %s", strerror(errno));
+	if (extra_ro && mprotect(p + (rw_pages + extra_none) * PS, extra_ro * PS,
+				 PROT_READ))
+		fail("mprotect: %s", strerror(errno));
+	return p;
+}
+
+static int worker(int w)
+{
+	struct thr main_thr = { .w = w, .t = MAXTHREADS - 1 };
+	struct sigaction sa = { 0 };
+	int i;
+
+	W = w;
+	me = &shm->w[w];
+	main_thr.rng = mix64(opt_seed ^ mix64(w + 1) ^ 0x5555);
+	cur = &main_thr;
+	cov_thread_start();
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	main_thr.scr = map_anon(2, 1, 1);
+	main_thr.buf = map_anon(BUFPAGES, 1, 0);
+	map_fd = open_retry(O_RDWR);
+	win = mmap(NULL, MAPSZ, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (win == MAP_FAILED)
+		fail("mmap of the window: %s", strerror(errno));
+	nsess = 1 + rn(&main_thr.rng, MAXSESS);
+	for (i = 0; i < nsess; i++) {
+		pthread_mutex_init(&sess[i].lock, NULL);
+		sess_open(&sess[i]);
+	}
+	if (opt_make_it_fail)
+		set_make_it_fail("/proc/self/make-it-fail", 1);
+	for (i = 0; i < opt_threads; i++) {
+		struct thr *t = &thr[i];
+
+		t->w = w;
+		t->t = i;
+		t->rng = mix64(opt_seed ^ mix64((u64)(w + 1) << 20 | (i + 1)));
+		t->scr = map_anon(2, 1, 1);
+		t->ent = map_anon(EPAGES, 1, 0);
+		t->buf = map_anon(BUFPAGES, 1, 0);
+		t->cpy = map_anon(EPAGES, 0, 0);
+		while (pthread_create(&t->th, NULL, worker_thread, t)) {
+			if (now() > deadline + 10)
+				fail("pthread_create failed");
+			usleep(1000);
+		}
+	}
+	for (i = 0; i < opt_threads; i++)
+		pthread_join(thr[i].th, NULL);
+	if (opt_make_it_fail)
+		set_make_it_fail("/proc/self/make-it-fail", 0);
+	cur = &main_thr;
+	main_thr.opn = atomic_load(&w_opn);
+	/* The end: verify everything, the statistics, then close. */
+	for (i = 0; i < nsess; i++) {
+		struct sess *s = &sess[i];
+
+		if (!s->open)
+			continue;
+		check_sess_patterns(s, "at exit");
+		sess_check(s, "the run");
+		sess_close(s, "at exit");
+	}
+	munmap(win, MAPSZ);
+	close(map_fd);
+	cov_thread_collect();
+	atomic_store(&me->done, 1);
+	return 0;
+}
+
+/* ---- the parent: the checker ---- */
+
+static u64 exact_cmp, skipped_cmp;
+
+/* Oracle 4: in_use equals the sum of holdings when nothing is in flight. */
+static int global_check(int pfd)
+{
+	static u64 gen0[MAXPROCS][MAXTHREADS + 1];
+	struct gomem_stats st;
+	s64 sum = 0;
+	int w, k;
+
+	for (w = 0; w < opt_procs; w++)
+		for (k = 0; k <= MAXTHREADS; k++) {
+			struct slot *s = k ? &shm->w[w].child[k - 1] : &shm->w[w].main;
+
+			if (atomic_load(&s->inflight))
+				return 0;
+			gen0[w][k] = atomic_load(&s->gen);
+		}
+	if (ioctl(pfd, GOMEM_IOC_STATS, &st))
+		fail("parent STATS: %s", strerror(errno));
+	for (w = 0; w < opt_procs; w++)
+		for (k = 0; k <= MAXTHREADS; k++) {
+			struct slot *s = k ? &shm->w[w].child[k - 1] : &shm->w[w].main;
+
+			if (atomic_load(&s->inflight) ||
+			    atomic_load(&s->gen) != gen0[w][k])
+				return 0;
+			sum += atomic_load(&s->holdings);
+		}
+	if (st.in_use != (u64)sum)
+		fail("in_use %llu != %lld bytes the workers hold",
+		     (u64)st.in_use, sum);
+	exact_cmp++;
+	return 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: gomem-fuzz [--seed N] [--seconds S] [--procs P] [--threads T]\n"
+		"                  [--ops N] [--dev /dev/gomem] [--fail-nth PCT]\n"
+		"                  [--make-it-fail] [--kcov] [--verbose]\n");
+	exit(2);
+}
+
+static void parse(int argc, char **argv)
+{
+	int i, have_seed = 0, have_secs = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--make-it-fail")) {
+			opt_make_it_fail = 1;
+			continue;
+		}
+		if (!strcmp(a, "--verbose")) {
+			opt_verbose = 1;
+			continue;
+		}
+		if (!strcmp(a, "--kcov")) {
+			/* kcov.c reads GOMEM_FUZZ_KCOV at start-up: re-exec. */
+			if (!getenv("GOMEM_FUZZ_KCOV")) {
+				setenv("GOMEM_FUZZ_KCOV", "1", 1);
+				execv("/proc/self/exe", argv);
+			}
+			continue;
+		}
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "--seed")) {
+			opt_seed = strtoull(v, NULL, 0);
+			have_seed = 1;
+		} else if (!strcmp(a, "--seconds")) {
+			opt_seconds = atof(v);
+			have_secs = 1;
+		} else if (!strcmp(a, "--procs")) {
+			opt_procs = atoi(v);
+		} else if (!strcmp(a, "--threads")) {
+			opt_threads = atoi(v);
+		} else if (!strcmp(a, "--ops")) {
+			opt_ops = strtoull(v, NULL, 0);
+		} else if (!strcmp(a, "--dev")) {
+			opt_dev = v;
+		} else if (!strcmp(a, "--fail-nth")) {
+			opt_fail_nth = atoi(v);
+		} else {
+			usage();
+		}
+	}
+	if (opt_procs < 1 || opt_procs > MAXPROCS || opt_threads < 1 ||
+	    opt_threads > MAXTHREADS - 1 || opt_fail_nth < 0 || opt_fail_nth > 100)
+		usage();
+	if (!have_seed) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		opt_seed = (u64)ts.tv_sec * 1000003 + ts.tv_nsec / 1000 + getpid();
+		opt_seed %= 1000000000;
+	}
+	/* With --ops alone, no time limit to speak of. */
+	if (opt_ops && !have_secs)
+		opt_seconds = 3600;
+}
+
+int main(int argc, char **argv)
+{
+	struct gomem_stats st;
+	pid_t pids[MAXPROCS];
+	u64 ops = 0, kills = 0, forks = 0;
+	int pfd, w, alive, failed = 0, c, e, st_w;
+	double t0, el, last = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse(argc, argv);
+	say("gomem-fuzz: seed %llu", opt_seed);
+	if (opt_fail_nth && access("/proc/thread-self/fail-nth", W_OK)) {
+		say("gomem-fuzz: no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION): --fail-nth ignored");
+		opt_fail_nth = 0;
+	}
+	if (opt_make_it_fail && access("/proc/self/make-it-fail", W_OK)) {
+		say("gomem-fuzz: no /proc/self/make-it-fail (CONFIG_FAULT_INJECTION): --make-it-fail ignored");
+		opt_make_it_fail = 0;
+	}
+	/* Only faults that can happen make errors allowed. */
+	fault_mode = opt_fail_nth || opt_make_it_fail;
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	pfd = open(opt_dev, O_RDWR | O_CLOEXEC);
+	if (pfd < 0) {
+		say("gomem-fuzz: FAIL seed %llu worker -1 op#0: open %s: %s",
+		    opt_seed, opt_dev, strerror(errno));
+		return 1;
+	}
+	if (ioctl(pfd, GOMEM_IOC_INFO, &ginfo))
+		fail("INFO: %s", strerror(errno));
+	G = ginfo.granule;
+	PS = ginfo.page_size;
+	MAPSZ = ginfo.map_size;
+	if (opt_verbose)
+		say("gomem-fuzz: page %llu granule %llu initial %llu max_chunk %llu max_size %llu map_size %llu max_session_regions %llu",
+		    PS, G, (unsigned long long)ginfo.initial_size,
+		    (unsigned long long)ginfo.max_chunk,
+		    (unsigned long long)ginfo.max_size, MAPSZ,
+		    (unsigned long long)ginfo.max_session_regions);
+	if (ioctl(pfd, GOMEM_IOC_STATS, &st))
+		fail("STATS: %s", strerror(errno));
+	if (st.sessions != 1 || st.in_use)
+		say("gomem-fuzz: warning: %llu sessions, %llu bytes in use at the start",
+		    (unsigned long long)st.sessions, (unsigned long long)st.in_use);
+	t0 = now();
+	deadline = t0 + opt_seconds;
+	for (w = 0; w < opt_procs; w++) {
+		pids[w] = fork();
+		if (pids[w] < 0)
+			fail("fork: %s", strerror(errno));
+		g_pids[w] = pids[w];
+		if (!pids[w]) {
+			close(pfd);
+			_exit(worker(w));
+		}
+	}
+	alive = opt_procs;
+	while (alive) {
+		pid_t p = waitpid(-1, &st_w, WNOHANG);
+
+		if (p > 0) {
+			for (w = 0; w < opt_procs; w++)
+				if (pids[w] == p)
+					break;
+			if (w < opt_procs) {
+				pids[w] = 0;
+				g_pids[w] = 0;
+				alive--;
+				if (!WIFEXITED(st_w) || WEXITSTATUS(st_w)) {
+					if (!failed)
+						say("gomem-fuzz: FAIL seed %llu worker %d op#%llu: %s %d",
+						    opt_seed, w, atomic_load(&shm->w[w].ops),
+						    WIFEXITED(st_w) ? "exit status" : "killed by signal",
+						    WIFEXITED(st_w) ? WEXITSTATUS(st_w) : WTERMSIG(st_w));
+					failed = 1;
+					atomic_store(&shm->failed, 1);
+					for (c = 0; c < opt_procs; c++)
+						if (pids[c] > 0)
+							kill(pids[c], SIGKILL);
+				}
+			}
+			continue;
+		}
+		/* A worker stuck long past the end: a hang, kernel or ours. */
+		if (!failed && !opt_ops && now() > deadline + 60 + opt_seconds / 2) {
+			for (w = 0; w < opt_procs; w++)
+				if (pids[w] > 0)
+					break;
+			fail("worker %d (pid %d) still running %.0f s after the end",
+			     w, w < opt_procs ? pids[w] : 0, now() - deadline);
+		}
+		if (!failed) {
+			if (!global_check(pfd))
+				skipped_cmp++;
+			/* Now and then, pause the workers for an exact look. */
+			if (now() - last > 0.25) {
+				double t1 = now();
+
+				last = t1;
+				atomic_store(&shm->pause, 1);
+				while (now() - t1 < 0.5 && !global_check(pfd))
+					usleep(500);
+				atomic_store(&shm->pause, 0);
+			}
+		}
+		usleep(2000);
+	}
+	el = now() - t0;
+	for (w = 0; w < opt_procs; w++) {
+		ops += atomic_load(&shm->w[w].ops);
+		kills += atomic_load(&shm->w[w].kills);
+		forks += atomic_load(&shm->w[w].forks);
+	}
+	if (!failed) {
+		struct gomem_release rel;
+
+		/* Oracle 5: everything came back. */
+		if (ioctl(pfd, GOMEM_IOC_STATS, &st))
+			fail("STATS: %s", strerror(errno));
+		if (st.in_use || st.sessions != 1)
+			fail("at the end: in_use %llu, %llu sessions (want 0, 1)",
+			     (unsigned long long)st.in_use,
+			     (unsigned long long)st.sessions);
+		if (ioctl(pfd, GOMEM_IOC_TRIM, &rel))
+			fail("TRIM: %s", strerror(errno));
+		if (ioctl(pfd, GOMEM_IOC_STATS, &st))
+			fail("STATS: %s", strerror(errno));
+		if (st.chunks != 1 || st.capacity != ginfo.initial_size)
+			fail("after TRIM: %llu chunks, capacity %llu (want 1, %llu)",
+			     (unsigned long long)st.chunks,
+			     (unsigned long long)st.capacity,
+			     (unsigned long long)ginfo.initial_size);
+		if (!exact_cmp)
+			fail("no exact in_use comparison was made (%llu skipped)",
+			     skipped_cmp);
+	}
+	say("gomem-fuzz: seed %llu, %llu ops in %.1f s (%.0f ops/s), %d procs x %d threads, %llu kills, %llu forks",
+	    opt_seed, ops, el, ops / (el > 0 ? el : 1), opt_procs, opt_threads,
+	    kills, forks);
+	say("gomem-fuzz: %llu exact in_use comparisons, %llu skipped",
+	    exact_cmp, skipped_cmp);
+	for (c = 0; c < NCALL; c++)
+		for (e = 0; e < NERR; e++) {
+			u64 n = atomic_load(&shm->cnt[c][e]);
+			const char *name;
+
+			if (!n)
+				continue;
+			if (c == C_FAILNTH)
+				name = e ? "not_reached" : "injected";
+			else
+				name = e == 0 ? "ok" : e == E_SIGBUS ? "SIGBUS" :
+				       e == E_OTHER ? "other" : strerrorname_np(e);
+			say("gomem-fuzz: errno %s %s %llu", call_name[c],
+			    name ? name : "?", n);
+		}
+	cov_report();
+	if (failed) {
+		say("gomem-fuzz: FAIL seed %llu (a worker failed, see above)", opt_seed);
+		return 1;
+	}
+	say("gomem-fuzz: PASS");
+	close(pfd);
+	return 0;
+}
