@@ -135,7 +135,7 @@ def main():
     if part:
         print("    partly: " + ", ".join("%s %d/%d" % (k, dev[k][0], dev[k][1]) for k in part))
     if stray:
-        print("  %d recorded points match no KCOV call (a different gomem.ko?)" % len(stray))
+        print("  %d recorded addresses are no KCOV call site of this gomem.ko (not counted)" % len(stray))
     print()
     print("(call, result) pairs seen by the fuzzer in %s:" % ", ".join(sorted(runs)))
     calls = collections.defaultdict(list)

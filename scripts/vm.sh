@@ -406,7 +406,21 @@ for k in "$@"; do
 
 	completed=1
 	grep -aq 'GOMEM-VM done' "$log" || completed=0
-	bad=$(grep -aE "$bad_console_re" "$log" | grep -av '^GOMEM-CASE' | head -n 20 || true)
+	# Reports from before /init's first line come from the kernel's own
+	# boot, before gomem.ko or any test ran: shown, not counted (a rare
+	# early-interrupt KASAN report of the debug kernel, an early oops of
+	# TCG); everything from /init on counts, and all of it if /init
+	# never printed.
+	init_at=$(grep -an "GOMEM-VM kernel " "$log" | head -n 1 | cut -d: -f1 || true)
+	boot_bad=
+	if [ -n "$init_at" ]; then
+		boot_bad=$(head -n "$((init_at - 1))" "$log" | grep -aE "$bad_console_re" | head -n 5 || true)
+		bad=$(tail -n +"$init_at" "$log" | grep -aE "$bad_console_re" | grep -av '^GOMEM-CASE' | head -n 20 || true)
+	else
+		bad=$(grep -aE "$bad_console_re" "$log" | grep -av '^GOMEM-CASE' | head -n 20 || true)
+	fi
+	[ -z "$boot_bad" ] ||
+		say "note: the kernel reported this while booting, before /init ran (not counted; see ${log#"$root"/}): $(head -n 1 <<<"$boot_bad")"
 
 	if [ $mode = demo ]; then
 		echo

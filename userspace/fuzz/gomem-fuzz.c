@@ -72,7 +72,8 @@ enum call {
 	C_INFO, C_ALLOC, C_FREE, C_ALLOC_BATCH, C_FREE_BATCH, C_STATS, C_TRIM,
 	C_RECYCLE, C_BADIOCTL, C_ENTRY_ALLOC, C_ENTRY_FREE, C_OPEN, C_CLOSE,
 	C_DUP, C_MMAP, C_MUNMAP, C_MPROTECT, C_MREMAP, C_MADVISE, C_READ,
-	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH, NCALL
+	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH,
+	C_PROCMEM, C_DEBUGFS, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -80,6 +81,7 @@ static const char *const call_name[NCALL] = {
 	"recycle", "bad_ioctl", "alloc_entry", "free_entry", "open", "close",
 	"dup", "mmap", "munmap", "mprotect", "mremap", "madvise", "read",
 	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
+	"procmem", "debugfs",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -1986,6 +1988,93 @@ static void op_foreign(void)
 	put_sess(s, "foreign");
 }
 
+/*
+ * The window through /proc/self/mem, which reaches a VM_PFNMAP mapping
+ * only through its vm_ops->access (gomem_access(): what ptrace and gdb
+ * use): own regions read back exactly or rewritten with their pattern,
+ * any offset read (EIO where no chunk backs it).  And debugfs's stats and
+ * blocks files of the arena, read in random-sized pieces while the
+ * others allocate, free and trim.
+ */
+static void op_remote(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng, off, len, bad;
+	uint8_t *buf = cur->buf;
+	int kind = rn(r, 10), fd, err;
+	ssize_t n;
+
+	if (kind < 6) {
+		fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			chk(C_PROCMEM, errno, 0, "open /proc/self/mem");
+			put_sess(s, "remote");
+			return;
+		}
+		if (kind < 3 && s->nreg) {
+			struct region *rg = &s->reg[rn(r, s->nreg)];
+			int wr = kind == 2;
+
+			off = rg->off + rn(r, rg->size);
+			len = 1 + rn(r, rg->off + rg->size - off);
+			if (len > BUFPAGES * PS)
+				len = BUFPAGES * PS;
+			if (wr) {
+				pat_fill(buf, rg->tag, off, len);
+				n = pwrite(fd, buf, len, (off_t)(uintptr_t)(win + off));
+			} else {
+				n = pread(fd, buf, len, (off_t)(uintptr_t)(win + off));
+			}
+			err = n < 0 ? errno : 0;
+			chk(C_PROCMEM, err, OK, wr ? "write own region" :
+			    "read own region");
+			if (!err && !fault_mode && (u64)n != len)
+				fail("/proc/self/mem %s own region %#llx+%#llx: "
+				     "%zd of %llu bytes", wr ? "write" : "read",
+				     rg->off, rg->size, n, len);
+			if (!err && !wr &&
+			    (bad = pat_check(buf, rg->tag, off, n)) != UINT64_MAX)
+				fail("/proc/self/mem read of own region %#llx+%#llx"
+				     " wrong at %#llx", rg->off, rg->size, bad);
+		} else {
+			off = rn(r, MAPSZ);
+			len = 1 + rn(r, 2 * PS);
+			if (len > MAPSZ - off)
+				len = MAPSZ - off;
+			n = pread(fd, buf, len, (off_t)(uintptr_t)(win + off));
+			err = n < 0 ? errno : 0;
+			chk(C_PROCMEM, err, OK | B(EIO), "read the window");
+			if (!err && (u64)n > len)
+				fail("/proc/self/mem read %zd > %llu", n, len);
+		}
+		close(fd);
+	} else {
+		static const char *const name[] = { "stats", "blocks" };
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/gomem/default/%s",
+			 name[rn(r, 2)]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? errno : 0;
+		chk(C_DEBUGFS, err, OK, "open");
+		if (fd >= 0) {
+			u64 total = 0;
+
+			do {
+				len = 1 + rn(r, 4 * PS);
+				n = read(fd, buf, len);
+				err = n < 0 ? errno : 0;
+				chk(C_DEBUGFS, err, OK, "read");
+				total += n > 0 ? n : 0;
+			} while (n > 0 && total < (64ULL << 20));
+			if (!err && !total)
+				fail("%s is empty", path);
+			close(fd);
+		}
+	}
+	put_sess(s, "remote");
+}
+
 /* Read pages of the whole window: SIGBUS where no chunk backs them. */
 static void op_touch(void)
 {
@@ -2234,7 +2323,7 @@ static const struct opw ops[] = {
 	{ op_free_batch, 6 }, { op_info_stats, 5 }, { op_trim_recycle, 4 },
 	{ op_bad_ioctl, 5 }, { op_mmap, 6 }, { op_rw, 10 }, { op_foreign, 3 },
 	{ op_touch, 6 }, { op_verify, 2 }, { op_dup_close, 3 },
-	{ op_fork_verify, 1 }, { op_kill_child, 1 },
+	{ op_fork_verify, 1 }, { op_kill_child, 1 }, { op_remote, 3 },
 };
 
 static void set_make_it_fail(const char *path, int on)
