@@ -530,6 +530,10 @@ case_kmemleak_clean() {
 	echo clear >"$KMEMLEAK"
 }
 
+# Kernel reports a fuzzer run fails on (scripts/vm.sh's console check, less
+# what the kernel never prints to its log).
+KERNEL_REPORT_RE='BUG:|WARNING:|Oops|KASAN|KFENCE|UBSAN|general protection|Call Trace|refcount_t|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked'
+
 # Test mode records the fuzzer's KCOV coverage of gomem.ko (kcov.c).
 fuzz_kcov=0
 
@@ -544,6 +548,7 @@ run_fuzz() {
 		return 1
 	fi
 	info "$c: gomem-fuzz --seed $seed --seconds $secs $*"
+	before=$(dmesg_lines)
 	GOMEM_FUZZ_KCOV=$fuzz_kcov timeout -s KILL $((secs * 3 + 120)) /bin/gomem-fuzz --seed "$seed" --seconds "$secs" "$@" \
 		>/tmp/fuzz.out 2>&1
 	rc=$?
@@ -551,11 +556,15 @@ run_fuzz() {
 	# The per-call results, for the coverage table (vm.sh reads them).
 	grep '^gomem-fuzz: errno ' /tmp/fuzz.out | sed "s/^gomem-fuzz: /GOMEM-FUZZ $c$sfx /"
 	grep '^GOMEM-KCOV ' /tmp/fuzz.out
-	if [ $rc -eq 0 ] && grep -q '^gomem-fuzz: PASS' /tmp/fuzz.out; then
+	# What the kernel reported meanwhile (vm.sh's console check sees it
+	# too; here it is pinned on this run and its seed).
+	report=$(dmesg | tail -n +$((before + 1)) | grep -E "$KERNEL_REPORT_RE" | head -n 1)
+	if [ $rc -eq 0 ] && grep -q '^gomem-fuzz: PASS' /tmp/fuzz.out && [ -z "$report" ]; then
 		pass "$c"
 		return 0
 	fi
 	why=$(grep -m 1 'FAIL' /tmp/fuzz.out)
+	[ -z "$report" ] || why="the kernel reported: $report${why:+; $why}"
 	fail "$c" "exit status $rc, seed $seed (gomem-fuzz --seed $seed --seconds $secs $*; GOMEM_FUZZ_SEED=$seed): ${why:-no PASS line}"
 	return 1
 }

@@ -1173,7 +1173,7 @@ static void op_alloc_batch(void)
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng;
 	unsigned int n = gen_count(), ne, i, room, valid = 0, usize;
-	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0;
+	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0, padi;
 	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
 	struct gomem_batch b = { 0 };
 	unsigned int cmd0 = GOMEM_IOC_ALLOC_BATCH, cmd = vary_cmd(cmd0, &usize, &varied);
@@ -1186,6 +1186,8 @@ static void op_alloc_batch(void)
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
 	room = SOFTREG - 4 > s->nreg ? SOFTREG - 4 - s->nreg : 0;
 	e = place_entries(s, ne, &pl, &ri);
+	/* One entry's pad, in 5 % of batches whatever their size. */
+	padi = ne && chance(r, 5) ? (int)rn(r, ne) : -1;
 	b.entries = (uintptr_t)e;
 	b.count = n;
 	b.flags = chance(r, 20) ? GOMEM_ALLOC_NOZERO : chance(r, 3) ? 4 : 0;
@@ -1199,7 +1201,7 @@ static void op_alloc_batch(void)
 		if (size_valid(x.size) && valid >= room)
 			x.size = 0;
 		valid += size_valid(x.size);
-		if (chance(r, 1)) {
+		if ((int)i == padi) {
 			x.pad = 1;
 			entry_pad = 1;
 		}
@@ -1311,7 +1313,7 @@ static void op_free_batch(void)
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng;
 	unsigned int n = gen_count(), ne, i, usize, done = 0;
-	int varied, ri = -1, ari, err, entry_pad = 0, tail_nz = 0, k, pending;
+	int varied, ri = -1, ari, err, entry_pad = 0, tail_nz = 0, k, pending, padi;
 	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
 	struct gomem_batch b = { 0 };
 	unsigned int cmd0 = GOMEM_IOC_FREE_BATCH, cmd = vary_cmd(cmd0, &usize, &varied);
@@ -1328,6 +1330,8 @@ static void op_free_batch(void)
 		n = 1 + rn(r, 64);
 	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
 	e = place_entries(s, ne, &pl, &ri);
+	/* One entry's pad, in 5 % of batches whatever their size. */
+	padi = ne && chance(r, 5) ? (int)rn(r, ne) : -1;
 	for (i = 0; i < ne; i++) {
 		struct gomem_batch_entry x = { 0, 0, (int32_t)rnd(r), 0 };
 
@@ -1343,7 +1347,7 @@ static void op_free_batch(void)
 		if (ri >= 0 && x.offset >= s->reg[ri].off &&
 		    x.offset < s->reg[ri].off + s->reg[ri].size)
 			x.offset = MAPSZ + G;
-		if (chance(r, 1)) {
+		if ((int)i == padi) {
 			x.pad = 1;
 			entry_pad = 1;
 		}
