@@ -848,9 +848,12 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 	if (alloc && b->align && !gomem_valid_align(b->align))
 		return -EINVAL;
 	len = b->count * sizeof(*e);
-	/* An alloc batch's records and their ids go after the entries. */
+	/*
+	 * An alloc batch's records and their ids go after the entries.  A
+	 * user asked for it: failing is -ENOMEM, not a stack dump in the log.
+	 */
 	e = kvmalloc(len + (alloc ? b->count * (sizeof(*recs) + sizeof(*ids)) :
-				    0), GFP_KERNEL_ACCOUNT);
+				    0), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!e)
 		return -ENOMEM;
 	recs = (void *)e + len;
