@@ -40,14 +40,16 @@ for kdir in "$@"; do
 		failed+=("$kdir")
 		continue
 	fi
-	# The kernel's release names the directory (the headers' directory name
-	# for Debian's, 6.12.118-gomem-debug for scripts/debug-kernel.sh's).
-	if [ -f "$kdir/include/config/kernel.release" ]; then
-		name=$(cat "$kdir/include/config/kernel.release")
-	else
-		name=$(basename "$kdir")
-		name=${name#linux-headers-}
-	fi
+	# The directory is named as scripts/vm.sh looks for it: by the headers'
+	# directory name for Debian's (their kernel.release can differ: 6.1's
+	# says 6.1.192 for 6.1.0-57-amd64), by the kernel's release for a built
+	# tree such as scripts/debug-kernel.sh's (6.12.118-gomem-debug).
+	name=$(basename "$kdir")
+	case $name in
+	linux-headers-*) name=${name#linux-headers-} ;;
+	*)	[ -f "$kdir/include/config/kernel.release" ] &&
+			name=$(cat "$kdir/include/config/kernel.release") ;;
+	esac
 	dir=$root/build/modules-$name
 	log=$root/build/modules-$name.log
 
