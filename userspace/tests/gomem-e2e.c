@@ -5282,6 +5282,173 @@ static void case_growth_failure_is_quiet(void)
 	close(fd);
 }
 
+/* The statistics a failed call must leave as they were. */
+static void expect_stats_same(int fd, const struct gomem_stats *s0,
+			      const char *what, int n)
+{
+	struct gomem_stats s = get_stats(fd);
+
+	CHECK(s.in_use == s0->in_use && s.capacity == s0->capacity &&
+	      s.chunks == s0->chunks &&
+	      s.session_regions == s0->session_regions &&
+	      s.session_in_use == s0->session_in_use,
+	      "after the failed %s (fail-nth %d): in_use %llu (was %llu), "
+	      "capacity %llu (was %llu), chunks %llu (was %llu), session "
+	      "regions %llu (was %llu)", what, n, s.in_use, s0->in_use,
+	      s.capacity, s0->capacity, s.chunks, s0->chunks,
+	      s.session_regions, s0->session_regions);
+}
+
+/* Write @val to the file @path (debugfs, /proc), failing the case if not. */
+static void write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = strlen(val);
+
+	CHECK(fd >= 0, "%s: %s", path, errname(errno));
+	CHECK(write(fd, val, len) == len, "write \"%s\" to %s: %s", val, path,
+	      errname(errno));
+	close(fd);
+}
+
+/*
+ * Make every allocation that gomem.ko's code makes for the calling thread
+ * fail (@on) or none: failslab and fail_page_alloc at probability 100 for
+ * tasks that set make-it-fail (scripts/vm-init.sh fault_injection set them
+ * up for gomem's text only, with task-filter Y, and leaves probability 0).
+ */
+static void fail_all(bool on)
+{
+	const char *p = on ? "100" : "0";
+
+	if (on) {
+		write_str("/sys/kernel/debug/failslab/probability", p);
+		write_str("/sys/kernel/debug/fail_page_alloc/probability", p);
+	}
+	write_str("/proc/thread-self/make-it-fail", on ? "1" : "0");
+	if (!on) {
+		write_str("/sys/kernel/debug/failslab/probability", p);
+		write_str("/sys/kernel/debug/fail_page_alloc/probability", p);
+	}
+}
+
+/* A full batch of small regions, each entry zeroed but its size. */
+static void batch_fill(struct gomem_batch_entry *e, unsigned int n, u64 size)
+{
+	memset(e, 0, n * sizeof(*e));
+	for (unsigned int i = 0; i < n; i++)
+		e[i].size = size;
+}
+
+/*
+ * The fuzzer's second find (seed 21167463, avl over a buddy pool, 5 %
+ * of allocations failed): the kernel copy of a full batch (24 KiB of
+ * entries, more for an alloc batch with its records) is kvmalloc()ed;
+ * when the kmalloc() fails it falls back to vmalloc(), whose failure
+ * dumped a stack into the log ("vmalloc error: ... allocation failure")
+ * for a user's ioctl.  First each of the first allocations of a full
+ * ALLOC_BATCH fails in turn (fail-nth): the call succeeds, with the
+ * entries whose allocation failed saying -ENOMEM, or gets ENOMEM; what it
+ * reports done is what it allocated.  (vmalloc retries or falls back
+ * after one failure, so fail-nth alone never fails the copy.)  Then every
+ * allocation fails (make-it-fail, probability 100): a full ALLOC_BATCH
+ * and a full FREE_BATCH get ENOMEM with nothing done and the statistics
+ * as they were.  The log stays quiet throughout.
+ */
+static void case_batch_failure_is_quiet(void)
+{
+	static struct gomem_batch_entry e[GOMEM_BATCH_MAX];
+	int fd = dev_open(O_RDWR), kmsg = kmsg_from_now(), r, err, fired;
+	struct gomem_batch b;
+	struct gomem_stats s0, s1;
+	unsigned int failed_alloc = 0, partial = 0;
+
+	must_trim(fd);
+	s0 = get_stats(fd);
+	for (int n = 1; n <= 24; n++) {
+		batch_fill(e, GOMEM_BATCH_MAX, 64);
+		b = (struct gomem_batch){ .entries = (uintptr_t)e,
+					  .count = GOMEM_BATCH_MAX };
+		fail_nth_write(n);
+		r = ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b);
+		err = errno;
+		fired = fail_nth_read() == 0;
+		fail_nth_write(0);
+		if (r == 0) {
+			/* Give back what it allocated (a failed entry has a
+			 * result and no region). */
+			unsigned int k = 0;
+
+			for (unsigned int i = 0; i < GOMEM_BATCH_MAX; i++) {
+				CHECK(e[i].result == 0 ||
+				      e[i].result == -ENOMEM, "fail-nth %d: "
+				      "entry %u failed with %d, want -ENOMEM",
+				      n, i, e[i].result);
+				if (e[i].result == 0)
+					e[k++] = e[i];
+			}
+			CHECK(k == b.done, "alloc batch done %u, %u entries "
+			      "with result 0", b.done, k);
+			partial += k < GOMEM_BATCH_MAX;
+			if (k) {
+				b = (struct gomem_batch){
+					.entries = (uintptr_t)e, .count = k };
+				EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b),
+					  "free batch");
+				CHECK(b.done == k, "free batch done %u of %u",
+				      b.done, k);
+			}
+			must_trim(fd);
+			continue;
+		}
+		CHECK(err == ENOMEM, "fail-nth %d: ALLOC_BATCH got %s, want "
+		      "ENOMEM", n, errname(err));
+		CHECK(fired, "ALLOC_BATCH got ENOMEM with fail-nth %d not "
+		      "reached", n);
+		failed_alloc++;
+		expect_stats_same(fd, &s0, "ALLOC_BATCH", n);
+	}
+
+	/* Every allocation of gomem's fails: the alloc batch as a whole. */
+	batch_fill(e, GOMEM_BATCH_MAX, 64);
+	b = (struct gomem_batch){ .entries = (uintptr_t)e,
+				  .count = GOMEM_BATCH_MAX };
+	fail_all(true);
+	r = ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b);
+	err = errno;
+	fail_all(false);
+	CHECK(r == -1 && err == ENOMEM, "ALLOC_BATCH with every allocation "
+	      "failing: returned %d (%s), want ENOMEM", r,
+	      r ? errname(err) : "success");
+	for (unsigned int i = 0; i < GOMEM_BATCH_MAX; i++)
+		CHECK(e[i].result == 0 && e[i].offset == 0, "the failed "
+		      "ALLOC_BATCH changed entry %u", i);
+	expect_stats_same(fd, &s0, "ALLOC_BATCH", -1);
+
+	/* And a free batch of a full batch of regions. */
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_ALLOC_BATCH, &b), "alloc batch");
+	CHECK(b.done == GOMEM_BATCH_MAX, "alloc batch done %u", b.done);
+	s1 = get_stats(fd);
+	b.done = 0;
+	fail_all(true);
+	r = ioctl(fd, GOMEM_IOC_FREE_BATCH, &b);
+	err = errno;
+	fail_all(false);
+	CHECK(r == -1 && err == ENOMEM, "FREE_BATCH with every allocation "
+	      "failing: returned %d (%s), want ENOMEM", r,
+	      r ? errname(err) : "success");
+	expect_stats_same(fd, &s1, "FREE_BATCH", -1);
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_FREE_BATCH, &b), "free batch");
+	CHECK(b.done == GOMEM_BATCH_MAX, "free batch done %u", b.done);
+	must_trim(fd);
+	expect_stats_same(fd, &s0, "batches (at the end)", 0);
+	printf("GOMEM-NOTE batch_failure_is_quiet: %u of 24 fail-nth "
+	       "ALLOC_BATCH calls got ENOMEM, %u lost some entries to it\n",
+	       failed_alloc, partial);
+	kmsg_expect_quiet(kmsg, "failed batches");
+	close(fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -5354,6 +5521,7 @@ static struct gomem_case cases[] = {
 };
 static struct gomem_case debug_cases[] = {
 	C(growth_failure_is_quiet, 0),
+	C(batch_failure_is_quiet, 0),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
