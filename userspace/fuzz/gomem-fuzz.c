@@ -1168,6 +1168,70 @@ static unsigned int gen_count(void)
 	}
 }
 
+/* The ri of batch_arg() that keeps the argument out of every region. */
+#define ANY_REGION (-2)
+
+/*
+ * Place a batch's header (@usize bytes, of which @b the known part) as
+ * place_arg() does; where it lands in one of the session's regions that
+ * the batch could free or fill (any, with @avoid ANY_REGION, or the
+ * entries' own, region @avoid), it goes to the scratch page instead.  A
+ * nonzero byte past struct gomem_batch, now and then, sets *@tail_nz.
+ */
+static uint8_t *batch_arg(struct sess *s, const struct gomem_batch *b,
+			  unsigned int usize, enum place *apl, int *ari,
+			  int avoid, int *tail_nz)
+{
+	u64 *r = &cur->rng;
+	uint8_t *arg = place_arg(s, apl, usize, ari, 1);
+
+	if (*apl != P_OK && *apl != P_REGION)
+		return arg;
+	if (*ari >= 0 && (avoid == ANY_REGION || *ari == avoid)) {
+		arg = cur->scr + PS - 256;
+		*apl = P_OK;
+		*ari = -1;
+	}
+	memset(arg, 0, usize);
+	memcpy(arg, b, usize < sizeof(*b) ? usize : sizeof(*b));
+	if (usize > sizeof(*b) && chance(r, 50)) {
+		arg[sizeof(*b) + rn(r, usize - sizeof(*b))] = 1;
+		*tail_nz = 1;
+	}
+	return arg;
+}
+
+/*
+ * What a batch call may return, in the kernel's order of checks: the
+ * header (placed at @apl, @usize bytes, @bad_args if its fields are
+ * refused), then the entries (at @pl, one with a nonzero pad if
+ * @entry_pad).
+ */
+static emask batch_want(struct sess *s, unsigned int cmd0, unsigned int usize,
+			int varied, enum place apl, int tail_nz, int bad_args,
+			enum place pl, int entry_pad)
+{
+	if (s->mode == O_RDONLY)
+		return B(EBADF);
+	if (varied && usize < GOMEM_BATCH_SIZE_VER0)
+		return B(EINVAL);
+	if (bad_read(apl))
+		/* a straddling tail is read for zeroes before the fault */
+		return B(EFAULT) | (apl == P_STRADDLE && varied &&
+				    usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	if (tail_nz)
+		return B(E2BIG);
+	if (apl == P_RO)
+		return B(EINVAL);	/* all zeroes: count 0 */
+	if (bad_args)
+		return B(EINVAL);
+	if (pl != P_OK && pl != P_REGION)
+		return B(EFAULT);
+	if (entry_pad)
+		return B(EINVAL);
+	return OK | B(ENOMEM);
+}
+
 static void op_alloc_batch(void)
 {
 	struct sess *s = pick_sess();
@@ -1209,40 +1273,11 @@ static void op_alloc_batch(void)
 		if (pl == P_OK || pl == P_REGION)
 			e[i] = x;
 	}
-	arg = place_arg(s, &apl, usize, &ari, 1);
-	if (apl == P_OK || apl == P_REGION) {
-		if (ari >= 0 && ri >= 0 && ari == ri) {	/* keep them apart */
-			arg = cur->scr + PS - 256;
-			apl = P_OK;
-			ari = -1;
-		}
-		memset(arg, 0, usize);
-		memcpy(arg, &b, usize < sizeof(b) ? usize : sizeof(b));
-		if (usize > sizeof(b) && chance(r, 50)) {
-			arg[sizeof(b) + rn(r, usize - sizeof(b))] = 1;
-			tail_nz = 1;
-		}
-	}
-	if (s->mode == O_RDONLY)
-		want = B(EBADF);
-	else if (varied && usize < GOMEM_BATCH_SIZE_VER0)
-		want = B(EINVAL);
-	else if (bad_read(apl))
-		/* a straddling tail is read for zeroes before the fault */
-		want = B(EFAULT) | (apl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
-	else if (tail_nz)
-		want = B(E2BIG);
-	else if (apl == P_RO)
-		want = B(EINVAL);	/* all zeroes: count 0 */
-	else if (b.pad || !n || n > GOMEM_BATCH_MAX ||
-		 (b.flags & ~GOMEM_ALLOC_NOZERO) || !align_valid(b.align))
-		want = B(EINVAL);
-	else if (pl != P_OK && pl != P_REGION)
-		want = B(EFAULT);
-	else if (entry_pad)
-		want = B(EINVAL);
-	else
-		want = OK | B(ENOMEM);
+	arg = batch_arg(s, &b, usize, &apl, &ari, ri, &tail_nz);
+	want = batch_want(s, cmd0, usize, varied, apl, tail_nz,
+			  b.pad || !n || n > GOMEM_BATCH_MAX ||
+			  (b.flags & ~GOMEM_ALLOC_NOZERO) || !align_valid(b.align),
+			  pl, entry_pad);
 	if (fault_mode && (pl == P_REGION || apl == P_REGION))
 		want |= B(EFAULT);
 	hold_begin(&me->main);
@@ -1361,39 +1396,11 @@ static void op_free_batch(void)
 	b.align = chance(r, 3) ? 8 : 0;
 	b.done = rnd(r);
 	b.pad = chance(r, 2);
-	arg = place_arg(s, &apl, usize, &ari, 1);
-	if (apl == P_OK || apl == P_REGION) {
-		if (ari >= 0) {		/* could be freed by an entry */
-			arg = cur->scr + PS - 256;
-			apl = P_OK;
-			ari = -1;
-		}
-		memset(arg, 0, usize);
-		memcpy(arg, &b, usize < sizeof(b) ? usize : sizeof(b));
-		if (usize > sizeof(b) && chance(r, 50)) {
-			arg[sizeof(b) + rn(r, usize - sizeof(b))] = 1;
-			tail_nz = 1;
-		}
-	}
-	if (s->mode == O_RDONLY)
-		want = B(EBADF);
-	else if (varied && usize < GOMEM_BATCH_SIZE_VER0)
-		want = B(EINVAL);
-	else if (bad_read(apl))
-		/* a straddling tail is read for zeroes before the fault */
-		want = B(EFAULT) | (apl == P_STRADDLE && varied && usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
-	else if (tail_nz)
-		want = B(E2BIG);
-	else if (apl == P_RO)
-		want = B(EINVAL);
-	else if (b.pad || !n || n > GOMEM_BATCH_MAX || b.flags || b.align)
-		want = B(EINVAL);
-	else if (pl != P_OK && pl != P_REGION)
-		want = B(EFAULT);
-	else if (entry_pad)
-		want = B(EINVAL);
-	else
-		want = OK | B(ENOMEM);
+	/* Not in a region an entry could free. */
+	arg = batch_arg(s, &b, usize, &apl, &ari, ANY_REGION, &tail_nz);
+	want = batch_want(s, cmd0, usize, varied, apl, tail_nz,
+			  b.pad || !n || n > GOMEM_BATCH_MAX || b.flags || b.align,
+			  pl, entry_pad);
 	if (fault_mode && pl == P_REGION)
 		want |= B(EFAULT);
 	hold_begin(&me->main);
