@@ -709,20 +709,21 @@ soak_mode() {
 		label=${cfg%%:*}
 		GOMEM_PARAMS=${cfg#*:}
 		seed=$((GOMEM_FUZZ_SEED + i - 1))
-		c=fuzz_soak_round_$i
-		info "$c: configuration $label, seed $seed, $secs s"
+		# Not $c: run_fuzz, pass and fail set c.
+		round=fuzz_soak_round_$i
+		info "$round: configuration $label, seed $seed, $secs s"
 		if ! out=$(load_module 2>&1); then
-			fail "$c" "insmod gomem.ko $GOMEM_PARAMS: $out"
+			fail "$round" "insmod gomem.ko $GOMEM_PARAMS: $out"
 			i=$((i + 1))
 			continue
 		fi
 		ok=1
 		if [ $((i % 3)) -eq 0 ]; then
 			fault_injection 5
-			run_fuzz "$c.fuzz" "$seed" "$secs" --make-it-fail --fail-nth 20 >/tmp/round.out || ok=0
+			run_fuzz "$round.fuzz" "$seed" "$secs" --make-it-fail --fail-nth 20 >/tmp/round.out || ok=0
 			fault_injection 0
 		else
-			run_fuzz "$c.fuzz" "$seed" "$secs" >/tmp/round.out || ok=0
+			run_fuzz "$round.fuzz" "$seed" "$secs" >/tmp/round.out || ok=0
 		fi
 		grep -v '^GOMEM-CASE\|^GOMEM-FUZZ\|^GOMEM-KCOV' /tmp/round.out
 		why=$(sed -n 's/^GOMEM-CASE [^ ]* FAIL //p' /tmp/round.out)
@@ -743,9 +744,9 @@ soak_mode() {
 			why="${why:+$why; }vmalloc areas of the unloaded module remain"
 		fi
 		if [ $ok -eq 1 ]; then
-			pass "$c"
+			pass "$round"
 		else
-			fail "$c" "configuration $label: $why"
+			fail "$round" "configuration $label: $why"
 		fi
 		i=$((i + 1))
 	done
