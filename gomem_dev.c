@@ -1537,7 +1537,8 @@ static int __init gomem_init(void)
 	BUILD_BUG_ON(sizeof(struct gomem_alloc) != GOMEM_ALLOC_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_free) != GOMEM_FREE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_batch) != GOMEM_BATCH_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct gomem_stats) != GOMEM_STATS_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct gomem_stats, session_regions) !=
+		     GOMEM_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_release) != GOMEM_RELEASE_SIZE_VER0);
 	err = gomem_parse_params(&p);
 	if (err)

@@ -5,9 +5,24 @@
  * Each open() of /dev/gomem is a session.  A session allocates regions of
  * the arena with ioctl() and reaches every region of every session by
  * mmap()ing the device: the file offset of a mapping is the arena offset.
- * A session may free only its own regions; when its last file reference
- * goes (close, exit, kill), its regions return to the arena.  A session
- * opened O_RDONLY may map read-only and read statistics, nothing else.
+ * A session may free only its own regions.
+ *
+ * Hand-off: a session that holds a region turns it into a share token
+ * (GOMEM_IOC_SHARE), an opaque 64-bit value it passes to other processes
+ * by any channel; each of them claims it (GOMEM_IOC_CLAIM) and so holds a
+ * reference to the region until it releases it (GOMEM_IOC_RELEASE).  A
+ * region stays allocated while anything holds it: its owner (until it
+ * frees it), each reference, each outstanding token.  When a session's
+ * last file reference goes (close, exit, kill), everything it holds goes
+ * with it: the regions it owns, its references and its unclaimed tokens;
+ * a region returns to the arena when its last holder goes, so consumers
+ * keep reading a frame whose producer was killed.  Tokens are drawn from
+ * a keyed permutation of a counter under a random key: unguessable, and a
+ * value never comes back, so a spent token never names a later region.
+ *
+ * A session opened O_RDONLY may map read-only, read statistics, claim
+ * tokens, share what it holds by reference, cancel its own tokens and
+ * release its references; it may not allocate, free, trim or recycle.
  *
  * Every struct has fixed-width fields and explicit padding that must be
  * zero.  Structs may grow at their end.  The size encoded in the ioctl
@@ -39,6 +54,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+/*
+ * Changes only for an incompatible change; additions (new commands, fields
+ * at the end of a struct) keep it: an older module answers -ENOTTY.
+ */
 #define GOMEM_ABI_VERSION	1
 
 /* The first published size of each argument struct. */
@@ -48,6 +67,10 @@
 #define GOMEM_BATCH_SIZE_VER0	32
 #define GOMEM_STATS_SIZE_VER0	112
 #define GOMEM_RELEASE_SIZE_VER0	16
+#define GOMEM_SHARE_SIZE_VER0	32
+#define GOMEM_CLAIM_SIZE_VER0	32
+#define GOMEM_TOKEN_SIZE_VER0	16
+#define GOMEM_REF_SIZE_VER0	16
 
 /* Policies and chunk sources, as reported by GOMEM_IOC_INFO. */
 #define GOMEM_POLICY_TREAP_ABI	0
@@ -71,8 +94,10 @@
  * @policy: GOMEM_POLICY_TREAP_ABI (lowest fit) or GOMEM_POLICY_AVL_ABI
  * @source: GOMEM_SOURCE_VMALLOC or GOMEM_SOURCE_BUDDY
  * @session_flags: GOMEM_SESSION_* of the calling session
- * @max_session_regions: most regions one session may hold (module
- *                       parameter max_session_regions; not in
+ * @max_session_regions: most records one session may hold: regions it
+ *                       owns, regions it holds by reference (once each,
+ *                       however many claims) and its outstanding tokens
+ *                       (module parameter max_session_regions; not in
  *                       GOMEM_INFO_SIZE_VER0)
  */
 struct gomem_info {
@@ -125,9 +150,15 @@ struct gomem_alloc {
  * @offset: in: start, granule-aligned
  * @size: in: bytes, rounded up to the granule
  *
- * The range must lie inside one region of this session; freeing its head,
- * tail or middle splits it.  Errors: -EINVAL not inside one allocated
- * region; -EPERM another session's region; -EDQUOT freeing a middle would
+ * The range must lie inside one region this session owns; freeing its
+ * head, tail or middle splits it.  A region that others hold (references,
+ * outstanding tokens) can only be freed whole: the session's ownership
+ * ends and the bytes stay for the other holders, returning to the arena
+ * when the last one lets go.  A part of it cannot be freed (-EBUSY): the
+ * holders were given the whole region and may be reading any of it.
+ * Errors: -EINVAL not inside one allocated region; -EPERM a region this
+ * session does not own (another's, or one it holds only by reference);
+ * -EBUSY a part of a region others hold; -EDQUOT freeing a middle would
  * split a region of a session already at max_session_regions.  On error
  * nothing changed.
  */
@@ -195,7 +226,17 @@ struct gomem_batch {
  * @trimmed: chunks released by trim
  * @sessions: sessions open now
  * @session_in_use: bytes this session holds
- * @session_regions: regions this session holds
+ * @session_regions: regions this session owns
+ * @session_refs: regions this session holds by reference (not in
+ *                GOMEM_STATS_SIZE_VER0, nor the fields below)
+ * @session_ref_bytes: their bytes
+ * @session_tokens: outstanding tokens this session made
+ * @refs: references of all sessions (a session's claims of one region
+ *        count once)
+ * @tokens: outstanding tokens of all sessions
+ * @orphans: regions whose owner freed them or went away, kept allocated
+ *           for the sessions that still hold them
+ * @orphan_bytes: their bytes (part of @in_use)
  */
 struct gomem_stats {
 	__u64 capacity;
@@ -212,6 +253,13 @@ struct gomem_stats {
 	__u64 sessions;
 	__u64 session_in_use;
 	__u64 session_regions;
+	__u64 session_refs;
+	__u64 session_ref_bytes;
+	__u64 session_tokens;
+	__u64 refs;
+	__u64 tokens;
+	__u64 orphans;
+	__u64 orphan_bytes;
 };
 
 /**
@@ -225,6 +273,90 @@ struct gomem_release {
 	__u64 count;
 };
 
+/**
+ * struct gomem_share - GOMEM_IOC_SHARE: make a share token
+ * @offset: in: first byte to share, inside a region this session holds
+ *          (owns, or holds by reference); any byte, no alignment needed
+ * @size: in: bytes from @offset, inside the same region; 0: to its end
+ * @claims: in: how many claims the token is good for (at least 1)
+ * @flags: in: must be zero
+ * @token: out: the token, never 0
+ *
+ * The token holds the region until it has been claimed @claims times, is
+ * cancelled (GOMEM_IOC_CANCEL) or this session goes away.  It counts
+ * against this session's max_session_regions until then.  Errors:
+ * -EINVAL @claims 0, a flag, or a range not inside one allocated region;
+ * -EPERM a region this session does not hold; -EDQUOT the session is at
+ * max_session_regions; -ENOMEM.
+ */
+struct gomem_share {
+	__u64 offset;
+	__u64 size;
+	__u32 claims;
+	__u32 flags;
+	__u64 token;
+};
+
+/**
+ * struct gomem_claim - GOMEM_IOC_CLAIM: take a reference through a token
+ * @token: in: a value GOMEM_IOC_SHARE returned, to any session
+ * @flags: in: must be zero
+ * @pad: must be zero
+ * @offset: out: the shared range's first byte
+ * @size: out: its bytes
+ *
+ * This session then holds the region by reference until it releases it
+ * (GOMEM_IOC_RELEASE, once per claim) or goes away.  A token used up,
+ * cancelled, whose maker went away, made for another arena, or never
+ * made: -ENOENT, all alike.  Errors: -ENOENT; -EINVAL a flag or padding;
+ * -EDQUOT the session holds no reference to the region yet and is at
+ * max_session_regions; -ENOMEM.
+ */
+struct gomem_claim {
+	__u64 token;
+	__u32 flags;
+	__u32 pad;
+	__u64 offset;
+	__u64 size;
+};
+
+/**
+ * struct gomem_token - GOMEM_IOC_CANCEL: withdraw an outstanding token
+ * @token: in: a token this session made
+ * @flags: in: must be zero
+ * @pad: must be zero
+ *
+ * Its remaining claims are void and its hold on the region goes.  Errors:
+ * -ENOENT no such outstanding token; -EPERM another session's token;
+ * -EINVAL a flag or padding.
+ */
+struct gomem_token {
+	__u64 token;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct gomem_ref - GOMEM_IOC_RELEASE: drop a reference
+ * @offset: in: any byte of a region this session holds by reference
+ * @flags: in: must be zero
+ * @pad: must be zero
+ *
+ * Drops one claim's reference; the region returns to the arena if that
+ * was its last holder.  Errors: -EINVAL no region this session holds by
+ * reference there (its own regions are freed with GOMEM_IOC_FREE), a
+ * flag or padding.
+ *
+ * GOMEM_IOC_RELEASE_BATCH takes a struct gomem_batch whose entries give
+ * offsets (@size 0, else that entry's result is -EINVAL), with @flags and
+ * @align 0, and releases each as above.
+ */
+struct gomem_ref {
+	__u64 offset;
+	__u32 flags;
+	__u32 pad;
+};
+
 #define GOMEM_IOC_MAGIC		0xB9
 
 #define GOMEM_IOC_INFO		_IOR(GOMEM_IOC_MAGIC, 0x0, struct gomem_info)
@@ -235,5 +367,10 @@ struct gomem_release {
 #define GOMEM_IOC_STATS		_IOR(GOMEM_IOC_MAGIC, 0x5, struct gomem_stats)
 #define GOMEM_IOC_TRIM		_IOR(GOMEM_IOC_MAGIC, 0x6, struct gomem_release)
 #define GOMEM_IOC_RECYCLE	_IOR(GOMEM_IOC_MAGIC, 0x7, struct gomem_release)
+#define GOMEM_IOC_SHARE		_IOWR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share)
+#define GOMEM_IOC_CLAIM		_IOWR(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim)
+#define GOMEM_IOC_CANCEL	_IOW(GOMEM_IOC_MAGIC, 0xA, struct gomem_token)
+#define GOMEM_IOC_RELEASE	_IOW(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref)
+#define GOMEM_IOC_RELEASE_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch)
 
 #endif /* _UAPI_LINUX_GOMEM_H */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * gomem ownership: who holds which region of an arena.
+ *
+ * A layer between the arena and the device, knowing nothing of files or
+ * user pointers.  A *holder* is one user of the arena (the device makes one
+ * per open()).  A *region* is one allocation of the arena.  A region has
+ * holds of three kinds:
+ *  - its owner: the holder that allocated it, until it frees the region
+ *    (which may be partial while nobody else holds it) or goes away;
+ *  - references: a holder that claimed a token of the region holds it
+ *    until it releases it (once per claim) or goes away;
+ *  - tokens: a share token holds the region until it has been claimed as
+ *    many times as it was made for, is cancelled, or its maker goes away.
+ * The region returns to the arena exactly when its last hold goes, so a
+ * region with a holder is never handed to another allocation and trim
+ * never releases its chunk.
+ *
+ * Tokens are 64-bit values that name one token of one region for as long
+ * as the token lives: a keyed permutation of a counter that never repeats
+ * for the life of the arena (so a value is never reused, and never names
+ * a later region at the same offset), under a random key (so a holder
+ * that was not given a value cannot find one by trying).  A token is
+ * scoped to its struct gomem_owners: another arena's holder never finds it.
+ *
+ * Limits: each holder may have at most gomem_owners.max_records records:
+ * regions it owns (and those being zeroed for it), references it holds
+ * (one per region, however many claims) and tokens it made and that are
+ * still outstanding; one more is -EDQUOT.
+ *
+ * Locking: every call takes the arena's lock (gomem_arena_lock()) itself
+ * and may sleep; all are safe from many threads at once.  Records come
+ * from slab caches charged to the caller's memory cgroup.
+ */
+#ifndef _GOMEM_OWNER_H
+#define _GOMEM_OWNER_H
+
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/siphash.h>
+#include <linux/types.h>
+
+#include "gomem_arena.h"
+
+struct gomem_batch_entry;
+struct gomem_owned;
+
+/**
+ * struct gomem_owners - the ownership records of one arena
+ * @arena: the arena; its lock protects everything here and in every
+ *         holder of this set
+ * @regions: every live region, by offset (struct gomem_region.node)
+ * @tokens: every outstanding token, by value (struct gomem_token.node)
+ * @spare: unused region records kept for reuse
+ * @nr_spare: records on @spare
+ * @holders: holders that exist
+ * @next_id: the last region id handed out
+ * @max_records: most records one holder may have (see the top of file)
+ * @token_key: secret key of the token permutation, random at init
+ * @token_ctr: the last token counter value used
+ * @nr_tokens: outstanding tokens
+ * @nr_refs: reference records (a holder's claims of one region count once)
+ * @nr_orphans: regions whose owner let go, kept alive by others
+ * @orphan_bytes: their bytes
+ */
+struct gomem_owners {
+	struct gomem_arena *arena;
+	struct rb_root regions;
+	struct rb_root tokens;
+	struct hlist_head spare;
+	unsigned int nr_spare;
+	u64 holders;
+	u64 next_id;
+	u64 max_records;
+	siphash_key_t token_key;
+	u64 token_ctr;
+	u64 nr_tokens;
+	u64 nr_refs;
+	u64 nr_orphans;
+	u64 orphan_bytes;
+};
+
+/**
+ * struct gomem_holder - one user of an arena (a device session)
+ * @owners: the set it belongs to
+ * @regions: regions it owns (struct gomem_region.link)
+ * @refs: its references (struct gomem_ref.hlink)
+ * @tokens: tokens it made that are outstanding (struct gomem_token.hlink)
+ * @id: unique among the holders of @owners, for debugging output
+ * @in_use: bytes of the regions it owns
+ * @nr_regions: regions it owns
+ * @nr_pending: regions being allocated or zeroed for it, not yet linked
+ * @nr_refs: regions it holds by reference
+ * @ref_bytes: their bytes (each region once)
+ * @nr_tokens: outstanding tokens it made
+ */
+struct gomem_holder {
+	struct gomem_owners *owners;
+	struct hlist_head regions;
+	struct hlist_head refs;
+	struct hlist_head tokens;
+	u64 id;
+	u64 in_use;
+	u64 nr_regions;
+	u64 nr_pending;
+	u64 nr_refs;
+	u64 ref_bytes;
+	u64 nr_tokens;
+};
+
+/**
+ * struct gomem_owner_stats - one holder's view, and the set's totals
+ * @holders: holders of the set
+ * @in_use: bytes of the regions the holder owns
+ * @regions: regions it owns
+ * @refs: regions it holds by reference
+ * @ref_bytes: their bytes
+ * @tokens: outstanding tokens it made
+ * @all_refs: reference records of every holder
+ * @all_tokens: outstanding tokens of every holder
+ * @orphans: regions whose owner let go, alive for their other holders
+ * @orphan_bytes: their bytes
+ */
+struct gomem_owner_stats {
+	u64 holders;
+	u64 in_use;
+	u64 regions;
+	u64 refs;
+	u64 ref_bytes;
+	u64 tokens;
+	u64 all_refs;
+	u64 all_tokens;
+	u64 orphans;
+	u64 orphan_bytes;
+};
+
+/**
+ * struct gomem_reclaim - what a holder's going away gave back
+ * @regions: regions it owned
+ * @bytes: their bytes
+ * @refs: references it dropped
+ * @tokens: tokens it cancelled
+ * @freed: regions returned to the arena (all kinds of holds)
+ */
+struct gomem_reclaim {
+	u64 regions;
+	u64 bytes;
+	u64 refs;
+	u64 tokens;
+	u64 freed;
+};
+
+/**
+ * struct gomem_owner_region_info - one region, for gomem_owners_walk()
+ * @offset: arena offset
+ * @size: bytes
+ * @id: the region's id (never reused)
+ * @owner: the owner's holder id, 0 if the owner let go
+ * @refs: holders that hold it by reference
+ * @claims: references in all (a holder's claims each count)
+ * @tokens: outstanding tokens of it
+ */
+struct gomem_owner_region_info {
+	u64 offset;
+	u64 size;
+	u64 id;
+	u64 owner;
+	u64 refs;
+	u64 claims;
+	u64 tokens;
+};
+
+int gomem_owner_cache_init(void);
+void gomem_owner_cache_exit(void);
+
+void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
+		       u64 max_records);
+void gomem_owners_destroy(struct gomem_owners *o);
+int gomem_owners_check(struct gomem_owners *o);
+int gomem_owners_walk(struct gomem_owners *o, u64 from,
+		      int (*fn)(void *data,
+				const struct gomem_owner_region_info *ri),
+		      void *data);
+
+void gomem_holder_init(struct gomem_owners *o, struct gomem_holder *h);
+void gomem_holder_exit(struct gomem_holder *h, struct gomem_reclaim *out);
+
+int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
+		    u64 *offset, u64 *id);
+void gomem_own_undo(struct gomem_holder *h, u64 offset, u64 size, u64 id);
+int gomem_own_free(struct gomem_holder *h, u64 offset, u64 size);
+u64 gomem_own_recycle(struct gomem_holder *h, u64 *bytes);
+
+u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
+			  unsigned int n, u64 align, u32 flags,
+			  struct gomem_owned **recs, u64 *ids);
+void gomem_own_undo_batch(struct gomem_holder *h,
+			  const struct gomem_batch_entry *e, unsigned int n,
+			  const u64 *ids);
+u32 gomem_own_free_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
+			 unsigned int n);
+
+int gomem_own_share(struct gomem_holder *h, u64 offset, u64 size, u32 claims,
+		    u64 *token);
+int gomem_own_claim(struct gomem_holder *h, u64 token, u64 *offset,
+		    u64 *size);
+int gomem_own_cancel(struct gomem_holder *h, u64 token);
+int gomem_own_release(struct gomem_holder *h, u64 offset);
+u32 gomem_own_release_batch(struct gomem_holder *h,
+			    struct gomem_batch_entry *e, unsigned int n);
+
+void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st);
+
+#endif /* _GOMEM_OWNER_H */
