@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * libgomem: sessions, the stable mapping, regions, batches, recyclable
- * memory.  The reader is ../../gomem_reader.c, compiled into the library as
+ * libgomem: sessions, the stable mapping, regions, batches, hand-off
+ * (share tokens and references), recyclable memory.  The reader is ../../gomem_reader.c, compiled into the library as
  * it is (see Makefile).  The contract is in include/gomem.h.
  */
 #define _GNU_SOURCE
@@ -378,6 +378,120 @@ GOMEM_EXPORT int gomem_recycle_all(struct gomem *g, struct gomem_release *out)
 	if (!err && out)
 		*out = rel;
 	return err;
+}
+
+/* ---- hand-off ---- */
+
+GOMEM_EXPORT int gomem_share(struct gomem *g, const void *ptr, size_t size,
+			     uint32_t claims, uint64_t *token)
+{
+	struct gomem_share sh;
+	uint64_t off;
+	int err;
+
+	if (!token || !gomem_to_offset(g, ptr, &off))
+		return -EINVAL;
+	memset(&sh, 0, sizeof(sh));
+	sh.offset = off;
+	sh.size = size;
+	sh.claims = claims;
+	err = gomem_ioctl(g, GOMEM_IOC_SHARE, &sh);
+	if (!err && !sh.token)
+		err = -EPROTO;	/* never 0, says the ABI */
+	if (!err)
+		*token = sh.token;
+	return err;
+}
+
+static int gomem_release_offset(struct gomem *g, uint64_t offset)
+{
+	struct gomem_ref r;
+
+	memset(&r, 0, sizeof(r));
+	r.offset = offset;
+	return gomem_ioctl(g, GOMEM_IOC_RELEASE, &r);
+}
+
+GOMEM_EXPORT void *gomem_claim(struct gomem *g, uint64_t token, size_t *size)
+{
+	struct gomem_claim c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.token = token;
+	err = gomem_ioctl(g, GOMEM_IOC_CLAIM, &c);
+	if (!err && (c.offset >= g->map_size || c.size > g->map_size - c.offset ||
+		     c.size > SIZE_MAX)) {
+		/* The module broke its word (never): hold nothing unnamed. */
+		gomem_release_offset(g, c.offset);
+		err = -EPROTO;
+	}
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	if (size)
+		*size = (size_t)c.size;
+	return g->base + c.offset;
+}
+
+GOMEM_EXPORT int gomem_cancel(struct gomem *g, uint64_t token)
+{
+	struct gomem_token t;
+
+	memset(&t, 0, sizeof(t));
+	t.token = token;
+	return gomem_ioctl(g, GOMEM_IOC_CANCEL, &t);
+}
+
+GOMEM_EXPORT int gomem_release(struct gomem *g, const void *ptr)
+{
+	uint64_t off;
+
+	if (!gomem_to_offset(g, ptr, &off))
+		return -EINVAL;
+	return gomem_release_offset(g, off);
+}
+
+GOMEM_EXPORT int gomem_release_batch(struct gomem *g,
+				     struct gomem_region *regions, size_t n)
+{
+	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
+	unsigned int idx[GOMEM_LIB_BATCH];
+	size_t i = 0, j, done = 0;
+	bool first = true;
+	unsigned int k;
+	uint64_t off;
+	int err;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	while (i < n) {
+		/* Gather up to GOMEM_LIB_BATCH valid entries (size 0). */
+		for (k = 0; i < n && k < GOMEM_LIB_BATCH; i++) {
+			if (!gomem_to_offset(g, regions[i].ptr, &off)) {
+				regions[i].result = -EINVAL;
+				continue;
+			}
+			memset(&e[k], 0, sizeof(e[k]));
+			e[k].offset = off;
+			idx[k++] = (unsigned int)i;
+		}
+		if (!k)
+			break;
+		err = gomem_batch_call(g, GOMEM_IOC_RELEASE_BATCH, e, k, 0, 0);
+		for (j = 0; j < k; j++) {
+			regions[idx[j]].result = err ? err : e[j].result;
+			done += !regions[idx[j]].result;
+		}
+		if (err && first) {
+			for (; i < n; i++)
+				regions[i].result = err;
+			return err;
+		}
+		first = false;
+	}
+	return (int)done;
 }
 
 /* ---- recyclable ---- */

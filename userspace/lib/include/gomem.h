@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define GOMEM_LIB_VERSION	"1.0.0"
+#define GOMEM_LIB_VERSION	"1.1.0"
 
 /* The device gomem_open(NULL, ...) opens. */
 #define GOMEM_DEFAULT_PATH	"/dev/gomem"
@@ -50,8 +50,9 @@ struct gomem_recyclable;
 
 /**
  * struct gomem_region - one region of a batch call
- * @ptr: gomem_alloc_batch(): out, the region or NULL; gomem_free_batch(): in
- * @size: in: bytes
+ * @ptr: gomem_alloc_batch(): out, the region or NULL; gomem_free_batch(),
+ *       gomem_release_batch(): in
+ * @size: in: bytes (gomem_release_batch(): not used)
  * @result: out: 0 or a negative errno for this region
  */
 struct gomem_region {
@@ -112,10 +113,14 @@ void *gomem_alloc(struct gomem *g, size_t size, size_t align,
 /*
  * Free @size bytes at @ptr: a whole region, or its head, tail or middle
  * (partial free; the rest stays allocated).  @ptr must be granule-aligned.
+ * A region others hold (references, outstanding tokens: see hand-off
+ * below) can only be freed whole: this session's ownership ends and the
+ * bytes stay for the other holders until the last one lets go.
  * Return: 0; -EINVAL @ptr outside the mapping, or the range not inside one
- * allocated region (double free); -EPERM another session's region;
- * -EDQUOT a middle free would split a region of a session at the device's
- * max_session_regions; -EBADF read-only session.
+ * allocated region (double free); -EPERM another session's region, or one
+ * this session holds only by reference (gomem_release() it); -EBUSY a part
+ * of a region others hold; -EDQUOT a middle free would split a region of a
+ * session at the device's max_session_regions; -EBADF read-only session.
  */
 int gomem_free(struct gomem *g, void *ptr, size_t size);
 
@@ -123,6 +128,7 @@ int gomem_free(struct gomem *g, void *ptr, size_t size);
  * Keep the first @keep bytes of the region of @size bytes at @ptr and free
  * the rest (GoMem's FreeRest).  @keep is rounded up to the granule; if that
  * leaves nothing to free, nothing happens (0).  @keep 0 frees it all.
+ * A partial free: -EBUSY while others hold the region.
  * Return: 0; -EINVAL @keep > @size, and as gomem_free().
  */
 int gomem_free_rest(struct gomem *g, void *ptr, size_t size, size_t keep);
@@ -176,10 +182,90 @@ int gomem_free_batch(struct gomem *g, struct gomem_region *regions,
 int gomem_trim(struct gomem *g, struct gomem_release *out);
 
 /*
- * GOMEM_IOC_RECYCLE: free every region this session holds.  @out (may be
- * NULL): bytes and regions freed.  0 or a negative errno (-EBADF).
+ * GOMEM_IOC_RECYCLE: free every region this session owns, whole (a region
+ * others hold stays allocated for them, as with gomem_free()); references
+ * and tokens are kept.  @out (may be NULL): bytes and regions freed.
+ * 0 or a negative errno (-EBADF).
  */
 int gomem_recycle_all(struct gomem *g, struct gomem_release *out);
+
+/* ---- hand-off: share tokens and references (since 1.1.0) ---- */
+
+/*
+ * A region stays allocated while anything holds it: its owner (the session
+ * that allocated it, until it frees it), every reference (a session that
+ * claimed a token of it, until it releases it), every outstanding token.
+ * So a producer shares a frame, passes the token to consumers by any
+ * channel (a pipe, a socket, a file), each claims it and reads it through
+ * its own mapping, and the frame survives the producer's exit or kill -9
+ * until the last consumer releases it.  A token is an unguessable 64-bit
+ * value, never 0, good for one arena only, and never names a later region:
+ * once used up, cancelled or gone with its maker, claiming it is -ENOENT.
+ * When a session goes (close, exit, kill), everything it holds goes with
+ * it: its regions, its references and its unclaimed tokens, so a producer
+ * must stay until its tokens are claimed.
+ *
+ * A read-only session (GOMEM_LIB_READONLY) may claim, release, share what
+ * it holds by reference and cancel its own tokens.
+ */
+
+/*
+ * Make a token for @size bytes at @ptr (@size 0: to the end of the region)
+ * inside one region this session holds (owns or holds by reference; a
+ * pipeline stage may forward a frame it was given), good for @claims
+ * claims (at least 1).  @ptr needs no alignment.  The token holds the
+ * region until it has been claimed @claims times, is cancelled, or this
+ * session goes away; until then it counts against the session's
+ * max_session_regions.  Return: 0 and *@token; -EINVAL @ptr outside the
+ * mapping, @token NULL, @claims 0, or the range not inside one allocated
+ * region; -EPERM a region this session does not hold; -EDQUOT the session
+ * is at max_session_regions; -ENOMEM; -ENOTTY a module without hand-off.
+ */
+int gomem_share(struct gomem *g, const void *ptr, size_t size,
+		uint32_t claims, uint64_t *token);
+
+/*
+ * Claim @token (made by any session of this arena, this one included):
+ * this session then holds the shared region by reference, one more claim,
+ * until it calls gomem_release() once per claim or goes away.  Return: the
+ * address of the shared range in this process's mapping, and its bytes in
+ * *@size (@size may be NULL); or NULL with errno: ENOENT no such
+ * outstanding token (used up, cancelled, its maker gone, another arena's,
+ * never made: all alike); EDQUOT this session holds no reference to the
+ * region yet and is at max_session_regions; ENOMEM; ENOTTY a module
+ * without hand-off.
+ */
+void *gomem_claim(struct gomem *g, uint64_t token, size_t *size);
+
+/*
+ * Withdraw @token, made by this session: its remaining claims are void and
+ * its hold on the region goes (references already taken stay).
+ * Return: 0; -ENOENT no such outstanding token; -EPERM another session's.
+ */
+int gomem_cancel(struct gomem *g, uint64_t token);
+
+/*
+ * Drop one claim of this session's reference to the region holding @ptr
+ * (any byte of it); the region returns to the arena if that was its last
+ * holder.  Return: 0; -EINVAL @ptr outside the mapping, or this session
+ * holds no reference there (its own regions are freed with gomem_free();
+ * a reference released as often as it was claimed is gone).
+ */
+int gomem_release(struct gomem *g, const void *ptr);
+
+/*
+ * gomem_release() for @n regions, in as few GOMEM_IOC_RELEASE_BATCH calls
+ * as possible (up to 256 regions each), as gomem_free_batch() frees:
+ * regions[i].ptr names the region (any byte of it), regions[i].size is not
+ * used, regions[i].result gets 0 or that region's negative errno (as
+ * gomem_release(); a pointer outside the mapping is -EINVAL and not sent).
+ * Return: how many were released (check each result), or a negative errno
+ * when the first call failed as a whole (-ENOTTY a module without
+ * hand-off): nothing released, every result that errno but a pointer
+ * outside the mapping's -EINVAL.  @n 0 returns 0.
+ */
+int gomem_release_batch(struct gomem *g, struct gomem_region *regions,
+			size_t n);
 
 /* ---- recyclable memory (GoMem's RecyclableMemory) ---- */
 
