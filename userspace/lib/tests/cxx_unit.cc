@@ -84,6 +84,18 @@ int device_part(const char *dev, char *why, size_t len)
 	int64_t off = gomem_offset(g, p);
 	if (off < 0 || gomem_ptr(g, static_cast<uint64_t>(off)) != p)
 		return failed(why, len, "offset round trip", static_cast<int>(off));
+	/* Hand-off: share, claim (its own token), release, cancel. */
+	uint64_t tok = 0;
+	size_t size = 0;
+	if ((err = gomem_share(g, p, 0, 2, &tok)) || !tok)
+		return failed(why, len, "gomem_share", err);
+	const char *q = static_cast<const char *>(gomem_claim(g, tok, &size));
+	if (q != p || size < 100)
+		return failed(why, len, "gomem_claim", errno);
+	if ((err = gomem_release(g, q)))
+		return failed(why, len, "gomem_release", err);
+	if ((err = gomem_cancel(g, tok)))
+		return failed(why, len, "gomem_cancel", err);
 	if ((err = gomem_free(g, p, 100)))
 		return failed(why, len, "gomem_free", err);
 	for (int i = 0; i < 3; i++) {

@@ -11,7 +11,7 @@ extern "C" {
 
 /*
  * Use libgomem from C++: the reader always; with @dev non-NULL also a
- * session on @dev (alloc, offsets, batch, recyclable, stats).
+ * session on @dev (alloc, offsets, hand-off, batch, recyclable, stats).
  * Return: 0, or -1 with the reason in @why.
  */
 int gomem_cxx_unit(const char *dev, char *why, size_t len);

@@ -1402,6 +1402,576 @@ static void case_cxx_device_round_trip(void)
 	CHECK(!gomem_cxx_unit(g_dev, why, sizeof(why)), "%s", why);
 }
 
+/* ---- hand-off: share tokens, claims, references ---- */
+
+/* FNV-1a: a frame's checksum, computed by whoever wrote it and checked by
+ * whoever reads it. */
+static uint32_t sum32(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint32_t h = 2166136261u;
+
+	while (n--) {
+		h ^= *c++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+#define CHECK_STAT(st, field, want)					\
+	CHECK((st).field == (uint64_t)(want), "%s = %llu, want %llu",	\
+	      #st "." #field, (unsigned long long)(st).field,		\
+	      (unsigned long long)(want))
+
+static void case_share_claim_maps_shared_range(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(g);
+	uint64_t n = 3 * (uint64_t)in.page_size, rn = round_up(n, in.granule);
+	struct gomem_stats g0 = must_stats(g), c0 = must_stats(c), s;
+	char *p = gomem_alloc(g, n, 0, 0), *q, *q2;
+	uint64_t tok = 0;
+	size_t size = 0;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, n, 21);
+	/* A range inside the region, not aligned: 5000 bytes at +100. */
+	CHECK_RET(gomem_share(g, p + 100, 5000, 2, &tok), 0);
+	CHECK(tok != 0, "token 0");
+	s = must_stats(g);
+	CHECK_STAT(s, session_tokens, g0.session_tokens + 1);
+	CHECK_STAT(s, tokens, g0.tokens + 1);
+	CHECK_STAT(s, in_use, g0.in_use + rn);
+
+	q = gomem_claim(c, tok, &size);
+	CHECK(q, "claim: %s", gomem_errname(errno));
+	CHECK(q == (char *)gomem_base(c) + gomem_offset(g, p) + 100 && size == 5000,
+	      "claim gave offset %lld size %zu, want %lld and 5000",
+	      (long long)gomem_offset(c, q), size,
+	      (long long)gomem_offset(g, p) + 100);
+	CHECK(!memcmp(q, p + 100, 5000), "the claimed range reads other bytes");
+	memset(p + 100, 0x77, 16);	/* the same pages, live */
+	CHECK(q[15] == 0x77, "the claimer does not see the owner's write");
+	s = must_stats(c);
+	CHECK_STAT(s, session_refs, c0.session_refs + 1);
+	CHECK_STAT(s, session_ref_bytes, c0.session_ref_bytes + rn);
+	CHECK_STAT(s, refs, c0.refs + 1);
+	CHECK_STAT(s, tokens, c0.tokens + 1);	/* one claim left */
+
+	/* The second claim, by the same session: one reference, two claims;
+	 * the token is used up. */
+	q2 = gomem_claim(c, tok, NULL);
+	CHECK(q2 == q, "second claim %p, first %p", (void *)q2, (void *)q);
+	s = must_stats(c);
+	CHECK_STAT(s, session_refs, c0.session_refs + 1);
+	CHECK_STAT(s, tokens, c0.tokens);
+	CHECK_STAT(must_stats(g), session_tokens, g0.session_tokens);
+	CHECK_NULL_ERRNO(gomem_claim(c, tok, &size), ENOENT);
+	CHECK_NULL_ERRNO(gomem_claim(g, tok, &size), ENOENT);
+
+	/* A release per claim, then none. */
+	CHECK_RET(gomem_release(c, q + 4999), 0);
+	CHECK_STAT(must_stats(c), session_refs, c0.session_refs + 1);
+	CHECK_RET(gomem_release(c, q), 0);
+	CHECK_STAT(must_stats(c), session_refs, c0.session_refs);
+	CHECK_RET(gomem_release(c, q), -EINVAL);
+	CHECK_RET(gomem_free(g, p, n), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, g0.in_use);
+	CHECK_STAT(s, refs, g0.refs);
+	CHECK_STAT(s, tokens, g0.tokens);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+/* What a producer child sends: its frame's token, offset, size, sum. */
+struct frame_msg {
+	uint64_t token;
+	uint64_t offset;
+	uint64_t size;
+	uint32_t sum;
+	uint32_t pad;
+};
+
+/*
+ * A producer in a child process with its own session: a frame of @size
+ * bytes shared for @claims claims, announced on @fd; then it waits to be
+ * killed (@wait) or exits at once without freeing anything.
+ */
+static pid_t start_producer(int fd, size_t size, uint32_t claims, bool wait)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
+	if (!pid) {
+		struct gomem *g = gomem_open(g_dev, 0);
+		struct frame_msg m = { 0, 0, size, 0, 0 };
+		char *p;
+
+		if (!g)
+			_exit(10);
+		p = gomem_alloc(g, size, 0, 0);
+		if (!p)
+			_exit(11);
+		fill(p, size, 99);
+		m.sum = sum32(p, size);
+		m.offset = (uint64_t)gomem_offset(g, p);
+		if (gomem_share(g, p, 0, claims, &m.token))
+			_exit(12);
+		if (write(fd, &m, sizeof(m)) != sizeof(m))
+			_exit(13);
+		while (wait)
+			pause();
+		_exit(0);	/* the kernel reclaims the session */
+	}
+	return pid;
+}
+
+static struct frame_msg read_frame_msg(int fd)
+{
+	struct frame_msg m;
+
+	CHECK(read(fd, &m, sizeof(m)) == sizeof(m), "no frame from the producer");
+	return m;
+}
+
+static void case_claimed_frame_survives_producer_kill(void)
+{
+	struct gomem *a = must_open(GOMEM_LIB_READONLY), *b = must_open(0);
+	struct gomem_info in = must_info(a);
+	size_t n = 65536, rn = round_up(n, in.granule);
+	struct gomem_stats s0 = must_stats(a), s1, s2;
+	struct frame_msg m;
+	char *pa, *pb;
+	size_t sa = 0, sb = 0;
+	int fds[2], st;
+	pid_t pid;
+
+	CHECK(!pipe(fds), "pipe");
+	pid = start_producer(fds[1], n, 2, true);
+	m = read_frame_msg(fds[0]);
+	pa = gomem_claim(a, m.token, &sa);
+	pb = gomem_claim(b, m.token, &sb);
+	CHECK(pa && pb, "claims: %p %p (%s)", (void *)pa, (void *)pb,
+	      gomem_errname(errno));
+	CHECK(sa == n && sb == n && gomem_offset(a, pa) == (int64_t)m.offset &&
+	      gomem_offset(b, pb) == (int64_t)m.offset,
+	      "claims gave sizes %zu %zu", sa, sb);
+	s1 = must_stats(a);
+	CHECK_STAT(s1, in_use, s0.in_use + rn);
+	CHECK_STAT(s1, refs, s0.refs + 2);
+	CHECK_STAT(s1, tokens, s0.tokens);	/* both claims taken */
+	CHECK_STAT(s1, orphans, s0.orphans);
+
+	/* kill -9: the producer's session goes, its frame stays, ownerless. */
+	CHECK(!kill(pid, SIGKILL), "kill: %s", gomem_errname(errno));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL, "producer status %#x", st);
+	s2 = must_stats(a);
+	CHECK_STAT(s2, sessions, s0.sessions);
+	CHECK_STAT(s2, in_use, s0.in_use + rn);
+	CHECK_STAT(s2, orphans, s0.orphans + 1);
+	CHECK_STAT(s2, orphan_bytes, s0.orphan_bytes + rn);
+	CHECK_STAT(s2, refs, s0.refs + 2);
+	CHECK(sum32(pa, n) == m.sum && check_fill(pa, n, 99) < 0 &&
+	      sum32(pb, n) == m.sum, "the frame changed after the producer died");
+
+	/* The last holder to let go returns it. */
+	CHECK_RET(gomem_release(a, pa), 0);
+	s2 = must_stats(a);
+	CHECK_STAT(s2, in_use, s0.in_use + rn);
+	CHECK_STAT(s2, orphans, s0.orphans + 1);
+	CHECK(sum32(pb, n) == m.sum, "the frame changed while b holds it");
+	CHECK_RET(gomem_release(b, pb), 0);
+	s2 = must_stats(a);
+	CHECK_STAT(s2, in_use, s0.in_use);
+	CHECK_STAT(s2, orphans, s0.orphans);
+	CHECK_STAT(s2, orphan_bytes, s0.orphan_bytes);
+	CHECK_STAT(s2, refs, s0.refs);
+	close(fds[0]);
+	close(fds[1]);
+	gomem_close(b);
+	gomem_close(a);
+}
+
+static void case_unclaimed_token_dies_with_its_maker(void)
+{
+	struct gomem *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(c);
+	struct gomem_stats s0 = must_stats(c), s;
+	struct frame_msg m1, m2;
+	size_t size = 0;
+	char *p;
+	int fds[2], st;
+	pid_t pid;
+
+	CHECK(!pipe(fds), "pipe");
+	/* Never claimed: the frame goes with its producer. */
+	pid = start_producer(fds[1], 8192, 1, false);
+	m1 = read_frame_msg(fds[0]);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "producer status %#x", st);
+	CHECK_NULL_ERRNO(gomem_claim(c, m1.token, &size), ENOENT);
+	s = must_stats(c);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, tokens, s0.tokens);
+	/* Claimed once of two: the reference keeps the frame, the second
+	 * claim went with the producer. */
+	pid = start_producer(fds[1], 8192, 2, true);
+	m2 = read_frame_msg(fds[0]);
+	CHECK(m2.token != m1.token, "a token value came back");
+	p = gomem_claim(c, m2.token, &size);
+	CHECK(p && size == 8192, "claim: %s", gomem_errname(errno));
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	CHECK_NULL_ERRNO(gomem_claim(c, m2.token, &size), ENOENT);
+	s = must_stats(c);
+	CHECK_STAT(s, in_use, s0.in_use + round_up(8192, in.granule));
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK(sum32(p, 8192) == m2.sum, "the frame changed");
+	CHECK_RET(gomem_release(c, p), 0);
+	CHECK_STAT(must_stats(c), in_use, s0.in_use);
+	close(fds[0]);
+	close(fds[1]);
+	gomem_close(c);
+}
+
+static void case_cancel_withdraws_token(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, 4096, 0, 0), *q;
+	uint64_t t1, t2;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_share(g, p, 0, 3, &t1), 0);
+	q = gomem_claim(c, t1, NULL);
+	CHECK(q, "claim: %s", gomem_errname(errno));
+	CHECK_RET(gomem_cancel(c, t1), -EPERM);		/* not c's token */
+	CHECK_RET(gomem_cancel(g, t1), 0);
+	CHECK_NULL_ERRNO(gomem_claim(c, t1, NULL), ENOENT);
+	CHECK_RET(gomem_cancel(g, t1), -ENOENT);
+	s = must_stats(g);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(s, session_tokens, s0.session_tokens);
+	CHECK_STAT(s, refs, s0.refs + 1);		/* the claim stands */
+	/* A read-only session cancels its own token. */
+	CHECK_RET(gomem_share(c, q, 0, 1, &t2), 0);
+	CHECK(t2 != t1, "the same token twice");
+	CHECK_RET(gomem_cancel(g, t2), -EPERM);
+	CHECK_RET(gomem_cancel(c, t2), 0);
+	CHECK_RET(gomem_cancel(c, 0), -ENOENT);
+	CHECK_RET(gomem_cancel(c, t1 ^ 1), -ENOENT);
+	/* Cancel left the region with its owner and c's reference. */
+	CHECK_RET(gomem_free(g, p, 4096), 0);
+	CHECK_STAT(must_stats(g), in_use, s0.in_use + 4096);
+	CHECK_RET(gomem_release(c, q), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(s, refs, s0.refs);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+static void case_shared_region_freed_only_whole(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(0);
+	struct gomem_info in = must_info(g);
+	uint64_t gr = in.granule, n = 16 * gr;
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, n, 0, 0), *q;
+	uint64_t tok;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, n, 8);
+	CHECK_RET(gomem_share(g, p + 4 * gr, 4 * gr, 1, &tok), 0);
+	/* The token alone makes it shared: no part of it may go. */
+	CHECK_RET(gomem_free(g, p + 12 * gr, 4 * gr), -EBUSY);
+	CHECK_RET(gomem_free(g, p, gr), -EBUSY);
+	CHECK_RET(gomem_free_rest(g, p, n, gr), -EBUSY);
+	CHECK_STAT(must_stats(g), in_use, s0.in_use + n);
+	q = gomem_claim(c, tok, NULL);
+	CHECK(q == (char *)gomem_base(c) + gomem_offset(g, p) + 4 * gr,
+	      "claim: %p (%s)", (void *)q, gomem_errname(errno));
+	/* The holder by reference may not free it (it releases it). */
+	CHECK_RET(gomem_free(c, q, 4 * gr), -EPERM);
+	{
+		struct gomem_region r = { q, 4 * gr, 1 };
+
+		CHECK_RET(gomem_free_batch(c, &r, 1), 0);
+		CHECK(r.result == -EPERM, "free_batch by the holder: %d", r.result);
+	}
+	/* The owner frees it whole: its hold goes, the bytes stay. */
+	CHECK_RET(gomem_free(g, p, n), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, session_regions, s0.session_regions);
+	CHECK_STAT(s, session_in_use, s0.session_in_use);
+	CHECK_STAT(s, in_use, s0.in_use + n);
+	CHECK_STAT(s, orphans, s0.orphans + 1);
+	CHECK_STAT(s, orphan_bytes, s0.orphan_bytes + n);
+	CHECK_RET(gomem_free(g, p, n), -EPERM);	/* no longer its own */
+	CHECK(check_fill(p, n, 8) < 0, "the bytes changed after the owner let go");
+	/* Nor is it handed to a new allocation meanwhile. */
+	{
+		char *o = gomem_alloc(g, n, 0, 0);
+
+		CHECK(o && (o + n <= p || o >= p + n), "a new region %p overlaps "
+		      "the held one %p", (void *)o, (void *)p);
+		CHECK_RET(gomem_free(g, o, n), 0);
+	}
+	CHECK_RET(gomem_release(c, q), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, orphans, s0.orphans);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+static void case_handoff_errors_change_nothing(void)
+{
+	struct gomem *g = must_open(0), *o = must_open(0);
+	struct gomem_info in = must_info(g);
+	char *p = gomem_alloc(g, 4096, 0, 0), *op = gomem_alloc(o, 4096, 0, 0);
+	char *freed = gomem_alloc(g, in.granule, 0, 0);
+	char *base = gomem_base(g), stack = 0;
+	struct gomem_stats s0, s;
+	uint64_t tok = 0;
+
+	CHECK(p && op && freed, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, freed, in.granule), 0);
+	s0 = must_stats(g);
+	CHECK_RET(gomem_share(g, p, 0, 0, &tok), -EINVAL);	/* no claims */
+	CHECK_RET(gomem_share(g, p, 0, 1, NULL), -EINVAL);
+	CHECK_RET(gomem_share(g, NULL, 0, 1, &tok), -EINVAL);
+	CHECK_RET(gomem_share(g, &stack, 0, 1, &tok), -EINVAL);
+	CHECK_RET(gomem_share(g, base + gomem_map_size(g), 0, 1, &tok), -EINVAL);
+	CHECK_RET(gomem_share(g, p, 4097, 1, &tok), -EINVAL);	/* past its end */
+	CHECK_RET(gomem_share(g, p + 4000, 200, 1, &tok), -EINVAL);
+	CHECK_RET(gomem_share(g, freed, 0, 1, &tok), -EINVAL);	/* free space */
+	CHECK_RET(gomem_share(g, op, 0, 1, &tok), -EPERM);	/* another's */
+	CHECK(tok == 0, "a failed share wrote the token");
+	CHECK_NULL_ERRNO(gomem_claim(g, 0, NULL), ENOENT);
+	CHECK_NULL_ERRNO(gomem_claim(g, 0x123456789abcdefULL, NULL), ENOENT);
+	CHECK_RET(gomem_release(g, p), -EINVAL);		/* its own region */
+	CHECK_RET(gomem_release(g, op), -EINVAL);		/* not held */
+	CHECK_RET(gomem_release(g, NULL), -EINVAL);
+	CHECK_RET(gomem_release(g, &stack), -EINVAL);
+	CHECK_RET(gomem_cancel(g, 1), -ENOENT);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, session_tokens, 0);
+	CHECK_STAT(s, session_refs, 0);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(s, refs, s0.refs);
+	CHECK_RET(gomem_free(g, p, 4096), 0);
+	CHECK_RET(gomem_free(o, op, 4096), 0);
+	gomem_close(o);
+	gomem_close(g);
+}
+
+static void case_release_batch_per_entry_results(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(c), s;
+	struct gomem_region r[7];
+	char *p[3], *q[3], stack = 0;
+	uint64_t tok;
+
+	CHECK_RET(gomem_release_batch(c, r, 0), 0);
+	for (int i = 0; i < 3; i++) {
+		p[i] = gomem_alloc(g, 1000, 0, 0);
+		CHECK(p[i], "alloc: %s", gomem_errname(errno));
+		CHECK_RET(gomem_share(g, p[i], 0, i == 1 ? 2 : 1, &tok), 0);
+		q[i] = gomem_claim(c, tok, NULL);
+		CHECK(q[i], "claim %d: %s", i, gomem_errname(errno));
+		if (i == 1)
+			CHECK(gomem_claim(c, tok, NULL) == q[1], "second claim");
+	}
+	CHECK_STAT(must_stats(c), session_refs, s0.session_refs + 3);
+	/* q[1] twice (two claims) then a third time; a pointer outside the
+	 * mapping and NULL (not sent); a byte inside q[2], not its start. */
+	r[0] = (struct gomem_region){ q[0], 0, 1 };
+	r[1] = (struct gomem_region){ q[1], 0, 1 };
+	r[2] = (struct gomem_region){ q[1] + 10, 999, 1 };
+	r[3] = (struct gomem_region){ q[1], 0, 1 };
+	r[4] = (struct gomem_region){ &stack, 0, 1 };
+	r[5] = (struct gomem_region){ NULL, 0, 1 };
+	r[6] = (struct gomem_region){ q[2] + 999, 0, 1 };
+	CHECK_RET(gomem_release_batch(c, r, 7), 4);
+	CHECK(!r[0].result && !r[1].result && !r[2].result && !r[6].result,
+	      "good releases: %d %d %d %d", r[0].result, r[1].result,
+	      r[2].result, r[6].result);
+	CHECK(r[3].result == -EINVAL && r[4].result == -EINVAL &&
+	      r[5].result == -EINVAL, "bad releases: %d %d %d", r[3].result,
+	      r[4].result, r[5].result);
+	s = must_stats(c);
+	CHECK_STAT(s, session_refs, s0.session_refs);
+	CHECK_STAT(s, refs, s0.refs);
+	/* Regions of the owner are not released (they are freed). */
+	r[0] = (struct gomem_region){ p[0], 0, 1 };
+	CHECK_RET(gomem_release_batch(g, r, 1), 0);
+	CHECK(r[0].result == -EINVAL, "release of an owned region: %d", r[0].result);
+	for (int i = 0; i < 3; i++)
+		CHECK_RET(gomem_free(g, p[i], 1000), 0);
+	CHECK_STAT(must_stats(c), in_use, s0.in_use);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+/* More claims than one GOMEM_IOC_RELEASE_BATCH call of the library takes. */
+static void case_release_batch_many(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(c), s;
+	size_t n = 300;
+	struct gomem_region *r = calloc(n, sizeof(*r));
+	struct gomem_region *a = calloc(n, sizeof(*a));
+
+	CHECK(r && a, "calloc");
+	for (size_t i = 0; i < n; i++)
+		a[i].size = 64;
+	CHECK_RET(gomem_alloc_batch(g, a, n, 0, 0), (long long)n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t tok;
+
+		CHECK_RET(gomem_share(g, a[i].ptr, 0, 1, &tok), 0);
+		r[i].ptr = gomem_claim(c, tok, &r[i].size);
+		CHECK(r[i].ptr && r[i].size == 64, "claim %zu: %s", i,
+		      gomem_errname(errno));
+	}
+	CHECK_STAT(must_stats(c), session_refs, s0.session_refs + n);
+	CHECK_RET(gomem_release_batch(c, r, n), (long long)n);
+	s = must_stats(c);
+	CHECK_STAT(s, session_refs, s0.session_refs);
+	CHECK_RET(gomem_free_batch(g, a, n), (long long)n);
+	CHECK_STAT(must_stats(c), in_use, s0.in_use);
+	free(a);
+	free(r);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+/* A pipeline stage forwards a frame it holds only by reference. */
+static void case_holder_by_reference_forwards_frame(void)
+{
+	struct gomem *g = must_open(0), *stage = must_open(GOMEM_LIB_READONLY),
+		     *sink = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, 2048, 0, 0), *q, *r;
+	uint64_t t1, t2;
+	size_t size;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 2048, 4);
+	CHECK_RET(gomem_share(g, p, 0, 1, &t1), 0);
+	q = gomem_claim(stage, t1, NULL);
+	CHECK(q, "stage claim: %s", gomem_errname(errno));
+	CHECK_RET(gomem_share(stage, q + 1024, 0, 1, &t2), 0);	/* to the end */
+	CHECK_RET(gomem_free(g, p, 2048), 0);
+	CHECK_RET(gomem_release(stage, q), 0);
+	/* Only the stage's token holds it now. */
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use + 2048);
+	CHECK_STAT(s, tokens, s0.tokens + 1);
+	CHECK_STAT(s, refs, s0.refs);
+	r = gomem_claim(sink, t2, &size);
+	CHECK(r && size == 1024 && gomem_offset(sink, r) == gomem_offset(g, p) + 1024,
+	      "sink claim: %p size %zu (%s)", (void *)r, size, gomem_errname(errno));
+	CHECK(check_fill(r - 1024, 2048, 4) < 0, "the forwarded frame changed");
+	CHECK_RET(gomem_release(sink, r), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, tokens, s0.tokens);
+	gomem_close(sink);
+	gomem_close(stage);
+	gomem_close(g);
+}
+
+static void case_claim_own_token(void)
+{
+	struct gomem *g = must_open(0);
+	struct gomem_stats s0 = must_stats(g), s;
+	char *p = gomem_alloc(g, 512, 0, 0), *q;
+	uint64_t tok;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_share(g, p, 0, 1, &tok), 0);
+	q = gomem_claim(g, tok, NULL);
+	CHECK(q == p, "claim of its own token: %p, region %p", (void *)q, (void *)p);
+	s = must_stats(g);
+	CHECK_STAT(s, session_regions, s0.session_regions + 1);
+	CHECK_STAT(s, session_refs, s0.session_refs + 1);
+	/* It owns it and holds it by reference: free ends the first hold,
+	 * release the second. */
+	CHECK_RET(gomem_free(g, p, 512), 0);
+	CHECK_STAT(must_stats(g), in_use, s0.in_use + 512);
+	CHECK_RET(gomem_release(g, q), 0);
+	s = must_stats(g);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, session_refs, s0.session_refs);
+	gomem_close(g);
+}
+
+/* A spent token never names a later region at the same offset. */
+static void case_spent_token_never_names_later_region(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	uint64_t tok[8];
+	char *p;
+
+	for (int i = 0; i < 8; i++) {
+		p = gomem_alloc(g, 256, 0, 0);
+		CHECK(p, "alloc: %s", gomem_errname(errno));
+		CHECK_RET(gomem_share(g, p, 0, 1, &tok[i]), 0);
+		for (int j = 0; j < i; j++)
+			CHECK(tok[j] != tok[i], "token %d came back as %d", j, i);
+		CHECK(gomem_claim(c, tok[i], NULL) == (char *)gomem_base(c) +
+		      gomem_offset(g, p), "claim %d", i);
+		CHECK_RET(gomem_release(c, (char *)gomem_base(c) + gomem_offset(g, p)), 0);
+		CHECK_RET(gomem_free(g, p, 256), 0);
+		/* Every earlier token, at this offset or not, is spent. */
+		for (int j = 0; j <= i; j++)
+			CHECK_NULL_ERRNO(gomem_claim(c, tok[j], NULL), ENOENT);
+	}
+	gomem_close(c);
+	gomem_close(g);
+}
+
+static void case_close_drops_references_and_tokens(void)
+{
+	struct gomem *w = must_open(GOMEM_LIB_READONLY), *g, *c;
+	struct gomem_stats s0 = must_stats(w), s;
+	uint64_t t1, t2;
+	char *p;
+
+	g = must_open(0);
+	c = must_open(GOMEM_LIB_READONLY);
+	p = gomem_alloc(g, 3000, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_share(g, p, 0, 1, &t1), 0);
+	CHECK_RET(gomem_share(g, p, 0, 5, &t2), 0);
+	CHECK(gomem_claim(c, t1, NULL), "claim: %s", gomem_errname(errno));
+	CHECK(gomem_claim(c, t2, NULL), "claim: %s", gomem_errname(errno));
+	s = must_stats(w);
+	CHECK_STAT(s, refs, s0.refs + 1);
+	CHECK_STAT(s, tokens, s0.tokens + 1);
+	/* The owner goes first: its region and its token with it. */
+	CHECK_RET(gomem_close(g), 0);
+	s = must_stats(w);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(s, orphans, s0.orphans + 1);
+	CHECK(s.in_use > s0.in_use, "the claimed region went with its owner");
+	/* Then the holder by reference (two claims): nothing is left. */
+	CHECK_RET(gomem_close(c), 0);
+	s = must_stats(w);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, refs, s0.refs);
+	CHECK_STAT(s, orphans, s0.orphans);
+	CHECK_STAT(s, sessions, s0.sessions);
+	gomem_close(w);
+}
+
 /* ---- gomemctl on the device ---- */
 
 static void case_ctl_info_stats_json(void)
@@ -1598,6 +2168,18 @@ static const struct gomem_case cases[] = {
 	C(threads_share_handle, false),
 	C(fork_child_shares_handle, false),
 	C(cxx_device_round_trip, false),
+	C(share_claim_maps_shared_range, false),
+	C(claimed_frame_survives_producer_kill, false),
+	C(unclaimed_token_dies_with_its_maker, false),
+	C(cancel_withdraws_token, false),
+	C(shared_region_freed_only_whole, false),
+	C(handoff_errors_change_nothing, false),
+	C(release_batch_per_entry_results, false),
+	C(release_batch_many, false),
+	C(holder_by_reference_forwards_frame, false),
+	C(claim_own_token, false),
+	C(spent_token_never_names_later_region, false),
+	C(close_drops_references_and_tokens, false),
 	C(ctl_info_stats_json, false),
 	C(ctl_blocks_and_map, false),
 	C(ctl_alloc_hold, false),
