@@ -1972,6 +1972,59 @@ static void case_close_drops_references_and_tokens(void)
 	gomem_close(w);
 }
 
+/* The hand-off example of docs/libgomem.md (build/example-handoff.c with
+ * its main() renamed) runs as the document says. */
+int gomem_example_handoff_main(void);
+
+static void case_doc_handoff_example_runs(void)
+{
+	struct gomem *w = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(w), s;
+	char out[2048];
+	const char *a, *b, *gone;
+	size_t n = 0;
+	ssize_t k;
+	int p[2], st;
+	pid_t pid;
+
+	CHECK(!strcmp(g_dev, GOMEM_DEFAULT_PATH), "the example opens %s, the "
+	      "test's device is %s", GOMEM_DEFAULT_PATH, g_dev);
+	CHECK(!pipe(p), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		int ret;
+
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		/* The consumers the example forks return here too. */
+		ret = gomem_example_handoff_main();
+		fflush(stdout);
+		_exit(ret);
+	}
+	close(p[1]);
+	while (n < sizeof(out) - 1 &&
+	       (k = read(p[0], out + n, sizeof(out) - 1 - n)) > 0)
+		n += (size_t)k;
+	out[n] = 0;
+	close(p[0]);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "the example's status %#x, output '%s'", st, out);
+	a = strstr(out, "consumer A: 65536 bytes, checksum ok\n");
+	b = strstr(out, "consumer B: 65536 bytes, checksum ok\n");
+	gone = strstr(out, "producer: gone\n");
+	CHECK(a && b && gone && gone < a && gone < b && count_lines(out) == 3,
+	      "the example printed '%s'", out);
+	s = must_stats(w);
+	CHECK_STAT(s, in_use, s0.in_use);
+	CHECK_STAT(s, refs, s0.refs);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(s, orphans, s0.orphans);
+	CHECK_STAT(s, sessions, s0.sessions);
+	gomem_close(w);
+}
+
 /* ---- gomemctl on the device ---- */
 
 static void case_ctl_info_stats_json(void)
@@ -2180,6 +2233,7 @@ static const struct gomem_case cases[] = {
 	C(claim_own_token, false),
 	C(spent_token_never_names_later_region, false),
 	C(close_drops_references_and_tokens, false),
+	C(doc_handoff_example_runs, false),
 	C(ctl_info_stats_json, false),
 	C(ctl_blocks_and_map, false),
 	C(ctl_alloc_hold, false),
