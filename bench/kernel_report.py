@@ -54,6 +54,13 @@ def main():
          each("null_ioctl_vs_null"), "report", "-"),
         ("alloc+free ioctl pair", ns(med("pair_ns")), f"{pair_ratio:.2f}x two null syscalls",
          each("pair_vs_two_null"), "<= 2.5x", "yes" if pair_ratio <= 2.5 else "**no**"),
+    ]
+    # The hand-off cycle: gomemctl leaves it out for a module without it.
+    if all("share_cycle_vs_pair" in r for r in runs):
+        rows.append(("share+claim+release cycle (hand-off)", ns(med("share_cycle_ns")),
+                     f"{med('share_cycle_vs_pair'):.2f}x an alloc+free pair",
+                     each("share_cycle_vs_pair"), "report", "-"))
+    rows += [
         ("batch-64 alloc+free, per region", ns(med("batch64_per_region_ns")),
          f"{batch_ratio:.3f}x a single pair", each("batch64_vs_single"), "<= 0.25x",
          "yes" if batch_ratio <= 0.25 else "**no**"),
@@ -84,7 +91,9 @@ def main():
         "ioctl: `ioctl()` with a command the device does not know, which it refuses with "
         "`-ENOTTY` at once: the system call, file lookup, security hooks and dispatch "
         "that every ioctl pays before gomem's own work. Pair: `GOMEM_IOC_ALLOC` + `GOMEM_IOC_FREE` vs two "
-        "`syscall(SYS_getppid)`. Batch: 64 regions in one `GOMEM_IOC_ALLOC_BATCH` and one "
+        "`syscall(SYS_getppid)`. Hand-off: `GOMEM_IOC_SHARE` of a one-claim token by the "
+        "region's owner, `GOMEM_IOC_CLAIM` and `GOMEM_IOC_RELEASE` by a second (read-only) "
+        "session, vs a pair. Batch: 64 regions in one `GOMEM_IOC_ALLOC_BATCH` and one "
         "`GOMEM_IOC_FREE_BATCH`, per region, vs a single pair. Fault: a page-aligned region "
         "from `GOMEM_IOC_ALLOC` mapped by a new `mmap()` of /dev/gomem at its offset, first "
         "write to each page (one `gomem_fault` -> `vmf_insert_pfn` each), vs a memfd "

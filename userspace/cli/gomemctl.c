@@ -42,12 +42,14 @@ enum {
 	O_SIZE = 1 << 8,
 	O_ROUNDS = 1 << 9,
 	O_PAGES = 1 << 10,
+	O_REGIONS = 1 << 11,
 };
 
 struct opts {
 	const char *dev;
 	bool json;
 	const char *file;
+	const char *regions;
 	const char *arena;
 	unsigned int width;
 	uint64_t align;
@@ -237,6 +239,7 @@ static const struct {
 	{ "--size", O_SIZE, true },
 	{ "--rounds", O_ROUNDS, true },
 	{ "--pages", O_PAGES, true },
+	{ "--regions", O_REGIONS, true },
 };
 
 static void print_help(const struct command *c, FILE *f)
@@ -300,6 +303,7 @@ static int parse_args(const struct command *c, int argc, char **argv,
 		case O_NOZERO: o->nozero = true; break;
 		case O_HOLD: o->hold = true; break;
 		case O_FILE: o->file = val; break;
+		case O_REGIONS: o->regions = val; break;
 		case O_ARENA:
 			if (!*val || strchr(val, '/'))
 				return usage_error(c, "bad arena name '%s'", val);
@@ -428,7 +432,20 @@ static int cmd_stats(const struct command *c, struct opts *o)
 		F(largest_free, true), F(chunks, false), F(peak_in_use, true),
 		F(allocs, false), F(frees, false), F(failed_allocs, false),
 		F(grows, false), F(trimmed, false), F(sessions, false),
+		F(refs, false), F(tokens, false), F(orphans, false),
+		F(orphan_bytes, true), F(session_in_use, true),
+		F(session_regions, false), F(session_refs, false),
+		F(session_ref_bytes, true), F(session_tokens, false),
 #undef F
+	};
+	/* What each hand-off field counts, for the text output. */
+	static const struct {
+		const char *name, *note;
+	} notes[] = {
+		{ "sessions", "this one included" },
+		{ "refs", "regions held by reference, once per session" },
+		{ "tokens", "share tokens not yet claimed in full" },
+		{ "orphans", "regions whose owner let go, kept for their holders" },
 	};
 	struct gomem_stats st;
 	struct gomem *g;
@@ -444,20 +461,33 @@ static int cmd_stats(const struct command *c, struct opts *o)
 		return op_error(c, err, NULL);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		uint64_t v = *(const uint64_t *)((const char *)&st + f[i].off);
+		const char *note = NULL;
 
+		for (size_t k = 0; k < sizeof(notes) / sizeof(notes[0]); k++)
+			if (!strcmp(notes[k].name, f[i].name))
+				note = notes[k].note;
 		if (o->json)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "{", f[i].name, v);
+		else if (!strncmp(f[i].name, "session_", 8))
+			continue;	/* below, on one line */
 		else if (f[i].bytes)
 			printf("%-14s %" PRIu64 " (%s)\n", f[i].name, v, human(v, b));
 		else
-			printf("%-14s %" PRIu64 "%s\n", f[i].name, v,
-			       !strcmp(f[i].name, "sessions") ?
-			       " (this one included)" : "");
+			printf("%-14s %" PRIu64 "%s%s%s\n", f[i].name, v,
+			       note ? " (" : "", note ? note : "", note ? ")" : "");
 	}
-	if (o->json)
+	if (o->json) {
 		printf("}\n");
-	else
-		printf("%-14s %.1f%% of capacity\n", "used", pct(st.in_use, st.capacity));
+		return 0;
+	}
+	printf("%-14s %.1f%% of capacity\n", "used", pct(st.in_use, st.capacity));
+	/* The session_* fields are the asking session's: gomemctl's own,
+	 * read-only and empty, unless the module is wrong. */
+	printf("%-14s in_use %" PRIu64 ", regions %" PRIu64 ", refs %" PRIu64
+	       " (%s), tokens %" PRIu64 " (gomemctl's own session)\n", "session",
+	       (uint64_t)st.session_in_use, (uint64_t)st.session_regions,
+	       (uint64_t)st.session_refs, human(st.session_ref_bytes, b),
+	       (uint64_t)st.session_tokens);
 	return 0;
 }
 
@@ -609,15 +639,174 @@ nomem:
 	return op_error(c, ENOMEM, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* The debugfs regions file: who holds what                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One live region: "region OFFSET SIZE id ID owner HOLDER refs N claims N
+ * tokens N" (arena offset; owner 0: the owner let go, others hold it).
+ */
+struct hregion {
+	uint64_t off, size, id, owner, refs, claims, tokens;
+};
+
+struct regions {
+	bool present;		/* the file was there */
+	struct hregion *r;
+	size_t n, cap;
+};
+
+/* Held by others than its owner: references, tokens, or no owner. */
+static bool hregion_shared(const struct hregion *r)
+{
+	return r->refs || r->tokens || !r->owner;
+}
+
+/*
+ * The regions file to read: --regions PATH, else the debugfs one beside
+ * the blocks file (none with --file: a saved blocks file has no regions
+ * unless --regions names them too).
+ */
+static const char *regions_path(const struct opts *o, char *buf, size_t len)
+{
+	if (o->regions)
+		return o->regions;
+	if (o->file)
+		return NULL;
+	snprintf(buf, len, "%s/%s/regions", DEBUGFS_ROOT, o->arena ? o->arena : "default");
+	return buf;
+}
+
+/* Parse one "region ..." line into @r.  False if it is not one. */
+static bool parse_region_line(char *line, struct hregion *r)
+{
+	char *save = NULL, *w = strtok_r(line, " \t", &save), *key, *val, *end;
+	uint64_t *v;
+
+	memset(r, 0, sizeof(*r));
+	if (!w || strcmp(w, "region"))
+		return false;
+	for (int i = 0; i < 2; i++) {
+		w = strtok_r(NULL, " \t", &save);
+		if (!w || *w == '-')
+			return false;
+		errno = 0;
+		*(i ? &r->size : &r->off) = strtoull(w, &end, 0);
+		if (errno || *end || end == w)
+			return false;
+	}
+	if (!r->size || r->off + r->size < r->off)
+		return false;
+	r->owner = UINT64_MAX;
+	/* "key value" pairs; keys this version does not know are skipped. */
+	while ((key = strtok_r(NULL, " \t", &save))) {
+		val = strtok_r(NULL, " \t", &save);
+		if (!val || *val == '-')
+			return false;
+		v = !strcmp(key, "id") ? &r->id : !strcmp(key, "owner") ? &r->owner :
+		    !strcmp(key, "refs") ? &r->refs : !strcmp(key, "claims") ? &r->claims :
+		    !strcmp(key, "tokens") ? &r->tokens : NULL;
+		errno = 0;
+		strtoull(val, &end, 0);
+		if (errno || *end || end == val)
+			return false;
+		if (v)
+			*v = strtoull(val, NULL, 0);
+	}
+	return r->owner != UINT64_MAX;	/* the one key a hold needs */
+}
+
+/*
+ * Read the regions file if there is one.  A missing debugfs file (a module
+ * without it) is no error: rg->present stays false.  Return: 0 or an exit
+ * code.
+ */
+static int regions_read(const struct command *c, const struct opts *o,
+			struct regions *rg)
+{
+	char pathbuf[256], *text, *line, *save = NULL;
+	const char *path = regions_path(o, pathbuf, sizeof(pathbuf));
+	unsigned int lineno = 0;
+	int err = 0;
+
+	memset(rg, 0, sizeof(*rg));
+	if (!path)
+		return 0;
+	text = slurp(path, &err);
+	if (!text) {
+		if (err == ENOENT && !o->regions)
+			return 0;
+		return op_error(c, err, "%s", path);
+	}
+	rg->present = true;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char copy[256];
+
+		lineno++;
+		snprintf(copy, sizeof(copy), "%s", line);
+		if (!grow((void **)&rg->r, &rg->cap, rg->n, sizeof(*rg->r))) {
+			free(text);
+			free(rg->r);
+			return op_error(c, ENOMEM, NULL);
+		}
+		if (!parse_region_line(line, &rg->r[rg->n])) {
+			int ret = op_error(c, EBADMSG, "%s: line %u not understood: '%.60s'",
+					   path, lineno, copy);
+
+			free(text);
+			free(rg->r);
+			rg->r = NULL;
+			return ret;
+		}
+		rg->n++;
+	}
+	free(text);
+	return 0;
+}
+
+/* Totals of the holds, for the summaries. */
+struct holds {
+	uint64_t regions, shared, orphans, orphan_bytes, refs, claims, tokens;
+};
+
+static struct holds holds_sum(const struct regions *rg, uint64_t base,
+			      uint64_t size)
+{
+	struct holds h = { 0, 0, 0, 0, 0, 0, 0 };
+
+	for (size_t i = 0; i < rg->n; i++) {
+		const struct hregion *r = &rg->r[i];
+
+		if (r->off < base || r->off - base >= size)
+			continue;
+		h.regions++;
+		h.shared += hregion_shared(r);
+		h.orphans += !r->owner;
+		h.orphan_bytes += r->owner ? 0 : r->size;
+		h.refs += r->refs;
+		h.claims += r->claims;
+		h.tokens += r->tokens;
+	}
+	return h;
+}
+
 static int cmd_blocks(const struct command *c, struct opts *o)
 {
 	struct blocks bl;
+	struct regions rg;
+	struct holds h;
 	uint64_t cap = 0, fr = 0, nb = 0, largest = 0;
 	char b[4][32];
 	int ret = blocks_read(c, o, &bl);
 
 	if (ret)
 		return ret;
+	ret = regions_read(c, o, &rg);
+	if (ret) {
+		blocks_free(&bl);
+		return ret;
+	}
 	for (size_t i = 0; i < bl.n; i++) {
 		cap += bl.c[i].size;
 		fr += bl.c[i].free_bytes;
@@ -625,6 +814,7 @@ static int cmd_blocks(const struct command *c, struct opts *o)
 		if (bl.c[i].largest > largest)
 			largest = bl.c[i].largest;
 	}
+	h = holds_sum(&rg, 0, UINT64_MAX);
 	if (o->json) {
 		printf("{\"chunks\": [");
 		for (size_t i = 0; i < bl.n; i++) {
@@ -641,11 +831,36 @@ static int cmd_blocks(const struct command *c, struct opts *o)
 			printf("]}");
 		}
 		printf("], \"capacity\": %" PRIu64 ", \"free_bytes\": %" PRIu64
-		       ", \"free_blocks\": %" PRIu64 ", \"largest_free\": %" PRIu64 "}\n",
+		       ", \"free_blocks\": %" PRIu64 ", \"largest_free\": %" PRIu64,
 		       cap, fr, nb, largest);
+		if (rg.present) {
+			printf(", \"regions\": [");
+			for (size_t i = 0; i < rg.n; i++) {
+				const struct hregion *r = &rg.r[i];
+
+				printf("%s{\"offset\": %" PRIu64 ", \"size\": %" PRIu64
+				       ", \"id\": %" PRIu64 ", \"owner\": %" PRIu64
+				       ", \"refs\": %" PRIu64 ", \"claims\": %" PRIu64
+				       ", \"tokens\": %" PRIu64 "}", i ? ", " : "",
+				       r->off, r->size, r->id, r->owner, r->refs,
+				       r->claims, r->tokens);
+			}
+			printf("], \"holds\": {\"regions\": %" PRIu64 ", \"shared\": %"
+			       PRIu64 ", \"orphans\": %" PRIu64 ", \"orphan_bytes\": %"
+			       PRIu64 ", \"refs\": %" PRIu64 ", \"claims\": %" PRIu64
+			       ", \"tokens\": %" PRIu64 "}", h.regions, h.shared,
+			       h.orphans, h.orphan_bytes, h.refs, h.claims, h.tokens);
+		}
+		printf("}\n");
 	} else {
 		printf("%zu chunks, %s; free %s in %" PRIu64 " blocks, largest %s\n",
 		       bl.n, human(cap, b[0]), human(fr, b[1]), nb, human(largest, b[2]));
+		if (rg.present)
+			printf("%" PRIu64 " live regions, %" PRIu64 " shared: %" PRIu64
+			       " references (%" PRIu64 " claims), %" PRIu64 " tokens; %"
+			       PRIu64 " orphaned (%s, their owner let go)\n", h.regions,
+			       h.shared, h.refs, h.claims, h.tokens, h.orphans,
+			       human(h.orphan_bytes, b[0]));
 		for (size_t i = 0; i < bl.n; i++) {
 			const struct chunk *ch = &bl.c[i];
 
@@ -658,8 +873,28 @@ static int cmd_blocks(const struct command *c, struct opts *o)
 				       ch->base + ch->b[j].off,
 				       ch->base + ch->b[j].off + ch->b[j].len,
 				       human(ch->b[j].len, b[3]));
+			/* Only the regions others hold: the rest is what
+			 * the free blocks leave. */
+			for (size_t j = 0; j < rg.n; j++) {
+				const struct hregion *r = &rg.r[j];
+
+				if (r->off < ch->base || r->off - ch->base >= ch->size ||
+				    !hregion_shared(r))
+					continue;
+				printf("  %-6s %#12" PRIx64 " - %#14" PRIx64 "  %s, id %"
+				       PRIu64 ", ", r->owner ? "shared" : "orphan",
+				       r->off, r->off + r->size, human(r->size, b[3]),
+				       r->id);
+				if (r->owner)
+					printf("owner %" PRIu64, r->owner);
+				else
+					printf("no owner");
+				printf(", %" PRIu64 " refs (%" PRIu64 " claims), %"
+				       PRIu64 " tokens\n", r->refs, r->claims, r->tokens);
+			}
 		}
 	}
+	free(rg.r);
 	blocks_free(&bl);
 	return 0;
 }
@@ -677,24 +912,48 @@ static char cell_char(uint64_t free_in_cell, uint64_t cell)
 	return free_in_cell * 2 <= cell ? '+' : '-';
 }
 
+/* Cells [first, last] of a @w-cell bar over @size bytes that [s, e) touches. */
+static void cell_span(uint64_t s, uint64_t e, uint64_t size, unsigned int w,
+		      uint64_t *first, uint64_t *last)
+{
+	*first = (uint64_t)((unsigned __int128)s * w / size);
+	*last = (uint64_t)((unsigned __int128)(e - 1) * w / size);
+	if (*last >= w)
+		*last = w - 1;
+}
+
 static int cmd_map(const struct command *c, struct opts *o)
 {
 	unsigned int w = o->width ? o->width : 64;
 	uint64_t *cellfree = calloc(w, sizeof(*cellfree));
+	char *held = calloc(w, 1);
 	uint64_t cap = 0, fr = 0, nb = 0, largest = 0;
 	struct blocks bl;
+	struct regions rg;
+	struct holds h;
 	char b[4][32];
 	int ret;
 
-	if (!cellfree)
+	if (!cellfree || !held) {
+		free(cellfree);
+		free(held);
 		return op_error(c, ENOMEM, NULL);
+	}
 	ret = blocks_read(c, o, &bl);
+	if (!ret) {
+		ret = regions_read(c, o, &rg);
+		if (ret)
+			blocks_free(&bl);
+	}
 	if (ret) {
 		free(cellfree);
+		free(held);
 		return ret;
 	}
 	printf("each bar is one chunk, %u cells: '#' used, '+' mostly used, "
-	       "'-' mostly free, '.' free\n", w);
+	       "'-' mostly free, '.' free%s\n", w, rg.present ?
+	       ";\n'S' (part of) a region others hold too (references, tokens), "
+	       "'O' one whose owner let go" : "");
 	for (size_t i = 0; i < bl.n; i++) {
 		const struct chunk *ch = &bl.c[i];
 		char bar[1001];
@@ -716,18 +975,38 @@ static int cmd_map(const struct command *c, struct opts *o)
 					cellfree[k] += hi - lo;
 			}
 		}
+		/* Held cells: 'O' beats 'S' beats the fill. */
+		memset(held, 0, w);
+		for (size_t j = 0; j < rg.n; j++) {
+			const struct hregion *r = &rg.r[j];
+			uint64_t k, last, rs, re;
+
+			if (r->off < ch->base || r->off - ch->base >= ch->size ||
+			    !hregion_shared(r))
+				continue;
+			rs = r->off - ch->base;
+			re = r->size > ch->size - rs ? ch->size : rs + r->size;
+			for (cell_span(rs, re, ch->size, w, &k, &last); k <= last; k++)
+				if (held[k] != 'O')
+					held[k] = r->owner ? 'S' : 'O';
+		}
 		for (unsigned int k = 0; k < w; k++) {
 			uint64_t cs = (uint64_t)((unsigned __int128)k * ch->size / w);
 			uint64_t ce = (uint64_t)((unsigned __int128)(k + 1) * ch->size / w);
 
-			bar[k] = ce > cs ? cell_char(cellfree[k], ce - cs) : ' ';
+			bar[k] = ce <= cs ? ' ' : held[k] ? held[k] :
+				 cell_char(cellfree[k], ce - cs);
 		}
 		bar[w] = 0;
+		h = holds_sum(&rg, ch->base, ch->size);
 		printf("chunk %-3zu %#12" PRIx64 " %10s |%s| %5.1f%% used, %" PRIu64
-		       " free blocks, largest %s\n", i, ch->base,
+		       " free blocks, largest %s", i, ch->base,
 		       human(ch->size, b[0]), bar,
 		       pct(ch->size - ch->free_bytes, ch->size), ch->nblocks,
 		       human(ch->largest, b[1]));
+		if (h.shared)
+			printf(", %" PRIu64 " shared", h.shared);
+		printf("\n");
 		cap += ch->size;
 		fr += ch->free_bytes;
 		nb += ch->n;
@@ -738,8 +1017,17 @@ static int cmd_map(const struct command *c, struct opts *o)
 	       " blocks, largest %s (fragmentation %.1f%%: 1 - largest/free)\n",
 	       bl.n, human(cap, b[0]), pct(cap - fr, cap), human(fr, b[1]), nb,
 	       human(largest, b[2]), fr ? 100.0 - pct(largest, fr) : 0.0);
+	if (rg.present) {
+		h = holds_sum(&rg, 0, UINT64_MAX);
+		printf("holds: %" PRIu64 " live regions, %" PRIu64 " shared: %" PRIu64
+		       " references (%" PRIu64 " claims), %" PRIu64 " tokens; %" PRIu64
+		       " orphaned (%s)\n", h.regions, h.shared, h.refs, h.claims,
+		       h.tokens, h.orphans, human(h.orphan_bytes, b[0]));
+	}
+	free(rg.r);
 	blocks_free(&bl);
 	free(cellfree);
+	free(held);
 	return 0;
 }
 
@@ -856,38 +1144,57 @@ static double median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* One round's times, ns per operation. */
+struct bench_times {
+	double null_ns;		/* getppid */
+	double ioctl_ns;	/* a refused ioctl */
+	double pair_ns;		/* alloc + free */
+	double share_ns;	/* share + claim + release; 0 if not measured */
+	double batch_ns;	/* batch-64 alloc + free, per region */
+};
+
+/*
+ * The hand-off cycle's two sides: @g owns @shared, @c (another session)
+ * claims.  @c NULL: the module has no hand-off (-ENOTTY), not measured.
+ */
+struct bench_share {
+	struct gomem *c;
+	void *shared;
+};
+
 /*
  * One round of each: null system calls (half first, half last), refused
- * ioctls, alloc+free pairs, batches.  Many short rounds, each giving its
- * own ratios, are steadier than a few long ones under an emulated CPU
- * whose speed drifts.  Return: 0 or a negative errno.
+ * ioctls, alloc+free pairs, share+claim+release cycles, batches.  Many
+ * short rounds, each giving its own ratios, are steadier than a few long
+ * ones under an emulated CPU whose speed drifts.  Return: 0 or a negative
+ * errno.
  */
-static int bench_round(struct gomem *g, uint64_t iters, size_t size,
-		       unsigned int flags, double *null_ns, double *ioctl_ns,
-		       double *pair_ns, double *batch_ns)
+static int bench_round(struct gomem *g, const struct bench_share *sh,
+		       uint64_t iters, size_t size, unsigned int flags,
+		       struct bench_times *t)
 {
 	struct gomem_region r[64];
 	uint64_t nb = iters / 64 ? iters / 64 : 1;
 	volatile long sink = 0;
-	double t;
+	double t0;
 	int ret;
 
 	/* Half the null calls before the rest, half after: a bracket. */
-	t = now_ns();
+	t0 = now_ns();
 	for (uint64_t i = 0; i < iters / 2; i++)
 		sink += syscall(SYS_getppid);
-	*null_ns = now_ns() - t;
+	t->null_ns = now_ns() - t0;
 
 	/*
 	 * The floor of any ioctl on the device: a command it refuses at
 	 * once (-ENOTTY), through the same syscall, fdget and dispatch.
 	 */
-	t = now_ns();
+	t0 = now_ns();
 	for (uint64_t i = 0; i < iters; i++)
 		sink += ioctl(gomem_fd(g), _IO(GOMEM_IOC_MAGIC, 0xff));
-	*ioctl_ns = (now_ns() - t) / (double)iters;
+	t->ioctl_ns = (now_ns() - t0) / (double)iters;
 
-	t = now_ns();
+	t0 = now_ns();
 	for (uint64_t i = 0; i < iters; i++) {
 		void *p = gomem_alloc(g, size, 0, flags);
 
@@ -897,11 +1204,36 @@ static int bench_round(struct gomem *g, uint64_t iters, size_t size,
 		if (ret)
 			return ret;
 	}
-	*pair_ns = (now_ns() - t) / (double)iters;
+	t->pair_ns = (now_ns() - t0) / (double)iters;
+
+	/*
+	 * A hand-off: the owner makes a one-claim token, another session
+	 * claims it and releases it: three ioctls, as a consumer of a frame
+	 * pays them (the allocation is the pair's, above).
+	 */
+	t->share_ns = 0;
+	if (sh->c) {
+		t0 = now_ns();
+		for (uint64_t i = 0; i < iters; i++) {
+			uint64_t tok;
+			void *q;
+
+			ret = gomem_share(g, sh->shared, 0, 1, &tok);
+			if (ret)
+				return ret;
+			q = gomem_claim(sh->c, tok, NULL);
+			if (!q)
+				return -errno;
+			ret = gomem_release(sh->c, q);
+			if (ret)
+				return ret;
+		}
+		t->share_ns = (now_ns() - t0) / (double)iters;
+	}
 
 	for (int k = 0; k < 64; k++)
 		r[k].size = size;
-	t = now_ns();
+	t0 = now_ns();
 	for (uint64_t i = 0; i < nb; i++) {
 		ret = gomem_alloc_batch(g, r, 64, 0, flags);
 		if (ret != 64) {
@@ -915,14 +1247,40 @@ static int bench_round(struct gomem *g, uint64_t iters, size_t size,
 		if (ret != 64)
 			return ret < 0 ? ret : -EIO;
 	}
-	*batch_ns = (now_ns() - t) / (double)(nb * 64);
+	t->batch_ns = (now_ns() - t0) / (double)(nb * 64);
 
-	t = now_ns();
+	t0 = now_ns();
 	for (uint64_t i = iters / 2; i < iters; i++)
 		sink += syscall(SYS_getppid);
-	*null_ns = (*null_ns + now_ns() - t) / (double)iters;
+	t->null_ns = (t->null_ns + now_ns() - t0) / (double)iters;
 	(void)sink;
 	return 0;
+}
+
+/*
+ * The hand-off cycle's setup: a region of @size bytes and a second,
+ * read-only session.  A module without hand-off (-ENOTTY for a share) is
+ * not an error: @sh->c stays NULL.  Return: 0 or a negative errno.
+ */
+static int bench_share_open(struct gomem *g, const struct opts *o,
+			    size_t size, struct bench_share *sh)
+{
+	uint64_t tok;
+	int err;
+
+	sh->c = NULL;
+	sh->shared = gomem_alloc(g, size, 0, 0);
+	if (!sh->shared)
+		return -errno;
+	err = gomem_share(g, sh->shared, 0, 1, &tok);
+	if (err == -ENOTTY)
+		return 0;
+	if (!err)
+		err = gomem_cancel(g, tok);
+	if (err)
+		return err;
+	sh->c = gomem_open(o->dev, GOMEM_LIB_READONLY);
+	return sh->c ? 0 : -errno;
 }
 
 /*
@@ -994,24 +1352,34 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	size_t size = o->size ? (size_t)o->size : 64;
 	unsigned int flags = o->nozero ? GOMEM_ALLOC_NOZERO : 0;
 	uint64_t pages = o->pages ? o->pages : 64;
-	double nl[101], io[101], pr[101], bt[101], fg[101], fm[101];
-	double rio[101], rpr[101], rbt[101], rf[101];
-	double n, ni, p, b, f, fmd, w1, w2, w3, w4;
+	double nl[101], io[101], pr[101], sc[101], bt[101], fg[101], fm[101];
+	double rio[101], rpr[101], rsc[101], rbt[101], rf[101];
+	double n, ni, p, shc, b, f, fmd, w1, w2;
+	struct bench_share sh = { NULL, NULL };
+	struct bench_times t;
 	struct gomem *g;
 	int ret = 0, err;
 
 	g = open_or_fail(c, o, 0, &ret);
 	if (!g)
 		return ret;
+	err = bench_share_open(g, o, size, &sh);
 	/* Warm up: fault in the code, grow the arena for the batch. */
-	err = bench_round(g, 1024, size, flags, &w1, &w2, &w3, &w4);
-	for (unsigned int i = 0; !err && i < rounds; i++)
-		err = bench_round(g, iters, size, flags, &nl[i], &io[i], &pr[i],
-				  &bt[i]);
+	if (!err)
+		err = bench_round(g, &sh, 1024, size, flags, &t);
+	for (unsigned int i = 0; !err && i < rounds; i++) {
+		err = bench_round(g, &sh, iters, size, flags, &t);
+		nl[i] = t.null_ns;
+		io[i] = t.ioctl_ns;
+		pr[i] = t.pair_ns;
+		sc[i] = t.share_ns;
+		bt[i] = t.batch_ns;
+	}
 	if (!err)
 		err = fault_round(g, pages, &w1, &w2);
 	for (unsigned int i = 0; !err && i < rounds; i++)
 		err = fault_round(g, pages, &fg[i], &fm[i]);
+	gomem_close(sh.c);
 	gomem_close(g);
 	if (err)
 		return op_error(c, err, NULL);
@@ -1019,12 +1387,14 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	for (unsigned int i = 0; i < rounds; i++) {
 		rio[i] = io[i] / nl[i];
 		rpr[i] = pr[i] / (2 * nl[i]);
+		rsc[i] = sc[i] / pr[i];
 		rbt[i] = bt[i] / pr[i];
 		rf[i] = fg[i] / fm[i];
 	}
 	n = median(nl, rounds);
 	ni = median(io, rounds);
 	p = median(pr, rounds);
+	shc = median(sc, rounds);
 	b = median(bt, rounds);
 	f = median(fg, rounds);
 	fmd = median(fm, rounds);
@@ -1035,10 +1405,14 @@ static int cmd_bench(const struct command *c, struct opts *o)
 		       "\"batch64_per_region_ns\": %.1f, \"pair_vs_two_null\": %.3f, "
 		       "\"batch64_vs_single\": %.3f, \"fault_pages\": %" PRIu64 ", "
 		       "\"fault_ns\": %.1f, \"memfd_fault_ns\": %.1f, "
-		       "\"fault_vs_memfd\": %.3f, \"null_ioctl_vs_null\": %.3f}\n",
+		       "\"fault_vs_memfd\": %.3f, \"null_ioctl_vs_null\": %.3f",
 		       iters, rounds, size, n, ni, p, b, median(rpr, rounds),
 		       median(rbt, rounds), pages, f, fmd, median(rf, rounds),
 		       median(rio, rounds));
+		if (sh.c)
+			printf(", \"share_cycle_ns\": %.1f, \"share_cycle_vs_pair\": %.3f",
+			       shc, median(rsc, rounds));
+		printf("}\n");
 		return 0;
 	}
 	printf("gomemctl bench: %" PRIu64 " iterations of %zu-byte regions%s, "
@@ -1049,6 +1423,12 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	       "syscall\n", ni, median(rio, rounds));
 	printf("  alloc+free ioctl pair             %9.1f ns   %.2fx two null "
 	       "syscalls (target <= 2.5x)\n", p, median(rpr, rounds));
+	if (sh.c)
+		printf("  share+claim+release cycle         %9.1f ns   %.2fx an "
+		       "alloc+free pair\n", shc, median(rsc, rounds));
+	else
+		printf("  share+claim+release cycle         not measured: the module "
+		       "has no hand-off (ENOTTY)\n");
 	printf("  batch-64 alloc+free, per region   %9.1f ns   %.2fx a single "
 	       "pair (target <= 0.25x)\n", b, median(rbt, rounds));
 	printf("  first touch of a gomem page       %9.1f ns   %.2fx a memfd "
@@ -1070,24 +1450,36 @@ static const struct command commands[] = {
 	  "  --json      one JSON object\n" },
 	{ "stats", cmd_stats, O_JSON, 0, 0, "stats [--json]",
 	  "Arena statistics (GOMEM_IOC_STATS), from a read-only session (which\n"
-	  "counts in 'sessions').\n\n"
+	  "counts in 'sessions'), hand-off included: references, outstanding\n"
+	  "share tokens, orphans (regions whose owner let go, alive for their\n"
+	  "other holders).  The session_* fields are gomemctl's own session's.\n\n"
 	  "  --json      one JSON object\n" },
-	{ "blocks", cmd_blocks, O_JSON | O_FILE | O_ARENA, 0, 0,
-	  "blocks [--json] [--arena NAME | --file PATH]",
+	{ "blocks", cmd_blocks, O_JSON | O_FILE | O_ARENA | O_REGIONS, 0, 0,
+	  "blocks [--json] [--arena NAME | --file PATH] [--regions PATH]",
 	  "Each chunk and its free blocks, from debugfs\n"
-	  "(" DEBUGFS_ROOT "/NAME/blocks; needs root and debugfs mounted).\n"
+	  "(" DEBUGFS_ROOT "/NAME/blocks; needs root and debugfs mounted),\n"
+	  "and, where the module has it (NAME/regions), who holds what: each\n"
+	  "region others hold too (references, share tokens) or whose owner\n"
+	  "let go, with its holds; --json lists every live region.\n"
 	  "Offsets printed are arena offsets.\n\n"
-	  "  --arena NAME  arena directory in debugfs (default: default)\n"
-	  "  --file PATH   read this file instead\n"
-	  "  --json        one JSON object\n" },
-	{ "map", cmd_map, O_WIDTH | O_FILE | O_ARENA, 0, 0,
-	  "map [--width N] [--arena NAME | --file PATH]",
+	  "  --arena NAME    arena directory in debugfs (default: default)\n"
+	  "  --file PATH     read this blocks file instead (and no regions file\n"
+	  "                  unless --regions names one)\n"
+	  "  --regions PATH  read this regions file\n"
+	  "  --json          one JSON object\n" },
+	{ "map", cmd_map, O_WIDTH | O_FILE | O_ARENA | O_REGIONS, 0, 0,
+	  "map [--width N] [--arena NAME | --file PATH] [--regions PATH]",
 	  "Draws each chunk as a bar of N cells (default 64) from the debugfs\n"
 	  "blocks file, so fragmentation shows at a glance: '#' used, '+' mostly\n"
-	  "used, '-' mostly free, '.' free.  (blocks --json has the data.)\n\n"
-	  "  --width N     cells per bar, 8 to 1000\n"
-	  "  --arena NAME  arena directory in debugfs (default: default)\n"
-	  "  --file PATH   read this blocks file instead\n" },
+	  "used, '-' mostly free, '.' free; with the regions file (where the\n"
+	  "module has it), 'S' a cell of a region others hold too (references,\n"
+	  "share tokens), 'O' of one whose owner let go.  (blocks --json has\n"
+	  "the data.)\n\n"
+	  "  --width N       cells per bar, 8 to 1000\n"
+	  "  --arena NAME    arena directory in debugfs (default: default)\n"
+	  "  --file PATH     read this blocks file instead (and no regions file\n"
+	  "                  unless --regions names one)\n"
+	  "  --regions PATH  read this regions file\n" },
 	{ "trim", cmd_trim, O_JSON, 0, 0, "trim [--json]",
 	  "Gives every entirely free chunk but the first back (GOMEM_IOC_TRIM).\n\n"
 	  "  --json      one JSON object: chunks and bytes released\n" },
@@ -1105,11 +1497,13 @@ static const struct command commands[] = {
 	  "bench [--iterations N] [--size BYTES] [--rounds R] [--pages P] [--nozero] [--json]",
 	  "Times, in one run, a null system call (getppid; half before the\n"
 	  "rest of each round, half after), an ioctl the device refuses\n"
-	  "(-ENOTTY: the floor of any ioctl), an alloc+free ioctl pair, and\n"
+	  "(-ENOTTY: the floor of any ioctl), an alloc+free ioctl pair, a\n"
+	  "hand-off cycle (a one-claim share token of a region, claimed and\n"
+	  "released by a second, read-only session: three ioctls), and\n"
 	  "alloc+free of 64 regions in two batch ioctls (per region); prints\n"
 	  "the median of R rounds, and the median of each round's ratios: floor\n"
-	  "/ null syscall, pair / two null syscalls, batch-64 per region /\n"
-	  "single pair.  Then the first touch (a write) of each page of a\n"
+	  "/ null syscall, pair / two null syscalls, cycle / pair, batch-64 per\n"
+	  "region / single pair.  Then the first touch (a write) of each page of a\n"
 	  "fresh P-page region, mapped anew at its offset (one fault per\n"
 	  "page), vs the same for a memfd's pages (memfd_create, ftruncate,\n"
 	  "mmap MAP_SHARED): ns per page and ratio.\n\n"

@@ -507,7 +507,8 @@ static void case_ctl_usage_and_open_errors(void)
 			{ NULL }, { "bogus" }, { "alloc" }, { "info", "--bogus" },
 			{ "alloc", "12ZB" }, { "alloc", "4096", "extra" },
 			{ "bench", "--iterations" }, { "map", "--width", "x" },
-			{ "--dev" },
+			{ "--dev" }, { "blocks", "--regions" },
+			{ "stats", "--regions", "x" },
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -536,6 +537,84 @@ static void case_ctl_usage_and_open_errors(void)
 	RUN_CTL(&r, "map", "--file", "/nonexistent/blocks");
 	CHECK(r.status == 1 && strstr(r.err, "ENOENT"),
 	      "map --file missing: status %d, stderr '%s'", r.status, r.err);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f && fputs(text, f) >= 0 && !fclose(f), "write %s: %s", path,
+	      gomem_errname(errno));
+}
+
+/* blocks and map read who holds what from a regions file (debugfs's, or
+ * --regions), and do without one. */
+static void case_ctl_blocks_map_show_holds(void)
+{
+	char dir[] = "/tmp/libgomem-test.XXXXXX", bl[64], rg[64], bad[64];
+	struct run r;
+
+	CHECK(mkdtemp(dir), "mkdtemp: %s", gomem_errname(errno));
+	snprintf(bl, sizeof(bl), "%s/blocks", dir);
+	snprintf(rg, sizeof(rg), "%s/regions", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	/* 256 KiB: [0, 64K) owned, [64K, 128K) free, [128K, 176K) orphaned,
+	 * [176K, 192K) shared, [192K, 256K) free; a free second chunk. */
+	write_file(bl, "chunk 0 262144 free_bytes 131072 blocks 2\n"
+		   "  free 65536 65536\n  free 196608 65536\n"
+		   "chunk 1048576 131072 free_bytes 131072 blocks 1\n"
+		   "  free 0 131072\n");
+	write_file(rg, "region 0 65536 id 1 owner 3 refs 0 claims 0 tokens 0\n"
+		   "region 131072 49152 id 5 owner 0 refs 1 claims 1 tokens 0 pins 7\n"
+		   "region 180224 16384 id 2 owner 3 refs 2 claims 3 tokens 1\n");
+	write_file(bad, "region 0 65536 id 1 owner\n");
+
+	RUN_CTL(&r, "blocks", "--file", bl, "--regions", rg);
+	CHECK(r.status == 0 && strstr(r.out, "3 live regions, 2 shared: 3 references "
+				      "(4 claims), 1 tokens; 1 orphaned") &&
+	      strstr(r.out, "shared      0x2c000 -        0x30000  16.0 KiB, id 2, "
+		     "owner 3, 2 refs (3 claims), 1 tokens") &&
+	      strstr(r.out, "orphan      0x20000 -        0x2c000  48.0 KiB, id 5, "
+		     "no owner, 1 refs (1 claims), 0 tokens") &&
+	      !strstr(r.out, "id 1,"), "blocks with regions: %d '%s' '%s'",
+	      r.status, r.out, r.err);
+	RUN_CTL(&r, "blocks", "--file", bl, "--regions", rg, "--json");
+	CHECK(r.status == 0 && strstr(r.out, "\"holds\": {\"regions\": 3, "
+				      "\"shared\": 2, \"orphans\": 1, \"orphan_bytes\": 49152, "
+				      "\"refs\": 3, \"claims\": 4, \"tokens\": 1}") &&
+	      strstr(r.out, "{\"offset\": 131072, \"size\": 49152, \"id\": 5, "
+		     "\"owner\": 0, \"refs\": 1, \"claims\": 1, \"tokens\": 0}"),
+	      "blocks --json with regions: %d '%s'", r.status, r.out);
+	/* 16 KiB cells: three orphaned, one shared; 32 KiB cells: the cell
+	 * with both shows the orphan. */
+	RUN_CTL(&r, "map", "--file", bl, "--regions", rg, "--width", "16");
+	CHECK(r.status == 0 && strstr(r.out, "|####....OOOS....|") &&
+	      strstr(r.out, "|................|") && strstr(r.out, ", 2 shared\n") &&
+	      strstr(r.out, "holds: 3 live regions"),
+	      "map with regions: %d '%s'", r.status, r.out);
+	RUN_CTL(&r, "map", "--file", bl, "--regions", rg, "--width", "8");
+	CHECK(r.status == 0 && strstr(r.out, "|##..OO..|"),
+	      "map with regions, 8 cells: %d '%s'", r.status, r.out);
+	/* No regions file: the blocks alone, as before. */
+	RUN_CTL(&r, "map", "--file", bl, "--width", "16");
+	CHECK(r.status == 0 && strstr(r.out, "|####....####....|") &&
+	      !strstr(r.out, "holds") && !strstr(r.out, "'S'"),
+	      "map without regions: %d '%s'", r.status, r.out);
+	RUN_CTL(&r, "blocks", "--file", bl, "--json");
+	CHECK(r.status == 0 && !strstr(r.out, "\"regions\"") &&
+	      !strstr(r.out, "\"holds\""), "blocks --json without regions: '%s'",
+	      r.out);
+	/* A regions file asked for must be there, and make sense. */
+	RUN_CTL(&r, "blocks", "--file", bl, "--regions", "/nonexistent/regions");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "ENOENT") &&
+	      !r.out[0], "missing --regions: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "map", "--file", bl, "--regions", bad);
+	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "EBADMSG") &&
+	      strstr(r.err, "line 1"), "bad regions file: %d '%s'", r.status, r.err);
+	unlink(bl);
+	unlink(rg);
+	unlink(bad);
+	rmdir(dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2092,6 +2171,87 @@ static void case_ctl_blocks_and_map(void)
 	gomem_close(g);
 }
 
+#define DEBUGFS_REGIONS "/sys/kernel/debug/gomem/default/regions"
+
+/* Does a map bar ("|...|") of @out have the cell @ch? */
+static bool bar_has(const char *out, char ch)
+{
+	for (const char *l = strchr(out, '|'); l; l = strchr(l + 1, '|')) {
+		const char *e = strchr(l + 1, '|'), *nl = strchr(l, '\n');
+
+		if (!e || (nl && nl < e))
+			continue;
+		if (memchr(l + 1, ch, (size_t)(e - l - 1)))
+			return true;
+		l = e;
+	}
+	return false;
+}
+
+/* stats (text and JSON) counts references, tokens and orphans; blocks and
+ * map show the holds when the module has a debugfs regions file. */
+static void case_ctl_stats_and_blocks_show_holds(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info in = must_info(g);
+	size_t n = 8 * (size_t)in.page_size;
+	char *p = gomem_alloc(g, n, 0, 0), want[160];
+	struct gomem_stats s;
+	struct run r;
+	uint64_t tok, v;
+
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_share(g, p, 0, 2, &tok), 0);
+	CHECK(gomem_claim(c, tok, NULL), "claim: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, p, n), 0);	/* an orphan: c and the token hold it */
+	s = must_stats(g);
+	CHECK(s.refs >= 1 && s.tokens >= 1 && s.orphans >= 1, "stats %llu %llu %llu",
+	      (unsigned long long)s.refs, (unsigned long long)s.tokens,
+	      (unsigned long long)s.orphans);
+	RUN_CTL(&r, "stats", "--json");
+	CHECK(r.status == 0, "stats --json: %d %s", r.status, r.err);
+	CHECK(json_u64(r.out, "refs", &v) && v == s.refs &&
+	      json_u64(r.out, "tokens", &v) && v == s.tokens &&
+	      json_u64(r.out, "orphans", &v) && v == s.orphans &&
+	      json_u64(r.out, "orphan_bytes", &v) && v == s.orphan_bytes &&
+	      json_u64(r.out, "session_refs", &v) && v == 0 &&
+	      json_u64(r.out, "session_ref_bytes", &v) && v == 0 &&
+	      json_u64(r.out, "session_tokens", &v) && v == 0 &&
+	      json_u64(r.out, "session_regions", &v) && v == 0,
+	      "stats --json: %s (lib: refs %llu tokens %llu orphans %llu)", r.out,
+	      (unsigned long long)s.refs, (unsigned long long)s.tokens,
+	      (unsigned long long)s.orphans);
+	RUN_CTL(&r, "stats");
+	snprintf(want, sizeof(want), "\norphans        %llu (",
+		 (unsigned long long)s.orphans);
+	CHECK(r.status == 0 && strstr(r.out, want) && strstr(r.out, "\nrefs ") &&
+	      strstr(r.out, "\ntokens ") && strstr(r.out, "\norphan_bytes ") &&
+	      strstr(r.out, "\nsession        in_use 0, regions 0, refs 0"),
+	      "stats: '%s'", r.out);
+
+	RUN_CTL(&r, "blocks");
+	CHECK(r.status == 0, "blocks: %d %s", r.status, r.err);
+	snprintf(want, sizeof(want), "orphan %#12llx - %#14llx",
+		 (unsigned long long)gomem_offset(g, p),
+		 (unsigned long long)(gomem_offset(g, p) + n));
+	if (!access(DEBUGFS_REGIONS, R_OK)) {
+		CHECK(strstr(r.out, want) && strstr(r.out, "no owner, 1 refs (1 claims), "
+						    "1 tokens") && strstr(r.out, " live regions, "),
+		      "blocks shows no orphan '%s':\n%s", want, r.out);
+		RUN_CTL(&r, "map");
+		CHECK(r.status == 0 && bar_has(r.out, 'O') && strstr(r.out, "\nholds: "),
+		      "map shows no holds:\n%s", r.out);
+	} else {
+		/* A module without the file: blocks and map as before. */
+		CHECK(!strstr(r.out, "live regions") && !strstr(r.out, "orphan"),
+		      "blocks shows holds without " DEBUGFS_REGIONS ":\n%s", r.out);
+	}
+	CHECK_RET(gomem_cancel(g, tok), 0);
+	CHECK_RET(gomem_release(c, (char *)gomem_base(c) + gomem_offset(g, p)), 0);
+	gomem_close(c);
+	gomem_close(g);
+}
+
 static void case_ctl_alloc_hold(void)
 {
 	struct gomem *w = must_open(GOMEM_LIB_READONLY);
@@ -2181,10 +2341,14 @@ static void case_ctl_trim_and_bench(void)
 	RUN_CTL(&r, "bench", "--iterations", "2000", "--rounds", "2", "--json");
 	CHECK(r.status == 0 && json_u64(r.out, "iterations", &v) && v == 2000 &&
 	      strstr(r.out, "\"pair_vs_two_null\":") &&
-	      strstr(r.out, "\"batch64_vs_single\":"),
+	      strstr(r.out, "\"batch64_vs_single\":") &&
+	      json_u64(r.out, "share_cycle_ns", &v) && v > 0 &&
+	      strstr(r.out, "\"share_cycle_vs_pair\":"),
 	      "bench --json: %d %s %s", r.status, r.out, r.err);
 	RUN_CTL(&r, "bench", "--iterations", "1000", "--rounds", "1");
-	CHECK(r.status == 0 && strstr(r.out, "getppid"), "bench: %d %s", r.status,
+	CHECK(r.status == 0 && strstr(r.out, "getppid") &&
+	      strstr(r.out, "share+claim+release cycle") &&
+	      strstr(r.out, "x an alloc+free pair"), "bench: %d %s", r.status,
 	      r.out);
 }
 
@@ -2200,6 +2364,7 @@ static const struct gomem_case cases[] = {
 	C(reader_every_function, true),
 	C(cxx_translation_unit, true),
 	C(ctl_usage_and_open_errors, true),
+	C(ctl_blocks_map_show_holds, true),
 	C(open_info_close, false),
 	C(stats_track_session, false),
 	C(alloc_zeroed_aligned_writable, false),
@@ -2236,6 +2401,7 @@ static const struct gomem_case cases[] = {
 	C(doc_handoff_example_runs, false),
 	C(ctl_info_stats_json, false),
 	C(ctl_blocks_and_map, false),
+	C(ctl_stats_and_blocks_show_holds, false),
 	C(ctl_alloc_hold, false),
 	C(ctl_errors_exit_1, false),
 	C(ctl_trim_and_bench, false),
