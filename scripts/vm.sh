@@ -159,14 +159,13 @@ if [ $mode = test ] || [ $mode = soak ]; then
 		die "make -C userspace/fuzz failed"
 	[ -x "$fuzz" ] || die "no $fuzz after make -C userspace/fuzz"
 fi
-# libgomem's VM tests, and gomemctl (which they drive).
+# libgomem's VM tests, and gomemctl (which they drive, and the demo shows
+# the statistics with).
 libtest=$root/userspace/lib/build/libgomem-test
 ctl=$root/userspace/cli/build/gomemctl
-if [ $mode != demo ]; then
-	$make --no-print-directory -C "$root/userspace/lib" &&
-		$make --no-print-directory -C "$root/userspace/cli" ||
-		die "make -C userspace/lib userspace/cli failed"
-fi
+$make --no-print-directory -C "$root/userspace/lib" &&
+	$make --no-print-directory -C "$root/userspace/cli" ||
+	die "make -C userspace/lib userspace/cli failed"
 if [ -f "$root/userspace/demo/Makefile" ]; then
 	$make --no-print-directory -C "$root/userspace/demo" ||
 		die "make -C userspace/demo failed"

@@ -30,6 +30,29 @@ struct demo_msg {
 	char text[];
 };
 
+/*
+ * A frame of the hand-off demo (gomem-producer --share, gomem-consumer
+ * --claim): this header, then @len bytes of a pattern of @seq.  The
+ * producer also sends @crc through the pipe with the token, so a consumer
+ * checks the bytes against what the producer wrote, not only against the
+ * frame's own header.
+ */
+#define DEMO_FRAME_MAGIC 0x4d524647U	/* "GFRM" */
+#define DEMO_FRAME_SIZE (64 * 1024)
+
+struct demo_frame {
+	uint32_t magic;
+	uint32_t seq;
+	uint32_t len;
+	uint32_t crc;	/* CRC-32 of the payload */
+	unsigned char payload[];
+};
+
+static inline unsigned char demo_frame_byte(uint32_t seq, size_t i)
+{
+	return (unsigned char)(seq * 151 + i * 31 + (i >> 10));
+}
+
 static inline uint32_t demo_crc32(const void *buf, size_t n)
 {
 	const unsigned char *p = buf;

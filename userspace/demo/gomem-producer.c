@@ -15,6 +15,15 @@
  * tail of one big region and keeps its header (a partial free), then
  * frees everything, showing the arena's statistics at each step.  Its
  * own report goes to stderr, so that stdout stays the channel.
+ *
+ *   gomem-producer --share N PIPE...
+ *
+ * The hand-off demo: N frames of 64 KiB, each shared with one share token
+ * good for one claim per PIPE (GOMEM_IOC_SHARE); "FRAME <seq> <token>
+ * <crc>" goes into every PIPE (a FIFO a gomem-consumer --claim reads).  A
+ * session's unclaimed tokens die with it, so the producer waits until every
+ * claim is taken (its session has no outstanding token), says so, and then
+ * holds its frames until it is killed: the consumers' references keep them.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -55,6 +64,83 @@ static const char *const words[] = {
 	"sessions", "chunks", "treap", "pages",
 };
 
+/* gomem-producer --share N PIPE...: see the top of the file. */
+static int share_main(int n, int npipes, char **pipes)
+{
+	struct gomem_stats s;
+	struct gomem_info in;
+	unsigned char *win;
+	FILE *out[8];
+	int fd;
+
+	if (n < 1 || n > 64 || npipes < 1 || npipes > 8) {
+		fprintf(stderr, "usage: gomem-producer --share N (1..64) PIPE... (1..8)\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	if (ioctl(fd, GOMEM_IOC_INFO, &in))
+		die("GOMEM_IOC_INFO");
+	win = mmap(NULL, in.map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (win == MAP_FAILED)
+		die("mmap");
+	for (int k = 0; k < npipes; k++) {
+		out[k] = fopen(pipes[k], "w");
+		if (!out[k])
+			die(pipes[k]);
+		setvbuf(out[k], NULL, _IOLBF, 0);
+	}
+	for (int i = 0; i < n; i++) {
+		struct gomem_alloc a = { .size = DEMO_FRAME_SIZE,
+					 .flags = GOMEM_ALLOC_NOZERO };
+		struct gomem_share sh = { 0 };
+		struct demo_frame *f;
+
+		if (ioctl(fd, GOMEM_IOC_ALLOC, &a))
+			die("GOMEM_IOC_ALLOC");
+		f = (struct demo_frame *)(win + a.offset);
+		f->len = DEMO_FRAME_SIZE - sizeof(*f);
+		for (size_t k = 0; k < f->len; k++)
+			f->payload[k] = demo_frame_byte(i, k);
+		f->seq = i;
+		f->crc = demo_crc32(f->payload, f->len);
+		f->magic = DEMO_FRAME_MAGIC;
+		/* One token, one claim per consumer: it holds the frame too. */
+		sh.offset = a.offset;
+		sh.claims = npipes;
+		if (ioctl(fd, GOMEM_IOC_SHARE, &sh))
+			die("GOMEM_IOC_SHARE");
+		for (int k = 0; k < npipes; k++)
+			fprintf(out[k], "FRAME %d %llu %u\n", i,
+				(unsigned long long)sh.token, f->crc);
+		printf(WHO " frame %d: 64 KiB at offset %#llx, crc %08x; token "
+		       "%016llx (%d claims) sent\n", i,
+		       (unsigned long long)a.offset, f->crc,
+		       (unsigned long long)sh.token, npipes);
+	}
+	/* Until every claim is taken: unclaimed tokens would die with us. */
+	for (int t = 0;; t++) {
+		if (ioctl(fd, GOMEM_IOC_STATS, &s))
+			die("GOMEM_IOC_STATS");
+		if (!s.session_tokens)
+			break;
+		if (t == 6000) {
+			fprintf(stderr, WHO " FAILED: %llu token(s) still not "
+				"claimed in full after 60 s\n",
+				(unsigned long long)s.session_tokens);
+			return 1;
+		}
+		usleep(10000);
+	}
+	printf(WHO " every frame claimed by every consumer; holding my %llu "
+	       "regions until killed\n", (unsigned long long)s.session_regions);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 8, fd;
@@ -67,6 +153,8 @@ int main(int argc, char **argv)
 
 	if (getenv("GOMEM_DEV"))
 		dev = getenv("GOMEM_DEV");
+	if (argc > 1 && !strcmp(argv[1], "--share"))
+		return share_main(argc > 2 ? atoi(argv[2]) : 0, argc - 3, argv + 3);
 	if (n < 1 || n > 1000) {
 		fprintf(stderr, "usage: gomem-producer [N (1..1000)] | "
 			"gomem-consumer\n");
