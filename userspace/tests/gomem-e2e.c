@@ -1992,8 +1992,8 @@ static void case_unknown_ioctl_enotty(void)
 	struct gomem_stats s = get_stats(fd);
 	char buf[256];
 	unsigned long cmds[] = {
-		_IO(GOMEM_IOC_MAGIC, 0x8),
-		_IOWR(GOMEM_IOC_MAGIC, 0x8, struct gomem_alloc),
+		_IO(GOMEM_IOC_MAGIC, 0xD),
+		_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_alloc),
 		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
 		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
 		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
