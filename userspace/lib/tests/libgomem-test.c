@@ -1811,7 +1811,8 @@ static void case_handoff_errors_change_nothing(void)
 {
 	struct gomem *g = must_open(0), *o = must_open(0);
 	struct gomem_info in = must_info(g);
-	char *p = gomem_alloc(g, 4096, 0, 0), *op = gomem_alloc(o, 4096, 0, 0);
+	char *p = gomem_alloc(g, 4096, 0, 0), *oq = gomem_alloc(o, 4096, 0, 0);
+	char *op = oq ? gomem_ptr(g, (uint64_t)gomem_offset(o, oq)) : NULL;
 	char *freed = gomem_alloc(g, in.granule, 0, 0);
 	char *base = gomem_base(g), stack = 0;
 	struct gomem_stats s0, s;
@@ -1829,6 +1830,7 @@ static void case_handoff_errors_change_nothing(void)
 	CHECK_RET(gomem_share(g, p + 4000, 200, 1, &tok), -EINVAL);
 	CHECK_RET(gomem_share(g, freed, 0, 1, &tok), -EINVAL);	/* free space */
 	CHECK_RET(gomem_share(g, op, 0, 1, &tok), -EPERM);	/* another's */
+	CHECK_RET(gomem_share(g, op, 1, 1, &tok), -EPERM);
 	CHECK(tok == 0, "a failed share wrote the token");
 	CHECK_NULL_ERRNO(gomem_claim(g, 0, NULL), ENOENT);
 	CHECK_NULL_ERRNO(gomem_claim(g, 0x123456789abcdefULL, NULL), ENOENT);
@@ -1844,7 +1846,7 @@ static void case_handoff_errors_change_nothing(void)
 	CHECK_STAT(s, tokens, s0.tokens);
 	CHECK_STAT(s, refs, s0.refs);
 	CHECK_RET(gomem_free(g, p, 4096), 0);
-	CHECK_RET(gomem_free(o, op, 4096), 0);
+	CHECK_RET(gomem_free(o, oq, 4096), 0);
 	gomem_close(o);
 	gomem_close(g);
 }
