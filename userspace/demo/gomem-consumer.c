@@ -48,6 +48,7 @@ static int claim_main(const char *name)
 		unsigned long long offset, size;
 		unsigned int seq, crc;
 	} fr[MAX_FRAMES];
+	struct gomem_stats st;
 	struct gomem_info in;
 	unsigned char *win;
 	char line[256];
@@ -143,6 +144,12 @@ static int claim_main(const char *name)
 			printf("[consumer %s] released %d frame(s) in one "
 			       "GOMEM_IOC_RELEASE_BATCH\n", name, n);
 		}
+	}
+	/* Released, not merely left to our exit: the session holds nothing. */
+	if (ioctl(fd, GOMEM_IOC_STATS, &st) || st.session_refs) {
+		printf("[consumer %s] still holding %llu reference(s)\n", name,
+		       (unsigned long long)st.session_refs);
+		bad++;
 	}
 	munmap(win, in.map_size);
 	close(fd);
