@@ -112,6 +112,8 @@ static const char *errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case ENOSYS: return "ENOSYS";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EDQUOT: return "EDQUOT";
+	case ESRCH: return "ESRCH";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", e);
 	return buf;
@@ -218,6 +220,8 @@ static const char *stats_diff(const struct gomem_stats *a,
 	F(capacity); F(in_use); F(free); F(largest_free); F(chunks);
 	F(peak_in_use); F(allocs); F(frees); F(failed_allocs); F(grows);
 	F(trimmed); F(sessions); F(session_in_use); F(session_regions);
+	F(session_refs); F(session_ref_bytes); F(session_tokens); F(refs);
+	F(tokens); F(orphans); F(orphan_bytes);
 #undef F
 	return NULL;
 }
@@ -243,6 +247,21 @@ static void stats_sane(const struct gomem_stats *s, const char *when)
 	CHECK((s->session_in_use == 0) == (s->session_regions == 0),
 	      "%s: session_in_use %llu" " with %llu" " regions", when,
 	      s->session_in_use, s->session_regions);
+	/* References, tokens and orphans (docs/ownership.md). */
+	CHECK((s->session_ref_bytes == 0) == (s->session_refs == 0),
+	      "%s: session_ref_bytes %llu" " with %llu" " references", when,
+	      s->session_ref_bytes, s->session_refs);
+	CHECK(s->session_refs <= s->refs && s->session_tokens <= s->tokens,
+	      "%s: the session's %llu" " references, %llu" " tokens exceed "
+	      "the arena's %llu" ", %llu", when, s->session_refs,
+	      s->session_tokens, s->refs, s->tokens);
+	CHECK(s->session_ref_bytes <= s->in_use &&
+	      s->orphan_bytes <= s->in_use, "%s: session_ref_bytes %llu"
+	      " or orphan_bytes %llu" " above in_use %llu", when,
+	      s->session_ref_bytes, s->orphan_bytes, s->in_use);
+	CHECK((s->orphans == 0) == (s->orphan_bytes == 0),
+	      "%s: %llu" " orphans of %llu" " bytes", when, s->orphans,
+	      s->orphan_bytes);
 }
 
 /* The mmap window used by a case: the whole offset space, capped. */
@@ -1992,8 +2011,14 @@ static void case_unknown_ioctl_enotty(void)
 	struct gomem_stats s = get_stats(fd);
 	char buf[256];
 	unsigned long cmds[] = {
-		_IO(GOMEM_IOC_MAGIC, 0x8),
-		_IOWR(GOMEM_IOC_MAGIC, 0x8, struct gomem_alloc),
+		_IO(GOMEM_IOC_MAGIC, 0xD),
+		_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_alloc),
+		/* The hand-off commands with another direction. */
+		_IOR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share),
+		_IOW(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim),
+		_IOR(GOMEM_IOC_MAGIC, 0xA, struct gomem_token),
+		_IOWR(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref),
+		_IOW(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch),
 		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
 		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
 		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
