@@ -2844,10 +2844,12 @@ static void op_claim(void)
 			fail("CLAIM of %#llx gave [%#llx, +%#llx); it shares "
 			     "[%#llx, +%#llx)", value, (u64)out.offset,
 			     (u64)out.size, shm->tok[ti].off, shm->tok[ti].size);
+		/* The reference first: the tables never show fewer holds
+		 * than the kernel has (partial frees are predicted by them). */
+		ref_add(s, e);
 		if (tok_take(ti) < 0)
 			fail("token %#llx claimed more times than it was made for",
 			     value);
-		ref_add(s, e);
 	}
 	region_refill(s, ri);
 	if (err == EFAULT && cur->injected && (want & OK))
