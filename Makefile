@@ -38,7 +38,7 @@ GOMEM_CACHE ?= $(or $(HOME),$(shell getent passwd $$(id -u) | cut -d: -f6))/.cac
 export GOMEM_CACHE
 
 # KUnit suites that must run and pass: a missing one fails "make kunit".
-KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader gomem_buddy
+KUNIT_SUITES ?= gomem_treap gomem_avl gomem_arena gomem_recyclable gomem_reader gomem_buddy gomem_owner
 
 HARNESS := userspace/harness
 

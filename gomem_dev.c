@@ -5,25 +5,24 @@
  * Each open() is a session (struct gomem_session).  Sessions allocate and
  * free regions with ioctl() (include/uapi/gomem.h) and reach the whole
  * arena with mmap(), the file offset being the arena offset.  The device
- * records who owns each region (struct gomem_owned, in one rbtree by
- * offset), so that a session frees only its own, and when the session's
- * last file reference goes, all its regions return to the arena.
+ * keeps who holds each region in the ownership layer (gomem_owner.c:
+ * regions, references, share tokens), each session being one holder, so
+ * that a session frees only its own regions, others hold them through
+ * tokens, and when the session's last file reference goes, everything it
+ * held goes with it.  This file only translates system calls.
  *
  * Mappings: every session's file shares the address_space of one
  * anonymous inode (as DRM does), so trim can zap a chunk from every
  * process before the chunk's memory goes.  Pages
  * are inserted at fault time, under the arena lock (see gomem_fault()).
  *
- * Locking: one lock, the arena's (gomem_arena_lock()).  It protects the
- * arena and also the device's records of who owns what, so that a region
- * and its record change together and an ioctl takes one lock (a batch
- * takes it once for all its entries).  The fault path takes it inside
- * mmap_lock: mmap_lock -> arena lock -> page table lock; trim takes arena
- * lock -> i_mmap_rwsem.  Nothing copies to or from user memory while
- * holding it; it is dropped to allocate a record when no spare is left,
- * and to zero a large region (allocated in the arena first, so nobody else
- * gets its bytes, and recorded as the session's only once zeroed, so no
- * free or recycle reaches it meanwhile).  vm_ops->access (/proc/PID/mem,
+ * Locking: one lock, the arena's (gomem_arena_lock()), taken inside the
+ * ownership layer's calls.  It protects the arena and the records of who
+ * holds what, so that a region and its records change together and an
+ * ioctl takes one lock (a batch takes it once for all its entries).  The
+ * fault path takes it inside mmap_lock: mmap_lock -> arena lock -> page
+ * table lock; trim takes arena lock -> i_mmap_rwsem.  Nothing copies to
+ * or from user memory while holding it.  vm_ops->access (/proc/PID/mem,
  * ptrace) takes it inside mmap_lock, as the fault path does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -47,6 +46,7 @@
 #include <gomem_trace.h>
 
 #include "gomem_arena.h"
+#include "gomem_owner.h"
 #include "uapi/gomem.h"
 
 static unsigned long long initial_size = 1ULL << 20;
@@ -71,41 +71,21 @@ MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reser
 
 /*
  * Each region costs kernel memory outside the arena (a struct gomem_owned
- * and, once freed around, range-tree nodes): about 160 bytes at worst.
- * One region per 128 arena bytes keeps one session's metadata within
- * about the arena's size.
+ * and, once freed around, range-tree nodes): about 200 bytes at worst; a
+ * reference or a token less.  One record per 128 arena bytes keeps one
+ * session's metadata within about the arena's size.
  */
 #define GOMEM_REGIONS_PER_BYTE_SHIFT	7
 #define GOMEM_SESSION_REGIONS_MIN	4096U
 
 static unsigned int max_session_regions;
 module_param(max_session_regions, uint, 0444);
-MODULE_PARM_DESC(max_session_regions, "most regions one session may hold (default 0: max_size / 128, at least 4096)");
-
-/* Most unused ownership records the device keeps for reuse. */
-#define GOMEM_SPARE_MAX		256
-
-/*
- * Regions up to this size are zeroed under the lock, and a batch zeroes at
- * most this many bytes under it; larger ones are zeroed with the lock
- * dropped (gomem_zero_region()), in steps of %GOMEM_ZERO_STEP between
- * which the CPU may be given up.
- */
-#define GOMEM_ZERO_LOCKED_MAX	(64 * 1024)
-#define GOMEM_ZERO_STEP		(1024 * 1024)
+MODULE_PARM_DESC(max_session_regions, "most records (regions owned, regions referenced, tokens outstanding) one session may hold (default 0: max_size / 128, at least 4096)");
 
 /**
  * struct gomem_device - the device and its one arena
- * @arena: the shared arena; its lock also protects @regions, @spare,
- *         @nr_spare, @sessions and every session's regions and counters
- * @regions: every live region of every session, by offset
- * @spare: unused records (struct gomem_owned.link), so that most
- *         allocations need no trip to the slab allocator (hlists, not
- *         list_heads: no list debugging calls on the hot path)
- * @nr_spare: records on @spare, at most %GOMEM_SPARE_MAX
- * @sessions: open sessions
- * @next_id: the last record id handed out (struct gomem_owned.id)
- * @max_regions: most regions (and regions being zeroed) a session may hold
+ * @arena: the shared arena; its lock also protects @owners
+ * @owners: who holds which region (gomem_owner.c)
  * @mnt: an internal mount of gomem's pseudo filesystem, holding @inode
  * @inode: an anonymous inode whose i_mapping every session's file uses, so
  *         that one unmap_mapping_range() reaches every process
@@ -114,12 +94,7 @@ MODULE_PARM_DESC(max_session_regions, "most regions one session may hold (defaul
  */
 struct gomem_device {
 	struct gomem_arena arena;
-	struct rb_root regions;
-	struct hlist_head spare;
-	unsigned int nr_spare;
-	u64 sessions;
-	u64 next_id;
-	u64 max_regions;
+	struct gomem_owners owners;
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct miscdevice misc;
@@ -128,44 +103,17 @@ struct gomem_device {
 
 /**
  * struct gomem_session - one open() of /dev/gomem
- * @regions: its regions (struct gomem_owned.link)
- * @in_use: bytes it holds
- * @nr_regions: regions it holds
- * @nr_pending: regions allocated in the arena and being zeroed with the
- *              lock dropped, not yet linked (counted against the cap)
- * @readonly: opened without write access: may map read-only and read
- *            statistics, nothing else
+ * @holder: what it holds (regions, references, tokens)
+ * @readonly: opened without write access: may map read-only, read
+ *            statistics, and hold references (claim, share what it
+ *            holds, cancel, release), nothing else
  */
 struct gomem_session {
-	struct hlist_head regions;
-	u64 in_use;
-	u64 nr_regions;
-	u64 nr_pending;
+	struct gomem_holder holder;
 	bool readonly;
 };
 
-/**
- * struct gomem_owned - a region and the session that owns it
- * @node: in gomem_device.regions
- * @link: in the owner's list, or in gomem_device.spare while unused
- * @offset: arena offset
- * @size: bytes, a multiple of the granule
- * @owner: the session that allocated it
- * @id: unique among every record the device ever linked (a split-off
- *      part gets a new one), so that an undo frees only the region it
- *      made, never a later one at the same offset
- */
-struct gomem_owned {
-	struct rb_node node;
-	struct hlist_node link;
-	u64 offset;
-	u64 size;
-	struct gomem_session *owner;
-	u64 id;
-};
-
 static struct gomem_device gomem_dev;
-static struct kmem_cache *gomem_owned_cache;
 /*
  * Sessions come from a cache of their own, charged to the opener's memory
  * cgroup; its constructor keeps it from being merged with other caches,
@@ -177,496 +125,6 @@ static struct kmem_cache *gomem_session_cache;
 static void gomem_session_ctor(void *obj)
 {
 	memset(obj, 0, sizeof(struct gomem_session));
-}
-
-static u64 gomem_granule(void)
-{
-	return gomem_dev.arena.params.granule;
-}
-
-/* The region holding @offset, or NULL.  Caller holds the lock. */
-static struct gomem_owned *gomem_region_find(u64 offset)
-{
-	struct rb_node *n = gomem_dev.regions.rb_node;
-	struct gomem_owned *r;
-
-	while (n) {
-		r = rb_entry(n, struct gomem_owned, node);
-		if (offset < r->offset)
-			n = n->rb_left;
-		else if (offset - r->offset >= r->size)
-			n = n->rb_right;
-		else
-			return r;
-	}
-	return NULL;
-}
-
-static void gomem_region_insert(struct gomem_owned *r)
-{
-	struct rb_node **p = &gomem_dev.regions.rb_node, *parent = NULL;
-
-	while (*p) {
-		parent = *p;
-		if (r->offset < rb_entry(parent, struct gomem_owned, node)->offset)
-			p = &parent->rb_left;
-		else
-			p = &parent->rb_right;
-	}
-	rb_link_node(&r->node, parent, p);
-	rb_insert_color(&r->node, &gomem_dev.regions);
-}
-
-static void gomem_lock(void)
-{
-	gomem_arena_lock(&gomem_dev.arena);
-}
-
-static void gomem_unlock(void)
-{
-	gomem_arena_unlock(&gomem_dev.arena);
-}
-
-/* An unused record, or NULL if none is spare.  Caller holds the lock. */
-static struct gomem_owned *gomem_spare_get(void)
-{
-	struct gomem_owned *r;
-
-	r = hlist_entry_safe(gomem_dev.spare.first, struct gomem_owned, link);
-	if (r) {
-		hlist_del(&r->link);
-		gomem_dev.nr_spare--;
-	}
-	return r;
-}
-
-/* Keep @r for reuse, or free it if enough are kept.  Caller holds the lock. */
-static void gomem_spare_put(struct gomem_owned *r)
-{
-	if (gomem_dev.nr_spare >= GOMEM_SPARE_MAX) {
-		kmem_cache_free(gomem_owned_cache, r);
-		return;
-	}
-	hlist_add_head(&r->link, &gomem_dev.spare);
-	gomem_dev.nr_spare++;
-}
-
-/*
- * A record, with the lock held: a spare one, or else the lock is dropped
- * to allocate one and taken again, so the caller must not rely on what it
- * saw before.  Return: the record, or NULL (no memory).
- */
-static struct gomem_owned *gomem_record_get(void)
-{
-	struct gomem_owned *r = gomem_spare_get();
-
-	if (r)
-		return r;
-	gomem_unlock();
-	r = kmem_cache_alloc(gomem_owned_cache, GFP_KERNEL);
-	gomem_lock();
-	return r;
-}
-
-/* Fill in @r for [@offset, @offset + @size) of @s, with a new id. */
-static void gomem_region_init(struct gomem_session *s, struct gomem_owned *r,
-			      u64 offset, u64 size)
-{
-	r->offset = offset;
-	r->size = size;
-	r->owner = s;
-	r->id = ++gomem_dev.next_id;
-}
-
-/* Make @r, filled in, one of its owner's regions.  Caller holds the lock. */
-static void gomem_region_attach(struct gomem_owned *r)
-{
-	struct gomem_session *s = r->owner;
-
-	gomem_region_insert(r);
-	hlist_add_head(&r->link, &s->regions);
-	s->nr_regions++;
-}
-
-/* Record [@offset, @offset + @size) as one of @s's regions. */
-static void gomem_region_link(struct gomem_session *s, struct gomem_owned *r,
-			      u64 offset, u64 size)
-{
-	gomem_region_init(s, r, offset, size);
-	gomem_region_attach(r);
-}
-
-/* May @s hold one region more?  Caller holds the lock. */
-static bool gomem_session_room(const struct gomem_session *s)
-{
-	return s->nr_regions + s->nr_pending < gomem_dev.max_regions;
-}
-
-/*
- * Allocate a region for @s and fill in @r, which is used only on success.
- * @zero: zero it now, under the lock; @link: record it as @s's now, else
- * it is pending (the caller zeroes it with the lock dropped, then calls
- * gomem_region_commit()).  Caller holds the lock.
- * Return: 0; -EDQUOT @s holds max_session_regions; as gomem_arena_alloc().
- */
-static int gomem_region_new(struct gomem_session *s, struct gomem_owned *r,
-			    u64 size, u64 align, bool zero, bool link,
-			    u64 *offset)
-{
-	int err;
-
-	if (!gomem_session_room(s))
-		return -EDQUOT;
-	/*
-	 * Hold the slot while the arena allocates: a growth drops the lock,
-	 * and another thread of @s must not take the same last slot.
-	 */
-	s->nr_pending++;
-	err = gomem_arena_alloc_locked(&gomem_dev.arena, size,
-				       align ? align : 1,
-				       zero ? GOMEM_ALLOC_ZERO : 0, offset);
-	s->nr_pending--;
-	if (err)
-		return err;
-	gomem_region_init(s, r, *offset, ALIGN(size, gomem_granule()));
-	if (link) {
-		gomem_region_attach(r);
-		s->in_use += r->size;
-	} else {
-		s->nr_pending++;
-	}
-	return 0;
-}
-
-/* A pending region (see gomem_region_new()) becomes @s's.  Lock held. */
-static void gomem_region_commit(struct gomem_owned *r)
-{
-	r->owner->nr_pending--;
-	r->owner->in_use += r->size;
-	gomem_region_attach(r);
-}
-
-/*
- * Zero a pending region, without the lock: it is allocated in the arena,
- * so no allocation gets its bytes and trim keeps its chunk, and it has no
- * record yet, so no free or recycle can reach it.
- */
-static void gomem_zero_region(u64 offset, u64 size)
-{
-	u8 *p = gomem_arena_ptr(&gomem_dev.arena, offset, size);
-	u64 done, n;
-
-	if (WARN_ON_ONCE(!p))
-		return;
-	for (done = 0; done < size; done += n) {
-		n = min_t(u64, size - done, GOMEM_ZERO_STEP);
-		memset(p + done, 0, n);
-		cond_resched();
-	}
-}
-
-/*
- * Allocate one region for @s.  Return: 0 with *@offset and *@id (the
- * record's id, for gomem_region_undo()) set; else as gomem_region_new().
- */
-static int gomem_session_alloc(struct gomem_session *s, u64 size, u64 align,
-			       u32 flags, u64 *offset, u64 *id)
-{
-	bool zero = !(flags & GOMEM_ALLOC_NOZERO);
-	bool later = zero && size > GOMEM_ZERO_LOCKED_MAX;
-	struct gomem_owned *r;
-	int err;
-
-	if (flags & ~GOMEM_ALLOC_NOZERO)
-		return -EINVAL;
-	gomem_lock();
-	r = gomem_record_get();
-	if (!r) {
-		err = -ENOMEM;
-	} else {
-		err = gomem_region_new(s, r, size, align, zero && !later,
-				       !later, offset);
-		if (err)
-			gomem_spare_put(r);
-	}
-	if (!err && later) {
-		gomem_unlock();
-		gomem_zero_region(r->offset, r->size);
-		gomem_lock();
-		gomem_region_commit(r);
-	}
-	if (!err)
-		*id = r->id;
-	gomem_unlock();
-	return err;
-}
-
-/*
- * Drop [offset, offset + size) from region @r, splitting it with *@extra
- * (then set to NULL) if the range is in its middle.  Caller holds the lock.
- */
-static void gomem_region_cut(struct gomem_session *s, struct gomem_owned *r,
-			     u64 offset, u64 size, struct gomem_owned **extra)
-{
-	u64 end = offset + size, rend = r->offset + r->size;
-
-	s->in_use -= size;
-	if (offset == r->offset && end == rend) {
-		rb_erase(&r->node, &gomem_dev.regions);
-		hlist_del(&r->link);
-		s->nr_regions--;
-		gomem_spare_put(r);
-	} else if (offset == r->offset) {
-		/* Shrinks from the front: keeps its place in the tree. */
-		r->offset = end;
-		r->size = rend - end;
-	} else {
-		r->size = offset - r->offset;
-		if (end < rend) {
-			gomem_region_link(s, *extra, end, rend - end);
-			*extra = NULL;
-		}
-	}
-}
-
-/*
- * Free [@offset, @offset + @size) of one of @s's regions.  Caller holds the
- * lock; a free from the middle of a region needs a second record, for
- * which the lock may be dropped (gomem_record_get()).
- */
-static int gomem_region_free(struct gomem_session *s, u64 offset, u64 size)
-{
-	struct gomem_owned *r, *extra = NULL;
-	u64 g = gomem_granule();
-	int err;
-
-	if (!size || !IS_ALIGNED(offset, g))
-		return -EINVAL;
-retry:
-	r = gomem_region_find(offset);
-	if (!r) {
-		err = -EINVAL;
-	} else if (r->owner != s) {
-		err = -EPERM;
-	} else if (size > r->size ||
-		   ALIGN(size, g) > r->offset + r->size - offset) {
-		err = -EINVAL;
-	} else {
-		size = ALIGN(size, g);
-		if (offset > r->offset && offset + size < r->offset + r->size &&
-		    !gomem_session_room(s)) {
-			/* A split would make one region more. */
-			err = -EDQUOT;
-			goto out;
-		}
-		if (!extra && offset > r->offset &&
-		    offset + size < r->offset + r->size) {
-			extra = gomem_record_get();
-			if (!extra)
-				return -ENOMEM;
-			/* The lock may have been dropped: look again. */
-			goto retry;
-		}
-		err = gomem_arena_free_part_locked(&gomem_dev.arena, r->offset,
-						   r->size, offset, size);
-		if (!err)
-			gomem_region_cut(s, r, offset, size, &extra);
-	}
-out:
-	if (extra)
-		gomem_spare_put(extra);
-	return err;
-}
-
-/*
- * Take back the region of @s that record @id made at [@offset, @offset +
- * @size), if it is still exactly that: another thread of the session may
- * have freed it, part of it, or freed it and got the offset again
- * meanwhile; then nothing is done.  Caller holds the lock.
- */
-static void gomem_region_undo(struct gomem_session *s, u64 offset, u64 size,
-			      u64 id)
-{
-	struct gomem_owned *r = gomem_region_find(offset);
-
-	if (!r || r->id != id || r->owner != s || r->offset != offset ||
-	    r->size != ALIGN(size, gomem_granule()))
-		return;
-	if (!gomem_arena_free_locked(&gomem_dev.arena, r->offset, r->size))
-		gomem_region_cut(s, r, r->offset, r->size, NULL);
-}
-
-static int gomem_session_free(struct gomem_session *s, u64 offset, u64 size)
-{
-	int err;
-
-	gomem_lock();
-	err = gomem_region_free(s, offset, size);
-	gomem_unlock();
-	return err;
-}
-
-/*
- * Free the regions of @s.  Caller holds the lock, which is let go every
- * GOMEM_ARENA_SLICE regions (gomem_arena_relax_locked()), so that a
- * session with millions of regions holds up nobody for long.  Between two
- * slices the session is consistent (each region goes with its record and
- * counters), and its other threads may run: each region is taken afresh
- * from the head of its list, and the loop stops after as many regions as
- * the session held at the start, so that regions allocated meanwhile may
- * survive but the loop ends.  Return: regions freed; *@bytes their bytes.
- */
-static u64 gomem_session_recycle_locked(struct gomem_session *s, u64 *bytes)
-{
-	u64 n = 0, budget = s->nr_regions;
-	unsigned int work = 0;
-	struct gomem_owned *r;
-
-	*bytes = 0;
-	while (n < budget &&
-	       (r = hlist_entry_safe(s->regions.first, struct gomem_owned,
-				     link))) {
-		/* A whole region: its node was reserved, this cannot fail. */
-		gomem_arena_free_locked(&gomem_dev.arena, r->offset, r->size);
-		rb_erase(&r->node, &gomem_dev.regions);
-		hlist_del(&r->link);
-		s->in_use -= r->size;
-		s->nr_regions--;
-		*bytes += r->size;
-		n++;
-		gomem_spare_put(r);
-		gomem_arena_relax_locked(&gomem_dev.arena, &work);
-	}
-	return n;
-}
-
-/* Between the entries of a long batch, let others have the lock and CPU. */
-static void gomem_batch_resched(void)
-{
-	if (need_resched()) {
-		gomem_unlock();
-		cond_resched();
-		gomem_lock();
-	}
-}
-
-/*
- * Allocate a region for each of the @n entries under one acquisition of the
- * lock.  @recs has room for @n records, gathered before the first
- * allocation (spares, then the slab allocator's bulk path, lock dropped).
- * An entry without a record gets -ENOMEM.  Zeroing beyond
- * %GOMEM_ZERO_LOCKED_MAX bytes is done after the loop with the lock
- * dropped, the regions linked only then.  @ids gets each successful
- * entry's record id, in entry order (for gomem_batch_undo()).
- * Return: entries that succeeded.
- */
-static u32 gomem_batch_alloc(struct gomem_session *s,
-			     struct gomem_batch_entry *e, unsigned int n,
-			     u64 align, u32 flags, struct gomem_owned **recs,
-			     u64 *ids)
-{
-	bool zero = !(flags & GOMEM_ALLOC_NOZERO), now, later = false;
-	unsigned int i, used = 0, nr = 0;
-	u64 budget = GOMEM_ZERO_LOCKED_MAX;
-
-	gomem_lock();
-	for (; nr < n; nr++) {
-		recs[nr] = gomem_spare_get();
-		if (!recs[nr])
-			break;
-	}
-	if (nr < n) {
-		gomem_unlock();
-		nr += kmem_cache_alloc_bulk(gomem_owned_cache, GFP_KERNEL,
-					    n - nr, (void **)recs + nr);
-		gomem_lock();
-	}
-	for (i = 0; i < n; i++) {
-		/* e[i].pad (zero, never written back) marks "zero later". */
-		now = zero && e[i].size <= budget;
-		e[i].result = -ENOMEM;
-		if (used < nr)
-			e[i].result = gomem_region_new(s, recs[used], e[i].size,
-						       align, now,
-						       now || !zero,
-						       &e[i].offset);
-		if (!e[i].result) {
-			if (now)
-				budget -= min(budget, recs[used]->size);
-			e[i].pad = zero && !now;
-			later |= e[i].pad;
-			/*
-			 * Now, under the lock: once it is dropped (growth,
-			 * resched), another thread of the session may free a
-			 * linked region and its record go back to the slab.
-			 */
-			ids[used] = recs[used]->id;
-			used++;
-		}
-		gomem_batch_resched();
-	}
-	for (i = used; i < nr; i++)
-		gomem_spare_put(recs[i]);
-	if (later) {
-		gomem_unlock();
-		for (i = 0, nr = 0; i < n; i++) {
-			if (e[i].result)
-				continue;
-			if (e[i].pad)
-				gomem_zero_region(recs[nr]->offset,
-						  recs[nr]->size);
-			nr++;
-		}
-		gomem_lock();
-		for (i = 0, nr = 0; i < n; i++) {
-			if (e[i].result)
-				continue;
-			if (e[i].pad)
-				gomem_region_commit(recs[nr]);
-			nr++;
-		}
-	}
-	gomem_unlock();
-	return used;
-}
-
-/* Free each entry's range under one acquisition of the lock. */
-static u32 gomem_batch_free(struct gomem_session *s,
-			    struct gomem_batch_entry *e, unsigned int n)
-{
-	unsigned int i;
-	u32 done = 0;
-
-	gomem_lock();
-	for (i = 0; i < n; i++) {
-		e[i].result = gomem_region_free(s, e[i].offset, e[i].size);
-		if (!e[i].result)
-			done++;
-		gomem_batch_resched();
-	}
-	gomem_unlock();
-	return done;
-}
-
-/*
- * Take back a batch's allocations whose offsets could not be reported, by
- * the ids gomem_batch_alloc() gave: a region the session's other threads
- * freed (or freed and got again) meanwhile is left alone.
- */
-static void gomem_batch_undo(struct gomem_session *s,
-			     const struct gomem_batch_entry *e, unsigned int n,
-			     const u64 *ids)
-{
-	unsigned int i, k = 0;
-
-	gomem_lock();
-	for (i = 0; i < n; i++) {
-		if (e[i].result)
-			continue;
-		gomem_region_undo(s, e[i].offset, e[i].size, ids[k++]);
-		gomem_batch_resched();
-	}
-	gomem_unlock();
 }
 
 /* ---- ioctl ---- */
@@ -712,7 +170,7 @@ static long gomem_ioc_info(struct gomem_session *s, void *data)
 	info->source = p->source == GOMEM_CHUNKS_BUDDY ? GOMEM_SOURCE_BUDDY :
 							 GOMEM_SOURCE_VMALLOC;
 	info->session_flags = s->readonly ? GOMEM_SESSION_READONLY : 0;
-	info->max_session_regions = gomem_dev.max_regions;
+	info->max_session_regions = gomem_dev.owners.max_records;
 	return 0;
 }
 
@@ -723,8 +181,8 @@ static long gomem_ioc_alloc(struct gomem_session *s, void *data)
 
 	if (a->pad)
 		return -EINVAL;
-	return gomem_session_alloc(s, a->size, a->align, a->flags, &a->offset,
-				   &gomem_kdata(data)->id);
+	return gomem_own_alloc(&s->holder, a->size, a->align, a->flags,
+			       &a->offset, &gomem_kdata(data)->id);
 }
 
 /* Only the region gomem_ioc_alloc() made, if it is still there as made. */
@@ -732,16 +190,14 @@ static void gomem_ioc_alloc_undo(struct gomem_session *s, void *data)
 {
 	struct gomem_alloc *a = data;
 
-	gomem_lock();
-	gomem_region_undo(s, a->offset, a->size, gomem_kdata(data)->id);
-	gomem_unlock();
+	gomem_own_undo(&s->holder, a->offset, a->size, gomem_kdata(data)->id);
 }
 
 static long gomem_ioc_free(struct gomem_session *s, void *data)
 {
 	struct gomem_free *f = data;
 
-	return gomem_session_free(s, f->offset, f->size);
+	return gomem_own_free(&s->holder, f->offset, f->size);
 }
 
 /*
@@ -827,8 +283,9 @@ efault:
  * batch's frees stand; -EFAULT either way, as the header says.
  */
 static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
-			    bool alloc)
+			    unsigned int cmd)
 {
+	bool alloc = cmd == GOMEM_IOC_ALLOC_BATCH;
 	struct gomem_batch __user *ub = gomem_kdata(b)->uarg;
 	struct gomem_batch_entry __user *uent = u64_to_user_ptr(b->entries);
 	struct gomem_batch_entry *e;
@@ -867,15 +324,17 @@ static long gomem_ioc_batch(struct gomem_session *s, struct gomem_batch *b,
 		goto out;
 	}
 	if (alloc)
-		b->done = gomem_batch_alloc(s, e, b->count, b->align, b->flags,
-					    recs, ids);
+		b->done = gomem_own_alloc_batch(&s->holder, e, b->count,
+						b->align, b->flags, recs, ids);
+	else if (cmd == GOMEM_IOC_FREE_BATCH)
+		b->done = gomem_own_free_batch(&s->holder, e, b->count);
 	else
-		b->done = gomem_batch_free(s, e, b->count);
+		b->done = gomem_own_release_batch(&s->holder, e, b->count);
 	if (gomem_batch_write(uent, e, b->count, alloc) ||
 	    put_user(b->done, &ub->done)) {
 		/* The caller cannot learn the offsets: take them back. */
 		if (alloc)
-			gomem_batch_undo(s, e, b->count, ids);
+			gomem_own_undo_batch(&s->holder, e, b->count, ids);
 		ret = -EFAULT;
 	}
 out:
@@ -885,20 +344,27 @@ out:
 
 static long gomem_ioc_alloc_batch(struct gomem_session *s, void *data)
 {
-	return gomem_ioc_batch(s, data, true);
+	return gomem_ioc_batch(s, data, GOMEM_IOC_ALLOC_BATCH);
 }
 
 static long gomem_ioc_free_batch(struct gomem_session *s, void *data)
 {
-	return gomem_ioc_batch(s, data, false);
+	return gomem_ioc_batch(s, data, GOMEM_IOC_FREE_BATCH);
+}
+
+static long gomem_ioc_release_batch(struct gomem_session *s, void *data)
+{
+	return gomem_ioc_batch(s, data, GOMEM_IOC_RELEASE_BATCH);
 }
 
 static long gomem_ioc_stats(struct gomem_session *s, void *data)
 {
 	struct gomem_stats *st = data;
+	struct gomem_owner_stats os;
 	struct gomem_arena_stats as;
 
 	gomem_arena_stats(&gomem_dev.arena, &as);
+	gomem_own_stats(&s->holder, &os);
 	st->capacity = as.capacity;
 	st->in_use = as.in_use;
 	st->free = as.free;
@@ -910,11 +376,16 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->failed_allocs = as.failed_allocs;
 	st->grows = as.grows;
 	st->trimmed = as.trimmed;
-	gomem_lock();
-	st->sessions = gomem_dev.sessions;
-	st->session_in_use = s->in_use;
-	st->session_regions = s->nr_regions;
-	gomem_unlock();
+	st->sessions = os.holders;
+	st->session_in_use = os.in_use;
+	st->session_regions = os.regions;
+	st->session_refs = os.refs;
+	st->session_ref_bytes = os.ref_bytes;
+	st->session_tokens = os.tokens;
+	st->refs = os.all_refs;
+	st->tokens = os.all_tokens;
+	st->orphans = os.orphans;
+	st->orphan_bytes = os.orphan_bytes;
 	return 0;
 }
 
@@ -934,10 +405,61 @@ static long gomem_ioc_recycle(struct gomem_session *s, void *data)
 {
 	struct gomem_release *rel = data;
 
-	gomem_lock();
-	rel->count = gomem_session_recycle_locked(s, &rel->bytes);
-	gomem_unlock();
+	rel->count = gomem_own_recycle(&s->holder, &rel->bytes);
 	return 0;
+}
+
+static long gomem_ioc_share(struct gomem_session *s, void *data)
+{
+	struct gomem_share *sh = data;
+
+	if (sh->flags)
+		return -EINVAL;
+	return gomem_own_share(&s->holder, sh->offset, sh->size, sh->claims,
+			       &sh->token);
+}
+
+/* A token the caller cannot learn is no use to anyone: withdraw it. */
+static void gomem_ioc_share_undo(struct gomem_session *s, void *data)
+{
+	struct gomem_share *sh = data;
+
+	gomem_own_cancel(&s->holder, sh->token);
+}
+
+static long gomem_ioc_claim(struct gomem_session *s, void *data)
+{
+	struct gomem_claim *c = data;
+
+	if (c->flags || c->pad)
+		return -EINVAL;
+	return gomem_own_claim(&s->holder, c->token, &c->offset, &c->size);
+}
+
+/* The caller cannot learn where its claim is: release it. */
+static void gomem_ioc_claim_undo(struct gomem_session *s, void *data)
+{
+	struct gomem_claim *c = data;
+
+	gomem_own_release(&s->holder, c->offset);
+}
+
+static long gomem_ioc_cancel(struct gomem_session *s, void *data)
+{
+	struct gomem_token *t = data;
+
+	if (t->flags || t->pad)
+		return -EINVAL;
+	return gomem_own_cancel(&s->holder, t->token);
+}
+
+static long gomem_ioc_release(struct gomem_session *s, void *data)
+{
+	struct gomem_ref *r = data;
+
+	if (r->flags || r->pad)
+		return -EINVAL;
+	return gomem_own_release(&s->holder, r->offset);
 }
 
 /**
@@ -952,6 +474,8 @@ static long gomem_ioc_recycle(struct gomem_session *s, void *data)
  * @undo: if set, called when the result cannot be copied back, to take
  *        back what @fn did
  * @changes: refused (-EBADF) to read-only sessions
+ * @holds: changes what the session holds, allowed to read-only sessions:
+ *         output fields are probed before, as for @changes
  */
 struct gomem_ioctl_desc {
 	unsigned int cmd;
@@ -961,6 +485,7 @@ struct gomem_ioctl_desc {
 	long (*fn)(struct gomem_session *s, void *data);
 	void (*undo)(struct gomem_session *s, void *data);
 	bool changes;
+	bool holds;
 };
 
 static const struct gomem_ioctl_desc gomem_ioctls[] = {
@@ -996,6 +521,30 @@ static const struct gomem_ioctl_desc gomem_ioctls[] = {
 		.cmd = GOMEM_IOC_RECYCLE, .size_ver0 = GOMEM_RELEASE_SIZE_VER0,
 		.out_len = sizeof(struct gomem_release),
 		.fn = gomem_ioc_recycle, .changes = true },
+	/* Holding needs no write access: read-only sessions may. */
+	[_IOC_NR(GOMEM_IOC_SHARE)] = {
+		.cmd = GOMEM_IOC_SHARE, .size_ver0 = GOMEM_SHARE_SIZE_VER0,
+		.out_off = offsetof(struct gomem_share, token),
+		.out_len = sizeof_field(struct gomem_share, token),
+		.fn = gomem_ioc_share, .undo = gomem_ioc_share_undo,
+		.holds = true },
+	[_IOC_NR(GOMEM_IOC_CLAIM)] = {
+		.cmd = GOMEM_IOC_CLAIM, .size_ver0 = GOMEM_CLAIM_SIZE_VER0,
+		.out_off = offsetof(struct gomem_claim, offset),
+		.out_len = sizeof_field(struct gomem_claim, offset) +
+			   sizeof_field(struct gomem_claim, size),
+		.fn = gomem_ioc_claim, .undo = gomem_ioc_claim_undo,
+		.holds = true },
+	[_IOC_NR(GOMEM_IOC_CANCEL)] = {
+		.cmd = GOMEM_IOC_CANCEL, .size_ver0 = GOMEM_TOKEN_SIZE_VER0,
+		.fn = gomem_ioc_cancel, .holds = true },
+	[_IOC_NR(GOMEM_IOC_RELEASE)] = {
+		.cmd = GOMEM_IOC_RELEASE, .size_ver0 = GOMEM_REF_SIZE_VER0,
+		.fn = gomem_ioc_release, .holds = true },
+	[_IOC_NR(GOMEM_IOC_RELEASE_BATCH)] = {
+		.cmd = GOMEM_IOC_RELEASE_BATCH,
+		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
+		.fn = gomem_ioc_release_batch, .holds = true },
 };
 
 /*
@@ -1028,7 +577,8 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 
 	if (a.pad)
 		return -EINVAL;
-	err = gomem_session_alloc(s, a.size, a.align, a.flags, &a.offset, &id);
+	err = gomem_own_alloc(&s->holder, a.size, a.align, a.flags, &a.offset,
+			      &id);
 	if (err)
 		return err;
 	if (!user_access_begin(&ua->offset, sizeof(ua->offset)))
@@ -1039,9 +589,7 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 efault_undo:
 	user_access_end();
 undo:
-	gomem_lock();
-	gomem_region_undo(s, a.offset, a.size, id);
-	gomem_unlock();
+	gomem_own_undo(&s->holder, a.offset, a.size, id);
 	return -EFAULT;
 efault:
 	user_access_end();
@@ -1137,7 +685,8 @@ static noinline long gomem_ioctl_table(struct gomem_session *s,
 	 * output-only struct's zeroes), never an input field, so that a bad
 	 * pointer gets -EFAULT with nothing done.
 	 */
-	if (desc->changes && gomem_ioctl_out(desc, &k, ucmd, usize))
+	if ((desc->changes || desc->holds) &&
+	    gomem_ioctl_out(desc, &k, ucmd, usize))
 		return -EFAULT;
 	ret = desc->fn(s, &k.arg);
 	if (ret)
@@ -1335,29 +884,27 @@ static int gomem_open(struct inode *inode, struct file *file)
 	s = kmem_cache_alloc(gomem_session_cache, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	memset(s, 0, sizeof(*s));
-	INIT_HLIST_HEAD(&s->regions);
+	gomem_holder_init(&gomem_dev.owners, &s->holder);
 	s->readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
 	file->f_mapping = gomem_dev.inode->i_mapping;
 	file->private_data = s;
-	gomem_lock();
-	gomem_dev.sessions++;
-	gomem_unlock();
 	return 0;
 }
 
-/* The last reference to the session's file is gone: close, exit or kill. */
+/*
+ * The last reference to the session's file is gone: close, exit or kill.
+ * Everything it held goes: its regions (those others hold stay for them),
+ * its references, its outstanding tokens.
+ */
 static int gomem_release(struct inode *inode, struct file *file)
 {
 	struct gomem_session *s = file->private_data;
-	u64 bytes, regions;
+	struct gomem_reclaim rc;
 
-	gomem_lock();
-	regions = gomem_session_recycle_locked(s, &bytes);
-	gomem_dev.sessions--;
-	gomem_unlock();
-	trace_gomem_session_release(gomem_dev.arena.params.name, regions, bytes);
+	gomem_holder_exit(&s->holder, &rc);
+	trace_gomem_session_release(gomem_dev.arena.params.name, rc.regions,
+				    rc.bytes);
 	kmem_cache_free(gomem_session_cache, s);
 	return 0;
 }
@@ -1388,11 +935,57 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "allocs: %llu\nfrees: %llu\nfailed_allocs: %llu\n",
 		   st.allocs, st.frees, st.failed_allocs);
 	seq_printf(m, "grows: %llu\ntrimmed: %llu\nsessions: %llu\n",
-		   st.grows, st.trimmed, READ_ONCE(gomem_dev.sessions));
-	seq_printf(m, "relaxed: %llu\n", st.relaxed);
+		   st.grows, st.trimmed, READ_ONCE(gomem_dev.owners.holders));
+	seq_printf(m, "relaxed: %llu\nrefs: %llu\ntokens: %llu\n", st.relaxed,
+		   READ_ONCE(gomem_dev.owners.nr_refs),
+		   READ_ONCE(gomem_dev.owners.nr_tokens));
+	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\n",
+		   READ_ONCE(gomem_dev.owners.nr_orphans),
+		   READ_ONCE(gomem_dev.owners.orphan_bytes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
+
+/* Where the regions walk is: GOMEM_ARENA_SLICE regions per lock hold. */
+struct gomem_regions_walk {
+	struct seq_file *m;
+	unsigned int n;
+	u64 next;
+};
+
+static int gomem_region_show(void *data,
+			     const struct gomem_owner_region_info *ri)
+{
+	struct gomem_regions_walk *w = data;
+
+	seq_printf(w->m, "region %llu %llu id %llu owner %llu refs %llu claims %llu tokens %llu\n",
+		   ri->offset, ri->size, ri->id, ri->owner, ri->refs,
+		   ri->claims, ri->tokens);
+	w->next = ri->offset + ri->size;
+	return ++w->n >= GOMEM_ARENA_SLICE;
+}
+
+/*
+ * Every live region and its holds ("owner 0": its owner let go, others
+ * hold it), GOMEM_ARENA_SLICE regions per hold of the lock, resumed from
+ * where the last slice stopped: not one snapshot, as for blocks.
+ */
+static int gomem_regions_show(struct seq_file *m, void *v)
+{
+	struct gomem_regions_walk w = { .m = m };
+
+	do {
+		w.n = 0;
+		if (!gomem_owners_walk(&gomem_dev.owners, w.next,
+				       gomem_region_show, &w))
+			break;
+		if (seq_has_overflowed(m))
+			break;
+		cond_resched();
+	} while (true);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gomem_regions);
 
 /* Where the blocks walk is: GOMEM_ARENA_SLICE blocks per lock hold. */
 struct gomem_blocks_walk {
@@ -1428,12 +1021,12 @@ static int gomem_blocks_show(struct seq_file *m, void *v)
 	u64 pos = 0;
 
 	for (;;) {
-		gomem_lock();
+		gomem_arena_lock(a);
 		for (i = 0; i < a->nr_chunks; i++)
 			if (a->chunks[i]->base + a->chunks[i]->size > pos)
 				break;
 		if (i == a->nr_chunks) {
-			gomem_unlock();
+			gomem_arena_unlock(a);
 			break;
 		}
 		c = a->chunks[i];
@@ -1449,7 +1042,7 @@ static int gomem_blocks_show(struct seq_file *m, void *v)
 		inside = gomem_range_walk_from(&c->range, w.next,
 					       gomem_block_show, &w);
 		pos = c->base + (inside ? w.next : c->size);
-		gomem_unlock();
+		gomem_arena_unlock(a);
 		/* seq_file calls again with a larger buffer. */
 		if (seq_has_overflowed(m))
 			break;
@@ -1540,6 +1133,10 @@ static int __init gomem_init(void)
 	BUILD_BUG_ON(offsetofend(struct gomem_stats, session_regions) !=
 		     GOMEM_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_release) != GOMEM_RELEASE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_share) != GOMEM_SHARE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_claim) != GOMEM_CLAIM_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_token) != GOMEM_TOKEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_ref) != GOMEM_REF_SIZE_VER0);
 	err = gomem_parse_params(&p);
 	if (err)
 		return err;
@@ -1548,16 +1145,13 @@ static int __init gomem_init(void)
 					      GOMEM_REGIONS_PER_BYTE_SHIFT,
 					      GOMEM_SESSION_REGIONS_MIN,
 					      UINT_MAX);
-	gomem_dev.max_regions = max_session_regions;
 	err = gomem_range_cache_init();
 	if (err)
 		return err;
 	/* Records are caused by users: charged to their memory cgroup. */
-	gomem_owned_cache = KMEM_CACHE(gomem_owned, SLAB_ACCOUNT);
-	if (!gomem_owned_cache) {
-		err = -ENOMEM;
+	err = gomem_owner_cache_init();
+	if (err)
 		goto out_cache;
-	}
 	gomem_session_cache = kmem_cache_create("gomem_session",
 						sizeof(struct gomem_session), 0,
 						SLAB_ACCOUNT, gomem_session_ctor);
@@ -1571,8 +1165,8 @@ static int __init gomem_init(void)
 		       initial_size, max_chunk, max_size, err);
 		goto out_owned;
 	}
-	gomem_dev.regions = RB_ROOT;
-	INIT_HLIST_HEAD(&gomem_dev.spare);
+	gomem_owners_init(&gomem_dev.owners, &gomem_dev.arena,
+			  max_session_regions);
 	err = gomem_inode_create();
 	if (err)
 		goto out_arena;
@@ -1592,6 +1186,7 @@ static int __init gomem_init(void)
 	dir = debugfs_create_dir("default", gomem_dev.debugfs);
 	debugfs_create_file("stats", 0444, dir, NULL, &gomem_stats_fops);
 	debugfs_create_file("blocks", 0444, dir, NULL, &gomem_blocks_fops);
+	debugfs_create_file("regions", 0444, dir, NULL, &gomem_regions_fops);
 	pr_info("/dev/gomem: %s arena, %llu bytes first chunk, chunks up to %llu, at most %llu bytes, %s chunks\n",
 		policy, p.initial_size, p.max_chunk, p.max_size, source);
 	return 0;
@@ -1602,22 +1197,10 @@ out_arena:
 	gomem_arena_destroy(&gomem_dev.arena);
 out_owned:
 	kmem_cache_destroy(gomem_session_cache);
-	kmem_cache_destroy(gomem_owned_cache);
+	gomem_owner_cache_exit();
 out_cache:
 	gomem_range_cache_exit();
 	return err;
-}
-
-/* At unload, when no session is left: free the spare records. */
-static void gomem_spare_drain(void)
-{
-	struct gomem_owned *r;
-	struct hlist_node *tmp;
-
-	hlist_for_each_entry_safe(r, tmp, &gomem_dev.spare, link)
-		kmem_cache_free(gomem_owned_cache, r);
-	INIT_HLIST_HEAD(&gomem_dev.spare);
-	gomem_dev.nr_spare = 0;
 }
 
 static void __exit gomem_exit(void)
@@ -1625,10 +1208,10 @@ static void __exit gomem_exit(void)
 	debugfs_remove_recursive(gomem_dev.debugfs);
 	misc_deregister(&gomem_dev.misc);
 	gomem_inode_destroy();
+	gomem_owners_destroy(&gomem_dev.owners);
 	gomem_arena_destroy(&gomem_dev.arena);
-	gomem_spare_drain();
 	kmem_cache_destroy(gomem_session_cache);
-	kmem_cache_destroy(gomem_owned_cache);
+	gomem_owner_cache_exit();
 	gomem_range_cache_exit();
 }
 

@@ -50,10 +50,12 @@ struct gomem_owned;
  * @arena: the arena; its lock protects everything here and in every
  *         holder of this set
  * @regions: every live region, by offset (struct gomem_region.node)
- * @tokens: every outstanding token, by value (struct gomem_token.node)
+ * @tokens: every outstanding token, by value (struct gomem_share_token.node)
  * @spare: unused region records kept for reuse
  * @nr_spare: records on @spare
+ * @all: every holder (struct gomem_holder.node), for the checker
  * @holders: holders that exist
+ * @next_holder: the last holder id handed out
  * @next_id: the last region id handed out
  * @max_records: most records one holder may have (see the top of file)
  * @token_key: secret key of the token permutation, random at init
@@ -69,7 +71,9 @@ struct gomem_owners {
 	struct rb_root tokens;
 	struct hlist_head spare;
 	unsigned int nr_spare;
+	struct list_head all;
 	u64 holders;
+	u64 next_holder;
 	u64 next_id;
 	u64 max_records;
 	siphash_key_t token_key;
@@ -83,9 +87,10 @@ struct gomem_owners {
 /**
  * struct gomem_holder - one user of an arena (a device session)
  * @owners: the set it belongs to
+ * @node: in gomem_owners.all
  * @regions: regions it owns (struct gomem_region.link)
- * @refs: its references (struct gomem_ref.hlink)
- * @tokens: tokens it made that are outstanding (struct gomem_token.hlink)
+ * @refs: its references (struct gomem_reference.hlink)
+ * @tokens: tokens it made that are outstanding (struct gomem_share_token.hlink)
  * @id: unique among the holders of @owners, for debugging output
  * @in_use: bytes of the regions it owns
  * @nr_regions: regions it owns
@@ -96,6 +101,7 @@ struct gomem_owners {
  */
 struct gomem_holder {
 	struct gomem_owners *owners;
+	struct list_head node;
 	struct hlist_head regions;
 	struct hlist_head refs;
 	struct hlist_head tokens;

@@ -44,9 +44,11 @@
  * write-protects the argument (or a batch's entries) during the call,
  * the final write-back fails after the work; then ALLOC and ALLOC_BATCH
  * take back their allocations (statistics count the allocation and the
- * free; a region another thread freed or changed meanwhile is left as it
- * is), while FREE_BATCH's frees, TRIM's release and RECYCLE's frees stand,
- * and the call still returns -EFAULT.
+ * free; a region another thread freed, shared or changed meanwhile is
+ * left as it is), SHARE cancels its token, CLAIM releases its reference
+ * (the token's claim stays spent), while FREE_BATCH's frees,
+ * RELEASE_BATCH's releases, TRIM's release and RECYCLE's frees stand, and
+ * the call still returns -EFAULT.
  */
 #ifndef _UAPI_LINUX_GOMEM_H
 #define _UAPI_LINUX_GOMEM_H

@@ -2000,7 +2000,7 @@ static void op_bad_ioctl(void)
 	memset(arg, 0, 256);
 	switch (rn(r, 5)) {
 	case 0:		/* unknown number */
-		nr = 13 + rn(r, 243);
+		nr = 13 + rn(r, 243);	/* 0..12 are commands */
 		cmd = _IOC(rn(r, 4), GOMEM_IOC_MAGIC, nr, sz);
 		break;
 	case 1:		/* other magic */

@@ -24,6 +24,14 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 void kmem_cache_destroy(struct kmem_cache *s);
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 void kmem_cache_free(struct kmem_cache *s, void *obj);
+/*
+ * All or nothing, as the kernel's: @size objects into @p and returns
+ * @size, or returns 0 with none taken.  Each object is one
+ * kmem_cache_alloc(), so failure injection counts every one.
+ */
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,
+			  void **p);
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
 
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {

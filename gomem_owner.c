@@ -1,0 +1,1542 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * gomem ownership: who holds which region of an arena (holders, regions,
+ * references, share tokens, reclamation).  The rules are in
+ * docs/ownership.md, the interface in include/gomem_owner.h.
+ *
+ * Records, all outside the arena's memory (userspace can map the arena,
+ * never these):
+ *  - struct gomem_owned: one region, in gomem_owners.regions by offset, and
+ *    in its owner's list while it has one.  It counts its other holds:
+ *    @claims (every reference's claims) and @tokens.  It goes back to the
+ *    arena when its owner let go and both counts are 0 (gomem_region_put()).
+ *  - struct gomem_reference: one holder's reference to one region, with the
+ *    number of claims it has not released; in the holder's list and the
+ *    region's.
+ *  - struct gomem_share_token: an outstanding token, in gomem_owners.tokens by
+ *    value, and in its maker's list.
+ *
+ * Locking: the arena's lock (gomem_arena_lock()) protects all of it, so a
+ * region and its records change together.  It is dropped only to allocate
+ * a region record when no spare is left, to zero a large region (allocated
+ * in the arena first, so nobody else gets its bytes, and linked only once
+ * zeroed, so no free reaches it meanwhile), and between the slices of a
+ * long operation (gomem_arena_relax_locked()).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/align.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
+#include <linux/random.h>
+#include <linux/rbtree.h>
+#include <linux/sched.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gomem_arena.h"
+#include "gomem_owner.h"
+#include "uapi/gomem.h"
+
+/* Most unused region records a set keeps for reuse. */
+#define GOMEM_SPARE_MAX		256
+
+/*
+ * Regions up to this size are zeroed under the lock, and a batch zeroes at
+ * most this many bytes under it; larger ones are zeroed with the lock
+ * dropped (gomem_zero_region()), in steps of %GOMEM_ZERO_STEP between
+ * which the CPU may be given up.
+ */
+#define GOMEM_ZERO_LOCKED_MAX	(64 * 1024)
+#define GOMEM_ZERO_STEP		(1024 * 1024)
+
+/* Rounds of the token permutation (a Feistel network over SipHash). */
+#define GOMEM_TOKEN_ROUNDS	8
+
+/**
+ * struct gomem_owned - a region and its holds
+ * @node: in gomem_owners.regions
+ * @link: in its owner's list, or in gomem_owners.spare while unused
+ * @refs: references to it (struct gomem_reference.rlink)
+ * @offset: arena offset
+ * @size: bytes, a multiple of the granule
+ * @id: unique among every record the set ever linked (a split-off part
+ *      gets a new one), so that an undo frees only the region it made
+ * @owner: the holder that allocated it, NULL once it let go
+ * @holders: references to it (holders, each once)
+ * @claims: claims of those references not yet released
+ * @tokens: outstanding tokens of it
+ */
+struct gomem_owned {
+	struct rb_node node;
+	struct hlist_node link;
+	struct hlist_head refs;
+	u64 offset;
+	u64 size;
+	u64 id;
+	struct gomem_holder *owner;
+	u64 holders;
+	u64 claims;
+	u64 tokens;
+};
+
+/**
+ * struct gomem_reference - a holder's reference to a region
+ * @hlink: in the holder's list
+ * @rlink: in the region's list
+ * @region: the region
+ * @holder: the holder
+ * @count: its claims not yet released (at least 1)
+ */
+struct gomem_reference {
+	struct hlist_node hlink;
+	struct hlist_node rlink;
+	struct gomem_owned *region;
+	struct gomem_holder *holder;
+	u64 count;
+};
+
+/**
+ * struct gomem_share_token - an outstanding share token
+ * @node: in gomem_owners.tokens
+ * @hlink: in its maker's list
+ * @value: what the maker was given
+ * @region: the region it holds
+ * @maker: the holder that made it
+ * @offset: first byte shared
+ * @size: bytes shared
+ * @claims: claims left (at least 1)
+ */
+struct gomem_share_token {
+	struct rb_node node;
+	struct hlist_node hlink;
+	u64 value;
+	struct gomem_owned *region;
+	struct gomem_holder *maker;
+	u64 offset;
+	u64 size;
+	u32 claims;
+};
+
+static struct kmem_cache *gomem_owned_cache;
+static struct kmem_cache *gomem_ref_cache;
+static struct kmem_cache *gomem_token_cache;
+
+/**
+ * gomem_owner_cache_init() - create the record caches
+ *
+ * Records are caused by users: the caches are charged to the memory
+ * cgroup of the task that allocates from them.
+ *
+ * Context: process context, may sleep; once, before any set is used.
+ * Return: 0, or -ENOMEM.
+ */
+int gomem_owner_cache_init(void)
+{
+	gomem_owned_cache = KMEM_CACHE(gomem_owned, SLAB_ACCOUNT);
+	gomem_ref_cache = KMEM_CACHE(gomem_reference, SLAB_ACCOUNT);
+	gomem_token_cache = KMEM_CACHE(gomem_share_token, SLAB_ACCOUNT);
+	if (gomem_owned_cache && gomem_ref_cache && gomem_token_cache)
+		return 0;
+	gomem_owner_cache_exit();
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(gomem_owner_cache_init);
+
+/**
+ * gomem_owner_cache_exit() - destroy the record caches
+ *
+ * Context: process context, may sleep; every set destroyed.
+ */
+void gomem_owner_cache_exit(void)
+{
+	kmem_cache_destroy(gomem_token_cache);
+	kmem_cache_destroy(gomem_ref_cache);
+	kmem_cache_destroy(gomem_owned_cache);
+	gomem_token_cache = NULL;
+	gomem_ref_cache = NULL;
+	gomem_owned_cache = NULL;
+}
+EXPORT_SYMBOL_GPL(gomem_owner_cache_exit);
+
+static void gomem_own_lock(struct gomem_owners *o)
+{
+	gomem_arena_lock(o->arena);
+}
+
+static void gomem_own_unlock(struct gomem_owners *o)
+{
+	gomem_arena_unlock(o->arena);
+}
+
+static u64 gomem_granule(const struct gomem_owners *o)
+{
+	return o->arena->params.granule;
+}
+
+/* The region holding @offset, or NULL.  Caller holds the lock. */
+static struct gomem_owned *gomem_region_find(struct gomem_owners *o,
+					     u64 offset)
+{
+	struct rb_node *n = o->regions.rb_node;
+	struct gomem_owned *r;
+
+	while (n) {
+		r = rb_entry(n, struct gomem_owned, node);
+		if (offset < r->offset)
+			n = n->rb_left;
+		else if (offset - r->offset >= r->size)
+			n = n->rb_right;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+static void gomem_region_insert(struct gomem_owners *o, struct gomem_owned *r)
+{
+	struct rb_node **p = &o->regions.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (r->offset < rb_entry(parent, struct gomem_owned, node)->offset)
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&r->node, parent, p);
+	rb_insert_color(&r->node, &o->regions);
+}
+
+/* An unused record, or NULL if none is spare.  Caller holds the lock. */
+static struct gomem_owned *gomem_spare_get(struct gomem_owners *o)
+{
+	struct gomem_owned *r;
+
+	r = hlist_entry_safe(o->spare.first, struct gomem_owned, link);
+	if (r) {
+		hlist_del(&r->link);
+		o->nr_spare--;
+	}
+	return r;
+}
+
+/* Keep @r for reuse, or free it if enough are kept.  Caller holds the lock. */
+static void gomem_spare_put(struct gomem_owners *o, struct gomem_owned *r)
+{
+	if (o->nr_spare >= GOMEM_SPARE_MAX) {
+		kmem_cache_free(gomem_owned_cache, r);
+		return;
+	}
+	hlist_add_head(&r->link, &o->spare);
+	o->nr_spare++;
+}
+
+/*
+ * A record, with the lock held: a spare one, or else the lock is dropped
+ * to allocate one and taken again, so the caller must not rely on what it
+ * saw before.  Return: the record, or NULL (no memory).
+ */
+static struct gomem_owned *gomem_record_get(struct gomem_owners *o)
+{
+	struct gomem_owned *r = gomem_spare_get(o);
+
+	if (r)
+		return r;
+	gomem_own_unlock(o);
+	r = kmem_cache_alloc(gomem_owned_cache, GFP_KERNEL);
+	gomem_own_lock(o);
+	return r;
+}
+
+/* Fill in @r for [@offset, @offset + @size) of @h, with a new id. */
+static void gomem_region_init(struct gomem_holder *h, struct gomem_owned *r,
+			      u64 offset, u64 size)
+{
+	r->offset = offset;
+	r->size = size;
+	r->owner = h;
+	r->id = ++h->owners->next_id;
+	INIT_HLIST_HEAD(&r->refs);
+	r->holders = 0;
+	r->claims = 0;
+	r->tokens = 0;
+}
+
+/* Make @r, filled in, one of its owner's regions.  Caller holds the lock. */
+static void gomem_region_attach(struct gomem_owned *r)
+{
+	struct gomem_holder *h = r->owner;
+
+	gomem_region_insert(h->owners, r);
+	hlist_add_head(&r->link, &h->regions);
+	h->nr_regions++;
+}
+
+/* Does anybody but its owner hold @r? */
+static bool gomem_region_shared(const struct gomem_owned *r)
+{
+	return r->claims || r->tokens;
+}
+
+/* May @h have one record more?  Caller holds the lock. */
+static bool gomem_holder_room(const struct gomem_holder *h)
+{
+	return h->nr_regions + h->nr_pending + h->nr_refs + h->nr_tokens <
+	       h->owners->max_records;
+}
+
+/*
+ * @r's owner let go of it while others hold it: it stays, ownerless, until
+ * the last of them goes (gomem_region_put()).  Caller holds the lock.
+ */
+static void gomem_region_orphan(struct gomem_owned *r)
+{
+	struct gomem_holder *h = r->owner;
+	struct gomem_owners *o = h->owners;
+
+	hlist_del(&r->link);
+	h->nr_regions--;
+	h->in_use -= r->size;
+	r->owner = NULL;
+	o->nr_orphans++;
+	o->orphan_bytes += r->size;
+}
+
+/*
+ * A hold of @r went: if it was the last, @r goes back to the arena.
+ * Caller holds the lock.  Return: true if @r was freed.
+ */
+static bool gomem_region_put(struct gomem_owners *o, struct gomem_owned *r)
+{
+	if (r->owner || gomem_region_shared(r))
+		return false;
+	/* A whole region: its node was reserved, this cannot fail. */
+	WARN_ON_ONCE(gomem_arena_free_locked(o->arena, r->offset, r->size));
+	rb_erase(&r->node, &o->regions);
+	o->nr_orphans--;
+	o->orphan_bytes -= r->size;
+	gomem_spare_put(o, r);
+	return true;
+}
+
+/*
+ * Allocate a region for @h and fill in @r, which is used only on success.
+ * @zero: zero it now, under the lock; @link: record it as @h's now, else
+ * it is pending (the caller zeroes it with the lock dropped, then calls
+ * gomem_region_commit()).  Caller holds the lock.
+ * Return: 0; -EDQUOT @h is at its record limit; as gomem_arena_alloc().
+ */
+static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
+			    u64 size, u64 align, bool zero, bool link,
+			    u64 *offset)
+{
+	struct gomem_owners *o = h->owners;
+	int err;
+
+	if (!gomem_holder_room(h))
+		return -EDQUOT;
+	/*
+	 * Hold the slot while the arena allocates: a growth drops the lock,
+	 * and another thread of @h must not take the same last slot.
+	 */
+	h->nr_pending++;
+	err = gomem_arena_alloc_locked(o->arena, size, align ? align : 1,
+				       zero ? GOMEM_ALLOC_ZERO : 0, offset);
+	h->nr_pending--;
+	if (err)
+		return err;
+	gomem_region_init(h, r, *offset, ALIGN(size, gomem_granule(o)));
+	if (link) {
+		gomem_region_attach(r);
+		h->in_use += r->size;
+	} else {
+		h->nr_pending++;
+	}
+	return 0;
+}
+
+/* A pending region (see gomem_region_new()) becomes its owner's.  Locked. */
+static void gomem_region_commit(struct gomem_owned *r)
+{
+	r->owner->nr_pending--;
+	r->owner->in_use += r->size;
+	gomem_region_attach(r);
+}
+
+/*
+ * Zero a pending region, without the lock: it is allocated in the arena,
+ * so no allocation gets its bytes and trim keeps its chunk, and it has no
+ * record in the tree yet, so no free, share or recycle can reach it.
+ */
+static void gomem_zero_region(struct gomem_owners *o, u64 offset, u64 size)
+{
+	u8 *p = gomem_arena_ptr(o->arena, offset, size);
+	u64 done, n;
+
+	if (WARN_ON_ONCE(!p))
+		return;
+	for (done = 0; done < size; done += n) {
+		n = min_t(u64, size - done, GOMEM_ZERO_STEP);
+		memset(p + done, 0, n);
+		cond_resched();
+	}
+}
+
+/**
+ * gomem_own_alloc() - allocate a region owned by a holder
+ * @h: the holder
+ * @size: bytes (rounded up to the arena's granule)
+ * @align: alignment, 0 for the granule
+ * @flags: GOMEM_ALLOC_NOZERO or 0
+ * @offset: receives the region's arena offset
+ * @id: receives the region's id, for gomem_own_undo()
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -EINVAL an unknown flag, bad size or alignment; -EDQUOT @h
+ * is at its record limit; -ENOMEM no room or no memory.
+ */
+int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
+		    u64 *offset, u64 *id)
+{
+	struct gomem_owners *o = h->owners;
+	bool zero = !(flags & GOMEM_ALLOC_NOZERO);
+	bool later = zero && size > GOMEM_ZERO_LOCKED_MAX;
+	struct gomem_owned *r;
+	int err;
+
+	if (flags & ~GOMEM_ALLOC_NOZERO)
+		return -EINVAL;
+	gomem_own_lock(o);
+	r = gomem_record_get(o);
+	if (!r) {
+		err = -ENOMEM;
+	} else {
+		err = gomem_region_new(h, r, size, align, zero && !later,
+				       !later, offset);
+		if (err)
+			gomem_spare_put(o, r);
+	}
+	if (!err && later) {
+		gomem_own_unlock(o);
+		gomem_zero_region(o, r->offset, r->size);
+		gomem_own_lock(o);
+		gomem_region_commit(r);
+	}
+	if (!err)
+		*id = r->id;
+	gomem_own_unlock(o);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_alloc);
+
+/*
+ * Drop [offset, offset + size) from region @r, which nobody else holds,
+ * splitting it with *@extra (then set to NULL) if the range is in its
+ * middle.  Caller holds the lock.
+ */
+static void gomem_region_cut(struct gomem_holder *h, struct gomem_owned *r,
+			     u64 offset, u64 size, struct gomem_owned **extra)
+{
+	struct gomem_owners *o = h->owners;
+	u64 end = offset + size, rend = r->offset + r->size;
+
+	h->in_use -= size;
+	if (offset == r->offset && end == rend) {
+		rb_erase(&r->node, &o->regions);
+		hlist_del(&r->link);
+		h->nr_regions--;
+		gomem_spare_put(o, r);
+	} else if (offset == r->offset) {
+		/* Shrinks from the front: keeps its place in the tree. */
+		r->offset = end;
+		r->size = rend - end;
+	} else {
+		r->size = offset - r->offset;
+		if (end < rend) {
+			gomem_region_init(h, *extra, end, rend - end);
+			gomem_region_attach(*extra);
+			*extra = NULL;
+		}
+	}
+}
+
+/*
+ * Free [@offset, @offset + @size) of one of @h's regions.  Caller holds the
+ * lock; a free from the middle of a region needs a second record, for
+ * which the lock may be dropped (gomem_record_get()).
+ */
+static int gomem_region_free(struct gomem_holder *h, u64 offset, u64 size)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_owned *r, *extra = NULL;
+	u64 g = gomem_granule(o);
+	bool middle;
+	int err;
+
+	if (!size || !IS_ALIGNED(offset, g))
+		return -EINVAL;
+retry:
+	r = gomem_region_find(o, offset);
+	if (!r) {
+		err = -EINVAL;
+	} else if (r->owner != h) {
+		err = -EPERM;
+	} else if (size > r->size ||
+		   ALIGN(size, g) > r->offset + r->size - offset) {
+		err = -EINVAL;
+	} else if (gomem_region_shared(r)) {
+		/* Whole: the owner lets go, the others keep it.  Part: no. */
+		err = -EBUSY;
+		if (offset == r->offset && ALIGN(size, g) == r->size) {
+			gomem_region_orphan(r);
+			err = 0;
+		}
+	} else {
+		size = ALIGN(size, g);
+		middle = offset > r->offset &&
+			 offset + size < r->offset + r->size;
+		if (middle && !gomem_holder_room(h)) {
+			/* A split would make one region more. */
+			err = -EDQUOT;
+			goto out;
+		}
+		if (middle && !extra) {
+			extra = gomem_record_get(o);
+			if (!extra)
+				return -ENOMEM;
+			/* The lock may have been dropped: look again. */
+			goto retry;
+		}
+		err = gomem_arena_free_part_locked(o->arena, r->offset, r->size,
+						   offset, size);
+		if (!err)
+			gomem_region_cut(h, r, offset, size, &extra);
+	}
+out:
+	if (extra)
+		gomem_spare_put(o, extra);
+	return err;
+}
+
+/**
+ * gomem_own_free() - end a holder's ownership of a region or part of one
+ * @h: the holder
+ * @offset: first byte, granule-aligned
+ * @size: bytes, rounded up to the granule
+ *
+ * A region nobody else holds may be freed in part (head, tail or middle).
+ * A region others hold can only be freed whole: @h's ownership ends and
+ * the region stays allocated until its last holder lets go.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -EINVAL not inside one region; -EPERM a region @h does not
+ * own; -EBUSY a part of a region others hold; -EDQUOT a split at @h's
+ * record limit; -ENOMEM.  On error nothing changed.
+ */
+int gomem_own_free(struct gomem_holder *h, u64 offset, u64 size)
+{
+	int err;
+
+	gomem_own_lock(h->owners);
+	err = gomem_region_free(h, offset, size);
+	gomem_own_unlock(h->owners);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_free);
+
+/*
+ * Take back the region of @h that record @id made at [@offset, @offset +
+ * @size), if it is still exactly that and nobody else holds it: another
+ * thread of the holder may have freed it, part of it, shared it, or freed
+ * it and got the offset again meanwhile; then nothing is done.  Caller
+ * holds the lock.
+ */
+static void gomem_region_undo(struct gomem_holder *h, u64 offset, u64 size,
+			      u64 id)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_owned *r = gomem_region_find(o, offset);
+
+	if (!r || r->id != id || r->owner != h || r->offset != offset ||
+	    r->size != ALIGN(size, gomem_granule(o)) ||
+	    gomem_region_shared(r))
+		return;
+	if (!gomem_arena_free_locked(o->arena, r->offset, r->size))
+		gomem_region_cut(h, r, r->offset, r->size, NULL);
+}
+
+/**
+ * gomem_own_undo() - take back an allocation its caller could not report
+ * @h: the holder
+ * @offset: as gomem_own_alloc() returned
+ * @size: as asked of gomem_own_alloc()
+ * @id: as gomem_own_alloc() returned
+ *
+ * Frees the region only if it is still exactly as allocated, owned by @h
+ * and held by nobody else.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_undo(struct gomem_holder *h, u64 offset, u64 size, u64 id)
+{
+	gomem_own_lock(h->owners);
+	gomem_region_undo(h, offset, size, id);
+	gomem_own_unlock(h->owners);
+}
+EXPORT_SYMBOL_GPL(gomem_own_undo);
+
+/*
+ * End @h's ownership of its first region: freed, or left to its other
+ * holders.  Caller holds the lock.  Return: the region's bytes.
+ */
+static u64 gomem_region_drop_first(struct gomem_holder *h,
+				   struct gomem_owned *r)
+{
+	struct gomem_owners *o = h->owners;
+	u64 size = r->size;
+
+	if (gomem_region_shared(r)) {
+		gomem_region_orphan(r);
+		return size;
+	}
+	WARN_ON_ONCE(gomem_arena_free_locked(o->arena, r->offset, r->size));
+	rb_erase(&r->node, &o->regions);
+	hlist_del(&r->link);
+	h->in_use -= size;
+	h->nr_regions--;
+	gomem_spare_put(o, r);
+	return size;
+}
+
+/*
+ * End @h's ownership of at most @budget of its regions.  Caller holds the
+ * lock, which is let go every GOMEM_ARENA_SLICE regions; between two
+ * slices @h is consistent, and each region is taken afresh from the head
+ * of its list.  Return: regions dropped; *@bytes their bytes; *@freed is
+ * increased by those that went back to the arena.
+ */
+static u64 gomem_holder_drop_regions(struct gomem_holder *h, u64 budget,
+				     u64 *bytes, u64 *freed)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int work = 0;
+	struct gomem_owned *r;
+	u64 n = 0;
+
+	*bytes = 0;
+	while (n < budget &&
+	       (r = hlist_entry_safe(h->regions.first, struct gomem_owned,
+				     link))) {
+		*freed += !gomem_region_shared(r);
+		*bytes += gomem_region_drop_first(h, r);
+		n++;
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	return n;
+}
+
+/**
+ * gomem_own_recycle() - free every region a holder owns
+ * @h: the holder
+ * @bytes: receives their bytes
+ *
+ * Each region is freed whole; one that others hold stays allocated for
+ * them.  References and tokens of @h are kept.  The lock is let go every
+ * %GOMEM_ARENA_SLICE regions; regions @h's other threads allocate
+ * meanwhile may survive, but the call ends after as many regions as @h
+ * owned when it began.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: the number of regions.
+ */
+u64 gomem_own_recycle(struct gomem_holder *h, u64 *bytes)
+{
+	u64 n, freed = 0;
+
+	gomem_own_lock(h->owners);
+	n = gomem_holder_drop_regions(h, h->nr_regions, bytes, &freed);
+	gomem_own_unlock(h->owners);
+	return n;
+}
+EXPORT_SYMBOL_GPL(gomem_own_recycle);
+
+/**
+ * gomem_own_alloc_batch() - allocate many regions under one lock hold
+ * @h: the holder
+ * @e: entries: @size in; @offset and @result out (@pad must be zero in,
+ *     and is used as scratch)
+ * @n: number of entries
+ * @align: alignment for every entry, 0 for the granule
+ * @flags: GOMEM_ALLOC_NOZERO or 0 (checked by the caller)
+ * @recs: room for @n record pointers (scratch)
+ * @ids: receives each successful entry's region id, in entry order, for
+ *       gomem_own_undo_batch()
+ *
+ * Records are gathered before the first allocation (spares, then the slab
+ * allocator's bulk path, lock dropped); an entry without one gets -ENOMEM.
+ * Zeroing beyond %GOMEM_ZERO_LOCKED_MAX bytes is done after the loop with
+ * the lock dropped, the regions linked only then.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: entries that succeeded.
+ */
+u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
+			  unsigned int n, u64 align, u32 flags,
+			  struct gomem_owned **recs, u64 *ids)
+{
+	struct gomem_owners *o = h->owners;
+	bool zero = !(flags & GOMEM_ALLOC_NOZERO), now, later = false;
+	unsigned int i, used = 0, nr = 0;
+	u64 budget = GOMEM_ZERO_LOCKED_MAX;
+
+	gomem_own_lock(o);
+	for (; nr < n; nr++) {
+		recs[nr] = gomem_spare_get(o);
+		if (!recs[nr])
+			break;
+	}
+	if (nr < n) {
+		gomem_own_unlock(o);
+		nr += kmem_cache_alloc_bulk(gomem_owned_cache, GFP_KERNEL,
+					    n - nr, (void **)recs + nr);
+		gomem_own_lock(o);
+	}
+	for (i = 0; i < n; i++) {
+		/* e[i].pad (zero, never written back) marks "zero later". */
+		now = zero && e[i].size <= budget;
+		e[i].result = -ENOMEM;
+		if (used < nr)
+			e[i].result = gomem_region_new(h, recs[used], e[i].size,
+						       align, now,
+						       now || !zero,
+						       &e[i].offset);
+		if (!e[i].result) {
+			if (now)
+				budget -= min(budget, recs[used]->size);
+			e[i].pad = zero && !now;
+			later |= e[i].pad;
+			/*
+			 * Now, under the lock: once it is dropped (growth,
+			 * resched), another thread of the holder may free a
+			 * linked region and its record go back to the slab.
+			 */
+			ids[used] = recs[used]->id;
+			used++;
+		}
+		if (need_resched()) {
+			gomem_own_unlock(o);
+			cond_resched();
+			gomem_own_lock(o);
+		}
+	}
+	for (i = used; i < nr; i++)
+		gomem_spare_put(o, recs[i]);
+	if (later) {
+		gomem_own_unlock(o);
+		for (i = 0, nr = 0; i < n; i++) {
+			if (e[i].result)
+				continue;
+			if (e[i].pad)
+				gomem_zero_region(o, recs[nr]->offset,
+						  recs[nr]->size);
+			nr++;
+		}
+		gomem_own_lock(o);
+		for (i = 0, nr = 0; i < n; i++) {
+			if (e[i].result)
+				continue;
+			if (e[i].pad) {
+				gomem_region_commit(recs[nr]);
+				e[i].pad = 0;
+			}
+			nr++;
+		}
+	}
+	gomem_own_unlock(o);
+	return used;
+}
+EXPORT_SYMBOL_GPL(gomem_own_alloc_batch);
+
+/* Between the entries of a long batch, let others have the lock and CPU. */
+static void gomem_batch_resched(struct gomem_owners *o)
+{
+	if (need_resched()) {
+		gomem_own_unlock(o);
+		cond_resched();
+		gomem_own_lock(o);
+	}
+}
+
+/**
+ * gomem_own_undo_batch() - take back a batch's allocations
+ * @h: the holder
+ * @e: the entries gomem_own_alloc_batch() filled in
+ * @n: their number
+ * @ids: the ids it gave
+ *
+ * Each region is taken back as by gomem_own_undo().
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_undo_batch(struct gomem_holder *h,
+			  const struct gomem_batch_entry *e, unsigned int n,
+			  const u64 *ids)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i, k = 0;
+
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		gomem_region_undo(h, e[i].offset, e[i].size, ids[k++]);
+		gomem_batch_resched(o);
+	}
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_own_undo_batch);
+
+/**
+ * gomem_own_free_batch() - free many ranges under one lock hold
+ * @h: the holder
+ * @e: entries: @offset and @size in, @result out (as gomem_own_free())
+ * @n: number of entries
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: entries that succeeded.
+ */
+u32 gomem_own_free_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
+			 unsigned int n)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i;
+	u32 done = 0;
+
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		e[i].result = gomem_region_free(h, e[i].offset, e[i].size);
+		if (!e[i].result)
+			done++;
+		gomem_batch_resched(o);
+	}
+	gomem_own_unlock(o);
+	return done;
+}
+EXPORT_SYMBOL_GPL(gomem_own_free_batch);
+
+/* ---- references and tokens ---- */
+
+/* @h's reference to @r, or NULL.  Caller holds the lock. */
+static struct gomem_reference *gomem_ref_find(struct gomem_owned *r,
+					      const struct gomem_holder *h)
+{
+	struct gomem_reference *ref;
+
+	hlist_for_each_entry(ref, &r->refs, rlink)
+		if (ref->holder == h)
+			return ref;
+	return NULL;
+}
+
+/*
+ * Drop @count claims of @ref (all it has at most); the record goes with
+ * its last claim, the region with its last hold.  Caller holds the lock.
+ * Return: true if the region went back to the arena.
+ */
+static bool gomem_ref_put(struct gomem_owners *o, struct gomem_reference *ref,
+			  u64 count)
+{
+	struct gomem_owned *r = ref->region;
+	struct gomem_holder *h = ref->holder;
+
+	ref->count -= count;
+	r->claims -= count;
+	if (!ref->count) {
+		hlist_del(&ref->hlink);
+		hlist_del(&ref->rlink);
+		r->holders--;
+		h->nr_refs--;
+		h->ref_bytes -= r->size;
+		o->nr_refs--;
+		kmem_cache_free(gomem_ref_cache, ref);
+	}
+	return gomem_region_put(o, r);
+}
+
+/*
+ * One round function per round: SipHash of the right half and the round
+ * number, under the set's key.
+ */
+static u64 gomem_token_permute(const siphash_key_t *key, u64 x)
+{
+	u32 l = x >> 32, r = (u32)x, t;
+	unsigned int i;
+
+	for (i = 0; i < GOMEM_TOKEN_ROUNDS; i++) {
+		t = l ^ (u32)siphash_2u64(r, i, key);
+		l = r;
+		r = t;
+	}
+	return (u64)l << 32 | r;
+}
+
+/*
+ * The next token value: a permutation of a counter that never repeats, so
+ * no value is ever given twice; 0 is skipped.  Caller holds the lock.
+ */
+static u64 gomem_token_next(struct gomem_owners *o)
+{
+	u64 v;
+
+	do {
+		v = gomem_token_permute(&o->token_key, ++o->token_ctr);
+	} while (!v);
+	return v;
+}
+
+static struct gomem_share_token *gomem_token_find(struct gomem_owners *o, u64 value)
+{
+	struct rb_node *n = o->tokens.rb_node;
+	struct gomem_share_token *t;
+
+	while (n) {
+		t = rb_entry(n, struct gomem_share_token, node);
+		if (value < t->value)
+			n = n->rb_left;
+		else if (value > t->value)
+			n = n->rb_right;
+		else
+			return t;
+	}
+	return NULL;
+}
+
+static void gomem_token_insert(struct gomem_owners *o, struct gomem_share_token *t)
+{
+	struct rb_node **p = &o->tokens.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (t->value < rb_entry(parent, struct gomem_share_token, node)->value)
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&t->node, parent, p);
+	rb_insert_color(&t->node, &o->tokens);
+}
+
+/* @t ends; the caller puts its region.  Caller holds the lock. */
+static void gomem_token_drop(struct gomem_owners *o, struct gomem_share_token *t)
+{
+	rb_erase(&t->node, &o->tokens);
+	hlist_del(&t->hlink);
+	t->region->tokens--;
+	t->maker->nr_tokens--;
+	o->nr_tokens--;
+	kmem_cache_free(gomem_token_cache, t);
+}
+
+/**
+ * gomem_own_share() - make a share token of a region a holder holds
+ * @h: the holder: the region's owner, or a holder of a reference to it
+ * @offset: first byte to share (any byte of the region)
+ * @size: bytes from @offset inside the region; 0 for up to its end
+ * @claims: claims the token is good for, at least 1
+ * @token: receives the token's value (never 0)
+ *
+ * The token holds the region until it is claimed @claims times, cancelled,
+ * or @h goes away.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -EINVAL @claims 0 or a range not inside one region; -EPERM a
+ * region @h does not hold; -EDQUOT @h at its record limit; -ENOMEM.
+ */
+int gomem_own_share(struct gomem_holder *h, u64 offset, u64 size, u32 claims,
+		    u64 *token)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+	u64 end;
+	int err = 0;
+
+	if (!claims)
+		return -EINVAL;
+	t = kmem_cache_alloc(gomem_token_cache, GFP_KERNEL);
+	gomem_own_lock(o);
+	r = gomem_region_find(o, offset);
+	if (!r) {
+		err = -EINVAL;
+	} else if (r->owner != h && !gomem_ref_find(r, h)) {
+		err = -EPERM;
+	} else {
+		end = r->offset + r->size;
+		if (!size)
+			size = end - offset;
+		if (size > end - offset)
+			err = -EINVAL;
+		else if (!gomem_holder_room(h))
+			err = -EDQUOT;
+		else if (!t)
+			err = -ENOMEM;
+	}
+	if (!err) {
+		t->value = gomem_token_next(o);
+		t->region = r;
+		t->maker = h;
+		t->offset = offset;
+		t->size = size;
+		t->claims = claims;
+		gomem_token_insert(o, t);
+		hlist_add_head(&t->hlink, &h->tokens);
+		r->tokens++;
+		h->nr_tokens++;
+		o->nr_tokens++;
+		*token = t->value;
+		t = NULL;
+	}
+	gomem_own_unlock(o);
+	if (t)
+		kmem_cache_free(gomem_token_cache, t);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_share);
+
+/**
+ * gomem_own_claim() - take a reference to a region through a token
+ * @h: the claiming holder (any holder of the set, the token's maker too)
+ * @token: the token's value
+ * @offset: receives the shared range's first byte
+ * @size: receives its bytes
+ *
+ * @h holds the region by one more claim until it releases it or goes
+ * away; the token's last claim ends the token.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -ENOENT no such outstanding token (used up, cancelled, its
+ * maker gone, never made: all alike); -EDQUOT @h holds no reference to the
+ * region yet and is at its record limit; -ENOMEM.
+ */
+int gomem_own_claim(struct gomem_holder *h, u64 token, u64 *offset,
+		    u64 *size)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_reference *ref, *spare;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+	int err = 0;
+
+	spare = kmem_cache_alloc(gomem_ref_cache, GFP_KERNEL);
+	gomem_own_lock(o);
+	t = gomem_token_find(o, token);
+	if (!t) {
+		err = -ENOENT;
+		goto out;
+	}
+	r = t->region;
+	ref = gomem_ref_find(r, h);
+	if (!ref) {
+		if (!gomem_holder_room(h)) {
+			err = -EDQUOT;
+			goto out;
+		}
+		if (!spare) {
+			err = -ENOMEM;
+			goto out;
+		}
+		ref = spare;
+		spare = NULL;
+		ref->region = r;
+		ref->holder = h;
+		ref->count = 0;
+		hlist_add_head(&ref->hlink, &h->refs);
+		hlist_add_head(&ref->rlink, &r->refs);
+		r->holders++;
+		h->nr_refs++;
+		h->ref_bytes += r->size;
+		o->nr_refs++;
+	}
+	ref->count++;
+	r->claims++;
+	*offset = t->offset;
+	*size = t->size;
+	/* The reference now holds the region: it cannot go here. */
+	if (!--t->claims)
+		gomem_token_drop(o, t);
+out:
+	gomem_own_unlock(o);
+	if (spare)
+		kmem_cache_free(gomem_ref_cache, spare);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_claim);
+
+/**
+ * gomem_own_cancel() - withdraw an outstanding token
+ * @h: the token's maker
+ * @token: its value
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -ENOENT no such outstanding token; -EPERM another holder's.
+ */
+int gomem_own_cancel(struct gomem_holder *h, u64 token)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+	int err = 0;
+
+	gomem_own_lock(o);
+	t = gomem_token_find(o, token);
+	if (!t) {
+		err = -ENOENT;
+	} else if (t->maker != h) {
+		err = -EPERM;
+	} else {
+		r = t->region;
+		gomem_token_drop(o, t);
+		gomem_region_put(o, r);
+	}
+	gomem_own_unlock(o);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_cancel);
+
+/* Release one claim of @h's reference to the region at @offset.  Locked. */
+static int gomem_ref_release(struct gomem_holder *h, u64 offset)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_owned *r = gomem_region_find(o, offset);
+	struct gomem_reference *ref = r ? gomem_ref_find(r, h) : NULL;
+
+	if (!ref)
+		return -EINVAL;
+	gomem_ref_put(o, ref, 1);
+	return 0;
+}
+
+/**
+ * gomem_own_release() - drop one claim of a holder's reference
+ * @h: the holder
+ * @offset: any byte of the region
+ *
+ * The region returns to the arena if that was its last hold.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0; -EINVAL @h holds no reference to a region at @offset.
+ */
+int gomem_own_release(struct gomem_holder *h, u64 offset)
+{
+	int err;
+
+	gomem_own_lock(h->owners);
+	err = gomem_ref_release(h, offset);
+	gomem_own_unlock(h->owners);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_own_release);
+
+/**
+ * gomem_own_release_batch() - release many references under one lock hold
+ * @h: the holder
+ * @e: entries: @offset in, @size must be 0 (else -EINVAL), @result out
+ * @n: number of entries
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: entries that succeeded.
+ */
+u32 gomem_own_release_batch(struct gomem_holder *h,
+			    struct gomem_batch_entry *e, unsigned int n)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i;
+	u32 done = 0;
+
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		e[i].result = e[i].size ? -EINVAL :
+					  gomem_ref_release(h, e[i].offset);
+		if (!e[i].result)
+			done++;
+		gomem_batch_resched(o);
+	}
+	gomem_own_unlock(o);
+	return done;
+}
+EXPORT_SYMBOL_GPL(gomem_own_release_batch);
+
+/* ---- holders and sets ---- */
+
+/**
+ * gomem_holder_init() - a new holder of a set
+ * @o: the set
+ * @h: the holder, not yet used
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_holder_init(struct gomem_owners *o, struct gomem_holder *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->owners = o;
+	INIT_HLIST_HEAD(&h->regions);
+	INIT_HLIST_HEAD(&h->refs);
+	INIT_HLIST_HEAD(&h->tokens);
+	gomem_own_lock(o);
+	h->id = ++o->next_holder;
+	list_add_tail(&h->node, &o->all);
+	o->holders++;
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_holder_init);
+
+/**
+ * gomem_holder_exit() - a holder goes away, and everything it holds
+ * @h: the holder; no other call on it may run or follow
+ * @out: if not NULL, receives what was given back
+ *
+ * Its regions are freed whole (those others hold stay for them), its
+ * references dropped, its outstanding tokens cancelled; each region whose
+ * last hold that was returns to the arena.  The lock is let go every
+ * %GOMEM_ARENA_SLICE records, so that a holder of millions holds up
+ * nobody for long; between slices everything is consistent.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_holder_exit(struct gomem_holder *h, struct gomem_reclaim *out)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_reclaim rc = {};
+	unsigned int work = 0;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+	struct gomem_reference *ref;
+
+	gomem_own_lock(o);
+	rc.regions = gomem_holder_drop_regions(h, U64_MAX, &rc.bytes,
+					       &rc.freed);
+	while ((ref = hlist_entry_safe(h->refs.first, struct gomem_reference,
+				       hlink))) {
+		rc.freed += gomem_ref_put(o, ref, ref->count);
+		rc.refs++;
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	while ((t = hlist_entry_safe(h->tokens.first, struct gomem_share_token,
+				     hlink))) {
+		r = t->region;
+		gomem_token_drop(o, t);
+		rc.freed += gomem_region_put(o, r);
+		rc.tokens++;
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	list_del(&h->node);
+	o->holders--;
+	gomem_own_unlock(o);
+	if (out)
+		*out = rc;
+}
+EXPORT_SYMBOL_GPL(gomem_holder_exit);
+
+/**
+ * gomem_owners_init() - an empty set of records for an arena
+ * @o: the set
+ * @a: the arena, initialised, which outlives @o
+ * @max_records: most records one holder may have
+ *
+ * Context: process context; gomem_owner_cache_init() done.
+ */
+void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
+		       u64 max_records)
+{
+	memset(o, 0, sizeof(*o));
+	o->arena = a;
+	o->regions = RB_ROOT;
+	o->tokens = RB_ROOT;
+	INIT_HLIST_HEAD(&o->spare);
+	INIT_LIST_HEAD(&o->all);
+	o->max_records = max_records;
+	get_random_bytes(&o->token_key, sizeof(o->token_key));
+}
+EXPORT_SYMBOL_GPL(gomem_owners_init);
+
+/**
+ * gomem_owners_destroy() - free a set's spare records
+ * @o: the set, with no holder left (hence no region, reference or token)
+ *
+ * Context: process context, may sleep.
+ */
+void gomem_owners_destroy(struct gomem_owners *o)
+{
+	struct gomem_owned *r;
+	struct hlist_node *tmp;
+
+	WARN_ON_ONCE(o->holders || !RB_EMPTY_ROOT(&o->regions) ||
+		     !RB_EMPTY_ROOT(&o->tokens));
+	hlist_for_each_entry_safe(r, tmp, &o->spare, link)
+		kmem_cache_free(gomem_owned_cache, r);
+	INIT_HLIST_HEAD(&o->spare);
+	o->nr_spare = 0;
+}
+EXPORT_SYMBOL_GPL(gomem_owners_destroy);
+
+/**
+ * gomem_own_stats() - a holder's counters and the set's totals
+ * @h: the holder
+ * @st: receives them
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st)
+{
+	struct gomem_owners *o = h->owners;
+
+	gomem_own_lock(o);
+	st->holders = o->holders;
+	st->in_use = h->in_use;
+	st->regions = h->nr_regions;
+	st->refs = h->nr_refs;
+	st->ref_bytes = h->ref_bytes;
+	st->tokens = h->nr_tokens;
+	st->all_refs = o->nr_refs;
+	st->all_tokens = o->nr_tokens;
+	st->orphans = o->nr_orphans;
+	st->orphan_bytes = o->orphan_bytes;
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_own_stats);
+
+/**
+ * gomem_owners_walk() - call @fn for each live region from an offset on
+ * @o: the set
+ * @from: first arena offset of interest: the region holding it, if any,
+ *        and those after it
+ * @fn: called under the lock for each region, in offset order; returns
+ *      non-zero to stop
+ * @data: passed to @fn
+ *
+ * Context: process context, may sleep; takes the arena lock, which @fn
+ * must not take nor drop.
+ * Return: 0 if every region was visited, else what @fn returned.
+ */
+int gomem_owners_walk(struct gomem_owners *o, u64 from,
+		      int (*fn)(void *data,
+				const struct gomem_owner_region_info *ri),
+		      void *data)
+{
+	struct gomem_owner_region_info ri;
+	struct rb_node *n, *next = NULL;
+	struct gomem_owned *r;
+	int ret = 0;
+
+	gomem_own_lock(o);
+	/* The first region that ends after @from. */
+	for (n = o->regions.rb_node; n;) {
+		r = rb_entry(n, struct gomem_owned, node);
+		if (from < r->offset + r->size) {
+			next = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	for (n = next; n && !ret; n = rb_next(n)) {
+		r = rb_entry(n, struct gomem_owned, node);
+		ri = (struct gomem_owner_region_info) {
+			.offset = r->offset, .size = r->size, .id = r->id,
+			.owner = r->owner ? r->owner->id : 0,
+			.refs = r->holders, .claims = r->claims,
+			.tokens = r->tokens,
+		};
+		ret = fn(data, &ri);
+	}
+	gomem_own_unlock(o);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gomem_owners_walk);
+
+/* Is @cond false?  Then say why (for gomem_owners_check()). */
+#define gomem_bad(cond, fmt, ...)					\
+	(!(cond) && (pr_err("owner check: " fmt "\n", ##__VA_ARGS__), true))
+
+/* The tokens' tree is ordered, each token consistent.  Lock held. */
+static int gomem_owners_check_tokens(struct gomem_owners *o, u64 *tokens)
+{
+	struct gomem_share_token *t;
+	struct rb_node *n;
+	u64 last = 0;
+
+	*tokens = 0;
+	for (n = rb_first(&o->tokens); n; n = rb_next(n)) {
+		t = rb_entry(n, struct gomem_share_token, node);
+		if (gomem_bad(t->value && (!*tokens || t->value > last),
+			      "token %llx out of order", t->value))
+			return -EINVAL;
+		if (gomem_bad(t->claims, "token %llx has no claims", t->value))
+			return -EINVAL;
+		if (gomem_bad(gomem_region_find(o, t->region->offset) ==
+			      t->region, "token %llx: region not live",
+			      t->value))
+			return -EINVAL;
+		if (gomem_bad(t->offset >= t->region->offset &&
+			      t->size <= t->region->offset + t->region->size -
+					 t->offset,
+			      "token %llx: range outside its region", t->value))
+			return -EINVAL;
+		last = t->value;
+		(*tokens)++;
+	}
+	return 0;
+}
+
+/* Each region is ordered, apart and consistent with its holds.  Locked. */
+static int gomem_owners_check_regions(struct gomem_owners *o, u64 *refs,
+				      u64 *tok_holds)
+{
+	u64 end = 0, g = gomem_granule(o), orphans = 0, obytes = 0, holders;
+	u64 claims;
+	struct gomem_owned *r;
+	struct gomem_reference *ref;
+	struct rb_node *n;
+
+	*refs = 0;
+	*tok_holds = 0;
+	for (n = rb_first(&o->regions); n; n = rb_next(n)) {
+		r = rb_entry(n, struct gomem_owned, node);
+		if (gomem_bad(r->size && IS_ALIGNED(r->offset, g) &&
+			      IS_ALIGNED(r->size, g),
+			      "region %llu+%llu misaligned", r->offset, r->size))
+			return -EINVAL;
+		if (gomem_bad(r->offset >= end, "region %llu overlaps",
+			      r->offset))
+			return -EINVAL;
+		end = r->offset + r->size;
+		if (gomem_bad(r->owner || gomem_region_shared(r),
+			      "region %llu: no holder, not freed", r->offset))
+			return -EINVAL;
+		if (!r->owner) {
+			orphans++;
+			obytes += r->size;
+		}
+		holders = 0;
+		claims = 0;
+		hlist_for_each_entry(ref, &r->refs, rlink) {
+			if (gomem_bad(ref->region == r && ref->count,
+				      "region %llu: bad reference", r->offset))
+				return -EINVAL;
+			holders++;
+			claims += ref->count;
+		}
+		if (gomem_bad(holders == r->holders && claims == r->claims,
+			      "region %llu: %llu/%llu references, %llu/%llu claims",
+			      r->offset, holders, r->holders, claims, r->claims))
+			return -EINVAL;
+		*refs += holders;
+		*tok_holds += r->tokens;
+	}
+	if (gomem_bad(orphans == o->nr_orphans && obytes == o->orphan_bytes,
+		      "%llu orphans of %llu bytes, counted %llu of %llu",
+		      orphans, obytes, o->nr_orphans, o->orphan_bytes))
+		return -EINVAL;
+	return 0;
+}
+
+/* A holder's lists agree with its counters and the regions.  Locked. */
+static int gomem_holder_check(struct gomem_owners *o, struct gomem_holder *h,
+			      u64 *tokens)
+{
+	u64 n = 0, bytes = 0;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+	struct gomem_reference *ref;
+
+	hlist_for_each_entry(r, &h->regions, link) {
+		if (gomem_bad(r->owner == h &&
+			      gomem_region_find(o, r->offset) == r,
+			      "holder %llu: region %llu not its own or not live",
+			      h->id, r->offset))
+			return -EINVAL;
+		n++;
+		bytes += r->size;
+	}
+	if (gomem_bad(n == h->nr_regions && bytes == h->in_use,
+		      "holder %llu: %llu regions of %llu bytes, counted %llu of %llu",
+		      h->id, n, bytes, h->nr_regions, h->in_use))
+		return -EINVAL;
+	n = 0;
+	bytes = 0;
+	hlist_for_each_entry(ref, &h->refs, hlink) {
+		if (gomem_bad(ref->holder == h &&
+			      gomem_ref_find(ref->region, h) == ref,
+			      "holder %llu: stray reference", h->id))
+			return -EINVAL;
+		n++;
+		bytes += ref->region->size;
+	}
+	if (gomem_bad(n == h->nr_refs && bytes == h->ref_bytes,
+		      "holder %llu: %llu references of %llu bytes, counted %llu of %llu",
+		      h->id, n, bytes, h->nr_refs, h->ref_bytes))
+		return -EINVAL;
+	n = 0;
+	hlist_for_each_entry(t, &h->tokens, hlink) {
+		if (gomem_bad(t->maker == h &&
+			      gomem_token_find(o, t->value) == t,
+			      "holder %llu: stray token", h->id))
+			return -EINVAL;
+		n++;
+	}
+	if (gomem_bad(n == h->nr_tokens, "holder %llu: %llu tokens, counted %llu",
+		      h->id, n, h->nr_tokens))
+		return -EINVAL;
+	*tokens += n;
+	if (gomem_bad(h->nr_regions + h->nr_pending + h->nr_refs + h->nr_tokens <=
+		      o->max_records, "holder %llu over its limit", h->id))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * gomem_owners_check() - verify every invariant of a set
+ * @o: the set
+ *
+ * Regions ordered and apart, each with a holder; each region's references
+ * and tokens match its counts; each holder's lists match its counters;
+ * the set's totals match.  For tests; O(records).
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: 0, or -EINVAL (with the first broken invariant logged).
+ */
+int gomem_owners_check(struct gomem_owners *o)
+{
+	u64 tokens, tok_holds, refs, held = 0, holders = 0;
+	struct gomem_holder *h;
+	int err;
+
+	gomem_own_lock(o);
+	err = gomem_owners_check_tokens(o, &tokens);
+	if (!err)
+		err = gomem_owners_check_regions(o, &refs, &tok_holds);
+	list_for_each_entry(h, &o->all, node) {
+		if (err)
+			break;
+		err = gomem_holder_check(o, h, &held);
+		holders++;
+	}
+	if (!err && (tokens != o->nr_tokens || tok_holds != tokens ||
+		     held != tokens || refs != o->nr_refs ||
+		     holders != o->holders)) {
+		pr_err("owner check: %llu tokens (%llu held, %llu made, counted %llu), %llu references (counted %llu), %llu holders (counted %llu)\n",
+		       tokens, tok_holds, held, o->nr_tokens, refs, o->nr_refs,
+		       holders, o->holders);
+		err = -EINVAL;
+	}
+	gomem_own_unlock(o);
+	return err;
+}
+EXPORT_SYMBOL_GPL(gomem_owners_check);
