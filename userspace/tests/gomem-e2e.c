@@ -7017,7 +7017,9 @@ static void case_handoff_bad_pointers_efault(void)
 		CHECK(t2, "SHARE wrote token 0");
 		CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
 		cl = (void *)(m + pg - offsetof(struct gomem_claim, offset));
-		cl->token = t2;
+		cl->token = t2;		/* over the SHARE struct: */
+		cl->flags = 0;
+		cl->pad = 0;
 		CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
 		EXPECT_OK(ioctl(b, GOMEM_IOC_CLAIM, cl),
 			  "CLAIM, inputs read-only, outputs writable");
