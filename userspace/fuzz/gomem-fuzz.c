@@ -285,6 +285,7 @@ struct sess {
 	struct sref ref[MAXREF];
 	int ntok;
 	int tok[MAXSTOK];	/* token slots it made (dead ones pruned) */
+	int live_before;	/* its live tokens before a batch call, or -1 */
 };
 
 struct thr {
@@ -875,11 +876,15 @@ static int sess_tokens_live(struct sess *s)
 /*
  * Would one record more (a region, a reference, a token) be -EDQUOT?
  * 0 no, 1 maybe (some of its tokens may be used up by now), 2 yes.
+ * Others use up its tokens while a call runs: for the entries of a batch,
+ * judged after it, the count from before the call (@live_before) bounds
+ * what the kernel saw.
  */
 static int quota(struct sess *s)
 {
 	u64 cap = ginfo.max_session_regions, lo = s->nreg + s->nref;
-	u64 hi = lo + sess_tokens_live(s);
+	u64 hi = lo + (s->live_before >= 0 ? s->live_before :
+		       sess_tokens_live(s));
 
 	return lo >= cap ? 2 : hi >= cap ? 1 : 0;
 }
@@ -1009,6 +1014,7 @@ static void sess_open(struct sess *s)
 	s->nfreed = 0;
 	s->nref = 0;
 	s->ntok = 0;
+	s->live_before = -1;
 	s->id = (unsigned int)(s - sess) << 24 |
 		(atomic_fetch_add(&sess_gen, 1) & 0xffffff);
 	s->open = 1;
@@ -1070,6 +1076,7 @@ static struct sess *pick_sess(void)
 
 static void put_sess(struct sess *s, const char *op)
 {
+	s->live_before = -1;
 	sess_check(s, op);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -1641,6 +1648,7 @@ static void op_alloc_batch(void)
 			  pl, entry_pad);
 	if (fault_mode && (pl == P_REGION || apl == P_REGION))
 		want |= B(EFAULT);
+	s->live_before = sess_tokens_live(s);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -1677,6 +1685,17 @@ static void op_alloc_batch(void)
 				      B(EINVAL)) | (q ? B(EDQUOT) : 0);
 			if (res > 0 || res < -127)
 				fail("ALLOC_BATCH entry %u: result %d", i, res);
+			if (res == -EDQUOT && !(ew & B(EDQUOT))) {
+				struct gomem_stats st;
+
+				ioctl(s->fds[0], GOMEM_IOC_STATS, &st);
+				fail("ALLOC_BATCH entry %u EDQUOT: the session has "
+				     "%llu regions, %llu references, %llu tokens; "
+				     "bookkeeping %d, %d, %d live of %d", i,
+				     (u64)st.session_regions, (u64)st.session_refs,
+				     (u64)st.session_tokens, s->nreg, s->nref,
+				     sess_tokens_live(s), s->ntok);
+			}
 			chk(C_ENTRY_ALLOC, -res, ew, "ALLOC_BATCH entry");
 			if (res)
 				continue;
@@ -1767,6 +1786,7 @@ static void op_free_batch(void)
 			  pl, entry_pad);
 	if (fault_mode && pl == P_REGION)
 		want |= B(EFAULT);
+	s->live_before = sess_tokens_live(s);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
