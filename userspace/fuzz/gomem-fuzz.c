@@ -3721,6 +3721,32 @@ static int global_check(int pfd)
 	return 1;
 }
 
+/*
+ * Tokens are unguessable: two made one after the other (slots in the
+ * order they were taken) differ in about 32 bits.  For random values
+ * fewer than 8 differ with a chance of 3e-11 per pair; a counter, or
+ * anything near one, fails.
+ */
+static void token_values_check(void)
+{
+	int n = tok_count(), i, close = 0, pairs = 0;
+	u64 prev = 0, v;
+
+	for (i = 0; i < n; i++) {
+		if (!(atomic_load(&shm->tok[i].state) & TS_PUB))
+			continue;
+		v = atomic_load(&shm->tok[i].value);
+		if (prev) {
+			pairs++;
+			close += __builtin_popcountll(v ^ prev) < 8;
+		}
+		prev = v;
+	}
+	if (close)
+		fail("%d of %d pairs of tokens made one after the other differ "
+		     "in fewer than 8 bits: guessable", close, pairs);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -3939,6 +3965,7 @@ int main(int argc, char **argv)
 		if (!exact_cmp)
 			fail("no exact in_use comparison was made (%llu skipped)",
 			     skipped_cmp);
+		token_values_check();
 	}
 	say("gomem-fuzz: seed %llu, %llu ops in %.1f s (%.0f ops/s), %d procs x %d threads, %llu kills, %llu forks",
 	    opt_seed, ops, el, ops / (el > 0 ? el : 1), opt_procs, opt_threads,
