@@ -367,8 +367,9 @@ case_rmmod_refused_while_mapped() {
 
 # 32-bit callers (compat_ptr_ioctl): the static i386 build of gomem-e2e
 # runs the cases below, compat32_matches_native among them (INFO, ALLOC,
-# FREE, batches and STATS compared with the 64-bit program's).
-COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted"
+# FREE, batches and STATS compared with the 64-bit program's), and the
+# hand-off commands' round trip, batch and struct sizes.
+COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted share_claim_release_roundtrip release_batch_per_entry_results handoff_struct_sizes"
 case_compat32_ioctls() {
 	c=compat32_ioctls
 	p=/bin/gomem-e2e32

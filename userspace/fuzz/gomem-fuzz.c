@@ -52,6 +52,8 @@ typedef long long s64;
 #define SOFTREG		192
 #define MAXREG		2048
 #define NPUB		32
+#define MAXREF		64	/* regions one session holds by reference */
+#define MAXSTOK		64	/* tokens one session keeps track of */
 #define NERR		136	/* 0 ok, 1..133 errno, 134 SIGBUS, 135 other */
 #define E_SIGBUS	134
 #define E_OTHER		135
@@ -73,7 +75,9 @@ enum call {
 	C_RECYCLE, C_BADIOCTL, C_ENTRY_ALLOC, C_ENTRY_FREE, C_OPEN, C_CLOSE,
 	C_DUP, C_MMAP, C_MUNMAP, C_MPROTECT, C_MREMAP, C_MADVISE, C_READ,
 	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH,
-	C_PROCMEM, C_DEBUGFS, NCALL
+	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
+	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
+	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -81,7 +85,9 @@ static const char *const call_name[NCALL] = {
 	"recycle", "bad_ioctl", "alloc_entry", "free_entry", "open", "close",
 	"dup", "mmap", "munmap", "mprotect", "mremap", "madvise", "read",
 	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
-	"procmem", "debugfs",
+	"procmem", "debugfs", "share", "claim", "cancel", "release",
+	"release_batch", "release_entry", "claim_live", "claim_spent",
+	"claim_cancelled", "claim_maker_gone", "claim_forged",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -99,9 +105,58 @@ struct slot {
 	_Atomic s64 holdings;
 };
 
+/*
+ * Hand-off bookkeeping, shared by every process of the run.  An entry is
+ * a region that was shared (its first SHARE made it one): @refs counts the
+ * worker sessions holding a reference to it (a child's claims are not
+ * counted: its slot is in flight while it lives), @owned says whether its
+ * owner still owns it.  A token slot is one SHARE: @state is 0 while it is
+ * being made, TS_PUB | claims left once made, TS_DEAD | why << 32 (and
+ * TS_PUB if it was made) once known to be gone; @value is set before
+ * TS_PUB.  Every change is made inside an in-flight window of the slot of
+ * the process making it, so at the parent's exact comparisons (oracle 4)
+ * the kernel's in_use is what the workers own plus the bytes of the
+ * orphans (entries not owned but held by a reference or a live token),
+ * its tokens the live slots, its refs the sum of @refs.  Slots are never
+ * reused; when a table is full, sharing stops.
+ */
+#define NENT		16384
+#define NTOK		32768
+#define TS_PUB		(1ULL << 63)
+#define TS_DEAD		(1ULL << 62)
+#define TS_LEFT(st)	((unsigned int)(st))
+#define TS_WHY(st)	((unsigned int)((st) >> 32) & 0xff)
+
+enum { WHY_FAILED = 1, WHY_CANCEL, WHY_CLOSED, WHY_KILLED };
+
+struct ent {
+	u64 off, size, tag;
+	_Atomic int refs;
+	_Atomic int owned;
+};
+
+struct tokslot {
+	_Atomic u64 state;
+	_Atomic u64 value;
+	int ent;		/* its region's entry */
+	int priv;		/* made for a child of its maker's worker only */
+	int maker_w;		/* the maker's worker */
+	unsigned int maker_s;	/* its struct sess.id, or CHILD_MAKER | n */
+	u64 off, size;		/* the range it shares */
+};
+
+#define CHILD_MAKER	0x80000000U
+
+/* What a killed child made, for the cleanup after it is reaped. */
+struct crec {
+	_Atomic int nent, ntok;
+	int ent[4], tok[4];
+};
+
 struct wshm {
 	struct slot main;
 	struct slot child[MAXTHREADS];
+	struct crec crec[MAXTHREADS];
 	_Atomic u64 ops, kills, forks;
 	_Atomic u64 pub_off[NPUB], pub_size[NPUB];
 	_Atomic int done;
@@ -112,6 +167,9 @@ struct shm {
 	_Atomic int failed;
 	_Atomic u64 cnt[NCALL][NERR];
 	struct wshm w[MAXPROCS];
+	_Atomic int nent, ntok;
+	struct ent ent[NENT];
+	struct tokslot tok[NTOK];
 };
 
 static struct shm *shm;
@@ -197,8 +255,19 @@ static u64 pat_check(const uint8_t *p, u64 tag, u64 off,
 
 /* ---- worker state ---- */
 
+/*
+ * @ent: its entry once shared (-1: never, or split since); @frozen: shared
+ * once, so never written again (its holders check its pattern).
+ */
 struct region {
 	u64 off, size, tag;
+	int ent, frozen;
+};
+
+/* A region the session holds by reference, and its claims. */
+struct sref {
+	int ent;
+	unsigned int claims;
 };
 
 struct sess {
@@ -211,6 +280,12 @@ struct sess {
 	u64 bytes;
 	u64 freed[8];	/* recently freed offsets: double frees */
 	unsigned int nfreed;
+	unsigned int id;	/* index << 24 | generation: a token's maker */
+	int nref;
+	struct sref ref[MAXREF];
+	int ntok;
+	int tok[MAXSTOK];	/* token slots it made (dead ones pruned) */
+	int live_before;	/* its live tokens before a batch call, or -1 */
 };
 
 struct thr {
@@ -238,6 +313,7 @@ static int map_fd = -1;
 static uint8_t *win;
 static struct thr thr[MAXTHREADS];
 static pthread_rwlock_t reflock = PTHREAD_RWLOCK_INITIALIZER;
+static _Atomic unsigned int sess_gen;
 static _Atomic u64 w_opn;
 static double deadline;
 
@@ -373,6 +449,122 @@ static void hold_end(struct slot *s, s64 delta)
 		atomic_fetch_add(&s->holdings, delta);
 	atomic_fetch_add(&s->gen, 1);
 	atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* ---- hand-off tables ---- */
+
+/* A new entry for a region about to be shared, owned; -1 if full. */
+static int ent_new(u64 off, u64 size, u64 tag)
+{
+	int i = atomic_fetch_add(&shm->nent, 1);
+	struct ent *e;
+
+	if (i >= NENT)
+		return -1;
+	e = &shm->ent[i];
+	e->off = off;
+	e->size = size;
+	e->tag = tag;
+	atomic_store(&e->refs, 0);
+	atomic_store(&e->owned, 1);
+	return i;
+}
+
+/* A token slot, being made (state 0); -1 if full. */
+static int tok_new(int ent, u64 off, u64 size, int priv, unsigned int maker_s)
+{
+	int i = atomic_fetch_add(&shm->ntok, 1);
+	struct tokslot *t;
+
+	if (i >= NTOK)
+		return -1;
+	t = &shm->tok[i];
+	t->ent = ent;
+	t->priv = priv;
+	t->maker_w = W;
+	t->maker_s = maker_s;
+	t->off = off;
+	t->size = size;
+	return i;
+}
+
+static void tok_publish(int i, u64 value, unsigned int claims)
+{
+	atomic_store(&shm->tok[i].value, value);
+	atomic_store(&shm->tok[i].state, TS_PUB | claims);
+}
+
+/* Mark token slot @i gone (unless it is already); its state before. */
+static u64 tok_kill(int i, unsigned int why)
+{
+	u64 old = atomic_load(&shm->tok[i].state);
+
+	while (!(old & TS_DEAD) &&
+	       !atomic_compare_exchange_weak(&shm->tok[i].state, &old,
+					     TS_DEAD | (u64)why << 32 |
+					     (old & TS_PUB)))
+		;
+	return old;
+}
+
+static int tok_live(u64 st)
+{
+	return (st & TS_PUB) && !(st & TS_DEAD) && TS_LEFT(st);
+}
+
+/*
+ * A claim of token slot @i succeeded: one claim fewer.  The table has
+ * never fewer claims left than the kernel (a slot loses one only after a
+ * claim succeeded), so none left means the kernel granted one too many:
+ * -1.  A slot already dead was withdrawn after the claim: 0.
+ */
+static int tok_take(int i)
+{
+	u64 old = atomic_load(&shm->tok[i].state);
+
+	for (;;) {
+		if (old & TS_DEAD)
+			return 0;
+		if (!TS_LEFT(old))
+			return -1;
+		if (atomic_compare_exchange_weak(&shm->tok[i].state, &old,
+						 old - 1))
+			return 0;
+	}
+}
+
+static int tok_count(void)
+{
+	int n = atomic_load(&shm->ntok);
+
+	return n < NTOK ? n : NTOK;
+}
+
+static int ent_count(void)
+{
+	int n = atomic_load(&shm->nent);
+
+	return n < NENT ? n : NENT;
+}
+
+/* Live tokens of entry @e in the table (the kernel has at most these). */
+static int ent_tokens(int e)
+{
+	int n = tok_count(), i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		u64 st = atomic_load(&shm->tok[i].state);
+
+		if (tok_live(st) && shm->tok[i].ent == e)
+			c++;
+	}
+	return c;
+}
+
+/* Might anybody but its owner hold entry @e's region? */
+static int ent_maybe_held(int e)
+{
+	return atomic_load(&shm->ent[e].refs) > 0 || ent_tokens(e) > 0;
 }
 
 /* ---- SIGBUS/SIGSEGV while touching mappings ---- */
@@ -554,7 +746,7 @@ static void reg_add(struct sess *s, u64 off, u64 size, u64 tag)
 {
 	if (s->nreg >= MAXREG)
 		fail("bookkeeping: more than %d regions", MAXREG);
-	s->reg[s->nreg++] = (struct region){ off, size, tag };
+	s->reg[s->nreg++] = (struct region){ off, size, tag, -1, 0 };
 	s->bytes += size;
 	publish(off, size);
 }
@@ -565,6 +757,12 @@ static void reg_cut(struct sess *s, int i, u64 off, u64 size)
 	struct region *r = &s->reg[i];
 	u64 end = off + size, rend = r->off + r->size;
 
+	/* Freed whole or cut: the entry's region is no more (the kernel
+	 * cut it only if nobody else held it). */
+	if (r->ent >= 0) {
+		atomic_store(&shm->ent[r->ent].owned, 0);
+		r->ent = -1;
+	}
 	s->bytes -= size;
 	s->freed[s->nfreed++ % 8] = off;
 	if (off == r->off && end == rend) {
@@ -577,7 +775,9 @@ static void reg_cut(struct sess *s, int i, u64 off, u64 size)
 		if (end < rend) {
 			if (s->nreg >= MAXREG)
 				fail("bookkeeping: split past %d regions", MAXREG);
-			s->reg[s->nreg++] = (struct region){ end, rend - end, r->tag };
+			s->reg[s->nreg++] = (struct region){ end, rend - end,
+							     r->tag, -1,
+							     r->frozen };
 		}
 	}
 }
@@ -587,23 +787,139 @@ static u64 align_up(u64 x, u64 a)
 	return (x + a - 1) / a * a;
 }
 
+/* ---- references and tokens of a session ---- */
+
+static struct region ent_region(int e)
+{
+	return (struct region){ shm->ent[e].off, shm->ent[e].size,
+				shm->ent[e].tag, e, 1 };
+}
+
+/* The session's reference to entry @e, or -1. */
+static int ref_of(const struct sess *s, int e)
+{
+	int k;
+
+	for (k = 0; k < s->nref; k++)
+		if (s->ref[k].ent == e)
+			return k;
+	return -1;
+}
+
+/* The session's reference to a region holding @off, or -1. */
+static int ref_at(const struct sess *s, u64 off)
+{
+	int k;
+
+	for (k = 0; k < s->nref; k++) {
+		const struct ent *e = &shm->ent[s->ref[k].ent];
+
+		if (off >= e->off && off - e->off < e->size)
+			return k;
+	}
+	return -1;
+}
+
+static int ref_overlaps(const struct sess *s, u64 off, u64 len)
+{
+	int k;
+
+	for (k = 0; k < s->nref; k++) {
+		const struct ent *e = &shm->ent[s->ref[k].ent];
+
+		if (off < e->off + e->size && e->off < off + len)
+			return 1;
+	}
+	return 0;
+}
+
+/* One claim more of entry @e (a reference, if the first). */
+static void ref_add(struct sess *s, int e)
+{
+	int k = ref_of(s, e);
+
+	if (k < 0) {
+		if (s->nref >= MAXREF)
+			fail("bookkeeping: more than %d references", MAXREF);
+		k = s->nref++;
+		s->ref[k] = (struct sref){ e, 0 };
+		atomic_fetch_add(&shm->ent[e].refs, 1);
+	}
+	s->ref[k].claims++;
+}
+
+/* One claim fewer of reference @k (gone with the last). */
+static void ref_put(struct sess *s, int k)
+{
+	if (--s->ref[k].claims)
+		return;
+	atomic_fetch_sub(&shm->ent[s->ref[k].ent].refs, 1);
+	s->ref[k] = s->ref[--s->nref];
+}
+
+/* Tokens the session made that are live in the table; prunes the rest. */
+static int sess_tokens_live(struct sess *s)
+{
+	int i = 0, n = 0;
+
+	while (i < s->ntok) {
+		if (tok_live(atomic_load(&shm->tok[s->tok[i]].state))) {
+			n++;
+			i++;
+		} else {
+			s->tok[i] = s->tok[--s->ntok];
+		}
+	}
+	return n;
+}
+
+/*
+ * Would one record more (a region, a reference, a token) be -EDQUOT?
+ * 0 no, 1 maybe (some of its tokens may be used up by now), 2 yes.
+ * Others use up its tokens while a call runs: for the entries of a batch,
+ * judged after it, the count from before the call (@live_before) bounds
+ * what the kernel saw.
+ */
+static int quota(struct sess *s)
+{
+	u64 cap = ginfo.max_session_regions, lo = s->nreg + s->nref;
+	u64 hi = lo + (s->live_before >= 0 ? s->live_before :
+		       sess_tokens_live(s));
+
+	return lo >= cap ? 2 : hi >= cap ? 1 : 0;
+}
+
+/* Regions and references: the bytes a session may check. */
+static void check_refs(struct sess *s, const char *when)
+{
+	int k;
+
+	for (k = 0; k < s->nref; k++) {
+		struct region rg = ent_region(s->ref[k].ent);
+
+		win_check(&rg, rg.off, rg.size, when);
+	}
+}
+
 /*
  * What GOMEM_IOC_FREE of [off, off + size) does to session @s, from the
  * bookkeeping: a mask of the allowed results.  *@idx: the region, or -1.
+ * A part of a region others hold is -EBUSY: surely if the session itself
+ * holds a reference to it, maybe if the tables say someone might.
  */
-static emask free_expect(const struct sess *s, u64 off, u64 size,
-			 int *idx)
+static emask free_expect(struct sess *s, u64 off, u64 size, int *idx)
 {
 	const struct region *r;
+	emask busy = 0;
 	u64 asz;
-	int i;
+	int i, q;
 
 	*idx = -1;
 	if (!size || off % G)
 		return B(EINVAL);
 	i = reg_find(s, off);
 	if (i < 0)
-		return B(EINVAL) | B(EPERM);
+		return ref_at(s, off) >= 0 ? B(EPERM) : B(EINVAL) | B(EPERM);
 	r = &s->reg[i];
 	if (size > r->size)
 		return B(EINVAL);
@@ -611,23 +927,35 @@ static emask free_expect(const struct sess *s, u64 off, u64 size,
 	if (asz > r->off + r->size - off)
 		return B(EINVAL);
 	*idx = i;
-	if (off > r->off && off + asz < r->off + r->size) {
-		if ((u64)s->nreg >= ginfo.max_session_regions)
-			return B(EDQUOT);
-		return OK | B(ENOMEM);
+	if (r->ent >= 0 && (off != r->off || asz != r->size)) {
+		if (ref_of(s, r->ent) >= 0)
+			return B(EBUSY);
+		if (ent_maybe_held(r->ent))
+			busy = B(EBUSY);
 	}
-	return OK;
+	if (off > r->off && off + asz < r->off + r->size) {
+		q = quota(s);
+		if (q == 2)
+			return B(EDQUOT) | busy;
+		return OK | B(ENOMEM) | busy | (q ? B(EDQUOT) : 0);
+	}
+	return OK | busy;
 }
 
 /* Oracle 3: the session's statistics equal the bookkeeping. */
 static void sess_check(struct sess *s, const char *after)
 {
 	struct gomem_stats *st = (void *)(cur->scr + 2048);
-	int tries, err = 0;
+	int tries, err = 0, live, k;
+	u64 rbytes = 0;
 
 	if (!s->open)
 		return;
 	clear_injected();
+	/* Before STATS: the kernel's tokens of the session are among these. */
+	live = sess_tokens_live(s);
+	for (k = 0; k < s->nref; k++)
+		rbytes += shm->ent[s->ref[k].ent].size;
 	for (tries = 0; tries < 100; tries++) {
 		memset(st, 0x5a, sizeof(*st));
 		if (!ioctl(s->fds[0], GOMEM_IOC_STATS, st)) {
@@ -647,6 +975,15 @@ static void sess_check(struct sess *s, const char *after)
 	if (st->free != st->capacity - st->in_use)
 		fail("STATS: free %llu != capacity %llu - in_use %llu",
 		     (u64)st->free, (u64)st->capacity, (u64)st->in_use);
+	if (st->session_refs != (u64)s->nref ||
+	    st->session_ref_bytes != rbytes)
+		fail("after %s: session holds %llu references (%llu bytes), "
+		     "bookkeeping says %d (%llu)", after,
+		     (u64)st->session_refs, (u64)st->session_ref_bytes,
+		     s->nref, rbytes);
+	if (st->session_tokens > (u64)live)
+		fail("after %s: session has %llu tokens, at most %d are live",
+		     after, (u64)st->session_tokens, live);
 }
 
 /* ---- sessions ---- */
@@ -675,7 +1012,25 @@ static void sess_open(struct sess *s)
 	s->nreg = 0;
 	s->bytes = 0;
 	s->nfreed = 0;
+	s->nref = 0;
+	s->ntok = 0;
+	s->live_before = -1;
+	s->id = (unsigned int)(s - sess) << 24 |
+		(atomic_fetch_add(&sess_gen, 1) & 0xffffff);
 	s->open = 1;
+}
+
+/*
+ * The session's regions are no longer its own (closed, recycled): their
+ * entries are not owned any more.  Inside an in-flight window.
+ */
+static void sess_disown(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->nreg; i++)
+		if (s->reg[i].ent >= 0)
+			atomic_store(&shm->ent[s->reg[i].ent].owned, 0);
 }
 
 /* Close every reference: the kernel frees all of the session's regions. */
@@ -685,16 +1040,25 @@ static void sess_close(struct sess *s, const char *why)
 	s64 bytes = s->bytes;
 
 	check_sess_patterns(s, why);
+	check_refs(s, why);
 	pthread_rwlock_wrlock(&reflock);
 	hold_begin(&me->main);
 	for (i = 0; i < s->nfds; i++) {
 		err = close(s->fds[i]) ? errno : 0;
 		chk(C_CLOSE, err, OK | B(EINTR), "close of a session fd");
 	}
+	/* Everything it held went: regions, references, tokens. */
+	sess_disown(s);
+	for (i = 0; i < s->nref; i++)
+		atomic_fetch_sub(&shm->ent[s->ref[i].ent].refs, 1);
+	for (i = 0; i < s->ntok; i++)
+		tok_kill(s->tok[i], WHY_CLOSED);
 	hold_end(&me->main, -bytes);
 	pthread_rwlock_unlock(&reflock);
 	s->nfds = 0;
 	s->nreg = 0;
+	s->nref = 0;
+	s->ntok = 0;
 	s->bytes = 0;
 	s->open = 0;
 }
@@ -712,6 +1076,7 @@ static struct sess *pick_sess(void)
 
 static void put_sess(struct sess *s, const char *op)
 {
+	s->live_before = -1;
 	sess_check(s, op);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -760,7 +1125,7 @@ static uint8_t *place_arg(struct sess *s, enum place *pl, size_t len, int *ri,
 		return (uint8_t *)0xffff888000000000ULL;
 	}
 	for (i = 0; i < s->nreg; i++)
-		if (s->reg[i].size >= len + 64) {
+		if (s->reg[i].size >= len + 64 && !s->reg[i].frozen) {
 			*ri = i;
 			*pl = P_REGION;
 			return win + s->reg[i].off + 32 +
@@ -873,7 +1238,7 @@ static void op_alloc(void)
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng;
 	unsigned int usize, ver0 = GOMEM_ALLOC_SIZE_VER0;
-	int varied, ri, err, tail_nz = 0;
+	int varied, ri, err, tail_nz = 0, q = 0;
 	struct gomem_alloc a = {
 		.size = gen_size(), .align = gen_align(),
 		.flags = chance(r, 20) ? GOMEM_ALLOC_NOZERO :
@@ -913,12 +1278,12 @@ static void op_alloc(void)
 		want = B(E2BIG);
 	else if (a.pad || (a.flags & ~GOMEM_ALLOC_NOZERO))
 		want = B(EINVAL);
-	else if ((u64)s->nreg >= ginfo.max_session_regions)
+	else if ((q = quota(s)) == 2)
 		want = B(EDQUOT);	/* the slot is checked before the size */
 	else if (!size_valid(a.size) || !align_valid(a.align))
-		want = B(EINVAL);
+		want = B(EINVAL) | (q ? B(EDQUOT) : 0);
 	else
-		want = OK | B(ENOMEM);
+		want = OK | B(ENOMEM) | (q ? B(EDQUOT) : 0);
 	if (pl == P_REGION && fault_mode)
 		want |= B(EFAULT);	/* the mapping's page tables */
 	hold_begin(&me->main);
@@ -944,8 +1309,8 @@ static void op_alloc(void)
 		    a.offset >= MAPSZ || sz > MAPSZ - a.offset)
 			fail("ALLOC size %#llx align %#llx gave offset %#llx",
 			     a.size, a.align, a.offset);
-		if (reg_overlaps(s, a.offset, sz))
-			fail("ALLOC gave %#llx+%#llx, overlapping a region of the session",
+		if (reg_overlaps(s, a.offset, sz) || ref_overlaps(s, a.offset, sz))
+			fail("ALLOC gave %#llx+%#llx, overlapping a region the session holds",
 			     a.offset, sz);
 		region_refill(s, ri);
 		if (!(a.flags & GOMEM_ALLOC_NOZERO)) {
@@ -1107,6 +1472,9 @@ static void op_free(void)
 	err = ret ? errno : 0;
 	fi_end();
 	asz = align_up(size, G);
+	/* Freed whole or cut, a shared region's entry is not owned now. */
+	if (!err && idx >= 0 && s->reg[idx].ent >= 0)
+		atomic_store(&shm->ent[s->reg[idx].ent].owned, 0);
 	hold_end(&me->main, err ? 0 : -(s64)asz);
 	chk(C_FREE, err, want, "FREE");
 	region_refill(s, ri);
@@ -1142,7 +1510,7 @@ static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
 	}
 	if (n && c < 12) {
 		for (i = 0; i < s->nreg; i++)
-			if (s->reg[i].size >= len + 16) {
+			if (s->reg[i].size >= len + 16 && !s->reg[i].frozen) {
 				*pl = P_REGION;
 				*ri = i;
 				return (void *)(win + s->reg[i].off + 8);
@@ -1211,7 +1579,7 @@ static emask batch_want(struct sess *s, unsigned int cmd0, unsigned int usize,
 			int varied, enum place apl, int tail_nz, int bad_args,
 			enum place pl, int entry_pad)
 {
-	if (s->mode == O_RDONLY)
+	if (s->mode == O_RDONLY && cmd0 != GOMEM_IOC_RELEASE_BATCH)
 		return B(EBADF);
 	if (varied && usize < GOMEM_BATCH_SIZE_VER0)
 		return B(EINVAL);
@@ -1237,7 +1605,7 @@ static void op_alloc_batch(void)
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng;
 	unsigned int n = gen_count(), ne, i, room, valid = 0, usize;
-	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0, padi;
+	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0, padi, q;
 	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
 	struct gomem_batch b = { 0 };
 	unsigned int cmd0 = GOMEM_IOC_ALLOC_BATCH, cmd = vary_cmd(cmd0, &usize, &varied);
@@ -1280,6 +1648,7 @@ static void op_alloc_batch(void)
 			  pl, entry_pad);
 	if (fault_mode && (pl == P_REGION || apl == P_REGION))
 		want |= B(EFAULT);
+	s->live_before = sess_tokens_live(s);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -1308,19 +1677,33 @@ static void op_alloc_batch(void)
 			emask ew;
 
 			/* In order, as the kernel: the slot, then the size. */
-			if ((u64)s->nreg >= ginfo.max_session_regions)
+			q = quota(s);
+			if (q == 2)
 				ew = B(EDQUOT);
 			else
-				ew = size_valid(copy[i].size) ? OK | B(ENOMEM) : B(EINVAL);
+				ew = (size_valid(copy[i].size) ? OK | B(ENOMEM) :
+				      B(EINVAL)) | (q ? B(EDQUOT) : 0);
 			if (res > 0 || res < -127)
 				fail("ALLOC_BATCH entry %u: result %d", i, res);
+			if (res == -EDQUOT && !(ew & B(EDQUOT))) {
+				struct gomem_stats st;
+
+				ioctl(s->fds[0], GOMEM_IOC_STATS, &st);
+				fail("ALLOC_BATCH entry %u EDQUOT: the session has "
+				     "%llu regions, %llu references, %llu tokens; "
+				     "bookkeeping %d, %d, %d live of %d", i,
+				     (u64)st.session_regions, (u64)st.session_refs,
+				     (u64)st.session_tokens, s->nreg, s->nref,
+				     sess_tokens_live(s), s->ntok);
+			}
 			chk(C_ENTRY_ALLOC, -res, ew, "ALLOC_BATCH entry");
 			if (res)
 				continue;
 			done++;
 			if (copy[i].offset % G || (b.align && copy[i].offset % b.align) ||
 			    copy[i].offset >= MAPSZ || sz > MAPSZ - copy[i].offset ||
-			    reg_overlaps(s, copy[i].offset, sz))
+			    reg_overlaps(s, copy[i].offset, sz) ||
+			    ref_overlaps(s, copy[i].offset, sz))
 				fail("ALLOC_BATCH entry %u: offset %#llx size %#llx",
 				     i, copy[i].offset, sz);
 			if (!(b.flags & GOMEM_ALLOC_NOZERO)) {
@@ -1403,6 +1786,7 @@ static void op_free_batch(void)
 			  pl, entry_pad);
 	if (fault_mode && pl == P_REGION)
 		want |= B(EFAULT);
+	s->live_before = sess_tokens_live(s);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -1410,8 +1794,13 @@ static void op_free_batch(void)
 	fi_end();
 	if (!err)
 		for (i = 0; i < n; i++)
-			if (!e[i].result)
+			if (!e[i].result) {
+				int k2 = reg_find(s, copy[i].offset);
+
 				delta -= align_up(copy[i].size, G);
+				if (k2 >= 0 && s->reg[k2].ent >= 0)
+					atomic_store(&shm->ent[s->reg[k2].ent].owned, 0);
+			}
 	/* -EFAULT after the frees (fail-nth on the write-back): see below. */
 	pending = err == EFAULT && cur->injected && (want & OK);
 	if (!pending)
@@ -1586,6 +1975,8 @@ static void op_trim_recycle(void)
 	ret = ioctl(sess_fd(s), cmd, arg);
 	err = ret ? errno : 0;
 	fi_end();
+	if (!trim && !err)
+		sess_disown(s);
 	if (!trim && !(err == EFAULT && cur->injected))
 		hold_end(&me->main, err ? 0 : -bytes);
 	chk(trim ? C_TRIM : C_RECYCLE, err, want, trim ? "TRIM" : "RECYCLE");
@@ -1604,6 +1995,7 @@ static void op_trim_recycle(void)
 		if (ioctl(s->fds[0], GOMEM_IOC_STATS, &st))
 			fail("STATS: %s", strerror(errno));
 		if (!st.session_regions && nreg) {
+			sess_disown(s);
 			s->nreg = 0;
 			s->bytes = 0;
 		}
@@ -1638,12 +2030,12 @@ static void op_bad_ioctl(void)
 		cmd = _IOC(_IOC_NONE, GOMEM_IOC_MAGIC, rn(r, 8), sz);
 		break;
 	case 3:		/* the wrong direction */
-		nr = rn(r, 8);
-		cmd = _IOC(nr == 0 || nr >= 5 ? _IOC_WRITE : _IOC_READ,
-			   GOMEM_IOC_MAGIC, nr, 32);
+		nr = rn(r, 13);
+		cmd = _IOC(nr == 0 || (nr >= 5 && nr <= 7) ? _IOC_WRITE :
+			   _IOC_READ, GOMEM_IOC_MAGIC, nr, 32);
 		break;
 	default:	/* a good command, bad pointer */
-		nr = rn(r, 8);
+		nr = rn(r, 13);
 		if (nr == 1 || nr == 2 || nr == 6 || nr == 7 ||
 		    nr == 3 || nr == 4)
 			want = s->mode == O_RDONLY ? B(EBADF) : B(EFAULT);
@@ -1654,6 +2046,8 @@ static void op_bad_ioctl(void)
 				GOMEM_IOC_INFO, GOMEM_IOC_ALLOC, GOMEM_IOC_FREE,
 				GOMEM_IOC_ALLOC_BATCH, GOMEM_IOC_FREE_BATCH,
 				GOMEM_IOC_STATS, GOMEM_IOC_TRIM, GOMEM_IOC_RECYCLE,
+				GOMEM_IOC_SHARE, GOMEM_IOC_CLAIM, GOMEM_IOC_CANCEL,
+				GOMEM_IOC_RELEASE, GOMEM_IOC_RELEASE_BATCH,
 			};
 			void *bad[] = { NULL, cur->scr + 2 * PS,
 					(void *)0xffff888000000000ULL,
@@ -1735,11 +2129,13 @@ static void op_mmap(void)
 			if (t && t != SIGBUS)
 				fail("signal %d reading a mapping at %#llx", t,
 				     off + i * PS);
-			if (t == SIGBUS && reg_overlaps(s, off + i * PS, PS))
-				fail("SIGBUS reading own region's page %#llx",
+			if (t == SIGBUS && (reg_overlaps(s, off + i * PS, PS) ||
+					     ref_overlaps(s, off + i * PS, PS)))
+				fail("SIGBUS reading a held region's page %#llx",
 				     off + i * PS);
 		}
-		/* Writes only into own regions, their own pattern. */
+		/* Writes only into own regions, their own pattern; never
+		 * into one that was shared. */
 		if ((prot & PROT_WRITE))
 			for (i = 0; i < s->nreg; i++) {
 				struct region *rg = &s->reg[i];
@@ -1747,7 +2143,7 @@ static void op_mmap(void)
 				u64 b = rg->off + rg->size < off + len ?
 					     rg->off + rg->size : off + len;
 
-				if (a < b)
+				if (a < b && !rg->frozen)
 					pat_fill(p + (a - off), rg->tag, a, b - a);
 			}
 		switch (rn(r, 6)) {
@@ -1854,9 +2250,14 @@ static void op_rw(void)
 			fail("pread own region %#llx+%#llx wrong at %#llx",
 			     rg->off, rg->size, bad);
 	} else if (kind < 5 && s->nreg) {
-		/* pwrite own region with its pattern, sometimes via write() */
+		/* pwrite own region with its pattern, sometimes via write();
+		 * never one that was shared */
 		struct region *rg = &s->reg[rn(r, s->nreg)];
 
+		if (rg->frozen) {
+			put_sess(s, "read/write");
+			return;
+		}
 		off = rg->off + rn(r, rg->size);
 		len = 1 + rn(r, rg->off + rg->size - off);
 		if (len > BUFPAGES * PS)
@@ -2024,7 +2425,7 @@ static void op_remote(void)
 		}
 		if (kind < 3 && s->nreg) {
 			struct region *rg = &s->reg[rn(r, s->nreg)];
-			int wr = kind == 2;
+			int wr = kind == 2 && !rg->frozen;
 
 			off = rg->off + rn(r, rg->size);
 			len = 1 + rn(r, rg->off + rg->size - off);
@@ -2099,11 +2500,648 @@ static void op_touch(void)
 		fail("signal %d reading the window at %#llx", t, off);
 }
 
+/* ---- the hand-off: SHARE, CLAIM, CANCEL, RELEASE, RELEASE_BATCH ---- */
+
+/* A made token slot others may claim (live or not), or -1: mostly new. */
+static int pick_tok(void)
+{
+	u64 *r = &cur->rng;
+	int n = tok_count(), i, tries;
+
+	for (tries = 0; tries < 8 && n; tries++) {
+		i = n > 256 && chance(r, 80) ? n - 1 - (int)rn(r, 256) :
+		    (int)rn(r, n);
+		if (shm->tok[i].priv ||
+		    !(atomic_load(&shm->tok[i].state) & TS_PUB))
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+/* The made token slot with value @v, or -1. */
+static int tok_find(u64 v)
+{
+	int n = tok_count(), i;
+
+	for (i = 0; i < n; i++)
+		if ((atomic_load(&shm->tok[i].state) & TS_PUB) &&
+		    atomic_load(&shm->tok[i].value) == v)
+			return i;
+	return -1;
+}
+
+/* A value nobody was given, most likely: near, or bits off, a real one. */
+static u64 forge_token(void)
+{
+	u64 *r = &cur->rng;
+	int i = pick_tok();
+	u64 v = i >= 0 ? atomic_load(&shm->tok[i].value) : rnd(r);
+
+	switch (rn(r, 7)) {
+	case 0: return 0;
+	case 1: return rnd(r);
+	case 2: return v + 1;
+	case 3: return v - 1;
+	case 4: return v ^ (1ULL << rn(r, 64));
+	case 5: return v ^ rnd(r);
+	default: return ~0ULL - rn(r, 4);
+	}
+}
+
+static int claim_kind(int ti, u64 st)
+{
+	if (ti < 0)
+		return C_CLAIM_FORGED;
+	if (tok_live(st))
+		return C_CLAIM_LIVE;
+	if (!(st & TS_DEAD))
+		return C_CLAIM_SPENT;
+	return TS_WHY(st) == WHY_CANCEL ? C_CLAIM_CANCELLED :
+	       TS_WHY(st) == WHY_FAILED ? C_CLAIM_FORGED : C_CLAIM_GONE;
+}
+
+/*
+ * A call whose effect is unknown (fail-nth made a batch's write-back fail
+ * after the work, which stands): the session goes, and what it held.
+ */
+static void sess_restart(struct sess *s, const char *why)
+{
+	clear_injected();
+	sess_close(s, why);
+	sess_open(s);
+}
+
+static void op_share(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int usize, cmd0 = GOMEM_IOC_SHARE, cmd;
+	int varied, ri, err, tail_nz = 0, i = -1, k = -1, e = -1, ti = -1, q;
+	int maybe_ok, range_ok, c = rn(r, 100);
+	u64 roff = 0, rsize = 0, o, size, esize = 0;
+	struct gomem_share sh = { 0 };
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	/* What: an own region, one held by reference, or anything. */
+	if (c < 60 && s->nreg) {
+		i = rn(r, s->nreg);
+		roff = s->reg[i].off;
+		rsize = s->reg[i].size;
+	} else if (c < 88 && s->nref) {
+		k = rn(r, s->nref);
+		roff = shm->ent[s->ref[k].ent].off;
+		rsize = shm->ent[s->ref[k].ent].size;
+	} else {
+		switch (rn(r, 4)) {
+		case 0: {	/* another worker's region */
+			int w = rn(r, opt_procs), kk = rn(r, NPUB);
+
+			roff = atomic_load(&shm->w[w].pub_off[kk]);
+			rsize = atomic_load(&shm->w[w].pub_size[kk]);
+			break;
+		}
+		case 1:
+			roff = rn(r, MAPSZ);
+			rsize = G;
+			break;
+		case 2:
+			roff = MAPSZ + rn(r, 1 << 20);
+			rsize = G;
+			break;
+		default:
+			roff = ~0ULL - rn(r, 4096);
+			rsize = 1;
+			break;
+		}
+	}
+	if (!rsize)
+		rsize = 1;
+	/* Which range of it: whole, a part, past its end, wrapping. */
+	switch (rn(r, 20)) {
+	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+	case 8: case 9:
+		o = roff;
+		size = 0;
+		break;
+	case 10: case 11: case 12: case 13: case 14: case 15:
+		o = roff + rn(r, rsize);
+		size = 1 + rn(r, roff + rsize - o);
+		break;
+	case 16:
+		o = roff + rn(r, rsize);
+		size = 0;
+		break;
+	case 17:
+		o = roff;
+		size = rsize + 1 + rn(r, 4 * G);
+		break;
+	case 18:
+		o = roff + rn(r, rsize);
+		size = ~0ULL - o + 1 + rn(r, 64);
+		break;
+	default:
+		o = roff + rn(r, rsize);
+		size = ~0ULL;
+		break;
+	}
+	sh.offset = o;
+	sh.size = size;
+	sh.claims = chance(r, 4) ? 0 : chance(r, 3) ? 1000 + rn(r, 1000) :
+		    chance(r, 2) ? ~0U : 1 + rn(r, 4);
+	sh.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	sh.token = rnd(r);
+
+	/* The region holding o, as the kernel sees it. */
+	i = reg_find(s, o);
+	k = i < 0 ? ref_at(s, o) : -1;
+	if (i >= 0) {
+		roff = s->reg[i].off;
+		rsize = s->reg[i].size;
+	} else if (k >= 0) {
+		e = s->ref[k].ent;
+		roff = shm->ent[e].off;
+		rsize = shm->ent[e].size;
+	}
+	range_ok = (i >= 0 || k >= 0) && (!size || size <= roff + rsize - o);
+	esize = size ? size : roff + rsize - o;
+	maybe_ok = range_ok && !sh.flags && sh.claims;
+	if (maybe_ok && s->ntok >= MAXSTOK && sess_tokens_live(s) >= MAXSTOK) {
+		put_sess(s, "SHARE (skipped)");
+		return;
+	}
+	/* Shared now: never written again (before the argument is placed). */
+	if (maybe_ok && i >= 0) {
+		if (s->reg[i].ent < 0)
+			s->reg[i].ent = ent_new(roff, rsize, s->reg[i].tag);
+		e = s->reg[i].ent;
+		s->reg[i].frozen = 1;
+	}
+	if (maybe_ok && (e < 0 || (ti = tok_new(e, o, esize, 0, s->id)) < 0)) {
+		put_sess(s, "SHARE (tables full)");
+		return;
+	}
+	q = quota(s);
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK || pl == P_REGION) {
+		memset(arg, 0, usize);
+		memcpy(arg, &sh, usize < sizeof(sh) ? usize : sizeof(sh));
+		if (usize > sizeof(sh) && chance(r, 50)) {
+			arg[sizeof(sh) + rn(r, usize - sizeof(sh))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (varied && usize < GOMEM_SHARE_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		want = B(EFAULT) | (pl == P_STRADDLE && varied &&
+				    usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (pl == P_RO)
+		want = B(EFAULT);	/* the token cannot be written */
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (sh.flags || !sh.claims)
+		want = B(EINVAL);
+	else if (i < 0 && k < 0)
+		want = B(EINVAL) | B(EPERM);
+	else if (!range_ok)
+		want = B(EINVAL);
+	else if (q == 2)
+		want = B(EDQUOT);
+	else
+		want = OK | B(ENOMEM) | (q ? B(EDQUOT) : 0);
+	if (pl == P_REGION && fault_mode)
+		want |= B(EFAULT);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_SHARE, err, want, "SHARE");
+	if (!err) {
+		struct gomem_share out;
+
+		memcpy(&out, arg, sizeof(out));
+		if (!out.token)
+			fail("SHARE returned token 0");
+		if (tok_find(out.token) >= 0)
+			fail("SHARE returned token %#llx a second time",
+			     (u64)out.token);
+		tok_publish(ti, out.token, sh.claims);
+		s->tok[s->ntok++] = ti;
+	} else if (ti >= 0) {
+		tok_kill(ti, WHY_FAILED);
+	}
+	/* EFAULT: no token (one whose value cannot be written back is
+	 * cancelled by the device). */
+	region_refill(s, ri);
+	hold_end(&me->main, 0);
+	put_sess(s, "SHARE");
+}
+
+/*
+ * A CLAIM of token slot @ti got EFAULT under fail-nth: the copy of its
+ * argument or the probe of its outputs failed (nothing done), or its
+ * write-back failed after the claim, which the device then releases
+ * (the token's claim stays spent).  The last cannot happen here (the
+ * fuzzer never unmaps an argument's page between the probe and the
+ * write-back, and the debug kernel has no usercopy fault injection), so
+ * the token is taken as untouched; either way the session must hold no
+ * claim more than before.  Release its reference to the region until it
+ * is gone and count.
+ */
+static void claim_resolve(struct sess *s, int ti)
+{
+	int e = shm->tok[ti].ent, k = ref_of(s, e), n = 0;
+	unsigned int known = k >= 0 ? s->ref[k].claims : 0;
+	struct region rg = ent_region(e);
+	struct gomem_ref rf = { .offset = rg.off };
+
+	clear_injected();
+	win_check(&rg, rg.off, rg.size, "after a failed CLAIM");
+	while (!ioctl(s->fds[0], GOMEM_IOC_RELEASE, &rf))
+		n++;
+	if (errno != EINVAL)
+		fail("RELEASE after a failed CLAIM: %s", strerror(errno));
+	if ((unsigned int)n != known)
+		fail("CLAIM failed with EFAULT, and %d claims were released "
+		     "where the bookkeeping has %u", n, known);
+	if (k >= 0) {
+		s->ref[k].claims = 1;
+		ref_put(s, k);
+	}
+}
+
+static void op_claim(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int usize, cmd0 = GOMEM_IOC_CLAIM, cmd;
+	int varied, ri, err, tail_nz = 0, ti = -1, e = -1, have = 0, q;
+	int c = rn(r, 100);
+	struct gomem_claim cl = { 0 };
+	u64 st0 = 0, value;
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	if (c < 70)
+		ti = pick_tok();
+	else if (c < 82 && s->ntok)
+		ti = s->tok[rn(r, s->ntok)];
+	if (ti >= 0) {
+		value = atomic_load(&shm->tok[ti].value);
+	} else {
+		value = forge_token();
+		ti = tok_find(value);
+	}
+	if (ti >= 0) {
+		st0 = atomic_load(&shm->tok[ti].state);
+		e = shm->tok[ti].ent;
+		have = ref_of(s, e) >= 0;
+	}
+	if (tok_live(st0) && !have && s->nref >= MAXREF) {
+		put_sess(s, "CLAIM (skipped)");
+		return;
+	}
+	q = quota(s);
+	cl.token = value;
+	cl.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	cl.pad = chance(r, 3) ? 1 + rn(r, 100) : 0;
+	cl.offset = rnd(r);
+	cl.size = rnd(r);
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK || pl == P_REGION) {
+		memset(arg, 0, usize);
+		memcpy(arg, &cl, usize < sizeof(cl) ? usize : sizeof(cl));
+		if (usize > sizeof(cl) && chance(r, 50)) {
+			arg[sizeof(cl) + rn(r, usize - sizeof(cl))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (varied && usize < GOMEM_CLAIM_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		want = B(EFAULT) | (pl == P_STRADDLE && varied &&
+				    usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (pl == P_RO)
+		want = B(EFAULT);	/* offset and size cannot be written */
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (cl.flags || cl.pad)
+		want = B(EINVAL);
+	else if (!tok_live(st0))
+		want = B(ENOENT);	/* forged, used up, cancelled, maker gone */
+	else if (have || !q)
+		want = OK | B(ENOENT) | B(ENOMEM);
+	else if (q == 1)
+		want = OK | B(ENOENT) | B(ENOMEM) | B(EDQUOT);
+	else
+		want = B(ENOENT) | B(EDQUOT);
+	if (pl == P_REGION && fault_mode)
+		want |= B(EFAULT);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	rec(claim_kind(ti, st0), err);
+	chk(C_CLAIM, err, want, "CLAIM");
+	if (!err) {
+		struct gomem_claim out;
+
+		memcpy(&out, arg, sizeof(out));
+		if (out.offset != shm->tok[ti].off || out.size != shm->tok[ti].size)
+			fail("CLAIM of %#llx gave [%#llx, +%#llx); it shares "
+			     "[%#llx, +%#llx)", value, (u64)out.offset,
+			     (u64)out.size, shm->tok[ti].off, shm->tok[ti].size);
+		/* The reference first: the tables never show fewer holds
+		 * than the kernel has (partial frees are predicted by them). */
+		ref_add(s, e);
+		if (tok_take(ti) < 0)
+			fail("token %#llx claimed more times than it was made for",
+			     value);
+	}
+	region_refill(s, ri);
+	if (err == EFAULT && cur->injected && (want & OK))
+		claim_resolve(s, ti);	/* inside the window */
+	hold_end(&me->main, 0);
+	if (!err) {
+		struct region rg = ent_region(e);
+
+		win_check(&rg, shm->tok[ti].off, shm->tok[ti].size,
+			  "a claimed range");
+		win_check(&rg, rg.off, rg.size, "a claimed region");
+	}
+	put_sess(s, "CLAIM");
+}
+
+static void op_cancel(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int usize, cmd0 = GOMEM_IOC_CANCEL, cmd;
+	int varied, ri, err, tail_nz = 0, ti = -1, own = 0, c = rn(r, 100);
+	struct gomem_token tk = { 0 };
+	u64 st0 = 0;
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	if (c < 55 && s->ntok)
+		ti = s->tok[rn(r, s->ntok)];
+	else if (c < 80)
+		ti = pick_tok();
+	if (ti >= 0) {
+		tk.token = atomic_load(&shm->tok[ti].value);
+	} else {
+		tk.token = forge_token();
+		ti = tok_find(tk.token);
+	}
+	if (ti >= 0) {
+		st0 = atomic_load(&shm->tok[ti].state);
+		own = shm->tok[ti].maker_w == W && shm->tok[ti].maker_s == s->id;
+	}
+	tk.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	tk.pad = chance(r, 3) ? 1 + rn(r, 100) : 0;
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK || pl == P_REGION) {
+		memset(arg, 0, usize);
+		memcpy(arg, &tk, usize < sizeof(tk) ? usize : sizeof(tk));
+		if (usize > sizeof(tk) && chance(r, 50)) {
+			arg[sizeof(tk) + rn(r, usize - sizeof(tk))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (varied && usize < GOMEM_TOKEN_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		want = B(EFAULT) | (pl == P_STRADDLE && varied &&
+				    usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (pl == P_RO)
+		want = B(ENOENT);	/* read-only zeroes: token 0 */
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (tk.flags || tk.pad)
+		want = B(EINVAL);
+	else if (!tok_live(st0))
+		want = B(ENOENT);
+	else if (own)
+		want = OK | B(ENOENT);	/* used up meanwhile */
+	else
+		want = B(EPERM) | B(ENOENT);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_CANCEL, err, want, "CANCEL");
+	if (!err) {
+		u64 old = tok_kill(ti, WHY_CANCEL);
+
+		if (!tok_live(old))
+			fail("CANCEL of token %#llx worked, which had no claim "
+			     "left (state %#llx)", (u64)tk.token, old);
+	}
+	hold_end(&me->main, 0);
+	region_refill(s, ri);
+	put_sess(s, "CANCEL");
+}
+
+static void op_release(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int usize, cmd0 = GOMEM_IOC_RELEASE, cmd;
+	int varied, ri, err, tail_nz = 0, k, c = rn(r, 100);
+	struct gomem_ref rf = { 0 };
+	enum place pl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+	u64 off;
+
+	if (c < 65 && s->nref) {
+		const struct ent *en = &shm->ent[s->ref[rn(r, s->nref)].ent];
+
+		off = en->off + rn(r, en->size);
+	} else if (c < 75 && s->nreg) {
+		const struct region *rg = &s->reg[rn(r, s->nreg)];
+
+		off = rg->off + rn(r, rg->size);
+	} else if (c < 85) {
+		int w = rn(r, opt_procs), kk = rn(r, NPUB);
+
+		off = atomic_load(&shm->w[w].pub_off[kk]);
+	} else {
+		off = chance(r, 70) ? rn(r, MAPSZ) : chance(r, 50) ?
+		      MAPSZ + rn(r, 1 << 20) : ~0ULL - rn(r, 16);
+	}
+	rf.offset = off;
+	rf.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	rf.pad = chance(r, 3) ? 1 + rn(r, 100) : 0;
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = place_arg(s, &pl, usize, &ri, 1);
+	if (pl == P_OK || pl == P_REGION) {
+		memset(arg, 0, usize);
+		memcpy(arg, &rf, usize < sizeof(rf) ? usize : sizeof(rf));
+		if (usize > sizeof(rf) && chance(r, 50)) {
+			arg[sizeof(rf) + rn(r, usize - sizeof(rf))] = 1;
+			tail_nz = 1;
+		}
+	}
+	if (pl == P_RO)
+		off = 0;		/* read-only zeroes */
+	k = ref_at(s, off);
+	if (varied && usize < GOMEM_REF_SIZE_VER0)
+		want = B(EINVAL);
+	else if (bad_read(pl))
+		want = B(EFAULT) | (pl == P_STRADDLE && varied &&
+				    usize > _IOC_SIZE(cmd0) ? B(E2BIG) : 0);
+	else if (tail_nz)
+		want = B(E2BIG);
+	else if (pl != P_RO && (rf.flags || rf.pad))
+		want = B(EINVAL);
+	else
+		want = k >= 0 ? OK : B(EINVAL);
+	if (want & OK) {
+		struct region rg = ent_region(s->ref[k].ent);
+
+		win_check(&rg, rg.off, rg.size, "before RELEASE");
+	}
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_RELEASE, err, want, "RELEASE");
+	if (!err)
+		ref_put(s, k);
+	hold_end(&me->main, 0);
+	region_refill(s, ri);
+	put_sess(s, "RELEASE");
+}
+
+static void op_release_batch(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	unsigned int n = gen_count(), ne, i, usize, done = 0;
+	int varied, ri, ari, err, entry_pad = 0, tail_nz = 0, padi, k;
+	struct gomem_batch_entry *e, *copy = (void *)cur->cpy;
+	struct gomem_batch b = { 0 };
+	unsigned int cmd0 = GOMEM_IOC_RELEASE_BATCH, cmd;
+	enum place pl, apl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	if (n > 64 && chance(r, 80))
+		n = 1 + rn(r, 64);
+	ne = n > GOMEM_BATCH_MAX + 1 ? GOMEM_BATCH_MAX + 1 : n;
+	e = place_entries(s, ne, &pl, &ri);
+	padi = ne && chance(r, 5) ? (int)rn(r, ne) : -1;
+	for (i = 0; i < ne; i++) {
+		struct gomem_batch_entry x = { 0, 0, (int32_t)rnd(r), 0 };
+		unsigned int c = rn(r, 100);
+
+		if (c < 70 && s->nref) {
+			const struct ent *en = &shm->ent[s->ref[rn(r, s->nref)].ent];
+
+			x.offset = en->off + rn(r, en->size);
+		} else if (c < 80 && i) {
+			x.offset = copy[rn(r, i)].offset;	/* once more */
+		} else if (c < 87 && s->nreg) {
+			x.offset = s->reg[rn(r, s->nreg)].off;
+		} else if (c < 95) {
+			x.offset = rn(r, MAPSZ);
+		} else {
+			x.offset = s->nref ?
+				   shm->ent[s->ref[rn(r, s->nref)].ent].off : 0;
+			x.size = 1 + rn(r, 4096);	/* must be 0 */
+		}
+		if ((int)i == padi) {
+			x.pad = 1;
+			entry_pad = 1;
+		}
+		copy[i] = x;
+		if (pl == P_OK || pl == P_REGION)
+			e[i] = x;
+	}
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = chance(r, 3) ? 1 : 0;
+	b.align = chance(r, 3) ? 8 : 0;
+	b.done = rnd(r);
+	b.pad = chance(r, 2);
+	arg = batch_arg(s, &b, usize, &apl, &ari, ri, &tail_nz);
+	want = batch_want(s, cmd0, usize, varied, apl, tail_nz,
+			  b.pad || !n || n > GOMEM_BATCH_MAX || b.flags || b.align,
+			  pl, entry_pad);
+	if (fault_mode && (pl == P_REGION || apl == P_REGION))
+		want |= B(EFAULT);
+	if (want & OK)
+		check_refs(s, "before RELEASE_BATCH");
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_RELEASE_BATCH, err, want, "RELEASE_BATCH");
+	if (!err) {
+		struct gomem_batch out;
+
+		memcpy(&out, arg, sizeof(out));
+		for (i = 0; i < n; i++)
+			copy[i].result = e[i].result;
+		/* Each entry in order, as the kernel: exactly predicted. */
+		for (i = 0; i < n; i++) {
+			int res = copy[i].result, ew;
+
+			k = copy[i].size ? -1 : ref_at(s, copy[i].offset);
+			ew = k >= 0 ? 0 : EINVAL;
+			if (res > 0 || res < -127)
+				fail("RELEASE_BATCH entry %u: result %d", i, res);
+			chk(C_ENTRY_RELEASE, -res, B(ew), "RELEASE_BATCH entry");
+			if (!res) {
+				ref_put(s, k);
+				done++;
+			}
+			if (copy[i].offset != e[i].offset || copy[i].size != e[i].size)
+				fail("RELEASE_BATCH wrote entry %u's input fields", i);
+		}
+		if (out.done != done)
+			fail("RELEASE_BATCH done %u, %u entries succeeded",
+			     out.done, done);
+	}
+	region_refill(s, ri);
+	region_refill(s, ari);
+	if (err == EFAULT && cur->injected && (want & OK)) {
+		/* Inside the window: which releases were done is unknown. */
+		sess_restart(s, "RELEASE_BATCH's write-back failed");
+		hold_end(&me->main, 0);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	hold_end(&me->main, 0);
+	put_sess(s, "RELEASE_BATCH");
+}
+
 static void op_verify(void)
 {
 	struct sess *s = pick_sess();
 
 	check_sess_patterns(s, "verify");
+	check_refs(s, "verify");
 	put_sess(s, "verify");
 }
 
@@ -2203,7 +3241,7 @@ static void op_fork_verify(void)
 				fail("child: region %#llx+%#llx wrong (%d) at %#llx",
 				     rg->off, rg->size, t, bad);
 			/* Rewrite it as it is: the child may write too. */
-			if (rg->size <= 4096 && (i & 1))
+			if (rg->size <= 4096 && (i & 1) && !rg->frozen)
 				touch(T_FILL, win + rg->off, rg->tag, rg->off, rg->size, &bad);
 		}
 		fd = open(opt_dev, O_RDONLY);
@@ -2243,29 +3281,89 @@ static void op_fork_verify(void)
 }
 
 /*
+ * Now and then, a token of one of the worker's regions for a child alone
+ * (private: no other process picks it).  Returns its slot, or -1; the
+ * session stays locked (*@sp) until the child is reaped and the token
+ * cancelled.
+ */
+static int child_token(struct sess **sp, u64 *token, struct region *prg)
+{
+	u64 *r = &cur->rng;
+	struct sess *s = pick_sess();
+	struct region *rg;
+	struct gomem_share sh = { 0 };
+	int ti, err, q;
+
+	*sp = s;
+	if (!s->nreg)
+		return -1;
+	rg = &s->reg[rn(r, s->nreg)];
+	if (rg->ent < 0)
+		rg->ent = ent_new(rg->off, rg->size, rg->tag);
+	if (rg->ent < 0)
+		return -1;
+	rg->frozen = 1;
+	ti = tok_new(rg->ent, rg->off, rg->size, 1, s->id);
+	if (ti < 0)
+		return -1;
+	sh.offset = rg->off;
+	sh.claims = 1 + rn(r, 2);
+	q = quota(s);
+	hold_begin(&me->main);
+	err = ioctl(s->fds[0], GOMEM_IOC_SHARE, &sh) ? errno : 0;
+	chk(C_SHARE, err, q == 2 ? B(EDQUOT) : OK | B(ENOMEM) |
+	    (q ? B(EDQUOT) : 0), "SHARE for a child");
+	if (!err)
+		tok_publish(ti, sh.token, sh.claims);
+	else
+		tok_kill(ti, WHY_FAILED);
+	hold_end(&me->main, 0);
+	*token = sh.token;
+	*prg = *rg;
+	return err ? -1 : ti;
+}
+
+/*
  * A child opens its own session, allocates, writes and frees until the
  * worker SIGKILLs it after a random delay; the kernel must take back all
- * it held (oracle 4 and the end checks).
+ * it held (oracle 4 and the end checks).  Some children first claim a
+ * token the worker made for them (and so die holding a reference); some
+ * share one of their regions with everyone (claims of it then meet a
+ * dead maker, or keep an orphan alive).  After the reaping, the worker
+ * marks what the child made as gone and cancels the child's token.
  */
 static void op_kill_child(void)
 {
 	struct slot *cs = &me->child[cur->t];
+	struct crec *cr = &me->crec[cur->t];
 	u64 *r = &cur->rng;
-	u64 delay = rn(r, 20000), cseed = rnd(r);
-	int pfd[2], st, err;
+	u64 delay = rn(r, 20000), cseed = rnd(r), ptok = 0;
+	int pfd[2], st, err, pti = -1, share = chance(r, 40), i, flying = 0;
+	static __thread unsigned int kid;
+	unsigned int cid = CHILD_MAKER | cur->t << 16 | (kid++ & 0xffff);
+	struct region prg = { 0 };
+	struct sess *s = NULL;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return;
+	if (chance(r, 40))
+		pti = child_token(&s, &ptok, &prg);
+	if (pipe2(pfd, O_CLOEXEC)) {
+		pfd[0] = pfd[1] = -1;
+		pid = -1;
+		goto reaped;
+	}
+	atomic_store(&cr->nent, 0);
+	atomic_store(&cr->ntok, 0);
 	pthread_rwlock_wrlock(&reflock);
 	atomic_store(&cs->inflight, 1);
+	flying = 1;
 	fi_begin();
 	pid = fork();
 	err = pid < 0 ? errno : 0;
 	if (pid == 0) {
-		u64 offs[64], sizes[64], rs = cseed;
+		u64 offs[64], sizes[64], rs = cseed, shared = ~0ULL;
 		unsigned int n = 0;
-		int fd;
+		int fd, she = -1;
 
 		cur->injected = 0;
 		child_close_fds(pfd[1]);
@@ -2274,18 +3372,64 @@ static void op_kill_child(void)
 		fd = open(opt_dev, O_RDWR);
 		if (fd < 0)
 			_exit(0);
+		if (pti >= 0 && chance(&rs, 80)) {
+			struct gomem_claim cl = { .token = ptok };
+			u64 bad = 0;
+			int t;
+
+			if (!ioctl(fd, GOMEM_IOC_CLAIM, &cl)) {
+				t = touch(T_CHECK, win + prg.off, prg.tag,
+					  prg.off, prg.size, &bad);
+				if (cl.offset != prg.off || cl.size != prg.size || t)
+					fail("kill-child: claimed %#llx+%#llx: "
+					     "[%#llx, +%#llx), pattern %d at %#llx",
+					     prg.off, prg.size, (u64)cl.offset,
+					     (u64)cl.size, t, bad);
+			} else if (!fault_mode ||
+				   (errno != ENOMEM && errno != EINTR)) {
+				fail("kill-child: CLAIM of its token: %s",
+				     strerrorname_np(errno));
+			}
+		}
 		for (;;) {
 			struct gomem_alloc a = { .size = 1 + rn(&rs, 16384) };
 			struct gomem_free f;
 
 			if (n < 64 && !ioctl(fd, GOMEM_IOC_ALLOC, &a)) {
+				u64 tag = rs, sz = align_up(a.size, G);
+
 				offs[n] = a.offset;
-				sizes[n++] = align_up(a.size, G);
-				pat_fill(win + a.offset, rs, a.offset, align_up(a.size, G));
+				sizes[n++] = sz;
+				pat_fill(win + a.offset, tag, a.offset, sz);
 				if (chance(&rs, 30)) {
 					ssize_t k = pwrite(fd, win + a.offset, a.size, a.offset);
 
 					(void)k;
+				}
+				/* Shared with everyone: never written again. */
+				if (share && shared == ~0ULL &&
+				    atomic_load(&cr->nent) < 4) {
+					struct gomem_share sh = {
+						.offset = a.offset,
+						.claims = 1 + rn(&rs, 3) };
+					int ti, ne = atomic_load(&cr->nent);
+
+					she = ent_new(a.offset, sz, tag);
+					if (she < 0)
+						continue;
+					cr->ent[ne] = she;
+					atomic_store(&cr->nent, ne + 1);
+					ti = tok_new(she, a.offset, sz, 0, cid);
+					if (ti < 0)
+						continue;
+					cr->tok[atomic_load(&cr->ntok)] = ti;
+					atomic_fetch_add(&cr->ntok, 1);
+					if (!ioctl(fd, GOMEM_IOC_SHARE, &sh)) {
+						tok_publish(ti, sh.token, sh.claims);
+						shared = a.offset;
+					} else {
+						tok_kill(ti, WHY_FAILED);
+					}
 				}
 			} else if (n) {
 				unsigned int i = rn(&rs, n);
@@ -2294,6 +3438,10 @@ static void op_kill_child(void)
 				f.size = sizes[i];
 				if (ioctl(fd, GOMEM_IOC_FREE, &f))
 					fail("kill-child: FREE: %s", strerrorname_np(errno));
+				if (offs[i] == shared) {
+					atomic_store(&shm->ent[she].owned, 0);
+					shared = ~0ULL;
+				}
 				offs[i] = offs[--n];
 				sizes[i] = sizes[n];
 			}
@@ -2318,10 +3466,33 @@ static void op_kill_child(void)
 		atomic_fetch_add(&me->kills, 1);
 		atomic_fetch_add(&me->forks, 1);
 	}
-	/* Reaped: the kernel has released its session. */
-	atomic_store(&cs->holdings, 0);
-	atomic_fetch_add(&cs->gen, 1);
-	atomic_store(&cs->inflight, 0);
+	/* Reaped: the kernel has released its session, references, tokens. */
+	for (i = 0; i < atomic_load(&cr->nent); i++)
+		atomic_store(&shm->ent[cr->ent[i]].owned, 0);
+	for (i = 0; i < atomic_load(&cr->ntok); i++)
+		tok_kill(cr->tok[i], WHY_KILLED);
+reaped:
+	if (pti >= 0) {
+		/* Claims left, or all of them taken by the child: gone now. */
+		struct gomem_token tk = { .token = ptok };
+
+		hold_begin(&me->main);
+		for (i = 0; i < 100; i++) {
+			err = ioctl(s->fds[0], GOMEM_IOC_CANCEL, &tk) ? errno : 0;
+			if (err != EINTR)
+				break;
+		}
+		chk(C_CANCEL, err, OK | B(ENOENT), "CANCEL of a child's token");
+		tok_kill(pti, WHY_CANCEL);
+		hold_end(&me->main, 0);
+	}
+	if (flying) {
+		atomic_store(&cs->holdings, 0);
+		atomic_fetch_add(&cs->gen, 1);
+		atomic_store(&cs->inflight, 0);
+	}
+	if (s)
+		put_sess(s, "kill child");
 }
 
 struct opw {
@@ -2335,6 +3506,8 @@ static const struct opw ops[] = {
 	{ op_bad_ioctl, 5 }, { op_mmap, 6 }, { op_rw, 10 }, { op_foreign, 3 },
 	{ op_touch, 6 }, { op_verify, 2 }, { op_dup_close, 3 },
 	{ op_fork_verify, 1 }, { op_kill_child, 1 }, { op_remote, 3 },
+	{ op_share, 5 }, { op_claim, 6 }, { op_cancel, 2 }, { op_release, 4 },
+	{ op_release_batch, 2 },
 };
 
 static void set_make_it_fail(const char *path, int on)
@@ -2481,13 +3654,18 @@ static int worker(int w)
 
 static u64 exact_cmp, skipped_cmp;
 
-/* Oracle 4: in_use equals the sum of holdings when nothing is in flight. */
+/*
+ * Oracle 4: when nothing is in flight, in_use equals what the workers own
+ * plus the orphans' bytes, and tokens, refs, orphans the hand-off tables.
+ */
 static int global_check(int pfd)
 {
 	static u64 gen0[MAXPROCS][MAXTHREADS + 1];
+	static int ntoks[NENT];
+	u64 tokens = 0, refs = 0, orphans = 0, obytes = 0;
 	struct gomem_stats st;
+	int w, k, i, ne, nt;
 	s64 sum = 0;
-	int w, k;
 
 	for (w = 0; w < opt_procs; w++)
 		for (k = 0; k <= MAXTHREADS; k++) {
@@ -2499,6 +3677,28 @@ static int global_check(int pfd)
 		}
 	if (ioctl(pfd, GOMEM_IOC_STATS, &st))
 		fail("parent STATS: %s", strerror(errno));
+	/* The hand-off tables, between the STATS and the check of the gens. */
+	ne = ent_count();
+	nt = tok_count();
+	memset(ntoks, 0, ne * sizeof(ntoks[0]));
+	for (i = 0; i < nt; i++) {
+		u64 ts = atomic_load(&shm->tok[i].state);
+
+		if (tok_live(ts)) {
+			tokens++;
+			if (shm->tok[i].ent >= 0 && shm->tok[i].ent < ne)
+				ntoks[shm->tok[i].ent]++;
+		}
+	}
+	for (i = 0; i < ne; i++) {
+		int rf = atomic_load(&shm->ent[i].refs);
+
+		refs += rf;
+		if (!atomic_load(&shm->ent[i].owned) && rf + ntoks[i] > 0) {
+			orphans++;
+			obytes += shm->ent[i].size;
+		}
+	}
 	for (w = 0; w < opt_procs; w++)
 		for (k = 0; k <= MAXTHREADS; k++) {
 			struct slot *s = k ? &shm->w[w].child[k - 1] : &shm->w[w].main;
@@ -2508,11 +3708,43 @@ static int global_check(int pfd)
 				return 0;
 			sum += atomic_load(&s->holdings);
 		}
-	if (st.in_use != (u64)sum)
-		fail("in_use %llu != %lld bytes the workers hold",
-		     (u64)st.in_use, sum);
+	if (st.in_use != (u64)sum + obytes)
+		fail("in_use %llu != %lld bytes the workers own + %llu bytes "
+		     "of %llu orphans", (u64)st.in_use, sum, obytes, orphans);
+	if (st.tokens != tokens || st.refs != refs || st.orphans != orphans ||
+	    st.orphan_bytes != obytes)
+		fail("STATS: %llu tokens, %llu references, %llu orphans (%llu "
+		     "bytes); the tables say %llu, %llu, %llu (%llu)",
+		     (u64)st.tokens, (u64)st.refs, (u64)st.orphans,
+		     (u64)st.orphan_bytes, tokens, refs, orphans, obytes);
 	exact_cmp++;
 	return 1;
+}
+
+/*
+ * Tokens are unguessable: two made one after the other (slots in the
+ * order they were taken) differ in about 32 bits.  For random values
+ * fewer than 8 differ with a chance of 3e-11 per pair; a counter, or
+ * anything near one, fails.
+ */
+static void token_values_check(void)
+{
+	int n = tok_count(), i, close = 0, pairs = 0;
+	u64 prev = 0, v;
+
+	for (i = 0; i < n; i++) {
+		if (!(atomic_load(&shm->tok[i].state) & TS_PUB))
+			continue;
+		v = atomic_load(&shm->tok[i].value);
+		if (prev) {
+			pairs++;
+			close += __builtin_popcountll(v ^ prev) < 8;
+		}
+		prev = v;
+	}
+	if (close)
+		fail("%d of %d pairs of tokens made one after the other differ "
+		     "in fewer than 8 bits: guessable", close, pairs);
 }
 
 static void usage(void)
@@ -2710,10 +3942,17 @@ int main(int argc, char **argv)
 		/* Oracle 5: everything came back. */
 		if (ioctl(pfd, GOMEM_IOC_STATS, &st))
 			fail("STATS: %s", strerror(errno));
-		if (st.in_use || st.sessions != 1)
-			fail("at the end: in_use %llu, %llu sessions (want 0, 1)",
+		if (st.in_use || st.sessions != 1 || st.refs || st.tokens ||
+		    st.orphans || st.orphan_bytes)
+			fail("at the end: in_use %llu, %llu sessions, %llu "
+			     "references, %llu tokens, %llu orphans (%llu "
+			     "bytes); want 0, 1, 0, 0, 0 (0)",
 			     (unsigned long long)st.in_use,
-			     (unsigned long long)st.sessions);
+			     (unsigned long long)st.sessions,
+			     (unsigned long long)st.refs,
+			     (unsigned long long)st.tokens,
+			     (unsigned long long)st.orphans,
+			     (unsigned long long)st.orphan_bytes);
 		if (ioctl(pfd, GOMEM_IOC_TRIM, &rel))
 			fail("TRIM: %s", strerror(errno));
 		if (ioctl(pfd, GOMEM_IOC_STATS, &st))
@@ -2726,6 +3965,7 @@ int main(int argc, char **argv)
 		if (!exact_cmp)
 			fail("no exact in_use comparison was made (%llu skipped)",
 			     skipped_cmp);
+		token_values_check();
 	}
 	say("gomem-fuzz: seed %llu, %llu ops in %.1f s (%.0f ops/s), %d procs x %d threads, %llu kills, %llu forks",
 	    opt_seed, ops, el, ops / (el > 0 ? el : 1), opt_procs, opt_threads,

@@ -112,6 +112,8 @@ static const char *errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case ENOSYS: return "ENOSYS";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EDQUOT: return "EDQUOT";
+	case ESRCH: return "ESRCH";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", e);
 	return buf;
@@ -218,6 +220,8 @@ static const char *stats_diff(const struct gomem_stats *a,
 	F(capacity); F(in_use); F(free); F(largest_free); F(chunks);
 	F(peak_in_use); F(allocs); F(frees); F(failed_allocs); F(grows);
 	F(trimmed); F(sessions); F(session_in_use); F(session_regions);
+	F(session_refs); F(session_ref_bytes); F(session_tokens); F(refs);
+	F(tokens); F(orphans); F(orphan_bytes);
 #undef F
 	return NULL;
 }
@@ -243,6 +247,21 @@ static void stats_sane(const struct gomem_stats *s, const char *when)
 	CHECK((s->session_in_use == 0) == (s->session_regions == 0),
 	      "%s: session_in_use %llu" " with %llu" " regions", when,
 	      s->session_in_use, s->session_regions);
+	/* References, tokens and orphans (docs/ownership.md). */
+	CHECK((s->session_ref_bytes == 0) == (s->session_refs == 0),
+	      "%s: session_ref_bytes %llu" " with %llu" " references", when,
+	      s->session_ref_bytes, s->session_refs);
+	CHECK(s->session_refs <= s->refs && s->session_tokens <= s->tokens,
+	      "%s: the session's %llu" " references, %llu" " tokens exceed "
+	      "the arena's %llu" ", %llu", when, s->session_refs,
+	      s->session_tokens, s->refs, s->tokens);
+	CHECK(s->session_ref_bytes <= s->in_use &&
+	      s->orphan_bytes <= s->in_use, "%s: session_ref_bytes %llu"
+	      " or orphan_bytes %llu" " above in_use %llu", when,
+	      s->session_ref_bytes, s->orphan_bytes, s->in_use);
+	CHECK((s->orphans == 0) == (s->orphan_bytes == 0),
+	      "%s: %llu" " orphans of %llu" " bytes", when, s->orphans,
+	      s->orphan_bytes);
 }
 
 /* The mmap window used by a case: the whole offset space, capped. */
@@ -1994,6 +2013,12 @@ static void case_unknown_ioctl_enotty(void)
 	unsigned long cmds[] = {
 		_IO(GOMEM_IOC_MAGIC, 0xD),
 		_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_alloc),
+		/* The hand-off commands with another direction. */
+		_IOR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share),
+		_IOW(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim),
+		_IOR(GOMEM_IOC_MAGIC, 0xA, struct gomem_token),
+		_IOWR(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref),
+		_IOW(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch),
 		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
 		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
 		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
@@ -5154,6 +5179,2366 @@ static void case_release_frees_in_slices(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Hand-off: share tokens, claims and references (docs/ownership.md)   */
+/* ------------------------------------------------------------------ */
+
+/* 0 or errno; the token in *@token. */
+static int try_share(int fd, u64 off, u64 size, u32 claims, u64 *token)
+{
+	struct gomem_share sh = { .offset = off, .size = size,
+				  .claims = claims };
+
+	if (ioctl(fd, GOMEM_IOC_SHARE, &sh))
+		return errno;
+	*token = sh.token;
+	return 0;
+}
+
+static u64 share_at(int line, int fd, u64 off, u64 size, u32 claims)
+{
+	u64 t = 0;
+	int e = try_share(fd, off, size, claims, &t);
+
+	if (e)
+		fail_at(line, "SHARE [%#llx, +%#llx) claims %u: %s", off, size,
+			claims, errname(e));
+	if (!t)
+		fail_at(line, "SHARE [%#llx, +%#llx) returned token 0", off,
+			size);
+	return t;
+}
+
+/* A token for [@off, @off + @size) (@size 0: to the region's end). */
+#define must_share(fd, off, size, claims) \
+	share_at(__LINE__, fd, off, size, claims)
+
+/* 0 or errno; the shared range in *@off, *@size (either may be NULL). */
+static int try_claim(int fd, u64 token, u64 *off, u64 *size)
+{
+	struct gomem_claim c = { .token = token };
+
+	if (ioctl(fd, GOMEM_IOC_CLAIM, &c))
+		return errno;
+	if (off)
+		*off = c.offset;
+	if (size)
+		*size = c.size;
+	return 0;
+}
+
+static void claim_at(int line, int fd, u64 token, u64 off, u64 size)
+{
+	u64 o = 0, n = 0;
+	int e = try_claim(fd, token, &o, &n);
+
+	if (e)
+		fail_at(line, "CLAIM %#llx: %s", token, errname(e));
+	if (o != off || n != size)
+		fail_at(line, "CLAIM %#llx: range [%#llx, +%#llx), want "
+			"[%#llx, +%#llx)", token, o, n, off, size);
+}
+
+/* Claim @token, which must name [@off, @off + @size). */
+#define must_claim(fd, token, off, size) \
+	claim_at(__LINE__, fd, token, off, size)
+
+static int try_cancel(int fd, u64 token)
+{
+	struct gomem_token t = { .token = token };
+
+	return ioctl(fd, GOMEM_IOC_CANCEL, &t) ? errno : 0;
+}
+
+static int try_release(int fd, u64 off)
+{
+	struct gomem_ref r = { .offset = off };
+
+	return ioctl(fd, GOMEM_IOC_RELEASE, &r) ? errno : 0;
+}
+
+/* @call returns 0 or an errno, which must be @want (0: success). */
+#define EXPECT_RES(call, want, what) do {				\
+	int __e = (call), __w = (want);					\
+	if (__e != __w)							\
+		FAIL("%s: %s, want %s", what,				\
+		     __e ? errname(__e) : "success",			\
+		     __w ? errname(__w) : "success");			\
+} while (0)
+
+#define must_release(fd, off) \
+	EXPECT_RES(try_release(fd, off), 0, "RELEASE")
+#define must_cancel(fd, token) \
+	EXPECT_RES(try_cancel(fd, token), 0, "CANCEL")
+
+/* The session's holds: regions it owns, references (bytes), tokens. */
+static void holds_at(int line, int fd, u64 regions, u64 refs, u64 ref_bytes,
+		     u64 tokens, const char *when)
+{
+	struct gomem_stats s = get_stats(fd);
+
+	stats_sane(&s, when);
+	if (s.session_regions != regions || s.session_refs != refs ||
+	    s.session_ref_bytes != ref_bytes || s.session_tokens != tokens)
+		fail_at(line, "%s: the session owns %llu regions, holds %llu "
+			"references (%llu bytes) and %llu tokens; want %llu, "
+			"%llu (%llu), %llu", when, s.session_regions,
+			s.session_refs, s.session_ref_bytes, s.session_tokens,
+			regions, refs, ref_bytes, tokens);
+}
+
+#define expect_holds(fd, regions, refs, ref_bytes, tokens, when) \
+	holds_at(__LINE__, fd, regions, refs, ref_bytes, tokens, when)
+
+struct arena_want {
+	long long in_use, refs, tokens, orphans, orphan_bytes;
+};
+
+static bool arena_is(const struct gomem_stats *s, const struct gomem_stats *s0,
+		     const struct arena_want *w)
+{
+	return (long long)(s->in_use - s0->in_use) == w->in_use &&
+	       (long long)(s->refs - s0->refs) == w->refs &&
+	       (long long)(s->tokens - s0->tokens) == w->tokens &&
+	       (long long)(s->orphans - s0->orphans) == w->orphans &&
+	       (long long)(s->orphan_bytes - s0->orphan_bytes) ==
+	       w->orphan_bytes;
+}
+
+/*
+ * The arena against the baseline @s0: in_use, references, tokens,
+ * orphans and their bytes, each as a difference.  With @settle, first
+ * poll for up to 5 s (a process's teardown).
+ */
+static void arena_at(int line, int fd, const struct gomem_stats *s0,
+		     struct arena_want w, bool settle, const char *when)
+{
+	double end = now_s() + 5;
+	struct gomem_stats s;
+
+	for (;;) {
+		s = get_stats(fd);
+		if (!settle || arena_is(&s, s0, &w) || now_s() > end)
+			break;
+		usleep(10000);
+	}
+	stats_sane(&s, when);
+	if (!arena_is(&s, s0, &w))
+		fail_at(line, "%s: in_use %+lld, refs %+lld, tokens %+lld, "
+			"orphans %+lld (%+lld bytes) from the baseline; want "
+			"%+lld, %+lld, %+lld, %+lld (%+lld)", when,
+			(long long)(s.in_use - s0->in_use),
+			(long long)(s.refs - s0->refs),
+			(long long)(s.tokens - s0->tokens),
+			(long long)(s.orphans - s0->orphans),
+			(long long)(s.orphan_bytes - s0->orphan_bytes),
+			w.in_use, w.refs, w.tokens, w.orphans,
+			w.orphan_bytes);
+}
+
+#define expect_arena(fd, s0, in_use, refs, tokens, orphans, obytes, when) \
+	arena_at(__LINE__, fd, &(s0), (struct arena_want){ in_use, refs,    \
+		 tokens, orphans, obytes }, false, when)
+#define settle_arena(fd, s0, in_use, refs, tokens, orphans, obytes, when) \
+	arena_at(__LINE__, fd, &(s0), (struct arena_want){ in_use, refs,    \
+		 tokens, orphans, obytes }, true, when)
+
+/* Fill a region through @fd's own mapping of it. */
+static void fill_via(int fd, u64 off, u64 len, u32 seed, u64 page)
+{
+	struct map m = map_range(fd, off, len, PROT_READ | PROT_WRITE, page);
+
+	fill(m.p, off, len, seed);
+	unmap(&m);
+}
+
+/* Check a region's pattern through @fd's own read-only mapping. */
+static void check_via_at(int line, int fd, u64 off, u64 len, u32 seed,
+			 u64 page, const char *what)
+{
+	struct map m = map_range(fd, off, len, PROT_READ, page);
+	long long i = check_pat(m.p, off, len, seed);
+
+	if (i >= 0)
+		fail_at(line, "%s: byte at arena offset %#llx is %#x, want %#x",
+			what, off + i, m.p[i], pat(off + i, seed));
+	unmap(&m);
+}
+
+#define check_via(fd, off, len, seed, page, what) \
+	check_via_at(__LINE__, fd, off, len, seed, page, what)
+
+struct span {
+	u64 off, size;
+};
+
+static bool span_overlaps(const struct span *h, int n, u64 off, u64 size)
+{
+	for (int i = 0; i < n; i++)
+		if (off < h[i].off + h[i].size && h[i].off < off + size)
+			return true;
+	return false;
+}
+
+/* Pattern on the bytes churn() writes: all of a small region, the ends
+ * and the start of every page of a large one. */
+static void churn_touch(unsigned char *p, u64 off, u64 size, u32 seed,
+			bool check)
+{
+	for (u64 i = 0; i < size;) {
+		u64 n = size <= 8192 ? size : i < 4096 ? 4096 - i :
+			i >= size - 4096 ? size - i : 64;
+
+		if (check) {
+			long long k = check_pat(p + i, off + i, n, seed);
+
+			if (k >= 0)
+				FAIL("churn region [%#llx, +%#llx): byte at "
+				     "%#llx is %#x, want %#x (another "
+				     "allocation overlaps it)", off, size,
+				     off + i + k, p[i + k],
+				     pat(off + i + k, seed));
+		} else {
+			fill(p + i, off + i, n, seed);
+		}
+		i += n;
+		if (size > 8192 && i >= 4096 && i < size - 4096) {
+			u64 next = round_down(off + i + 4096, 4096) - off;
+
+			i = next < size - 4096 ? next : size - 4096;
+		}
+	}
+}
+
+/*
+ * Heavy reuse of the arena by session @fd (window @w) while others hold
+ * the regions @held: @rounds rounds of allocating random sizes (a quarter
+ * NOZERO) until the arena is full or 16 MiB are out, writing a pattern
+ * into each, freeing every other one, filling the holes with small ones,
+ * checking every pattern, freeing all and trimming.  No allocation may
+ * overlap @held; the caller checks the held bytes afterwards.
+ */
+static void churn(int fd, const struct gomem_info *in, unsigned char *w,
+		  const struct span *held, int nheld, u32 seed, int rounds)
+{
+	const int max = 8192;
+	struct span *r = calloc(max, sizeof(*r));
+	u64 rs = seed * 0x9E3779B97F4A7C15ULL | 1;
+	u64 budget = in->max_size < (16ULL << 20) ? in->max_size :
+		     16ULL << 20;
+
+	CHECK(r, "calloc");
+	for (int round = 0; round < rounds; round++) {
+		u32 sd = seed + round;
+		u64 total = 0;
+		int n = 0;
+
+		for (int pass = 0; pass < 2; pass++) {
+			while (n < max && total < budget) {
+				u64 x = xrand(&rs), size, off = 0;
+				u32 fl = x % 4 ? 0 : GOMEM_ALLOC_NOZERO;
+				int e;
+
+				if (pass)
+					size = 1 + xrand(&rs) % 512;
+				else if (x % 8)
+					size = 1 + xrand(&rs) % 16384;
+				else
+					size = 1 + xrand(&rs) % 262144;
+				e = try_alloc(fd, size, 0, fl, &off);
+				if (e == ENOMEM)
+					break;
+				CHECK(!e, "churn alloc of %llu: %s", size,
+				      errname(e));
+				size = round_up(size, in->granule);
+				CHECK(!span_overlaps(held, nheld, off, size),
+				      "churn: new region [%#llx, +%#llx) "
+				      "overlaps a region others hold", off,
+				      size);
+				churn_touch(w + off, off, size, sd, false);
+				r[n].off = off;
+				r[n++].size = size;
+				total += size;
+			}
+			if (pass)
+				break;
+			/* Free every other one: holes for the next pass. */
+			total = 0;
+			for (int i = 0, k = 0; i < n; i++) {
+				if (i & 1) {
+					churn_touch(w + r[i].off, r[i].off,
+						    r[i].size, sd, true);
+					must_free(fd, r[i].off, r[i].size);
+					continue;
+				}
+				total += r[i].size;
+				r[k++] = r[i];
+			}
+			n = (n + 1) / 2;
+		}
+		for (int i = 0; i < n; i++) {
+			churn_touch(w + r[i].off, r[i].off, r[i].size, sd,
+				    true);
+			must_free(fd, r[i].off, r[i].size);
+		}
+		must_trim(fd);
+	}
+	free(r);
+}
+
+static void case_share_claim_release_roundtrip(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, size = 3 * P + 100;
+	u64 rs = round_up(size, in.granule), off, off2, tok, t1, t2;
+	struct gomem_stats s0 = get_stats(a);
+	unsigned char *buf = malloc(rs);
+
+	CHECK(buf, "malloc");
+	off = must_alloc(a, size, 0, 0);
+	fill_via(a, off, rs, 201, P);
+	tok = must_share(a, off, 0, 1);
+	expect_holds(a, 1, 0, 0, 1, "producer after SHARE");
+	expect_holds(b, 0, 0, 0, 0, "consumer before CLAIM");
+	expect_arena(a, s0, rs, 0, 1, 0, 0, "after SHARE");
+
+	must_claim(b, tok, off, rs);	/* size 0: to the region's end */
+	expect_holds(a, 1, 0, 0, 0, "producer after the claim");
+	expect_holds(b, 0, 1, rs, 0, "consumer after CLAIM");
+	expect_arena(a, s0, rs, 1, 0, 0, 0, "after CLAIM");
+	check_via(b, off, rs, 201, P, "claimed region, consumer's mapping");
+	CHECK(pread(b, buf, rs, off) == (ssize_t)rs, "pread: %s",
+	      errname(errno));
+	EXPECT_PAT(buf, off, rs, 201, "claimed region through pread");
+	EXPECT_RES(try_claim(b, tok, NULL, NULL), ENOENT,
+		   "second claim of a one-claim token");
+	EXPECT_RES(try_claim(a, tok, NULL, NULL), ENOENT,
+		   "its maker claiming a used-up token");
+	must_release(b, off + rs - 1);	/* any byte of the region */
+	expect_holds(b, 0, 0, 0, 0, "consumer after RELEASE");
+	EXPECT_RES(try_release(b, off), EINVAL, "release after the last claim");
+	expect_arena(a, s0, rs, 0, 0, 0, 0, "after RELEASE");
+	check_via(a, off, rs, 201, P, "the producer's region after hand-off");
+	must_free(a, off, size);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "after FREE");
+
+	/* Ranges: from any byte, an explicit size or to the region's end. */
+	off2 = must_alloc(a, 8192, 0, 0);
+	fill_via(a, off2, 8192, 202, P);
+	t1 = must_share(a, off2 + 101, 1000, 1);
+	t2 = must_share(a, off2 + 5001, 0, 1);
+	CHECK(t1 != t2, "two tokens with one value %#llx", t1);
+	expect_holds(a, 1, 0, 0, 2, "two tokens of one region");
+	must_claim(b, t1, off2 + 101, 1000);
+	must_claim(b, t2, off2 + 5001, 8192 - 5001);
+	/* One reference per region, whatever the claims and ranges. */
+	expect_holds(b, 0, 1, 8192, 0, "two claims of one region");
+	expect_arena(a, s0, 8192, 1, 0, 0, 0, "two claims of one region");
+	check_via(b, off2 + 101, 1000, 202, P, "first range");
+	check_via(b, off2 + 5001, 8192 - 5001, 202, P, "second range");
+	must_release(b, off2);		/* outside both ranges, in the region */
+	expect_holds(b, 0, 1, 8192, 0, "one claim left");
+	must_release(b, off2 + 8191);
+	expect_holds(b, 0, 0, 0, 0, "both claims released");
+	EXPECT_RES(try_release(b, off2 + 4096), EINVAL,
+		   "third release of two claims");
+	must_free(a, off2, 8192);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	free(buf);
+	close(b);
+	close(a);
+}
+
+static void case_producer_killed_before_claim_enoent(void)
+{
+	int fd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY), p[2], st;
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0 = get_stats(fd), s;
+	u64 msg[6];	/* bytes held, then five tokens */
+	static const u32 claims[5] = { 1, 3, 1, 2, 1 };
+	pid_t pid;
+
+	CHECK(!pipe(p), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int v = dev_open(O_RDWR);
+		u64 sz[3] = { 100, 5000, 3 * in.page_size }, o[3];
+
+		close(fd);
+		close(rfd);
+		close(p[0]);
+		msg[0] = 0;
+		for (int i = 0; i < 3; i++) {
+			o[i] = must_alloc(v, sz[i], 0, 0);
+			fill_via(v, o[i], sz[i], 210 + i, in.page_size);
+			msg[0] += round_up(sz[i], in.granule);
+		}
+		msg[1] = must_share(v, o[0], 0, claims[0]);
+		msg[2] = must_share(v, o[1], 0, claims[1]);
+		msg[3] = must_share(v, o[2] + 10, 20, claims[2]);
+		msg[4] = must_share(v, o[2], 0, claims[3]);
+		msg[5] = must_share(v, o[0], 0, claims[4]);
+		write_all(p[1], msg, sizeof(msg));
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	read_all(p[0], msg, sizeof(msg));
+	close(p[0]);
+	expect_arena(fd, s0, msg[0], 0, 5, 0, 0, "the producer alive");
+	s = get_stats(fd);
+	CHECK(s.sessions == s0.sessions + 1, "sessions %llu, want %llu",
+	      s.sessions, s0.sessions + 1);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL, "the producer did not die of SIGKILL");
+	settle_arena(fd, s0, 0, 0, 0, 0, 0, "after the producer's SIGKILL");
+	s = get_stats(fd);
+	CHECK(s.sessions == s0.sessions, "sessions %llu after the kill, "
+	      "want %llu", s.sessions, s0.sessions);
+	for (int i = 0; i < 5; i++)
+		for (u32 k = 0; k <= claims[i]; k++) {
+			EXPECT_RES(try_claim(fd, msg[1 + i], NULL, NULL),
+				   ENOENT, "claim of a dead producer's token");
+			EXPECT_RES(try_claim(rfd, msg[1 + i], NULL, NULL),
+				   ENOENT, "read-only claim of a dead "
+				   "producer's token");
+		}
+	for (int i = 0; i < 5; i++)
+		EXPECT_RES(try_cancel(fd, msg[1 + i]), ENOENT,
+			   "cancel of a dead producer's token");
+	EXPECT_STATS_SAME(s, fd, "claims of dead tokens");
+	close(rfd);
+	close(fd);
+}
+
+#define PK_REGIONS	6
+
+/*
+ * Consumers keep reading what a killed producer shared: regions of every
+ * size class (a granule; small; pages; above the 64 KiB zeroing
+ * threshold; large), one of them freed by the producer before its death,
+ * survive the kill and heavy reuse of the arena by another session.
+ */
+static void case_producer_killed_after_claims_data_intact(void)
+{
+	int c1 = dev_open(O_RDWR), c2 = dev_open(O_RDONLY), x;
+	struct gomem_info in = get_info(c1);
+	u64 P = in.page_size, g = in.granule, bytes = 0;
+	const u64 sz[PK_REGIONS] = { g, 100, 4096 + 24, 3 * P, 300000, 70000 };
+	struct {
+		u64 off[PK_REGIONS], tok[PK_REGIONS];
+	} msg;
+	struct span held[PK_REGIONS - 1];
+	struct gomem_stats s0;
+	unsigned char *w, *buf;
+	int res[2], go[2], st;
+	char c;
+	pid_t pid;
+
+	x = dev_open(O_RDWR);
+	w = map_window(x, &in, PROT_READ | PROT_WRITE);
+	must_trim(x);
+	s0 = get_stats(c1);
+	CHECK(!pipe(res) && !pipe(go), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int v = dev_open(O_RDWR);
+
+		close(c1);
+		close(c2);
+		close(x);
+		close(res[0]);
+		close(go[1]);
+		for (int i = 0; i < PK_REGIONS; i++) {
+			msg.off[i] = must_alloc(v, sz[i], 0, 0);
+			fill(w + msg.off[i], msg.off[i], round_up(sz[i], g),
+			     300 + i);
+		}
+		/* Two claims each (c1, c2); the last is never claimed. */
+		for (int i = 0; i < PK_REGIONS; i++)
+			msg.tok[i] = must_share(v, msg.off[i], 0,
+						i < PK_REGIONS - 1 ? 2 : 1);
+		write_all(res[1], &msg, sizeof(msg));
+		read_all(go[0], &c, 1);
+		/* Freed whole while others hold it: the bytes stay. */
+		must_free(v, msg.off[1], sz[1]);
+		write_all(res[1], "f", 1);
+		pause();
+		_exit(0);
+	}
+	close(res[1]);
+	close(go[0]);
+	read_all(res[0], &msg, sizeof(msg));
+	for (int i = 0; i < PK_REGIONS - 1; i++) {
+		u64 rs = round_up(sz[i], g);
+
+		must_claim(c1, msg.tok[i], msg.off[i], rs);
+		must_claim(c2, msg.tok[i], msg.off[i], rs);
+		held[i].off = msg.off[i];
+		held[i].size = rs;
+		bytes += rs;
+	}
+	write_all(go[1], "g", 1);
+	read_all(res[0], &c, 1);
+	expect_arena(c1, s0, bytes + round_up(sz[PK_REGIONS - 1], g),
+		     2 * (PK_REGIONS - 1), 1, 1, (long long)round_up(sz[1], g),
+		     "before the kill, region 1 freed by its producer");
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st),
+	      "the producer was not killed");
+	settle_arena(c1, s0, bytes, 2 * (PK_REGIONS - 1), 0, PK_REGIONS - 1,
+		     bytes, "after the producer's SIGKILL");
+	EXPECT_RES(try_claim(c1, msg.tok[PK_REGIONS - 1], NULL, NULL), ENOENT,
+		   "the killed producer's unclaimed token");
+	for (int i = 0; i < PK_REGIONS - 1; i++)
+		check_via(c2, msg.off[i], held[i].size, 300 + i, P,
+			  "held region after the producer's death");
+
+	churn(x, &in, w, held, PK_REGIONS - 1, 0xc4a2, 4);
+
+	buf = malloc(round_up(300000, g));
+	CHECK(buf, "malloc");
+	for (int i = 0; i < PK_REGIONS - 1; i++) {
+		check_via(c1, msg.off[i], held[i].size, 300 + i, P,
+			  "held region after the churn (c1's mapping)");
+		check_via(c2, msg.off[i], held[i].size, 300 + i, P,
+			  "held region after the churn (read-only mapping)");
+		CHECK(pread(c2, buf, held[i].size, held[i].off) ==
+		      (ssize_t)held[i].size, "pread: %s", errname(errno));
+		EXPECT_PAT(buf, held[i].off, held[i].size, 300 + i,
+			   "held region after the churn (pread)");
+	}
+	settle_arena(c1, s0, bytes, 2 * (PK_REGIONS - 1), 0, PK_REGIONS - 1,
+		     bytes, "after the churn");
+	for (int i = 0; i < PK_REGIONS - 1; i++)
+		must_release(c1, msg.off[i]);
+	expect_arena(c1, s0, bytes, PK_REGIONS - 1, 0, PK_REGIONS - 1, bytes,
+		     "the read-only consumer still holding");
+	for (int i = 0; i < PK_REGIONS - 1; i++)
+		must_release(c2, msg.off[i] + held[i].size - 1);
+	expect_arena(c1, s0, 0, 0, 0, 0, 0, "every holder gone");
+	free(buf);
+	munmap(w, window_size(&in));
+	close(x);
+	close(c2);
+	close(c1);
+}
+
+/* Allocate over [@off, +@size) and check every byte of it reads zero. */
+static void expect_reused_zero(int fd, const struct gomem_info *in, u64 off,
+			       u64 size, const char *what)
+{
+	struct held h[256];
+	int nh = 0;
+	struct map m;
+	u64 covered = realloc_over(fd, off, size, size, 0, h, &nh, 256);
+
+	CHECK(covered == size, "%s: re-allocation covered %llu of %llu bytes",
+	      what, covered, size);
+	m = map_range(fd, off, size, PROT_READ, in->page_size);
+	EXPECT_ZERO(m.p, off, size, what);
+	unmap(&m);
+	for (int i = 0; i < nh; i++)
+		must_free(fd, h[i].off, h[i].size);
+}
+
+static void case_consumer_killed_while_holding(void)
+{
+	int p = dev_open(O_RDWR), rp[2], gp[2], st;
+	struct gomem_info in = get_info(p);
+	u64 P = in.page_size, size = 3 * P, off, tok;
+	struct gomem_stats s0, cs;
+	pid_t pid;
+	char c;
+
+	must_trim(p);
+	s0 = get_stats(p);
+
+	/* 1: a consumer claims twice (one reference) and is killed. */
+	off = must_alloc(p, size, 0, 0);
+	fill_via(p, off, size, 220, P);
+	tok = must_share(p, off, 0, 3);
+	CHECK(!pipe(rp), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int v = dev_open(O_RDWR);
+
+		close(p);
+		must_claim(v, tok, off, size);
+		must_claim(v, tok, off, size);
+		check_via(v, off, size, 220, P, "consumer reading");
+		cs = get_stats(v);
+		write_all(rp[1], &cs, sizeof(cs));
+		pause();
+		_exit(0);
+	}
+	close(rp[1]);
+	read_all(rp[0], &cs, sizeof(cs));
+	close(rp[0]);
+	CHECK(cs.session_refs == 1 && cs.session_ref_bytes == size,
+	      "two claims of one region: %llu references, %llu bytes",
+	      cs.session_refs, cs.session_ref_bytes);
+	expect_arena(p, s0, size, 1, 1, 0, 0, "the consumer holding");
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st),
+	      "the consumer was not killed");
+	/* Its reference went; the token's last claim is still good. */
+	settle_arena(p, s0, size, 0, 1, 0, 0, "after the consumer's SIGKILL");
+	expect_holds(p, 1, 0, 0, 1, "producer after the consumer's death");
+	must_claim(p, tok, off, size);		/* one's own token */
+	expect_holds(p, 1, 1, size, 0, "producer claiming its own token");
+	must_release(p, off);
+	must_free(p, off, size);
+	expect_arena(p, s0, 0, 0, 0, 0, 0, "after the producer's free");
+
+	/* 2: the producer frees first; the killed consumer is the last
+	 * holder, and its death gives the bytes back. */
+	off = must_alloc(p, size, 0, 0);
+	fill_via(p, off, size, 221, P);
+	tok = must_share(p, off, 0, 1);
+	CHECK(!pipe(rp) && !pipe(gp), "pipe");
+	pid = must_fork();
+	if (!pid) {
+		int v = dev_open(O_RDONLY);
+
+		close(p);
+		must_claim(v, tok, off, size);
+		write_all(rp[1], "c", 1);
+		read_all(gp[0], &c, 1);
+		check_via(v, off, size, 221, P,
+			  "consumer reading after the producer's free");
+		write_all(rp[1], "v", 1);
+		pause();
+		_exit(0);
+	}
+	close(rp[1]);
+	close(gp[0]);
+	read_all(rp[0], &c, 1);
+	must_free(p, off, size);
+	expect_holds(p, 0, 0, 0, 0, "producer after freeing a held region");
+	expect_arena(p, s0, size, 1, 0, 1, size, "the consumer the last "
+		     "holder");
+	write_all(gp[1], "g", 1);
+	read_all(rp[0], &c, 1);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st),
+	      "the consumer was not killed");
+	settle_arena(p, s0, 0, 0, 0, 0, 0, "after the last holder's SIGKILL");
+	expect_reused_zero(p, &in, off, size, "bytes of a region whose last "
+			   "holder was killed, allocated again");
+	close(rp[0]);
+	close(gp[1]);
+
+	/* 3: a consumer that exits without releasing. */
+	off = must_alloc(p, size, 0, 0);
+	tok = must_share(p, off, 0, 1);
+	pid = must_fork();
+	if (!pid) {
+		int v = dev_open(O_RDWR);
+
+		close(p);
+		must_claim(v, tok, off, size);
+		_exit(0);
+	}
+	wait_ok(pid, "consumer exiting with a reference");
+	settle_arena(p, s0, size, 0, 0, 0, 0, "after the consumer's exit");
+	must_free(p, off, size);
+	expect_arena(p, s0, 0, 0, 0, 0, 0, "at the end");
+	close(p);
+}
+
+struct claim_racer {
+	int fd, err;
+	u64 token;
+	pthread_barrier_t *bar;
+};
+
+static void *claim_racer_main(void *arg)
+{
+	struct claim_racer *t = arg;
+
+	pthread_barrier_wait(t->bar);
+	t->err = try_claim(t->fd, t->token, NULL, NULL);
+	return NULL;
+}
+
+#define CLAIM_RACERS	12
+
+static void case_multi_claim_token_exactly_n(void)
+{
+	int a = dev_open(O_RDWR), c[3];
+	struct gomem_info in = get_info(a);
+	struct gomem_stats s0 = get_stats(a);
+	static const int order[5] = { 0, 1, 0, 2, 1 };
+	struct claim_racer racer[CLAIM_RACERS];
+	pthread_t tid[CLAIM_RACERS];
+	pthread_barrier_t bar;
+	u64 off, tok;
+	int won = 0;
+
+	for (int i = 0; i < 3; i++)
+		c[i] = dev_open(O_RDWR);
+	off = must_alloc(a, 4096, 0, 0);
+	fill_via(a, off, 4096, 230, in.page_size);
+	tok = must_share(a, off, 0, 5);
+	for (int k = 0; k < 5; k++) {
+		expect_holds(a, 1, 0, 0, 1, "producer with claims left");
+		must_claim(c[order[k]], tok, off, 4096);
+	}
+	expect_holds(a, 1, 0, 0, 0, "producer after the fifth claim");
+	for (int i = 0; i < 3; i++)
+		EXPECT_RES(try_claim(c[i], tok, NULL, NULL), ENOENT,
+			   "a sixth claim of a five-claim token");
+	EXPECT_RES(try_claim(a, tok, NULL, NULL), ENOENT,
+		   "its maker claiming it a sixth time");
+	expect_holds(c[0], 0, 1, 4096, 0, "two claims");
+	expect_holds(c[1], 0, 1, 4096, 0, "two claims");
+	expect_holds(c[2], 0, 1, 4096, 0, "one claim");
+	expect_arena(a, s0, 4096, 3, 0, 0, 0, "five claims by three sessions");
+	for (int i = 0; i < 3; i++) {
+		int n = i == 2 ? 1 : 2;
+
+		check_via(c[i], off, 4096, 230, in.page_size, "claimed region");
+		for (int k = 0; k < n; k++)
+			must_release(c[i], off);
+		EXPECT_RES(try_release(c[i], off), EINVAL,
+			   "a release more than the claims");
+	}
+	expect_arena(a, s0, 4096, 0, 0, 0, 0, "every claim released");
+
+	/* The most claims one token takes. */
+	tok = must_share(a, off, 0, UINT32_MAX);
+	must_claim(c[0], tok, off, 4096);
+	must_claim(c[0], tok, off, 4096);
+	must_cancel(a, tok);
+	EXPECT_RES(try_claim(c[1], tok, NULL, NULL), ENOENT,
+		   "claim after the cancel of a 2^32-1 claim token");
+	must_release(c[0], off);
+	must_release(c[0], off);
+
+	/* Sessions racing for a 7-claim token: exactly 7 win. */
+	tok = must_share(a, off, 0, 7);
+	CHECK(!pthread_barrier_init(&bar, NULL, CLAIM_RACERS), "barrier");
+	for (int i = 0; i < CLAIM_RACERS; i++) {
+		racer[i] = (struct claim_racer){ .fd = dev_open(O_RDWR),
+			.token = tok, .bar = &bar };
+		CHECK(!pthread_create(&tid[i], NULL, claim_racer_main,
+				      &racer[i]), "pthread_create");
+	}
+	for (int i = 0; i < CLAIM_RACERS; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&bar);
+	for (int i = 0; i < CLAIM_RACERS; i++) {
+		CHECK(!racer[i].err || racer[i].err == ENOENT, "racer %d: %s",
+		      i, errname(racer[i].err));
+		won += !racer[i].err;
+	}
+	CHECK(won == 7, "%d sessions claimed a 7-claim token", won);
+	expect_arena(a, s0, 4096, 7, 0, 0, 0, "seven racers holding");
+	for (int i = 0; i < CLAIM_RACERS; i++) {
+		if (!racer[i].err)
+			must_release(racer[i].fd, off);
+		close(racer[i].fd);
+	}
+	must_free(a, off, 4096);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	for (int i = 0; i < 3; i++)
+		close(c[i]);
+	close(a);
+}
+
+static void case_stale_tokens_enoent(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, off, tok, o = 0, t1, t2;
+	struct held h[4096];
+	struct gomem_stats s0;
+	int nh = 0;
+	bool found = false;
+
+	must_trim(a);
+	s0 = get_stats(a);
+	off = must_alloc(a, 4096, 0, 0);
+	fill_via(a, off, 4096, 240, P);
+
+	/* Used up. */
+	tok = must_share(a, off, 0, 1);
+	must_claim(b, tok, off, 4096);
+	EXPECT_RES(try_claim(b, tok, NULL, NULL), ENOENT, "used-up token");
+	EXPECT_RES(try_claim(a, tok, NULL, NULL), ENOENT,
+		   "used-up token, by its maker");
+	EXPECT_RES(try_cancel(a, tok), ENOENT, "cancel of a used-up token");
+	must_release(b, off);
+
+	/* Cancelled, with claims left. */
+	tok = must_share(a, off, 0, 4);
+	must_claim(b, tok, off, 4096);
+	must_cancel(a, tok);
+	EXPECT_RES(try_claim(b, tok, NULL, NULL), ENOENT, "cancelled token");
+	EXPECT_RES(try_cancel(a, tok), ENOENT, "second cancel");
+	expect_arena(a, s0, 4096, 1, 0, 0, 0, "a claim of a cancelled token");
+	must_release(b, off);
+	expect_arena(a, s0, 4096, 0, 0, 0, 0, "after the release");
+
+	/* An unclaimed token holds the region: its owner frees it, and a
+	 * later claim still reads the bytes. */
+	tok = must_share(a, off, 0, 1);
+	must_free(a, off, 4096);
+	expect_arena(a, s0, 4096, 0, 1, 1, 4096, "a token the only holder");
+	must_claim(b, tok, off, 4096);
+	expect_arena(a, s0, 4096, 1, 0, 1, 4096, "the claim the only holder");
+	check_via(b, off, 4096, 240, P, "region claimed after its free");
+	must_release(b, off);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "the last holder gone");
+
+	/* A token names one allocation forever, never a later region at
+	 * the same offset. */
+	off = must_alloc(a, 4096, 0, 0);
+	t1 = must_share(a, off, 0, 2);
+	must_cancel(a, t1);
+	must_free(a, off, 4096);
+	while (nh < 4096) {
+		int e = try_alloc(a, 4096, 0, 0, &o);
+
+		if (e == ENOMEM)
+			break;
+		CHECK(!e, "alloc: %s", errname(e));
+		if (o == off) {
+			found = true;
+			break;
+		}
+		h[nh].off = o;
+		h[nh++].size = 4096;
+	}
+	CHECK(found, "no new region at the old offset %#llx after %d "
+	      "allocations", off, nh);
+	for (int i = 0; i < nh; i++)
+		must_free(a, h[i].off, h[i].size);
+	t2 = must_share(a, off, 0, 2);
+	CHECK(t2 != t1, "a new region at %#llx got its predecessor's token "
+	      "%#llx", off, t1);
+	EXPECT_RES(try_claim(b, t1, NULL, NULL), ENOENT,
+		   "the old token after its offset was allocated again");
+	must_claim(b, t2, off, 4096);
+	must_release(b, off);
+	must_cancel(a, t2);
+	must_free(a, off, 4096);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	close(b);
+	close(a);
+}
+
+static void case_forged_tokens_enoent(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), r = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(a);
+	u64 o1, o2, t1, t2, forged[64 + 12 + 4096], t[64];
+	u64 rs = ((u64)getpid() << 32) ^ (u64)(now_s() * 1e6) ^ 0xf09ed;
+	struct gomem_stats sa, sb;
+	unsigned int n = 0, bits = 0, steps = 0;
+
+	o1 = must_alloc(a, 4096, 0, 0);
+	o2 = must_alloc(a, 100, 0, 0);
+	fill_via(a, o1, 4096, 250, in.page_size);
+	t1 = must_share(a, o1, 0, 2);
+	t2 = must_share(a, o2, 0, 1);
+	forged[n++] = 0;
+	forged[n++] = 1;
+	forged[n++] = ~0ULL;
+	forged[n++] = t1 + 1;
+	forged[n++] = t1 - 1;
+	forged[n++] = t2 + 1;
+	forged[n++] = t2 - 1;
+	forged[n++] = t1 ^ t2;
+	forged[n++] = t1 + (t1 - t2);	/* the next of an arithmetic run */
+	forged[n++] = t2 + (t2 - t1);
+	forged[n++] = ~t1;
+	forged[n++] = t1 ^ 0x5555555555555555ULL;
+	for (int k = 0; k < 64; k++)
+		forged[n++] = t1 ^ (1ULL << k);
+	for (int k = 0; k < 4096; k++)
+		forged[n++] = xrand(&rs);
+	sa = get_stats(a);
+	sb = get_stats(b);
+	for (unsigned int i = 0; i < n; i++) {
+		int fds[3] = { a, b, r };
+
+		if (forged[i] == t1 || forged[i] == t2)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			int e = try_claim(fds[k], forged[i], NULL, NULL);
+
+			CHECK(e == ENOENT, "claim of forged token %#llx (from "
+			      "%#llx, %#llx): %s, want ENOENT", forged[i], t1,
+			      t2, e ? errname(e) : "success");
+		}
+		EXPECT_RES(try_cancel(a, forged[i]), ENOENT,
+			   "cancel of a forged token");
+		EXPECT_RES(try_cancel(b, forged[i]), ENOENT,
+			   "cancel of a forged token by another session");
+	}
+	EXPECT_STATS_SAME(sa, a, "forged tokens (maker)");
+	EXPECT_STATS_SAME(sb, b, "forged tokens (other session)");
+	/* The real ones still work, as many times as made for. */
+	must_claim(b, t1, o1, 4096);
+	must_claim(r, t1, o1, 4096);
+	must_claim(b, t2, o2, round_up(100, in.granule));
+	check_via(r, o1, 4096, 250, in.page_size, "region of a real token");
+
+	/* Tokens look random: distinct, never 0, not a counter. */
+	for (int i = 0; i < 64; i++) {
+		t[i] = must_share(a, o1, 0, 1);
+		for (int k = 0; k < i; k++)
+			CHECK(t[k] != t[i], "tokens %d and %d are both %#llx",
+			      k, i, t[i]);
+	}
+	for (int i = 1; i < 64; i++) {
+		bits += __builtin_popcountll(t[i] ^ t[i - 1]);
+		steps += t[i] - t[i - 1] == t[1] - t[0];
+	}
+	CHECK(steps < 63, "64 tokens in a row are an arithmetic sequence "
+	      "(step %#llx)", t[1] - t[0]);
+	CHECK(bits >= 24 * 63 && bits <= 40 * 63, "consecutive tokens differ "
+	      "in %.1f bits on average, want about 32", bits / 63.0);
+	for (int i = 0; i < 64; i++)
+		must_cancel(a, t[i]);
+	must_release(b, o1);
+	must_release(r, o1);
+	must_release(b, o2);
+	must_free(a, o1, 4096);
+	must_free(a, o2, 100);
+	close(r);
+	close(b);
+	close(a);
+}
+
+static void case_closed_session_tokens_enoent(void)
+{
+	int p = dev_open(O_RDWR), pd, c = dev_open(O_RDWR), f;
+	struct gomem_info in = get_info(p);
+	u64 off, t1, t2, t3, tf;
+	struct gomem_stats s0 = get_stats(c);
+
+	off = must_alloc(p, 4096, 0, 0);
+	fill_via(p, off, 4096, 260, in.page_size);
+	t1 = must_share(p, off, 0, 2);
+	t2 = must_share(p, off, 0, 1);
+	t3 = must_share(p, off, 0, 2);
+	must_claim(c, t1, off, 4096);
+	/* A dup keeps the session: its tokens stay good. */
+	pd = dup(p);
+	CHECK(pd >= 0, "dup: %s", errname(errno));
+	close(p);
+	must_claim(c, t3, off, 4096);
+	expect_arena(c, s0, 4096, 1, 3, 0, 0, "the session open through a dup");
+	close(pd);
+	settle_arena(c, s0, 4096, 1, 0, 1, 4096, "after the last close");
+	EXPECT_RES(try_claim(c, t1, NULL, NULL), ENOENT,
+		   "closed session's token with a claim left");
+	EXPECT_RES(try_claim(c, t2, NULL, NULL), ENOENT,
+		   "closed session's unclaimed token");
+	EXPECT_RES(try_claim(c, t3, NULL, NULL), ENOENT,
+		   "closed session's token with a claim left");
+	EXPECT_RES(try_cancel(c, t2), ENOENT, "cancel of a closed session's "
+		   "token");
+	check_via(c, off, 4096, 260, in.page_size,
+		  "region of a closed session, still referenced");
+
+	/* A session that forwards what it holds, then closes. */
+	f = dev_open(O_RDWR);
+	tf = must_share(c, off, 0, 1);
+	must_claim(f, tf, off, 4096);
+	tf = must_share(f, off, 100, 1);
+	close(f);
+	settle_arena(c, s0, 4096, 1, 0, 1, 4096, "the forwarder closed");
+	EXPECT_RES(try_claim(c, tf, NULL, NULL), ENOENT,
+		   "a closed forwarder's token");
+	must_release(c, off);
+	must_release(c, off);
+	expect_arena(c, s0, 0, 0, 0, 0, 0, "every holder gone");
+	close(c);
+}
+
+static void case_release_not_held_einval(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), c = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 g = in.granule, own, ob, held, tok, gone;
+	struct gomem_stats sa, sc;
+
+	own = must_alloc(a, 4096, 0, 0);
+	ob = must_alloc(b, 4096, 0, 0);
+	held = must_alloc(a, 8192, 0, 0);
+	gone = must_alloc(a, 64, 0, 0);
+	must_free(a, gone, 64);
+	tok = must_share(a, held, 0, 1);
+	must_claim(c, tok, held, 8192);
+	sa = get_stats(a);
+	sc = get_stats(c);
+	EXPECT_RES(try_release(a, own), EINVAL, "release of one's own region");
+	EXPECT_RES(try_release(a, held), EINVAL, "release by the owner of a "
+		   "region others reference");
+	EXPECT_RES(try_release(c, ob), EINVAL, "release of another session's "
+		   "region");
+	EXPECT_RES(try_release(c, own + 100), EINVAL, "release of another "
+		   "session's region, inside it");
+	EXPECT_RES(try_release(c, gone), EINVAL, "release of a freed region");
+	EXPECT_RES(try_release(c, held + 8192), EINVAL, "release just past "
+		   "the held region");
+	EXPECT_RES(try_release(c, in.map_size), EINVAL, "release at map_size");
+	EXPECT_RES(try_release(c, in.map_size - g), EINVAL,
+		   "release of the window's last granule");
+	EXPECT_RES(try_release(c, ~0ULL), EINVAL, "release at 2^64-1");
+	EXPECT_STATS_SAME(sa, a, "refused releases (owner)");
+	EXPECT_STATS_SAME(sc, c, "refused releases (holder)");
+	must_release(c, held + 4096);
+	must_free(a, own, 4096);
+	must_free(a, held, 8192);
+	must_free(b, ob, 4096);
+	close(c);
+	close(b);
+	close(a);
+}
+
+static void case_double_release_einval(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	u64 off = must_alloc(a, 256, 0, 0), tok;
+	struct gomem_stats s0 = get_stats(a), s;
+
+	tok = must_share(a, off, 0, 1);
+	must_claim(b, tok, off, 256);
+	must_release(b, off);
+	s = get_stats(b);
+	EXPECT_RES(try_release(b, off), EINVAL, "double release");
+	EXPECT_RES(try_release(b, off + 8), EINVAL, "double release, inside");
+	EXPECT_STATS_SAME(s, b, "double release");
+	tok = must_share(a, off, 0, 2);
+	must_claim(b, tok, off, 256);
+	must_claim(b, tok, off, 256);
+	must_release(b, off);
+	must_release(b, off + 255);
+	EXPECT_RES(try_release(b, off), EINVAL, "third release of two claims");
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "after the releases");
+	must_free(a, off, 256);
+	close(b);
+	close(a);
+}
+
+/*
+ * A region others hold (a token, a reference) can only be freed whole:
+ * no head, tail or middle (EBUSY), nothing changed; the whole free ends
+ * the owner's hold and the bytes stay for the others through heavy reuse
+ * of the arena.
+ */
+static void case_partial_free_shared_region_ebusy(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), x = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, size = 16 * P, off, tok, o2;
+	struct gomem_batch_entry e[3];
+	struct gomem_batch bt = { .entries = (uintptr_t)e, .count = 3 };
+	struct gomem_stats s0, s;
+	struct span held;
+	unsigned char *w;
+	int err;
+
+	w = map_window(x, &in, PROT_READ | PROT_WRITE);
+	must_trim(a);
+	s0 = get_stats(a);
+	off = must_alloc(a, size, P, 0);
+	fill_via(a, off, size, 270, P);
+	tok = must_share(a, off + P, 2 * P, 1);	/* a part of it */
+	for (int claimed = 0; claimed < 2; claimed++) {
+		const char *when = claimed ? "claimed" : "a token out";
+
+		if (claimed)
+			must_claim(b, tok, off + P, 2 * P);
+		s = get_stats(a);
+		err = try_free(a, off, P);
+		CHECK(err == EBUSY, "head of a shared region (%s): %s, want "
+		      "EBUSY", when, errname(err));
+		err = try_free(a, off + 15 * P, P);
+		CHECK(err == EBUSY, "tail (%s): %s, want EBUSY", when,
+		      errname(err));
+		err = try_free(a, off + 4 * P, P);
+		CHECK(err == EBUSY, "middle (%s): %s, want EBUSY", when,
+		      errname(err));
+		err = try_free(a, off + P, 2 * P);
+		CHECK(err == EBUSY, "the shared part (%s): %s, want EBUSY",
+		      when, errname(err));
+		err = try_free(a, off, 15 * P);
+		CHECK(err == EBUSY, "all but the last page (%s): %s, want "
+		      "EBUSY", when, errname(err));
+		/* The checks of the range come first. */
+		err = try_free(a, off, 17 * P);
+		CHECK(err == EINVAL, "a range past the region (%s): %s, want "
+		      "EINVAL", when, errname(err));
+		memset(e, 0, sizeof(e));
+		e[0] = (struct gomem_batch_entry){ .offset = off, .size = P };
+		e[1] = (struct gomem_batch_entry){ .offset = off + 8 * P,
+						   .size = 8 * P };
+		e[2] = (struct gomem_batch_entry){ .offset = off + 2 * P,
+						   .size = P };
+		EXPECT_OK(ioctl(a, GOMEM_IOC_FREE_BATCH, &bt),
+			  "free batch of parts");
+		CHECK(bt.done == 0 && e[0].result == -EBUSY &&
+		      e[1].result == -EBUSY && e[2].result == -EBUSY,
+		      "free batch of parts (%s): done %u, results %d %d %d, "
+		      "want -EBUSY", when, bt.done, e[0].result, e[1].result,
+		      e[2].result);
+		EXPECT_STATS_SAME(s, a, "refused partial frees");
+	}
+	/* Nobody but its owner may free it at all. */
+	err = try_free(b, off, size);
+	CHECK(err == EPERM, "the holder freeing the region: %s, want EPERM",
+	      errname(err));
+	err = try_free(b, off + P, P);
+	CHECK(err == EPERM, "the holder freeing a part: %s, want EPERM",
+	      errname(err));
+
+	/* The whole region: the owner's hold ends, the bytes stay. */
+	must_free(a, off, size);
+	expect_holds(a, 0, 0, 0, 0, "owner after the whole free");
+	expect_arena(a, s0, size, 1, 0, 1, size, "an orphan held by b");
+	s = get_stats(a);
+	err = try_free(a, off, size);
+	/* Not the owner's any more: an orphan is nobody's to free. */
+	CHECK(err == EPERM, "freeing the orphan again: %s, want EPERM",
+	      err ? errname(err) : "success");
+	EXPECT_STATS_SAME(s, a, "a second free of the orphan");
+	held.off = off;
+	held.size = size;
+	churn(x, &in, w, &held, 1, 0x9a27, 3);
+	check_via(b, off, size, 270, P, "orphan after heavy reuse");
+	must_release(b, off);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "the last holder gone");
+	expect_reused_zero(x, &in, off, size, "an orphan's bytes, allocated "
+			   "again after its last release");
+
+	/* With every hold gone, partial frees work again. */
+	o2 = must_alloc(a, 4 * P, 0, 0);
+	tok = must_share(a, o2, 0, 1);
+	EXPECT_RES(try_free(a, o2, P), EBUSY, "head with a token out");
+	must_cancel(a, tok);
+	must_free(a, o2, P);
+	tok = must_share(a, o2 + P, 0, 1);
+	must_claim(b, tok, o2 + P, 3 * P);
+	EXPECT_RES(try_free(a, o2 + 3 * P, P), EBUSY, "tail with a reference");
+	must_release(b, o2 + P);
+	must_free(a, o2 + 3 * P, P);
+	must_free(a, o2 + 2 * P, P);
+	must_free(a, o2 + P, P);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	munmap(w, window_size(&in));
+	close(x);
+	close(b);
+	close(a);
+}
+
+static void case_cancel_other_session_token_eperm(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), r = dev_open(O_RDONLY);
+	u64 off = must_alloc(a, 512, 0, 0), tok, tb;
+	struct gomem_stats s0 = get_stats(a), s;
+
+	tok = must_share(a, off, 0, 2);
+	s = get_stats(a);
+	EXPECT_RES(try_cancel(b, tok), EPERM, "cancel of another's token");
+	EXPECT_RES(try_cancel(r, tok), EPERM,
+		   "cancel of another's token by a read-only session");
+	EXPECT_STATS_SAME(s, a, "refused cancels");
+	must_claim(b, tok, off, 512);
+	EXPECT_RES(try_cancel(b, tok), EPERM,
+		   "cancel of another's token one has claimed");
+	must_claim(r, tok, off, 512);	/* it still had its second claim */
+	tok = must_share(a, off, 0, 3);
+	EXPECT_RES(try_cancel(b, tok), EPERM, "cancel of another's token");
+	must_cancel(a, tok);
+	EXPECT_RES(try_cancel(a, tok), ENOENT, "second cancel");
+	EXPECT_RES(try_cancel(b, tok), ENOENT, "another's cancelled token");
+	EXPECT_RES(try_claim(b, tok, NULL, NULL), ENOENT,
+		   "claim of a cancelled token");
+
+	/* Tokens of a forwarder are its own. */
+	tb = must_share(b, off, 0, 1);
+	EXPECT_RES(try_cancel(a, tb), EPERM,
+		   "the owner cancelling a forwarder's token");
+	must_cancel(b, tb);
+	tb = must_share(r, off, 0, 1);
+	EXPECT_RES(try_cancel(b, tb), EPERM, "cancel of another's forward");
+	must_cancel(r, tb);
+	must_release(b, off);
+	must_release(r, off);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	must_free(a, off, 512);
+	close(r);
+	close(b);
+	close(a);
+}
+
+/*
+ * O_RDONLY holds by reference: it claims, maps read-only, reads, shares
+ * what it holds and cancels its tokens, releases; it may not allocate,
+ * free (not even what it holds), trim or recycle, nor map writable.
+ * O_WRONLY sessions have write access: they claim and release as well.
+ */
+static void case_rdonly_holder_claims_and_releases(void)
+{
+	int a = dev_open(O_RDWR), r = dev_open(O_RDONLY), wo;
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, size = 2 * P + 5, rs = round_up(size, in.granule);
+	u64 off, tok, tr, x;
+	struct gomem_batch_entry e[1];
+	struct gomem_batch bt = { .entries = (uintptr_t)e, .count = 1 };
+	struct gomem_free f;
+	struct gomem_release rel;
+	unsigned char *buf = malloc(rs);
+	struct gomem_stats s0 = get_stats(a), s;
+	void *m;
+
+	CHECK(buf, "malloc");
+	off = must_alloc(a, size, 0, 0);
+	fill_via(a, off, rs, 280, P);
+	tok = must_share(a, off, 0, 3);
+	must_claim(r, tok, off, rs);
+	expect_holds(r, 0, 1, rs, 0, "read-only holder");
+	check_via(r, off, rs, 280, P, "read-only holder's mapping");
+	CHECK(pread(r, buf, rs, off) == (ssize_t)rs, "pread: %s",
+	      errname(errno));
+	EXPECT_PAT(buf, off, rs, 280, "read-only holder's pread");
+	/* Sharing what it holds, cancelling its token. */
+	tr = must_share(r, off + 7, 100, 1);
+	expect_holds(r, 0, 1, rs, 1, "read-only holder with a token");
+	must_cancel(r, tr);
+	tr = must_share(r, off, 0, 1);
+	must_claim(a, tr, off, rs);	/* the owner gets a reference too */
+	expect_holds(a, 1, 1, rs, 1, "owner holding a reference");
+	must_release(a, off);
+
+	s = get_stats(a);
+	EXPECT_ERR(ioctl(r, GOMEM_IOC_ALLOC, &(struct gomem_alloc){ .size = 64 }),
+		   EBADF, "read-only alloc");
+	f = (struct gomem_free){ .offset = off, .size = rs };
+	EXPECT_ERR(ioctl(r, GOMEM_IOC_FREE, &f), EBADF,
+		   "read-only free of a held region");
+	memset(e, 0, sizeof(e));
+	e[0].offset = off;
+	e[0].size = rs;
+	EXPECT_ERR(ioctl(r, GOMEM_IOC_FREE_BATCH, &bt), EBADF,
+		   "read-only free batch of a held region");
+	EXPECT_ERR(ioctl(r, GOMEM_IOC_RECYCLE, &rel), EBADF,
+		   "read-only recycle");
+	EXPECT_ERR(ioctl(r, GOMEM_IOC_TRIM, &rel), EBADF, "read-only trim");
+	m = mmap(NULL, round_up(rs, P), PROT_READ | PROT_WRITE, MAP_SHARED, r,
+		 round_down(off, P));
+	CHECK(m == MAP_FAILED && errno == EACCES, "writable mapping of a "
+	      "read-only holder: %s, want EACCES",
+	      m == MAP_FAILED ? errname(errno) : "mapped");
+	EXPECT_STATS_SAME(s, a, "a read-only holder's refused calls");
+	must_release(r, off + rs - 1);
+	expect_holds(r, 0, 0, 0, 0, "read-only holder after RELEASE");
+
+	/* O_WRONLY: a session with write access, for the hand-off too. */
+	wo = dev_open(O_WRONLY);
+	must_claim(wo, tok, off, rs);
+	expect_holds(wo, 0, 1, rs, 0, "write-only holder");
+	x = must_share(wo, off, 0, 1);
+	must_cancel(wo, x);
+	must_release(wo, off);
+	close(wo);
+	must_cancel(a, tok);		/* its third claim unused */
+	expect_arena(a, s0, rs, 0, 0, 0, 0, "every claim released");
+	must_free(a, off, size);
+	free(buf);
+	close(r);
+	close(a);
+}
+
+/*
+ * The record limit (max_session_regions) counts a session's regions, its
+ * references (one per region, however many claims) and its outstanding
+ * tokens: at the limit a claim of a region it does not reference yet, a
+ * share and an alloc are EDQUOT with nothing changed (the token keeps its
+ * claim); another claim of a region it references, a cancel or a release
+ * still work and make room.
+ */
+static void case_edquot_counts_refs_and_tokens(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 cap = in.max_session_regions, g = in.granule, n = 0, r[3], t[3];
+	u64 own = 0, tb, x, rs = 8 * g;
+	struct gomem_batch_entry *e = calloc(GOMEM_BATCH_MAX, sizeof(*e));
+	struct gomem_batch bt = { .entries = (uintptr_t)e };
+	struct gomem_stats s;
+
+	CHECK(e, "calloc");
+	CHECK(cap >= 8 && cap <= (8ULL << 20), "cap %llu out of the range "
+	      "this case can fill", cap);
+	CHECK((cap + 8) * 4 * g < in.max_size, "cap %llu regions of %llu "
+	      "bytes do not fit max_size %llu", cap, g, in.max_size);
+	for (int i = 0; i < 3; i++) {
+		r[i] = must_alloc(a, rs, 0, 0);
+		t[i] = must_share(a, r[i], 0, i ? 1 : 3);
+	}
+	while (n < cap - 2) {
+		u32 k = cap - 2 - n < GOMEM_BATCH_MAX ? cap - 2 - n :
+			GOMEM_BATCH_MAX;
+
+		memset(e, 0, k * sizeof(*e));
+		for (u32 i = 0; i < k; i++)
+			e[i].size = g;
+		bt.count = k;
+		EXPECT_OK(ioctl(b, GOMEM_IOC_ALLOC_BATCH, &bt), "alloc batch");
+		CHECK(bt.done == k, "alloc batch after %llu regions: done %u "
+		      "of %u (%d)", n, bt.done, k, e[0].result);
+		if (!n)
+			own = e[0].offset;
+		n += k;
+	}
+	expect_holds(b, cap - 2, 0, 0, 0, "two records below the limit");
+	must_claim(b, t[0], r[0], rs);
+	must_claim(b, t[0], r[0], rs);	/* the same region: no new record */
+	tb = must_share(b, own, 0, 1);
+	expect_holds(b, cap - 2, 1, rs, 1, "at the limit");
+
+	s = get_stats(b);
+	EXPECT_RES(try_claim(b, t[1], NULL, NULL), EDQUOT,
+		   "claim of a region not referenced yet, at the limit");
+	EXPECT_RES(try_share(b, own, 0, 1, &x), EDQUOT,
+		   "share of an own region at the limit");
+	EXPECT_RES(try_share(b, r[0], 0, 1, &x), EDQUOT,
+		   "share of a referenced region at the limit");
+	EXPECT_RES(try_alloc(b, g, 0, 0, &x), EDQUOT, "alloc at the limit");
+	EXPECT_STATS_SAME(s, b, "refusals at the limit");
+	must_claim(b, t[0], r[0], rs);	/* a referenced region: still fine */
+	expect_holds(b, cap - 2, 1, rs, 1, "a third claim at the limit");
+	must_cancel(b, tb);		/* makes room */
+	must_claim(b, t[1], r[1], rs);	/* t[1] kept its one claim */
+	expect_holds(b, cap - 2, 2, 2 * rs, 0, "at the limit again");
+	EXPECT_RES(try_claim(b, t[2], NULL, NULL), EDQUOT,
+		   "claim at the limit");
+	must_release(b, r[1]);
+	must_claim(b, t[2], r[2], rs);
+	expect_holds(b, cap - 2, 2, 2 * rs, 0, "references fill the limit");
+	for (int i = 0; i < 3; i++)
+		must_release(b, r[0]);
+	must_release(b, r[2]);
+	close(b);
+	for (int i = 0; i < 3; i++)
+		must_free(a, r[i], rs);
+	free(e);
+	close(a);
+}
+
+/* Every argument check of the new commands: EINVAL, EPERM, nothing done. */
+static void case_share_claim_bad_arguments_einval(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), err;
+	struct gomem_info in = get_info(a);
+	u64 g = in.granule, r1, r2, rb, gone, tok, tb, x;
+	static const u32 flags[] = { 1, 2, 1U << 31, ~0U };
+	struct gomem_batch_entry e[2];
+	struct gomem_batch bt;
+	struct gomem_stats sa, sb;
+
+	r1 = must_alloc(a, 4096, 0, 0);
+	r2 = must_alloc(a, 4096, 0, 0);
+	rb = must_alloc(b, 4096, 0, 0);
+	gone = must_alloc(a, 4096, 0, 0);
+	must_free(a, gone, 4096);
+	tok = must_share(a, r1, 0, 2);
+	tb = must_share(a, r2, 0, 1);
+	must_claim(b, tb, r2, 4096);
+	sa = get_stats(a);
+	sb = get_stats(b);
+
+	/* SHARE */
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct gomem_share sh = { .offset = r1, .claims = 1,
+					  .flags = flags[i] };
+
+		EXPECT_ERR(ioctl(a, GOMEM_IOC_SHARE, &sh), EINVAL,
+			   "SHARE with a flag");
+		CHECK(sh.token == 0, "refused SHARE wrote token %#llx",
+		      sh.token);
+	}
+	EXPECT_RES(try_share(a, r1, 0, 0, &x), EINVAL, "SHARE of 0 claims");
+	EXPECT_RES(try_share(a, r1, 4096 + g, 1, &x), EINVAL,
+		   "SHARE past the region's end");
+	EXPECT_RES(try_share(a, r1 + 4095, 2, 1, &x), EINVAL,
+		   "SHARE of the last byte and one more");
+	EXPECT_RES(try_share(a, r1, 8192, 1, &x), EINVAL,
+		   "SHARE over two regions (or past the end)");
+	EXPECT_RES(try_share(a, r1, ~0ULL, 1, &x), EINVAL,
+		   "SHARE of 2^64-1 bytes");
+	EXPECT_RES(try_share(a, r1 + 8, ~0ULL - 7, 1, &x), EINVAL,
+		   "SHARE whose offset + size wraps to 0");
+	EXPECT_RES(try_share(a, r1 + 8, ~0ULL - 15, 1, &x), EINVAL,
+		   "SHARE whose offset + size wraps");
+	EXPECT_RES(try_share(a, gone, 0, 1, &x), EINVAL,
+		   "SHARE of a freed region");
+	EXPECT_RES(try_share(a, in.map_size, 0, 1, &x), EINVAL,
+		   "SHARE at map_size");
+	EXPECT_RES(try_share(a, ~0ULL, 1, 1, &x), EINVAL, "SHARE at 2^64-1");
+	EXPECT_RES(try_share(a, rb, 0, 1, &x), EPERM,
+		   "SHARE of another session's region");
+	EXPECT_RES(try_share(a, rb + 10, 16, 1, &x), EPERM,
+		   "SHARE of a part of another session's region");
+	EXPECT_STATS_SAME(sa, a, "refused SHAREs");
+	EXPECT_RES(try_share(b, r1, 0, 1, &x), EPERM,
+		   "SHARE of a region neither owned nor referenced");
+	EXPECT_RES(try_share(b, r2, 4097, 1, &x), EINVAL,
+		   "SHARE past the end of a referenced region");
+	EXPECT_STATS_SAME(sb, b, "refused SHAREs of the holder");
+
+	/* CLAIM */
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct gomem_claim c = { .token = tok, .flags = flags[i],
+					 .offset = 7, .size = 9 };
+
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_CLAIM, &c), EINVAL,
+			   "CLAIM with a flag");
+		CHECK(c.offset == 7 && c.size == 9, "refused CLAIM wrote its "
+		      "outputs");
+		c.flags = 0;
+		c.pad = flags[i];
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_CLAIM, &c), EINVAL,
+			   "CLAIM with non-zero padding");
+	}
+	EXPECT_RES(try_claim(b, 0, NULL, NULL), ENOENT, "CLAIM of token 0");
+
+	/* CANCEL */
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct gomem_token t = { .token = tok, .flags = flags[i] };
+
+		EXPECT_ERR(ioctl(a, GOMEM_IOC_CANCEL, &t), EINVAL,
+			   "CANCEL with a flag");
+		t.flags = 0;
+		t.pad = flags[i];
+		EXPECT_ERR(ioctl(a, GOMEM_IOC_CANCEL, &t), EINVAL,
+			   "CANCEL with non-zero padding");
+	}
+	EXPECT_RES(try_cancel(a, 0), ENOENT, "CANCEL of token 0");
+
+	/* RELEASE */
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct gomem_ref rf = { .offset = r2, .flags = flags[i] };
+
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE, &rf), EINVAL,
+			   "RELEASE with a flag");
+		rf.flags = 0;
+		rf.pad = flags[i];
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE, &rf), EINVAL,
+			   "RELEASE with non-zero padding");
+	}
+
+	/* RELEASE_BATCH: the whole call refused, no entry processed. */
+	{
+		static const u32 counts[] = { 0, GOMEM_BATCH_MAX + 1,
+					      0x80000000U, UINT32_MAX };
+		struct gomem_batch_entry *big = calloc(GOMEM_BATCH_MAX + 2,
+						       sizeof(*big));
+
+		CHECK(big, "calloc");
+		for (int i = 0; i < GOMEM_BATCH_MAX + 2; i++) {
+			big[i].offset = r2;
+			big[i].result = 55;
+		}
+		for (unsigned int i = 0; i < sizeof(counts) / sizeof(counts[0]);
+		     i++) {
+			bt = (struct gomem_batch){ .entries = (uintptr_t)big,
+						   .count = counts[i] };
+			EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt),
+				   EINVAL, "RELEASE_BATCH count");
+		}
+		for (int i = 0; i < GOMEM_BATCH_MAX + 2; i++)
+			CHECK(big[i].result == 55, "refused RELEASE_BATCH wrote "
+			      "entry %d", i);
+		free(big);
+	}
+	memset(e, 0, sizeof(e));
+	e[0].offset = r2;
+	e[1].offset = r2;
+	e[0].result = e[1].result = 55;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)e, .count = 2,
+				   .flags = GOMEM_ALLOC_NOZERO };
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EINVAL,
+		   "RELEASE_BATCH with flags");
+	bt.flags = 1U << 31;
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EINVAL,
+		   "RELEASE_BATCH with flag bit 31");
+	bt.flags = 0;
+	bt.align = 8;
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EINVAL,
+		   "RELEASE_BATCH with align");
+	bt.align = 0;
+	bt.pad = 1;
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EINVAL,
+		   "RELEASE_BATCH with padding");
+	bt.pad = 0;
+	e[1].pad = 1;
+	err = ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt) ? errno : 0;
+	CHECK(err == EINVAL, "RELEASE_BATCH with an entry's padding: %s, want "
+	      "EINVAL", err ? errname(err) : "success");
+	CHECK(e[0].result == 55 && e[1].result == 55,
+	      "refused RELEASE_BATCH wrote results %d %d", e[0].result,
+	      e[1].result);
+	EXPECT_STATS_SAME(sb, b, "refused CLAIMs, RELEASEs, batches");
+	EXPECT_STATS_SAME(sa, a, "refused calls of the other session");
+
+	/* Nothing was used up. */
+	must_claim(b, tok, r1, 4096);
+	must_claim(b, tok, r1, 4096);
+	must_release(b, r1);
+	must_release(b, r1);
+	must_release(b, r2);
+	must_free(a, r1, 4096);
+	must_free(a, r2, 4096);
+	must_free(b, rb, 4096);
+	close(b);
+	close(a);
+}
+
+struct share_big {
+	struct gomem_share s;
+	u64 extra;
+};
+
+struct claim_big {
+	struct gomem_claim c;
+	u64 extra[2];
+};
+
+struct token_big {
+	struct gomem_token t;
+	u64 extra;
+};
+
+struct ref_big {
+	struct gomem_ref r;
+	u64 extra;
+};
+
+/*
+ * The new commands' sizes: smaller than the first version (EINVAL, no
+ * byte written), larger with a non-zero tail (E2BIG, nothing done),
+ * larger with a zero tail (works, tail left alone); STATS of its first
+ * version's size still works and writes nothing past it.
+ */
+static void case_handoff_struct_sizes(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	u64 off = must_alloc(a, 4096, 0, 0), tok, held;
+	unsigned char buf[256], copy[256];
+	struct share_big sh;
+	struct claim_big cb;
+	struct token_big tk;
+	struct ref_big rf;
+	struct gomem_stats s, sa, sb;
+	struct gomem_batch_entry e[1];
+	struct {
+		struct gomem_batch b;
+		u64 extra;
+	} bb;
+	const struct {
+		unsigned int dir, nr, size;
+		const char *what;
+	} t[] = {
+		{ _IOC_READ | _IOC_WRITE, 0x8, 24, "SHARE cutting token" },
+		{ _IOC_READ | _IOC_WRITE, 0x8, 16, "SHARE of 16 bytes" },
+		{ _IOC_READ | _IOC_WRITE, 0x8, 8, "SHARE of 8 bytes" },
+		{ _IOC_READ | _IOC_WRITE, 0x9, 24, "CLAIM cutting size" },
+		{ _IOC_READ | _IOC_WRITE, 0x9, 16, "CLAIM cutting offset" },
+		{ _IOC_READ | _IOC_WRITE, 0x9, 8, "CLAIM of 8 bytes" },
+		{ _IOC_WRITE, 0xA, 8, "CANCEL of 8 bytes" },
+		{ _IOC_WRITE, 0xB, 8, "RELEASE of 8 bytes" },
+		{ _IOC_READ | _IOC_WRITE, 0xC, 24, "RELEASE_BATCH cutting done" },
+		{ _IOC_READ | _IOC_WRITE, 0xC, 16, "RELEASE_BATCH of 16 bytes" },
+	};
+
+	tok = must_share(a, off, 0, 1);
+	held = must_share(a, off, 0, 1);
+	must_claim(b, held, off, 4096);
+	memset(e, 0, sizeof(e));
+	e[0].offset = off;
+	sa = get_stats(a);
+	sb = get_stats(b);
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		/* Valid arguments for each: only the size is wrong. */
+		switch (t[i].nr) {
+		case 0x8:
+			((struct gomem_share *)buf)->offset = off;
+			((struct gomem_share *)buf)->claims = 1;
+			break;
+		case 0x9:
+		case 0xA:
+			((struct gomem_claim *)buf)->token = tok;
+			break;
+		case 0xB:
+			((struct gomem_ref *)buf)->offset = off;
+			break;
+		case 0xC:
+			((struct gomem_batch *)buf)->entries = (uintptr_t)e;
+			((struct gomem_batch *)buf)->count = 1;
+			break;
+		}
+		memcpy(copy, buf, sizeof(buf));
+		EXPECT_ERR(ioctl(t[i].nr == 0xA ? a : b,
+				 _IOC(t[i].dir, GOMEM_IOC_MAGIC, t[i].nr,
+				      t[i].size), buf), EINVAL, t[i].what);
+		CHECK(!memcmp(buf, copy, sizeof(buf)), "%s: the struct was "
+		      "written", t[i].what);
+	}
+	/* Each went to a session for which the call, taken, would work. */
+	EXPECT_STATS_SAME(sa, a, "cut structs");
+	EXPECT_STATS_SAME(sb, b, "cut structs");
+
+	/* Larger, non-zero tail: E2BIG, nothing done. */
+	memset(&sh, 0, sizeof(sh));
+	sh.s.offset = off;
+	sh.s.claims = 1;
+	sh.extra = 1;
+	EXPECT_ERR(ioctl(a, _IOWR(GOMEM_IOC_MAGIC, 0x8, struct share_big),
+			 &sh), E2BIG, "SHARE, larger struct, tail 1");
+	CHECK(sh.s.token == 0, "refused SHARE wrote a token");
+	memset(&cb, 0, sizeof(cb));
+	cb.c.token = tok;
+	cb.extra[1] = 1ULL << 63;
+	EXPECT_ERR(ioctl(b, _IOWR(GOMEM_IOC_MAGIC, 0x9, struct claim_big),
+			 &cb), E2BIG, "CLAIM, larger struct, tail 2^63");
+	memset(&tk, 0, sizeof(tk));
+	tk.t.token = tok;
+	tk.extra = 2;
+	EXPECT_ERR(ioctl(a, _IOW(GOMEM_IOC_MAGIC, 0xA, struct token_big), &tk),
+		   E2BIG, "CANCEL, larger struct, non-zero tail");
+	memset(&rf, 0, sizeof(rf));
+	rf.r.offset = off;
+	rf.extra = 3;
+	EXPECT_ERR(ioctl(b, _IOW(GOMEM_IOC_MAGIC, 0xB, struct ref_big), &rf),
+		   E2BIG, "RELEASE, larger struct, non-zero tail");
+	memset(&bb, 0, sizeof(bb));
+	bb.b.entries = (uintptr_t)e;
+	bb.b.count = 1;
+	bb.extra = 4;
+	EXPECT_ERR(ioctl(b, _IOWR(GOMEM_IOC_MAGIC, 0xC, typeof(bb)), &bb),
+		   E2BIG, "RELEASE_BATCH, larger struct, non-zero tail");
+	EXPECT_STATS_SAME(sa, a, "larger structs with non-zero tails");
+	EXPECT_STATS_SAME(sb, b, "larger structs with non-zero tails");
+
+	/* Larger, zero tail: as the plain structs. */
+	sh.extra = 0;
+	EXPECT_OK(ioctl(a, _IOWR(GOMEM_IOC_MAGIC, 0x8, struct share_big), &sh),
+		  "SHARE, larger struct, zero tail");
+	CHECK(sh.s.token && sh.extra == 0, "SHARE, larger struct: token "
+	      "%#llx, tail %#llx", sh.s.token, sh.extra);
+	cb.c.token = sh.s.token;
+	cb.extra[1] = 0;
+	EXPECT_OK(ioctl(b, _IOWR(GOMEM_IOC_MAGIC, 0x9, struct claim_big), &cb),
+		  "CLAIM, larger struct, zero tail");
+	CHECK(cb.c.offset == off && cb.c.size == 4096 && !cb.extra[0] &&
+	      !cb.extra[1], "CLAIM, larger struct: [%#llx, +%#llx), tail "
+	      "%#llx %#llx", cb.c.offset, cb.c.size, cb.extra[0],
+	      cb.extra[1]);
+	tk.extra = 0;
+	EXPECT_OK(ioctl(a, _IOW(GOMEM_IOC_MAGIC, 0xA, struct token_big), &tk),
+		  "CANCEL, larger struct, zero tail");
+	rf.extra = 0;
+	EXPECT_OK(ioctl(b, _IOW(GOMEM_IOC_MAGIC, 0xB, struct ref_big), &rf),
+		  "RELEASE, larger struct, zero tail");
+	bb.extra = 0;
+	e[0].result = 55;
+	EXPECT_OK(ioctl(b, _IOWR(GOMEM_IOC_MAGIC, 0xC, typeof(bb)), &bb),
+		  "RELEASE_BATCH, larger struct, zero tail");
+	CHECK(bb.b.done == 1 && e[0].result == 0 && bb.extra == 0,
+	      "RELEASE_BATCH, larger struct: done %u, result %d",
+	      bb.b.done, e[0].result);
+	expect_holds(b, 0, 0, 0, 0, "every reference released");
+	expect_holds(a, 1, 0, 0, 0, "every token used or cancelled");
+
+	/* STATS of its first version's size: the new fields not written. */
+	{
+		struct {
+			unsigned char s[GOMEM_STATS_SIZE_VER0];
+			unsigned char rest[sizeof(struct gomem_stats) -
+					   GOMEM_STATS_SIZE_VER0 + 16];
+		} sv;
+
+		s = get_stats(a);
+		memset(&sv, 0x5a, sizeof(sv));
+		EXPECT_OK(ioctl(a, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0x5,
+					GOMEM_STATS_SIZE_VER0), &sv),
+			  "STATS of its first version's size");
+		CHECK(!memcmp(sv.s, &s, GOMEM_STATS_SIZE_VER0),
+		      "first-version STATS differ");
+		for (unsigned int i = 0; i < sizeof(sv.rest); i++)
+			CHECK(sv.rest[i] == 0x5a, "STATS wrote byte %u past "
+			      "the caller's size", GOMEM_STATS_SIZE_VER0 + i);
+	}
+	must_free(a, off, 4096);
+	close(b);
+	close(a);
+}
+
+/*
+ * Bad pointers: EFAULT with nothing changed, for the argument (NULL,
+ * unmapped, straddling into an unmapped page, read-only where the
+ * command writes) and for RELEASE_BATCH's entries.  A command only reads
+ * what it only reads: CANCEL and RELEASE from a read-only page work, and
+ * SHARE and CLAIM whose input fields are read-only and outputs writable.
+ */
+static void case_handoff_bad_pointers_efault(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	long pg = sysconf(_SC_PAGESIZE);
+	void *bad = unmapped_address();
+	unsigned long cmds[] = { GOMEM_IOC_SHARE, GOMEM_IOC_CLAIM,
+				 GOMEM_IOC_CANCEL, GOMEM_IOC_RELEASE,
+				 GOMEM_IOC_RELEASE_BATCH };
+	const char *names[] = { "SHARE", "CLAIM", "CANCEL", "RELEASE",
+				"RELEASE_BATCH" };
+	u64 off = must_alloc(a, 4096, 0, 0), tok, held;
+	struct gomem_stats sa, sb;
+	struct gomem_batch_entry *e;
+	struct gomem_batch bt;
+	unsigned char *m;
+	int err;
+
+	m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap anon");
+	CHECK(!munmap(m + 2 * pg, pg), "munmap");
+	tok = must_share(a, off, 0, 1);
+	held = must_share(a, off, 0, 1);
+	must_claim(b, held, off, 4096);
+	sa = get_stats(a);
+	sb = get_stats(b);
+	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		errno = 0;
+		CHECK(ioctl(b, cmds[i], bad) == -1 && errno == EFAULT,
+		      "%s with an unmapped argument: %s, want EFAULT",
+		      names[i], errno ? errname(errno) : "succeeded");
+		errno = 0;
+		CHECK(ioctl(b, cmds[i], NULL) == -1 && errno == EFAULT,
+		      "%s with a NULL argument: %s, want EFAULT", names[i],
+		      errno ? errname(errno) : "succeeded");
+	}
+	EXPECT_STATS_SAME(sa, a, "bad argument pointers");
+	EXPECT_STATS_SAME(sb, b, "bad argument pointers");
+
+	/* Straddling into the unmapped page, valid fields in front. */
+	{
+		struct gomem_share *sh = (void *)(m + 2 * pg - 16);
+		struct gomem_claim *cl = (void *)(m + 2 * pg - 16);
+
+		memset(m + 2 * pg - 16, 0, 16);
+		sh->offset = off;
+		sh->size = 0;
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_SHARE, sh), EFAULT,
+			   "SHARE straddling an unmapped page");
+		memset(m + 2 * pg - 16, 0, 16);
+		cl->token = tok;
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_CLAIM, cl), EFAULT,
+			   "CLAIM straddling an unmapped page");
+	}
+
+	/* Read-only argument: the commands with outputs refuse it. */
+	memset(m, 0, 2 * pg);
+	((struct gomem_share *)m)->offset = off;
+	((struct gomem_share *)m)->claims = 1;
+	((struct gomem_claim *)(m + 64))->token = tok;
+	CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+	EXPECT_ERR(ioctl(a, GOMEM_IOC_SHARE, m), EFAULT,
+		   "SHARE into a read-only struct");
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_CLAIM, m + 64), EFAULT,
+		   "CLAIM into a read-only struct");
+	EXPECT_STATS_SAME(sa, a, "SHARE and CLAIM into read-only structs");
+	EXPECT_STATS_SAME(sb, b, "CLAIM into a read-only struct");
+
+	/* RELEASE_BATCH: bad header or entries, nothing released. */
+	e = (struct gomem_batch_entry *)(m + pg);
+	CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+	memset(e, 0, 2 * sizeof(*e));
+	e[0].offset = off;
+	e[1].offset = off;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)bad, .count = 2 };
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EFAULT,
+		   "RELEASE_BATCH, unmapped entries");
+	bt.entries = 0;
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EFAULT,
+		   "RELEASE_BATCH, NULL entries");
+	bt.entries = 0xffff800000000000ULL;
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EFAULT,
+		   "RELEASE_BATCH, kernel-address entries");
+	{
+		struct gomem_batch_entry *s = (void *)(m + 2 * pg - sizeof(*s));
+
+		memset(s, 0, sizeof(*s));
+		s->offset = off;
+		bt.entries = (uintptr_t)s;
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EFAULT,
+			   "RELEASE_BATCH, entries running off the mapping");
+	}
+	bt.entries = (uintptr_t)e;
+	CHECK(!mprotect(m + pg, pg, PROT_READ), "mprotect");
+	EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), EFAULT,
+		   "RELEASE_BATCH, read-only entries");
+	CHECK(!mprotect(m + pg, pg, PROT_READ | PROT_WRITE), "mprotect");
+	{
+		struct gomem_batch *h = (struct gomem_batch *)m;
+
+		*h = bt;
+		CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+		EXPECT_ERR(ioctl(b, GOMEM_IOC_RELEASE_BATCH, h), EFAULT,
+			   "RELEASE_BATCH, read-only header (done)");
+		CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+	}
+	EXPECT_STATS_SAME(sb, b, "RELEASE_BATCH with bad pointers");
+	EXPECT_STATS_SAME(sa, a, "RELEASE_BATCH with bad pointers");
+
+	/* Inputs read-only, outputs writable: fine. */
+	{
+		struct gomem_share *sh = (void *)(m + pg -
+					offsetof(struct gomem_share, token));
+		struct gomem_claim *cl;
+		u64 t2;
+
+		memset(m, 0, 2 * pg);
+		sh->offset = off;
+		sh->claims = 1;
+		CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+		EXPECT_OK(ioctl(a, GOMEM_IOC_SHARE, sh),
+			  "SHARE, inputs read-only, token writable");
+		t2 = sh->token;
+		CHECK(t2, "SHARE wrote token 0");
+		CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+		cl = (void *)(m + pg - offsetof(struct gomem_claim, offset));
+		cl->token = t2;		/* over the SHARE struct: */
+		cl->flags = 0;
+		cl->pad = 0;
+		CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+		EXPECT_OK(ioctl(b, GOMEM_IOC_CLAIM, cl),
+			  "CLAIM, inputs read-only, outputs writable");
+		CHECK(cl->offset == off && cl->size == 4096, "CLAIM: [%#llx, "
+		      "+%#llx)", cl->offset, cl->size);
+	}
+	/* Input-only commands read a read-only struct. */
+	{
+		struct gomem_token *t = (void *)(m + pg);
+		struct gomem_ref *r = (void *)(m + pg + 64);
+
+		CHECK(!mprotect(m, 2 * pg, PROT_READ | PROT_WRITE), "mprotect");
+		memset(m + pg, 0, 128);
+		t->token = tok;
+		r->offset = off;
+		CHECK(!mprotect(m + pg, pg, PROT_READ), "mprotect");
+		err = ioctl(a, GOMEM_IOC_CANCEL, t) ? errno : 0;
+		CHECK(!err, "CANCEL from a read-only struct: %s",
+		      errname(err));
+		err = ioctl(b, GOMEM_IOC_RELEASE, r) ? errno : 0;
+		CHECK(!err, "RELEASE from a read-only struct: %s",
+		      errname(err));
+	}
+	must_release(b, off);	/* the claim of the read-only CLAIM */
+	expect_holds(b, 0, 0, 0, 0, "every reference released");
+	expect_holds(a, 1, 0, 0, 0, "every token used or cancelled");
+	must_free(a, off, 4096);
+	munmap(m, 2 * pg);
+	close(b);
+	close(a);
+}
+
+static void case_release_batch_per_entry_results(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), r = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(a);
+	u64 g = in.granule, r1, r2, r3, r4, t1, t2, t3, tb;
+	struct gomem_batch_entry e[9], copy[9];
+	struct gomem_batch bt = { .entries = (uintptr_t)e, .count = 9 };
+	struct gomem_batch_entry *big;
+	struct gomem_stats s0 = get_stats(a);
+	static const int want[9] = { 0, 0, -EINVAL, 0, -EINVAL, -EINVAL,
+				     -EINVAL, 0, -EINVAL };
+
+	r1 = must_alloc(a, 4096, 0, 0);
+	r2 = must_alloc(a, 8192, 0, 0);
+	r3 = must_alloc(a, 100, 0, 0);
+	r4 = must_alloc(a, 64, 0, 0);
+	t1 = must_share(a, r1, 0, 2);
+	t2 = must_share(a, r2 + 10, 10, 1);
+	t3 = must_share(a, r3, 0, 1);
+	must_claim(b, t1, r1, 4096);
+	must_claim(b, t1, r1, 4096);
+	must_claim(b, t2, r2 + 10, 10);
+	must_claim(b, t3, r3, round_up(100, g));
+	memset(e, 0, sizeof(e));
+	e[0].offset = r1;		/* 0 */
+	e[1].offset = r1 + 100;		/* 0: the second claim */
+	e[2].offset = r1;		/* -EINVAL: both claims released */
+	e[3].offset = r2 + 8191;	/* 0: any byte of the region */
+	e[4].offset = r4;		/* -EINVAL: a's, not referenced */
+	e[5].offset = r3;		/* -EINVAL: size must be 0 */
+	e[5].size = 8;
+	e[6].offset = in.map_size;	/* -EINVAL: nowhere */
+	e[7].offset = r3 + 99;		/* 0 */
+	e[8].offset = r3;		/* -EINVAL: released by entry 7 */
+	for (int i = 0; i < 9; i++)
+		e[i].result = 77;
+	memcpy(copy, e, sizeof(e));
+	bt.done = 12345;
+	EXPECT_OK(ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt), "RELEASE_BATCH");
+	CHECK(bt.done == 4, "RELEASE_BATCH done %u, want 4", bt.done);
+	for (int i = 0; i < 9; i++) {
+		CHECK(e[i].result == want[i], "entry %d: result %d, want %d",
+		      i, e[i].result, want[i]);
+		CHECK(e[i].offset == copy[i].offset &&
+		      e[i].size == copy[i].size && e[i].pad == 0,
+		      "entry %d: an input field changed", i);
+	}
+	expect_holds(b, 0, 0, 0, 0, "every reference released by the batch");
+	expect_arena(a, s0, 4096 + 8192 + round_up(100, g) + round_up(64, g),
+		     0, 0, 0, 0, "after RELEASE_BATCH");
+
+	/* A full batch, from a read-only session: 1024 claims of one token. */
+	big = calloc(GOMEM_BATCH_MAX, sizeof(*big));
+	CHECK(big, "calloc");
+	tb = must_share(a, r2, 0, GOMEM_BATCH_MAX);
+	for (int i = 0; i < GOMEM_BATCH_MAX; i++)
+		must_claim(r, tb, r2, 8192);
+	expect_holds(r, 0, 1, 8192, 0, "1024 claims of one region");
+	for (int i = 0; i < GOMEM_BATCH_MAX; i++)
+		big[i].offset = r2 + (i * 8ULL) % 8192;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)big,
+				   .count = GOMEM_BATCH_MAX };
+	EXPECT_OK(ioctl(r, GOMEM_IOC_RELEASE_BATCH, &bt),
+		  "RELEASE_BATCH of BATCH_MAX entries, read-only session");
+	CHECK(bt.done == GOMEM_BATCH_MAX, "done %u of %u", bt.done,
+	      GOMEM_BATCH_MAX);
+	for (int i = 0; i < GOMEM_BATCH_MAX; i++)
+		CHECK(big[i].result == 0, "entry %d: %d", i, big[i].result);
+	expect_holds(r, 0, 0, 0, 0, "after the full batch");
+	EXPECT_RES(try_release(r, r2), EINVAL, "a release past the claims");
+	free(big);
+	must_free(a, r1, 4096);
+	must_free(a, r2, 8192);
+	must_free(a, r3, 100);
+	must_free(a, r4, 64);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	close(r);
+	close(b);
+	close(a);
+}
+
+/*
+ * RECYCLE frees every region the session owns, whole: a shared one stays
+ * for its holders (an orphan), the session's tokens and references stay.
+ */
+static void case_recycle_keeps_shared_regions(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), c = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, r1, r2, r3, t1, t2, tx, xo;
+	struct gomem_release rel;
+	struct gomem_stats s0 = get_stats(a);
+
+	xo = must_alloc(c, 1000, 0, 0);
+	tx = must_share(c, xo, 0, 1);
+	r1 = must_alloc(a, 2 * P, 0, 0);
+	r2 = must_alloc(a, 3 * P, 0, 0);
+	r3 = must_alloc(a, P, 0, 0);
+	fill_via(a, r1, 2 * P, 290, P);
+	fill_via(a, r2, 3 * P, 291, P);
+	t1 = must_share(a, r1, 0, 1);
+	t2 = must_share(a, r2, 0, 1);
+	must_claim(b, t1, r1, 2 * P);
+	must_claim(a, tx, xo, round_up(1000, in.granule)); /* a reference */
+	memset(&rel, 0xa5, sizeof(rel));
+	EXPECT_OK(ioctl(a, GOMEM_IOC_RECYCLE, &rel), "recycle");
+	CHECK(rel.count == 3 && rel.bytes == 6 * P, "recycle released %llu "
+	      "regions, %llu bytes; want 3, %llu", rel.count, rel.bytes,
+	      6 * P);
+	expect_holds(a, 0, 1, round_up(1000, in.granule), 1,
+		     "after RECYCLE: its reference and token kept");
+	expect_arena(a, s0, 5 * P + round_up(1000, in.granule), 2, 1, 2,
+		     5 * P, "after RECYCLE");
+	check_via(b, r1, 2 * P, 290, P, "a recycled region someone holds");
+	EXPECT_RES(try_free(a, r3, P), EINVAL, "free of a recycled region");
+	EXPECT_RES(try_free(a, r1, 2 * P), EPERM,
+		   "free of a recycled region others hold");
+	must_claim(c, t2, r2, 3 * P);	/* the token outlived the recycle */
+	check_via(c, r2, 3 * P, 291, P, "a recycled region a token held");
+	must_release(b, r1);
+	must_release(c, r2);
+	must_release(a, xo);
+	must_free(c, xo, 1000);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	close(c);
+	close(b);
+	close(a);
+}
+
+/*
+ * A holder forwards what it holds (SHARE of a referenced region, any part
+ * of it); its token is its own and holds the region after its reference
+ * and the owner's hold are gone.  The owner claiming its own token holds
+ * a reference besides; freeing the region whole leaves it to that.
+ */
+static void case_forward_shared_region(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), c = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, off, o2, t1, tb, ta, x;
+	struct gomem_stats s0 = get_stats(a);
+
+	off = must_alloc(a, 8 * P, 0, 0);
+	fill_via(a, off, 8 * P, 300, P);
+	t1 = must_share(a, off + P, P, 1);
+	must_claim(b, t1, off + P, P);
+	/* Any part of the region, not only what it was given. */
+	tb = must_share(b, off + 3 * P, 2 * P, 1);
+	expect_holds(b, 0, 1, 8 * P, 1, "forwarder");
+	must_release(b, off);
+	EXPECT_RES(try_share(b, off, 0, 1, &x), EPERM,
+		   "share after its reference is gone");
+	must_free(a, off, 8 * P);
+	expect_arena(a, s0, 8 * P, 0, 1, 1, 8 * P, "held by a forward alone");
+	must_claim(c, tb, off + 3 * P, 2 * P);
+	check_via(c, off + 3 * P, 2 * P, 300, P, "forwarded range");
+	check_via(c, off, 8 * P, 300, P, "the whole forwarded region");
+	must_release(c, off + 8 * P - 1);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "the forward released");
+
+	/* The owner claims its own token. */
+	o2 = must_alloc(a, 2 * P, 0, 0);
+	fill_via(a, o2, 2 * P, 301, P);
+	ta = must_share(a, o2, 0, 1);
+	must_claim(a, ta, o2, 2 * P);
+	expect_holds(a, 1, 1, 2 * P, 0, "owner and holder");
+	must_free(a, o2, 2 * P);
+	expect_holds(a, 0, 1, 2 * P, 0, "holder of its freed region");
+	expect_arena(a, s0, 2 * P, 1, 0, 1, 2 * P, "held by its ex-owner");
+	check_via(a, o2, 2 * P, 301, P, "freed region its ex-owner holds");
+	must_release(a, o2);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "at the end");
+	close(c);
+	close(b);
+	close(a);
+}
+
+/* A chunk whose only region is held stays through TRIM; it goes after. */
+static void case_trim_keeps_chunk_of_held_region(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(a);
+	u64 P = in.page_size, big, off, tok;
+	struct gomem_stats s0, s;
+	unsigned char v;
+	struct map m;
+
+	must_trim(a);
+	s0 = get_stats(a);
+	big = round_up(s0.largest_free + P, P);
+	CHECK(big <= in.max_size - s0.capacity, "no room for a chunk of "
+	      "%llu bytes", big);
+	off = must_alloc(a, big, 0, 0);
+	s = get_stats(a);
+	CHECK(s.chunks == s0.chunks + 1, "no new chunk for %llu bytes", big);
+	fill_via(a, off, big, 310, P);
+	tok = must_share(a, off, 0, 1);
+	must_claim(b, tok, off, big);
+	must_free(a, off, big);
+	must_trim(a);
+	s = get_stats(a);
+	CHECK(s.chunks == s0.chunks + 1 && s.trimmed == s0.trimmed,
+	      "TRIM released the chunk of a held region");
+	check_via(b, off, big, 310, P, "held region after TRIM");
+	m = map_range(b, off, big, PROT_READ, P);
+	must_release(b, off);
+	must_trim(a);
+	s = get_stats(a);
+	CHECK(s.chunks == s0.chunks && s.trimmed == s0.trimmed + 1,
+	      "TRIM kept the chunk after the last release: %llu chunks",
+	      s.chunks);
+	CHECK(probe_read(m.p, &v) == SIGBUS, "reading the trimmed chunk: "
+	      "%s, want SIGBUS", signame(probe_read(m.p, &v)));
+	unmap(&m);
+	close(b);
+	close(a);
+}
+
+/* ---- hand-off stress: producers, consumers, random kills ---- */
+
+#define HS_PRODUCERS	2
+#define HS_CONSUMERS	3
+#define HS_PROCS	(HS_PRODUCERS + HS_CONSUMERS)
+#define HS_HELD		8
+#define HS_OWN		16
+
+/* One claim's worth of a token, written to the pipe in one write(). */
+struct hs_msg {
+	u64 token, off, size;
+	u32 seed, sum;		/* the pattern's seed; fnv32 of the range */
+};
+
+struct hs_shared {
+	volatile int stop;
+	u64 shared, claimed, enoent, verified, forwarded;
+};
+
+static void hs_verify(const unsigned char *w, const struct hs_msg *m,
+		      struct hs_shared *sh)
+{
+	u32 sum = fnv32(w + m->off, m->size);
+
+	if (sum != m->sum) {
+		EXPECT_PAT(w + m->off, m->off, m->size, m->seed,
+			   "hand-off stress: a held range changed");
+		FAIL("hand-off stress: range [%#llx, +%#llx) checksum %#x, "
+		     "want %#x", m->off, m->size, sum, m->sum);
+	}
+	__atomic_add_fetch(&sh->verified, 1, __ATOMIC_RELAXED);
+}
+
+/* Verify (never written since it was shared) and free the oldest. */
+static void hs_free_oldest(int fd, const unsigned char *w,
+			   struct hs_msg *own, int *nown)
+{
+	EXPECT_PAT(w + own[0].off, own[0].off, own[0].size, own[0].seed,
+		   "hand-off stress: a producer's shared region changed");
+	/* A whole free, shared or not: always allowed. */
+	must_free(fd, own[0].off, own[0].size);
+	memmove(own, own + 1, --*nown * sizeof(own[0]));
+}
+
+static void hs_producer(int rfd, int wfd, struct hs_shared *sh)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	unsigned char *w = map_window(fd, &in, PROT_READ | PROT_WRITE);
+	u64 rs = (u64)getpid() * 0x9E3779B97F4A7C15ULL | 1, toks[32];
+	struct hs_msg own[HS_OWN];	/* the regions, whole */
+	int nown = 0, ntok = 0;
+
+	close(rfd);
+	while (!sh->stop) {
+		u64 x = xrand(&rs), size, off = 0, so, ss, tok;
+		u32 claims = 1 + xrand(&rs) % 3, seed = (u32)xrand(&rs) | 1;
+		struct hs_msg m;
+		u32 sent = 0;
+		int e;
+
+		if (nown == HS_OWN)
+			hs_free_oldest(fd, w, own, &nown);
+		size = 1 + xrand(&rs) % (x % 8 ? 4096 : 100000);
+		e = try_alloc(fd, size, 0, x % 5 ? 0 : GOMEM_ALLOC_NOZERO, &off);
+		if (e == ENOMEM) {
+			if (nown)
+				hs_free_oldest(fd, w, own, &nown);
+			continue;
+		}
+		CHECK(!e, "producer alloc of %llu: %s", size, errname(e));
+		size = round_up(size, in.granule);
+		fill(w + off, off, size, seed);
+		so = off;
+		ss = 0;				/* to the region's end */
+		if (x % 4 == 0) {
+			so = off + xrand(&rs) % (size / 2 + 1);
+			ss = 1 + xrand(&rs) % (off + size - so);
+		}
+		tok = must_share(fd, so, ss, claims);
+		m = (struct hs_msg){ .token = tok, .off = so,
+			.size = ss ? ss : off + size - so, .seed = seed };
+		m.sum = fnv32(w + m.off, m.size);
+		__atomic_add_fetch(&sh->shared, 1, __ATOMIC_RELAXED);
+		while (sent < claims) {
+			ssize_t n = write(wfd, &m, sizeof(m));
+
+			if (n < 0 && errno == EAGAIN)
+				break;
+			CHECK(n == sizeof(m), "producer: pipe write: %s",
+			      n < 0 ? errname(errno) : "short");
+			sent++;
+		}
+		/* Claims nobody was told of: the token still holds them. */
+		if (sent < claims)
+			must_cancel(fd, tok);
+		else
+			toks[ntok++ % 32] = tok;
+		own[nown++] = (struct hs_msg){ .off = off, .size = size,
+					       .seed = seed };
+		x = xrand(&rs) % 10;
+		if (x < 4) {
+			/* Freed at once: the consumers keep it alive. */
+			must_free(fd, off, size);
+			nown--;
+		} else if (x == 4 && ntok) {
+			int k = xrand(&rs) % (ntok < 32 ? ntok : 32);
+
+			e = try_cancel(fd, toks[k]);
+			CHECK(!e || e == ENOENT, "producer cancel: %s",
+			      errname(e));
+		}
+	}
+	_exit(0);
+}
+
+/* Verify and release held[@k]. */
+static void hs_drop(int fd, const unsigned char *w, struct hs_msg *held,
+		    int *nheld, int k, struct hs_shared *sh)
+{
+	hs_verify(w, &held[k], sh);
+	must_release(fd, held[k].off);
+	held[k] = held[--*nheld];
+}
+
+static void hs_consumer(int id, int rfd, int wfd, struct hs_shared *sh)
+{
+	int fd = dev_open(id % 2 ? O_RDONLY : O_RDWR);
+	struct gomem_info in = get_info(fd);
+	const unsigned char *w = map_window(fd, &in, PROT_READ);
+	u64 rs = (u64)getpid() * 0xBF58476D1CE4E5B9ULL | 1;
+	struct hs_msg held[HS_HELD], m;
+	int nheld = 0;
+
+	while (!sh->stop) {
+		struct pollfd pf = { .fd = rfd, .events = POLLIN };
+		u64 o = 0, n = 0;
+		ssize_t r;
+		int e;
+
+		if (poll(&pf, 1, 20) <= 0) {
+			if (nheld)
+				hs_verify(w, &held[xrand(&rs) % nheld], sh);
+			continue;
+		}
+		r = read(rfd, &m, sizeof(m));
+		if (r < 0 && errno == EAGAIN)
+			continue;
+		CHECK(r == sizeof(m), "consumer: pipe read: %s",
+		      r < 0 ? errname(errno) : "short");
+		if (nheld == HS_HELD)
+			hs_drop(fd, w, held, &nheld, 0, sh);
+		e = try_claim(fd, m.token, &o, &n);
+		if (e == ENOENT) {
+			/* Cancelled, or its maker is gone. */
+			__atomic_add_fetch(&sh->enoent, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		CHECK(!e, "consumer claim: %s", errname(e));
+		CHECK(o == m.off && n == m.size, "claim gave [%#llx, +%#llx), "
+		      "the producer shared [%#llx, +%#llx)", o, n, m.off,
+		      m.size);
+		__atomic_add_fetch(&sh->claimed, 1, __ATOMIC_RELAXED);
+		hs_verify(w, &m, sh);
+		held[nheld++] = m;
+		if (xrand(&rs) % 8 == 0) {
+			/* Forward one: a token of one's own, then let go. */
+			int k = xrand(&rs) % nheld;
+			struct hs_msg f = held[k];
+			ssize_t wn;
+
+			f.token = must_share(fd, f.off, f.size, 1);
+			wn = write(wfd, &f, sizeof(f));
+			if (wn < 0 && errno == EAGAIN)
+				must_cancel(fd, f.token);
+			else
+				CHECK(wn == sizeof(f), "consumer: pipe write: "
+				      "%s", wn < 0 ? errname(errno) : "short");
+			if (wn == sizeof(f))
+				__atomic_add_fetch(&sh->forwarded, 1,
+						   __ATOMIC_RELAXED);
+			hs_drop(fd, w, held, &nheld, k, sh);
+		} else if (nheld && xrand(&rs) % 4 == 0) {
+			hs_drop(fd, w, held, &nheld, xrand(&rs) % nheld, sh);
+		}
+	}
+	while (nheld)
+		hs_drop(fd, w, held, &nheld, 0, sh);
+	_exit(0);
+}
+
+static pid_t hs_spawn(int role, int fd, int p[2], struct hs_shared *sh)
+{
+	pid_t pid = must_fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(fd);
+	if (role < HS_PRODUCERS)
+		hs_producer(p[0], p[1], sh);
+	hs_consumer(role, p[0], p[1], sh);
+	_exit(0);
+}
+
+/*
+ * Producers allocate, write (pattern and checksum), share with 1-3
+ * claims, tell the consumers through a pipe and often free at once;
+ * consumers claim, verify, hold, forward and release; the case kills a
+ * random one now and then and starts another.  Every consumer verifies
+ * every range it holds on claim, now and then, and before releasing;
+ * at the end the tokens left in the pipe are all dead and the arena is
+ * back at its baseline.
+ */
+static void case_handoff_stress_random_kills(void)
+{
+	int fd = dev_open(O_RDWR), p[2], st, kills = 0, left = 0;
+	struct gomem_stats s0 = get_stats(fd), s;
+	struct hs_shared *sh;
+	pid_t pid[HS_PROCS];
+	u64 rs = (u64)getpid() * 0x94D049BB133111EBULL | 1;
+	double end = now_s() + stress_seconds();
+	struct hs_msg m;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(sh != MAP_FAILED, "mmap shared");
+	memset(sh, 0, sizeof(*sh));
+	CHECK(!pipe2(p, O_NONBLOCK | O_CLOEXEC), "pipe2: %s", errname(errno));
+	for (int i = 0; i < HS_PROCS; i++)
+		pid[i] = hs_spawn(i, fd, p, sh);
+	while (now_s() < end) {
+		int k = xrand(&rs) % HS_PROCS;
+
+		usleep(20000 + xrand(&rs) % 150000);
+		kill(pid[k], SIGKILL);
+		CHECK(waitpid(pid[k], &st, 0) == pid[k], "waitpid: %s",
+		      errname(errno));
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		      "%s %d ended by itself (status %#x) before the kill",
+		      k < HS_PRODUCERS ? "producer" : "consumer", k, st);
+		kills++;
+		pid[k] = hs_spawn(k, fd, p, sh);
+	}
+	sh->stop = 1;
+	for (int i = 0; i < HS_PROCS; i++)
+		wait_ok(pid[i], i < HS_PRODUCERS ? "producer" : "consumer");
+	/* Every maker has exited: what is left in the pipe is dead. */
+	while (read(p[0], &m, sizeof(m)) == sizeof(m)) {
+		EXPECT_RES(try_claim(fd, m.token, NULL, NULL), ENOENT,
+			   "a token of an exited session, left in the pipe");
+		left++;
+	}
+	settle_arena(fd, s0, 0, 0, 0, 0, 0, "after the hand-off stress");
+	s = get_stats(fd);
+	CHECK(s.sessions == s0.sessions, "sessions %llu, baseline %llu",
+	      s.sessions, s0.sessions);
+	printf("# hand-off stress: %llu tokens shared, %llu claims verified "
+	       "%llu times, %llu ENOENT, %llu forwarded, %d kills, %d tokens "
+	       "left in the pipe\n", sh->shared, sh->claimed, sh->verified,
+	       sh->enoent, sh->forwarded, kills, left);
+	CHECK(sh->claimed > 0, "no claim succeeded");
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+
+/* ------------------------------------------------------------------ */
 /* Debug kernel only (gomem-e2e --debug): fault injection              */
 /* ------------------------------------------------------------------ */
 
@@ -5515,6 +7900,28 @@ static struct gomem_case cases[] = {
 	C(batch_undo_by_identity, 0),
 	C(proc_self_mem_reads_region, 0),
 	C(release_frees_in_slices, 0),
+	C(share_claim_release_roundtrip, 0),
+	C(producer_killed_before_claim_enoent, 0),
+	C(producer_killed_after_claims_data_intact, 0),
+	C(consumer_killed_while_holding, 0),
+	C(multi_claim_token_exactly_n, 0),
+	C(stale_tokens_enoent, 0),
+	C(forged_tokens_enoent, 0),
+	C(closed_session_tokens_enoent, 0),
+	C(release_not_held_einval, 0),
+	C(double_release_einval, 0),
+	C(partial_free_shared_region_ebusy, 0),
+	C(cancel_other_session_token_eperm, 0),
+	C(rdonly_holder_claims_and_releases, 0),
+	C(edquot_counts_refs_and_tokens, 0),
+	C(share_claim_bad_arguments_einval, 0),
+	C(handoff_struct_sizes, 0),
+	C(handoff_bad_pointers_efault, 0),
+	C(release_batch_per_entry_results, 0),
+	C(recycle_keeps_shared_regions, 0),
+	C(forward_shared_region, 0),
+	C(trim_keeps_chunk_of_held_region, 0),
+	C(handoff_stress_random_kills, -1),
 #ifdef GOMEM_E2E_COMPAT32
 	C(compat32_matches_native, 0),
 #endif
