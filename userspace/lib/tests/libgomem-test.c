@@ -1851,7 +1851,7 @@ static void case_handoff_errors_change_nothing(void)
 	gomem_close(g);
 }
 
-static void case_release_batch_per_entry_results(void)
+static void case_lib_release_batch_results(void)
 {
 	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
 	struct gomem_stats s0 = must_stats(c), s;
@@ -2394,7 +2394,7 @@ static const struct gomem_case cases[] = {
 	C(cancel_withdraws_token, false),
 	C(shared_region_freed_only_whole, false),
 	C(handoff_errors_change_nothing, false),
-	C(release_batch_per_entry_results, false),
+	C(lib_release_batch_results, false),
 	C(release_batch_many, false),
 	C(holder_by_reference_forwards_frame, false),
 	C(claim_own_token, false),
