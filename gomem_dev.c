@@ -832,7 +832,7 @@ static ssize_t gomem_rw(struct file *file, char __user *ubuf, size_t count,
 	if (pos >= span || !count)
 		return 0;
 	count = min_t(u64, count, span - pos);
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!bounce)
 		return -ENOMEM;
 	while (done < count) {

@@ -16,6 +16,9 @@
  *  - struct gomem_share_token: an outstanding token, in gomem_owners.tokens by
  *    value, and in its maker's list.
  *
+ * Records are allocated at a user's request: a failure is -ENOMEM, never a
+ * warning in the kernel log (__GFP_NOWARN).
+ *
  * Locking: the arena's lock (gomem_arena_lock()) protects all of it, so a
  * region and its records change together.  It is dropped only to allocate
  * a region record when no spare is left, to zero a large region (allocated
@@ -250,7 +253,7 @@ static struct gomem_owned *gomem_record_get(struct gomem_owners *o)
 	if (r)
 		return r;
 	gomem_own_unlock(o);
-	r = kmem_cache_alloc(gomem_owned_cache, GFP_KERNEL);
+	r = kmem_cache_alloc(gomem_owned_cache, GFP_KERNEL | __GFP_NOWARN);
 	gomem_own_lock(o);
 	return r;
 }
@@ -593,11 +596,10 @@ void gomem_own_undo(struct gomem_holder *h, u64 offset, u64 size, u64 id)
 EXPORT_SYMBOL_GPL(gomem_own_undo);
 
 /*
- * End @h's ownership of its first region: freed, or left to its other
+ * End @h's ownership of its region @r: freed, or left to its other
  * holders.  Caller holds the lock.  Return: the region's bytes.
  */
-static u64 gomem_region_drop_first(struct gomem_holder *h,
-				   struct gomem_owned *r)
+static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r)
 {
 	struct gomem_owners *o = h->owners;
 	u64 size = r->size;
@@ -606,12 +608,9 @@ static u64 gomem_region_drop_first(struct gomem_holder *h,
 		gomem_region_orphan(r);
 		return size;
 	}
+	/* A whole region: its node was reserved, this cannot fail. */
 	WARN_ON_ONCE(gomem_arena_free_locked(o->arena, r->offset, r->size));
-	rb_erase(&r->node, &o->regions);
-	hlist_del(&r->link);
-	h->in_use -= size;
-	h->nr_regions--;
-	gomem_spare_put(o, r);
+	gomem_region_cut(h, r, r->offset, size, NULL);
 	return size;
 }
 
@@ -635,7 +634,7 @@ static u64 gomem_holder_drop_regions(struct gomem_holder *h, u64 budget,
 	       (r = hlist_entry_safe(h->regions.first, struct gomem_owned,
 				     link))) {
 		*freed += !gomem_region_shared(r);
-		*bytes += gomem_region_drop_first(h, r);
+		*bytes += gomem_region_drop(h, r);
 		n++;
 		gomem_arena_relax_locked(o->arena, &work);
 	}
@@ -666,6 +665,16 @@ u64 gomem_own_recycle(struct gomem_holder *h, u64 *bytes)
 	return n;
 }
 EXPORT_SYMBOL_GPL(gomem_own_recycle);
+
+/* Between the entries of a long batch, let others have the lock and CPU. */
+static void gomem_batch_resched(struct gomem_owners *o)
+{
+	if (need_resched()) {
+		gomem_own_unlock(o);
+		cond_resched();
+		gomem_own_lock(o);
+	}
+}
 
 /**
  * gomem_own_alloc_batch() - allocate many regions under one lock hold
@@ -704,8 +713,9 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 	}
 	if (nr < n) {
 		gomem_own_unlock(o);
-		nr += kmem_cache_alloc_bulk(gomem_owned_cache, GFP_KERNEL,
-					    n - nr, (void **)recs + nr);
+		nr += kmem_cache_alloc_bulk(gomem_owned_cache,
+					    GFP_KERNEL | __GFP_NOWARN, n - nr,
+					    (void **)recs + nr);
 		gomem_own_lock(o);
 	}
 	for (i = 0; i < n; i++) {
@@ -730,11 +740,7 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 			ids[used] = recs[used]->id;
 			used++;
 		}
-		if (need_resched()) {
-			gomem_own_unlock(o);
-			cond_resched();
-			gomem_own_lock(o);
-		}
+		gomem_batch_resched(o);
 	}
 	for (i = used; i < nr; i++)
 		gomem_spare_put(o, recs[i]);
@@ -763,16 +769,6 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 	return used;
 }
 EXPORT_SYMBOL_GPL(gomem_own_alloc_batch);
-
-/* Between the entries of a long batch, let others have the lock and CPU. */
-static void gomem_batch_resched(struct gomem_owners *o)
-{
-	if (need_resched()) {
-		gomem_own_unlock(o);
-		cond_resched();
-		gomem_own_lock(o);
-	}
-}
 
 /**
  * gomem_own_undo_batch() - take back a batch's allocations
@@ -970,7 +966,7 @@ int gomem_own_share(struct gomem_holder *h, u64 offset, u64 size, u32 claims,
 
 	if (!claims)
 		return -EINVAL;
-	t = kmem_cache_alloc(gomem_token_cache, GFP_KERNEL);
+	t = kmem_cache_alloc(gomem_token_cache, GFP_KERNEL | __GFP_NOWARN);
 	gomem_own_lock(o);
 	r = gomem_region_find(o, offset);
 	if (!r) {
@@ -1034,7 +1030,7 @@ int gomem_own_claim(struct gomem_holder *h, u64 token, u64 *offset,
 	struct gomem_owned *r;
 	int err = 0;
 
-	spare = kmem_cache_alloc(gomem_ref_cache, GFP_KERNEL);
+	spare = kmem_cache_alloc(gomem_ref_cache, GFP_KERNEL | __GFP_NOWARN);
 	gomem_own_lock(o);
 	t = gomem_token_find(o, token);
 	if (!t) {

@@ -314,8 +314,12 @@ GOMEM_EXPORT int gomem_alloc_batch(struct gomem *g,
 	return (int)done;
 }
 
-GOMEM_EXPORT int gomem_free_batch(struct gomem *g,
-				  struct gomem_region *regions, size_t n)
+/*
+ * FREE_BATCH and RELEASE_BATCH: the regions' offsets (and, for a free,
+ * sizes) in slices of GOMEM_LIB_BATCH, a result per region.
+ */
+static int gomem_offsets_batch(struct gomem *g, unsigned long cmd,
+			       struct gomem_region *regions, size_t n)
 {
 	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
 	unsigned int idx[GOMEM_LIB_BATCH];
@@ -336,12 +340,14 @@ GOMEM_EXPORT int gomem_free_batch(struct gomem *g,
 			}
 			memset(&e[k], 0, sizeof(e[k]));
 			e[k].offset = off;
-			e[k].size = regions[i].size;
+			/* A release names a region by offset: size 0. */
+			if (cmd == GOMEM_IOC_FREE_BATCH)
+				e[k].size = regions[i].size;
 			idx[k++] = (unsigned int)i;
 		}
 		if (!k)
 			break;
-		err = gomem_batch_call(g, GOMEM_IOC_FREE_BATCH, e, k, 0, 0);
+		err = gomem_batch_call(g, cmd, e, k, 0, 0);
 		for (j = 0; j < k; j++) {
 			regions[idx[j]].result = err ? err : e[j].result;
 			done += !regions[idx[j]].result;
@@ -354,6 +360,12 @@ GOMEM_EXPORT int gomem_free_batch(struct gomem *g,
 		first = false;
 	}
 	return (int)done;
+}
+
+GOMEM_EXPORT int gomem_free_batch(struct gomem *g,
+				  struct gomem_region *regions, size_t n)
+{
+	return gomem_offsets_batch(g, GOMEM_IOC_FREE_BATCH, regions, n);
 }
 
 GOMEM_EXPORT int gomem_trim(struct gomem *g, struct gomem_release *out)
@@ -456,42 +468,7 @@ GOMEM_EXPORT int gomem_release(struct gomem *g, const void *ptr)
 GOMEM_EXPORT int gomem_release_batch(struct gomem *g,
 				     struct gomem_region *regions, size_t n)
 {
-	struct gomem_batch_entry e[GOMEM_LIB_BATCH];
-	unsigned int idx[GOMEM_LIB_BATCH];
-	size_t i = 0, j, done = 0;
-	bool first = true;
-	unsigned int k;
-	uint64_t off;
-	int err;
-
-	if (n > INT32_MAX)
-		return -EINVAL;
-	while (i < n) {
-		/* Gather up to GOMEM_LIB_BATCH valid entries (size 0). */
-		for (k = 0; i < n && k < GOMEM_LIB_BATCH; i++) {
-			if (!gomem_to_offset(g, regions[i].ptr, &off)) {
-				regions[i].result = -EINVAL;
-				continue;
-			}
-			memset(&e[k], 0, sizeof(e[k]));
-			e[k].offset = off;
-			idx[k++] = (unsigned int)i;
-		}
-		if (!k)
-			break;
-		err = gomem_batch_call(g, GOMEM_IOC_RELEASE_BATCH, e, k, 0, 0);
-		for (j = 0; j < k; j++) {
-			regions[idx[j]].result = err ? err : e[j].result;
-			done += !regions[idx[j]].result;
-		}
-		if (err && first) {
-			for (; i < n; i++)
-				regions[i].result = err;
-			return err;
-		}
-		first = false;
-	}
-	return (int)done;
+	return gomem_offsets_batch(g, GOMEM_IOC_RELEASE_BATCH, regions, n);
 }
 
 /* ---- recyclable ---- */
