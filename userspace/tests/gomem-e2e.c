@@ -7834,6 +7834,139 @@ static void case_batch_failure_is_quiet(void)
 	close(fd);
 }
 
+/* The hand-off counters a failed SHARE or CLAIM must leave as they were. */
+static void expect_holds_same(int fd, const struct gomem_stats *s0,
+			      const char *what, int n)
+{
+	struct gomem_stats s = get_stats(fd);
+
+	expect_stats_same(fd, s0, what, n);
+	CHECK(s.session_refs == s0->session_refs &&
+	      s.session_ref_bytes == s0->session_ref_bytes &&
+	      s.session_tokens == s0->session_tokens &&
+	      s.refs == s0->refs && s.tokens == s0->tokens &&
+	      s.orphans == s0->orphans,
+	      "after the failed %s (fail-nth %d): session refs %llu (was "
+	      "%llu), session tokens %llu (was %llu), refs %llu (was %llu), "
+	      "tokens %llu (was %llu), orphans %llu (was %llu)", what, n,
+	      s.session_refs, s0->session_refs, s.session_tokens,
+	      s0->session_tokens, s.refs, s0->refs, s.tokens, s0->tokens,
+	      s.orphans, s0->orphans);
+}
+
+/*
+ * The records a hand-off makes (a token for SHARE, a reference for a
+ * session's first CLAIM of a region, the kernel copy of a RELEASE_BATCH)
+ * are allocations a user causes: each fails in turn (fail-nth), then all
+ * of them (make-it-fail).  The call gets ENOMEM and changes nothing: the
+ * counters are as they were, a token whose claim failed is still good for
+ * all its claims, a region whose release batch failed is still held.  The
+ * kernel log stays quiet.
+ */
+static void case_handoff_failure_is_quiet(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDONLY);
+	int kmsg = kmsg_from_now(), err, fired;
+	struct gomem_batch_entry e[1];
+	struct gomem_stats sa, sb, s;
+	unsigned int share_failed = 0, claim_failed = 0;
+	struct gomem_batch bt;
+	u64 size = 16384, off, t = 0, o, n;
+
+	must_trim(a);
+	off = must_alloc(a, size, 0, 0);
+	sa = get_stats(a);
+	sb = get_stats(b);
+	for (int i = 1; i <= 8; i++) {
+		fail_nth_write(i);
+		err = try_share(a, off, 0, 1, &t);
+		fired = fail_nth_read() == 0;
+		fail_nth_write(0);
+		if (!err) {
+			must_cancel(a, t);
+			continue;
+		}
+		CHECK(err == ENOMEM, "SHARE under fail-nth %d: %s, want "
+		      "ENOMEM", i, errname(err));
+		CHECK(fired, "SHARE got ENOMEM with fail-nth %d not reached",
+		      i);
+		share_failed++;
+		expect_holds_same(a, &sa, "SHARE", i);
+	}
+	fail_all(true);
+	err = try_share(a, off, 0, 1, &t);
+	fail_all(false);
+	CHECK(err == ENOMEM, "SHARE with every allocation failing: %s, want "
+	      "ENOMEM", err ? errname(err) : "success");
+	expect_holds_same(a, &sa, "SHARE", -1);
+
+	/* A token good for two claims; b's first claims fail. */
+	t = must_share(a, off, 0, 2);
+	sa = get_stats(a);
+	for (int i = 1; i <= 8; i++) {
+		fail_nth_write(i);
+		err = try_claim(b, t, &o, &n);
+		fired = fail_nth_read() == 0;
+		fail_nth_write(0);
+		if (!err) {
+			/* Given back: the token lost one claim; make the
+			 * next one good for two again. */
+			must_release(b, off);
+			must_cancel(a, t);
+			t = must_share(a, off, 0, 2);
+			sa = get_stats(a);
+			continue;
+		}
+		CHECK(err == ENOMEM, "CLAIM under fail-nth %d: %s, want "
+		      "ENOMEM", i, errname(err));
+		CHECK(fired, "CLAIM got ENOMEM with fail-nth %d not reached",
+		      i);
+		claim_failed++;
+		expect_holds_same(b, &sb, "CLAIM", i);
+		expect_holds_same(a, &sa, "CLAIM (the maker's view)", i);
+	}
+	fail_all(true);
+	err = try_claim(b, t, &o, &n);
+	fail_all(false);
+	CHECK(err == ENOMEM, "CLAIM with every allocation failing: %s, want "
+	      "ENOMEM", err ? errname(err) : "success");
+	expect_holds_same(b, &sb, "CLAIM", -1);
+	expect_holds_same(a, &sa, "CLAIM (the maker's view)", -1);
+
+	/* The failed claims spent none of the token's two claims. */
+	must_claim(b, t, off, size);
+	must_claim(b, t, off, size);
+	EXPECT_RES(try_claim(b, t, &o, &n), ENOENT, "a third CLAIM");
+
+	/* A release batch whose copy cannot be made keeps both holds. */
+	s = get_stats(b);
+	memset(e, 0, sizeof(e));
+	e[0].offset = off;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)e, .count = 1 };
+	fail_all(true);
+	err = ioctl(b, GOMEM_IOC_RELEASE_BATCH, &bt) ? errno : 0;
+	fail_all(false);
+	CHECK(err == ENOMEM, "RELEASE_BATCH with every allocation failing: "
+	      "%s, want ENOMEM", err ? errname(err) : "success");
+	CHECK(bt.done == 0 && e[0].result == 0, "the failed RELEASE_BATCH "
+	      "says done %u, result %d", bt.done, e[0].result);
+	expect_holds_same(b, &s, "RELEASE_BATCH", -1);
+	must_release(b, off);
+	must_release(b, off);
+	EXPECT_RES(try_release(b, off), EINVAL, "a third RELEASE");
+	expect_holds_same(b, &sb, "the releases", 0);
+
+	must_free(a, off, size);
+	must_trim(a);
+	CHECK(share_failed >= 1 && claim_failed >= 1, "fail-nth never failed "
+	      "a SHARE (%u) or a CLAIM (%u)", share_failed, claim_failed);
+	printf("GOMEM-NOTE handoff_failure_is_quiet: %u of 8 fail-nth SHAREs "
+	       "and %u of 8 CLAIMs got ENOMEM\n", share_failed, claim_failed);
+	kmsg_expect_quiet(kmsg, "failed hand-offs");
+	close(b);
+	close(a);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -7929,6 +8062,7 @@ static struct gomem_case cases[] = {
 static struct gomem_case debug_cases[] = {
 	C(growth_failure_is_quiet, 0),
 	C(batch_failure_is_quiet, 0),
+	C(handoff_failure_is_quiet, 0),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
