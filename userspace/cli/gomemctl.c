@@ -349,7 +349,8 @@ static int parse_args(const struct command *c, int argc, char **argv,
 static struct gomem *open_or_fail(const struct command *c,
 				  const struct opts *o, int flags, int *ret)
 {
-	struct gomem *g = gomem_open(o->dev, flags);
+	/* Each alloc and free an ioctl: no region cache in a tool. */
+	struct gomem *g = gomem_open(o->dev, flags | GOMEM_LIB_NOCACHE);
 
 	if (!g)
 		*ret = op_error(c, errno, "open %s", o->dev);

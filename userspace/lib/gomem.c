@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * libgomem: sessions, the stable mapping, regions, batches, hand-off
- * (share tokens and references), recyclable memory.  The reader is ../../gomem_reader.c, compiled into the library as
- * it is (see Makefile).  The contract is in include/gomem.h.
+ * (share tokens and references), recyclable memory.  The region cache is
+ * gomem_cache.c; the reader is ../../gomem_reader.c, compiled into the
+ * library as it is (see Makefile).  The contract is in include/gomem.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "gomem.h"
+#include "gomem_cache.h"
 
 #define GOMEM_EXPORT __attribute__((visibility("default")))
 
@@ -25,6 +27,7 @@ struct gomem {
 	uint64_t map_size;
 	uint64_t granule;
 	uint64_t page_size;
+	struct gomem_cache *cache;	/* NULL: off (GOMEM_LIB_NOCACHE) */
 };
 
 struct gomem_rec_entry {
@@ -53,6 +56,66 @@ static int gomem_ioctl(const struct gomem *g, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
+static int gomem_batch_call(struct gomem *g, unsigned long cmd,
+			    struct gomem_batch_entry *e, unsigned int n,
+			    size_t align, unsigned int flags);
+
+/* The cache's refill: @n regions of @size, not zeroed, in one batch. */
+static int gomem_cache_dev_alloc(void *ctx, uint64_t size, uint64_t *offs,
+				 unsigned int n)
+{
+	struct gomem_batch_entry e[64];
+	struct gomem *g = ctx;
+	unsigned int i, got = 0;
+	int err, first = 0;
+
+	if (n > 64)
+		n = 64;
+	memset(e, 0, n * sizeof(e[0]));
+	for (i = 0; i < n; i++)
+		e[i].size = size;
+	err = gomem_batch_call(g, GOMEM_IOC_ALLOC_BATCH, e, n, 0,
+			       GOMEM_ALLOC_NOZERO);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (!e[i].result && e[i].offset < g->map_size)
+			offs[got++] = e[i].offset;
+		else if (!first)
+			first = e[i].result ? e[i].result : -EPROTO;
+	}
+	return got ? (int)got : first;
+}
+
+/* The cache gives back @n regions of @size in one batch. */
+static int gomem_cache_dev_free(void *ctx, uint64_t size, const uint64_t *offs,
+				unsigned int n)
+{
+	struct gomem_batch_entry e[64];
+	unsigned int i, k;
+	int err = 0, r;
+
+	while (n) {
+		k = n > 64 ? 64 : n;
+		memset(e, 0, k * sizeof(e[0]));
+		for (i = 0; i < k; i++) {
+			e[i].offset = offs[i];
+			e[i].size = size;
+		}
+		r = gomem_batch_call(ctx, GOMEM_IOC_FREE_BATCH, e, k, 0, 0);
+		if (r && !err)
+			err = r;
+		offs += k;
+		n -= k;
+	}
+	return err;
+}
+
+static const struct gomem_cache_ops gomem_cache_dev_ops = {
+	.alloc = gomem_cache_dev_alloc,
+	.free = gomem_cache_dev_free,
+};
+
 GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
 {
 	struct gomem_info info;
@@ -60,7 +123,7 @@ GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
 	int err, prot;
 	void *base;
 
-	if (flags & ~GOMEM_LIB_READONLY) {
+	if (flags & ~(GOMEM_LIB_READONLY | GOMEM_LIB_NOCACHE)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -100,6 +163,17 @@ GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
 	g->map_size = info.map_size;
 	g->granule = info.granule;
 	g->page_size = info.page_size;
+	/* A read-only session allocates nothing: no cache. */
+	if (!g->readonly && !(flags & GOMEM_LIB_NOCACHE)) {
+		g->cache = gomem_cache_new(&gomem_cache_dev_ops, g,
+					   g->map_size, g->granule,
+					   GOMEM_CACHE_DEFAULT_LIMIT);
+		if (!g->cache) {
+			err = errno;
+			munmap(base, (size_t)info.map_size);
+			goto out_close;
+		}
+	}
 	return g;
 
 out_close:
@@ -116,6 +190,8 @@ GOMEM_EXPORT int gomem_close(struct gomem *g)
 
 	if (!g)
 		return 0;
+	/* The cached regions go back before the session may go. */
+	gomem_cache_destroy(g->cache);
 	munmap(g->base, (size_t)g->map_size);
 	if (close(g->fd) < 0 && errno != EINTR)
 		ret = -errno;
@@ -203,7 +279,7 @@ static int gomem_alloc_offset(struct gomem *g, size_t size, size_t align,
 	return err;
 }
 
-static int gomem_free_offset(struct gomem *g, uint64_t offset, uint64_t size)
+static int gomem_free_dev(struct gomem *g, uint64_t offset, uint64_t size)
 {
 	struct gomem_free f;
 
@@ -213,13 +289,35 @@ static int gomem_free_offset(struct gomem *g, uint64_t offset, uint64_t size)
 	return gomem_ioctl(g, GOMEM_IOC_FREE, &f);
 }
 
+/* A free the cache does not take (a part of a region, for one). */
+static int gomem_free_offset(struct gomem *g, uint64_t offset, uint64_t size)
+{
+	if (g->cache && gomem_cache_forget(g->cache, offset))
+		return -EINVAL;	/* inside a region the cache holds */
+	return gomem_free_dev(g, offset, size);
+}
+
 GOMEM_EXPORT void *gomem_alloc(struct gomem *g, size_t size, size_t align,
 			       unsigned int flags)
 {
 	uint64_t off;
-	int err;
+	int err = -ENOENT;
 
-	err = gomem_alloc_offset(g, size, align, flags, &off);
+	/* The cache serves granule alignment and no flag but NOZERO. */
+	if (g->cache && align <= g->granule &&
+	    !(flags & ~GOMEM_ALLOC_NOZERO) && !(align & (align - 1))) {
+		err = gomem_cache_alloc(g->cache, size, &off);
+		if (!err) {
+			/* The whole granule-rounded region: its tail
+			 * is the caller's to read too. */
+			if (!(flags & GOMEM_ALLOC_NOZERO))
+				memset(g->base + off, 0, (size + g->granule - 1) &
+				       ~(g->granule - 1));
+			return g->base + off;
+		}
+	}
+	if (err == -ENOENT)
+		err = gomem_alloc_offset(g, size, align, flags, &off);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -233,7 +331,13 @@ GOMEM_EXPORT int gomem_free(struct gomem *g, void *ptr, size_t size)
 
 	if (!gomem_to_offset(g, ptr, &off))
 		return -EINVAL;
-	return gomem_free_offset(g, off, size);
+	if (g->cache) {
+		int r = gomem_cache_free(g->cache, off, size);
+
+		if (r <= 0)
+			return r;	/* cached, or a double free */
+	}
+	return gomem_free_dev(g, off, size);
 }
 
 GOMEM_EXPORT int gomem_free_rest(struct gomem *g, void *ptr, size_t size,
@@ -334,7 +438,11 @@ static int gomem_offsets_batch(struct gomem *g, unsigned long cmd,
 	while (i < n) {
 		/* Gather up to GOMEM_LIB_BATCH valid entries. */
 		for (k = 0; i < n && k < GOMEM_LIB_BATCH; i++) {
-			if (!gomem_to_offset(g, regions[i].ptr, &off)) {
+			/* A pointer outside the mapping, or inside a
+			 * region the cache holds (freed already). */
+			if (!gomem_to_offset(g, regions[i].ptr, &off) ||
+			    (g->cache && cmd == GOMEM_IOC_FREE_BATCH &&
+			     gomem_cache_forget(g->cache, off))) {
 				regions[i].result = -EINVAL;
 				continue;
 			}
@@ -374,6 +482,9 @@ GOMEM_EXPORT int gomem_trim(struct gomem *g, struct gomem_release *out)
 	int err;
 
 	memset(&rel, 0, sizeof(rel));
+	/* What the caches hold is free as far as the caller knows. */
+	if (g->cache)
+		gomem_cache_drain(g->cache);
 	err = gomem_ioctl(g, GOMEM_IOC_TRIM, &rel);
 	if (!err && out)
 		*out = rel;
@@ -387,6 +498,9 @@ GOMEM_EXPORT int gomem_recycle_all(struct gomem *g, struct gomem_release *out)
 
 	memset(&rel, 0, sizeof(rel));
 	err = gomem_ioctl(g, GOMEM_IOC_RECYCLE, &rel);
+	/* The cached regions went with the rest. */
+	if (!err && g->cache)
+		gomem_cache_reset(g->cache);
 	if (!err && out)
 		*out = rel;
 	return err;
@@ -403,6 +517,9 @@ GOMEM_EXPORT int gomem_share(struct gomem *g, const void *ptr, size_t size,
 
 	if (!token || !gomem_to_offset(g, ptr, &off))
 		return -EINVAL;
+	/* A region once shared never enters a cache. */
+	if (g->cache && gomem_cache_forget(g->cache, off))
+		return -EINVAL;	/* inside a region the cache holds */
 	memset(&sh, 0, sizeof(sh));
 	sh.offset = off;
 	sh.size = size;
@@ -442,6 +559,9 @@ GOMEM_EXPORT void *gomem_claim(struct gomem *g, uint64_t token, size_t *size)
 		errno = -err;
 		return NULL;
 	}
+	/* Held by reference: its free must reach the device (EPERM). */
+	if (g->cache)
+		gomem_cache_forget(g->cache, c.offset);
 	if (size)
 		*size = (size_t)c.size;
 	return g->base + c.offset;
@@ -593,6 +713,9 @@ GOMEM_EXPORT int gomem_recyclable_add(struct gomem_recyclable *r, void *ptr,
 
 	if (!gomem_to_offset(r->g, ptr, &off) || !size)
 		return -EINVAL;
+	/* Recycled by batch: the cache must not take it back too. */
+	if (r->g->cache && gomem_cache_forget(r->g->cache, off))
+		return -EINVAL;
 	err = gomem_rec_reserve(r, 1);
 	if (err)
 		return err;
@@ -647,6 +770,27 @@ GOMEM_EXPORT void gomem_recyclable_destroy(struct gomem_recyclable *r)
 	gomem_recyclable_recycle(r);
 	free(r->v);
 	free(r);
+}
+
+/* ---- the region cache ---- */
+
+GOMEM_EXPORT int gomem_cache_info(struct gomem *g,
+				  struct gomem_cache_stats *stats)
+{
+	if (!stats)
+		return -EINVAL;
+	memset(stats, 0, sizeof(*stats));
+	if (g->cache)
+		gomem_cache_get_stats(g->cache, stats);
+	return 0;
+}
+
+GOMEM_EXPORT int gomem_cache_limit(struct gomem *g, uint64_t bytes)
+{
+	if (!g->cache)
+		return -EOPNOTSUPP;
+	gomem_cache_set_limit(g->cache, bytes);
+	return 0;
 }
 
 /* ---- misc ---- */

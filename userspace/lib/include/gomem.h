@@ -16,10 +16,14 @@
  *  - nothing aborts, exits or prints.
  * gomem_errname() turns an errno value into its name ("ENOMEM").
  *
- * Threads: a struct gomem may be used by many threads at once (every call
- * is one or a few ioctls), except gomem_close(), which must come last.  A
- * struct gomem_recyclable is not thread-safe.  After fork() the child
- * shares the parent's session and mapping.
+ * Threads: a struct gomem may be used by many threads at once, except
+ * gomem_close(), which must come last.  A struct gomem_recyclable is not
+ * thread-safe.  After fork() the child shares the parent's session and
+ * mapping (and starts with empty region caches).
+ *
+ * The region cache (since 1.2.0, on unless GOMEM_LIB_NOCACHE): each thread
+ * keeps regions of up to 64 KiB that this handle allocated and freed, and
+ * hands them out again with no system call; see "the region cache" below.
  *
  * Usable from C (C99 or later) and C++.
  */
@@ -36,7 +40,7 @@
 extern "C" {
 #endif
 
-#define GOMEM_LIB_VERSION	"1.1.0"
+#define GOMEM_LIB_VERSION	"1.2.0"
 
 /* The device gomem_open(NULL, ...) opens. */
 #define GOMEM_DEFAULT_PATH	"/dev/gomem"
@@ -44,6 +48,9 @@ extern "C" {
 /* gomem_open() flags: a read-only consumer session (no alloc, free, trim;
  * the mapping is read-only). */
 #define GOMEM_LIB_READONLY	0x1
+/* gomem_open() flags (since 1.2.0): no region cache for this handle; every
+ * gomem_alloc() and gomem_free() is a system call, checked by the device. */
+#define GOMEM_LIB_NOCACHE	0x2
 
 struct gomem;
 struct gomem_recyclable;
@@ -266,6 +273,70 @@ int gomem_release(struct gomem *g, const void *ptr);
  */
 int gomem_release_batch(struct gomem *g, struct gomem_region *regions,
 			size_t n);
+
+/* ---- the region cache (since 1.2.0) ---- */
+
+/*
+ * gomem_alloc() of up to 64 KiB with granule alignment (align 0 or the
+ * granule) is served from the calling thread's cache: regions of that
+ * exact size this handle freed, or a batch of them allocated in one ioctl
+ * (refill).  gomem_free() of such a region, whole, puts it back in the
+ * freeing thread's cache (past the cache's bound, half a bin goes back to
+ * the arena in one ioctl).  So a steady alloc/free loop makes no system
+ * call.  What the cache does not take, the device checks as without it:
+ * a region the cache did not hand out, a partial free, a double free, a
+ * region shared (gomem_share()) or held by reference (gomem_claim()) at
+ * any time: such a region never enters a cache.  Regions handed out are
+ * zeroed (granule-rounded) unless GOMEM_ALLOC_NOZERO, as the device's are.
+ * The cache gives everything back on gomem_trim() and gomem_close(),
+ * forgets it on gomem_recycle_all() (the device freed it), and when a
+ * thread exits; a fork()ed child starts with empty caches (the regions in
+ * them stay the parent's).  The session's statistics (gomem_stats())
+ * count cached regions as allocated; gomem_cache_info() says what the
+ * caches hold.  Regions freed behind the library's back (raw ioctls on
+ * gomem_fd()) must not have come from gomem_alloc() with the cache on.
+ */
+
+/**
+ * struct gomem_cache_stats - what a handle's region caches hold and did
+ * @regions: regions held now, all threads
+ * @bytes: their bytes (granule-rounded)
+ * @threads: threads with a cache of this handle now
+ * @limit: bound of one thread's cache, in bytes
+ * @hits: allocations served from a cache
+ * @refills: allocations that refilled a cache (one ioctl each)
+ * @refill_regions: regions those refills brought
+ * @drains: times a cache gave regions back (one ioctl each, or more)
+ * @drained_regions: regions given back
+ * @bypassed: frees of regions the cache handed out that it did not take
+ *            back (a bound of 0)
+ */
+struct gomem_cache_stats {
+	uint64_t regions;
+	uint64_t bytes;
+	uint64_t threads;
+	uint64_t limit;
+	uint64_t hits;
+	uint64_t refills;
+	uint64_t refill_regions;
+	uint64_t drains;
+	uint64_t drained_regions;
+	uint64_t bypassed;
+};
+
+/*
+ * Fill @stats (all zero for a handle without a cache).  Return: 0, or
+ * -EINVAL @stats NULL.
+ */
+int gomem_cache_info(struct gomem *g, struct gomem_cache_stats *stats);
+
+/*
+ * Bound each thread's cache to @bytes (default 4 MiB; a bin holds at most
+ * half of it); 0 turns caching off and gives back what the caches hold.
+ * Return: 0; -EOPNOTSUPP a handle without a cache (GOMEM_LIB_NOCACHE or
+ * read-only).
+ */
+int gomem_cache_limit(struct gomem *g, uint64_t bytes);
 
 /* ---- recyclable memory (GoMem's RecyclableMemory) ---- */
 

@@ -83,9 +83,17 @@ static char g_self[4096];
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A handle without the region cache (each alloc and free an ioctl, as the
+ * cases before 1.2.0 expect), or with it when @flags has CACHE_ON.
+ */
+#define CACHE_ON	0x10000
 static struct gomem *must_open(int flags)
 {
-	struct gomem *g = gomem_open(g_dev, flags);
+	struct gomem *g;
+
+	flags = flags & CACHE_ON ? flags & ~CACHE_ON : flags | GOMEM_LIB_NOCACHE;
+	g = gomem_open(g_dev, flags);
 
 	CHECK(g, "gomem_open(%s, %d): %s", g_dev, flags, gomem_errname(errno));
 	return g;
@@ -868,7 +876,7 @@ struct pipe_pair {
 static void other_session_child(void *arg)
 {
 	struct pipe_pair *pp = arg;
-	struct gomem *g = gomem_open(g_dev, 0);
+	struct gomem *g = gomem_open(g_dev, GOMEM_LIB_NOCACHE);
 	char *p, c;
 	uint64_t off;
 
@@ -932,7 +940,7 @@ static int peer_main(int argc, char **argv)
 	off = strtoull(argv[2], NULL, 0);
 	len = strtoull(argv[3], NULL, 0);
 	seed = (unsigned int)strtoul(argv[4], NULL, 0);
-	g = gomem_open(g_dev, 0);
+	g = gomem_open(g_dev, GOMEM_LIB_NOCACHE);
 	if (!g) {
 		printf("ERR open %s\n", gomem_errname(errno));
 		return 1;
@@ -1583,7 +1591,7 @@ static pid_t start_producer(int fd, size_t size, uint32_t claims, bool wait)
 
 	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
 	if (!pid) {
-		struct gomem *g = gomem_open(g_dev, 0);
+		struct gomem *g = gomem_open(g_dev, GOMEM_LIB_NOCACHE);
 		struct frame_msg m = { 0, 0, size, 0, 0 };
 		char *p;
 
@@ -2355,6 +2363,277 @@ static void case_ctl_trim_and_bench(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The region cache (since 1.2.0)                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A steady alloc/free loop with the cache on reaches the device only to
+ * refill once: the kernel's counters of allocations and frees hardly move
+ * over 20000 cycles, and the cache says it served them.
+ */
+static void case_cache_steady_loop_no_ioctls(void)
+{
+	struct gomem *g = must_open(CACHE_ON);
+	struct gomem_stats s0, s1;
+	struct gomem_cache_stats cs;
+	uint64_t ioctls;
+
+	for (unsigned int size = 64; size <= 4096; size *= 64) {
+		void *p = gomem_alloc(g, size, 0, 0);
+
+		CHECK(p, "alloc %u: %s", size, gomem_errname(errno));
+		CHECK_RET(gomem_free(g, p, size), 0);
+		s0 = must_stats(g);
+		for (int i = 0; i < 20000; i++) {
+			p = gomem_alloc(g, size, 0, 0);
+			CHECK(p, "alloc %d: %s", i, gomem_errname(errno));
+			((volatile char *)p)[0] = 1;
+			((volatile char *)p)[size - 1] = 2;
+			CHECK_RET(gomem_free(g, p, size), 0);
+		}
+		s1 = must_stats(g);
+		ioctls = (s1.allocs - s0.allocs) + (s1.frees - s0.frees);
+		CHECK(ioctls == 0, "%llu regions went through the device in "
+		      "20000 cached cycles of %u bytes",
+		      (unsigned long long)ioctls, size);
+	}
+	CHECK_RET(gomem_cache_info(g, &cs), 0);
+	CHECK(cs.hits >= 40000 && cs.threads == 1 && cs.regions > 0,
+	      "cache: %llu hits, %llu threads, %llu regions",
+	      (unsigned long long)cs.hits, (unsigned long long)cs.threads,
+	      (unsigned long long)cs.regions);
+	printf("# cache: %llu hits, %llu refills, %llu regions held\n",
+	       (unsigned long long)cs.hits, (unsigned long long)cs.refills,
+	       (unsigned long long)cs.regions);
+	CHECK_RET(gomem_close(g), 0);
+}
+
+/*
+ * A region the cache hands out again is zeroed, its granule-rounded tail
+ * too; with NOZERO it keeps the session's own old bytes.  Regions a refill
+ * brought (allocated NOZERO by the kernel, possibly another session's old
+ * bytes) are zeroed as well.
+ */
+static void case_cache_zeroes_what_it_hands_out(void)
+{
+	struct gomem *dirty = must_open(0), *g;
+	struct gomem_info in;
+	unsigned char *p, *q;
+	size_t n = 1000, rn;
+	void *big;
+
+	/* Another session leaves old bytes in free memory. */
+	in = must_info(dirty);
+	rn = round_up(n, in.granule);
+	big = gomem_alloc(dirty, 256 << 10, 0, 0);
+	CHECK(big, "alloc: %s", gomem_errname(errno));
+	memset(big, 0xee, 256 << 10);
+	CHECK_RET(gomem_free(dirty, big, 256 << 10), 0);
+
+	g = must_open(CACHE_ON);
+	for (int round = 0; round < 3; round++) {
+		p = gomem_alloc(g, n, 0, 0);
+		CHECK(p, "alloc: %s", gomem_errname(errno));
+		for (size_t i = 0; i < rn; i++)
+			CHECK(!p[i], "round %d: byte %zu of a cached region "
+			      "is %#x", round, i, p[i]);
+		memset(p, 0xab, rn);
+		CHECK_RET(gomem_free(g, p, n), 0);
+	}
+	/* The region comes back: NOZERO keeps this session's bytes. */
+	q = gomem_alloc(g, n, 0, GOMEM_ALLOC_NOZERO);
+	CHECK(q == p, "the cache did not hand back %p (got %p)", (void *)p,
+	      (void *)q);
+	CHECK(q[0] == 0xab && q[rn - 1] == 0xab, "NOZERO lost the bytes");
+	CHECK_RET(gomem_free(g, q, n), 0);
+	CHECK_RET(gomem_close(g), 0);
+	CHECK_RET(gomem_close(dirty), 0);
+}
+
+/*
+ * What the cache did not hand out, whole, is the device's to judge: a
+ * double free is -EINVAL (the region sits in the cache), a part of a
+ * cached region -EINVAL, sharing it -EINVAL; another session's region
+ * -EPERM.
+ */
+static void case_cache_double_free_einval(void)
+{
+	struct gomem *g = must_open(CACHE_ON), *o = must_open(0);
+	struct gomem_stats s0, s1;
+	uint64_t tok;
+	char *p, *x;
+
+	p = gomem_alloc(g, 4096, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, p, 4096), 0);
+	s0 = must_stats(g);
+	CHECK_RET(gomem_free(g, p, 4096), -EINVAL);
+	CHECK_RET(gomem_free(g, p + 1024, 1024), -EINVAL);
+	CHECK_RET(gomem_share(g, p, 64, 1, &tok), -EINVAL);
+	s1 = must_stats(g);
+	CHECK(s1.session_regions == s0.session_regions &&
+	      s1.frees == s0.frees, "a refused free changed the session");
+	x = gomem_alloc(o, 4096, 0, 0);
+	CHECK(x, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, x, 4096), -EPERM);
+	CHECK_RET(gomem_free(o, x, 4096), 0);
+	CHECK_RET(gomem_close(o), 0);
+	CHECK_RET(gomem_close(g), 0);
+}
+
+/*
+ * A shared region never enters a cache: the producer frees a frame it
+ * shared and allocates the same size many times; it never gets the
+ * frame's bytes back while a consumer holds it, and the consumer reads
+ * them intact.
+ */
+static void case_cache_never_takes_shared_region(void)
+{
+	struct gomem *p = must_open(CACHE_ON), *c = must_open(GOMEM_LIB_READONLY);
+	size_t n = 4096, got;
+	uint64_t tok;
+	char *f, *r;
+
+	/* A cycle first, so the frame is a region the cache handed out. */
+	f = gomem_alloc(p, n, 0, 0);
+	CHECK(f, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(p, f, n), 0);
+	f = gomem_alloc(p, n, 0, 0);
+	CHECK(f, "alloc: %s", gomem_errname(errno));
+	fill(f, n, 5);
+	CHECK_RET(gomem_share(p, f, 0, 1, &tok), 0);
+	r = gomem_claim(c, tok, &got);
+	CHECK(r && got == n, "claim: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(p, f, n), 0);
+	for (int i = 0; i < 200; i++) {
+		char *q = gomem_alloc(p, n, 0, 0);
+
+		CHECK(q, "alloc %d: %s", i, gomem_errname(errno));
+		CHECK(q != f, "alloc %d handed out the shared frame", i);
+		memset(q, 0x5a, n);
+		CHECK_RET(gomem_free(p, q, n), 0);
+	}
+	CHECK(check_fill(r, n, 5) < 0, "the consumer's frame changed at %ld",
+	      check_fill(r, n, 5));
+	CHECK_RET(gomem_release(c, r), 0);
+	CHECK_RET(gomem_close(c), 0);
+	CHECK_RET(gomem_close(p), 0);
+}
+
+/*
+ * gomem_trim() and gomem_close() give the cached regions back; a thread's
+ * exit gives back its own; gomem_recycle_all() leaves none behind.
+ */
+static void *cache_thread_cycle(void *arg)
+{
+	struct gomem *g = arg;
+
+	for (int i = 0; i < 100; i++) {
+		void *p = gomem_alloc(g, 512, 0, 0);
+
+		if (!p || gomem_free(g, p, 512))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void case_cache_trim_close_thread_exit_give_back(void)
+{
+	struct gomem *g = must_open(CACHE_ON), *o = must_open(0);
+	struct gomem_cache_stats cs;
+	struct gomem_stats s0, s;
+	pthread_t t;
+	void *ret;
+	void *p;
+
+	s0 = must_stats(o);
+	p = gomem_alloc(g, 256, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, p, 256), 0);
+	s = must_stats(g);
+	CHECK(s.session_regions > 0, "nothing cached");
+	CHECK_RET(gomem_trim(g, NULL), 0);
+	s = must_stats(g);
+	CHECK(s.session_regions == 0, "trim left %llu regions in the cache",
+	      (unsigned long long)s.session_regions);
+
+	CHECK(!pthread_create(&t, NULL, cache_thread_cycle, g), "thread");
+	CHECK(!pthread_join(t, &ret) && !ret, "the thread failed");
+	CHECK_RET(gomem_cache_info(g, &cs), 0);
+	s = must_stats(g);
+	CHECK(cs.threads == 0 && cs.regions == 0 && s.session_regions == 0,
+	      "after the thread's exit: %llu thread caches, %llu regions "
+	      "cached, %llu in the session", (unsigned long long)cs.threads,
+	      (unsigned long long)cs.regions,
+	      (unsigned long long)s.session_regions);
+
+	p = gomem_alloc(g, 256, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_recycle_all(g, NULL), 0);
+	CHECK_RET(gomem_cache_info(g, &cs), 0);
+	CHECK(cs.regions == 0, "recycle left %llu cached",
+	      (unsigned long long)cs.regions);
+	p = gomem_alloc(g, 256, 0, 0);
+	CHECK(p, "alloc after recycle: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(g, p, 256), 0);
+	CHECK_RET(gomem_close(g), 0);
+	s = must_stats(o);
+	CHECK(s.in_use == s0.in_use, "close left %llu bytes in use",
+	      (unsigned long long)(s.in_use - s0.in_use));
+	CHECK_RET(gomem_close(o), 0);
+}
+
+/*
+ * A fork()ed child shares the session, not the parent's cache: none of
+ * the regions the parent's cache holds is handed out in the child, and
+ * the parent still has them.
+ */
+static void case_cache_fork_child_gets_none_of_parents(void)
+{
+	struct gomem *g = must_open(CACHE_ON);
+	struct gomem_cache_stats cs;
+	void *mine[8];
+	int st;
+	pid_t pid;
+
+	for (int i = 0; i < 8; i++) {
+		mine[i] = gomem_alloc(g, 128, 0, 0);
+		CHECK(mine[i], "alloc: %s", gomem_errname(errno));
+	}
+	for (int i = 0; i < 8; i++)
+		CHECK_RET(gomem_free(g, mine[i], 128), 0);
+	CHECK_RET(gomem_cache_info(g, &cs), 0);
+	CHECK(cs.regions >= 8, "%llu cached", (unsigned long long)cs.regions);
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		for (int k = 0; k < 64; k++) {
+			void *q = gomem_alloc(g, 128, 0, 0);
+
+			if (!q)
+				_exit(2);
+			for (int i = 0; i < 8; i++)
+				if (q == mine[i])
+					_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child %s",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 1 ?
+	      "got a region of the parent's cache" : "failed");
+	for (int i = 0; i < 8; i++) {
+		void *q = gomem_alloc(g, 128, 0, 0);
+
+		CHECK(q, "alloc: %s", gomem_errname(errno));
+	}
+	CHECK_RET(gomem_cache_info(g, &cs), 0);
+	CHECK(cs.hits >= 8, "the parent's cache was lost (%llu hits)",
+	      (unsigned long long)cs.hits);
+	CHECK_RET(gomem_close(g), 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -2407,6 +2686,12 @@ static const struct gomem_case cases[] = {
 	C(ctl_alloc_hold, false),
 	C(ctl_errors_exit_1, false),
 	C(ctl_trim_and_bench, false),
+	C(cache_steady_loop_no_ioctls, false),
+	C(cache_zeroes_what_it_hands_out, false),
+	C(cache_double_free_einval, false),
+	C(cache_never_takes_shared_region, false),
+	C(cache_trim_close_thread_exit_give_back, false),
+	C(cache_fork_child_gets_none_of_parents, false),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The region cache of libgomem: a session owns what it allocates, and the
+ * kernel reclaims all of it when the process dies, so the library may keep
+ * the session's own freed regions and hand them out again without a
+ * system call.
+ *
+ * Shape.  Each thread has a part (struct gomem_tcache) per cache: 64 bins,
+ * each of one exact size (the granule-rounded request; a bin whose size is
+ * not asked for any more is drained when another size needs its slot), a
+ * stack of region offsets per bin.  A miss refills the bin with one
+ * ops->alloc (a batch ioctl) of several regions, not zeroed; a free past
+ * the bin's room or the thread's byte limit gives half a bin back with one
+ * ops->free.  A steady alloc/free loop on a thread makes no system call.
+ *
+ * Which frees the cache may take.  Only a whole region it handed out
+ * itself, never shared: anything else (a region of the device's own, a
+ * partial free, a double free, a region held by reference, a range never
+ * allocated) goes to the device, which checks it as it always did.  The
+ * proof is the ownership map: one 16-bit cell per granule of the arena
+ * window (anonymous memory, touched only where regions are), holding the
+ * size in granules of the live region the cache handed out at that offset,
+ * 0 elsewhere.  Handing a region out stores its size; a free exchanges the
+ * cell with 0, so of two racing frees of one region only one sees the
+ * size, and a free whose size is not the cell's goes to the device.  A
+ * free that starts inside a region (a partial free of its tail) finds the
+ * region's cell by looking back at most GOMEM_CACHE_MAX_SIZE bytes and
+ * clears it.  Sharing, claiming and every free the library sends to the
+ * device clear the cells the same way (gomem_cache_forget()), so a region
+ * that was ever shared never enters a cache.
+ *
+ * Zeroing.  Refills ask the device for regions not zeroed; the library
+ * zeroes each region it hands out (memset through its mapping) unless the
+ * caller asked for NOZERO, so the device's promise holds whether or not
+ * the bytes came through the kernel, and nothing is zeroed twice.
+ *
+ * Threads.  A thread's part has a lock word that its thread takes around
+ * each operation (uncontended: one atomic exchange and one store), so that
+ * drain (gomem_trim(), gomem_close()), reset (recycle) and stats can walk
+ * every part from any thread.  A thread's parts are drained when it exits
+ * (a pthread key destructor), under the registry lock that also keeps a
+ * cache from being destroyed meanwhile.
+ *
+ * fork().  The child shares the parent's session, so it must never hand
+ * out a region the parent's cache holds: a child handler (pthread_atfork)
+ * empties every part of every cache in the child, without freeing (the
+ * regions stay the parent's), and re-initialises the locks other threads
+ * may have held at the fork.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "gomem.h"
+#include "gomem_cache.h"
+
+#define GOMEM_TC_BINS		64
+#define GOMEM_TC_BIN_MAX	64	/* regions per bin at most */
+#define GOMEM_TC_REFILL_MAX	32	/* regions per refill at most */
+#define GOMEM_TC_SLOTS		4	/* caches a thread finds without a walk */
+/* A cell of a region in a bin: free as far as the user knows. */
+#define GOMEM_CELL_CACHED	0x8000u
+#define GOMEM_CELL_LEN		0x7fffu
+
+struct gomem_bin {
+	uint64_t size;			/* bytes; 0: unused */
+	unsigned int n;
+	uint64_t off[GOMEM_TC_BIN_MAX];
+};
+
+struct gomem_tcache {
+	atomic_int busy;
+	struct gomem_cache *cache;
+	struct gomem_tcache *next;	/* the cache's list of parts */
+	struct gomem_tcache *tnext;	/* the thread's list of parts */
+	uint64_t bytes;			/* held in the bins */
+	uint64_t regions;
+	uint64_t hits, refills, refill_regions, drains, drained_regions,
+		 bypassed;
+	struct gomem_bin bin[GOMEM_TC_BINS];
+};
+
+struct gomem_cache {
+	const struct gomem_cache_ops *ops;
+	void *ctx;
+	uint64_t granule;
+	unsigned int shift;		/* log2(granule) */
+	uint64_t cells;			/* map entries */
+	_Atomic uint16_t *map;
+	size_t map_bytes;
+	_Atomic uint64_t limit;
+	uint64_t id;
+	pthread_mutex_t lock;		/* parts list */
+	struct gomem_tcache *parts;
+	struct gomem_cache *rnext;	/* the registry */
+	/* Parts that belonged to exited threads, summed. */
+	uint64_t old_hits, old_refills, old_refill_regions, old_drains,
+		 old_drained_regions, old_bypassed;
+};
+
+/* Every live cache, for thread exit and fork. */
+static pthread_mutex_t gomem_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gomem_cache *gomem_registry;
+static uint64_t gomem_cache_ids;
+static pthread_once_t gomem_cache_once = PTHREAD_ONCE_INIT;
+static pthread_key_t gomem_cache_key;
+
+struct gomem_tslot {
+	struct gomem_cache *cache;
+	uint64_t id;
+	struct gomem_tcache *tc;
+};
+
+static __thread struct gomem_tslot gomem_tslots[GOMEM_TC_SLOTS];
+static __thread struct gomem_tcache *gomem_tparts;
+
+static void gomem_tc_lock(struct gomem_tcache *tc)
+{
+	while (atomic_exchange_explicit(&tc->busy, 1, memory_order_acquire))
+		sched_yield();
+}
+
+static void gomem_tc_unlock(struct gomem_tcache *tc)
+{
+	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+/* Give back @k regions from the top of @b (tc locked). */
+static void gomem_bin_drain(struct gomem_cache *c, struct gomem_tcache *tc,
+			    struct gomem_bin *b, unsigned int k)
+{
+	if (!k)
+		return;
+	b->n -= k;
+	for (unsigned int i = b->n; i < b->n + k; i++)
+		atomic_store_explicit(&c->map[b->off[i] >> c->shift], 0,
+				      memory_order_relaxed);
+	c->ops->free(c->ctx, b->size, &b->off[b->n], k);
+	tc->bytes -= k * b->size;
+	tc->regions -= k;
+	tc->drains++;
+	tc->drained_regions += k;
+}
+
+static uint64_t gomem_tc_drain_all(struct gomem_cache *c,
+				   struct gomem_tcache *tc)
+{
+	uint64_t n = tc->regions;
+
+	for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
+		gomem_bin_drain(c, tc, &tc->bin[i], tc->bin[i].n);
+	return n;
+}
+
+static void gomem_tc_forget_all(struct gomem_tcache *tc)
+{
+	for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
+		tc->bin[i].n = 0;
+	tc->bytes = 0;
+	tc->regions = 0;
+}
+
+/* The calling thread exits: drain its parts of live caches. */
+static void gomem_cache_thread_exit(void *arg)
+{
+	struct gomem_tcache *tc, *next, **pp;
+	struct gomem_cache *c;
+
+	(void)arg;
+	pthread_mutex_lock(&gomem_registry_lock);
+	for (tc = gomem_tparts; tc; tc = next) {
+		next = tc->tnext;
+		for (c = gomem_registry; c && tc->cache && c != tc->cache;
+		     c = c->rnext)
+			;
+		if (!c || !tc->cache) {
+			/* Its cache was destroyed (and drained it). */
+			free(tc);
+			continue;
+		}
+		pthread_mutex_lock(&c->lock);
+		for (pp = &c->parts; *pp && *pp != tc; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = tc->next;
+		c->old_hits += tc->hits;
+		c->old_refills += tc->refills;
+		c->old_refill_regions += tc->refill_regions;
+		c->old_drains += tc->drains + !!tc->regions;
+		c->old_drained_regions += tc->drained_regions + tc->regions;
+		c->old_bypassed += tc->bypassed;
+		pthread_mutex_unlock(&c->lock);
+		gomem_tc_lock(tc);
+		gomem_tc_drain_all(c, tc);
+		free(tc);
+	}
+	gomem_tparts = NULL;
+	memset(gomem_tslots, 0, sizeof(gomem_tslots));
+	pthread_mutex_unlock(&gomem_registry_lock);
+}
+
+static void gomem_cache_prepare(void)
+{
+	pthread_mutex_lock(&gomem_registry_lock);
+}
+
+static void gomem_cache_parent(void)
+{
+	pthread_mutex_unlock(&gomem_registry_lock);
+}
+
+/* In the child: no part hands out what the parent's caches hold. */
+static void gomem_cache_child(void)
+{
+	struct gomem_tcache *tc;
+	struct gomem_cache *c;
+
+	for (c = gomem_registry; c; c = c->rnext) {
+		pthread_mutex_init(&c->lock, NULL);
+		for (tc = c->parts; tc; tc = tc->next) {
+			atomic_store(&tc->busy, 0);
+			gomem_tc_forget_all(tc);
+		}
+	}
+	pthread_mutex_init(&gomem_registry_lock, NULL);
+}
+
+static void gomem_cache_init_once(void)
+{
+	pthread_key_create(&gomem_cache_key, gomem_cache_thread_exit);
+	pthread_atfork(gomem_cache_prepare, gomem_cache_parent,
+		       gomem_cache_child);
+}
+
+struct gomem_cache *gomem_cache_new(const struct gomem_cache_ops *ops,
+				    void *ctx, uint64_t map_size,
+				    uint64_t granule, uint64_t limit)
+{
+	struct gomem_cache *c;
+	void *map;
+
+	if (!granule || granule & (granule - 1) ||
+	    granule > GOMEM_CACHE_MAX_SIZE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	pthread_once(&gomem_cache_once, gomem_cache_init_once);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ops = ops;
+	c->ctx = ctx;
+	c->granule = granule;
+	c->shift = (unsigned int)__builtin_ctzll(granule);
+	c->cells = map_size >> c->shift;
+	if (c->cells > SIZE_MAX / sizeof(uint16_t)) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->map_bytes = (size_t)c->cells * sizeof(uint16_t);
+	map = mmap(NULL, c->map_bytes ? c->map_bytes : 1,
+		   PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->map = map;
+	atomic_init(&c->limit, limit);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_lock(&gomem_registry_lock);
+	c->id = ++gomem_cache_ids;
+	c->rnext = gomem_registry;
+	gomem_registry = c;
+	pthread_mutex_unlock(&gomem_registry_lock);
+	return c;
+}
+
+void gomem_cache_destroy(struct gomem_cache *c)
+{
+	struct gomem_cache **pp;
+	struct gomem_tcache *tc, *next;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&gomem_registry_lock);
+	for (pp = &gomem_registry; *pp && *pp != c; pp = &(*pp)->rnext)
+		;
+	if (*pp)
+		*pp = c->rnext;
+	for (tc = c->parts; tc; tc = next) {
+		next = tc->next;
+		gomem_tc_lock(tc);
+		gomem_tc_drain_all(c, tc);
+		/* The part stays on its thread's list until that thread
+		 * exits (it skips parts of caches no longer registered);
+		 * only the caller's own list can be fixed here. */
+		tc->cache = NULL;
+	}
+	{
+		struct gomem_tcache **tp = &gomem_tparts;
+
+		while (*tp) {
+			if ((*tp)->cache == NULL) {
+				struct gomem_tcache *dead = *tp;
+
+				*tp = dead->tnext;
+				free(dead);
+			} else {
+				tp = &(*tp)->tnext;
+			}
+		}
+	}
+	for (int i = 0; i < GOMEM_TC_SLOTS; i++)
+		if (gomem_tslots[i].cache == c)
+			memset(&gomem_tslots[i], 0, sizeof(gomem_tslots[i]));
+	pthread_mutex_unlock(&gomem_registry_lock);
+	munmap((void *)c->map, c->map_bytes ? c->map_bytes : 1);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* The calling thread's part of @c, made on first use (NULL: no memory). */
+static struct gomem_tcache *gomem_tc_get(struct gomem_cache *c)
+{
+	struct gomem_tcache *tc;
+	unsigned int i;
+
+	for (i = 0; i < GOMEM_TC_SLOTS; i++)
+		if (gomem_tslots[i].cache == c &&
+		    gomem_tslots[i].id == c->id)
+			return gomem_tslots[i].tc;
+	for (tc = gomem_tparts; tc; tc = tc->tnext)
+		if (tc->cache == c)
+			break;
+	if (!tc) {
+		tc = calloc(1, sizeof(*tc));
+		if (!tc)
+			return NULL;
+		tc->cache = c;
+		pthread_mutex_lock(&c->lock);
+		tc->next = c->parts;
+		c->parts = tc;
+		pthread_mutex_unlock(&c->lock);
+		tc->tnext = gomem_tparts;
+		gomem_tparts = tc;
+		/* Any non-NULL value: the destructor runs at exit. */
+		pthread_setspecific(gomem_cache_key, tc);
+	}
+	i = (unsigned int)(c->id % GOMEM_TC_SLOTS);
+	gomem_tslots[i].cache = c;
+	gomem_tslots[i].id = c->id;
+	gomem_tslots[i].tc = tc;
+	return tc;
+}
+
+static unsigned int gomem_bin_index(const struct gomem_cache *c,
+				    uint64_t size)
+{
+	uint64_t g = size >> c->shift;
+
+	return (unsigned int)((g * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/* Bytes the bins of a part may hold, and regions a bin of @size. */
+static unsigned int gomem_bin_room(uint64_t limit, uint64_t size)
+{
+	uint64_t n = limit / 2 / size;
+
+	return n > GOMEM_TC_BIN_MAX ? GOMEM_TC_BIN_MAX : (unsigned int)n;
+}
+
+/* The cell of [@off, @off + @size) covering @off, if any: its index. */
+static bool gomem_cell_find(struct gomem_cache *c, uint64_t off,
+			    uint64_t *idx)
+{
+	uint64_t i = off >> c->shift, lo, j;
+	uint64_t back = GOMEM_CACHE_MAX_SIZE >> c->shift;
+	uint16_t v;
+
+	if (i >= c->cells)
+		return false;
+	lo = i >= back ? i - back + 1 : 0;
+	for (j = i + 1; j-- > lo;) {
+		v = atomic_load_explicit(&c->map[j], memory_order_relaxed);
+		if (v && j + (v & GOMEM_CELL_LEN) > i) {
+			*idx = j;
+			return true;
+		}
+		if (v)
+			return false;	/* a region ending before @off */
+	}
+	return false;
+}
+
+int gomem_cache_forget(struct gomem_cache *c, uint64_t off)
+{
+	uint16_t v;
+	uint64_t idx;
+
+	/*
+	 * Only the region covering @off: a range the device frees, shares or
+	 * lends lies inside one of its regions, and every region the cache
+	 * hands out is one of the device's regions, whole.
+	 */
+	if (!gomem_cell_find(c, off, &idx))
+		return 0;
+	v = atomic_load_explicit(&c->map[idx], memory_order_relaxed);
+	if (v & GOMEM_CELL_CACHED)
+		return -EINVAL;	/* free, as far as the user knows */
+	atomic_compare_exchange_strong_explicit(&c->map[idx], &v, 0,
+						memory_order_relaxed,
+						memory_order_relaxed);
+	return 0;
+}
+
+int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
+{
+	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
+	uint64_t offs[GOMEM_TC_REFILL_MAX];
+	struct gomem_tcache *tc;
+	struct gomem_bin *b;
+	unsigned int room, want;
+	int got;
+
+	if (!size || size > GOMEM_CACHE_MAX_SIZE)
+		return -ENOENT;
+	size = (size + c->granule - 1) & ~(c->granule - 1);
+	room = gomem_bin_room(limit, size);
+	if (!room)
+		return -ENOENT;
+	tc = gomem_tc_get(c);
+	if (!tc)
+		return -ENOENT;
+	gomem_tc_lock(tc);
+	b = &tc->bin[gomem_bin_index(c, size)];
+	if (b->size != size) {
+		/* The slot changes size: what it held goes back. */
+		gomem_bin_drain(c, tc, b, b->n);
+		b->size = size;
+	}
+	if (b->n) {
+		*off = b->off[--b->n];
+		tc->bytes -= size;
+		tc->regions--;
+		tc->hits++;
+	} else {
+		want = room / 2 ? room / 2 : 1;
+		if (want > GOMEM_TC_REFILL_MAX)
+			want = GOMEM_TC_REFILL_MAX;
+		got = c->ops->alloc(c->ctx, size, offs, want);
+		if (got <= 0 || (unsigned int)got > want) {
+			gomem_tc_unlock(tc);
+			return got < 0 ? got : -ENOMEM;
+		}
+		tc->refills++;
+		tc->refill_regions += (unsigned int)got;
+		*off = offs[0];
+		/* The rest, in the order a pop hands them out. */
+		for (int k = got - 1; k >= 1; k--) {
+			b->off[b->n++] = offs[k];
+			atomic_store_explicit(&c->map[offs[k] >> c->shift],
+					      (uint16_t)(GOMEM_CELL_CACHED |
+							 size >> c->shift),
+					      memory_order_relaxed);
+		}
+		tc->bytes += (uint64_t)(got - 1) * size;
+		tc->regions += (unsigned int)(got - 1);
+	}
+	gomem_tc_unlock(tc);
+	atomic_store_explicit(&c->map[*off >> c->shift],
+			      (uint16_t)(size >> c->shift),
+			      memory_order_relaxed);
+	return 0;
+}
+
+int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
+{
+	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
+	struct gomem_tcache *tc;
+	struct gomem_bin *b;
+	uint64_t idx, rsize;
+	unsigned int room;
+	uint16_t v;
+
+	idx = off >> c->shift;
+	rsize = (size + c->granule - 1) & ~(c->granule - 1);
+	if (!size || off & (c->granule - 1) || idx >= c->cells ||
+	    rsize > GOMEM_CACHE_MAX_SIZE)
+		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+	v = (uint16_t)(rsize >> c->shift);
+	if (!atomic_compare_exchange_strong_explicit(&c->map[idx], &v,
+						     (uint16_t)(v | GOMEM_CELL_CACHED),
+						     memory_order_relaxed,
+						     memory_order_relaxed)) {
+		/* Not a whole region the cache handed out: whatever the
+		 * range touches is the device's from now on, unless it is
+		 * inside a region the cache holds (a double free). */
+		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+	}
+	tc = gomem_tc_get(c);
+	room = gomem_bin_room(limit, rsize);
+	if (!tc || !room) {
+		if (tc)
+			tc->bypassed++;
+		atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
+		return 1;
+	}
+	gomem_tc_lock(tc);
+	b = &tc->bin[gomem_bin_index(c, rsize)];
+	if (b->size != rsize) {
+		gomem_bin_drain(c, tc, b, b->n);
+		b->size = rsize;
+	}
+	if (b->n >= room)
+		gomem_bin_drain(c, tc, b, b->n - room / 2);
+	b->off[b->n++] = off;
+	tc->bytes += rsize;
+	tc->regions++;
+	/* Past the thread's bound: empty the other bins, largest first. */
+	while (tc->bytes > limit) {
+		struct gomem_bin *big = NULL;
+
+		for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
+			if (tc->bin[i].n && &tc->bin[i] != b &&
+			    (!big || tc->bin[i].n * tc->bin[i].size >
+			     big->n * big->size))
+				big = &tc->bin[i];
+		if (!big)
+			big = b;
+		gomem_bin_drain(c, tc, big, big->n);
+	}
+	gomem_tc_unlock(tc);
+	return 0;
+}
+
+uint64_t gomem_cache_drain(struct gomem_cache *c)
+{
+	struct gomem_tcache *tc;
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->parts; tc; tc = tc->next) {
+		gomem_tc_lock(tc);
+		n += gomem_tc_drain_all(c, tc);
+		gomem_tc_unlock(tc);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void gomem_cache_reset(struct gomem_cache *c)
+{
+	struct gomem_tcache *tc;
+
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->parts; tc; tc = tc->next) {
+		gomem_tc_lock(tc);
+		gomem_tc_forget_all(tc);
+		gomem_tc_unlock(tc);
+	}
+	/* Every region went with the recycle: no cell is live. */
+	memset((void *)c->map, 0, c->map_bytes);
+	madvise((void *)c->map, c->map_bytes, MADV_DONTNEED);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void gomem_cache_set_limit(struct gomem_cache *c, uint64_t limit)
+{
+	atomic_store_explicit(&c->limit, limit, memory_order_relaxed);
+	if (!limit)
+		gomem_cache_drain(c);
+}
+
+void gomem_cache_get_stats(struct gomem_cache *c,
+			   struct gomem_cache_stats *s)
+{
+	struct gomem_tcache *tc;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&c->lock);
+	s->hits = c->old_hits;
+	s->refills = c->old_refills;
+	s->refill_regions = c->old_refill_regions;
+	s->drains = c->old_drains;
+	s->drained_regions = c->old_drained_regions;
+	s->bypassed = c->old_bypassed;
+	for (tc = c->parts; tc; tc = tc->next) {
+		gomem_tc_lock(tc);
+		s->threads++;
+		s->regions += tc->regions;
+		s->bytes += tc->bytes;
+		s->hits += tc->hits;
+		s->refills += tc->refills;
+		s->refill_regions += tc->refill_regions;
+		s->drains += tc->drains;
+		s->drained_regions += tc->drained_regions;
+		s->bypassed += tc->bypassed;
+		gomem_tc_unlock(tc);
+	}
+	pthread_mutex_unlock(&c->lock);
+	s->limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
+}
