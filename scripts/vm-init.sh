@@ -86,6 +86,7 @@ GOMEM_FUZZ_SEED=1
 GOMEM_FUZZ_SECONDS=60
 GOMEM_SOAK_SECONDS=3600
 GOMEM_SOAK_ROUND=300
+GOMEM_VM_ONLY=
 [ -f /etc/gomem-vm.conf ] && . /etc/gomem-vm.conf
 
 mode="test"
@@ -258,10 +259,21 @@ run_e2e() {
 	if ! /bin/$prog $opt --list >/tmp/e2e.list 2>/tmp/e2e.err; then
 		info "$prog --list failed: $(cat /tmp/e2e.err)"
 	fi
+	if [ -n "$GOMEM_VM_ONLY" ]; then
+		# A development run: only the cases named (scripts/vm.sh).
+		echo "$GOMEM_VM_ONLY" | tr ' ' '\n' | grep -xF -f /tmp/e2e.list >/tmp/e2e.only || true
+		mv /tmp/e2e.only /tmp/e2e.list
+		[ -s /tmp/e2e.list ] || return 0
+	fi
 	info "$prog${opt:+ $opt}: $(wc -l </tmp/e2e.list) cases, at most ${GOMEM_E2E_TIMEOUT}s"
 	start=$(uptime_s)
 	# shellcheck disable=SC2086
-	timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog $opt --all >/tmp/e2e.out 2>&1
+	if [ -n "$GOMEM_VM_ONLY" ]; then
+		# shellcheck disable=SC2046 # one word per case
+		timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog $opt $(cat /tmp/e2e.list) >/tmp/e2e.out 2>&1
+	else
+		timeout -s KILL "$GOMEM_E2E_TIMEOUT" /bin/$prog $opt --all >/tmp/e2e.out 2>&1
+	fi
 	rc=$?
 	# After the run: a test program writing while the kernel does would
 	# mix lines on the console.
@@ -609,6 +621,12 @@ test_config() {
 	for f in /sys/kernel/debug/gomem/*/stats; do
 		[ -r "$f" ] && info "$f: $(tr '\n' ' ' <"$f")"
 	done
+	if [ -n "$GOMEM_VM_ONLY" ]; then
+		run_e2e
+		[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
+		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || run_e2e gomem-e2e --debug
+		return
+	fi
 	case_debugfs_stats_and_blocks
 	case_tracepoints_record_operations
 	run_e2e
@@ -635,7 +653,7 @@ test_mode() {
 		kmemleak_baseline
 		fault_injection 0 || info "fault injection unavailable"
 	fi
-	case_bad_module_params_refused
+	[ -n "$GOMEM_VM_ONLY" ] || case_bad_module_params_refused
 	if loaded; then
 		rmmod gomem
 	fi

@@ -69,6 +69,12 @@
 #                        as long again with fault injection (default 60)
 #   GOMEM_SOAK_SECONDS   make soak: seconds of fuzzing in all (default 3600)
 #   GOMEM_SOAK_ROUND     make soak: seconds per round (default 300)
+#   GOMEM_VM_ONLY        test mode, for development: only these cases of
+#                        gomem-e2e (--debug too) and libgomem-test (names,
+#                        space-separated), after loading the module; the
+#                        module-level cases, the fuzzer and kmemleak do
+#                        not run.  Such a run is never a full pass: the
+#                        summary says "partial run".
 
 set -euo pipefail
 
@@ -105,6 +111,7 @@ fuzz_seed=${GOMEM_FUZZ_SEED:-$(($(date +%s%N) % 4294967296))}
 fuzz_s=${GOMEM_FUZZ_SECONDS:-60}
 soak_s=${GOMEM_SOAK_SECONDS:-3600}
 soak_round=${GOMEM_SOAK_ROUND:-300}
+only=${GOMEM_VM_ONLY:-}
 case "$fuzz_seed$fuzz_s$soak_s$soak_round" in
 *[!0-9]*) die "GOMEM_FUZZ_SEED, GOMEM_FUZZ_SECONDS, GOMEM_SOAK_SECONDS and GOMEM_SOAK_ROUND are numbers" ;;
 esac
@@ -215,6 +222,13 @@ expected_cases() {
 	local cfg label first=1 per_config
 	per_config=$(sh "$root/scripts/vm-init.sh" --list-per-config; "$e2e" --list; "$libtest" --list
 		[ "$1" != 1 ] || { sh "$root/scripts/vm-init.sh" --list-debug; "$e2e" --debug --list; })
+	if [ -n "$only" ]; then
+		per_config=$(grep -xF -f <(tr ' ' '\n' <<<"$only module_loads_with_params") <<<"$per_config" || true)
+		for cfg in "${cfgs[@]}"; do
+			sed "s/^/${cfg%%:*}\t/" <<<"$per_config"
+		done
+		return
+	fi
 	for cfg in "${cfgs[@]}"; do
 		label=${cfg%%:*}
 		if [ $first -eq 1 ]; then
@@ -263,6 +277,7 @@ make_initramfs() {
 		printf "export GOMEM_CASE_TIMEOUT='%s'\n" "$case_timeout"
 		[ "$debug" != 1 ] || printf "export GOMEM_E2E_SLAB_FACTOR=16\n"
 		printf "GOMEM_DEBUG_KERNEL='%s'\n" "$debug"
+		printf "GOMEM_VM_ONLY='%s'\n" "$only"
 		printf "GOMEM_FUZZ_SEED='%s'\n" "$fuzz_seed"
 		printf "GOMEM_FUZZ_SECONDS='%s'\n" "$fuzz_s"
 		printf "GOMEM_SOAK_SECONDS='%s'\n" "$soak_s"
@@ -588,5 +603,9 @@ echo "$grand_pass passed, $grand_fail failed"
 if [ "$grand_fail" -ne 0 ]; then
 	echo "gomem: vm-test FAILED: $grand_fail case(s) failed or missing" >&2
 	exit 1
+fi
+if [ -n "$only" ]; then
+	say "partial run (GOMEM_VM_ONLY: $only): not a vm-test pass"
+	exit 3
 fi
 say "vm-test passed on ${#kernels[@]} kernel(s), ${#cfgs[@]} module configuration(s) each"

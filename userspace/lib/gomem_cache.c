@@ -70,6 +70,7 @@
 struct gomem_bin {
 	uint64_t size;			/* bytes; 0: unused */
 	unsigned int n;
+	unsigned int room;		/* regions it may hold at the limit */
 	uint64_t off[GOMEM_TC_BIN_MAX];
 };
 
@@ -79,6 +80,7 @@ struct gomem_tcache {
 	struct gomem_tcache *next;	/* the cache's list of parts */
 	struct gomem_tcache *tnext;	/* the thread's list of parts */
 	uint64_t bytes;			/* held in the bins */
+	uint64_t limit;			/* the cache's, when rooms were set */
 	uint64_t regions;
 	uint64_t hits, refills, refill_regions, drains, drained_regions,
 		 bypassed;
@@ -333,10 +335,9 @@ static struct gomem_tcache *gomem_tc_get(struct gomem_cache *c)
 	struct gomem_tcache *tc;
 	unsigned int i;
 
-	for (i = 0; i < GOMEM_TC_SLOTS; i++)
-		if (gomem_tslots[i].cache == c &&
-		    gomem_tslots[i].id == c->id)
-			return gomem_tslots[i].tc;
+	i = (unsigned int)(c->id % GOMEM_TC_SLOTS);
+	if (gomem_tslots[i].cache == c && gomem_tslots[i].id == c->id)
+		return gomem_tslots[i].tc;
 	for (tc = gomem_tparts; tc; tc = tc->tnext)
 		if (tc->cache == c)
 			break;
@@ -375,6 +376,33 @@ static unsigned int gomem_bin_room(uint64_t limit, uint64_t size)
 	uint64_t n = limit / 2 / size;
 
 	return n > GOMEM_TC_BIN_MAX ? GOMEM_TC_BIN_MAX : (unsigned int)n;
+}
+
+/*
+ * The bin of @size in @tc, drained and given to @size if another size had
+ * it, its room as of @limit (tc locked).
+ */
+static struct gomem_bin *gomem_bin_get(struct gomem_cache *c,
+				       struct gomem_tcache *tc, uint64_t size,
+				       uint64_t limit)
+{
+	struct gomem_bin *b = &tc->bin[gomem_bin_index(c, size)];
+
+	if (tc->limit != limit) {
+		/* The bound changed: every bin's room with it. */
+		for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
+			if (tc->bin[i].size)
+				tc->bin[i].room = gomem_bin_room(limit,
+								 tc->bin[i].size);
+		tc->limit = limit;
+	}
+	if (b->size != size) {
+		/* The slot changes size: what it held goes back. */
+		gomem_bin_drain(c, tc, b, b->n);
+		b->size = size;
+		b->room = gomem_bin_room(limit, size);
+	}
+	return b;
 }
 
 /* The cell of [@off, @off + @size) covering @off, if any: its index. */
@@ -430,21 +458,18 @@ int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
 	unsigned int room, want;
 	int got;
 
-	if (!size || size > GOMEM_CACHE_MAX_SIZE)
+	if (!size || size > GOMEM_CACHE_MAX_SIZE || !limit)
 		return -ENOENT;
 	size = (size + c->granule - 1) & ~(c->granule - 1);
-	room = gomem_bin_room(limit, size);
-	if (!room)
-		return -ENOENT;
 	tc = gomem_tc_get(c);
 	if (!tc)
 		return -ENOENT;
 	gomem_tc_lock(tc);
-	b = &tc->bin[gomem_bin_index(c, size)];
-	if (b->size != size) {
-		/* The slot changes size: what it held goes back. */
-		gomem_bin_drain(c, tc, b, b->n);
-		b->size = size;
+	b = gomem_bin_get(c, tc, size, limit);
+	room = b->room;
+	if (!room) {
+		gomem_tc_unlock(tc);
+		return -ENOENT;
 	}
 	if (b->n) {
 		*off = b->off[--b->n];
@@ -506,18 +531,18 @@ int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
 		return gomem_cache_forget(c, off) ? -EINVAL : 1;
 	}
 	tc = gomem_tc_get(c);
-	room = gomem_bin_room(limit, rsize);
-	if (!tc || !room) {
-		if (tc)
-			tc->bypassed++;
+	if (!tc) {
 		atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
 		return 1;
 	}
 	gomem_tc_lock(tc);
-	b = &tc->bin[gomem_bin_index(c, rsize)];
-	if (b->size != rsize) {
-		gomem_bin_drain(c, tc, b, b->n);
-		b->size = rsize;
+	b = gomem_bin_get(c, tc, rsize, limit);
+	room = b->room;
+	if (!room) {
+		tc->bypassed++;
+		gomem_tc_unlock(tc);
+		atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
+		return 1;
 	}
 	if (b->n >= room)
 		gomem_bin_drain(c, tc, b, b->n - room / 2);

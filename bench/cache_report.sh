@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# cache_report.sh BENCH_CACHE_PROGRAM...: run each bench_cache_IMPL three
+# times (each prints the best of 5 runs per row), keep the median, and
+# print results/cache.md: ns per buffer cycle and the ratios to jemalloc.
+set -euo pipefail
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
+for r in 1 2 3; do
+	for p in "$@"; do
+		"$p" >>"$raw"
+	done
+done
+echo "# libgomem region cache vs malloc, natively"
+echo
+echo "Measured $(date -u '+%Y-%m-%d') on $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) CPUs), $(uname -sr); $(gcc --version | head -1)."
+echo "A buffer cycle: get a buffer, write its first and last byte, give it back; ns per cycle, median of 3 runs of the best of 5."
+echo "gomem-cache is the hit path of gomem_alloc()/gomem_free() with the region cache (userspace/lib/gomem_cache.c, compiled as libgomem compiles it) over a fake device, zeroing the granule-rounded region as gomem_alloc() does; -nozero is GOMEM_ALLOC_NOZERO. The malloc rows of each allocator come from its own binary; the gomem rows are the medians over all three binaries."
+echo
+awk '
+	{ v[$3 " " $4 " " $2] = v[$3 " " $4 " " $2] " " $5 }
+	function med(s,   a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return a[int((n + 1) / 2)]
+	}
+	END {
+		print "| size | gomem-cache | gomem-cache NOZERO | jemalloc malloc | jemalloc calloc | glibc malloc | mimalloc malloc | cache NOZERO / jemalloc malloc | cache / jemalloc calloc |"
+		print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		n = split("64 4096 65536", ss, " ")
+		for (i = 1; i <= n; i++) {
+			s = ss[i]
+			gz = med(v[s " gomem-cache glibc"] v[s " gomem-cache jemalloc"] v[s " gomem-cache mimalloc"])
+			gn = med(v[s " gomem-cache-nozero glibc"] v[s " gomem-cache-nozero jemalloc"] v[s " gomem-cache-nozero mimalloc"])
+			jm = med(v[s " malloc jemalloc"]); jc = med(v[s " calloc jemalloc"])
+			printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2fx | %.2fx |\n", s, gz, gn, jm, jc,
+				med(v[s " malloc glibc"]), med(v[s " malloc mimalloc"]), gn / jm, gz / jc
+		}
+	}' "$raw"
