@@ -80,8 +80,8 @@ struct gomem_tcache {
 	struct gomem_tcache *next;	/* the cache's list of parts */
 	struct gomem_tcache *tnext;	/* the thread's list of parts */
 	uint64_t bytes;			/* held in the bins */
+	/* (regions held: the sum of the bins' n) */
 	uint64_t limit;			/* the cache's, when rooms were set */
-	uint64_t regions;
 	uint64_t hits, refills, refill_regions, drains, drained_regions,
 		 bypassed;
 	struct gomem_bin bin[GOMEM_TC_BINS];
@@ -121,15 +121,24 @@ struct gomem_tslot {
 static __thread struct gomem_tslot gomem_tslots[GOMEM_TC_SLOTS];
 static __thread struct gomem_tcache *gomem_tparts;
 
-static void gomem_tc_lock(struct gomem_tcache *tc)
+static inline __attribute__((always_inline)) void gomem_tc_lock(struct gomem_tcache *tc)
 {
 	while (atomic_exchange_explicit(&tc->busy, 1, memory_order_acquire))
 		sched_yield();
 }
 
-static void gomem_tc_unlock(struct gomem_tcache *tc)
+static inline __attribute__((always_inline)) void gomem_tc_unlock(struct gomem_tcache *tc)
 {
 	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+static uint64_t gomem_tc_regions(const struct gomem_tcache *tc)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
+		n += tc->bin[i].n;
+	return n;
 }
 
 /* Give back @k regions from the top of @b (tc locked). */
@@ -144,7 +153,6 @@ static void gomem_bin_drain(struct gomem_cache *c, struct gomem_tcache *tc,
 				      memory_order_relaxed);
 	c->ops->free(c->ctx, b->size, &b->off[b->n], k);
 	tc->bytes -= k * b->size;
-	tc->regions -= k;
 	tc->drains++;
 	tc->drained_regions += k;
 }
@@ -152,7 +160,7 @@ static void gomem_bin_drain(struct gomem_cache *c, struct gomem_tcache *tc,
 static uint64_t gomem_tc_drain_all(struct gomem_cache *c,
 				   struct gomem_tcache *tc)
 {
-	uint64_t n = tc->regions;
+	uint64_t n = gomem_tc_regions(tc);
 
 	for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
 		gomem_bin_drain(c, tc, &tc->bin[i], tc->bin[i].n);
@@ -164,7 +172,6 @@ static void gomem_tc_forget_all(struct gomem_tcache *tc)
 	for (unsigned int i = 0; i < GOMEM_TC_BINS; i++)
 		tc->bin[i].n = 0;
 	tc->bytes = 0;
-	tc->regions = 0;
 }
 
 /* The calling thread exits: drain its parts of live caches. */
@@ -193,8 +200,9 @@ static void gomem_cache_thread_exit(void *arg)
 		c->old_hits += tc->hits;
 		c->old_refills += tc->refills;
 		c->old_refill_regions += tc->refill_regions;
-		c->old_drains += tc->drains + !!tc->regions;
-		c->old_drained_regions += tc->drained_regions + tc->regions;
+		c->old_drains += tc->drains + !!gomem_tc_regions(tc);
+		c->old_drained_regions += tc->drained_regions +
+					  gomem_tc_regions(tc);
 		c->old_bypassed += tc->bypassed;
 		pthread_mutex_unlock(&c->lock);
 		gomem_tc_lock(tc);
@@ -330,7 +338,7 @@ void gomem_cache_destroy(struct gomem_cache *c)
 }
 
 /* The calling thread's part of @c, made on first use (NULL: no memory). */
-static struct gomem_tcache *gomem_tc_get(struct gomem_cache *c)
+static inline __attribute__((always_inline)) struct gomem_tcache *gomem_tc_get(struct gomem_cache *c)
 {
 	struct gomem_tcache *tc;
 	unsigned int i;
@@ -362,7 +370,7 @@ static struct gomem_tcache *gomem_tc_get(struct gomem_cache *c)
 	return tc;
 }
 
-static unsigned int gomem_bin_index(const struct gomem_cache *c,
+static inline __attribute__((always_inline)) unsigned int gomem_bin_index(const struct gomem_cache *c,
 				    uint64_t size)
 {
 	uint64_t g = size >> c->shift;
@@ -382,7 +390,7 @@ static unsigned int gomem_bin_room(uint64_t limit, uint64_t size)
  * The bin of @size in @tc, drained and given to @size if another size had
  * it, its room as of @limit (tc locked).
  */
-static struct gomem_bin *gomem_bin_get(struct gomem_cache *c,
+static inline __attribute__((always_inline)) struct gomem_bin *gomem_bin_get(struct gomem_cache *c,
 				       struct gomem_tcache *tc, uint64_t size,
 				       uint64_t limit)
 {
@@ -449,7 +457,8 @@ int gomem_cache_forget(struct gomem_cache *c, uint64_t off)
 	return 0;
 }
 
-int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
+static __attribute__((noinline)) int
+gomem_cache_alloc_slow(struct gomem_cache *c, uint64_t size, uint64_t *off)
 {
 	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
 	uint64_t offs[GOMEM_TC_REFILL_MAX];
@@ -474,7 +483,6 @@ int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
 	if (b->n) {
 		*off = b->off[--b->n];
 		tc->bytes -= size;
-		tc->regions--;
 		tc->hits++;
 	} else {
 		want = room / 2 ? room / 2 : 1;
@@ -497,7 +505,6 @@ int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
 					      memory_order_relaxed);
 		}
 		tc->bytes += (uint64_t)(got - 1) * size;
-		tc->regions += (unsigned int)(got - 1);
 	}
 	gomem_tc_unlock(tc);
 	atomic_store_explicit(&c->map[*off >> c->shift],
@@ -506,7 +513,8 @@ int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
 	return 0;
 }
 
-int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
+static __attribute__((noinline)) int
+gomem_cache_free_slow(struct gomem_cache *c, uint64_t off, uint64_t size)
 {
 	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
 	struct gomem_tcache *tc;
@@ -548,7 +556,6 @@ int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
 		gomem_bin_drain(c, tc, b, b->n - room / 2);
 	b->off[b->n++] = off;
 	tc->bytes += rsize;
-	tc->regions++;
 	/* Past the thread's bound: empty the other bins, largest first. */
 	while (tc->bytes > limit) {
 		struct gomem_bin *big = NULL;
@@ -562,6 +569,83 @@ int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
 			big = b;
 		gomem_bin_drain(c, tc, big, big->n);
 	}
+	gomem_tc_unlock(tc);
+	return 0;
+}
+
+/*
+ * The fast paths: this thread's part found in its slot, the bin of the
+ * size in place under an unchanged bound, a region to pop (alloc) or room
+ * to push (free); everything else is the slow path above.
+ */
+static inline __attribute__((always_inline)) struct gomem_tcache *
+gomem_tc_fast(struct gomem_cache *c)
+{
+	struct gomem_tslot *t = &gomem_tslots[c->id % GOMEM_TC_SLOTS];
+
+	return t->cache == c && t->id == c->id ? t->tc : NULL;
+}
+
+int gomem_cache_alloc(struct gomem_cache *c, uint64_t size, uint64_t *off)
+{
+	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
+	struct gomem_tcache *tc = gomem_tc_fast(c);
+	struct gomem_bin *b;
+
+	size = (size + c->granule - 1) & ~(c->granule - 1);
+	if (__builtin_expect(!tc || !size || size > GOMEM_CACHE_MAX_SIZE, 0))
+		return gomem_cache_alloc_slow(c, size, off);
+	gomem_tc_lock(tc);
+	b = &tc->bin[gomem_bin_index(c, size)];
+	if (__builtin_expect(b->size != size || tc->limit != limit || !b->n,
+			     0)) {
+		gomem_tc_unlock(tc);
+		return gomem_cache_alloc_slow(c, size, off);
+	}
+	*off = b->off[--b->n];
+	tc->bytes -= size;
+	tc->hits++;
+	gomem_tc_unlock(tc);
+	atomic_store_explicit(&c->map[*off >> c->shift],
+			      (uint16_t)(size >> c->shift),
+			      memory_order_relaxed);
+	return 0;
+}
+
+int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
+{
+	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
+	struct gomem_tcache *tc = gomem_tc_fast(c);
+	uint64_t idx = off >> c->shift, rsize;
+	struct gomem_bin *b;
+	uint16_t v;
+
+	rsize = (size + c->granule - 1) & ~(c->granule - 1);
+	if (__builtin_expect(!tc || !size || off & (c->granule - 1) ||
+			     idx >= c->cells || rsize > GOMEM_CACHE_MAX_SIZE,
+			     0))
+		return gomem_cache_free_slow(c, off, size);
+	b = &tc->bin[gomem_bin_index(c, rsize)];
+	/* Racy peek (the owner's own fields): the slow path re-checks. */
+	if (__builtin_expect(b->size != rsize || tc->limit != limit ||
+			     b->n >= b->room ||
+			     tc->bytes + rsize > limit, 0))
+		return gomem_cache_free_slow(c, off, size);
+	v = (uint16_t)(rsize >> c->shift);
+	if (!atomic_compare_exchange_strong_explicit(&c->map[idx], &v,
+						     (uint16_t)(v | GOMEM_CELL_CACHED),
+						     memory_order_relaxed,
+						     memory_order_relaxed))
+		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+	gomem_tc_lock(tc);
+	if (__builtin_expect(b->size != rsize || b->n >= b->room, 0)) {
+		/* A drain from another thread changed it meanwhile. */
+		gomem_tc_unlock(tc);
+		atomic_store_explicit(&c->map[idx], v, memory_order_relaxed);
+		return gomem_cache_free_slow(c, off, size);
+	}
+	b->off[b->n++] = off;
+	tc->bytes += rsize;
 	gomem_tc_unlock(tc);
 	return 0;
 }
@@ -620,7 +704,7 @@ void gomem_cache_get_stats(struct gomem_cache *c,
 	for (tc = c->parts; tc; tc = tc->next) {
 		gomem_tc_lock(tc);
 		s->threads++;
-		s->regions += tc->regions;
+		s->regions += gomem_tc_regions(tc);
 		s->bytes += tc->bytes;
 		s->hits += tc->hits;
 		s->refills += tc->refills;
