@@ -60,6 +60,12 @@ def main():
         rows.append(("share+claim+release cycle (hand-off)", ns(med("share_cycle_ns")),
                      f"{med('share_cycle_vs_pair'):.2f}x an alloc+free pair",
                      each("share_cycle_vs_pair"), "report", "-"))
+    # libgomem's region cache (1.2.0): a cycle that makes no system call.
+    if all("cached_cycle_vs_null" in r for r in runs):
+        cr = med("cached_cycle_vs_null")
+        rows.append(("libgomem alloc+free with the region cache (cache hit)",
+                     ns(med("cached_cycle_ns")), f"{cr:.2f}x a null syscall",
+                     each("cached_cycle_vs_null"), "report", "-"))
     rows += [
         ("batch-64 alloc+free, per region", ns(med("batch64_per_region_ns")),
          f"{batch_ratio:.3f}x a single pair", each("batch64_vs_single"), "<= 0.25x",

@@ -1152,6 +1152,7 @@ struct bench_times {
 	double pair_ns;		/* alloc + free */
 	double share_ns;	/* share + claim + release; 0 if not measured */
 	double batch_ns;	/* batch-64 alloc + free, per region */
+	double cached_ns;	/* alloc + free through libgomem's cache */
 };
 
 /*
@@ -1161,6 +1162,7 @@ struct bench_times {
 struct bench_share {
 	struct gomem *c;
 	void *shared;
+	struct gomem *cached;	/* a handle with the region cache */
 };
 
 /*
@@ -1206,6 +1208,22 @@ static int bench_round(struct gomem *g, const struct bench_share *sh,
 			return ret;
 	}
 	t->pair_ns = (now_ns() - t0) / (double)iters;
+
+	/* The same cycle through libgomem's region cache (1.2.0): after
+	 * the first refill, no system call. */
+	t0 = now_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		char *p = gomem_alloc(sh->cached, size, 0, flags);
+
+		if (!p)
+			return -errno;
+		p[0] = 1;
+		p[size - 1] = 2;
+		ret = gomem_free(sh->cached, p, size);
+		if (ret)
+			return ret;
+	}
+	t->cached_ns = (now_ns() - t0) / (double)iters;
 
 	/*
 	 * A hand-off: the owner makes a one-claim token, another session
@@ -1354,9 +1372,10 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	unsigned int flags = o->nozero ? GOMEM_ALLOC_NOZERO : 0;
 	uint64_t pages = o->pages ? o->pages : 64;
 	double nl[101], io[101], pr[101], sc[101], bt[101], fg[101], fm[101];
-	double rio[101], rpr[101], rsc[101], rbt[101], rf[101];
-	double n, ni, p, shc, b, f, fmd, w1, w2;
-	struct bench_share sh = { NULL, NULL };
+	double rio[101], rpr[101], rsc[101], rbt[101], rf[101], ca[101];
+	double rca[101];
+	double n, ni, p, shc, b, f, fmd, w1, w2, cc;
+	struct bench_share sh = { NULL, NULL, NULL };
 	struct bench_times t;
 	struct gomem *g;
 	int ret = 0, err;
@@ -1365,6 +1384,11 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	if (!g)
 		return ret;
 	err = bench_share_open(g, o, size, &sh);
+	if (!err) {
+		sh.cached = gomem_open(o->dev, 0);
+		if (!sh.cached)
+			err = -errno;
+	}
 	/* Warm up: fault in the code, grow the arena for the batch. */
 	if (!err)
 		err = bench_round(g, &sh, 1024, size, flags, &t);
@@ -1375,12 +1399,14 @@ static int cmd_bench(const struct command *c, struct opts *o)
 		pr[i] = t.pair_ns;
 		sc[i] = t.share_ns;
 		bt[i] = t.batch_ns;
+		ca[i] = t.cached_ns;
 	}
 	if (!err)
 		err = fault_round(g, pages, &w1, &w2);
 	for (unsigned int i = 0; !err && i < rounds; i++)
 		err = fault_round(g, pages, &fg[i], &fm[i]);
 	gomem_close(sh.c);
+	gomem_close(sh.cached);
 	gomem_close(g);
 	if (err)
 		return op_error(c, err, NULL);
@@ -1391,7 +1417,9 @@ static int cmd_bench(const struct command *c, struct opts *o)
 		rsc[i] = sc[i] / pr[i];
 		rbt[i] = bt[i] / pr[i];
 		rf[i] = fg[i] / fm[i];
+		rca[i] = ca[i] / nl[i];
 	}
+	cc = median(ca, rounds);
 	n = median(nl, rounds);
 	ni = median(io, rounds);
 	p = median(pr, rounds);
@@ -1413,6 +1441,8 @@ static int cmd_bench(const struct command *c, struct opts *o)
 		if (sh.c)
 			printf(", \"share_cycle_ns\": %.1f, \"share_cycle_vs_pair\": %.3f",
 			       shc, median(rsc, rounds));
+		printf(", \"cached_cycle_ns\": %.1f, \"cached_cycle_vs_null\": %.3f",
+		       cc, median(rca, rounds));
 		printf("}\n");
 		return 0;
 	}
@@ -1430,6 +1460,8 @@ static int cmd_bench(const struct command *c, struct opts *o)
 	else
 		printf("  share+claim+release cycle         not measured: the module "
 		       "has no hand-off (ENOTTY)\n");
+	printf("  libgomem cached alloc+free        %9.1f ns   %.2fx a null "
+	       "syscall (no system call)\n", cc, median(rca, rounds));
 	printf("  batch-64 alloc+free, per region   %9.1f ns   %.2fx a single "
 	       "pair (target <= 0.25x)\n", b, median(rbt, rounds));
 	printf("  first touch of a gomem page       %9.1f ns   %.2fx a memfd "
@@ -1500,10 +1532,13 @@ static const struct command commands[] = {
 	  "rest of each round, half after), an ioctl the device refuses\n"
 	  "(-ENOTTY: the floor of any ioctl), an alloc+free ioctl pair, a\n"
 	  "hand-off cycle (a one-claim share token of a region, claimed and\n"
-	  "released by a second, read-only session: three ioctls), and\n"
+	  "released by a second, read-only session: three ioctls), the same\n"
+	  "alloc+free through libgomem's region cache (a handle of its own;\n"
+	  "after a refill, no system call), and\n"
 	  "alloc+free of 64 regions in two batch ioctls (per region); prints\n"
 	  "the median of R rounds, and the median of each round's ratios: floor\n"
-	  "/ null syscall, pair / two null syscalls, cycle / pair, batch-64 per\n"
+	  "/ null syscall, pair / two null syscalls, cycle / pair, cached cycle\n"
+	  "/ null syscall, batch-64 per\n"
 	  "region / single pair.  Then the first touch (a write) of each page of a\n"
 	  "fresh P-page region, mapped anew at its offset (one fault per\n"
 	  "page), vs the same for a memfd's pages (memfd_create, ftruncate,\n"

@@ -2353,12 +2353,15 @@ static void case_ctl_trim_and_bench(void)
 	      strstr(r.out, "\"pair_vs_two_null\":") &&
 	      strstr(r.out, "\"batch64_vs_single\":") &&
 	      json_u64(r.out, "share_cycle_ns", &v) && v > 0 &&
-	      strstr(r.out, "\"share_cycle_vs_pair\":"),
+	      strstr(r.out, "\"share_cycle_vs_pair\":") &&
+	      json_u64(r.out, "cached_cycle_ns", &v) && v > 0 &&
+	      strstr(r.out, "\"cached_cycle_vs_null\":"),
 	      "bench --json: %d %s %s", r.status, r.out, r.err);
 	RUN_CTL(&r, "bench", "--iterations", "1000", "--rounds", "1");
 	CHECK(r.status == 0 && strstr(r.out, "getppid") &&
 	      strstr(r.out, "share+claim+release cycle") &&
-	      strstr(r.out, "x an alloc+free pair"), "bench: %d %s", r.status,
+	      strstr(r.out, "x an alloc+free pair") &&
+	      strstr(r.out, "libgomem cached alloc+free"), "bench: %d %s", r.status,
 	      r.out);
 }
 
