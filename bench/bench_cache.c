@@ -87,7 +87,7 @@ static double run_cache(struct gomem_cache *c, size_t size, int nozero,
 			abort();
 		p = (unsigned char *)window + off;
 		if (!nozero)
-			memset(p, 0, (size + GR - 1) & ~(size_t)(GR - 1));
+			gomem_cache_zero(p, (size + GR - 1) & ~(size_t)(GR - 1));
 		p[0] = 1;
 		p[size - 1] = 2;
 		sink = p[0];

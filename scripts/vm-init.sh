@@ -790,6 +790,15 @@ bench_mode() {
 			r=$((r + 1))
 		done
 		echo "GOMEM-BENCH-JSON end"
+		# make bench, part 4: the peers, in the same boot.
+		if [ -x /bin/gomem-peers ]; then
+			# Boost.Interprocess keeps its segment in /dev/shm.
+			mkdir -p /dev/shm
+			mount -t tmpfs tmpfs /dev/shm 2>/dev/null || true
+			echo "GOMEM-PEERS begin"
+			/bin/gomem-peers --cycles "${GOMEM_PEERS_CYCLES:-4000}" || bench_failed=1
+			echo "GOMEM-PEERS end"
+		fi
 		rmmod gomem || bench_failed=1
 	fi
 	if [ "$bench_failed" -eq 0 ]; then

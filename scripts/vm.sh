@@ -173,6 +173,9 @@ ctl=$root/userspace/cli/build/gomemctl
 $make --no-print-directory -C "$root/userspace/lib" &&
 	$make --no-print-directory -C "$root/userspace/cli" ||
 	die "make -C userspace/lib userspace/cli failed"
+# Bench mode: the peers program of make bench, part 4 (static, Boost
+# inside), when bench/Makefile built it.
+peers=$root/bench/build/gomem-peers
 if [ -f "$root/userspace/demo/Makefile" ]; then
 	$make --no-print-directory -C "$root/userspace/demo" ||
 		die "make -C userspace/demo failed"
@@ -256,6 +259,7 @@ make_initramfs() {
 	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
 	[ "$debug" != 1 ] || [ ! -x "$fuzz" ] || cp "$fuzz" "$dir/bin/"
 	[ ! -x "$ctl" ] || cp "$ctl" "$dir/bin/"
+	[ $mode != bench ] || [ ! -x "$peers" ] || cp "$peers" "$dir/bin/"
 	for p in "$demo_dir"/*; do
 		[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$dir/bin/"
 	done
@@ -465,6 +469,10 @@ for k in "$@"; do
 		awk '/GOMEM-BENCH-JSON end/ { on = 0 } on && /^\{/ { print }
 			/GOMEM-BENCH-JSON begin/ { on = 1 }' "$log" >"$json"
 		[ -s "$json" ] || die "no bench results on the console (log ${log#"$root"/})"
+		# Part 4's VM half, if the peers program ran.
+		awk '/GOMEM-PEERS end/ { on = 0 } on && /^peer/ { print }
+			/GOMEM-PEERS begin/ { on = 1 }' "$log" >"$root/build/vm-peers-$ver.txt"
+		[ -s "$root/build/vm-peers-$ver.txt" ] || rm -f "$root/build/vm-peers-$ver.txt"
 		python3 "$root/bench/kernel_report.py" --kernel "$ver" \
 			--params "$bench_params" --args "$bench_args" --seconds "$secs" \
 			--out "$root/bench/results/kernel.md" "$json" ||

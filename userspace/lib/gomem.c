@@ -311,8 +311,9 @@ GOMEM_EXPORT void *gomem_alloc(struct gomem *g, size_t size, size_t align,
 			/* The whole granule-rounded region: its tail
 			 * is the caller's to read too. */
 			if (!(flags & GOMEM_ALLOC_NOZERO))
-				memset(g->base + off, 0, (size + g->granule - 1) &
-				       ~(g->granule - 1));
+				gomem_cache_zero(g->base + off,
+						 (size + g->granule - 1) &
+						 ~(g->granule - 1));
 			return g->base + off;
 		}
 	}
