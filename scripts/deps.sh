@@ -8,7 +8,8 @@
 # Checks every package with dpkg-query and does nothing more when all are
 # installed (no network access then).  Otherwise it says what it installs
 # and why, runs "apt-get update" once and "apt-get install" once.  Extra
-# package names on the command line are checked and installed the same way.
+# package names on the command line (PACKAGE or PACKAGE:WHY) are checked
+# and installed the same way.
 # Without root, a missing package is an error that lists what is missing.
 
 set -euo pipefail
@@ -48,7 +49,10 @@ needs=(
 	"gnuplot-nox:make bench (the tree-growth plot)"
 )
 for pkg in "$@"; do
-	needs+=("$pkg:a target that asked for it")
+	case $pkg in
+	*:*) needs+=("$pkg") ;;	# PACKAGE:WHY
+	*) needs+=("$pkg:a target that asked for it") ;;
+	esac
 done
 
 # Kernel header trees are not installed: installing Debian's 6.12 header
