@@ -13,7 +13,7 @@ trap 'rm -f "$raw" "$raw.err"' EXIT
 for r in 1 2 3; do
 	for p in "$@"; do
 		case $p in
-		*gomem-peers) "$p" --cycles 200000 | awk '
+		*gomem-peers) "$p" --cycles 200000 --part cycle | awk '
 			$1 == "peer-info" { print "boost", $3 >"/dev/stderr" }
 			$1 == "peer" && $2 == "boost" { print "cache boost", $3, "boost-ipc", $4 }' ;;
 		*) "$p" ;;

@@ -22,7 +22,12 @@
  * allocs + frees) saw, counted, not timed.  Rows whose device is missing
  * are skipped (natively there is no /dev/gomem).
  *
- *   gomem-peers [--cycles N]    lines "peer ROW SIZE NS UNITS SYSCALLS"
+ *   gomem-peers [--cycles N] [--part cycle|handoff|fault] [--peer ROW]
+ *               [--size BYTES]
+ *
+ * prints "peer ROW SIZE NS UNITS SYSCALLS" for the buffer cycle, then the
+ * hand-off's and the faults' lines (gomem_handoff.cc); --part runs one
+ * part, --peer and --size one hand-off row and size (peers_strace.sh).
  */
 #include <boost/interprocess/managed_shared_memory.hpp>
 #include <boost/version.hpp>
@@ -38,19 +43,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "gomem.h"
+#include "peers.h"
 
 namespace bip = boost::interprocess;
-
-static double now()
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static volatile unsigned char sink;
 
@@ -61,15 +60,6 @@ static void touch(void *v, size_t size)
 	p[0] = 1;
 	p[size - 1] = 2;
 	sink = p[0];
-}
-
-static double null_ns(long n)
-{
-	double t0 = now();
-
-	for (long i = 0; i < n; i++)
-		syscall(SYS_getppid);
-	return (now() - t0) / n;
 }
 
 /* Regions that went through the device (allocations + frees). */
@@ -201,6 +191,13 @@ static double run_dmaheap(int heap, size_t size, long n)
 	return (now() - t0) / n;
 }
 
+static std::string kernel_release()
+{
+	struct utsname u;
+
+	return uname(&u) ? "?" : u.release;
+}
+
 static void row(const char *name, size_t size, double ns, double nul,
 		double calls)
 {
@@ -208,21 +205,12 @@ static void row(const char *name, size_t size, double ns, double nul,
 	fflush(stdout);
 }
 
-int main(int argc, char **argv)
+static void run_cycles(long cycles, struct gomem *cached, struct gomem *raw,
+		       int heap)
 {
 	static const size_t sizes[] = { 64, 4096, 65536, 1 << 20 };
-	long cycles = 20000;
 	std::string name = "gomem-peers-" + std::to_string(getpid());
-	struct gomem *cached = gomem_open(NULL, 0);
-	struct gomem *raw = gomem_open(NULL, GOMEM_LIB_NOCACHE);
-	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 
-	if (argc == 3 && !strcmp(argv[1], "--cycles"))
-		cycles = atol(argv[2]);
-	printf("peer-info boost %d.%d.%d gomem %s dma-heap %s\n",
-	       BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
-	       BOOST_VERSION % 100, cached ? gomem_version() : "absent",
-	       heap >= 0 ? "present" : "absent");
 	bip::shared_memory_object::remove(name.c_str());
 	{
 		bip::managed_shared_memory seg(bip::create_only, name.c_str(),
@@ -269,9 +257,54 @@ int main(int argc, char **argv)
 		}
 	}
 	bip::shared_memory_object::remove(name.c_str());
+}
+
+static int usage()
+{
+	fprintf(stderr, "usage: gomem-peers [--cycles N] [--part cycle|handoff|fault] [--peer ROW] [--size BYTES]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	long cycles = 20000;
+	const char *part = NULL, *peer = NULL;
+	size_t size_only = 0;
+	struct gomem *cached = gomem_open(NULL, 0);
+	struct gomem *raw = gomem_open(NULL, GOMEM_LIB_NOCACHE);
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 == argc)
+			return usage();
+		if (!strcmp(argv[i], "--cycles"))
+			cycles = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--part"))
+			part = argv[++i];
+		else if (!strcmp(argv[i], "--peer"))
+			peer = argv[++i];
+		else if (!strcmp(argv[i], "--size"))
+			size_only = (size_t)atol(argv[++i]);
+		else
+			return usage();
+	}
+	if (cycles < 1)
+		return usage();
+	printf("peer-info boost %d.%d.%d gomem %s dma-heap %s kernel %s\n",
+	       BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
+	       BOOST_VERSION % 100, cached ? gomem_version() : "absent",
+	       heap >= 0 ? "present" : "absent", kernel_release().c_str());
+	fflush(stdout);
+	if (!part || !strcmp(part, "cycle"))
+		run_cycles(cycles, cached, raw, heap);
 	gomem_close(cached);
 	gomem_close(raw);
 	if (heap >= 0)
 		close(heap);
+	/* The hand-off and the faults fork: no session of ours shared. */
+	if (!part || !strcmp(part, "handoff"))
+		run_handoff(cycles, peer, size_only);
+	if (!part || !strcmp(part, "fault"))
+		run_faults(cycles >= 4000 ? 40 : 10);
 	return 0;
 }

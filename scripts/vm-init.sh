@@ -797,6 +797,14 @@ bench_mode() {
 			mount -t tmpfs tmpfs /dev/shm 2>/dev/null || true
 			echo "GOMEM-PEERS begin"
 			/bin/gomem-peers --cycles "${GOMEM_PEERS_CYCLES:-4000}" || bench_failed=1
+			# iceoryx's rows (gomem-iox starts iox-roudi); a
+			# failure here is reported, not the bench's.
+			if [ -x /bin/gomem-iox ] && [ -x /bin/iox-roudi ]; then
+				mkdir -p /tmp
+				timeout -s KILL 600 /bin/gomem-iox --cycles "${GOMEM_PEERS_CYCLES:-4000}" \
+					--roudi /bin/iox-roudi --config /etc/iceoryx-roudi.toml ||
+					echo "peer-note iceoryx failed in the VM (exit status $?)"
+			fi
 			echo "GOMEM-PEERS end"
 		fi
 		rmmod gomem || bench_failed=1

@@ -176,6 +176,11 @@ $make --no-print-directory -C "$root/userspace/lib" &&
 # Bench mode: the peers program of make bench, part 4 (static, Boost
 # inside), when bench/Makefile built it.
 peers=$root/bench/build/gomem-peers
+# and its iceoryx rows: gomem-iox and iox-roudi are linked against shared
+# libraries (Debian ships iceoryx's no other way), so the initramfs gets
+# them and what ldd says they need.
+iox=$root/bench/build/gomem-iox
+roudi=/usr/bin/iox-roudi
 if [ -f "$root/userspace/demo/Makefile" ]; then
 	$make --no-print-directory -C "$root/userspace/demo" ||
 		die "make -C userspace/demo failed"
@@ -260,6 +265,18 @@ make_initramfs() {
 	[ "$debug" != 1 ] || [ ! -x "$fuzz" ] || cp "$fuzz" "$dir/bin/"
 	[ ! -x "$ctl" ] || cp "$ctl" "$dir/bin/"
 	[ $mode != bench ] || [ ! -x "$peers" ] || cp "$peers" "$dir/bin/"
+	if [ $mode = bench ] && [ -x "$iox" ] && [ -x "$roudi" ]; then
+		cp "$iox" "$roudi" "$dir/bin/"
+		cp "$root/bench/iceoryx-roudi.toml" "$dir/etc/"
+		# RouDi names its shared memory after the user's group.
+		echo 'root:x:0:0:root:/:/bin/sh' >"$dir/etc/passwd"
+		echo 'root:x:0:' >"$dir/etc/group"
+		ldd "$iox" "$roudi" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+			$1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u | while read -r lib; do
+			mkdir -p "$dir${lib%/*}"
+			cp -L "$lib" "$dir$lib"
+		done
+	fi
 	for p in "$demo_dir"/*; do
 		[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$dir/bin/"
 	done
