@@ -212,7 +212,9 @@ def main():
     ap.add_argument("--plot")
     ap.add_argument("vm", nargs="*")
     a = ap.parse_args()
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # When the native half was measured (the VM half just before it).
+    date = datetime.datetime.fromtimestamp(os.path.getmtime(a.native),
+                                           datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with open("/proc/cpuinfo") as f:
         m = re.search(r"model name\s*:\s*(.*)", f.read())
         cpu = m.group(1) if m else "?"
@@ -273,8 +275,9 @@ def main():
             "",
             "A producer process writes every byte of a buffer and hands it over; a consumer process",
             "(fork()ed) reads every byte (a checksum of the message's pattern, verified) and lets it",
-            "go; at most 16 messages in flight. Per message, from the producer's start to the",
-            "consumer's last release, in null system calls (and µs). gomem's tokens and offsets go",
+            "go; at most 16 messages in flight. Per message, timed at the consumer from its 33rd",
+            "message to its last (the first 32 fault every reused buffer in), in null system calls",
+            "(and µs); system calls are counted over all messages. gomem's tokens and offsets go",
             "over a single-producer single-consumer ring of 16 slots in a shared page: each side spins",
             "2000 times, then sleeps in FUTEX_WAIT only when its ring is empty or full, and the other",
             "side calls FUTEX_WAKE only when it saw the sleeper's flag. gomem-share: the producer",
