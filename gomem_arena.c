@@ -24,7 +24,9 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -63,23 +65,41 @@ static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
 	return -1;
 }
 
-static int arena_chunks_reserve(struct gomem_arena *a)
+/*
+ * The chunk table is copied on write (struct gomem_chunk_table): faults
+ * look chunks up without the lock (gomem_arena_lookup_rcu()), so a table
+ * they may be reading is never changed in place, only replaced, and freed
+ * after a grace period.  The locked code reads a->chunks and a->nr_chunks,
+ * which mirror the published table.
+ *
+ * Trim must not need memory, so the arena keeps a spare table with room
+ * for every chunk: trim fills it in after its grace period (which also
+ * ends any reading of a spare that was published before) and publishes
+ * it, and the table it replaces becomes the spare.  Growth allocates.
+ */
+static struct gomem_chunk_table *arena_table_alloc(unsigned int cap)
 {
-	struct gomem_chunk **v;
-	unsigned int cap;
+	struct gomem_chunk_table *t;
 
-	if (a->nr_chunks < a->cap_chunks)
-		return 0;
-	cap = max(8U, a->cap_chunks * 2);
-	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	if (a->nr_chunks)
-		memcpy(v, a->chunks, a->nr_chunks * sizeof(*v));
-	kvfree(a->chunks);
-	a->chunks = v;
-	a->cap_chunks = cap;
-	return 0;
+	t = kvmalloc(struct_size(t, chunk, cap), GFP_KERNEL);
+	if (t)
+		t->cap = cap;
+	return t;
+}
+
+/* Publish @t, filled with @nr chunks; return the table it replaces. */
+static struct gomem_chunk_table *arena_table_publish(struct gomem_arena *a,
+						     struct gomem_chunk_table *t,
+						     unsigned int nr)
+{
+	struct gomem_chunk_table *old;
+
+	t->nr = nr;
+	old = rcu_dereference_protected(a->table, 1);
+	rcu_assign_pointer(a->table, t);
+	a->chunks = t->chunk;
+	a->nr_chunks = nr;
+	return old;
 }
 
 /*
@@ -226,45 +246,62 @@ static void arena_chunk_discard(struct gomem_arena *a, struct gomem_chunk *c,
  */
 static int arena_chunk_install(struct gomem_arena *a, struct gomem_chunk *c)
 {
-	unsigned int i;
-	int err;
+	struct gomem_chunk_table *t, *spare = NULL, *old;
+	unsigned int i, j, need = a->nr_chunks + 1;
+	int err = -ENOMEM;
 
-	err = arena_chunks_reserve(a);
-	if (err)
+	t = arena_table_alloc(need);
+	if (!t)
 		return err;
+	if (!a->spare || a->spare->cap < need) {
+		spare = arena_table_alloc(need);
+		if (!spare)
+			goto out_table;
+	}
 	err = arena_hold(&a->span);
 	if (err)
-		return err;
+		goto out_table;
 	err = gomem_range_alloc(&a->span, c->size, PAGE_SIZE, &c->base);
 	if (err) {
 		arena_unhold(&a->span);
-		return err;
+		goto out_table;
 	}
 	if (a->params.source == GOMEM_CHUNKS_BUDDY)
 		a->pending -= c->size;
-	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
-		a->chunks[i] = a->chunks[i - 1];
-	a->chunks[i] = c;
-	a->nr_chunks++;
+	for (i = 0, j = 0; i < a->nr_chunks && a->chunks[i]->base < c->base;)
+		t->chunk[j++] = a->chunks[i++];
+	t->chunk[j++] = c;
+	while (i < a->nr_chunks)
+		t->chunk[j++] = a->chunks[i++];
+	/* The chunk is whole before lockless lookups can find it. */
+	old = arena_table_publish(a, t, j);
+	if (old)
+		kvfree_rcu(old, rcu);
+	if (spare) {
+		/* A spare may be a table published before: readers may be on it. */
+		if (a->spare)
+			kvfree_rcu(a->spare, rcu);
+		a->spare = spare;
+	}
 	a->stats.capacity += c->size;
 	return 0;
+
+out_table:
+	kvfree(spare);
+	kvfree(t);
+	return err;
 }
 
-/* Release chunks[@i]; the caller has zapped any user of its memory. */
-static void arena_chunk_release(struct gomem_arena *a, unsigned int i)
+/* Give a chunk's memory back; its struct goes after a grace period. */
+static void arena_chunk_free(struct gomem_arena *a, struct gomem_chunk *c)
 {
-	struct gomem_chunk *c = a->chunks[i];
-
 	arena_mem_put(a, c);
 	gomem_range_destroy(&c->range);
 	/* Cannot fail: the chunk's node in the span was reserved with it. */
 	WARN_ON(gomem_range_free(&a->span, c->base, c->size));
 	arena_unhold(&a->span);
 	a->stats.capacity -= c->size;
-	a->nr_chunks--;
-	memmove(&a->chunks[i], &a->chunks[i + 1],
-		(a->nr_chunks - i) * sizeof(a->chunks[0]));
-	kfree(c);
+	kfree_rcu(c, rcu);
 }
 
 static u64 arena_chunk_size(const struct gomem_arena *a, u64 size)
@@ -510,7 +547,7 @@ int gomem_arena_init(struct gomem_arena *a,
 	return 0;
 
 out_pool:
-	kvfree(a->chunks);
+	kvfree(a->spare);
 	vfree(a->pool);
 out_buddy:
 	if (p.source == GOMEM_CHUNKS_BUDDY)
@@ -534,9 +571,12 @@ EXPORT_SYMBOL_GPL(gomem_arena_init);
  */
 void gomem_arena_destroy(struct gomem_arena *a)
 {
-	while (a->nr_chunks)
-		arena_chunk_release(a, a->nr_chunks - 1);
-	kvfree(a->chunks);
+	unsigned int i;
+
+	for (i = a->nr_chunks; i-- > 0;)
+		arena_chunk_free(a, a->chunks[i]);
+	kvfree(rcu_dereference_protected(a->table, 1));
+	kvfree(a->spare);
 	if (a->params.source == GOMEM_CHUNKS_BUDDY) {
 		vfree(a->pool);
 		gomem_buddy_destroy(&a->buddy);
@@ -549,15 +589,18 @@ EXPORT_SYMBOL_GPL(gomem_arena_destroy);
 /**
  * gomem_arena_set_zap() - set the hook trim calls before releasing a chunk
  * @a: arena
- * @zap: called with @data and the chunk's offset range, under the arena
- *       lock, before its memory goes; must drop every user mapping of it.
+ * @zap: called with @data, the chunk's offset range and its kernel
+ *       address, under the arena lock, before its memory goes; must drop
+ *       every user mapping of it, and return nonzero if the memory is
+ *       still referenced after that (pinned pages), which keeps the chunk.
  *       NULL for none.
  * @data: passed to @zap
  *
  * Context: process context; takes the arena lock.
  */
 void gomem_arena_set_zap(struct gomem_arena *a,
-			 void (*zap)(void *data, u64 offset, u64 size),
+			 int (*zap)(void *data, u64 offset, void *mem,
+				    u64 size),
 			 void *data)
 {
 	mutex_lock(&a->lock);
@@ -1106,6 +1149,62 @@ int gomem_arena_access_page(struct gomem_arena *a, u64 offset,
 EXPORT_SYMBOL_GPL(gomem_arena_access_page);
 
 /**
+ * gomem_arena_lookup_rcu() - kernel address of an offset, without the lock
+ * @a: arena
+ * @offset: arena offset
+ *
+ * For the fault path, which must not wait for the arena lock.  The address
+ * is usable while the caller stays in the RCU read-side section; to keep
+ * using the memory after it, the caller takes a reference to its page
+ * inside the section: trim releases a chunk only after a grace period and
+ * after its zap hook found no reference left (gomem_arena_trim()).
+ *
+ * Context: any context; the caller holds rcu_read_lock().  Takes no lock,
+ * does not sleep.
+ * Return: the address of the byte at @offset; NULL if no chunk backs it;
+ * ERR_PTR(-EAGAIN) while trim decides whether to release its chunk (wait
+ * with gomem_arena_trim_wait() outside the section, then look again).
+ */
+void *gomem_arena_lookup_rcu(struct gomem_arena *a, u64 offset)
+{
+	const struct gomem_chunk_table *t = rcu_dereference(a->table);
+	unsigned int lo = 0, hi = t->nr, mid;
+	const struct gomem_chunk *c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = t->chunk[mid];
+		if (offset < c->base) {
+			hi = mid;
+		} else if (offset - c->base >= c->size) {
+			lo = mid + 1;
+		} else {
+			if (READ_ONCE(c->dying))
+				return ERR_PTR(-EAGAIN);
+			return c->mem + (offset - c->base);
+		}
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(gomem_arena_lookup_rcu);
+
+/**
+ * gomem_arena_trim_wait() - wait until a running trim is done
+ * @a: arena
+ *
+ * After gomem_arena_lookup_rcu() returned -EAGAIN.
+ *
+ * Context: process context; sleeps (takes the arena lock); the caller
+ * holds no lock the arena's users take, but may hold mmap_lock.
+ */
+void gomem_arena_trim_wait(struct gomem_arena *a)
+{
+	mutex_lock(&a->lock);
+	mutex_unlock(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_trim_wait);
+
+/**
  * gomem_arena_span() - size of the offset window
  * @a: arena
  *
@@ -1124,29 +1223,70 @@ EXPORT_SYMBOL_GPL(gomem_arena_span);
  * gomem_arena_trim() - release every entirely free chunk but the first
  * @a: arena
  *
- * Calls the zap hook for each chunk before its memory is released.
+ * Calls the zap hook for each chunk before its memory is released; a chunk
+ * whose memory the hook finds still referenced (a page pinned by
+ * get_user_pages()) stays, counted in trim_busy, so that memory is never
+ * reused while pinned.  Lockless lookups of a chunk being released get
+ * -EAGAIN until trim is done (gomem_arena_lookup_rcu()).
  *
  * Context: process context; sleeps (takes the arena lock).
  * Return: bytes released.
  */
 u64 gomem_arena_trim(struct gomem_arena *a)
 {
+	struct gomem_chunk_table *t;
 	struct gomem_chunk *c;
+	unsigned int i, n, dying = 0;
 	u64 released = 0;
-	unsigned int i;
 
 	mutex_lock(&a->lock);
+	/*
+	 * First take the entirely free chunks away from lockless lookups
+	 * (dying), then wait for the lookups that found one before: after
+	 * the grace period, everything that reached their pages holds a
+	 * reference to them (gomem_arena_lookup_rcu()), and nobody reads
+	 * the spare table any more.
+	 */
 	for (i = a->nr_chunks; i-- > 1;) {
 		c = a->chunks[i];
 		if (gomem_range_free_bytes(&c->range) != c->size)
 			continue;
-		if (a->zap)
-			a->zap(a->zap_data, c->base, c->size);
+		WRITE_ONCE(c->dying, true);
+		dying++;
+	}
+	if (!dying)
+		goto out;
+	synchronize_rcu();
+	for (i = a->nr_chunks; i-- > 1;) {
+		c = a->chunks[i];
+		if (!c->dying)
+			continue;
+		/* Still referenced (pinned) after the zap: not now. */
+		if (a->zap && a->zap(a->zap_data, c->base, c->mem, c->size)) {
+			WRITE_ONCE(c->dying, false);
+			a->stats.trim_busy++;
+			dying--;
+		}
+	}
+	if (!dying)
+		goto out;
+	/* The others leave the table, then go (dying keeps readers off). */
+	t = a->spare;
+	for (i = 0, n = 0; i < a->nr_chunks; i++)
+		if (!a->chunks[i]->dying)
+			t->chunk[n++] = a->chunks[i];
+	t = arena_table_publish(a, t, n);
+	a->spare = t;
+	for (i = t->nr; i-- > 1;) {
+		c = t->chunk[i];
+		if (!c->dying)
+			continue;
 		trace_gomem_trim(a->params.name, c->base, c->size);
 		released += c->size;
 		a->stats.trimmed++;
-		arena_chunk_release(a, i);
+		arena_chunk_free(a, c);
 	}
+out:
 	mutex_unlock(&a->lock);
 	return released;
 }
@@ -1207,12 +1347,22 @@ int gomem_arena_check(struct gomem_arena *a)
 					   i, c->base, i - 1);
 		else if (!i && c->base)
 			err = arena_broken("first chunk at %llu, not 0", c->base);
+		else if (c->dying)
+			err = arena_broken("chunk %u dying outside trim", i);
 		end = c->base + c->size;
 		capacity += c->size;
 		free += gomem_range_free_bytes(&c->range);
 	}
 	if (err)
 		goto out;
+	/* Trim needs no memory: the spare table has room for every chunk. */
+	if (!a->spare || a->spare->cap < a->nr_chunks ||
+	    a->chunks != rcu_dereference_protected(a->table, 1)->chunk ||
+	    a->nr_chunks != rcu_dereference_protected(a->table, 1)->nr) {
+		err = arena_broken("chunk tables: spare %u for %u chunks, or stale mirror",
+				   a->spare ? a->spare->cap : 0, a->nr_chunks);
+		goto out;
+	}
 	err = gomem_range_check(&a->span);
 	if (err)
 		goto out;

@@ -13,17 +13,20 @@
  *
  * Mappings: every session's file shares the address_space of one
  * anonymous inode (as DRM does), so trim can zap a chunk from every
- * process before the chunk's memory goes.  Pages
- * are inserted at fault time, under the arena lock (see gomem_fault()).
+ * process before the chunk's memory goes.  Pages are refcounted, mapped
+ * at fault time without any lock of gomem's (see gomem_fault()), so that
+ * get_user_pages() and everything built on it works on gomem memory.
  *
  * Locking: one lock, the arena's (gomem_arena_lock()), taken inside the
  * ownership layer's calls.  It protects the arena and the records of who
  * holds what, so that a region and its records change together and an
  * ioctl takes one lock (a batch takes it once for all its entries).  The
- * fault path takes it inside mmap_lock: mmap_lock -> arena lock -> page
- * table lock; trim takes arena lock -> i_mmap_rwsem.  Nothing copies to
- * or from user memory while holding it.  vm_ops->access (/proc/PID/mem,
- * ptrace) takes it inside mmap_lock, as the fault path does.
+ * fault path looks chunks up under RCU; only while trim decides about
+ * the chunk it wants does it wait for the lock, inside mmap_lock:
+ * mmap_lock -> arena lock; trim takes arena lock -> i_mmap_rwsem.
+ * Nothing copies to or from user memory while holding it.
+ * vm_ops->access (/proc/PID/mem, ptrace) takes it inside mmap_lock, as
+ * the fault path may.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -386,6 +389,7 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->tokens = os.all_tokens;
 	st->orphans = os.orphans;
 	st->orphan_bytes = os.orphan_bytes;
+	st->trim_busy = as.trim_busy;
 	return 0;
 }
 
@@ -717,41 +721,45 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
 
 /* ---- mmap ---- */
 
-struct gomem_fault_ctx {
-	struct vm_fault *vmf;
-	vm_fault_t ret;
-};
-
-static int gomem_insert_page(void *data, void *kaddr)
-{
-	struct gomem_fault_ctx *ctx = data;
-
-	ctx->ret = vmf_insert_pfn(ctx->vmf->vma,
-				  ctx->vmf->address & PAGE_MASK,
-				  vmalloc_to_pfn(kaddr));
-	return 0;
-}
-
 /*
- * Pages are inserted while the arena lock is held, and trim zaps mappings
- * under the same lock before it frees a chunk: a fault either maps a page
- * that the zap will remove, or finds no chunk and raises SIGBUS.
+ * Faults take no lock of gomem's: the chunk is looked up under RCU and the
+ * page's reference taken inside the read-side section; the core mm maps
+ * it (a refcounted page, not a PFN, so get_user_pages() works on gomem
+ * memory: O_DIRECT, io_uring fixed buffers, vmsplice, process_vm_readv).
+ * Trim takes a chunk away from lookups, waits a grace period, zaps its
+ * mappings and releases it only if then no page has a reference left
+ * (gomem_zap()), so a page of a released chunk is never mapped, pinned
+ * or reused while pinned.
  */
 static vm_fault_t gomem_fault(struct vm_fault *vmf)
 {
-	struct gomem_fault_ctx ctx = { .vmf = vmf };
 	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
+	struct gomem_arena *a = &gomem_dev.arena;
+	struct page *page;
+	void *kaddr;
 
-	if (gomem_arena_access_page(&gomem_dev.arena, offset,
-				    gomem_insert_page, &ctx))
-		return VM_FAULT_SIGBUS;
-	return ctx.ret;
+	for (;;) {
+		rcu_read_lock();
+		kaddr = gomem_arena_lookup_rcu(a, offset);
+		if (!IS_ERR_OR_NULL(kaddr)) {
+			page = vmalloc_to_page(kaddr);
+			get_page(page);
+			rcu_read_unlock();
+			vmf->page = page;
+			return 0;
+		}
+		rcu_read_unlock();
+		if (!kaddr)
+			return VM_FAULT_SIGBUS;
+		/* Trim is deciding about this chunk: wait for it. */
+		gomem_arena_trim_wait(a);
+	}
 }
 
 /*
- * access_remote_vm() (/proc/PID/mem, ptrace, gdb) on a gomem mapping, which
- * get_user_pages() cannot reach (VM_PFNMAP): copy through the arena, which
- * stops at the first byte no chunk backs, as a fault would.  Writes need a
+ * access_remote_vm() (/proc/PID/mem, ptrace, gdb) where get_user_pages()
+ * did not map the page: copy through the arena, which stops at the first
+ * byte no chunk backs, as a fault would.  Writes need a
  * writable mapping, as for a fault.  Called with the mapping's mmap_lock
  * held, the order the fault path takes (mmap_lock -> arena lock).
  * Return: bytes copied; -EIO if none (unbacked); -EACCES a write to a
@@ -806,15 +814,32 @@ static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
 	offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	if (len > span - offset)
 		return -EINVAL;
-	gomem_vma_set_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * Not VM_PFNMAP: the pages are refcounted (gomem_fault()).  Not
+	 * VM_IO either, which would refuse get_user_pages().
+	 */
+	gomem_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &gomem_vm_ops;
 	return 0;
 }
 
-/* Zap hook: called by trim under the arena lock for each chunk. */
-static void gomem_zap(void *data, u64 offset, u64 size)
+/*
+ * Zap hook: called by trim under the arena lock for each chunk it would
+ * release, after a grace period since lookups stopped finding the chunk.
+ * Every reference to a page besides vmalloc's own is then a mapping
+ * (which the zap removes: the mmu_gather drops its references before
+ * unmap_mapping_range() returns) or a get_user_pages() one, a pin: the
+ * chunk stays while one is left.
+ */
+static int gomem_zap(void *data, u64 offset, void *mem, u64 size)
 {
+	u64 done;
+
 	unmap_mapping_range(gomem_dev.inode->i_mapping, offset, size, 1);
+	for (done = 0; done < size; done += PAGE_SIZE)
+		if (page_count(vmalloc_to_page(mem + done)) != 1)
+			return -EBUSY;
+	return 0;
 }
 
 /* ---- read / write ---- */
@@ -939,9 +964,9 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "relaxed: %llu\nrefs: %llu\ntokens: %llu\n", st.relaxed,
 		   READ_ONCE(gomem_dev.owners.nr_refs),
 		   READ_ONCE(gomem_dev.owners.nr_tokens));
-	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\n",
+	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\ntrim_busy: %llu\n",
 		   READ_ONCE(gomem_dev.owners.nr_orphans),
-		   READ_ONCE(gomem_dev.owners.orphan_bytes));
+		   READ_ONCE(gomem_dev.owners.orphan_bytes), st.trim_busy);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);

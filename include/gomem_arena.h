@@ -12,7 +12,9 @@
  * entirely free, except the first.
  *
  * Locking: one mutex per arena, taken inside every call; all calls may
- * sleep, and are safe from many threads at once.  The *_locked() calls
+ * sleep, and are safe from many threads at once, except the lockless
+ * lookup of the fault path (gomem_arena_lookup_rcu()), which reads the
+ * chunk table under RCU.  The *_locked() calls
  * are the exception: the caller holds the lock (gomem_arena_lock()), to
  * do many of them under one acquisition.  Growth obtains and zeroes a
  * chunk's memory with the lock dropped, so gomem_arena_alloc_locked() may
@@ -23,6 +25,7 @@
 #define _GOMEM_ARENA_H
 
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 #include "gomem_buddy.h"
@@ -91,6 +94,8 @@ struct gomem_arena_params {
  * @trimmed: chunks released by trim
  * @relaxed: times a long operation let go of the lock between two slices
  *           (gomem_arena_relax_locked())
+ * @trim_busy: times trim kept an entirely free chunk because its memory
+ *             was still referenced (pinned) after the zap
  */
 struct gomem_arena_stats {
 	u64 capacity;
@@ -105,6 +110,7 @@ struct gomem_arena_stats {
 	u64 grows;
 	u64 trimmed;
 	u64 relaxed;
+	u64 trim_busy;
 };
 
 /**
@@ -114,6 +120,8 @@ struct gomem_arena_stats {
  * @mem: kernel address of its first byte, page-aligned
  * @unit: first page of its run in the buddy pool (buddy source only)
  * @range: allocator of [0, @size), offsets relative to @base
+ * @dying: trim is releasing it: lockless lookups must not use its memory
+ * @rcu: the struct is freed after a grace period (lockless lookups)
  */
 struct gomem_chunk {
 	u64 base;
@@ -121,15 +129,33 @@ struct gomem_chunk {
 	void *mem;
 	u64 unit;
 	struct gomem_range range;
+	bool dying;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct gomem_chunk_table - the chunks, as lockless lookups see them
+ * @rcu: freed after a grace period when replaced
+ * @nr: entries in @chunk
+ * @cap: room in @chunk
+ * @chunk: the chunks sorted by base
+ */
+struct gomem_chunk_table {
+	struct rcu_head rcu;
+	unsigned int nr;
+	unsigned int cap;
+	struct gomem_chunk *chunk[];
 };
 
 /**
  * struct gomem_arena - a growable, shared offset space
  * @lock: serialises everything below
  * @params: geometry and policy, fixed at init
- * @chunks: chunks sorted by @base; chunks[0] is the first chunk
- * @nr_chunks: entries used in @chunks
- * @cap_chunks: entries allocated in @chunks
+ * @table: the chunk table, replaced (never changed in place) when a
+ *         chunk comes or goes, read under RCU by lockless lookups
+ * @spare: a table with room for every chunk, for trim to fill in
+ * @chunks: @table's chunks, sorted by base; chunks[0] is the first chunk
+ * @nr_chunks: entries in @chunks
  * @span: the chunk bases: a range allocator over the offset space, so
  *        offsets of trimmed chunks are reused, lowest first
  * @next_size: size of the next growth chunk
@@ -139,22 +165,24 @@ struct gomem_chunk {
  *           still zeroing with @lock dropped, not yet in @chunks
  * @stats: counters (capacity, in_use, peak and the event counts)
  * @zap: called under @lock before a chunk's memory is released, so that
- *       users of the memory (the device's mappings) let go of it
+ *       users of the memory (the device's mappings) let go of it; nonzero
+ *       if they cannot (pinned pages): the chunk stays
  * @zap_data: passed to @zap
  */
 struct gomem_arena {
 	struct mutex lock;	/* serialises all of the arena */
 	struct gomem_arena_params params;
+	struct gomem_chunk_table __rcu *table;
+	struct gomem_chunk_table *spare;
 	struct gomem_chunk **chunks;
 	unsigned int nr_chunks;
-	unsigned int cap_chunks;
 	struct gomem_range span;
 	u64 next_size;
 	void *pool;
 	struct gomem_buddy buddy;
 	u64 pending;
 	struct gomem_arena_stats stats;
-	void (*zap)(void *data, u64 offset, u64 size);
+	int (*zap)(void *data, u64 offset, void *mem, u64 size);
 	void *zap_data;
 };
 
@@ -162,7 +190,8 @@ int gomem_arena_init(struct gomem_arena *a,
 		     const struct gomem_arena_params *params);
 void gomem_arena_destroy(struct gomem_arena *a);
 void gomem_arena_set_zap(struct gomem_arena *a,
-			 void (*zap)(void *data, u64 offset, u64 size),
+			 int (*zap)(void *data, u64 offset, void *mem,
+				    u64 size),
 			 void *data);
 int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 		      unsigned int flags, u64 *offset);
@@ -214,6 +243,8 @@ size_t gomem_arena_copy(struct gomem_arena *a, u64 offset, void *buf,
 			size_t len, bool to_arena);
 int gomem_arena_access_page(struct gomem_arena *a, u64 offset,
 			    int (*fn)(void *data, void *kaddr), void *data);
+void *gomem_arena_lookup_rcu(struct gomem_arena *a, u64 offset);
+void gomem_arena_trim_wait(struct gomem_arena *a);
 u64 gomem_arena_span(const struct gomem_arena *a);
 u64 gomem_arena_trim(struct gomem_arena *a);
 void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st);

@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/page.h>
@@ -23,9 +24,14 @@
 #define T_MAX_SIZE	(16 * PAGE_SIZE)
 
 struct zap_log {
+	struct gomem_arena *a;
 	unsigned int nr;
 	u64 offset[16];
 	u64 size[16];
+	/* What a lockless lookup of the chunk being zapped found. */
+	void *during[16];
+	/* The chunk whose memory the hook says is still referenced. */
+	u64 busy;
 };
 
 struct arena_fixture {
@@ -39,15 +45,19 @@ static struct arena_fixture *afix(struct kunit *test)
 	return test->priv;
 }
 
-static void zap_record(void *data, u64 offset, u64 size)
+static int zap_record(void *data, u64 offset, void *mem, u64 size)
 {
 	struct zap_log *log = data;
 
 	if (log->nr < ARRAY_SIZE(log->offset)) {
 		log->offset[log->nr] = offset;
 		log->size[log->nr] = size;
+		rcu_read_lock();
+		log->during[log->nr] = gomem_arena_lookup_rcu(log->a, offset);
+		rcu_read_unlock();
 	}
 	log->nr++;
+	return offset == log->busy ? -EBUSY : 0;
 }
 
 static struct gomem_arena *arena_setup_params(struct kunit *test,
@@ -57,6 +67,8 @@ static struct gomem_arena *arena_setup_params(struct kunit *test,
 
 	KUNIT_ASSERT_EQ(test, gomem_arena_init(&f->a, p), 0);
 	f->live = true;
+	f->zaps.a = &f->a;
+	f->zaps.busy = ~0ULL;
 	gomem_arena_set_zap(&f->a, zap_record, &f->zaps);
 	KUNIT_EXPECT_EQ(test, gomem_arena_check(&f->a), 0);
 	return &f->a;
@@ -650,6 +662,80 @@ static void trim_releases_free_chunks_but_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.trimmed, 3ULL);
 }
 
+static void trim_keeps_a_chunk_still_referenced(struct kunit *test)
+{
+	struct arena_fixture *f = afix(test);
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena_stats st;
+	u64 off[2];
+	void *p;
+
+	off[0] = arena_must_alloc(test, a, PAGE_SIZE);
+	off[1] = arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 2U);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off[0], PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off[1], 2 * PAGE_SIZE), 0);
+	/* The hook finds the 8 KiB chunk pinned: it stays, usable. */
+	f->zaps.busy = off[1];
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 0ULL);
+	KUNIT_EXPECT_EQ(test, f->zaps.nr, 1U);
+	expect_geometry(test, a, 3 * PAGE_SIZE, 0, 2);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.trim_busy, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.trimmed, 0ULL);
+	rcu_read_lock();
+	p = gomem_arena_lookup_rcu(a, off[1] + 5);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, p, gomem_arena_ptr(a, off[1] + 5, 1));
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	/* Let go: the next trim releases it. */
+	f->zaps.busy = ~0ULL;
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 2 * PAGE_SIZE);
+	expect_geometry(test, a, PAGE_SIZE, 0, 1);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.trim_busy, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.trimmed, 1ULL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_check(a), 0);
+}
+
+static void lookup_rcu_needs_no_lock(struct kunit *test)
+{
+	struct arena_fixture *f = afix(test);
+	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	u64 off[3];
+	void *p, *q, *r;
+
+	off[0] = arena_must_alloc(test, a, PAGE_SIZE);
+	off[1] = arena_must_alloc(test, a, 2 * PAGE_SIZE);
+	off[2] = arena_must_alloc(test, a, 8);
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, 3U);
+	q = gomem_arena_ptr(a, off[2], 8);
+	/* The arena lock held elsewhere does not stop a lookup. */
+	gomem_arena_lock(a);
+	rcu_read_lock();
+	p = gomem_arena_lookup_rcu(a, off[2]);
+	r = gomem_arena_lookup_rcu(a, gomem_arena_span(a) - 1);
+	rcu_read_unlock();
+	gomem_arena_unlock(a);
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
+	KUNIT_EXPECT_NULL(test, r);
+	/* While trim decides about a chunk, lookups of it wait. */
+	KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off[1], 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, f->zaps.nr, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, f->zaps.during[0], ERR_PTR(-EAGAIN));
+	/* After it, the released chunk is gone; the others are as they were. */
+	rcu_read_lock();
+	p = gomem_arena_lookup_rcu(a, off[1]);
+	r = gomem_arena_lookup_rcu(a, off[2]);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, r, q);
+	gomem_arena_trim_wait(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[0], PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[2], 8), 0);
+}
+
 static void trimmed_offsets_are_reused(struct kunit *test)
 {
 	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
@@ -1022,6 +1108,8 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(buddy_chunk_sizes_are_powers_of_two),
 	KUNIT_CASE(copy_crosses_chunk_boundaries),
 	KUNIT_CASE(access_page_runs_under_the_lock),
+	KUNIT_CASE(trim_keeps_a_chunk_still_referenced),
+	KUNIT_CASE(lookup_rcu_needs_no_lock),
 	KUNIT_CASE(concurrent_threads_keep_data_intact),
 	KUNIT_CASE(random_ops_keep_data_and_invariants),
 	{}

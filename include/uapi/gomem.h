@@ -239,6 +239,9 @@ struct gomem_batch {
  * @orphans: regions whose owner freed them or went away, kept allocated
  *           for the sessions that still hold them
  * @orphan_bytes: their bytes (part of @in_use)
+ * @trim_busy: times trim kept an entirely free chunk because some of its
+ *             pages were still pinned (get_user_pages(): io_uring fixed
+ *             buffers, O_DIRECT in flight, vmsplice); since 1.3.0
  */
 struct gomem_stats {
 	__u64 capacity;
@@ -262,6 +265,7 @@ struct gomem_stats {
 	__u64 tokens;
 	__u64 orphans;
 	__u64 orphan_bytes;
+	__u64 trim_busy;
 };
 
 /**

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include <linux/align.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
@@ -76,6 +77,8 @@ struct run {
 	/* Zap hook record for the current trim. */
 	struct zap zaps[MAX_ZAPS];
 	unsigned int nzaps;
+	/* The chunk whose zap reports its memory still referenced. */
+	u64 busy;
 	/* Counts for the report. */
 	u64 allocs, enomem, einval, finds, frees, partial, rests, spans;
 	u64 bad, bad_skipped, trims, released, borrows, grows_borrow;
@@ -128,10 +131,27 @@ static struct held held_take(struct run *r, unsigned int i)
 	return h;
 }
 
-static void zap_hook(void *data, u64 offset, u64 size)
+static int zap_hook(void *data, u64 offset, void *mem, u64 size)
 {
 	struct run *r = data;
 	unsigned int i;
+	void *p;
+
+	/* While trim decides, lockless lookups keep off the chunk. */
+	rcu_read_lock();
+	p = gomem_arena_lookup_rcu(&r->a, offset + size - 1);
+	rcu_read_unlock();
+	if (p != ERR_PTR(-EAGAIN))
+		fail(r, "lookup of [%llu, +%llu) while trim zaps it: %p",
+		     offset, size, p);
+	/* Called under the arena lock: look at the chunks directly. */
+	for (i = 0; i < r->a.nr_chunks; i++)
+		if (r->a.chunks[i]->base == offset)
+			break;
+	if (i == r->a.nr_chunks || r->a.chunks[i]->mem != mem ||
+	    r->a.chunks[i]->size != size)
+		fail(r, "zap of [%llu, +%llu) given the wrong memory",
+		     offset, size);
 
 	for (i = 0; i < r->nheld; i++)
 		if (r->held[i].off < offset + size &&
@@ -140,9 +160,29 @@ static void zap_hook(void *data, u64 offset, u64 size)
 			     offset, size, r->held[i].off);
 	if (r->nzaps == MAX_ZAPS) {
 		fail(r, "more than %u zaps in one trim", MAX_ZAPS);
-		return;
+		return 0;
 	}
 	r->zaps[r->nzaps++] = (struct zap){ offset, size };
+	return offset == r->busy ? -EBUSY : 0;
+}
+
+/* Lockless lookups find what the locked ones find, bytes for bytes. */
+static bool same_lookups(struct run *r)
+{
+	u64 span = gomem_arena_span(&r->a), off;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < 16; i++) {
+		off = next(r) % span;
+		rcu_read_lock();
+		p = gomem_arena_lookup_rcu(&r->a, off);
+		rcu_read_unlock();
+		if (p != gomem_arena_ptr(&r->a, off, 1))
+			return fail(r, "lookup of %llu: %p, locked %p", off, p,
+				    gomem_arena_ptr(&r->a, off, 1));
+	}
+	return true;
 }
 
 static bool intact(struct run *r, const struct held *h)
@@ -483,9 +523,11 @@ static bool do_trim(struct run *r)
 		if (amodel_chunk_idle(&r->am, i))
 			want[nwant++] = (struct zap){ r->am.chunks[i].base,
 						      r->am.chunks[i].size };
+	/* Half the trims find one idle chunk still referenced (pinned). */
+	r->busy = nwant && next(r) % 2 ? want[next(r) % nwant].off : ~0ULL;
 	r->nzaps = 0;
 	released = gomem_arena_trim(&r->a);
-	mreleased = amodel_trim(&r->am);
+	mreleased = amodel_trim(&r->am, r->busy);
 	if (r->fail)
 		return false;
 	qsort(r->zaps, r->nzaps, sizeof(r->zaps[0]), cmp_zap);
@@ -500,7 +542,7 @@ static bool do_trim(struct run *r)
 				    want[i].off, want[i].size);
 	r->trims++;
 	r->released += released;
-	return true;
+	return same_lookups(r);
 }
 
 static bool do_borrow(struct run *r)
@@ -581,7 +623,7 @@ static const struct {
 } stat_fields[] = {
 	STAT(capacity), STAT(in_use), STAT(free), STAT(largest_free),
 	STAT(chunks), STAT(peak_in_use), STAT(allocs), STAT(frees),
-	STAT(failed_allocs), STAT(grows), STAT(trimmed),
+	STAT(failed_allocs), STAT(grows), STAT(trimmed), STAT(trim_busy),
 };
 
 static bool same_stats(struct run *r)

@@ -364,7 +364,7 @@ bool amodel_chunk_idle(struct amodel *am, unsigned int i)
 	return m->free_bytes == m->size;
 }
 
-u64 amodel_trim(struct amodel *am)
+u64 amodel_trim(struct amodel *am, u64 busy)
 {
 	u64 released = 0;
 	unsigned int i;
@@ -372,6 +372,10 @@ u64 amodel_trim(struct amodel *am)
 	for (i = am->nr; i-- > 1;) {
 		if (!amodel_chunk_idle(am, i))
 			continue;
+		if (am->chunks[i].base == busy) {
+			am->st.trim_busy++;
+			continue;
+		}
 		released += am->chunks[i].size;
 		am->st.capacity -= am->chunks[i].size;
 		am->st.trimmed++;

@@ -89,8 +89,11 @@ int amodel_free_rest(struct amodel *am, u64 off, u64 size, u64 keep,
 		     bool commit, bool *frees);
 /* Is chunk @i entirely free? */
 bool amodel_chunk_idle(struct amodel *am, unsigned int i);
-/* Release what gomem_arena_trim() must release; returns the bytes. */
-u64 amodel_trim(struct amodel *am);
+/*
+ * Release what gomem_arena_trim() must release, keeping the chunk based at
+ * @busy (its zap hook says it is still referenced); returns the bytes.
+ */
+u64 amodel_trim(struct amodel *am, u64 busy);
 /* What gomem_arena_stats() must report. */
 void amodel_stats(struct amodel *am, struct gomem_arena_stats *st);
 

@@ -170,7 +170,7 @@ u64 od_live_token(const struct odiff *d, u64 pick)
 
 /* ---- the zap hook: trim must release no chunk under a live region ---- */
 
-static void zap_hook(void *data, u64 offset, u64 size)
+static int zap_hook(void *data, u64 offset, void *mem, u64 size)
 {
 	struct odiff *d = data;
 	unsigned int i;
@@ -181,6 +181,7 @@ static void zap_hook(void *data, u64 offset, u64 size)
 			fail(d, "trim zaps [%llu, +%llu) under live region [%llu, +%llu)",
 			     offset, size, d->m.regions[i].off,
 			     d->m.regions[i].size);
+	return 0;
 }
 
 /* ---- set up and tear down ---- */

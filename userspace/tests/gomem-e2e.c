@@ -46,9 +46,13 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/io_uring.h>
+#include <sys/syscall.h>
 
 #include "gomem.h"
 
@@ -5000,6 +5004,319 @@ static void case_proc_self_mem_reads_region(void)
 	close(fd);
 }
 
+/* ---- get_user_pages on gomem memory: refcounted pages ---- */
+
+/*
+ * gomem maps refcounted pages (not PFNs), so the kernel's own zero-copy
+ * paths reach them: process_vm_readv/writev, vmsplice, io_uring fixed
+ * buffers (6.12; 6.1's io_uring refuses any file mapping but shmem and
+ * hugetlbfs, -EOPNOTSUPP).  A chunk whose pages are still referenced
+ * after trim's zap (pinned) is kept, counted in trim_busy, and released
+ * by the next trim after the pin goes.
+ */
+
+/* Kernel version as major * 1000 + minor, from uname. */
+static int kernel_version(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	CHECK(!uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2,
+	      "uname");
+	return major * 1000 + minor;
+}
+
+/*
+ * A region of at least @want bytes alone in a chunk grown for it, on an
+ * arena trimmed idle first; its size in *@size, the stats before in *@s0.
+ */
+static u64 alloc_in_new_chunk(int fd, const struct gomem_info *in, u64 want,
+			      u64 *size, struct gomem_stats *s0)
+{
+	struct gomem_stats s1;
+	u64 r;
+
+	must_trim(fd);
+	*s0 = get_stats(fd);
+	CHECK(s0->in_use == 0 && s0->chunks == 1, "arena not idle after trim: "
+	      "in_use %llu" ", %llu" " chunks", s0->in_use, s0->chunks);
+	*size = round_up(s0->largest_free + in->granule > want ?
+			 s0->largest_free + in->granule : want, in->page_size);
+	CHECK(s0->capacity + *size <= in->max_size, "no room to grow");
+	r = must_alloc(fd, *size, 0, 0);
+	s1 = get_stats(fd);
+	CHECK(s1.chunks == s0->chunks + 1, "the allocation did not grow the "
+	      "arena (%llu" " chunks)", s1.chunks);
+	return r;
+}
+
+static void case_gup_process_vm_readv_writev(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 size = 3 * in.page_size + 100, off;
+	unsigned char *buf = malloc(size);
+	struct iovec local, remote;
+	struct map m;
+	ssize_t n;
+
+	CHECK(buf, "malloc");
+	off = must_alloc(fd, size, 0, 0);
+	m = map_range(fd, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, off, size, 0x3c);
+	local = (struct iovec){ buf, size };
+	remote = (struct iovec){ m.p, size };
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	CHECK(n == (ssize_t)size, "process_vm_readv of a gomem mapping: %zd, "
+	      "%s", n, n < 0 ? errname(errno) : "short");
+	EXPECT_PAT(buf, off, size, 0x3c, "bytes process_vm_readv read");
+	memcpy(buf, "gomem", 5);
+	local.iov_len = 5;
+	remote = (struct iovec){ m.p + in.page_size - 2, 5 };
+	n = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+	CHECK(n == 5, "process_vm_writev into a gomem mapping: %zd, %s", n,
+	      n < 0 ? errname(errno) : "short");
+	CHECK(!memcmp(m.p + in.page_size - 2, "gomem", 5),
+	      "process_vm_writev's bytes not seen through the mapping");
+	unmap(&m);
+	must_free(fd, off, size);
+	free(buf);
+	close(fd);
+}
+
+static void case_gup_vmsplice_is_zero_copy(void)
+{
+	int fd = dev_open(O_RDWR), p[2];
+	struct gomem_info in = get_info(fd);
+	u64 size = 2 * in.page_size, off;
+	unsigned char *buf = malloc(size);
+	struct iovec iov;
+	struct map m;
+	ssize_t n;
+
+	CHECK(buf, "malloc");
+	off = must_alloc(fd, size, in.page_size, 0);
+	m = map_range(fd, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, off, size, 0x5a);
+	CHECK(!pipe(p), "pipe");
+	iov = (struct iovec){ m.p, size };
+	n = vmsplice(p[1], &iov, 1, 0);
+	CHECK(n == (ssize_t)size, "vmsplice of a gomem mapping: %zd, %s", n,
+	      n < 0 ? errname(errno) : "short");
+	/* The pipe holds the pages themselves: a later store shows. */
+	m.p[7] ^= 0xff;
+	m.p[size - 1] ^= 0xff;
+	read_all(p[0], buf, size);
+	CHECK(buf[7] == (unsigned char)(pat(off + 7, 0x5a) ^ 0xff) &&
+	      buf[size - 1] == (unsigned char)(pat(off + size - 1, 0x5a) ^ 0xff),
+	      "the pipe holds a copy, not the gomem pages");
+	buf[7] ^= 0xff;
+	buf[size - 1] ^= 0xff;
+	EXPECT_PAT(buf, off, size, 0x5a, "bytes read from the pipe");
+	close(p[0]);
+	close(p[1]);
+	unmap(&m);
+	must_free(fd, off, size);
+	free(buf);
+	close(fd);
+}
+
+static void case_trim_keeps_pinned_chunk(void)
+{
+	int fd = dev_open(O_RDWR), p[2];
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel;
+	unsigned char *buf = malloc(in.page_size);
+	struct iovec iov;
+	u64 size, r;
+	struct map m;
+
+	CHECK(buf, "malloc");
+	r = alloc_in_new_chunk(fd, &in, in.page_size, &size, &s0);
+	m = map_range(fd, r, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, r, in.page_size, 0x6b);
+	CHECK(!pipe(p), "pipe");
+	iov = (struct iovec){ m.p, in.page_size };
+	CHECK(vmsplice(p[1], &iov, 1, 0) == (ssize_t)in.page_size,
+	      "vmsplice: %s", errname(errno));
+	unmap(&m);
+	must_free(fd, r, size);
+
+	/* The pipe still references a page of the chunk: trim keeps it. */
+	s1 = get_stats(fd);
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 0 && rel.bytes == 0, "trim released %llu"
+	      " chunks (%llu" " bytes) while a page was in a pipe",
+	      rel.count, rel.bytes);
+	CHECK(s2.chunks == s1.chunks && s2.capacity == s1.capacity,
+	      "capacity %llu" " -> %llu" " while pinned", s1.capacity,
+	      s2.capacity);
+	CHECK(s2.trim_busy == s1.trim_busy + 1, "trim_busy +%llu" ", want +1",
+	      s2.trim_busy - s1.trim_busy);
+	/* Not reused meanwhile: the pipe's bytes are the region's. */
+	read_all(p[0], buf, in.page_size);
+	EXPECT_PAT(buf, r, in.page_size, 0x6b, "the pinned page's bytes");
+	close(p[0]);
+	close(p[1]);
+
+	/* The pin is gone: the next trim releases the chunk. */
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 1 && rel.bytes == s1.capacity - s0.capacity,
+	      "trim after the pin released %llu" " chunks (%llu" " bytes), "
+	      "want 1 (%llu" ")", rel.count, rel.bytes,
+	      s1.capacity - s0.capacity);
+	CHECK(s2.trim_busy == s1.trim_busy + 1 && s2.chunks == s0.chunks,
+	      "after the pin: trim_busy +%llu" ", %llu" " chunks",
+	      s2.trim_busy - s1.trim_busy, s2.chunks);
+	free(buf);
+	close(fd);
+}
+
+/* A ring of raw io_uring system calls: enough for one request at a time. */
+struct uring {
+	int fd;
+	struct io_uring_params p;
+	void *sq, *cq;
+	size_t sq_len, cq_len, sqes_len;
+	struct io_uring_sqe *sqes;
+};
+
+static void uring_open(struct uring *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->fd = (int)syscall(__NR_io_uring_setup, 4, &u->p);
+	CHECK(u->fd >= 0, "io_uring_setup: %s", errname(errno));
+	u->sq_len = u->p.sq_off.array + u->p.sq_entries * sizeof(__u32);
+	u->cq_len = u->p.cq_off.cqes +
+		    u->p.cq_entries * sizeof(struct io_uring_cqe);
+	u->sqes_len = u->p.sq_entries * sizeof(struct io_uring_sqe);
+	u->sq = mmap(NULL, u->sq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQ_RING);
+	u->cq = mmap(NULL, u->cq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_CQ_RING);
+	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQES);
+	CHECK(u->sq != MAP_FAILED && u->cq != MAP_FAILED &&
+	      u->sqes != MAP_FAILED, "mmap of the io_uring rings: %s",
+	      errname(errno));
+}
+
+static void uring_close(struct uring *u)
+{
+	munmap(u->sqes, u->sqes_len);
+	munmap(u->cq, u->cq_len);
+	munmap(u->sq, u->sq_len);
+	close(u->fd);
+}
+
+/* Submit @sqe and wait for it: its result. */
+static int uring_run(struct uring *u, const struct io_uring_sqe *sqe)
+{
+	__u32 *tail = (__u32 *)((char *)u->sq + u->p.sq_off.tail);
+	__u32 *array = (__u32 *)((char *)u->sq + u->p.sq_off.array);
+	__u32 mask = *(__u32 *)((char *)u->sq + u->p.sq_off.ring_mask);
+	__u32 *head = (__u32 *)((char *)u->cq + u->p.cq_off.head);
+	__u32 cmask = *(__u32 *)((char *)u->cq + u->p.cq_off.ring_mask);
+	struct io_uring_cqe *cqes =
+		(struct io_uring_cqe *)((char *)u->cq + u->p.cq_off.cqes);
+	__u32 t = *tail, h;
+	int res;
+
+	u->sqes[t & mask] = *sqe;
+	array[t & mask] = t & mask;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	CHECK(syscall(__NR_io_uring_enter, u->fd, 1, 1,
+		      IORING_ENTER_GETEVENTS, NULL, 0) == 1,
+	      "io_uring_enter: %s", errname(errno));
+	h = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+	CHECK(h != __atomic_load_n((__u32 *)((char *)u->cq +
+					     u->p.cq_off.tail),
+				   __ATOMIC_ACQUIRE), "no completion");
+	res = cqes[h & cmask].res;
+	__atomic_store_n(head, h + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static void case_io_uring_fixed_buffers(void)
+{
+	int fd = dev_open(O_RDWR), file, res;
+	struct gomem_info in = get_info(fd);
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel;
+	struct io_uring_sqe sqe;
+	struct uring u;
+	struct iovec iov;
+	u64 size, r, pg = in.page_size;
+	struct map m;
+
+	r = alloc_in_new_chunk(fd, &in, 2 * pg, &size, &s0);
+	m = map_range(fd, r, size, PROT_READ | PROT_WRITE, pg);
+	fill(m.p, r, pg, 0x21);
+	uring_open(&u);
+	iov = (struct iovec){ m.p, 2 * pg };
+	res = (int)syscall(__NR_io_uring_register, u.fd,
+			   IORING_REGISTER_BUFFERS, &iov, 1);
+	if (kernel_version() < 6012) {
+		/* 6.1: io_uring takes no file mapping but shmem, hugetlbfs. */
+		CHECK(res < 0 && errno == EOPNOTSUPP, "registering a gomem "
+		      "buffer on this kernel: %s, want EOPNOTSUPP",
+		      res < 0 ? errname(errno) : "succeeded");
+		goto out;
+	}
+	CHECK(res == 0, "registering a gomem buffer with io_uring: %s",
+	      errname(errno));
+
+	/* Write page 0 to a file, read it back into page 1: both fixed. */
+	file = open("/tmp/gomem-uring", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0600);
+	CHECK(file >= 0, "open /tmp/gomem-uring: %s", errname(errno));
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_WRITE_FIXED;
+	sqe.fd = file;
+	sqe.addr = (uintptr_t)m.p;
+	sqe.len = (__u32)pg;
+	sqe.buf_index = 0;
+	res = uring_run(&u, &sqe);
+	CHECK(res == (int)pg, "WRITE_FIXED from a gomem buffer: %d", res);
+	sqe.opcode = IORING_OP_READ_FIXED;
+	sqe.addr = (uintptr_t)(m.p + pg);
+	res = uring_run(&u, &sqe);
+	CHECK(res == (int)pg, "READ_FIXED into a gomem buffer: %d", res);
+	EXPECT_PAT(m.p + pg, r, pg, 0x21, "bytes READ_FIXED brought back");
+	close(file);
+	unlink("/tmp/gomem-uring");
+
+	/* Registered (pinned) while freed: trim keeps the chunk. */
+	unmap(&m);
+	must_free(fd, r, size);
+	s1 = get_stats(fd);
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 0 && s2.capacity == s1.capacity &&
+	      s2.trim_busy == s1.trim_busy + 1, "trim while io_uring holds "
+	      "the buffer: released %llu" " chunks, trim_busy +%llu",
+	      rel.count, s2.trim_busy - s1.trim_busy);
+	CHECK(!syscall(__NR_io_uring_register, u.fd, IORING_UNREGISTER_BUFFERS,
+		       NULL, 0), "IORING_UNREGISTER_BUFFERS: %s",
+	      errname(errno));
+	rel = must_trim(fd);
+	CHECK(rel.count == 1 && rel.bytes == s1.capacity - s0.capacity,
+	      "trim after unregistering released %llu" " chunks (%llu"
+	      " bytes), want 1 (%llu" ")", rel.count, rel.bytes,
+	      s1.capacity - s0.capacity);
+	uring_close(&u);
+	close(fd);
+	return;
+out:
+	uring_close(&u);
+	unmap(&m);
+	must_free(fd, r, size);
+	close(fd);
+}
+
 /* ---- bounded time under the arena lock ---- */
 
 /* A key of debugfs gomem/<arena>/stats; a missing key fails the case. */
@@ -8057,6 +8374,10 @@ static struct gomem_case cases[] = {
 	C(recycle_keeps_shared_regions, 0),
 	C(forward_shared_region, 0),
 	C(trim_keeps_chunk_of_held_region, 0),
+	C(gup_process_vm_readv_writev, 0),
+	C(gup_vmsplice_is_zero_copy, 0),
+	C(trim_keeps_pinned_chunk, 0),
+	C(io_uring_fixed_buffers, 0),
 	C(handoff_stress_random_kills, -1),
 #ifdef GOMEM_E2E_COMPAT32
 	C(compat32_matches_native, 0),
