@@ -625,6 +625,14 @@ test_config() {
 		run_e2e
 		[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
 		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || run_e2e gomem-e2e --debug
+		# The fuzzer's cases too, when named (debug kernel only).
+		if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
+			for c in fuzz_syscalls fuzz_fault_injection; do
+				case " $GOMEM_VM_ONLY " in
+				*" $c "*) "case_$c" ;;
+				esac
+			done
+		fi
 		return
 	fi
 	case_debugfs_stats_and_blocks

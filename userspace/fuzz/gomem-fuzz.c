@@ -29,9 +29,11 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/io_uring.h>
 
 #include <gomem.h>
 
@@ -77,7 +79,7 @@ enum call {
 	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH,
 	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
 	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
-	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, NCALL
+	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -87,7 +89,7 @@ static const char *const call_name[NCALL] = {
 	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
 	"procmem", "debugfs", "share", "claim", "cancel", "release",
 	"release_batch", "release_entry", "claim_live", "claim_spent",
-	"claim_cancelled", "claim_maker_gone", "claim_forged",
+	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -2401,9 +2403,9 @@ static void op_foreign(void)
 }
 
 /*
- * The window through /proc/self/mem, which reaches a VM_PFNMAP mapping
- * only through its vm_ops->access (gomem_access(): what ptrace and gdb
- * use): own regions read back exactly or rewritten with their pattern,
+ * The window through /proc/self/mem (get_user_pages, or where no chunk
+ * backs a page vm_ops->access, gomem_access(): what ptrace and gdb use):
+ * own regions read back exactly or rewritten with their pattern,
  * any offset read (EIO where no chunk backs it).  And debugfs's stats and
  * blocks files of the arena, read in random-sized pieces while the
  * others allocate, free and trim.
@@ -2485,6 +2487,101 @@ static void op_remote(void)
 		}
 	}
 	put_sess(s, "remote");
+}
+
+/*
+ * get_user_pages on the window (gomem maps refcounted pages): own regions
+ * read back exactly by process_vm_readv, any range read (EFAULT where no
+ * chunk backs its first page); a range vmspliced into a pipe and held
+ * there across a TRIM (the pinned chunk must stay), then drained; a range
+ * registered with io_uring as a fixed buffer and unregistered (6.1 says
+ * EOPNOTSUPP for every file mapping but shmem).
+ */
+static void op_gup(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng, off, len, bad = UINT64_MAX, tag = 0;
+	uint8_t *buf = cur->buf;
+	int kind = rn(r, 8), p[2], err, own = 0;
+	struct iovec local, remote;
+	ssize_t n;
+
+	if (s->nreg && chance(r, 60)) {
+		struct region *rg = &s->reg[rn(r, s->nreg)];
+
+		off = rg->off + rn(r, rg->size);
+		len = 1 + rn(r, rg->off + rg->size - off);
+		tag = rg->tag;
+		own = 1;
+	} else {
+		off = rn(r, MAPSZ);
+		len = 1 + rn(r, 4 * PS);
+	}
+	if (len > MAPSZ - off)
+		len = MAPSZ - off;
+	if (len > BUFPAGES * PS)
+		len = BUFPAGES * PS;
+	if (kind < 4) {
+		local = (struct iovec){ buf, len };
+		remote = (struct iovec){ win + off, len };
+		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+		err = n < 0 ? errno : 0;
+		chk(C_GUP, err, own ? OK : OK | B(EFAULT), "process_vm_readv");
+		if (own && !err && !fault_mode && (u64)n != len)
+			fail("process_vm_readv of own region at %#llx: %zd of %llu",
+			     off, n, len);
+		if (own && !err)
+			bad = pat_check(buf, tag, off, n);
+		if (bad != UINT64_MAX)
+			fail("process_vm_readv of own region wrong at %#llx", bad);
+	} else if (kind < 7) {
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
+			chk(C_GUP, errno, 0, "pipe");
+			put_sess(s, "gup");
+			return;
+		}
+		remote = (struct iovec){ win + off, len };
+		n = vmsplice(p[1], &remote, 1, SPLICE_F_NONBLOCK);
+		err = n < 0 ? errno : 0;
+		chk(C_GUP, err, OK | B(EFAULT) | B(EAGAIN), "vmsplice");
+		if (n > 0 && kind == 6 && s->mode != O_RDONLY) {
+			struct gomem_release rel;
+
+			err = ioctl(sess_fd(s), GOMEM_IOC_TRIM, &rel) ? errno : 0;
+			chk(C_TRIM, err, OK, "TRIM while a pipe holds pages");
+		}
+		if (n > 0) {
+			n = read(p[0], buf, n);
+			err = n < 0 ? errno : 0;
+			chk(C_GUP, err, OK, "read the vmspliced pipe");
+		}
+		close(p[0]);
+		close(p[1]);
+	} else {
+		struct io_uring_params up;
+		int ring;
+
+		memset(&up, 0, sizeof(up));
+		ring = (int)syscall(__NR_io_uring_setup, 2, &up);
+		if (ring < 0) {
+			chk(C_GUP, errno, B(ENOSYS) | B(EPERM), "io_uring_setup");
+			put_sess(s, "gup");
+			return;
+		}
+		remote = (struct iovec){ win + off, len };
+		err = syscall(__NR_io_uring_register, ring,
+			      IORING_REGISTER_BUFFERS, &remote, 1) ? errno : 0;
+		chk(C_GUP, err, OK | B(EFAULT) | B(EOPNOTSUPP),
+		    "io_uring register");
+		if (!err) {
+			err = syscall(__NR_io_uring_register, ring,
+				      IORING_UNREGISTER_BUFFERS, NULL, 0) ?
+			      errno : 0;
+			chk(C_GUP, err, OK, "io_uring unregister");
+		}
+		close(ring);
+	}
+	put_sess(s, "gup");
 }
 
 /* Read pages of the whole window: SIGBUS where no chunk backs them. */
@@ -3507,7 +3604,7 @@ static const struct opw ops[] = {
 	{ op_touch, 6 }, { op_verify, 2 }, { op_dup_close, 3 },
 	{ op_fork_verify, 1 }, { op_kill_child, 1 }, { op_remote, 3 },
 	{ op_share, 5 }, { op_claim, 6 }, { op_cancel, 2 }, { op_release, 4 },
-	{ op_release_batch, 2 },
+	{ op_release_batch, 2 }, { op_gup, 3 },
 };
 
 static void set_make_it_fail(const char *path, int on)
