@@ -241,7 +241,8 @@ struct gomem_batch {
  * @orphan_bytes: their bytes (part of @in_use)
  * @trim_busy: times trim kept an entirely free chunk because some of its
  *             pages were still pinned (get_user_pages(): io_uring fixed
- *             buffers, O_DIRECT in flight, vmsplice); since 1.3.0
+ *             buffers, O_DIRECT in flight, vmsplice); modules older
+ *             than it fill the struct only up to @orphan_bytes
  */
 struct gomem_stats {
 	__u64 capacity;
