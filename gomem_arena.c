@@ -1036,6 +1036,33 @@ void *gomem_arena_borrow(struct gomem_arena *a, u64 size)
 EXPORT_SYMBOL_GPL(gomem_arena_borrow);
 
 /**
+ * gomem_arena_ptr_locked() - kernel address of arena bytes, lock held
+ * @a: arena
+ * @offset: arena offset
+ * @size: bytes that must lie in the same chunk
+ *
+ * Context: the caller holds the arena lock (gomem_arena_lock()).  The
+ * address stays valid while the caller keeps the bytes allocated.
+ * Return: the address, or NULL if [@offset, @offset + @size) is not inside
+ * one chunk.
+ */
+void *gomem_arena_ptr_locked(struct gomem_arena *a, u64 offset, u64 size)
+{
+	struct gomem_chunk *c;
+	int i;
+
+	lockdep_assert_held(&a->lock);
+	i = arena_chunk_index(a, offset);
+	if (i < 0)
+		return NULL;
+	c = a->chunks[i];
+	if (size > c->size - (offset - c->base))
+		return NULL;
+	return c->mem + (offset - c->base);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_ptr_locked);
+
+/**
  * gomem_arena_ptr() - kernel address of arena bytes
  * @a: arena
  * @offset: arena offset
@@ -1048,17 +1075,10 @@ EXPORT_SYMBOL_GPL(gomem_arena_borrow);
  */
 void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size)
 {
-	struct gomem_chunk *c;
-	void *mem = NULL;
-	int i;
+	void *mem;
 
 	mutex_lock(&a->lock);
-	i = arena_chunk_index(a, offset);
-	if (i >= 0) {
-		c = a->chunks[i];
-		if (size <= c->size - (offset - c->base))
-			mem = c->mem + (offset - c->base);
-	}
+	mem = gomem_arena_ptr_locked(a, offset, size);
 	mutex_unlock(&a->lock);
 	return mem;
 }

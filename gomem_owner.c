@@ -15,6 +15,8 @@
  *    region's.
  *  - struct gomem_share_token: an outstanding token, in gomem_owners.tokens by
  *    value, and in its maker's list.
+ *  - struct gomem_clean: a span of free bytes known to need no zeroing for
+ *    some holder, in gomem_owners.clean by offset (see "clean bytes").
  *
  * Records are allocated at a user's request: a failure is -ENOMEM, never a
  * warning in the kernel log (__GFP_NOWARN).
@@ -127,9 +129,43 @@ struct gomem_share_token {
 	u32 claims;
 };
 
+/*
+ * Clean bytes.  An allocation that asks for zeroes must not show anybody's
+ * old bytes, but bytes that never left a holder need no zeroing when they
+ * come back to it: the set remembers, for free bytes, spans tagged with
+ * the holder whose bytes they are (a region its owner freed, nobody else
+ * holding it then: whatever its references wrote, the owner could see
+ * while they wrote it) or with %GOMEM_CLEAN_ZERO.  An allocation zeroes
+ * only what no span of its own or zero tag covers, and forgets the spans
+ * over what it took.  A region that returns to the arena by its last
+ * reference or token, or a holder that goes away, leaves no span: those
+ * bytes are dirty for all.  Forgetting is always safe, so the spans are
+ * bounded (%GOMEM_CLEAN_MAX per set, the oldest forgotten first) and a
+ * span that cannot be allocated is not made.  This assumes the set makes
+ * every allocation of its arena, which the device's arenas do.
+ */
+#define GOMEM_CLEAN_ZERO	0
+
+/**
+ * struct gomem_clean - free bytes that need no zeroing for one holder
+ * @node: in gomem_owners.clean
+ * @lru: in gomem_owners.clean_lru
+ * @offset: first byte
+ * @end: one past the last byte
+ * @tag: the holder id whose bytes they are, or %GOMEM_CLEAN_ZERO
+ */
+struct gomem_clean {
+	struct rb_node node;
+	struct list_head lru;
+	u64 offset;
+	u64 end;
+	u64 tag;
+};
+
 static struct kmem_cache *gomem_owned_cache;
 static struct kmem_cache *gomem_ref_cache;
 static struct kmem_cache *gomem_token_cache;
+static struct kmem_cache *gomem_clean_cache;
 
 /**
  * gomem_owner_cache_init() - create the record caches
@@ -145,7 +181,9 @@ int gomem_owner_cache_init(void)
 	gomem_owned_cache = KMEM_CACHE(gomem_owned, SLAB_ACCOUNT);
 	gomem_ref_cache = KMEM_CACHE(gomem_reference, SLAB_ACCOUNT);
 	gomem_token_cache = KMEM_CACHE(gomem_share_token, SLAB_ACCOUNT);
-	if (gomem_owned_cache && gomem_ref_cache && gomem_token_cache)
+	gomem_clean_cache = KMEM_CACHE(gomem_clean, SLAB_ACCOUNT);
+	if (gomem_owned_cache && gomem_ref_cache && gomem_token_cache &&
+	    gomem_clean_cache)
 		return 0;
 	gomem_owner_cache_exit();
 	return -ENOMEM;
@@ -159,9 +197,11 @@ EXPORT_SYMBOL_GPL(gomem_owner_cache_init);
  */
 void gomem_owner_cache_exit(void)
 {
+	kmem_cache_destroy(gomem_clean_cache);
 	kmem_cache_destroy(gomem_token_cache);
 	kmem_cache_destroy(gomem_ref_cache);
 	kmem_cache_destroy(gomem_owned_cache);
+	gomem_clean_cache = NULL;
 	gomem_token_cache = NULL;
 	gomem_ref_cache = NULL;
 	gomem_owned_cache = NULL;
@@ -258,6 +298,181 @@ static struct gomem_owned *gomem_record_get(struct gomem_owners *o)
 	return r;
 }
 
+/* ---- clean bytes ---- */
+
+static struct gomem_clean *gomem_clean_entry(struct rb_node *n)
+{
+	return n ? rb_entry(n, struct gomem_clean, node) : NULL;
+}
+
+/* The first span that ends after @offset, or NULL.  Locked. */
+static struct gomem_clean *gomem_clean_first(struct gomem_owners *o,
+					     u64 offset)
+{
+	struct rb_node *n = o->clean.rb_node;
+	struct gomem_clean *c, *found = NULL;
+
+	while (n) {
+		c = rb_entry(n, struct gomem_clean, node);
+		if (c->end > offset) {
+			found = c;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
+}
+
+static void gomem_clean_insert(struct gomem_owners *o, struct gomem_clean *c)
+{
+	struct rb_node **p = &o->clean.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (c->offset < gomem_clean_entry(parent)->offset)
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&c->node, parent, p);
+	rb_insert_color(&c->node, &o->clean);
+	list_add_tail(&c->lru, &o->clean_lru);
+	o->nr_clean++;
+}
+
+static void gomem_clean_del(struct gomem_owners *o, struct gomem_clean *c)
+{
+	rb_erase(&c->node, &o->clean);
+	list_del(&c->lru);
+	o->nr_clean--;
+	kmem_cache_free(gomem_clean_cache, c);
+}
+
+/* A new span record, forgetting the oldest span at the bound.  Locked. */
+static struct gomem_clean *gomem_clean_new(struct gomem_owners *o, u64 offset,
+					   u64 end, u64 tag)
+{
+	struct gomem_clean *c;
+
+	if (o->nr_clean >= GOMEM_CLEAN_MAX)
+		gomem_clean_del(o, list_first_entry(&o->clean_lru,
+						    struct gomem_clean, lru));
+	/* Under the arena lock, and only an optimisation: never waits. */
+	c = kmem_cache_alloc(gomem_clean_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (c) {
+		c->offset = offset;
+		c->end = end;
+		c->tag = tag;
+	}
+	return c;
+}
+
+/*
+ * [@offset, +@size) went back to the arena, holding only bytes @tag may
+ * see: remember it, merged with a neighbour of the same tag.  Locked.
+ */
+static void gomem_clean_mark(struct gomem_owners *o, u64 offset, u64 size,
+			     u64 tag)
+{
+	struct gomem_clean *next, *prev, *c;
+	u64 end = offset + size;
+
+	next = gomem_clean_first(o, offset);
+	/* Free bytes were in no region: no span can cover them yet. */
+	while (next && next->offset < end) {
+		c = next;
+		next = gomem_clean_entry(rb_next(&c->node));
+		WARN_ON_ONCE(1);
+		gomem_clean_del(o, c);
+	}
+	prev = gomem_clean_entry(next ? rb_prev(&next->node) :
+				 rb_last(&o->clean));
+	if (prev && (prev->end != offset || prev->tag != tag))
+		prev = NULL;
+	if (next && (next->offset != end || next->tag != tag))
+		next = NULL;
+	if (prev && next) {
+		prev->end = next->end;
+		gomem_clean_del(o, next);
+	} else if (prev) {
+		prev->end = end;
+	} else if (next) {
+		next->offset = offset;
+		prev = next;
+	} else {
+		c = gomem_clean_new(o, offset, end, tag);
+		if (c)
+			gomem_clean_insert(o, c);
+		return;
+	}
+	list_move_tail(&prev->lru, &o->clean_lru);
+}
+
+/*
+ * [@offset, +@size) was just allocated for holder @tag: forget every span
+ * over it, and give in [*@lo, *@hi) the smallest range holding every byte
+ * of it that @tag may not see (*@lo == *@hi: none).  Locked.
+ */
+static void gomem_clean_take(struct gomem_owners *o, u64 offset, u64 size,
+			     u64 tag, u64 *lo, u64 *hi)
+{
+	u64 end = offset + size, pos = offset, dlo = end, dhi = offset, s, e;
+	struct gomem_clean *c, *next, *tail;
+
+	for (c = gomem_clean_first(o, offset); c && c->offset < end; c = next) {
+		next = gomem_clean_entry(rb_next(&c->node));
+		s = max(c->offset, offset);
+		e = min(c->end, end);
+		if (s > pos) {
+			dlo = min(dlo, pos);
+			dhi = s;
+		}
+		if (c->tag != GOMEM_CLEAN_ZERO && c->tag != tag) {
+			dlo = min(dlo, s);
+			dhi = e;
+		}
+		pos = e;
+		if (c->offset < offset && c->end > end) {
+			/*
+			 * Keep both sides; without a record, the head only.
+			 * Making one may forget @c itself: done with it first.
+			 */
+			e = c->end;
+			c->end = offset;
+			tail = gomem_clean_new(o, end, e, c->tag);
+			if (tail)
+				gomem_clean_insert(o, tail);
+			break;
+		} else if (c->offset < offset) {
+			c->end = offset;
+		} else if (c->end > end) {
+			c->offset = end;
+		} else {
+			gomem_clean_del(o, c);
+		}
+	}
+	if (pos < end) {
+		dlo = min(dlo, pos);
+		dhi = end;
+	}
+	if (dlo >= dhi) {
+		dlo = offset;
+		dhi = offset;
+	}
+	*lo = dlo;
+	*hi = dhi;
+}
+
+/* Forget every span.  Locked, or the set unused. */
+static void gomem_clean_forget_all(struct gomem_owners *o)
+{
+	struct gomem_clean *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &o->clean_lru, lru)
+		gomem_clean_del(o, c);
+}
+
 /* Fill in @r for [@offset, @offset + @size) of @h, with a new id. */
 static void gomem_region_init(struct gomem_holder *h, struct gomem_owned *r,
 			      u64 offset, u64 size)
@@ -331,16 +546,21 @@ static bool gomem_region_put(struct gomem_owners *o, struct gomem_owned *r)
 
 /*
  * Allocate a region for @h and fill in @r, which is used only on success.
- * @zero: zero it now, under the lock; @link: record it as @h's now, else
- * it is pending (the caller zeroes it with the lock dropped, then calls
- * gomem_region_commit()).  Caller holds the lock.
+ * @zero: the caller wants zeroes.  The bytes of it @h may not see (see
+ * "clean bytes") are zeroed now, under the lock, if they fit in what is
+ * left of *@budget (which they use up), and the region is recorded as
+ * @h's; else it is pending, and [*@lo, *@hi) is what the caller must zero
+ * with the lock dropped before gomem_region_commit().  A region linked
+ * at once gets *@lo == *@hi.  Caller holds the lock.
  * Return: 0; -EDQUOT @h is at its record limit; as gomem_arena_alloc().
  */
 static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
-			    u64 size, u64 align, bool zero, bool link,
-			    u64 *offset)
+			    u64 size, u64 align, bool zero, u64 *budget,
+			    u64 *offset, u64 *lo, u64 *hi)
 {
 	struct gomem_owners *o = h->owners;
+	u64 rsize = ALIGN(size, gomem_granule(o)), dirty;
+	u8 *p;
 	int err;
 
 	if (!gomem_holder_room(h))
@@ -350,13 +570,28 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 	 * and another thread of @h must not take the same last slot.
 	 */
 	h->nr_pending++;
-	err = gomem_arena_alloc_locked(o->arena, size, align ? align : 1,
-				       zero ? GOMEM_ALLOC_ZERO : 0, offset);
+	err = gomem_arena_alloc_locked(o->arena, size, align ? align : 1, 0,
+				       offset);
 	h->nr_pending--;
 	if (err)
 		return err;
-	gomem_region_init(h, r, *offset, ALIGN(size, gomem_granule(o)));
-	if (link) {
+	gomem_clean_take(o, *offset, rsize, h->id, lo, hi);
+	gomem_region_init(h, r, *offset, rsize);
+	if (!zero) {
+		*lo = *hi;
+	} else {
+		dirty = *hi - *lo;
+		o->zeroed += dirty;
+		o->zero_skipped += rsize - dirty;
+		if (dirty <= *budget) {
+			*budget -= dirty;
+			p = gomem_arena_ptr_locked(o->arena, *lo, dirty);
+			if (dirty && !WARN_ON_ONCE(!p))
+				memset(p, 0, dirty);
+			*lo = *hi;
+		}
+	}
+	if (*lo == *hi) {
 		gomem_region_attach(r);
 		h->in_use += r->size;
 	} else {
@@ -410,7 +645,7 @@ int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
 {
 	struct gomem_owners *o = h->owners;
 	bool zero = !(flags & GOMEM_ALLOC_NOZERO);
-	bool later = zero && size > GOMEM_ZERO_LOCKED_MAX;
+	u64 budget = GOMEM_ZERO_LOCKED_MAX, lo = 0, hi = 0;
 	struct gomem_owned *r;
 	int err;
 
@@ -421,14 +656,14 @@ int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
 	if (!r) {
 		err = -ENOMEM;
 	} else {
-		err = gomem_region_new(h, r, size, align, zero && !later,
-				       !later, offset);
+		err = gomem_region_new(h, r, size, align, zero, &budget, offset,
+				       &lo, &hi);
 		if (err)
 			gomem_spare_put(o, r);
 	}
-	if (!err && later) {
+	if (!err && lo != hi) {
 		gomem_own_unlock(o);
-		gomem_zero_region(o, r->offset, r->size);
+		gomem_zero_region(o, lo, hi - lo);
 		gomem_own_lock(o);
 		gomem_region_commit(r);
 	}
@@ -519,8 +754,10 @@ retry:
 		}
 		err = gomem_arena_free_part_locked(o->arena, r->offset, r->size,
 						   offset, size);
-		if (!err)
+		if (!err) {
 			gomem_region_cut(h, r, offset, size, &extra);
+			gomem_clean_mark(o, offset, size, h->id);
+		}
 	}
 out:
 	if (extra)
@@ -571,8 +808,10 @@ static void gomem_region_undo(struct gomem_holder *h, u64 offset, u64 size,
 	    r->size != ALIGN(size, gomem_granule(o)) ||
 	    gomem_region_shared(r))
 		return;
-	if (!gomem_arena_free_locked(o->arena, r->offset, r->size))
+	if (!gomem_arena_free_locked(o->arena, r->offset, r->size)) {
+		gomem_clean_mark(o, offset, r->size, h->id);
 		gomem_region_cut(h, r, r->offset, r->size, NULL);
+	}
 }
 
 /**
@@ -597,9 +836,11 @@ EXPORT_SYMBOL_GPL(gomem_own_undo);
 
 /*
  * End @h's ownership of its region @r: freed, or left to its other
- * holders.  Caller holds the lock.  Return: the region's bytes.
+ * holders.  @mark: remember the freed bytes as @h's (not when @h goes
+ * away).  Caller holds the lock.  Return: the region's bytes.
  */
-static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r)
+static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r,
+			     bool mark)
 {
 	struct gomem_owners *o = h->owners;
 	u64 size = r->size;
@@ -610,19 +851,22 @@ static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r)
 	}
 	/* A whole region: its node was reserved, this cannot fail. */
 	WARN_ON_ONCE(gomem_arena_free_locked(o->arena, r->offset, r->size));
+	if (mark)
+		gomem_clean_mark(o, r->offset, size, h->id);
 	gomem_region_cut(h, r, r->offset, size, NULL);
 	return size;
 }
 
 /*
- * End @h's ownership of at most @budget of its regions.  Caller holds the
- * lock, which is let go every GOMEM_ARENA_SLICE regions; between two
- * slices @h is consistent, and each region is taken afresh from the head
- * of its list.  Return: regions dropped; *@bytes their bytes; *@freed is
- * increased by those that went back to the arena.
+ * End @h's ownership of at most @budget of its regions (@mark as
+ * gomem_region_drop()).  Caller holds the lock, which is let go every
+ * GOMEM_ARENA_SLICE regions; between two slices @h is consistent, and
+ * each region is taken afresh from the head of its list.  Return: regions
+ * dropped; *@bytes their bytes; *@freed is increased by those that went
+ * back to the arena.
  */
 static u64 gomem_holder_drop_regions(struct gomem_holder *h, u64 budget,
-				     u64 *bytes, u64 *freed)
+				     bool mark, u64 *bytes, u64 *freed)
 {
 	struct gomem_owners *o = h->owners;
 	unsigned int work = 0;
@@ -634,7 +878,7 @@ static u64 gomem_holder_drop_regions(struct gomem_holder *h, u64 budget,
 	       (r = hlist_entry_safe(h->regions.first, struct gomem_owned,
 				     link))) {
 		*freed += !gomem_region_shared(r);
-		*bytes += gomem_region_drop(h, r);
+		*bytes += gomem_region_drop(h, r, mark);
 		n++;
 		gomem_arena_relax_locked(o->arena, &work);
 	}
@@ -660,7 +904,7 @@ u64 gomem_own_recycle(struct gomem_holder *h, u64 *bytes)
 	u64 n, freed = 0;
 
 	gomem_own_lock(h->owners);
-	n = gomem_holder_drop_regions(h, h->nr_regions, bytes, &freed);
+	n = gomem_holder_drop_regions(h, h->nr_regions, true, bytes, &freed);
 	gomem_own_unlock(h->owners);
 	return n;
 }
@@ -701,9 +945,9 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 			  struct gomem_owned **recs, u64 *ids)
 {
 	struct gomem_owners *o = h->owners;
-	bool zero = !(flags & GOMEM_ALLOC_NOZERO), now, later = false;
+	bool zero = !(flags & GOMEM_ALLOC_NOZERO), later = false;
 	unsigned int i, used = 0, nr = 0;
-	u64 budget = GOMEM_ZERO_LOCKED_MAX;
+	u64 budget = GOMEM_ZERO_LOCKED_MAX, lo, hi;
 
 	gomem_own_lock(o);
 	for (; nr < n; nr++) {
@@ -719,18 +963,18 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 		gomem_own_lock(o);
 	}
 	for (i = 0; i < n; i++) {
-		/* e[i].pad (zero, never written back) marks "zero later". */
-		now = zero && e[i].size <= budget;
+		/*
+		 * e[i].pad (zero, never written back) marks "zero later":
+		 * the whole region then, being simpler than keeping the
+		 * range, and only when it was not all clean.
+		 */
 		e[i].result = -ENOMEM;
 		if (used < nr)
 			e[i].result = gomem_region_new(h, recs[used], e[i].size,
-						       align, now,
-						       now || !zero,
-						       &e[i].offset);
+						       align, zero, &budget,
+						       &e[i].offset, &lo, &hi);
 		if (!e[i].result) {
-			if (now)
-				budget -= min(budget, recs[used]->size);
-			e[i].pad = zero && !now;
+			e[i].pad = lo != hi;
 			later |= e[i].pad;
 			/*
 			 * Now, under the lock: once it is dropped (growth,
@@ -1216,7 +1460,7 @@ void gomem_holder_exit(struct gomem_holder *h, struct gomem_reclaim *out)
 	struct gomem_reference *ref;
 
 	gomem_own_lock(o);
-	rc.regions = gomem_holder_drop_regions(h, U64_MAX, &rc.bytes,
+	rc.regions = gomem_holder_drop_regions(h, U64_MAX, false, &rc.bytes,
 					       &rc.freed);
 	while ((ref = hlist_entry_safe(h->refs.first, struct gomem_reference,
 				       hlink))) {
@@ -1255,6 +1499,8 @@ void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
 	o->arena = a;
 	o->regions = RB_ROOT;
 	o->tokens = RB_ROOT;
+	o->clean = RB_ROOT;
+	INIT_LIST_HEAD(&o->clean_lru);
 	INIT_HLIST_HEAD(&o->spare);
 	INIT_LIST_HEAD(&o->all);
 	o->max_records = max_records;
@@ -1263,7 +1509,7 @@ void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
 EXPORT_SYMBOL_GPL(gomem_owners_init);
 
 /**
- * gomem_owners_destroy() - free a set's spare records
+ * gomem_owners_destroy() - free a set's spare records and clean spans
  * @o: the set, with no holder left (hence no region, reference or token)
  *
  * Context: process context, may sleep.
@@ -1279,6 +1525,7 @@ void gomem_owners_destroy(struct gomem_owners *o)
 		kmem_cache_free(gomem_owned_cache, r);
 	INIT_HLIST_HEAD(&o->spare);
 	o->nr_spare = 0;
+	gomem_clean_forget_all(o);
 }
 EXPORT_SYMBOL_GPL(gomem_owners_destroy);
 
@@ -1304,6 +1551,8 @@ void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st)
 	st->all_tokens = o->nr_tokens;
 	st->orphans = o->nr_orphans;
 	st->orphan_bytes = o->orphan_bytes;
+	st->zeroed = o->zeroed;
+	st->zero_skipped = o->zero_skipped;
 	gomem_own_unlock(o);
 }
 EXPORT_SYMBOL_GPL(gomem_own_stats);
@@ -1497,13 +1746,56 @@ static int gomem_holder_check(struct gomem_owners *o, struct gomem_holder *h,
 	return 0;
 }
 
+/*
+ * Clean spans are in order, apart, of known tags, none over a live region,
+ * as many as counted and on the LRU list.  Caller holds the lock.
+ */
+static int gomem_owners_check_clean(struct gomem_owners *o)
+{
+	struct gomem_owned *r, *over;
+	struct gomem_clean *c, *prev = NULL;
+	unsigned int n = 0, lru = 0;
+	struct rb_node *rn, *x;
+
+	list_for_each_entry(c, &o->clean_lru, lru)
+		lru++;
+	for (rn = rb_first(&o->clean); rn; rn = rb_next(rn), prev = c) {
+		c = gomem_clean_entry(rn);
+		n++;
+		/* The first region that ends after the span begins. */
+		over = NULL;
+		for (x = o->regions.rb_node; x;) {
+			r = rb_entry(x, struct gomem_owned, node);
+			if (r->offset + r->size > c->offset) {
+				over = r;
+				x = x->rb_left;
+			} else {
+				x = x->rb_right;
+			}
+		}
+		if (c->offset >= c->end || (prev && prev->end > c->offset) ||
+		    c->tag > o->next_holder || (over && over->offset < c->end)) {
+			pr_err("owner check: clean span [%llu, %llu) tag %llu: empty, out of order, unknown tag or over a region\n",
+			       c->offset, c->end, c->tag);
+			return -EINVAL;
+		}
+	}
+	if (n != o->nr_clean || lru != n || n > GOMEM_CLEAN_MAX) {
+		pr_err("owner check: %u clean spans, %u on the list, counted %u\n",
+		       n, lru, o->nr_clean);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * gomem_owners_check() - verify every invariant of a set
  * @o: the set
  *
  * Regions ordered and apart, each with a holder; each region's references
  * and tokens match its counts; each holder's lists match its counters;
- * the set's totals match.  For tests; O(records).
+ * the set's totals match; clean spans are apart and over no region.  For
+ * tests; O(records).
  *
  * Context: process context, may sleep; takes the arena lock.
  * Return: 0, or -EINVAL (with the first broken invariant logged).
@@ -1518,6 +1810,8 @@ int gomem_owners_check(struct gomem_owners *o)
 	err = gomem_owners_check_tokens(o, &tokens);
 	if (!err)
 		err = gomem_owners_check_regions(o, &refs, &tok_holds);
+	if (!err)
+		err = gomem_owners_check_clean(o);
 	list_for_each_entry(h, &o->all, node) {
 		if (err)
 			break;

@@ -238,6 +238,7 @@ int gomem_arena_free_rest(struct gomem_arena *a, u64 offset, u64 size,
 int gomem_arena_find(struct gomem_arena *a, u64 size, u64 align,
 		     u64 *offset);
 void *gomem_arena_borrow(struct gomem_arena *a, u64 size);
+void *gomem_arena_ptr_locked(struct gomem_arena *a, u64 offset, u64 size);
 void *gomem_arena_ptr(struct gomem_arena *a, u64 offset, u64 size);
 size_t gomem_arena_copy(struct gomem_arena *a, u64 offset, void *buf,
 			size_t len, bool to_arena);

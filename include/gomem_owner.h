@@ -45,6 +45,9 @@
 struct gomem_batch_entry;
 struct gomem_owned;
 
+/* Most clean spans one set remembers (struct gomem_owners.clean). */
+#define GOMEM_CLEAN_MAX		1024
+
 /**
  * struct gomem_owners - the ownership records of one arena
  * @arena: the arena; its lock protects everything here and in every
@@ -64,6 +67,13 @@ struct gomem_owned;
  * @nr_refs: reference records (a holder's claims of one region count once)
  * @nr_orphans: regions whose owner let go, kept alive by others
  * @orphan_bytes: their bytes
+ * @clean: what is known of free bytes that need no zeroing, by offset
+ *         (struct gomem_clean.node; see "clean bytes" in gomem_owner.c)
+ * @clean_lru: the same spans, least recently made or grown first
+ * @nr_clean: spans in @clean, at most %GOMEM_CLEAN_MAX
+ * @zeroed: bytes zeroed for allocations that asked for zeroes
+ * @zero_skipped: bytes of such allocations left unzeroed, being zero
+ *                already or the allocating holder's own
  */
 struct gomem_owners {
 	struct gomem_arena *arena;
@@ -82,6 +92,11 @@ struct gomem_owners {
 	u64 nr_refs;
 	u64 nr_orphans;
 	u64 orphan_bytes;
+	struct rb_root clean;
+	struct list_head clean_lru;
+	unsigned int nr_clean;
+	u64 zeroed;
+	u64 zero_skipped;
 };
 
 /**
@@ -126,6 +141,8 @@ struct gomem_holder {
  * @all_tokens: outstanding tokens of every holder
  * @orphans: regions whose owner let go, alive for their other holders
  * @orphan_bytes: their bytes
+ * @zeroed: bytes the set zeroed for allocations (every holder)
+ * @zero_skipped: bytes of those allocations that needed no zeroing
  */
 struct gomem_owner_stats {
 	u64 holders;
@@ -138,6 +155,8 @@ struct gomem_owner_stats {
 	u64 all_tokens;
 	u64 orphans;
 	u64 orphan_bytes;
+	u64 zeroed;
+	u64 zero_skipped;
 };
 
 /**

@@ -255,23 +255,29 @@ static void alloc_gives_the_caller_a_zeroed_region(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ri.owner, a->id);
 	KUNIT_EXPECT_TRUE(test, intact(test, off, 128, 0));
 
-	/* Freed and allocated again: same bytes, zeroed, a new id. */
+	/*
+	 * Freed and allocated again by another holder: same bytes, zeroed,
+	 * a new id.
+	 */
 	pattern(test, off, 128, 0x5a);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 100), 0);
 	expect_sound(test);
 	KUNIT_EXPECT_EQ(test, arena_in_use(test), 0ULL);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 128, 64, 0, &off2, &id2), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(holder(test, 1), 128, 64, 0,
+					      &off2, &id2), 0);
 	expect_sound(test);
 	KUNIT_EXPECT_EQ(test, off2, off);
 	KUNIT_EXPECT_NE(test, id2, id);
 	KUNIT_EXPECT_TRUE(test, intact(test, off, 128, 0));
+	KUNIT_EXPECT_EQ(test, gomem_own_free(holder(test, 1), off, 128), 0);
+	holder_gone(test, 1, NULL);
 
 	/* GOMEM_ALLOC_NOZERO is the one flag allowed. */
 	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, 8, 0, GOMEM_ALLOC_NOZERO,
 					      &off, &id), 0);
 	expect_sound(test);
 	expect_stats(test, a, (struct gomem_owner_stats){
-		.holders = 1, .in_use = 192, .regions = 2 });
+		.holders = 1, .in_use = 64, .regions = 1 });
 	KUNIT_EXPECT_EQ(test, f->o.holders, 1ULL);
 }
 
@@ -1357,6 +1363,199 @@ static void stats_follow_every_step(struct kunit *test)
 	expect_sound(test);
 }
 
+/* ---- clean bytes: what an allocation need not zero ---- */
+
+/* The set's zeroed bytes; *@skipped those it needed not zero. */
+static u64 zeroed_bytes(struct kunit *test, u64 *skipped)
+{
+	struct gomem_owner_stats st;
+
+	gomem_own_stats(holder(test, 0), &st);
+	*skipped = st.zero_skipped;
+	return st.zeroed;
+}
+
+static void own_bytes_come_back_unzeroed(struct kunit *test)
+{
+	struct gomem_holder *a, *b;
+	u64 off, off2, id, z0, s0, z, s;
+
+	owner_setup(test, T_RECORDS);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	z0 = zeroed_bytes(test, &s0);
+	off = must_alloc(test, a, 4 * T_GRANULE);
+	z = zeroed_bytes(test, &s);
+	KUNIT_EXPECT_EQ(test, z - z0, 4ULL * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, s, s0);
+	pattern(test, off, 4 * T_GRANULE, 0x5a);
+
+	/* Whole: the same holder gets its own bytes back as they were. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 4 * T_GRANULE), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 4 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 4 * T_GRANULE, 0x5a));
+	z0 = z;
+	z = zeroed_bytes(test, &s);
+	KUNIT_EXPECT_EQ(test, z, z0);
+	KUNIT_EXPECT_EQ(test, s - s0, 4ULL * T_GRANULE);
+
+	/* A part from the middle comes back as it was, too. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off + T_GRANULE, T_GRANULE),
+			0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, T_GRANULE, 0, 0, &off2, &id),
+			0);
+	KUNIT_ASSERT_EQ(test, off2, off + T_GRANULE);
+	KUNIT_EXPECT_TRUE(test, intact(test, off2, T_GRANULE, 0x5a));
+
+	/* Recycle is the owner's free. */
+	KUNIT_EXPECT_EQ(test, gomem_own_recycle(a, &s), 3ULL);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 4 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 4 * T_GRANULE, 0x5a));
+
+	/* Another holder never sees them, unless it asks with NOZERO. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 4 * T_GRANULE), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(b, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(b, 2 * T_GRANULE, 0,
+					      GOMEM_ALLOC_NOZERO, &off2, &id),
+			0);
+	KUNIT_ASSERT_EQ(test, off2, off + 2 * T_GRANULE);
+	KUNIT_EXPECT_TRUE(test, intact(test, off2, 2 * T_GRANULE, 0x5a));
+	expect_sound(test);
+	/* Now b's bytes: a gets zeroes. */
+	pattern(test, off, 4 * T_GRANULE, 0xb0);
+	KUNIT_EXPECT_EQ(test, gomem_own_recycle(b, &s), 2ULL);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 4 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 4 * T_GRANULE, 0));
+	expect_sound(test);
+}
+
+static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
+{
+	struct gomem_holder *a, *b, *c;
+	u64 off, off2, id, token, o_, s_;
+
+	owner_setup(test, T_RECORDS);
+	a = holder(test, 0);
+	b = holder(test, 1);
+
+	/*
+	 * a lets go while b holds it by reference; b writes and releases:
+	 * the bytes come back b's, and a's next allocation is zeroed.
+	 */
+	off = must_alloc(test, a, 2 * T_GRANULE);
+	pattern(test, off, 2 * T_GRANULE, 0x5a);
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	pattern(test, off, 2 * T_GRANULE, 0xbb);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+
+	/* The same when a token is the last hold. */
+	pattern(test, off, 2 * T_GRANULE, 0x5a);
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_cancel(a, token), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+
+	/*
+	 * A reference released before its owner frees: what b wrote, a
+	 * could see while b wrote it, so a's own free keeps the bytes a's.
+	 */
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	pattern(test, off, 2 * T_GRANULE, 0xbb);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0xbb));
+
+	/* A holder that goes away leaves its bytes dirty for all. */
+	holder_gone(test, 0, NULL);
+	c = holder(test, 2);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	expect_sound(test);
+}
+
+static void clean_spans_are_bounded(struct kunit *test)
+{
+	/* More spans than kept, an arena they fill exactly. */
+	const unsigned int n = ALIGN(GOMEM_CLEAN_MAX + 1,
+				     PAGE_SIZE / (2 * T_GRANULE));
+	struct owner_fixture *f = ofix(test);
+	struct gomem_arena_params p = {
+		.initial_size = 2 * n * T_GRANULE,
+		.max_chunk = 2 * n * T_GRANULE,
+		.max_size = 2 * n * T_GRANULE,
+		.granule = T_GRANULE,
+	};
+	struct gomem_owner_stats st;
+	struct gomem_holder *keep;
+	u64 *off, id, z, s;
+	unsigned int i;
+
+	off = kunit_kcalloc(test, 2 * n, sizeof(*off), GFP_KERNEL);
+	keep = kunit_kzalloc(test, sizeof(*keep), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, off);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_ASSERT_EQ(test, gomem_arena_init(&f->a2, &p), 0);
+	gomem_owners_init(&f->o2, &f->a2, 4 * n);
+	gomem_holder_init(&f->o2, &f->h2);
+	gomem_holder_init(&f->o2, keep);
+	f->live2 = true;
+	/* Every other granule kept by another holder: no span can merge. */
+	for (i = 0; i < 2 * n; i++)
+		KUNIT_ASSERT_EQ(test, gomem_own_alloc(i % 2 ? keep : &f->h2,
+						      T_GRANULE, 0, 0, &off[i],
+						      &id), 0);
+	for (i = 0; i < 2 * n; i += 2)
+		KUNIT_ASSERT_EQ(test, gomem_own_free(&f->h2, off[i], T_GRANULE),
+				0);
+	KUNIT_EXPECT_EQ(test, gomem_owners_check(&f->o2), 0);
+	KUNIT_EXPECT_EQ(test, f->o2.nr_clean, GOMEM_CLEAN_MAX);
+	/* The newest are remembered, the oldest forgotten: zeroed again. */
+	gomem_own_stats(&f->h2, &st);
+	z = st.zeroed;
+	s = st.zero_skipped;
+	for (i = 0; i < 2 * n; i += 2)
+		KUNIT_ASSERT_EQ(test, gomem_own_alloc(&f->h2, T_GRANULE, 0, 0,
+						      &off[i], &id), 0);
+	gomem_own_stats(&f->h2, &st);
+	KUNIT_EXPECT_EQ(test, st.zero_skipped - s,
+			(u64)GOMEM_CLEAN_MAX * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, st.zeroed - z,
+			(u64)(n - GOMEM_CLEAN_MAX) * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, f->o2.nr_clean, 0U);
+	KUNIT_EXPECT_EQ(test, gomem_owners_check(&f->o2), 0);
+	gomem_holder_exit(keep, NULL);
+}
+
 static int owner_fixture_init(struct kunit *test)
 {
 	struct owner_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
@@ -1426,6 +1625,9 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(batch_release_gives_each_entry_its_result),
 	KUNIT_CASE(walk_visits_regions_in_order),
 	KUNIT_CASE(stats_follow_every_step),
+	KUNIT_CASE(own_bytes_come_back_unzeroed),
+	KUNIT_CASE(bytes_that_left_a_holder_are_zeroed),
+	KUNIT_CASE(clean_spans_are_bounded),
 	{}
 };
 

@@ -110,14 +110,36 @@ static void verify(struct odiff *d, u64 off, u64 size, u8 tag,
 		     (const u8 *)memchr_inv(p, tag, size) - p, tag);
 }
 
-/* The regions the model just returned to the arena are still intact. */
+/*
+ * Who may see each byte of the arena in a zeroed allocation besides zeroes
+ * (d->seer[offset]): the holder id that last wrote it, or OD_NOBODY once
+ * it went back to the arena nobody's.  Zero: never written.
+ */
+#define OD_NOBODY	U64_MAX
+
+static void seer_set(struct odiff *d, u64 off, u64 size, u64 who)
+{
+	u64 i;
+
+	for (i = off; i < off + size && i < d->seer_size; i++)
+		d->seer[i] = who;
+}
+
+/*
+ * The regions the model just returned to the arena are still intact; those
+ * nobody's now are seen by nobody.
+ */
 static void verify_freed(struct odiff *d, const char *why)
 {
 	unsigned int i;
 
-	for (i = 0; i < d->m.nr_freed; i++)
+	for (i = 0; i < d->m.nr_freed; i++) {
 		verify(d, d->m.freed[i].off, d->m.freed[i].size,
 		       d->m.freed[i].tag, why);
+		if (d->m.freed[i].by < 0)
+			seer_set(d, d->m.freed[i].off, d->m.freed[i].size,
+				 OD_NOBODY);
+	}
 }
 
 /* ---- token values and region ids: never 0, never twice ---- */
@@ -200,6 +222,13 @@ bool od_init(struct odiff *d, const struct gomem_arena_params *p,
 	memset(d, 0, sizeof(*d));
 	if (gomem_arena_init(&d->a, p))
 		return false;
+	/* The window of chunk offsets (gomem_arena_init()'s span). */
+	d->seer_size = 2 * d->a.params.max_size;
+	d->seer = calloc(d->seer_size, sizeof(*d->seer));
+	if (!d->seer) {
+		gomem_arena_destroy(&d->a);
+		return false;
+	}
 	if (gomem_arena_init(&d->fa, &fp)) {
 		gomem_arena_destroy(&d->a);
 		return false;
@@ -254,6 +283,10 @@ bool od_finish(struct odiff *d)
 	     d->token_downs > d->tokens_seen.nr * 3 / 5))
 		fail(d, "%llu of %llu tokens below the one before: a counter?",
 		     d->token_downs, d->tokens_seen.nr);
+	/* Clean bytes were both found and not: the rule ran both ways. */
+	if (!d->o.zeroed || !d->o.zero_skipped)
+		fail(d, "zeroed %llu bytes, skipped %llu: one never happened",
+		     d->o.zeroed, d->o.zero_skipped);
 	gomem_arena_stats(&d->a, &st);
 	if (st.in_use || d->m.nr_regions || d->m.nr_tokens)
 		fail(d, "after every holder left: in_use %llu, model %u regions, %u tokens",
@@ -281,6 +314,8 @@ bool od_finish(struct odiff *d)
 	om_destroy(&d->m);
 	free(d->tokens_seen.v);
 	free(d->ids_seen.v);
+	free(d->seer);
+	d->seer = NULL;
 	d->tokens_seen.v = NULL;
 	d->ids_seen.v = NULL;
 	return !d->fail;
@@ -342,7 +377,7 @@ void od_holder_exit(struct odiff *d, int h)
 static void alloc_done(struct odiff *d, int h, u64 off, u64 size, u64 align,
 		       u32 flags, u64 id)
 {
-	u64 rsize = ALIGN(size, d->m.granule);
+	u64 rsize = ALIGN(size, d->m.granule), i;
 	u8 *p;
 	int err;
 
@@ -360,9 +395,18 @@ static void alloc_done(struct odiff *d, int h, u64 off, u64 size, u64 align,
 		fail(d, "alloc at %llu+%llu: not inside one chunk", off, rsize);
 		return;
 	}
-	if (!(flags & GOMEM_ALLOC_NOZERO) && memchr_inv(p, 0, rsize))
-		fail(d, "alloc at %llu+%llu: not zeroed", off, rsize);
+	/* Zeroed: nothing but zeroes and bytes the holder wrote itself. */
+	for (i = 0; i < rsize && !(flags & GOMEM_ALLOC_NOZERO); i++) {
+		if (!p[i] || (off + i < d->seer_size &&
+			      d->seer[off + i] == d->h[h]->id))
+			continue;
+		fail(d, "alloc at %llu+%llu by holder %llu: not zeroed (byte %#x at +%llu, last written by %llu)",
+		     off, rsize, d->h[h]->id, p[i], i,
+		     off + i < d->seer_size ? d->seer[off + i] : 0);
+		break;
+	}
 	memset(p, tag_of(id), rsize);
+	seer_set(d, off, rsize, d->h[h]->id);
 }
 
 int od_alloc(struct odiff *d, int h, u64 size, u64 align, u32 flags,

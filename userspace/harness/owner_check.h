@@ -108,6 +108,8 @@ struct odiff {
 	u64 split_ids;
 	u64 last_token;
 	u64 token_downs;
+	u64 *seer;
+	u64 seer_size;
 };
 
 /* Set up @d over an arena of @p with @max_records; false on failure. */

@@ -154,29 +154,37 @@ bool om_shared(const struct omodel *m, unsigned int i)
 	return any_claims(&m->regions[i]) || tokens_of(m, i);
 }
 
-static void freed_push(struct omodel *m, u64 off, u64 size, u8 tag)
+static void freed_push(struct omodel *m, u64 off, u64 size, u8 tag, int by)
 {
 	if (m->nr_freed == m->cap_freed)
 		m->freed = grow(m->freed, &m->cap_freed, sizeof(*m->freed));
-	m->freed[m->nr_freed++] = (struct om_range){ off, size, tag };
+	m->freed[m->nr_freed++] = (struct om_range){ off, size, tag, by };
 	m->arena_frees++;
 }
 
-/* Region @i goes back to the arena if nothing holds it any more. */
-static void maybe_free_region(struct omodel *m, unsigned int i)
+/*
+ * Region @i goes back to the arena if nothing holds it any more: its
+ * bytes holder @by's (its owner freeing it), or nobody's (-1).
+ */
+static void free_region_by(struct omodel *m, unsigned int i, int by)
 {
 	struct om_region *r = &m->regions[i];
 	unsigned int last = m->nr_regions - 1, t;
 
 	if (r->owner >= 0 || om_shared(m, i))
 		return;
-	freed_push(m, r->off, r->size, r->tag);
+	freed_push(m, r->off, r->size, r->tag, by);
 	/* Move the last region into slot @i: its tokens follow it. */
 	m->regions[i] = m->regions[last];
 	for (t = 0; t < m->nr_tokens; t++)
 		if (m->tokens[t].reg == last)
 			m->tokens[t].reg = i;
 	m->nr_regions--;
+}
+
+static void maybe_free_region(struct omodel *m, unsigned int i)
+{
+	free_region_by(m, i, -1);
 }
 
 static void token_remove(struct omodel *m, unsigned int t)
@@ -259,7 +267,7 @@ int om_free(struct omodel *m, int h, u64 off, u64 size)
 	end = off + size;
 	if (off == r->off && end == rend) {
 		r->owner = -1;
-		maybe_free_region(m, i);
+		free_region_by(m, i, h);
 		return 0;
 	}
 	if (om_shared(m, i))
@@ -280,7 +288,7 @@ int om_free(struct omodel *m, int h, u64 off, u64 size)
 	} else {
 		r->size = off - r->off;
 	}
-	freed_push(m, off, size, r->tag);
+	freed_push(m, off, size, r->tag, h);
 	return 0;
 }
 
@@ -303,7 +311,7 @@ u64 om_recycle(struct omodel *m, int h, u64 *bytes)
 		n++;
 		*bytes += m->regions[i].size;
 		m->regions[i].owner = -1;
-		maybe_free_region(m, i);
+		free_region_by(m, i, h);
 	}
 	return n;
 }
@@ -321,7 +329,7 @@ bool om_undo(struct omodel *m, int h, u64 off, u64 size, u64 id)
 	    r->size != ALIGN(size, m->granule) || om_shared(m, i))
 		return false;
 	r->owner = -1;
-	maybe_free_region(m, i);
+	free_region_by(m, i, h);
 	return true;
 }
 

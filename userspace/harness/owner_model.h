@@ -71,11 +71,14 @@ struct om_token {
  * @off: arena offset
  * @size: bytes
  * @tag: the byte pattern it held
+ * @by: slot of the holder whose bytes they stay (its owner freed it, nobody
+ *      else holding it), or -1: nobody's (gomem_owner.c's "clean bytes")
  */
 struct om_range {
 	u64 off;
 	u64 size;
 	u8 tag;
+	int by;
 };
 
 /**
