@@ -390,6 +390,8 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->orphans = os.orphans;
 	st->orphan_bytes = os.orphan_bytes;
 	st->trim_busy = as.trim_busy;
+	st->zeroed = os.zeroed;
+	st->zero_skipped = os.zero_skipped;
 	return 0;
 }
 
@@ -967,6 +969,9 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\ntrim_busy: %llu\n",
 		   READ_ONCE(gomem_dev.owners.nr_orphans),
 		   READ_ONCE(gomem_dev.owners.orphan_bytes), st.trim_busy);
+	seq_printf(m, "zeroed: %llu\nzero_skipped: %llu\n",
+		   READ_ONCE(gomem_dev.owners.zeroed),
+		   READ_ONCE(gomem_dev.owners.zero_skipped));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);

@@ -25,7 +25,7 @@ echo
 echo "Measured $(date -u '+%Y-%m-%d') on $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) CPUs), $(uname -sr); $(gcc --version | head -1)."
 echo "A buffer cycle: get a buffer, write its first and last byte, give it back; ns per cycle, median of 3 runs of the best of 5."
 echo "Boost.Interprocess $(grep -m1 '^boost ' "$raw.err" | cut -d' ' -f2) (Debian's libboost-dev): managed_shared_memory allocate/deallocate in a 32 MiB segment (bench/gomem_peers.cc), which does not zero. jemalloc $(dpkg-query -W -f='${Version}' libjemalloc2 2>/dev/null), mimalloc $(dpkg-query -W -f='${Version}' libmimalloc2.0 2>/dev/null), glibc $(ldd --version | head -1 | awk '{print $NF}')."
-echo "gomem-cache is the hit path of gomem_alloc()/gomem_free() with the region cache (userspace/lib/gomem_cache.c, compiled as libgomem compiles it) over a fake device, zeroing the granule-rounded region as gomem_alloc() does; -nozero is GOMEM_ALLOC_NOZERO. The malloc rows of each allocator come from its own binary; the gomem rows are the medians over all three binaries."
+echo "gomem-cache is the hit path of gomem_alloc()/gomem_free() with the region cache (userspace/lib/gomem_cache.c, compiled as libgomem compiles it) over a fake device; like gomem_alloc() it clears nothing it hands out (refills come zeroed from the kernel, and what the cache took back is the session's own), so the NOZERO column is the same code; it never shows another session's bytes. The malloc rows of each allocator come from its own binary; the gomem rows are the medians over all three binaries."
 echo
 awk '
 	{ v[$3 " " $4 " " $2] = v[$3 " " $4 " " $2] " " $5 }

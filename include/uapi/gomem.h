@@ -117,9 +117,14 @@ struct gomem_info {
 };
 
 /* struct gomem_alloc.flags: skip zeroing; the region holds whatever its
- * bytes last held (data another session freed, or zeroes).  For speed
- * only: it weakens no protection.  Zeroing on allocation keeps a new owner
- * from stale bytes, never old data from other sessions: every session,
+ * bytes last held (data another session freed, or zeroes).  Without it a
+ * new region holds zeroes, except bytes this session itself freed while
+ * no other session held them, which may come back as this session left
+ * them (GOMEM_IOC_STATS' zero_skipped counts them): a session never finds
+ * another's old bytes in a new region unless it asks for NOZERO, but
+ * should not count on zeroes over its own freed bytes.  NOZERO is for
+ * speed only: it weakens no protection.  Zeroing on allocation keeps a
+ * new owner from stale bytes, never old data from other sessions: every session,
  * read-only ones included, can read the whole arena (freed bytes too,
  * until reused) by mmap() or read(), and every read-write session can
  * write all of it.  Sessions of one device trust each other fully.
@@ -243,6 +248,12 @@ struct gomem_batch {
  *             pages were still pinned (get_user_pages(): io_uring fixed
  *             buffers, O_DIRECT in flight, vmsplice); modules older
  *             than it fill the struct only up to @orphan_bytes
+ * @zeroed: bytes zeroed for allocations that asked for zeroes (every
+ *          session)
+ * @zero_skipped: bytes of such allocations that needed no zeroing: the
+ *                allocating session's own, freed by it while nobody else
+ *                held them; modules older than these two fill the struct
+ *                only up to @trim_busy
  */
 struct gomem_stats {
 	__u64 capacity;
@@ -267,6 +278,8 @@ struct gomem_stats {
 	__u64 orphans;
 	__u64 orphan_bytes;
 	__u64 trim_busy;
+	__u64 zeroed;
+	__u64 zero_skipped;
 };
 
 /**

@@ -74,8 +74,8 @@ static int gomem_cache_dev_alloc(void *ctx, uint64_t size, uint64_t *offs,
 	memset(e, 0, n * sizeof(e[0]));
 	for (i = 0; i < n; i++)
 		e[i].size = size;
-	err = gomem_batch_call(g, GOMEM_IOC_ALLOC_BATCH, e, n, 0,
-			       GOMEM_ALLOC_NOZERO);
+	/* Zeroed: the kernel clears only bytes not this session's own. */
+	err = gomem_batch_call(g, GOMEM_IOC_ALLOC_BATCH, e, n, 0, 0);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
@@ -306,16 +306,14 @@ GOMEM_EXPORT void *gomem_alloc(struct gomem *g, size_t size, size_t align,
 	/* The cache serves granule alignment and no flag but NOZERO. */
 	if (g->cache && align <= g->granule &&
 	    !(flags & ~GOMEM_ALLOC_NOZERO) && !(align & (align - 1))) {
+		/*
+		 * Refills are zeroed by the kernel, and what the cache took
+		 * back is this session's own: nothing to clear (see
+		 * "Zeroing" in gomem_cache.c).
+		 */
 		err = gomem_cache_alloc(g->cache, size, &off);
-		if (!err) {
-			/* The whole granule-rounded region: its tail
-			 * is the caller's to read too. */
-			if (!(flags & GOMEM_ALLOC_NOZERO))
-				gomem_cache_zero(g->base + off,
-						 (size + g->granule - 1) &
-						 ~(g->granule - 1));
+		if (!err)
 			return g->base + off;
-		}
 	}
 	if (err == -ENOENT)
 		err = gomem_alloc_offset(g, size, align, flags, &off);

@@ -9,7 +9,7 @@
  * each of one exact size (the granule-rounded request; a bin whose size is
  * not asked for any more is drained when another size needs its slot), a
  * stack of region offsets per bin.  A miss refills the bin with one
- * ops->alloc (a batch ioctl) of several regions, not zeroed; a free past
+ * ops->alloc (a batch ioctl) of several regions; a free past
  * the bin's room or the thread's byte limit gives half a bin back with one
  * ops->free.  A steady alloc/free loop on a thread makes no system call.
  *
@@ -29,10 +29,12 @@
  * device clear the cells the same way (gomem_cache_forget()), so a region
  * that was ever shared never enters a cache.
  *
- * Zeroing.  Refills ask the device for regions not zeroed; the library
- * zeroes each region it hands out (memset through its mapping) unless the
- * caller asked for NOZERO, so the device's promise holds whether or not
- * the bytes came through the kernel, and nothing is zeroed twice.
+ * Zeroing.  The device's promise is that a zeroed region holds zeroes or
+ * the session's own old bytes, never another session's (the kernel skips
+ * zeroing bytes the session freed itself while nobody else held them).
+ * The cache keeps it without clearing anything: refills ask the device
+ * for zeroed regions, and a region the cache takes back is the session's
+ * own (never shared), so what it hands out again holds only its bytes.
  *
  * Threads.  A thread's part has a lock word that its thread takes around
  * each operation (uncontended: one atomic exchange and one store), so that

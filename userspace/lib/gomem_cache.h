@@ -92,28 +92,4 @@ void gomem_cache_set_limit(struct gomem_cache *c, uint64_t limit);
 void gomem_cache_get_stats(struct gomem_cache *c,
 			   struct gomem_cache_stats *s);
 
-/*
- * Zero @n bytes of a region the cache hands out.  On x86-64, from 512
- * bytes on, with "rep stosq", as the kernel's clear_page_rep does: about
- * as fast as vector stores on hardware, and far cheaper under an emulated
- * CPU (QEMU TCG runs a string store in one helper per element, but
- * emulates every vector store glibc's memset would make: 4 KiB zeroed cost
- * 12 null system calls that way in the VM, 1.75 this way).
- */
-static inline void gomem_cache_zero(void *p, size_t n)
-{
-#if defined(__x86_64__)
-	if (n >= 512) {
-		size_t q = n / 8;
-
-		__asm__ volatile("rep stosq" : "+D"(p), "+c"(q) : "a"(0UL)
-				 : "memory");
-		if (n % 8)
-			memset(p, 0, n % 8);	/* p is past the words */
-		return;
-	}
-#endif
-	memset(p, 0, n);
-}
-
 #endif /* GOMEM_CACHE_H */

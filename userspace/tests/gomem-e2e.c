@@ -5582,6 +5582,83 @@ static int try_release(int fd, u64 off)
 		     __w ? errname(__w) : "success");			\
 } while (0)
 
+/*
+ * Zeroing is skipped only for a session's own bytes: a region its owner
+ * freed while nobody else held it comes back to that session as it was
+ * (counted in zero_skipped); a region whose last holder was a reference
+ * comes back zeroed, to the session that first wrote it (@again a) and to
+ * the one that held it last (@again b).  Another session's zeroed
+ * allocation over freed bytes: reuse_check().
+ */
+static void own_bytes_check(int a, int b, const struct gomem_info *in,
+			    bool shared, int again)
+{
+	u64 size = 4 * in->page_size, off, covered, token;
+	struct gomem_stats s0, s1;
+	struct held h[256];
+	struct map m;
+	int nh = 0;
+
+	must_trim(a);
+	off = must_alloc(a, size, 0, 0);
+	m = map_range(a, off, size, PROT_READ | PROT_WRITE, in->page_size);
+	fill(m.p, off, size, 0x5eed);
+	if (shared) {
+		/* b holds it by reference past a's free, and writes it. */
+		token = must_share(a, off, 0, 1);
+		must_claim(b, token, off, size);
+		must_free(a, off, size);
+		fill(m.p, off, size, 0xb0b);
+		EXPECT_RES(try_release(b, off), 0, "release");
+	} else {
+		must_free(a, off, size);
+	}
+	s0 = get_stats(a);
+	covered = realloc_over(again, off, size, size, 0, h, &nh, 256);
+	s1 = get_stats(a);
+	CHECK(covered == size, "re-allocation covered %llu" " of %llu"
+	      " bytes", covered, size);
+	for (int i = 0; i < nh; i++) {
+		u64 s = h[i].off > off ? h[i].off : off;
+		u64 e = h[i].off + h[i].size < off + size ?
+			h[i].off + h[i].size : off + size;
+
+		if (s >= e)
+			continue;
+		if (shared)
+			EXPECT_ZERO(m.p + (s - off), s, e - s,
+				    "zeroed region over bytes a reference "
+				    "gave back");
+		else
+			EXPECT_PAT(m.p + (s - off), s, e - s, 0x5eed,
+				   "zeroed region over the session's own "
+				   "freed bytes");
+	}
+	if (shared)
+		CHECK(s1.zeroed - s0.zeroed >= size, "zeroed +%llu"
+		      ", want at least %llu", s1.zeroed - s0.zeroed, size);
+	else
+		CHECK(s1.zero_skipped - s0.zero_skipped >= size,
+		      "zero_skipped +%llu" ", want at least %llu",
+		      s1.zero_skipped - s0.zero_skipped, size);
+	for (int i = 0; i < nh; i++)
+		must_free(again, h[i].off, h[i].size);
+	unmap(&m);
+}
+
+static void case_zeroing_skips_only_own_bytes(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+
+	own_bytes_check(a, b, &in, false, a);
+	own_bytes_check(a, b, &in, true, a);
+	own_bytes_check(a, b, &in, true, b);
+	own_bytes_check(a, b, &in, false, a);
+	close(a);
+	close(b);
+}
+
 #define must_release(fd, off) \
 	EXPECT_RES(try_release(fd, off), 0, "RELEASE")
 #define must_cancel(fd, token) \
@@ -8376,6 +8453,7 @@ static struct gomem_case cases[] = {
 	C(trim_keeps_chunk_of_held_region, 0),
 	C(gup_process_vm_readv_writev, 0),
 	C(gup_vmsplice_is_zero_copy, 0),
+	C(zeroing_skips_only_own_bytes, 0),
 	C(trim_keeps_pinned_chunk, 0),
 	C(io_uring_fixed_buffers, 0),
 	C(handoff_stress_random_kills, -1),

@@ -2412,16 +2412,17 @@ static void case_cache_steady_loop_no_ioctls(void)
 }
 
 /*
- * A region the cache hands out again is zeroed, its granule-rounded tail
- * too; with NOZERO it keeps the session's own old bytes.  Regions a refill
- * brought (allocated NOZERO by the kernel, possibly another session's old
- * bytes) are zeroed as well.
+ * The cache never shows another session's old bytes: a refill over them
+ * hands out zeroes, its granule-rounded tail too.  A region the cache
+ * hands out again holds zeroes or this session's own old bytes, as the
+ * device's zeroed allocations do (the kernel skips zeroing a session's
+ * own freed bytes); with NOZERO too.
  */
-static void case_cache_zeroes_what_it_hands_out(void)
+static void case_cache_never_shows_others_bytes(void)
 {
 	struct gomem *dirty = must_open(0), *g;
 	struct gomem_info in;
-	unsigned char *p, *q;
+	unsigned char *p, *q, *ptrs_keep[200];
 	size_t n = 1000, rn;
 	void *big;
 
@@ -2438,11 +2439,22 @@ static void case_cache_zeroes_what_it_hands_out(void)
 		p = gomem_alloc(g, n, 0, 0);
 		CHECK(p, "alloc: %s", gomem_errname(errno));
 		for (size_t i = 0; i < rn; i++)
-			CHECK(!p[i], "round %d: byte %zu of a cached region "
-			      "is %#x", round, i, p[i]);
+			CHECK(round ? p[i] == 0xab : !p[i], "round %d: byte "
+			      "%zu of a cached region is %#x", round, i, p[i]);
 		memset(p, 0xab, rn);
 		CHECK_RET(gomem_free(g, p, n), 0);
 	}
+	/* More than a bin: refills over the other session's bytes. */
+	for (int k = 0; k < 200; k++) {
+		q = gomem_alloc(g, 64, 0, k % 2 ? GOMEM_ALLOC_NOZERO : 0);
+		CHECK(q, "alloc: %s", gomem_errname(errno));
+		for (size_t i = 0; i < 64; i++)
+			CHECK(q[i] != 0xee, "a cached region shows another "
+			      "session's byte %#x", q[i]);
+		ptrs_keep[k] = q;
+	}
+	for (int k = 0; k < 200; k++)
+		CHECK_RET(gomem_free(g, ptrs_keep[k], 64), 0);
 	/* The region comes back: NOZERO keeps this session's bytes. */
 	q = gomem_alloc(g, n, 0, GOMEM_ALLOC_NOZERO);
 	CHECK(q == p, "the cache did not hand back %p (got %p)", (void *)p,
@@ -2693,7 +2705,7 @@ static const struct gomem_case cases[] = {
 	C(ctl_errors_exit_1, false),
 	C(ctl_trim_and_bench, false),
 	C(cache_steady_loop_no_ioctls, false),
-	C(cache_zeroes_what_it_hands_out, false),
+	C(cache_never_shows_others_bytes, false),
 	C(cache_double_free_einval, false),
 	C(cache_never_takes_shared_region, false),
 	C(cache_trim_close_thread_exit_give_back, false),
