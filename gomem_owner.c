@@ -140,8 +140,9 @@ struct gomem_share_token {
  * over what it took.  A region that returns to the arena by its last
  * reference or token, or a holder that goes away, leaves no span: those
  * bytes are dirty for all.  Forgetting is always safe, so the spans are
- * bounded (%GOMEM_CLEAN_MAX per set, the oldest forgotten first) and a
- * span that cannot be allocated is not made.  This assumes the set makes
+ * bounded (%GOMEM_CLEAN_MAX per set, the oldest forgotten first), a span
+ * that cannot be allocated is not made, and frees under a page make none
+ * (zeroing so little again costs less than the tree work).  This assumes the set makes
  * every allocation of its arena, which the device's arenas do.
  */
 #define GOMEM_CLEAN_ZERO	0
@@ -341,11 +342,19 @@ static void gomem_clean_insert(struct gomem_owners *o, struct gomem_clean *c)
 	o->nr_clean++;
 }
 
+/* Records kept for reuse, so that a steady alloc/free cycle allocates none. */
+#define GOMEM_CLEAN_SPARE	8
+
 static void gomem_clean_del(struct gomem_owners *o, struct gomem_clean *c)
 {
 	rb_erase(&c->node, &o->clean);
 	list_del(&c->lru);
 	o->nr_clean--;
+	if (o->nr_clean_spare < GOMEM_CLEAN_SPARE) {
+		list_add(&c->lru, &o->clean_spare);
+		o->nr_clean_spare++;
+		return;
+	}
 	kmem_cache_free(gomem_clean_cache, c);
 }
 
@@ -358,8 +367,15 @@ static struct gomem_clean *gomem_clean_new(struct gomem_owners *o, u64 offset,
 	if (o->nr_clean >= GOMEM_CLEAN_MAX)
 		gomem_clean_del(o, list_first_entry(&o->clean_lru,
 						    struct gomem_clean, lru));
-	/* Under the arena lock, and only an optimisation: never waits. */
-	c = kmem_cache_alloc(gomem_clean_cache, GFP_NOWAIT | __GFP_NOWARN);
+	c = list_first_entry_or_null(&o->clean_spare, struct gomem_clean, lru);
+	if (c) {
+		list_del(&c->lru);
+		o->nr_clean_spare--;
+	} else {
+		/* Under the arena lock, an optimisation only: never waits. */
+		c = kmem_cache_alloc(gomem_clean_cache,
+				     GFP_NOWAIT | __GFP_NOWARN);
+	}
 	if (c) {
 		c->offset = offset;
 		c->end = end;
@@ -370,7 +386,9 @@ static struct gomem_clean *gomem_clean_new(struct gomem_owners *o, u64 offset,
 
 /*
  * [@offset, +@size) went back to the arena, holding only bytes @tag may
- * see: remember it, merged with a neighbour of the same tag.  Locked.
+ * see: remember it, merged with a neighbour of the same tag.  Less than
+ * gomem_owners.clean_min is not worth a span: zeroing it again costs less
+ * than the tree work.  Locked.
  */
 static void gomem_clean_mark(struct gomem_owners *o, u64 offset, u64 size,
 			     u64 tag)
@@ -378,6 +396,8 @@ static void gomem_clean_mark(struct gomem_owners *o, u64 offset, u64 size,
 	struct gomem_clean *next, *prev, *c;
 	u64 end = offset + size;
 
+	if (size < o->clean_min)
+		return;
 	next = gomem_clean_first(o, offset);
 	/* Free bytes were in no region: no span can cover them yet. */
 	while (next && next->offset < end) {
@@ -420,6 +440,11 @@ static void gomem_clean_take(struct gomem_owners *o, u64 offset, u64 size,
 	u64 end = offset + size, pos = offset, dlo = end, dhi = offset, s, e;
 	struct gomem_clean *c, *next, *tail;
 
+	if (!o->nr_clean) {
+		*lo = offset;
+		*hi = end;
+		return;
+	}
 	for (c = gomem_clean_first(o, offset); c && c->offset < end; c = next) {
 		next = gomem_clean_entry(rb_next(&c->node));
 		s = max(c->offset, offset);
@@ -464,13 +489,17 @@ static void gomem_clean_take(struct gomem_owners *o, u64 offset, u64 size,
 	*hi = dhi;
 }
 
-/* Forget every span.  Locked, or the set unused. */
+/* Forget every span and free every record.  The set unused. */
 static void gomem_clean_forget_all(struct gomem_owners *o)
 {
 	struct gomem_clean *c, *tmp;
 
 	list_for_each_entry_safe(c, tmp, &o->clean_lru, lru)
 		gomem_clean_del(o, c);
+	list_for_each_entry_safe(c, tmp, &o->clean_spare, lru)
+		kmem_cache_free(gomem_clean_cache, c);
+	INIT_LIST_HEAD(&o->clean_spare);
+	o->nr_clean_spare = 0;
 }
 
 /* Fill in @r for [@offset, @offset + @size) of @h, with a new id. */
@@ -1500,7 +1529,9 @@ void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
 	o->regions = RB_ROOT;
 	o->tokens = RB_ROOT;
 	o->clean = RB_ROOT;
+	o->clean_min = GOMEM_CLEAN_MIN;
 	INIT_LIST_HEAD(&o->clean_lru);
+	INIT_LIST_HEAD(&o->clean_spare);
 	INIT_HLIST_HEAD(&o->spare);
 	INIT_LIST_HEAD(&o->all);
 	o->max_records = max_records;

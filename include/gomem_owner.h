@@ -47,6 +47,8 @@ struct gomem_owned;
 
 /* Most clean spans one set remembers (struct gomem_owners.clean). */
 #define GOMEM_CLEAN_MAX		1024
+/* Smallest free that makes a clean span, by default (a page). */
+#define GOMEM_CLEAN_MIN		PAGE_SIZE
 
 /**
  * struct gomem_owners - the ownership records of one arena
@@ -71,6 +73,10 @@ struct gomem_owned;
  *         (struct gomem_clean.node; see "clean bytes" in gomem_owner.c)
  * @clean_lru: the same spans, least recently made or grown first
  * @nr_clean: spans in @clean, at most %GOMEM_CLEAN_MAX
+ * @clean_min: frees smaller than this make no span (%GOMEM_CLEAN_MIN;
+ *             tests may lower it before the set is used)
+ * @clean_spare: unused span records kept for reuse (by their lru link)
+ * @nr_clean_spare: records on @clean_spare
  * @zeroed: bytes zeroed for allocations that asked for zeroes
  * @zero_skipped: bytes of such allocations left unzeroed, being zero
  *                already or the allocating holder's own
@@ -95,6 +101,9 @@ struct gomem_owners {
 	struct rb_root clean;
 	struct list_head clean_lru;
 	unsigned int nr_clean;
+	u64 clean_min;
+	struct list_head clean_spare;
+	unsigned int nr_clean_spare;
 	u64 zeroed;
 	u64 zero_skipped;
 };

@@ -77,6 +77,8 @@ static struct owner_fixture *owner_setup(struct kunit *test, u64 max_records)
 
 	KUNIT_ASSERT_EQ(test, gomem_arena_init(&f->a, &p), 0);
 	gomem_owners_init(&f->o, &f->a, max_records);
+	/* Clean spans for granule-sized frees too (a page by default). */
+	f->o.clean_min = 0;
 	f->live = true;
 	expect_sound(test);
 	return f;
@@ -1526,6 +1528,7 @@ static void clean_spans_are_bounded(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	KUNIT_ASSERT_EQ(test, gomem_arena_init(&f->a2, &p), 0);
 	gomem_owners_init(&f->o2, &f->a2, 4 * n);
+	f->o2.clean_min = 0;
 	gomem_holder_init(&f->o2, &f->h2);
 	gomem_holder_init(&f->o2, keep);
 	f->live2 = true;

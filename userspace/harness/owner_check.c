@@ -235,6 +235,9 @@ bool od_init(struct odiff *d, const struct gomem_arena_params *p,
 	}
 	gomem_arena_set_zap(&d->a, zap_hook, d);
 	gomem_owners_init(&d->o, &d->a, max_records);
+	/* Clean spans: from a page on (the default), or for every free. */
+	if (p->granule >= 64)
+		d->o.clean_min = 0;
 	om_init(&d->m, d->a.params.granule, d->a.params.max_size, PAGE_SIZE,
 		max_records);
 	gomem_owners_init(&d->fo, &d->fa, 4);
