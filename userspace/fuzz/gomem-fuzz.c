@@ -166,6 +166,7 @@ struct wshm {
 
 struct shm {
 	_Atomic int pause;
+	_Atomic unsigned int next_hid;	/* the last struct sess.hid given */
 	_Atomic int failed;
 	_Atomic u64 cnt[NCALL][NERR];
 	struct wshm w[MAXPROCS];
@@ -175,6 +176,14 @@ struct shm {
 };
 
 static struct shm *shm;
+/*
+ * Per granule of the arena, the hid of the session that allocated it last
+ * (0: none yet).  A zeroed allocation may show a session the bytes of a
+ * region it owned and freed itself, never anyone else's (the kernel's
+ * clean spans): a non-zero byte is allowed only in a granule whose last
+ * allocator is the session now allocating it.
+ */
+static _Atomic unsigned int *last_holder;
 static struct gomem_info ginfo;
 static u64 G;		/* granule */
 static u64 PS;		/* page size */
@@ -283,6 +292,7 @@ struct sess {
 	u64 freed[8];	/* recently freed offsets: double frees */
 	unsigned int nfreed;
 	unsigned int id;	/* index << 24 | generation: a token's maker */
+	unsigned int hid;	/* unique in the run, for last_holder[] */
 	int nref;
 	struct sref ref[MAXREF];
 	int ntok;
@@ -590,7 +600,7 @@ enum tkind { T_READ, T_FILL, T_CHECK, T_ZERO };
 /*
  * Touch [@p, @p + @len) of a mapping: read it, fill it with the pattern
  * of @tag at arena offset @off, check it against that pattern, or check
- * that it is zero.  Return: 0; -1 and *@bad set on a mismatch; the
+ * that it is zero but where session @tag allocated last (T_ZERO).  Return: 0; -1 and *@bad set on a mismatch; the
  * signal number if one was raised.
  */
 static __attribute__((noinline)) int touch_work(enum tkind k, volatile uint8_t *p,
@@ -615,11 +625,13 @@ static __attribute__((noinline)) int touch_work(enum tkind k, volatile uint8_t *
 	case T_CHECK:
 		*bad = pat_check((const uint8_t *)p, tag, off, len);
 		return *bad != UINT64_MAX ? -1 : 0;
-	case T_ZERO: {
+	case T_ZERO: {		/* @tag: the allocating session's hid */
 		u64 i;
 
 		for (i = 0; i < len; i++)
-			if (p[i]) {
+			if (p[i] && (!tag ||
+				     atomic_load_explicit(&last_holder[(off + i) / G],
+							  memory_order_relaxed) != tag)) {
 				*bad = off + i;
 				return -1;
 			}
@@ -647,6 +659,16 @@ static int touch(enum tkind k, volatile uint8_t *p, u64 tag, u64 off,
 }
 
 /* Fill or check a region range through the window; a signal is a failure. */
+/* Session @hid allocated [@off, +@len): its granules' last allocator. */
+static void holder_set(unsigned int hid, u64 off, u64 len)
+{
+	u64 g;
+
+	for (g = off / G; g < (off + len) / G; g++)
+		atomic_store_explicit(&last_holder[g], hid,
+				      memory_order_relaxed);
+}
+
 static void win_fill(u64 tag, u64 off, u64 len)
 {
 	u64 bad;
@@ -1019,6 +1041,7 @@ static void sess_open(struct sess *s)
 	s->live_before = -1;
 	s->id = (unsigned int)(s - sess) << 24 |
 		(atomic_fetch_add(&sess_gen, 1) & 0xffffff);
+	s->hid = atomic_fetch_add(&shm->next_hid, 1) + 1;
 	s->open = 1;
 }
 
@@ -1316,7 +1339,8 @@ static void op_alloc(void)
 			     a.offset, sz);
 		region_refill(s, ri);
 		if (!(a.flags & GOMEM_ALLOC_NOZERO)) {
-			int t = touch(T_ZERO, win + a.offset, 0, a.offset, sz, &bad);
+			int t = touch(T_ZERO, win + a.offset, s->hid, a.offset,
+				      sz, &bad);
 
 			if (t > 0)
 				fail("signal %d reading new region %#llx", t, a.offset);
@@ -1324,6 +1348,7 @@ static void op_alloc(void)
 				fail("new region %#llx+%#llx not zero at %#llx",
 				     a.offset, sz, bad);
 		}
+		holder_set(s->hid, a.offset, sz);
 		win_fill(tag, a.offset, sz);
 		reg_add(s, a.offset, sz, tag);
 	} else {
@@ -1709,13 +1734,14 @@ static void op_alloc_batch(void)
 				fail("ALLOC_BATCH entry %u: offset %#llx size %#llx",
 				     i, copy[i].offset, sz);
 			if (!(b.flags & GOMEM_ALLOC_NOZERO)) {
-				int t = touch(T_ZERO, win + copy[i].offset, 0,
-					      copy[i].offset, sz, &bad);
+				int t = touch(T_ZERO, win + copy[i].offset,
+					      s->hid, copy[i].offset, sz, &bad);
 
 				if (t)
 					fail("batch region %#llx+%#llx not zero (%d) at %#llx",
 					     copy[i].offset, sz, t, bad);
 			}
+			holder_set(s->hid, copy[i].offset, sz);
 			win_fill(tag, copy[i].offset, sz);
 			reg_add(s, copy[i].offset, sz, tag);
 		}
@@ -3459,7 +3485,7 @@ static void op_kill_child(void)
 	err = pid < 0 ? errno : 0;
 	if (pid == 0) {
 		u64 offs[64], sizes[64], rs = cseed, shared = ~0ULL;
-		unsigned int n = 0;
+		unsigned int n = 0, hid = atomic_fetch_add(&shm->next_hid, 1) + 1;
 		int fd, she = -1;
 
 		cur->injected = 0;
@@ -3497,6 +3523,7 @@ static void op_kill_child(void)
 
 				offs[n] = a.offset;
 				sizes[n++] = sz;
+				holder_set(hid, a.offset, sz);
 				pat_fill(win + a.offset, tag, a.offset, sz);
 				if (chance(&rs, 30)) {
 					ssize_t k = pwrite(fd, win + a.offset, a.size, a.offset);
@@ -3953,6 +3980,11 @@ int main(int argc, char **argv)
 	G = ginfo.granule;
 	PS = ginfo.page_size;
 	MAPSZ = ginfo.map_size;
+	last_holder = mmap(NULL, MAPSZ / G * sizeof(*last_holder),
+			   PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (last_holder == MAP_FAILED)
+		fail("mmap of last_holder: %s", strerror(errno));
 	if (opt_verbose)
 		say("gomem-fuzz: page %llu granule %llu initial %llu max_chunk %llu max_size %llu map_size %llu max_session_regions %llu",
 		    PS, G, (unsigned long long)ginfo.initial_size,

@@ -581,6 +581,12 @@ static bool run_one(const char *name, const struct gomem_arena_params *p,
 			       od_res_names[must_reach[i].res]);
 			ok = false;
 		}
+	/* Clean bytes were both found and not: the rule ran both ways. */
+	if (ok && ops >= 200000 && (!r->d.o.zeroed || !r->d.o.zero_skipped)) {
+		printf("FAIL %s: zeroed %llu bytes, skipped %llu: one never happened\n",
+		       name, r->d.o.zeroed, r->d.o.zero_skipped);
+		ok = false;
+	}
 	if (ok && ops >= 200000 && (!r->orphans_seen || !r->d.split_ids)) {
 		printf("FAIL %s: no orphan (%llu) or no split (%llu)\n", name,
 		       r->orphans_seen, r->d.split_ids);

@@ -35,6 +35,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -747,7 +748,7 @@ static void expect_session(int fd, u64 bytes, u64 regions, const char *when)
 
 static void case_partial_free_head_middle_tail(void)
 {
-	int fd = dev_open(O_RDWR);
+	int fd = dev_open(O_RDWR), fd2;
 	struct gomem_info in = get_info(fd);
 	struct gomem_stats s0, s;
 	u64 P = in.page_size, g = in.granule, size = 16 * P, off, covered;
@@ -801,15 +802,19 @@ static void case_partial_free_head_middle_tail(void)
 	CHECK(s.in_use == s0.in_use, "in_use %llu" ", want %llu",
 	      s.in_use, s0.in_use);
 
-	/* The freed bytes come back zeroed: allocate pieces until they cover
-	 * the old region, and look at every byte through the old mapping.
+	/* The freed bytes come back zeroed to another session: allocate
+	 * pieces until they cover the old region, and look at every byte
+	 * through the old mapping.  (To this one they may come back as they
+	 * were: zeroing_skips_only_own_bytes.)
 	 */
-	covered = realloc_over(fd, off, size, 2 * P, 0, h, &nh, 512);
+	fd2 = dev_open(O_RDWR);
+	covered = realloc_over(fd2, off, size, 2 * P, 0, h, &nh, 512);
 	CHECK(covered == size, "re-allocation covered only %llu"
 	      " of %llu" " freed bytes", covered, size);
 	EXPECT_ZERO(m.p, off, size, "re-allocated bytes");
 	for (int i = 0; i < nh; i++)
-		must_free(fd, h[i].off, h[i].size);
+		must_free(fd2, h[i].off, h[i].size);
+	close(fd2);
 	unmap(&m);
 	close(fd);
 }
@@ -3023,6 +3028,40 @@ struct stress_region {
 	u32 seed;
 };
 
+/*
+ * Shared by the stress processes: per granule of the window, which of
+ * them (1..) allocated it last.  A zeroed region may show a session its
+ * own old bytes, never another's.
+ */
+static _Atomic u32 *stress_last;
+static u32 stress_me;
+
+/* @r was just allocated: its first @z bytes are zero or this process's. */
+static void stress_fresh(struct stress_proc *sp, struct stress_region *r,
+			 u64 z)
+{
+	u64 g = sp->in.granule;
+
+	for (u64 o = r->off; o < r->off + z; o++) {
+		u32 last = atomic_load_explicit(&stress_last[o / g],
+						memory_order_relaxed);
+
+		if (sp->w[o] && last != stress_me)
+			FAIL("stress: fresh region not zero: byte at arena offset %#llx is %#x, granule last allocated by stress process %u, not this one (%u)",
+			     o, sp->w[o], last, stress_me);
+	}
+}
+
+/* @r was just allocated: this process is its granules' last allocator. */
+static void stress_took(struct stress_proc *sp, struct stress_region *r)
+{
+	u64 g = sp->in.granule;
+
+	for (u64 i = r->off / g; i < (r->off + r->size + g - 1) / g; i++)
+		atomic_store_explicit(&stress_last[i], stress_me,
+				      memory_order_relaxed);
+}
+
 struct stress_thread {
 	struct stress_proc *sp;
 	pthread_t th;
@@ -3123,12 +3162,9 @@ static void *stress_thread_fn(void *arg)
 			CHECK(!e, "stress alloc %llu" ": %s", r.size,
 			      errname(e));
 			CHECK(r.off + r.size <= sp->wsize, "offset beyond window");
-			if (!fl) {
-				u64 z = r.size < 256 ? r.size : 256;
-
-				EXPECT_ZERO(sp->w + r.off, r.off, z,
-					    "stress: fresh region not zero");
-			}
+			if (!fl)
+				stress_fresh(sp, &r, r.size < 256 ? r.size : 256);
+			stress_took(sp, &r);
 			stress_write(sp, &r);
 			live[nlive++] = r;
 		} else if (x < 70 && nlive) {
@@ -3173,6 +3209,8 @@ static void *stress_thread_fn(void *arg)
 				r.seed = (u32)xrand(&rs);
 				CHECK(r.off + r.size <= sp->wsize,
 				      "batch offset beyond window");
+				stress_fresh(sp, &r, r.size < 256 ? r.size : 256);
+				stress_took(sp, &r);
 				stress_write(sp, &r);
 				live[nlive++] = r;
 				ok++;
@@ -3280,14 +3318,20 @@ static void case_concurrent_stress_accounts_every_byte(void)
 {
 	int fd = dev_open(O_RDWR);
 	struct gomem_stats s0 = get_stats(fd), s;
+	struct gomem_info in = get_info(fd);
 	double secs = stress_seconds();
 	pid_t pids[STRESS_PROCS], victim;
+	size_t lsize = window_size(&in) / in.granule * sizeof(*stress_last);
 	int st;
 
+	stress_last = mmap(NULL, lsize, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(stress_last != MAP_FAILED, "mmap: %s", errname(errno));
 	for (int i = 0; i < STRESS_PROCS; i++) {
 		pids[i] = must_fork();
 		if (!pids[i]) {
 			close(fd);
+			stress_me = i + 1;
 			stress_process(secs);
 		}
 	}
@@ -3295,6 +3339,7 @@ static void case_concurrent_stress_accounts_every_byte(void)
 	victim = must_fork();
 	if (!victim) {
 		close(fd);
+		stress_me = STRESS_PROCS + 1;
 		stress_process(secs * 4);
 	}
 	usleep((useconds_t)(secs * 1e6 / 2));
@@ -3319,6 +3364,7 @@ static void case_concurrent_stress_accounts_every_byte(void)
 	must_trim(fd);
 	s = get_stats(fd);
 	CHECK(s.in_use == s0.in_use, "in_use after trim");
+	munmap(stress_last, lsize);
 	close(fd);
 }
 
