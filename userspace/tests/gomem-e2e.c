@@ -5633,8 +5633,9 @@ static int try_release(int fd, u64 off)
  * freed while nobody else held it comes back to that session as it was
  * (counted in zero_skipped); a region whose last holder was a reference
  * comes back zeroed, to the session that first wrote it (@again a) and to
- * the one that held it last (@again b).  Another session's zeroed
- * allocation over freed bytes: reuse_check().
+ * the one that held it last (@again b); and the owner's own freed bytes
+ * come back zeroed to any other session (@again b, not @shared).  More of
+ * other sessions' zeroed allocations over freed bytes: reuse_check().
  */
 static void own_bytes_check(int a, int b, const struct gomem_info *in,
 			    bool shared, int again)
@@ -5675,12 +5676,16 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 			EXPECT_ZERO(m.p + (s - off), s, e - s,
 				    "zeroed region over bytes a reference "
 				    "gave back");
+		else if (again != a)
+			EXPECT_ZERO(m.p + (s - off), s, e - s,
+				    "zeroed region over bytes another "
+				    "session freed");
 		else
 			EXPECT_PAT(m.p + (s - off), s, e - s, 0x5eed,
 				   "zeroed region over the session's own "
 				   "freed bytes");
 	}
-	if (shared)
+	if (shared || again != a)
 		CHECK(s1.zeroed - s0.zeroed >= size, "zeroed +%llu"
 		      ", want at least %llu", s1.zeroed - s0.zeroed, size);
 	else
@@ -5700,6 +5705,7 @@ static void case_zeroing_skips_only_own_bytes(void)
 	own_bytes_check(a, b, &in, false, a);
 	own_bytes_check(a, b, &in, true, a);
 	own_bytes_check(a, b, &in, true, b);
+	own_bytes_check(a, b, &in, false, b);
 	own_bytes_check(a, b, &in, false, a);
 	close(a);
 	close(b);
