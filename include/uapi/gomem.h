@@ -46,7 +46,8 @@
  * take back their allocations (statistics count the allocation and the
  * free; a region another thread freed, shared or changed meanwhile is
  * left as it is), SHARE cancels its token, CLAIM releases its reference
- * (the token's claim stays spent), while FREE_BATCH's frees,
+ * (the token's claim stays spent), SHARE_BATCH and CLAIM_BATCH do the
+ * same for each entry that succeeded, while FREE_BATCH's frees,
  * RELEASE_BATCH's releases, TRIM's release and RECYCLE's frees stand, and
  * the call still returns -EFAULT.
  */
