@@ -365,7 +365,8 @@ static long gomem_ioc_release_batch(struct gomem_session *s, void *data)
  * last probed)?  If so it becomes the page last probed, and the caller
  * probes that the field can be written: reads it and stores it back.
  */
-static inline bool gomem_probe_due(const void __user *p, unsigned long *probed)
+static __always_inline bool gomem_probe_due(const void __user *p,
+					    unsigned long *probed)
 {
 	if ((unsigned long)p >> PAGE_SHIFT == *probed)
 		return false;
