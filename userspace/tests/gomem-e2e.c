@@ -2015,14 +2015,17 @@ static void case_unknown_ioctl_enotty(void)
 	struct gomem_stats s = get_stats(fd);
 	char buf[256];
 	unsigned long cmds[] = {
-		_IO(GOMEM_IOC_MAGIC, 0xD),
-		_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_alloc),
+		/* The first number after the last command (0xE). */
+		_IO(GOMEM_IOC_MAGIC, 0xF),
+		_IOWR(GOMEM_IOC_MAGIC, 0xF, struct gomem_alloc),
 		/* The hand-off commands with another direction. */
 		_IOR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share),
 		_IOW(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim),
 		_IOR(GOMEM_IOC_MAGIC, 0xA, struct gomem_token),
 		_IOWR(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref),
 		_IOW(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch),
+		_IOR(GOMEM_IOC_MAGIC, 0xD, struct gomem_batch),
+		_IO(GOMEM_IOC_MAGIC, 0xE),
 		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
 		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
 		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
