@@ -360,6 +360,235 @@ static long gomem_ioc_release_batch(struct gomem_session *s, void *data)
 	return gomem_ioc_batch(s, data, GOMEM_IOC_RELEASE_BATCH);
 }
 
+/*
+ * Is the user field at @p on a page not probed yet (*@probed: the page
+ * last probed)?  If so it becomes the page last probed, and the caller
+ * probes that the field can be written: reads it and stores it back.
+ */
+static __always_inline bool gomem_probe_due(const void __user *p,
+					    unsigned long *probed)
+{
+	if ((unsigned long)p >> PAGE_SHIFT == *probed)
+		return false;
+	*probed = (unsigned long)p >> PAGE_SHIFT;
+	return true;
+}
+
+/*
+ * Read a share batch's inputs and probe its outputs (@token, @result), as
+ * gomem_batch_read() does.  Return: 0; -EFAULT; else -EINVAL if any
+ * entry's @flags or @pad is not zero.
+ */
+static int gomem_share_batch_read(struct gomem_share_entry __user *u,
+				  struct gomem_share_entry *e, unsigned int n)
+{
+	unsigned long probed = ULONG_MAX;
+	unsigned int i;
+	u32 flags, pad, bad = 0;
+	u64 tok;
+	s32 res;
+
+	if (!user_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		unsafe_get_user(e[i].offset, &u[i].offset, efault);
+		unsafe_get_user(e[i].size, &u[i].size, efault);
+		unsafe_get_user(e[i].claims, &u[i].claims, efault);
+		unsafe_get_user(flags, &u[i].flags, efault);
+		unsafe_get_user(pad, &u[i].pad, efault);
+		bad |= flags | pad;
+		if (gomem_probe_due(&u[i].token, &probed)) {
+			unsafe_get_user(tok, &u[i].token, efault);
+			unsafe_put_user(tok, &u[i].token, efault);
+		}
+		if (gomem_probe_due(&u[i].result, &probed)) {
+			unsafe_get_user(res, &u[i].result, efault);
+			unsafe_put_user(res, &u[i].result, efault);
+		}
+		e[i].flags = 0;
+		e[i].pad = 0;
+	}
+	user_access_end();
+	return bad ? -EINVAL : 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/* Write back each share entry's result and, if it succeeded, its token. */
+static int gomem_share_batch_write(struct gomem_share_entry __user *u,
+				   const struct gomem_share_entry *e,
+				   unsigned int n)
+{
+	unsigned int i;
+
+	if (!user_write_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (!e[i].result)
+			unsafe_put_user(e[i].token, &u[i].token, efault);
+		unsafe_put_user(e[i].result, &u[i].result, efault);
+	}
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
+ * Read a claim batch's tokens and probe its outputs (@result, @offset,
+ * @size).  Return: 0; -EFAULT; else -EINVAL if any entry's @flags is not
+ * zero.
+ */
+static int gomem_claim_batch_read(struct gomem_claim_entry __user *u,
+				  struct gomem_claim_entry *e, unsigned int n)
+{
+	unsigned long probed = ULONG_MAX;
+	unsigned int i;
+	u32 flags, bad = 0;
+	u64 val;
+	s32 res;
+
+	if (!user_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		unsafe_get_user(e[i].token, &u[i].token, efault);
+		unsafe_get_user(flags, &u[i].flags, efault);
+		bad |= flags;
+		if (gomem_probe_due(&u[i].result, &probed)) {
+			unsafe_get_user(res, &u[i].result, efault);
+			unsafe_put_user(res, &u[i].result, efault);
+		}
+		if (gomem_probe_due(&u[i].offset, &probed)) {
+			unsafe_get_user(val, &u[i].offset, efault);
+			unsafe_put_user(val, &u[i].offset, efault);
+		}
+		if (gomem_probe_due(&u[i].size, &probed)) {
+			unsafe_get_user(val, &u[i].size, efault);
+			unsafe_put_user(val, &u[i].size, efault);
+		}
+		e[i].flags = 0;
+	}
+	user_access_end();
+	return bad ? -EINVAL : 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/* Write back each claim entry's result and, if it succeeded, its range. */
+static int gomem_claim_batch_write(struct gomem_claim_entry __user *u,
+				   const struct gomem_claim_entry *e,
+				   unsigned int n)
+{
+	unsigned int i;
+
+	if (!user_write_access_begin(u, n * sizeof(*u)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (!e[i].result) {
+			unsafe_put_user(e[i].offset, &u[i].offset, efault);
+			unsafe_put_user(e[i].size, &u[i].size, efault);
+		}
+		unsafe_put_user(e[i].result, &u[i].result, efault);
+	}
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
+ * The batch's own fields, as for FREE_BATCH and RELEASE_BATCH, and @done
+ * probed (an output).  Return: 0, -EINVAL or -EFAULT.
+ */
+static int gomem_hold_batch_check(struct gomem_batch *b)
+{
+	struct gomem_batch __user *ub = gomem_kdata(b)->uarg;
+	u32 done;
+
+	if (b->pad || !b->count || b->count > GOMEM_BATCH_MAX || b->flags ||
+	    b->align)
+		return -EINVAL;
+	if (get_user(done, &ub->done) || put_user(done, &ub->done))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * GOMEM_IOC_SHARE_BATCH.  Everything is checked and probed before any
+ * token is made; if the write-back fails after all (another thread
+ * unmapped the entries), the tokens are withdrawn: nobody can learn them.
+ */
+static long gomem_ioc_share_batch(struct gomem_session *s, void *data)
+{
+	struct gomem_batch *b = data;
+	struct gomem_batch __user *ub = gomem_kdata(b)->uarg;
+	struct gomem_share_entry __user *uent = u64_to_user_ptr(b->entries);
+	struct gomem_share_token **recs;
+	struct gomem_share_entry *e;
+	long ret;
+
+	ret = gomem_hold_batch_check(b);
+	if (ret)
+		return ret;
+	e = kvmalloc_array(b->count, sizeof(*e) + sizeof(*recs),
+			   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!e)
+		return -ENOMEM;
+	recs = (void *)(e + b->count);
+	ret = gomem_share_batch_read(uent, e, b->count);
+	if (ret)
+		goto out;
+	b->done = gomem_own_share_batch(&s->holder, e, b->count, recs);
+	if (gomem_share_batch_write(uent, e, b->count) ||
+	    put_user(b->done, &ub->done)) {
+		gomem_own_undo_share_batch(&s->holder, e, b->count);
+		ret = -EFAULT;
+	}
+out:
+	kvfree(e);
+	return ret;
+}
+
+/*
+ * GOMEM_IOC_CLAIM_BATCH, checked and probed the same way; if the
+ * write-back fails, the claims are released (the tokens' claims stay
+ * spent, as for GOMEM_IOC_CLAIM).
+ */
+static long gomem_ioc_claim_batch(struct gomem_session *s, void *data)
+{
+	struct gomem_batch *b = data;
+	struct gomem_batch __user *ub = gomem_kdata(b)->uarg;
+	struct gomem_claim_entry __user *uent = u64_to_user_ptr(b->entries);
+	struct gomem_reference **recs;
+	struct gomem_claim_entry *e;
+	long ret;
+
+	ret = gomem_hold_batch_check(b);
+	if (ret)
+		return ret;
+	e = kvmalloc_array(b->count, sizeof(*e) + sizeof(*recs),
+			   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!e)
+		return -ENOMEM;
+	recs = (void *)(e + b->count);
+	ret = gomem_claim_batch_read(uent, e, b->count);
+	if (ret)
+		goto out;
+	b->done = gomem_own_claim_batch(&s->holder, e, b->count, recs);
+	if (gomem_claim_batch_write(uent, e, b->count) ||
+	    put_user(b->done, &ub->done)) {
+		gomem_own_undo_claim_batch(&s->holder, e, b->count);
+		ret = -EFAULT;
+	}
+out:
+	kvfree(e);
+	return ret;
+}
+
 static long gomem_ioc_stats(struct gomem_session *s, void *data)
 {
 	struct gomem_stats *st = data;
@@ -551,6 +780,14 @@ static const struct gomem_ioctl_desc gomem_ioctls[] = {
 		.cmd = GOMEM_IOC_RELEASE_BATCH,
 		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
 		.fn = gomem_ioc_release_batch, .holds = true },
+	[_IOC_NR(GOMEM_IOC_SHARE_BATCH)] = {
+		.cmd = GOMEM_IOC_SHARE_BATCH,
+		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
+		.fn = gomem_ioc_share_batch, .holds = true },
+	[_IOC_NR(GOMEM_IOC_CLAIM_BATCH)] = {
+		.cmd = GOMEM_IOC_CLAIM_BATCH,
+		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
+		.fn = gomem_ioc_claim_batch, .holds = true },
 };
 
 /*
@@ -1165,6 +1402,10 @@ static int __init gomem_init(void)
 	BUILD_BUG_ON(sizeof(struct gomem_release) != GOMEM_RELEASE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_share) != GOMEM_SHARE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_claim) != GOMEM_CLAIM_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_share_entry) !=
+		     GOMEM_SHARE_ENTRY_SIZE);
+	BUILD_BUG_ON(sizeof(struct gomem_claim_entry) !=
+		     GOMEM_CLAIM_ENTRY_SIZE);
 	BUILD_BUG_ON(sizeof(struct gomem_token) != GOMEM_TOKEN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_ref) != GOMEM_REF_SIZE_VER0);
 	err = gomem_parse_params(&p);

@@ -1213,6 +1213,50 @@ static void gomem_token_drop(struct gomem_owners *o, struct gomem_share_token *t
 	kmem_cache_free(gomem_token_cache, t);
 }
 
+/*
+ * Make a token of [@offset, @offset + @size) with record @t (NULL if none
+ * could be had: -ENOMEM once every other check passed), as
+ * gomem_own_share() says.  Caller holds the lock.  On success @t is used
+ * and *@token set; on error nothing changed and @t is left to the caller.
+ */
+static int gomem_token_make(struct gomem_holder *h, struct gomem_share_token *t,
+			    u64 offset, u64 size, u32 claims, u64 *token)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_owned *r;
+	u64 end;
+
+	if (!claims)
+		return -EINVAL;
+	r = gomem_region_find(o, offset);
+	if (!r)
+		return -EINVAL;
+	if (r->owner != h && !gomem_ref_find(r, h))
+		return -EPERM;
+	end = r->offset + r->size;
+	if (!size)
+		size = end - offset;
+	if (size > end - offset)
+		return -EINVAL;
+	if (!gomem_holder_room(h))
+		return -EDQUOT;
+	if (!t)
+		return -ENOMEM;
+	t->value = gomem_token_next(o);
+	t->region = r;
+	t->maker = h;
+	t->offset = offset;
+	t->size = size;
+	t->claims = claims;
+	gomem_token_insert(o, t);
+	hlist_add_head(&t->hlink, &h->tokens);
+	r->tokens++;
+	h->nr_tokens++;
+	o->nr_tokens++;
+	*token = t->value;
+	return 0;
+}
+
 /**
  * gomem_own_share() - make a share token of a region a holder holds
  * @h: the holder: the region's owner, or a holder of a reference to it
@@ -1233,51 +1277,109 @@ int gomem_own_share(struct gomem_holder *h, u64 offset, u64 size, u32 claims,
 {
 	struct gomem_owners *o = h->owners;
 	struct gomem_share_token *t;
-	struct gomem_owned *r;
-	u64 end;
-	int err = 0;
+	int err;
 
 	if (!claims)
 		return -EINVAL;
 	t = kmem_cache_alloc(gomem_token_cache, GFP_KERNEL | __GFP_NOWARN);
 	gomem_own_lock(o);
-	r = gomem_region_find(o, offset);
-	if (!r) {
-		err = -EINVAL;
-	} else if (r->owner != h && !gomem_ref_find(r, h)) {
-		err = -EPERM;
-	} else {
-		end = r->offset + r->size;
-		if (!size)
-			size = end - offset;
-		if (size > end - offset)
-			err = -EINVAL;
-		else if (!gomem_holder_room(h))
-			err = -EDQUOT;
-		else if (!t)
-			err = -ENOMEM;
-	}
-	if (!err) {
-		t->value = gomem_token_next(o);
-		t->region = r;
-		t->maker = h;
-		t->offset = offset;
-		t->size = size;
-		t->claims = claims;
-		gomem_token_insert(o, t);
-		hlist_add_head(&t->hlink, &h->tokens);
-		r->tokens++;
-		h->nr_tokens++;
-		o->nr_tokens++;
-		*token = t->value;
-		t = NULL;
-	}
+	err = gomem_token_make(h, t, offset, size, claims, token);
 	gomem_own_unlock(o);
-	if (t)
+	if (err && t)
 		kmem_cache_free(gomem_token_cache, t);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_own_share);
+
+/**
+ * gomem_own_share_batch() - make many share tokens under one lock hold
+ * @h: the holder
+ * @e: entries: @offset, @size and @claims in (as gomem_own_share()),
+ *     @token and @result out; @token is left alone when @result is not 0
+ * @n: number of entries
+ * @recs: room for @n token record pointers (scratch)
+ *
+ * The records are allocated in bulk before the lock is taken; if that
+ * fails, each entry that passed every other check gets -ENOMEM.  Entries
+ * are done in order, each as by gomem_own_share(): its tokens count
+ * against @h's record limit for the entries after it.  The lock is let
+ * go every %GOMEM_ARENA_SLICE entries (gomem_arena_relax_locked()),
+ * between two entries.  @flags and @pad of the entries are the caller's
+ * to check.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: entries that succeeded.
+ */
+u32 gomem_own_share_batch(struct gomem_holder *h, struct gomem_share_entry *e,
+			  unsigned int n, struct gomem_share_token **recs)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i, work = 0, nr, used = 0;
+
+	nr = kmem_cache_alloc_bulk(gomem_token_cache, GFP_KERNEL | __GFP_NOWARN,
+				   n, (void **)recs);
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		e[i].result = gomem_token_make(h, used < nr ? recs[used] : NULL,
+					       e[i].offset, e[i].size,
+					       e[i].claims, &e[i].token);
+		if (!e[i].result)
+			used++;
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	gomem_own_unlock(o);
+	if (used < nr)
+		kmem_cache_free_bulk(gomem_token_cache, nr - used,
+				     (void **)recs + used);
+	return used;
+}
+EXPORT_SYMBOL_GPL(gomem_own_share_batch);
+
+/*
+ * Take a reference of @h through @token, with *@spare as its record if it
+ * needs one (*@spare is then set to NULL); as gomem_own_claim() says.
+ * Caller holds the lock.  On error nothing changed.
+ */
+static int gomem_token_claim(struct gomem_holder *h, u64 token,
+			     struct gomem_reference **spare, u64 *offset,
+			     u64 *size)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_reference *ref;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+
+	t = gomem_token_find(o, token);
+	if (!t)
+		return -ENOENT;
+	r = t->region;
+	ref = gomem_ref_find(r, h);
+	if (!ref) {
+		if (!gomem_holder_room(h))
+			return -EDQUOT;
+		if (!*spare)
+			return -ENOMEM;
+		ref = *spare;
+		*spare = NULL;
+		ref->region = r;
+		ref->holder = h;
+		ref->count = 0;
+		hlist_add_head(&ref->hlink, &h->refs);
+		hlist_add_head(&ref->rlink, &r->refs);
+		r->holders++;
+		h->nr_refs++;
+		h->ref_bytes += r->size;
+		o->nr_refs++;
+	}
+	ref->count++;
+	r->claims++;
+	*offset = t->offset;
+	*size = t->size;
+	/* The reference now holds the region: it cannot go here. */
+	if (!--t->claims)
+		gomem_token_drop(o, t);
+	return 0;
+}
 
 /**
  * gomem_own_claim() - take a reference to a region through a token
@@ -1298,55 +1400,85 @@ int gomem_own_claim(struct gomem_holder *h, u64 token, u64 *offset,
 		    u64 *size)
 {
 	struct gomem_owners *o = h->owners;
-	struct gomem_reference *ref, *spare;
-	struct gomem_share_token *t;
-	struct gomem_owned *r;
-	int err = 0;
+	struct gomem_reference *spare;
+	int err;
 
 	spare = kmem_cache_alloc(gomem_ref_cache, GFP_KERNEL | __GFP_NOWARN);
 	gomem_own_lock(o);
-	t = gomem_token_find(o, token);
-	if (!t) {
-		err = -ENOENT;
-		goto out;
-	}
-	r = t->region;
-	ref = gomem_ref_find(r, h);
-	if (!ref) {
-		if (!gomem_holder_room(h)) {
-			err = -EDQUOT;
-			goto out;
-		}
-		if (!spare) {
-			err = -ENOMEM;
-			goto out;
-		}
-		ref = spare;
-		spare = NULL;
-		ref->region = r;
-		ref->holder = h;
-		ref->count = 0;
-		hlist_add_head(&ref->hlink, &h->refs);
-		hlist_add_head(&ref->rlink, &r->refs);
-		r->holders++;
-		h->nr_refs++;
-		h->ref_bytes += r->size;
-		o->nr_refs++;
-	}
-	ref->count++;
-	r->claims++;
-	*offset = t->offset;
-	*size = t->size;
-	/* The reference now holds the region: it cannot go here. */
-	if (!--t->claims)
-		gomem_token_drop(o, t);
-out:
+	err = gomem_token_claim(h, token, &spare, offset, size);
 	gomem_own_unlock(o);
 	if (spare)
 		kmem_cache_free(gomem_ref_cache, spare);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_own_claim);
+
+/**
+ * gomem_own_claim_batch() - claim many tokens under one lock hold
+ * @h: the claiming holder
+ * @e: entries: @token in; @offset, @size and @result out (as
+ *     gomem_own_claim()); @offset and @size are left alone when @result
+ *     is not 0
+ * @n: number of entries
+ * @recs: room for @n reference record pointers (scratch)
+ *
+ * Reference records are allocated in bulk before the lock is taken (an
+ * entry gets -ENOMEM only if it needs one and none could be had); those
+ * left over are freed after.  Entries are done in order, each as by
+ * gomem_own_claim(): two entries may name one token, each taking a claim
+ * while it has some left.  The lock is let go every %GOMEM_ARENA_SLICE
+ * entries (gomem_arena_relax_locked()), between two entries.  @flags of
+ * the entries are the caller's to check.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: entries that succeeded.
+ */
+u32 gomem_own_claim_batch(struct gomem_holder *h, struct gomem_claim_entry *e,
+			  unsigned int n, struct gomem_reference **recs)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i, work = 0, nr, used = 0;
+	struct gomem_reference *spare;
+	u32 done = 0;
+
+	nr = kmem_cache_alloc_bulk(gomem_ref_cache, GFP_KERNEL | __GFP_NOWARN,
+				   n, (void **)recs);
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		spare = used < nr ? recs[used] : NULL;
+		e[i].result = gomem_token_claim(h, e[i].token, &spare,
+						&e[i].offset, &e[i].size);
+		if (!e[i].result)
+			done++;
+		if (used < nr && !spare)
+			used++;
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	gomem_own_unlock(o);
+	if (used < nr)
+		kmem_cache_free_bulk(gomem_ref_cache, nr - used,
+				     (void **)recs + used);
+	return done;
+}
+EXPORT_SYMBOL_GPL(gomem_own_claim_batch);
+
+/* Withdraw @h's outstanding token @token.  Caller holds the lock. */
+static int gomem_token_cancel(struct gomem_holder *h, u64 token)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_share_token *t;
+	struct gomem_owned *r;
+
+	t = gomem_token_find(o, token);
+	if (!t)
+		return -ENOENT;
+	if (t->maker != h)
+		return -EPERM;
+	r = t->region;
+	gomem_token_drop(o, t);
+	gomem_region_put(o, r);
+	return 0;
+}
 
 /**
  * gomem_own_cancel() - withdraw an outstanding token
@@ -1358,23 +1490,11 @@ EXPORT_SYMBOL_GPL(gomem_own_claim);
  */
 int gomem_own_cancel(struct gomem_holder *h, u64 token)
 {
-	struct gomem_owners *o = h->owners;
-	struct gomem_share_token *t;
-	struct gomem_owned *r;
-	int err = 0;
+	int err;
 
-	gomem_own_lock(o);
-	t = gomem_token_find(o, token);
-	if (!t) {
-		err = -ENOENT;
-	} else if (t->maker != h) {
-		err = -EPERM;
-	} else {
-		r = t->region;
-		gomem_token_drop(o, t);
-		gomem_region_put(o, r);
-	}
-	gomem_own_unlock(o);
+	gomem_own_lock(h->owners);
+	err = gomem_token_cancel(h, token);
+	gomem_own_unlock(h->owners);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_own_cancel);
@@ -1441,6 +1561,66 @@ u32 gomem_own_release_batch(struct gomem_holder *h,
 	return done;
 }
 EXPORT_SYMBOL_GPL(gomem_own_release_batch);
+
+/**
+ * gomem_own_undo_share_batch() - withdraw the tokens of a share batch
+ * @h: the holder
+ * @e: the entries gomem_own_share_batch() filled in
+ * @n: their number
+ *
+ * For a caller that could not report the tokens: each entry's token
+ * (@result 0) is cancelled if it is still outstanding; one already
+ * claimed to its end, or gone, is left alone.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_undo_share_batch(struct gomem_holder *h,
+				const struct gomem_share_entry *e,
+				unsigned int n)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i, work = 0;
+
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		gomem_token_cancel(h, e[i].token);
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_own_undo_share_batch);
+
+/**
+ * gomem_own_undo_claim_batch() - release the claims of a claim batch
+ * @h: the holder
+ * @e: the entries gomem_own_claim_batch() filled in
+ * @n: their number
+ *
+ * For a caller that could not report where its claims are: one claim of
+ * @h's reference at each entry's @offset (@result 0) is released, as by
+ * gomem_own_release(); the tokens' claims stay spent.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_undo_claim_batch(struct gomem_holder *h,
+				const struct gomem_claim_entry *e,
+				unsigned int n)
+{
+	struct gomem_owners *o = h->owners;
+	unsigned int i, work = 0;
+
+	gomem_own_lock(o);
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		gomem_ref_release(h, e[i].offset);
+		gomem_arena_relax_locked(o->arena, &work);
+	}
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_own_undo_claim_batch);
 
 /* ---- holders and sets ---- */
 

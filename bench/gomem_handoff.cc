@@ -8,13 +8,17 @@
  * the message's pattern, verified) and lets it go; at most 16 messages in
  * flight, at 64 B, 4 KiB, 64 KiB and 1 MiB:
  *
- *   gomem-share    the producer allocates 16 regions (GOMEM_IOC_ALLOC_BATCH),
- *                  shares each (GOMEM_IOC_SHARE, one claim) and gives up its
- *                  ownership of the 16 (GOMEM_IOC_FREE_BATCH); the consumer,
- *                  another session, claims each token (GOMEM_IOC_CLAIM) and
- *                  releases 16 at a time (GOMEM_IOC_RELEASE_BATCH).  The
- *                  region survives the producer's death until released.
- *                  (-nozero: allocated with GOMEM_ALLOC_NOZERO.)
+ *   gomem-share    one region per message: the producer allocates 16
+ *                  regions (GOMEM_IOC_ALLOC_BATCH), writes them, makes a
+ *                  token of each (one claim) in one GOMEM_IOC_SHARE_BATCH,
+ *                  publishes the 16 tokens at once and gives up its
+ *                  ownership of the 16 (GOMEM_IOC_FREE_BATCH); the
+ *                  consumer, another session, takes every token the ring
+ *                  holds, claims them in one GOMEM_IOC_CLAIM_BATCH, reads
+ *                  each region and releases them in one
+ *                  GOMEM_IOC_RELEASE_BATCH.  Each region survives the
+ *                  producer's death until released.  (-nozero: allocated
+ *                  with GOMEM_ALLOC_NOZERO.)
  *   gomem-share8   the same with 8 messages in a region: one token, one
  *                  claim and one release per 8 messages (two regions in
  *                  flight, 16 messages)
@@ -158,6 +162,34 @@ static uint64_t pop(struct ring *r)
 	return v;
 }
 
+/* Push @n values at once (one store of head, one wake at most). */
+static void push_n(struct ring *r, const uint64_t *v, uint32_t n)
+{
+	uint32_t h = r->head.load(std::memory_order_relaxed), t;
+
+	while (h - (t = r->tail.load(std::memory_order_acquire)) + n > r->cap)
+		wait_while(&r->tail, &r->prod_sleeps, t);
+	for (uint32_t i = 0; i < n; i++)
+		r->slot[(h + i) % INFLIGHT] = v[i];
+	r->head.store(h + n, std::memory_order_seq_cst);
+	wake(&r->head, &r->cons_sleeps);
+}
+
+/* Pop every value the ring holds (at least one, waiting for it). */
+static uint32_t pop_all(struct ring *r, uint64_t *v)
+{
+	uint32_t t = r->tail.load(std::memory_order_relaxed), h, n;
+
+	while ((h = r->head.load(std::memory_order_acquire)) == t)
+		wait_while(&r->head, &r->cons_sleeps, t);
+	n = h - t;
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = r->slot[(t + i) % INFLIGHT];
+	r->tail.store(t + n, std::memory_order_seq_cst);
+	wake(&r->tail, &r->prod_sleeps);
+	return n;
+}
+
 /* ---- the run: fork the consumer, time producer start to consumer end ---- */
 
 struct run {
@@ -266,35 +298,40 @@ static double handoff_gomem_share(size_t size, long msgs, unsigned int flags,
 		/* The consumer: a session of its own, read-only. */
 		struct gomem *c = gomem_open(NULL, GOMEM_LIB_READONLY |
 						   GOMEM_LIB_NOCACHE);
-		long bad = 0, n = 0;
+		struct gomem_claim_req cr[INFLIGHT];
+		uint64_t tok[INFLIGHT];
+		long bad = 0;
 
 		if (!c)
 			_exit(2);
 		consumer_ready(sh);
-		for (long i = 0; i < msgs; consumer_mark(sh, ++i)) {
-			uint64_t tok = pop(&sh->fwd);
-			size_t got = 0;
-			void *m = gomem_claim(c, tok, &got);
+		for (long i = 0; i < msgs;) {
+			uint32_t n = pop_all(&sh->fwd, tok), k, m = 0;
 
+			for (k = 0; k < n; k++)
+				cr[k].token = tok[k];
 			nsys++;
-			if (!m || got != size) {
+			if (gomem_claim_batch(c, cr, n) != (int)n)
 				bad++;
-				continue;
-			}
-			bad += check(m, size, (uint64_t)i);
-			r[n++].ptr = m;
-			if (n == INFLIGHT || i == msgs - 1) {
-				nsys++;
-				if (gomem_release_batch(c, r, (size_t)n) != n)
+			for (k = 0; k < n; k++, consumer_mark(sh, ++i)) {
+				if (cr[k].result || cr[k].size != size) {
 					bad++;
-				n = 0;
+					continue;
+				}
+				bad += check(cr[k].ptr, size, (uint64_t)i);
+				r[m++].ptr = cr[k].ptr;
 			}
+			nsys++;
+			if (gomem_release_batch(c, r, m) != (int)m)
+				bad++;
 		}
 		consumer_done(sh, bad);
 	}
 	producer_start(sh, &t0);
 	for (long i = 0; i < msgs; i += INFLIGHT) {
 		long n = msgs - i < INFLIGHT ? msgs - i : INFLIGHT;
+		struct gomem_share_req sr[INFLIGHT];
+		uint64_t tok[INFLIGHT];
 
 		for (long k = 0; k < n; k++)
 			r[k].size = size;
@@ -304,16 +341,19 @@ static double handoff_gomem_share(size_t size, long msgs, unsigned int flags,
 			exit(1);
 		}
 		for (long k = 0; k < n; k++) {
-			uint64_t tok;
-
 			fill(r[k].ptr, size, (uint64_t)(i + k));
-			nsys++;
-			if (gomem_share(p, r[k].ptr, size, 1, &tok)) {
-				fprintf(stderr, "gomem_share failed\n");
-				exit(1);
-			}
-			push(&sh->fwd, tok);
+			sr[k].ptr = r[k].ptr;
+			sr[k].size = size;
+			sr[k].claims = 1;
 		}
+		nsys++;
+		if (gomem_share_batch(p, sr, (size_t)n) != n) {
+			fprintf(stderr, "gomem_share_batch failed\n");
+			exit(1);
+		}
+		for (long k = 0; k < n; k++)
+			tok[k] = sr[k].token;
+		push_n(&sh->fwd, tok, (uint32_t)n);
 		/* Ownership ends; the token or the reference holds them. */
 		nsys++;
 		if (gomem_free_batch(p, r, (size_t)n) != n) {

@@ -43,7 +43,11 @@
 #include "gomem_arena.h"
 
 struct gomem_batch_entry;
+struct gomem_claim_entry;
 struct gomem_owned;
+struct gomem_reference;
+struct gomem_share_entry;
+struct gomem_share_token;
 
 /* Most clean spans one set remembers (struct gomem_owners.clean). */
 #define GOMEM_CLEAN_MAX		1024
@@ -242,6 +246,16 @@ int gomem_own_cancel(struct gomem_holder *h, u64 token);
 int gomem_own_release(struct gomem_holder *h, u64 offset);
 u32 gomem_own_release_batch(struct gomem_holder *h,
 			    struct gomem_batch_entry *e, unsigned int n);
+u32 gomem_own_share_batch(struct gomem_holder *h, struct gomem_share_entry *e,
+			  unsigned int n, struct gomem_share_token **recs);
+void gomem_own_undo_share_batch(struct gomem_holder *h,
+				const struct gomem_share_entry *e,
+				unsigned int n);
+u32 gomem_own_claim_batch(struct gomem_holder *h, struct gomem_claim_entry *e,
+			  unsigned int n, struct gomem_reference **recs);
+void gomem_own_undo_claim_batch(struct gomem_holder *h,
+				const struct gomem_claim_entry *e,
+				unsigned int n);
 
 void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st);
 

@@ -1259,6 +1259,141 @@ static void batch_release_gives_each_entry_its_result(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, arena_in_use(test), (u64)T_GRANULE);
 }
 
+/*
+ * A share batch: each entry its own result, in order, the batch's tokens
+ * counting against the record limit for the entries after them; a failed
+ * entry's token is left as it was; the undo withdraws what was made.
+ */
+static void batch_share_gives_each_entry_its_result(struct kunit *test)
+{
+	struct gomem_share_token *recs[8];
+	struct gomem_share_entry e[8];
+	struct gomem_holder *a, *b;
+	u64 r, theirs;
+	unsigned int i;
+
+	owner_setup(test, 5);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	r = must_alloc(test, a, 2 * T_GRANULE);
+	theirs = must_alloc(test, b, T_GRANULE);
+	e[0] = (struct gomem_share_entry){ .offset = r, .claims = 1 };
+	e[1] = (struct gomem_share_entry){ .offset = r + 1, .size = 10,
+					   .claims = 2 };
+	e[2] = (struct gomem_share_entry){ .offset = r, .claims = 0 };
+	e[3] = (struct gomem_share_entry){ .offset = theirs, .claims = 1 };
+	e[4] = (struct gomem_share_entry){ .offset = r + T_GRANULE,
+					   .size = T_GRANULE + 1,
+					   .claims = 1 };
+	e[5] = (struct gomem_share_entry){ .offset = r + T_GRANULE,
+					   .claims = 1 };
+	/* a holds 1 region and 3 tokens now: the 5th record is the last. */
+	e[6] = (struct gomem_share_entry){ .offset = r, .claims = 1 };
+	e[7] = (struct gomem_share_entry){ .offset = r, .claims = 1 };
+	for (i = 0; i < ARRAY_SIZE(e); i++)
+		e[i].token = 0x5a5a;
+	KUNIT_EXPECT_EQ(test, gomem_own_share_batch(a, e, 5, recs), 2U);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, e[0].result, 0);
+	KUNIT_EXPECT_EQ(test, e[1].result, 0);
+	KUNIT_EXPECT_EQ(test, e[2].result, -EINVAL);
+	KUNIT_EXPECT_EQ(test, e[3].result, -EPERM);
+	KUNIT_EXPECT_EQ(test, e[4].result, -EINVAL);
+	for (i = 2; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, e[i].token, 0x5a5aULL);
+	KUNIT_EXPECT_NE(test, e[0].token, 0ULL);
+	KUNIT_EXPECT_NE(test, e[0].token, e[1].token);
+	KUNIT_EXPECT_EQ(test, e[0].claims, 1U);
+	KUNIT_EXPECT_EQ(test, e[1].size, 10ULL);
+	KUNIT_EXPECT_EQ(test, gomem_own_share_batch(a, e + 5, 2, recs), 2U);
+	KUNIT_EXPECT_EQ(test, gomem_own_share_batch(a, e + 7, 1, recs), 0U);
+	KUNIT_EXPECT_EQ(test, e[7].result, -EDQUOT);
+	KUNIT_EXPECT_EQ(test, e[7].token, 0x5a5aULL);
+	expect_sound(test);
+	must_claim(test, b, e[0].token, r, 2 * T_GRANULE);
+	must_claim(test, b, e[1].token, r + 1, 10);
+	must_claim(test, b, e[5].token, r + T_GRANULE, T_GRANULE);
+	/* The undo withdraws what is still outstanding, leaves the rest. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, r, 2 * T_GRANULE), 0);
+	gomem_own_undo_share_batch(a, e, 8);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, claim(b, e[1].token), -ENOENT);
+	KUNIT_EXPECT_EQ(test, claim(b, e[6].token), -ENOENT);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .all_refs = 1, .orphans = 1,
+		.orphan_bytes = 2 * T_GRANULE });
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, r), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, r), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, r + T_GRANULE), 0);
+	KUNIT_EXPECT_FALSE(test, region_live(test, r));
+	expect_sound(test);
+}
+
+/*
+ * A claim batch: one token twice takes two claims while it has them, the
+ * third entry of a two-claim token is -ENOENT, a first reference at the
+ * record limit is -EDQUOT while a further claim of a referenced region
+ * takes no record; failed entries' ranges are left as they were; the undo
+ * releases one claim per entry that succeeded.
+ */
+static void batch_claim_gives_each_entry_its_result(struct kunit *test)
+{
+	struct gomem_reference *recs[6];
+	struct gomem_claim_entry e[6];
+	struct gomem_holder *a, *b;
+	u64 r, r2, r3, t2, t1;
+	unsigned int i;
+
+	owner_setup(test, 3);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	r = must_alloc(test, a, 2 * T_GRANULE);
+	r2 = must_alloc(test, b, T_GRANULE);
+	r3 = must_alloc(test, b, T_GRANULE);
+	t2 = must_share(test, a, r + 3, 5, 2);
+	t1 = must_share(test, b, r2, 0, 1);	/* b: 3 records */
+	e[0] = (struct gomem_claim_entry){ .token = t2 };
+	e[1] = (struct gomem_claim_entry){ .token = t2 };
+	e[2] = (struct gomem_claim_entry){ .token = t2 };
+	e[3] = (struct gomem_claim_entry){ .token = 0 };
+	e[4] = (struct gomem_claim_entry){ .token = t1 };
+	for (i = 0; i < 5; i++) {
+		e[i].offset = U64_MAX;
+		e[i].size = U64_MAX;
+	}
+	/* b is at its limit: a first reference to r is -EDQUOT. */
+	KUNIT_EXPECT_EQ(test, gomem_own_claim_batch(b, e, 1, recs), 0U);
+	KUNIT_EXPECT_EQ(test, e[0].result, -EDQUOT);
+	KUNIT_EXPECT_EQ(test, e[0].offset, U64_MAX);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(b, r3, T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(b, r2, T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_claim_batch(b, e, 5, recs), 3U);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, e[0].result, 0);
+	KUNIT_EXPECT_EQ(test, e[1].result, 0);
+	KUNIT_EXPECT_EQ(test, e[2].result, -ENOENT);
+	KUNIT_EXPECT_EQ(test, e[3].result, -ENOENT);
+	KUNIT_EXPECT_EQ(test, e[4].result, 0);
+	KUNIT_EXPECT_EQ(test, e[0].offset, r + 3);
+	KUNIT_EXPECT_EQ(test, e[1].size, 5ULL);
+	KUNIT_EXPECT_EQ(test, e[4].offset, r2);
+	KUNIT_EXPECT_EQ(test, e[2].offset, U64_MAX);
+	KUNIT_EXPECT_EQ(test, e[3].size, U64_MAX);
+	KUNIT_EXPECT_EQ(test, e[0].token, t2);
+	/* b's records: a reference to r (2 claims), one to r2. */
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 2, .refs = 2, .ref_bytes = 3 * T_GRANULE,
+		.tokens = 0, .all_refs = 2, .all_tokens = 0, .orphans = 1,
+		.orphan_bytes = T_GRANULE });
+	/* The undo releases each claim once; r2 goes with its last hold. */
+	gomem_own_undo_claim_batch(b, e, 5);
+	expect_sound(test);
+	KUNIT_EXPECT_FALSE(test, region_live(test, r2));
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 2ULL * T_GRANULE);
+	expect_stats(test, b, (struct gomem_owner_stats){ .holders = 2 });
+}
+
 /* ---- the walk ---- */
 
 struct walk_log {
@@ -1626,6 +1761,8 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(batch_alloc_gives_each_entry_its_result),
 	KUNIT_CASE(batch_free_gives_each_entry_its_result),
 	KUNIT_CASE(batch_release_gives_each_entry_its_result),
+	KUNIT_CASE(batch_share_gives_each_entry_its_result),
+	KUNIT_CASE(batch_claim_gives_each_entry_its_result),
 	KUNIT_CASE(walk_visits_regions_in_order),
 	KUNIT_CASE(stats_follow_every_step),
 	KUNIT_CASE(own_bytes_come_back_unzeroed),

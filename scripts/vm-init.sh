@@ -381,7 +381,7 @@ case_rmmod_refused_while_mapped() {
 # runs the cases below, compat32_matches_native among them (INFO, ALLOC,
 # FREE, batches and STATS compared with the 64-bit program's), and the
 # hand-off commands' round trip, batch and struct sizes.
-COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted share_claim_release_roundtrip release_batch_per_entry_results handoff_struct_sizes"
+COMPAT32_CASES="compat32_matches_native info_reports_geometry alloc_write_read_via_mmap partial_free_head_middle_tail batch_alloc_and_free batch_writes_back_only_results recycle_frees_session_regions stats_consistent_sessions bad_pointer_efault larger_struct_nonzero_tail_e2big smaller_struct_accepted share_claim_release_roundtrip release_batch_per_entry_results handoff_struct_sizes share_claim_batch_per_entry_results share_claim_batch_bad_input_unchanged"
 case_compat32_ioctls() {
 	c=compat32_ioctls
 	p=/bin/gomem-e2e32
@@ -625,6 +625,10 @@ test_config() {
 		run_e2e
 		[ ! -x /bin/libgomem-test ] || run_e2e libgomem-test
 		[ "$GOMEM_DEBUG_KERNEL" != 1 ] || run_e2e gomem-e2e --debug
+		# The 32-bit build's cases, when named.
+		case " $GOMEM_VM_ONLY " in
+		*" compat32_ioctls "*) case_compat32_ioctls ;;
+		esac
 		# The fuzzer's cases too, when named (debug kernel only).
 		if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
 			for c in fuzz_syscalls fuzz_fault_injection; do

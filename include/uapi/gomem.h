@@ -46,7 +46,8 @@
  * take back their allocations (statistics count the allocation and the
  * free; a region another thread freed, shared or changed meanwhile is
  * left as it is), SHARE cancels its token, CLAIM releases its reference
- * (the token's claim stays spent), while FREE_BATCH's frees,
+ * (the token's claim stays spent), SHARE_BATCH and CLAIM_BATCH do the
+ * same for each entry that succeeded, while FREE_BATCH's frees,
  * RELEASE_BATCH's releases, TRIM's release and RECYCLE's frees stand, and
  * the call still returns -EFAULT.
  */
@@ -73,6 +74,8 @@
 #define GOMEM_CLAIM_SIZE_VER0	32
 #define GOMEM_TOKEN_SIZE_VER0	16
 #define GOMEM_REF_SIZE_VER0	16
+#define GOMEM_SHARE_ENTRY_SIZE	40	/* struct gomem_share_entry */
+#define GOMEM_CLAIM_ENTRY_SIZE	32	/* struct gomem_claim_entry */
 
 /* Policies and chunk sources, as reported by GOMEM_IOC_INFO. */
 #define GOMEM_POLICY_TREAP_ABI	0
@@ -377,6 +380,77 @@ struct gomem_ref {
 	__u32 pad;
 };
 
+/**
+ * struct gomem_share_entry - one token of GOMEM_IOC_SHARE_BATCH
+ * @offset: in: first byte to share, as in struct gomem_share
+ * @size: in: bytes from @offset; 0: to the region's end
+ * @claims: in: claims the token is good for (at least 1)
+ * @flags: in: must be zero
+ * @token: out: the token (never 0); left as it was when @result is not 0
+ * @result: out: 0 or a negative errno for this entry, as for
+ *          GOMEM_IOC_SHARE: -EINVAL @claims 0 or a range not inside one
+ *          allocated region; -EPERM a region this session does not hold;
+ *          -EDQUOT the session is at max_session_regions (the batch's
+ *          earlier tokens count); -ENOMEM
+ * @pad: must be zero
+ *
+ * A non-zero @flags or @pad in any entry fails the whole batch (-EINVAL,
+ * nothing done): they are room for later fields, which a caller will
+ * ask for by a flag.
+ */
+struct gomem_share_entry {
+	__u64 offset;
+	__u64 size;
+	__u32 claims;
+	__u32 flags;
+	__u64 token;
+	__s32 result;
+	__u32 pad;
+};
+
+/**
+ * struct gomem_claim_entry - one claim of GOMEM_IOC_CLAIM_BATCH
+ * @token: in: a value GOMEM_IOC_SHARE or GOMEM_IOC_SHARE_BATCH returned
+ * @flags: in: must be zero (any entry's non-zero @flags fails the whole
+ *         batch with -EINVAL, nothing done)
+ * @result: out: 0 or a negative errno for this entry, as for
+ *          GOMEM_IOC_CLAIM: -ENOENT no such outstanding token (an earlier
+ *          entry of the batch may have used up its last claim); -EDQUOT
+ *          the session holds no reference to the region yet and is at
+ *          max_session_regions; -ENOMEM
+ * @offset: out: the shared range's first byte; left as it was when
+ *          @result is not 0
+ * @size: out: its bytes; likewise
+ *
+ * Each entry that succeeds is one claim, released by one
+ * GOMEM_IOC_RELEASE (or one RELEASE_BATCH entry) of @offset.
+ */
+struct gomem_claim_entry {
+	__u64 token;
+	__u32 flags;
+	__s32 result;
+	__u64 offset;
+	__u64 size;
+};
+
+/*
+ * GOMEM_IOC_SHARE_BATCH and GOMEM_IOC_CLAIM_BATCH take a struct
+ * gomem_batch whose @entries point to @count (1 to GOMEM_BATCH_MAX)
+ * struct gomem_share_entry or struct gomem_claim_entry, with @flags and
+ * @align 0; @done comes back as the number of entries that succeeded.
+ * Entries are done in order, each as the single command would do it and
+ * with its own @result: an entry's failure changes nothing for it and
+ * does not stop the others.  The batch as a whole fails, with no entry
+ * done and nothing written to the entries, for -EINVAL (count 0 or over
+ * GOMEM_BATCH_MAX, non-zero @flags, @align or @pad of the batch, or
+ * non-zero @flags or @pad of any entry), -EFAULT (entries unreadable, or
+ * their output fields unwritable when first probed) and -ENOMEM (the
+ * kernel's copy of the entries).  If the write-back fails after the work
+ * (the -EFAULT exception at the top of this file), SHARE_BATCH cancels
+ * the tokens it made and CLAIM_BATCH releases the claims it took.  Both
+ * are allowed to read-only sessions.  Modules before them answer -ENOTTY.
+ */
+
 #define GOMEM_IOC_MAGIC		0xB9
 
 #define GOMEM_IOC_INFO		_IOR(GOMEM_IOC_MAGIC, 0x0, struct gomem_info)
@@ -392,5 +466,7 @@ struct gomem_ref {
 #define GOMEM_IOC_CANCEL	_IOW(GOMEM_IOC_MAGIC, 0xA, struct gomem_token)
 #define GOMEM_IOC_RELEASE	_IOW(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref)
 #define GOMEM_IOC_RELEASE_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch)
+#define GOMEM_IOC_SHARE_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_batch)
+#define GOMEM_IOC_CLAIM_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xE, struct gomem_batch)
 
 #endif /* _UAPI_LINUX_GOMEM_H */

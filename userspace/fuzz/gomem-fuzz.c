@@ -79,7 +79,8 @@ enum call {
 	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH,
 	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
 	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
-	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, NCALL
+	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, C_SHARE_BATCH,
+	C_ENTRY_SHARE, C_CLAIM_BATCH, C_ENTRY_CLAIM, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -90,6 +91,7 @@ static const char *const call_name[NCALL] = {
 	"procmem", "debugfs", "share", "claim", "cancel", "release",
 	"release_batch", "release_entry", "claim_live", "claim_spent",
 	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup",
+	"share_batch", "share_entry", "claim_batch", "claim_entry",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -1513,10 +1515,10 @@ static void op_free(void)
 	put_sess(s, "FREE");
 }
 
-static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
-					       enum place *pl, int *ri)
+static void *place_entries_sz(struct sess *s, unsigned int n, size_t esz,
+			      enum place *pl, int *ri)
 {
-	size_t len = (size_t)n * sizeof(struct gomem_batch_entry);
+	size_t len = (size_t)n * esz;
 	unsigned int c = rn(&cur->rng, 100);
 	uint8_t *end = cur->ent + EPAGES * PS;
 	int i;
@@ -1529,7 +1531,7 @@ static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
 	}
 	if (n && c < 6) {
 		*pl = P_STRADDLE;
-		return (void *)(end - len + sizeof(struct gomem_batch_entry) / 2 + 8);
+		return (void *)(end - len + esz / 2 + 8);
 	}
 	if (n && c < 8) {
 		*pl = P_RO;
@@ -1544,6 +1546,12 @@ static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
 			}
 	}
 	return (void *)(end - len - 8 * rn(&cur->rng, 4));
+}
+
+static struct gomem_batch_entry *place_entries(struct sess *s, unsigned int n,
+					       enum place *pl, int *ri)
+{
+	return place_entries_sz(s, n, sizeof(struct gomem_batch_entry), pl, ri);
 }
 
 static unsigned int gen_count(void)
@@ -1606,7 +1614,8 @@ static emask batch_want(struct sess *s, unsigned int cmd0, unsigned int usize,
 			int varied, enum place apl, int tail_nz, int bad_args,
 			enum place pl, int entry_pad)
 {
-	if (s->mode == O_RDONLY && cmd0 != GOMEM_IOC_RELEASE_BATCH)
+	if (s->mode == O_RDONLY && cmd0 != GOMEM_IOC_RELEASE_BATCH &&
+	    cmd0 != GOMEM_IOC_SHARE_BATCH && cmd0 != GOMEM_IOC_CLAIM_BATCH)
 		return B(EBADF);
 	if (varied && usize < GOMEM_BATCH_SIZE_VER0)
 		return B(EINVAL);
@@ -2048,7 +2057,7 @@ static void op_bad_ioctl(void)
 	memset(arg, 0, 256);
 	switch (rn(r, 5)) {
 	case 0:		/* unknown number */
-		nr = 13 + rn(r, 243);	/* 0..12 are commands */
+		nr = 15 + rn(r, 241);	/* 0..14 are commands */
 		cmd = _IOC(rn(r, 4), GOMEM_IOC_MAGIC, nr, sz);
 		break;
 	case 1:		/* other magic */
@@ -2058,12 +2067,12 @@ static void op_bad_ioctl(void)
 		cmd = _IOC(_IOC_NONE, GOMEM_IOC_MAGIC, rn(r, 8), sz);
 		break;
 	case 3:		/* the wrong direction */
-		nr = rn(r, 13);
+		nr = rn(r, 15);
 		cmd = _IOC(nr == 0 || (nr >= 5 && nr <= 7) ? _IOC_WRITE :
 			   _IOC_READ, GOMEM_IOC_MAGIC, nr, 32);
 		break;
 	default:	/* a good command, bad pointer */
-		nr = rn(r, 13);
+		nr = rn(r, 15);
 		if (nr == 1 || nr == 2 || nr == 6 || nr == 7 ||
 		    nr == 3 || nr == 4)
 			want = s->mode == O_RDONLY ? B(EBADF) : B(EFAULT);
@@ -2076,6 +2085,7 @@ static void op_bad_ioctl(void)
 				GOMEM_IOC_STATS, GOMEM_IOC_TRIM, GOMEM_IOC_RECYCLE,
 				GOMEM_IOC_SHARE, GOMEM_IOC_CLAIM, GOMEM_IOC_CANCEL,
 				GOMEM_IOC_RELEASE, GOMEM_IOC_RELEASE_BATCH,
+				GOMEM_IOC_SHARE_BATCH, GOMEM_IOC_CLAIM_BATCH,
 			};
 			void *bad[] = { NULL, cur->scr + 2 * PS,
 					(void *)0xffff888000000000ULL,
@@ -3259,6 +3269,390 @@ static void op_release_batch(void)
 	put_sess(s, "RELEASE_BATCH");
 }
 
+/*
+ * The entries of a SHARE_BATCH or CLAIM_BATCH: as many as fit the entries
+ * area (a count past GOMEM_BATCH_MAX is refused before any is read: one).
+ */
+static unsigned int hold_batch_count(size_t esz, unsigned int *ne)
+{
+	unsigned int n = gen_count(), fit = EPAGES * PS / esz - 1;
+
+	if (n <= GOMEM_BATCH_MAX && n > fit)
+		n = fit;
+	*ne = n > GOMEM_BATCH_MAX ? 1 : n;
+	return n;
+}
+
+/* The kernel's order for both: the batch's fields, then the entries'. */
+static emask hold_batch_want(struct sess *s, unsigned int cmd0,
+			     unsigned int usize, int varied, enum place apl,
+			     int tail_nz, const struct gomem_batch *b,
+			     enum place pl, int entry_bad)
+{
+	return batch_want(s, cmd0, usize, varied, apl, tail_nz,
+			  b->pad || !b->count || b->count > GOMEM_BATCH_MAX ||
+			  b->flags || b->align, pl, entry_bad);
+}
+
+/*
+ * SHARE_BATCH: entries drawn as op_share() draws one, each judged after
+ * the call in order, as the kernel does them: the tokens of the entries
+ * before it count against the session's records.  An entry that may
+ * succeed has its token slot made first (its region frozen, as shared).
+ */
+static void op_share_batch(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	struct gomem_share_entry *e, *copy = (void *)cur->cpy;
+	unsigned int ne, n = hold_batch_count(sizeof(*e), &ne), i, usize;
+	unsigned int cmd0 = GOMEM_IOC_SHARE_BATCH, cmd, done = 0, made = 0;
+	int varied, ri, ari, err, tail_nz = 0, badi, budget, live;
+	static __thread int slot[GOMEM_BATCH_MAX + 1];
+	struct gomem_batch b = { 0 };
+	enum place pl, apl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	/* Token slots of this session left for the entries that may work. */
+	live = sess_tokens_live(s);
+	budget = MAXSTOK - s->ntok;
+	badi = ne && chance(r, 5) ? (int)rn(r, ne) : -1;
+	for (i = 0; i < ne; i++) {
+		struct gomem_share_entry x = { 0 };
+		u64 roff = 0, rsize = 0;
+		int ri2 = -1, k = -1, c = rn(r, 100), en = -1;
+
+		if (c < 55 && s->nreg) {
+			ri2 = rn(r, s->nreg);
+			roff = s->reg[ri2].off;
+			rsize = s->reg[ri2].size;
+		} else if (c < 80 && s->nref) {
+			k = rn(r, s->nref);
+			roff = shm->ent[s->ref[k].ent].off;
+			rsize = shm->ent[s->ref[k].ent].size;
+		} else if (c < 90) {
+			int w = rn(r, opt_procs), kk = rn(r, NPUB);
+
+			roff = atomic_load(&shm->w[w].pub_off[kk]);
+			rsize = atomic_load(&shm->w[w].pub_size[kk]);
+		} else {
+			roff = chance(r, 50) ? rn(r, MAPSZ) : ~0ULL - rn(r, 64);
+			rsize = G;
+		}
+		if (!rsize)
+			rsize = 1;
+		switch (rn(r, 8)) {
+		case 0: case 1: case 2: case 3:
+			x.offset = roff;
+			break;
+		case 4: case 5:
+			x.offset = roff + rn(r, rsize);
+			x.size = 1 + rn(r, roff + rsize - x.offset);
+			break;
+		case 6:
+			x.offset = roff;
+			x.size = rsize + 1 + rn(r, 4 * G);
+			break;
+		default:
+			x.offset = roff + rn(r, rsize);
+			x.size = ~0ULL - rn(r, 64);
+			break;
+		}
+		x.claims = chance(r, 5) ? 0 : chance(r, 10) ? ~0U : 1 + rn(r, 4);
+		x.token = rnd(r);
+		x.result = (int32_t)rnd(r);
+		if ((int)i == badi) {
+			if (chance(r, 50))
+				x.flags = 1U << rn(r, 32);
+			else
+				x.pad = 1 + rn(r, 100);
+		}
+		/* As the kernel will see it. */
+		ri2 = reg_find(s, x.offset);
+		k = ri2 < 0 ? ref_at(s, x.offset) : -1;
+		if (ri2 >= 0) {
+			roff = s->reg[ri2].off;
+			rsize = s->reg[ri2].size;
+		} else if (k >= 0) {
+			en = s->ref[k].ent;
+			roff = shm->ent[en].off;
+			rsize = shm->ent[en].size;
+		}
+		slot[i] = -1;
+		if ((ri2 >= 0 || k >= 0) && x.claims &&
+		    (!x.size || x.size <= roff + rsize - x.offset)) {
+			/* May succeed: a slot, or make it fail surely. */
+			if (budget <= 0) {
+				x.claims = 0;
+			} else {
+				if (ri2 >= 0 && s->reg[ri2].ent < 0)
+					s->reg[ri2].ent = ent_new(roff, rsize,
+							s->reg[ri2].tag);
+				if (ri2 >= 0) {
+					en = s->reg[ri2].ent;
+					s->reg[ri2].frozen = 1;
+				}
+				slot[i] = en < 0 ? -1 :
+					  tok_new(en, x.offset, x.size ? x.size :
+						  roff + rsize - x.offset, 0,
+						  s->id);
+				if (slot[i] < 0)
+					x.claims = 0;
+				else
+					budget--;
+			}
+		}
+		copy[i] = x;
+	}
+	/* Placed after the freezing: never inside a region now shared. */
+	e = place_entries_sz(s, ne, sizeof(*e), &pl, &ri);
+	if (pl == P_OK || pl == P_REGION)
+		for (i = 0; i < ne; i++)
+			e[i] = copy[i];
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	b.align = chance(r, 4) ? 8 : 0;
+	b.done = rnd(r);
+	b.pad = chance(r, 4);
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = batch_arg(s, &b, usize, &apl, &ari, ri, &tail_nz);
+	want = hold_batch_want(s, cmd0, usize, varied, apl, tail_nz, &b, pl,
+			       badi >= 0);
+	if (fault_mode && (pl == P_REGION || apl == P_REGION))
+		want |= B(EFAULT);
+	s->live_before = live;
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_SHARE_BATCH, err, want, "SHARE_BATCH");
+	if (!err) {
+		struct gomem_batch out;
+		u64 cap = ginfo.max_session_regions;
+
+		memcpy(&out, arg, sizeof(out));
+		for (i = 0; i < n; i++) {
+			copy[i].token = e[i].token;
+			copy[i].result = e[i].result;
+		}
+		for (i = 0; i < n; i++) {
+			const struct gomem_share_entry *x = &copy[i];
+			int ri2 = reg_find(s, x->offset), res = x->result, q;
+			int k = ri2 < 0 ? ref_at(s, x->offset) : -1;
+			u64 lo = s->nreg + s->nref + made;
+			u64 hi = s->nreg + s->nref + live + made;
+			emask ew;
+
+			q = lo >= cap ? 2 : hi >= cap ? 1 : 0;
+			if (!x->claims)
+				ew = B(EINVAL);
+			else if (ri2 < 0 && k < 0)
+				ew = B(EINVAL) | B(EPERM);
+			else if (slot[i] < 0)
+				ew = B(EINVAL);		/* the range */
+			else if (q == 2)
+				ew = B(EDQUOT);
+			else
+				ew = OK | B(ENOMEM) | (q ? B(EDQUOT) : 0);
+			if (res > 0 || res < -127)
+				fail("SHARE_BATCH entry %u: result %d", i, res);
+			chk(C_ENTRY_SHARE, -res, ew, "SHARE_BATCH entry");
+			if (x->offset != e[i].offset || x->size != e[i].size ||
+			    x->claims != e[i].claims || x->flags != e[i].flags ||
+			    x->pad != e[i].pad)
+				fail("SHARE_BATCH wrote entry %u's input fields", i);
+			if (res) {
+				if (slot[i] >= 0)
+					tok_kill(slot[i], WHY_FAILED);
+				continue;
+			}
+			if (!x->token)
+				fail("SHARE_BATCH entry %u: token 0", i);
+			if (tok_find(x->token) >= 0)
+				fail("SHARE_BATCH entry %u: token %#llx a second "
+				     "time", i, (u64)x->token);
+			tok_publish(slot[i], x->token, x->claims);
+			s->tok[s->ntok++] = slot[i];
+			made++;
+			done++;
+		}
+		if (out.done != done)
+			fail("SHARE_BATCH done %u, %u entries succeeded",
+			     out.done, done);
+	} else {
+		/* Nothing made, or (a failed write-back) all withdrawn. */
+		for (i = 0; i < ne; i++)
+			if (slot[i] >= 0)
+				tok_kill(slot[i], WHY_FAILED);
+	}
+	region_refill(s, ri);
+	region_refill(s, ari);
+	hold_end(&me->main, 0);
+	put_sess(s, "SHARE_BATCH");
+}
+
+/*
+ * CLAIM_BATCH: tokens drawn as op_claim() draws one (live ones, the
+ * session's own, forged), now and then one named twice; each entry judged
+ * after the call in order, its reference counted before the next.
+ */
+static void op_claim_batch(void)
+{
+	struct sess *s = pick_sess();
+	u64 *r = &cur->rng;
+	struct gomem_claim_entry *e, *copy = (void *)cur->cpy;
+	unsigned int ne, n = hold_batch_count(sizeof(*e), &ne), i, usize;
+	unsigned int cmd0 = GOMEM_IOC_CLAIM_BATCH, cmd, done = 0;
+	int varied, ri, ari, err, tail_nz = 0, badi, budget;
+	static __thread int tis[GOMEM_BATCH_MAX + 1];
+	static __thread u64 st0[GOMEM_BATCH_MAX + 1];
+	struct gomem_batch b = { 0 };
+	enum place pl, apl;
+	uint8_t *arg;
+	emask want;
+	long ret;
+
+	budget = MAXREF - s->nref;
+	badi = ne && chance(r, 5) ? (int)rn(r, ne) : -1;
+	for (i = 0; i < ne; i++) {
+		struct gomem_claim_entry x = { 0 };
+		int ti = -1, c = rn(r, 100), en;
+
+		if (c < 12 && i) {
+			ti = tis[rn(r, i)];	/* once more */
+			x.token = ti >= 0 ? atomic_load(&shm->tok[ti].value) :
+					    copy[rn(r, i)].token;
+		} else if (c < 75) {
+			ti = pick_tok();
+		} else if (c < 85 && s->ntok) {
+			ti = s->tok[rn(r, s->ntok)];
+		}
+		if (ti >= 0)
+			x.token = atomic_load(&shm->tok[ti].value);
+		else if (c >= 12 || !i)
+			x.token = forge_token();
+		ti = tok_find(x.token);
+		st0[i] = ti >= 0 ? atomic_load(&shm->tok[ti].state) : 0;
+		/* A first reference to a region: within MAXREF, or forged. */
+		if (ti >= 0 && tok_live(st0[i])) {
+			en = shm->tok[ti].ent;
+			if (ref_of(s, en) < 0) {
+				unsigned int j;
+
+				for (j = 0; j < i; j++)
+					if (tis[j] >= 0 && tok_live(st0[j]) &&
+					    shm->tok[tis[j]].ent == en)
+						break;
+				if (j == i && budget-- <= 0) {
+					x.token = 0;
+					ti = -1;
+					st0[i] = 0;
+				}
+			}
+		}
+		tis[i] = ti;
+		x.offset = rnd(r);
+		x.size = rnd(r);
+		x.result = (int32_t)rnd(r);
+		if ((int)i == badi)
+			x.flags = 1U << rn(r, 32);
+		copy[i] = x;
+	}
+	e = place_entries_sz(s, ne, sizeof(*e), &pl, &ri);
+	if (pl == P_OK || pl == P_REGION)
+		for (i = 0; i < ne; i++)
+			e[i] = copy[i];
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	b.flags = chance(r, 4) ? 1U << rn(r, 32) : 0;
+	b.align = chance(r, 4) ? 4096 : 0;
+	b.done = rnd(r);
+	b.pad = chance(r, 4);
+	cmd = vary_cmd(cmd0, &usize, &varied);
+	arg = batch_arg(s, &b, usize, &apl, &ari, ri, &tail_nz);
+	want = hold_batch_want(s, cmd0, usize, varied, apl, tail_nz, &b, pl,
+			       badi >= 0);
+	if (fault_mode && (pl == P_REGION || apl == P_REGION))
+		want |= B(EFAULT);
+	s->live_before = sess_tokens_live(s);
+	hold_begin(&me->main);
+	fi_begin();
+	ret = ioctl(sess_fd(s), cmd, arg);
+	err = ret ? errno : 0;
+	fi_end();
+	chk(C_CLAIM_BATCH, err, want, "CLAIM_BATCH");
+	if (!err) {
+		struct gomem_batch out;
+
+		memcpy(&out, arg, sizeof(out));
+		for (i = 0; i < n; i++) {
+			copy[i].offset = e[i].offset;
+			copy[i].size = e[i].size;
+			copy[i].result = e[i].result;
+		}
+		for (i = 0; i < n; i++) {
+			int ti = tis[i], res = copy[i].result, q = quota(s);
+			int have = ti >= 0 && ref_of(s, shm->tok[ti].ent) >= 0;
+			emask ew;
+
+			if (!tok_live(st0[i]))
+				ew = B(ENOENT);
+			else if (have || !q)
+				ew = OK | B(ENOENT) | B(ENOMEM);
+			else if (q == 1)
+				ew = OK | B(ENOENT) | B(ENOMEM) | B(EDQUOT);
+			else
+				ew = B(ENOENT) | B(EDQUOT);
+			if (res > 0 || res < -127)
+				fail("CLAIM_BATCH entry %u: result %d", i, res);
+			rec(claim_kind(ti, st0[i]), -res);
+			chk(C_ENTRY_CLAIM, -res, ew, "CLAIM_BATCH entry");
+			if (copy[i].token != e[i].token || e[i].flags)
+				fail("CLAIM_BATCH wrote entry %u's input fields", i);
+			if (res)
+				continue;
+			if (copy[i].offset != shm->tok[ti].off ||
+			    copy[i].size != shm->tok[ti].size)
+				fail("CLAIM_BATCH entry %u of %#llx gave [%#llx, "
+				     "+%#llx); it shares [%#llx, +%#llx)", i,
+				     (u64)copy[i].token, (u64)copy[i].offset,
+				     (u64)copy[i].size, shm->tok[ti].off,
+				     shm->tok[ti].size);
+			ref_add(s, shm->tok[ti].ent);
+			if (tok_take(ti) < 0)
+				fail("token %#llx claimed more times than it was "
+				     "made for", (u64)copy[i].token);
+			done++;
+		}
+		if (out.done != done)
+			fail("CLAIM_BATCH done %u, %u entries succeeded",
+			     out.done, done);
+	}
+	region_refill(s, ri);
+	region_refill(s, ari);
+	if (err == EFAULT && cur->injected && (want & OK)) {
+		/* Inside the window: which claims stand is unknown. */
+		sess_restart(s, "CLAIM_BATCH's write-back failed");
+		hold_end(&me->main, 0);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	hold_end(&me->main, 0);
+	if (!err)
+		for (i = 0; i < n; i++)
+			if (!copy[i].result) {
+				struct region rg = ent_region(shm->tok[tis[i]].ent);
+
+				win_check(&rg, copy[i].offset, copy[i].size,
+					  "a range claimed by CLAIM_BATCH");
+			}
+	put_sess(s, "CLAIM_BATCH");
+}
+
 static void op_verify(void)
 {
 	struct sess *s = pick_sess();
@@ -3631,7 +4025,8 @@ static const struct opw ops[] = {
 	{ op_touch, 6 }, { op_verify, 2 }, { op_dup_close, 3 },
 	{ op_fork_verify, 1 }, { op_kill_child, 1 }, { op_remote, 3 },
 	{ op_share, 5 }, { op_claim, 6 }, { op_cancel, 2 }, { op_release, 4 },
-	{ op_release_batch, 2 }, { op_gup, 3 },
+	{ op_release_batch, 2 }, { op_gup, 3 }, { op_share_batch, 2 },
+	{ op_claim_batch, 2 },
 };
 
 static void set_make_it_fail(const char *path, int on)

@@ -44,6 +44,12 @@
  *  14 FOREIGN  h, t                  the other set's token here, token t
  *                                    there
  *  15 CHECK                          a full check now
+ *  16 SBATCH   h, n, u, (r, mode, v, c)...
+ *                                    n % 8 + 1 shares, each as SHARE
+ *                                    (no region: free space); undo
+ *                                    (withdraw the tokens) if u & 1
+ *  17 CBATCH   h, n, u, t...         n % 8 + 1 claims, each as CLAIM;
+ *                                    undo (release them) if u & 1
  *
  * FUZZ_OWNER_VERBOSE=1 in the environment prints what each input did.
  */
@@ -66,7 +72,7 @@
 enum fuzz_owner_op {
 	OP_NEW, OP_EXIT, OP_ALLOC, OP_FREE, OP_SHARE, OP_CLAIM, OP_CANCEL,
 	OP_RELEASE, OP_RECYCLE, OP_UNDO, OP_ABATCH, OP_FBATCH, OP_RBATCH,
-	OP_TRIM, OP_FOREIGN, OP_CHECK, OP_COUNT
+	OP_TRIM, OP_FOREIGN, OP_CHECK, OP_SBATCH, OP_CBATCH, OP_COUNT
 };
 
 struct reader {
@@ -173,15 +179,21 @@ static void op_free(struct odiff *d, int h, struct reader *rd)
 	od_free(d, h, off, size);
 }
 
-static void op_share(struct odiff *d, int h, struct reader *rd)
+/* A share's range and claims from r, mode, v, c; false if no region. */
+static bool share_args(struct odiff *d, struct reader *rd, u64 *offp,
+		       u64 *sizep, u32 *claimsp)
 {
 	int i = region(d, get8(rd));
 	u8 mode = get8(rd), v = get8(rd), c = get8(rd);
 	const struct om_region *r;
 	u64 off, size = 0;
 
-	if (i < 0)
-		return;
+	*claimsp = c % 5;
+	if (i < 0) {
+		*offp = d->a.params.max_size * 4 + v;
+		*sizep = 0;
+		return false;
+	}
 	r = &d->m.regions[i];
 	off = r->off;
 	switch (mode % 4) {
@@ -197,7 +209,31 @@ static void op_share(struct odiff *d, int h, struct reader *rd)
 	default:
 		size = r->size + 1;
 	}
-	od_share(d, h, off, size, c % 5, NULL);
+	*offp = off;
+	*sizep = size;
+	return true;
+}
+
+static void op_share(struct odiff *d, int h, struct reader *rd)
+{
+	u64 off, size;
+	u32 claims;
+
+	if (share_args(d, rd, &off, &size, &claims))
+		od_share(d, h, off, size, claims, NULL);
+}
+
+static void op_sbatch(struct odiff *d, int h, struct reader *rd)
+{
+	struct gomem_share_entry e[8];
+	unsigned int n = get8(rd) % 8 + 1, i;
+	bool undo = get8(rd) & 1;
+
+	for (i = 0; i < n; i++) {
+		e[i] = (struct gomem_share_entry){ 0 };
+		share_args(d, rd, &e[i].offset, &e[i].size, &e[i].claims);
+	}
+	od_share_batch(d, h, e, n, undo);
 }
 
 static void op_release(struct odiff *d, int h, struct reader *rd)
@@ -291,6 +327,19 @@ static void op_rbatch(struct odiff *d, int h, struct reader *rd)
 	od_release_batch(d, h, e, n);
 }
 
+static void op_cbatch(struct odiff *d, int h, struct reader *rd)
+{
+	struct gomem_claim_entry e[8];
+	unsigned int n = get8(rd) % 8 + 1, i;
+	bool undo = get8(rd) & 1;
+
+	for (i = 0; i < n; i++) {
+		e[i] = (struct gomem_claim_entry){ 0 };
+		e[i].token = token(d, get8(rd));
+	}
+	od_claim_batch(d, h, e, n, undo);
+}
+
 /* With FUZZ_OWNER_VERBOSE set: what an input did (for seed inputs). */
 static void print_counts(const struct odiff *d)
 {
@@ -380,6 +429,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			break;
 		case OP_RBATCH:
 			op_rbatch(&d, h, &rd);
+			break;
+		case OP_SBATCH:
+			op_sbatch(&d, h, &rd);
+			break;
+		case OP_CBATCH:
+			op_cbatch(&d, h, &rd);
 			break;
 		default:
 			od_foreign(&d, h, token(&d, get8(&rd)));

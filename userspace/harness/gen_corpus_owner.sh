@@ -14,6 +14,7 @@ mkdir -p "$dir"
 # Opcodes, as in fuzz_owner.c.
 NEW=0 EXIT=1 ALLOC=2 FREE=3 SHARE=4 CLAIM=5 CANCEL=6 RELEASE=7 RECYCLE=8
 UNDO=9 ABATCH=10 FBATCH=11 RBATCH=12 TRIM=13 FOREIGN=14 CHECK=15
+SBATCH=16 CBATCH=17
 # FREE modes, SHARE modes, token kinds.
 WHOLE=0 HEAD=1 TAIL=2 MIDDLE=3 RAW=4
 ALL=0 FROM=1 SPAN=2 PAST=3
@@ -33,6 +34,9 @@ release() { b "$RELEASE" "$1" "$2" "${3:-0}"; }
 abatch() { local h=$1 u=$2; shift 2; b "$ABATCH" "$h" $(($# - 1)) "$u" "$@"; }
 fbatch() { local h=$1; shift; b "$FBATCH" "$h" $(($# / 2 - 1)) "$@"; }
 rbatch() { local h=$1; shift; b "$RBATCH" "$h" $(($# / 2 - 1)) "$@"; }
+# sbatch h u (r mode v c)...; cbatch h u t...
+sbatch() { local h=$1 u=$2; shift 2; b "$SBATCH" "$h" $(($# / 4 - 1)) "$u" "$@"; }
+cbatch() { local h=$1 u=$2; shift 2; b "$CBATCH" "$h" $(($# - 1)) "$u" "$@"; }
 save() {
 	local v out=""
 
@@ -145,3 +149,17 @@ alloc 0 4000; alloc 0 8000; alloc 1 16000 12; share 0 1 $ALL 0 1
 claim 1 0; free_ 0 1 $WHOLE; free_ 0 0 $WHOLE; b $TRIM; free_ 1 0 $WHOLE
 b $TRIM; release 1 0 0; b $TRIM
 save grow-trim
+
+# Share and claim batches: bad entries beside good ones, one token twice,
+# the record limit inside a batch, and their undos.
+setup 0 4
+b $NEW $NEW
+alloc 0 200; alloc 1 64
+sbatch 0 0 0 $ALL 0 2 0 $SPAN 7 1 0 $ALL 0 0 1 $ALL 0 1 0 $PAST 0 1 \
+	0 $FROM 3 1
+b $CHECK
+cbatch 1 0 0 0 0 1 $ZERO $FORGED 1
+sbatch 0 1 0 $ALL 0 1 0 $ALL 0 1
+cbatch 1 1 0 1
+release 1 0 0; release 1 0 0; free_ 0 0 $WHOLE; b $CHECK
+save share-claim-batches

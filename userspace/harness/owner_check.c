@@ -31,6 +31,7 @@
 const char *const od_op_names[OD_OPS] = {
 	"alloc", "free", "share", "claim", "cancel", "release", "recycle",
 	"undo", "alloc_batch", "free_batch", "release_batch", "exit", "trim",
+	"share_batch", "claim_batch",
 };
 
 const char *const od_res_names[OD_RES] = {
@@ -727,6 +728,141 @@ void od_release_batch(struct odiff *d, int h,
 	}
 	if (done != ok)
 		fail(d, "release batch of %u: %u done, model %u", n, done, ok);
+}
+
+/*
+ * A share batch: each entry as a single share would be, in order, against
+ * the model; tokens checked as od_share() checks them.  With @undo, the
+ * tokens are then withdrawn (gomem_own_undo_share_batch()), as the device
+ * does when it cannot write them back: the model cancels each.
+ */
+void od_share_batch(struct odiff *d, int h,
+		    const struct gomem_share_entry *in, unsigned int n,
+		    bool undo)
+{
+	struct gomem_share_entry e[OD_BATCH_MAX];
+	struct gomem_share_token *recs[OD_BATCH_MAX];
+	int want[OD_BATCH_MAX], tok[OD_BATCH_MAX];
+	unsigned int i, ok = 0, done;
+	u64 v;
+
+	for (i = 0; i < n; i++) {
+		e[i] = in[i];
+		e[i].token = 0x5a5a5a5a5a5a5a5aULL;
+		e[i].result = 12345;
+		tok[i] = -1;
+		want[i] = om_share(&d->m, h, e[i].offset, e[i].size,
+				   e[i].claims, &tok[i]);
+		ok += !want[i];
+	}
+	done = gomem_own_share_batch(d->h[h], e, n, recs);
+	for (i = 0; i < n; i++) {
+		count(d, OD_SHARE_BATCH, e[i].result);
+		if (e[i].result != want[i]) {
+			fail(d, "share batch entry %u [%llu, +%llu) x%u by %d: %d, model %d",
+			     i, e[i].offset, e[i].size, e[i].claims, h,
+			     e[i].result, want[i]);
+			continue;
+		}
+		if (e[i].offset != in[i].offset || e[i].size != in[i].size ||
+		    e[i].claims != in[i].claims || e[i].flags != in[i].flags ||
+		    e[i].pad != in[i].pad)
+			fail(d, "share batch entry %u: input fields changed", i);
+		v = e[i].token;
+		if (e[i].result) {
+			if (v != 0x5a5a5a5a5a5a5a5aULL)
+				fail(d, "share batch entry %u failed but wrote a token",
+				     i);
+			continue;
+		}
+		if (!v)
+			fail(d, "share batch gave token 0");
+		else if (!set_add(&d->tokens_seen, v))
+			fail(d, "token %#llx given twice", v);
+		d->token_downs += v < d->last_token;
+		d->last_token = v;
+		om_share_value(&d->m, tok[i], v);
+	}
+	if (done != ok)
+		fail(d, "share batch of %u: %u done, model %u", n, done, ok);
+	if (!undo || d->fail)
+		return;
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		d->m.nr_freed = 0;
+		if (om_cancel(&d->m, h, e[i].token))
+			fail(d, "share batch undo: the model cannot cancel %#llx",
+			     e[i].token);
+		verify_freed(d, "share batch undo");
+		stale_push(d, e[i].token);
+	}
+	gomem_own_undo_share_batch(d->h[h], e, n);
+}
+
+/*
+ * A claim batch, each entry as od_claim() would be, in order.  With
+ * @undo, one claim per entry that succeeded is then released
+ * (gomem_own_undo_claim_batch()), as the device does when it cannot
+ * write the ranges back.
+ */
+void od_claim_batch(struct odiff *d, int h,
+		    const struct gomem_claim_entry *in, unsigned int n,
+		    bool undo)
+{
+	struct gomem_claim_entry e[OD_BATCH_MAX];
+	struct gomem_reference *recs[OD_BATCH_MAX];
+	u64 woff[OD_BATCH_MAX], wsize[OD_BATCH_MAX];
+	int want[OD_BATCH_MAX], t;
+	bool ends[OD_BATCH_MAX];
+	unsigned int i, ok = 0, done;
+
+	for (i = 0; i < n; i++) {
+		e[i] = in[i];
+		e[i].offset = U64_MAX;
+		e[i].size = U64_MAX;
+		e[i].result = 12345;
+		t = om_token_find(&d->m, e[i].token);
+		ends[i] = t >= 0 && d->m.tokens[t].left == 1;
+		woff[i] = 0;
+		wsize[i] = 0;
+		want[i] = om_claim(&d->m, h, e[i].token, &woff[i], &wsize[i]);
+		ok += !want[i];
+	}
+	done = gomem_own_claim_batch(d->h[h], e, n, recs);
+	for (i = 0; i < n; i++) {
+		count(d, OD_CLAIM_BATCH, e[i].result);
+		if (e[i].result != want[i])
+			fail(d, "claim batch entry %u %#llx by %d: %d, model %d",
+			     i, e[i].token, h, e[i].result, want[i]);
+		else if (!e[i].result && (e[i].offset != woff[i] ||
+					  e[i].size != wsize[i]))
+			fail(d, "claim batch entry %u %#llx by %d: [%llu, +%llu), model [%llu, +%llu)",
+			     i, e[i].token, h, e[i].offset, e[i].size,
+			     woff[i], wsize[i]);
+		else if (e[i].result && (e[i].offset != U64_MAX ||
+					 e[i].size != U64_MAX))
+			fail(d, "claim batch entry %u failed but wrote a range",
+			     i);
+		if (e[i].token != in[i].token || e[i].flags != in[i].flags)
+			fail(d, "claim batch entry %u: input fields changed", i);
+		if (!e[i].result && ends[i])
+			stale_push(d, e[i].token);
+	}
+	if (done != ok)
+		fail(d, "claim batch of %u: %u done, model %u", n, done, ok);
+	if (!undo || d->fail)
+		return;
+	for (i = 0; i < n; i++) {
+		if (e[i].result)
+			continue;
+		d->m.nr_freed = 0;
+		if (om_release(&d->m, h, e[i].offset))
+			fail(d, "claim batch undo: the model cannot release %llu",
+			     e[i].offset);
+		verify_freed(d, "claim batch undo");
+	}
+	gomem_own_undo_claim_batch(d->h[h], e, n);
 }
 
 void od_trim(struct odiff *d)

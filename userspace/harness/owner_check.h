@@ -42,7 +42,7 @@
 enum od_op {
 	OD_ALLOC, OD_FREE, OD_SHARE, OD_CLAIM, OD_CANCEL, OD_RELEASE,
 	OD_RECYCLE, OD_UNDO, OD_ALLOC_BATCH, OD_FREE_BATCH, OD_RELEASE_BATCH,
-	OD_EXIT, OD_TRIM, OD_OPS
+	OD_EXIT, OD_TRIM, OD_SHARE_BATCH, OD_CLAIM_BATCH, OD_OPS
 };
 
 /* Result classes counted per operation (batches: per entry). */
@@ -149,6 +149,12 @@ void od_free_batch(struct odiff *d, int h, const struct gomem_batch_entry *in,
 		   unsigned int n);
 void od_release_batch(struct odiff *d, int h,
 		      const struct gomem_batch_entry *in, unsigned int n);
+void od_share_batch(struct odiff *d, int h,
+		    const struct gomem_share_entry *in, unsigned int n,
+		    bool undo);
+void od_claim_batch(struct odiff *d, int h,
+		    const struct gomem_claim_entry *in, unsigned int n,
+		    bool undo);
 void od_trim(struct odiff *d);
 /* Claims and cancels of the other set's token, and the reverse. */
 void od_foreign(struct odiff *d, int h, u64 token);

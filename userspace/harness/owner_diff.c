@@ -236,7 +236,13 @@ static void do_bad_free(struct run *r, int h)
 	od_free(&r->d, h, off, size);
 }
 
-static void do_share(struct run *r, int h)
+/*
+ * What a share asks: a region @h holds mostly, a range of it, sometimes
+ * past its end or with bad claims.  False if there is nothing to share
+ * (then, sometimes, a share of free space).
+ */
+static bool pick_share(struct run *r, int h, u64 *offp, u64 *sizep,
+		       u32 *claimsp)
 {
 	const struct omodel *m = &r->d.m;
 	u32 claims = chance(r, 70) ? 1 : 2 + below(r, 3);
@@ -245,10 +251,10 @@ static void do_share(struct run *r, int h)
 
 	i = pick_region(r, h, chance(r, 8) ? NOT_HELD : HELD);
 	if (i < 0) {
-		if (chance(r, 20))
-			od_share(&r->d, h, below(r, 64 * PAGE_SIZE), 0, 1,
-				 NULL);
-		return;
+		*offp = below(r, 64 * PAGE_SIZE);
+		*sizep = 0;
+		*claimsp = 1;
+		return false;
 	}
 	off = inside(r, i);
 	end = m->regions[i].off + m->regions[i].size;
@@ -272,7 +278,19 @@ static void do_share(struct run *r, int h)
 	default:
 		break;
 	}
-	od_share(&r->d, h, off, size, claims, NULL);
+	*offp = off;
+	*sizep = size;
+	*claimsp = claims;
+	return true;
+}
+
+static void do_share(struct run *r, int h)
+{
+	u64 off, size;
+	u32 claims;
+
+	if (pick_share(r, h, &off, &size, &claims) || chance(r, 20))
+		od_share(&r->d, h, off, size, claims, NULL);
 }
 
 /* A token nobody was given: forged, 0, spent, or another set's. */
@@ -292,7 +310,8 @@ static u64 bogus_token(struct run *r)
 	}
 }
 
-static void do_claim(struct run *r, int h)
+/* A token to claim: mostly a live one, sometimes @h's own, or bogus. */
+static u64 pick_claim(struct run *r, int h)
 {
 	const struct omodel *m = &r->d.m;
 	u64 t = od_live_token(&r->d, next(r));
@@ -306,7 +325,12 @@ static void do_claim(struct run *r, int h)
 			if (m->tokens[i].maker == h)
 				t = m->tokens[i].value;
 	}
-	od_claim(&r->d, h, t);
+	return t;
+}
+
+static void do_claim(struct run *r, int h)
+{
+	od_claim(&r->d, h, pick_claim(r, h));
 }
 
 static void do_cancel(struct run *r, int h)
@@ -461,6 +485,39 @@ static void do_release_batch(struct run *r, int h)
 	od_release_batch(&r->d, h, e, n);
 }
 
+/* Shares of regions @h holds, a few bad, now and then one range twice. */
+static void do_share_batch(struct run *r, int h)
+{
+	struct gomem_share_entry e[OD_BATCH_MAX];
+	unsigned int n = 1 + below(r, 16), i;
+
+	for (i = 0; i < n; i++) {
+		e[i] = (struct gomem_share_entry){ 0 };
+		pick_share(r, h, &e[i].offset, &e[i].size, &e[i].claims);
+		if (i && chance(r, 10))
+			e[i] = e[below(r, i)];
+	}
+	od_share_batch(&r->d, h, e, n, chance(r, 10));
+}
+
+/*
+ * Claims of live tokens, some bogus, some of one token twice (the second
+ * -ENOENT once the first used its last claim).
+ */
+static void do_claim_batch(struct run *r, int h)
+{
+	struct gomem_claim_entry e[OD_BATCH_MAX];
+	unsigned int n = 1 + below(r, 16), i;
+
+	for (i = 0; i < n; i++) {
+		e[i] = (struct gomem_claim_entry){ 0 };
+		e[i].token = pick_claim(r, h);
+		if (i && chance(r, 15))
+			e[i].token = e[below(r, i)].token;
+	}
+	od_claim_batch(&r->d, h, e, n, chance(r, 10));
+}
+
 static void step(struct run *r)
 {
 	struct odiff *d = &r->d;
@@ -506,8 +563,10 @@ static void step(struct run *r)
 		od_trim(d);
 	else if (k < 975)
 		od_foreign(d, h, od_live_token(d, next(r)));
+	else if (k < 985)
+		do_share_batch(r, h);
 	else
-		do_claim(r, h);
+		do_claim_batch(r, h);
 	od_check(d, h);
 	for (i = 0; i < d->m.nr_regions; i++)
 		r->orphans_seen += d->m.regions[i].owner < 0;
@@ -536,6 +595,10 @@ static const struct {
 	{ OD_FREE_BATCH, OD_OK }, { OD_FREE_BATCH, OD_EINVAL },
 	{ OD_RELEASE_BATCH, OD_OK }, { OD_RELEASE_BATCH, OD_EINVAL },
 	{ OD_EXIT, OD_OK }, { OD_TRIM, OD_OK },
+	{ OD_SHARE_BATCH, OD_OK }, { OD_SHARE_BATCH, OD_EINVAL },
+	{ OD_SHARE_BATCH, OD_EPERM }, { OD_SHARE_BATCH, OD_EDQUOT },
+	{ OD_CLAIM_BATCH, OD_OK }, { OD_CLAIM_BATCH, OD_ENOENT },
+	{ OD_CLAIM_BATCH, OD_EDQUOT },
 };
 
 static void report(struct run *r)

@@ -590,6 +590,117 @@ GOMEM_EXPORT int gomem_release_batch(struct gomem *g,
 	return gomem_offsets_batch(g, GOMEM_IOC_RELEASE_BATCH, regions, n);
 }
 
+/* The ioctl of a share or claim batch of @n entries at @e. */
+static int gomem_hold_batch_call(struct gomem *g, unsigned long cmd, void *e,
+				 unsigned int n)
+{
+	struct gomem_batch b;
+
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)e;
+	b.count = n;
+	return gomem_ioctl(g, cmd, &b);
+}
+
+GOMEM_EXPORT int gomem_share_batch(struct gomem *g,
+				   struct gomem_share_req *reqs, size_t n)
+{
+	struct gomem_share_entry e[GOMEM_LIB_BATCH];
+	unsigned int idx[GOMEM_LIB_BATCH];
+	size_t i = 0, j, done = 0;
+	bool first = true;
+	unsigned int k;
+	uint64_t off;
+	int err;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	while (i < n) {
+		for (k = 0; i < n && k < GOMEM_LIB_BATCH; i++) {
+			/* A region once shared never enters a cache. */
+			if (!gomem_to_offset(g, reqs[i].ptr, &off) ||
+			    (g->cache && gomem_cache_forget(g->cache, off))) {
+				reqs[i].result = -EINVAL;
+				continue;
+			}
+			memset(&e[k], 0, sizeof(e[k]));
+			e[k].offset = off;
+			e[k].size = reqs[i].size;
+			e[k].claims = reqs[i].claims;
+			idx[k++] = (unsigned int)i;
+		}
+		if (!k)
+			break;
+		err = gomem_hold_batch_call(g, GOMEM_IOC_SHARE_BATCH, e, k);
+		for (j = 0; j < k; j++) {
+			struct gomem_share_req *q = &reqs[idx[j]];
+
+			q->result = err ? err : e[j].result;
+			if (!q->result && !e[j].token)
+				q->result = -EPROTO;	/* never 0 */
+			if (!q->result) {
+				q->token = e[j].token;
+				done++;
+			}
+		}
+		if (err && first) {
+			for (; i < n; i++)
+				reqs[i].result = err;
+			return err;
+		}
+		first = false;
+	}
+	return (int)done;
+}
+
+GOMEM_EXPORT int gomem_claim_batch(struct gomem *g,
+				   struct gomem_claim_req *reqs, size_t n)
+{
+	struct gomem_claim_entry e[GOMEM_LIB_BATCH];
+	size_t i = 0, done = 0;
+	unsigned int j, k;
+	int err;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	while (i < n) {
+		k = n - i < GOMEM_LIB_BATCH ? (unsigned int)(n - i) :
+					      GOMEM_LIB_BATCH;
+		memset(e, 0, k * sizeof(e[0]));
+		for (j = 0; j < k; j++) {
+			e[j].token = reqs[i + j].token;
+			reqs[i + j].ptr = NULL;
+			reqs[i + j].size = 0;
+		}
+		err = gomem_hold_batch_call(g, GOMEM_IOC_CLAIM_BATCH, e, k);
+		for (j = 0; j < k; j++) {
+			struct gomem_claim_req *q = &reqs[i + j];
+
+			q->result = err ? err : e[j].result;
+			if (!q->result &&
+			    (e[j].offset >= g->map_size ||
+			     e[j].size > g->map_size - e[j].offset ||
+			     e[j].size > SIZE_MAX)) {
+				/* The module broke its word (never). */
+				gomem_release_offset(g, e[j].offset);
+				q->result = -EPROTO;
+			}
+			if (q->result)
+				continue;
+			/* Held by reference: its free must reach the device. */
+			if (g->cache)
+				gomem_cache_forget(g->cache, e[j].offset);
+			q->ptr = g->base + e[j].offset;
+			q->size = (size_t)e[j].size;
+			done++;
+		}
+		if (err && i == 0)
+			return err;
+		i += k;
+	}
+	return (int)done;
+}
+
 /* ---- recyclable ---- */
 
 GOMEM_EXPORT struct gomem_recyclable *gomem_recyclable_new(struct gomem *g)

@@ -2020,14 +2020,17 @@ static void case_unknown_ioctl_enotty(void)
 	struct gomem_stats s = get_stats(fd);
 	char buf[256];
 	unsigned long cmds[] = {
-		_IO(GOMEM_IOC_MAGIC, 0xD),
-		_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_alloc),
+		/* The first number after the last command (0xE). */
+		_IO(GOMEM_IOC_MAGIC, 0xF),
+		_IOWR(GOMEM_IOC_MAGIC, 0xF, struct gomem_alloc),
 		/* The hand-off commands with another direction. */
 		_IOR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share),
 		_IOW(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim),
 		_IOR(GOMEM_IOC_MAGIC, 0xA, struct gomem_token),
 		_IOWR(GOMEM_IOC_MAGIC, 0xB, struct gomem_ref),
 		_IOW(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch),
+		_IOR(GOMEM_IOC_MAGIC, 0xD, struct gomem_batch),
+		_IO(GOMEM_IOC_MAGIC, 0xE),
 		_IOR(GOMEM_IOC_MAGIC, 0x40, struct gomem_stats),
 		_IOWR(GOMEM_IOC_MAGIC, 0xff, u64),
 		_IOWR(0xB8, 0x1, struct gomem_alloc),	/* other magic */
@@ -7331,6 +7334,346 @@ static void case_handoff_struct_sizes(void)
 }
 
 /*
+ * SHARE_BATCH and CLAIM_BATCH, entry by entry: good entries beside bad
+ * ones (each its errno, its token or range untouched, nothing changed for
+ * it), a token of two claims claimed twice in one batch and a third time
+ * -ENOENT, a read-only consumer, tokens that work like single SHARE's.
+ */
+static void case_share_claim_batch_per_entry_results(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR), r = dev_open(O_RDONLY);
+	struct gomem_info in = get_info(a);
+	u64 g = in.granule, r1, r2, rb;
+	struct gomem_share_entry se[6], scopy[6];
+	struct gomem_claim_entry ce[7], ccopy[7];
+	struct gomem_batch bt = { .entries = (uintptr_t)se, .count = 6 };
+	struct gomem_stats s0 = get_stats(a);
+	static const int swant[6] = { 0, 0, -EINVAL, -EPERM, -EINVAL, 0 };
+	static const int cwant[7] = { 0, 0, -ENOENT, 0, -ENOENT, -ENOENT,
+				      -ENOENT };
+
+	r1 = must_alloc(a, 4096, 0, 0);
+	r2 = must_alloc(a, 100, 0, 0);
+	rb = must_alloc(b, 64, 0, 0);
+	memset(se, 0, sizeof(se));
+	se[0] = (struct gomem_share_entry){ .offset = r1, .claims = 2 };
+	se[1] = (struct gomem_share_entry){ .offset = r1 + 7, .size = 9,
+					    .claims = 1 };
+	se[2] = (struct gomem_share_entry){ .offset = r2, .claims = 0 };
+	se[3] = (struct gomem_share_entry){ .offset = rb, .claims = 1 };
+	se[4] = (struct gomem_share_entry){ .offset = r2 + 10,
+					    .size = round_up(100, g),
+					    .claims = 1 };
+	se[5] = (struct gomem_share_entry){ .offset = r2 + 99, .claims = 1 };
+	for (int i = 0; i < 6; i++) {
+		se[i].token = 0x77;
+		se[i].result = 77;
+	}
+	memcpy(scopy, se, sizeof(se));
+	bt.done = 12345;
+	EXPECT_OK(ioctl(a, GOMEM_IOC_SHARE_BATCH, &bt), "SHARE_BATCH");
+	CHECK(bt.done == 3, "SHARE_BATCH done %u, want 3", bt.done);
+	for (int i = 0; i < 6; i++) {
+		CHECK(se[i].result == swant[i], "share entry %d: result %d, "
+		      "want %d", i, se[i].result, swant[i]);
+		CHECK(se[i].offset == scopy[i].offset &&
+		      se[i].size == scopy[i].size &&
+		      se[i].claims == scopy[i].claims && !se[i].flags &&
+		      !se[i].pad, "share entry %d: an input field changed", i);
+		CHECK(swant[i] ? se[i].token == 0x77 :
+				 se[i].token && se[i].token != 0x77,
+		      "share entry %d: token %#llx", i, se[i].token);
+	}
+	CHECK(se[0].token != se[1].token && se[1].token != se[5].token,
+	      "SHARE_BATCH gave one token twice");
+	expect_holds(a, 2, 0, 0, 3, "three tokens made by the batch");
+	expect_holds(b, 1, 0, 0, 0, "b's region not shared by a");
+	expect_arena(a, s0, 4096 + round_up(100, g) + round_up(64, g), 0, 3,
+		     0, 0, "after SHARE_BATCH");
+
+	/* The read-only session claims them. */
+	memset(ce, 0, sizeof(ce));
+	ce[0].token = se[0].token;	/* 0 */
+	ce[1].token = se[0].token;	/* 0: its second claim */
+	ce[2].token = se[0].token;	/* -ENOENT: used up */
+	ce[3].token = se[5].token;	/* 0 */
+	ce[4].token = 0;		/* -ENOENT */
+	ce[5].token = se[0].token ^ 1;	/* -ENOENT: forged */
+	ce[6].token = se[5].token;	/* -ENOENT: used up by entry 3 */
+	for (int i = 0; i < 7; i++) {
+		ce[i].offset = 0x55;
+		ce[i].size = 0x66;
+		ce[i].result = 77;
+	}
+	memcpy(ccopy, ce, sizeof(ce));
+	bt = (struct gomem_batch){ .entries = (uintptr_t)ce, .count = 7,
+				   .done = 999 };
+	EXPECT_OK(ioctl(r, GOMEM_IOC_CLAIM_BATCH, &bt),
+		  "CLAIM_BATCH, read-only session");
+	CHECK(bt.done == 3, "CLAIM_BATCH done %u, want 3", bt.done);
+	for (int i = 0; i < 7; i++) {
+		CHECK(ce[i].result == cwant[i], "claim entry %d: result %d, "
+		      "want %d", i, ce[i].result, cwant[i]);
+		CHECK(ce[i].token == ccopy[i].token && !ce[i].flags,
+		      "claim entry %d: an input field changed", i);
+		if (cwant[i])
+			CHECK(ce[i].offset == 0x55 && ce[i].size == 0x66,
+			      "failed claim entry %d wrote its range", i);
+	}
+	CHECK(ce[0].offset == r1 && ce[0].size == 4096 &&
+	      ce[1].offset == r1 && ce[3].offset == r2 + 99 &&
+	      ce[3].size == round_up(100, g) - 99, "claimed ranges: [%#llx, "
+	      "+%llu) [%#llx, +%llu)", ce[0].offset, ce[0].size,
+	      ce[3].offset, ce[3].size);
+	expect_holds(r, 0, 2, 4096 + round_up(100, g), 0,
+		     "two regions held by reference, three claims");
+	expect_holds(a, 2, 0, 0, 1, "a's unclaimed token");
+	/* The tokens made by the batch are tokens: single CLAIM, CANCEL. */
+	must_claim(b, se[1].token, r1 + 7, 9);
+	EXPECT_RES(try_cancel(a, se[1].token), ENOENT, "cancel of a spent one");
+	/* The owner lets go; the references hold the bytes. */
+	must_free(a, r1, 4096);
+	must_free(a, r2, 100);
+	EXPECT_RES(try_release(r, r1), 0, "release 1 of r1");
+	EXPECT_RES(try_release(r, r1 + 1), 0, "release 2 of r1");
+	EXPECT_RES(try_release(b, r1), 0, "b's release of r1");
+	EXPECT_RES(try_release(r, r2), 0, "release of r2");
+	expect_holds(r, 0, 0, 0, 0, "every claim released");
+	must_free(b, rb, 64);
+	expect_arena(a, s0, 0, 0, 0, 0, 0, "after the releases");
+	close(r);
+	close(b);
+	close(a);
+}
+
+/*
+ * The record limit inside one batch: tokens made by earlier entries count
+ * for the later ones (-EDQUOT, nothing made for them); a claim batch at
+ * the limit takes further claims of a region it references but no first
+ * reference.
+ */
+static void case_share_claim_batch_edquot(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 cap = in.max_session_regions, g = in.granule, n = 0, ra, own = 0;
+	struct gomem_batch_entry *e = calloc(GOMEM_BATCH_MAX, sizeof(*e));
+	struct gomem_batch bt = { .entries = (uintptr_t)e };
+	struct gomem_share_entry se[4];
+	struct gomem_claim_entry ce[3];
+	u64 ta, tb;
+
+	CHECK(e, "calloc");
+	CHECK(cap >= 8 && cap <= (8ULL << 20), "cap %llu out of the range "
+	      "this case can fill", cap);
+	CHECK((cap + 8) * 2 * g < in.max_size, "cap %llu regions of %llu "
+	      "bytes do not fit max_size %llu", cap, g, in.max_size);
+	ra = must_alloc(a, 4 * g, 0, 0);
+	ta = must_share(a, ra, 0, 2);
+	tb = must_share(a, ra + g, g, 1);
+	while (n < cap - 2) {
+		u32 k = cap - 2 - n < GOMEM_BATCH_MAX ? cap - 2 - n :
+			GOMEM_BATCH_MAX;
+
+		memset(e, 0, k * sizeof(*e));
+		for (u32 i = 0; i < k; i++)
+			e[i].size = g;
+		bt.count = k;
+		EXPECT_OK(ioctl(b, GOMEM_IOC_ALLOC_BATCH, &bt), "alloc batch");
+		CHECK(bt.done == k, "alloc batch after %llu regions: done %u "
+		      "of %u (%d)", n, bt.done, k, e[0].result);
+		if (!n)
+			own = e[0].offset;
+		n += k;
+	}
+	/* Two records left: two of four shares, then -EDQUOT. */
+	memset(se, 0, sizeof(se));
+	for (int i = 0; i < 4; i++) {
+		se[i].offset = own;
+		se[i].claims = 1;
+		se[i].token = 0x77;
+	}
+	bt = (struct gomem_batch){ .entries = (uintptr_t)se, .count = 4 };
+	EXPECT_OK(ioctl(b, GOMEM_IOC_SHARE_BATCH, &bt), "SHARE_BATCH");
+	CHECK(bt.done == 2 && !se[0].result && !se[1].result &&
+	      se[2].result == -EDQUOT && se[3].result == -EDQUOT &&
+	      se[2].token == 0x77 && se[3].token == 0x77,
+	      "SHARE_BATCH at the limit: done %u, results %d %d %d %d",
+	      bt.done, se[0].result, se[1].result, se[2].result,
+	      se[3].result);
+	expect_holds(b, cap - 2, 0, 0, 2, "at the limit");
+	/* At the limit: no first reference; withdraw one token, then one. */
+	memset(ce, 0, sizeof(ce));
+	ce[0].token = ta;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)ce, .count = 1 };
+	EXPECT_OK(ioctl(b, GOMEM_IOC_CLAIM_BATCH, &bt), "CLAIM_BATCH");
+	CHECK(bt.done == 0 && ce[0].result == -EDQUOT,
+	      "CLAIM_BATCH at the limit: done %u, result %d", bt.done,
+	      ce[0].result);
+	EXPECT_RES(try_cancel(b, se[0].token), 0, "cancel");
+	memset(ce, 0, sizeof(ce));
+	ce[0].token = ta;	/* the first reference: the last record */
+	ce[1].token = tb;	/* the same region: no record */
+	ce[2].token = ta;
+	bt = (struct gomem_batch){ .entries = (uintptr_t)ce, .count = 3 };
+	EXPECT_OK(ioctl(b, GOMEM_IOC_CLAIM_BATCH, &bt), "CLAIM_BATCH");
+	CHECK(bt.done == 3 && !ce[0].result && !ce[1].result &&
+	      !ce[2].result, "CLAIM_BATCH: done %u, results %d %d %d",
+	      bt.done, ce[0].result, ce[1].result, ce[2].result);
+	expect_holds(b, cap - 2, 1, 4 * g, 1, "at the limit again");
+	close(b);
+	must_free(a, ra, 4 * g);
+	expect_holds(a, 0, 0, 0, 0, "a let go");
+	close(a);
+	free(e);
+}
+
+/*
+ * Bad input refuses the whole batch with nothing done: EINVAL for a bad
+ * count, flags, align or padding of the batch, or flags or padding of
+ * any one entry; EFAULT for entries that cannot be read, or whose
+ * outputs (or the batch's done) cannot be written.  No entry's output is
+ * written, statistics do not move.
+ */
+static void case_share_claim_batch_bad_input_unchanged(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	long pg = sysconf(_SC_PAGESIZE);
+	void *bad = unmapped_address();
+	static const u32 counts[] = { 0, GOMEM_BATCH_MAX + 1, 0x80000000U,
+				      UINT32_MAX };
+	unsigned long cmds[2] = { GOMEM_IOC_SHARE_BATCH,
+				  GOMEM_IOC_CLAIM_BATCH };
+	const char *names[2] = { "SHARE_BATCH", "CLAIM_BATCH" };
+	u64 off = must_alloc(a, 4096, 0, 0), tok = must_share(a, off, 0, 4);
+	struct gomem_share_entry *se;
+	struct gomem_claim_entry *ce;
+	struct gomem_stats sa, sb;
+	struct gomem_batch bt;
+	unsigned char *m;
+
+	m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap anon");
+	CHECK(!munmap(m + 2 * pg, pg), "munmap");
+	se = calloc(GOMEM_BATCH_MAX + 2, sizeof(*se));
+	ce = calloc(GOMEM_BATCH_MAX + 2, sizeof(*ce));
+	CHECK(se && ce, "calloc");
+	for (int i = 0; i < GOMEM_BATCH_MAX + 2; i++) {
+		se[i] = (struct gomem_share_entry){ .offset = off, .claims = 1,
+						    .token = 0x77,
+						    .result = 55 };
+		ce[i] = (struct gomem_claim_entry){ .token = tok,
+						    .result = 55,
+						    .offset = 0x88 };
+	}
+	sa = get_stats(a);
+	sb = get_stats(b);
+	for (int c = 0; c < 2; c++) {
+		int fd = c ? b : a;
+		void *ent = c ? (void *)ce : (void *)se;
+		size_t esz = c ? sizeof(*ce) : sizeof(*se);
+		char what[96];
+
+		for (unsigned int i = 0; i < sizeof(counts) / sizeof(counts[0]);
+		     i++) {
+			bt = (struct gomem_batch){ .entries = (uintptr_t)ent,
+						   .count = counts[i] };
+			snprintf(what, sizeof(what), "%s count %u", names[c],
+				 counts[i]);
+			EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		}
+		bt = (struct gomem_batch){ .entries = (uintptr_t)ent,
+					   .count = 2,
+					   .flags = GOMEM_ALLOC_NOZERO };
+		snprintf(what, sizeof(what), "%s with flags", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		bt.flags = 1U << 31;
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		bt.flags = 0;
+		bt.align = 8;
+		snprintf(what, sizeof(what), "%s with align", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		bt.align = 0;
+		bt.pad = 1;
+		snprintf(what, sizeof(what), "%s with padding", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		bt.pad = 0;
+		/* Entry 1's flags, then (share) its padding. */
+		if (c)
+			ce[1].flags = 1;
+		else
+			se[1].flags = 1U << 31;
+		snprintf(what, sizeof(what), "%s with an entry's flags",
+			 names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL, what);
+		if (c) {
+			ce[1].flags = 0;
+		} else {
+			se[1].flags = 0;
+			se[1].pad = 1;
+			EXPECT_ERR(ioctl(fd, cmds[c], &bt), EINVAL,
+				   "SHARE_BATCH with an entry's padding");
+			se[1].pad = 0;
+		}
+		/* Pointers. */
+		bt.entries = (uintptr_t)bad;
+		snprintf(what, sizeof(what), "%s, unmapped entries", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EFAULT, what);
+		bt.entries = 0;
+		snprintf(what, sizeof(what), "%s, NULL entries", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EFAULT, what);
+		bt.entries = 0xffff800000000000ULL;
+		snprintf(what, sizeof(what), "%s, kernel-address entries",
+			 names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EFAULT, what);
+		/* A second entry running off the mapping. */
+		memcpy(m + 2 * pg - esz, ent, esz);
+		memcpy(m + 2 * pg - 2 * esz, ent, esz);
+		bt.entries = (uintptr_t)(m + 2 * pg - esz);
+		snprintf(what, sizeof(what), "%s, entries off the mapping",
+			 names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EFAULT, what);
+		/* Read-only entries: their outputs cannot be written. */
+		memcpy(m + pg, ent, 2 * esz);
+		bt.entries = (uintptr_t)(m + pg);
+		CHECK(!mprotect(m + pg, pg, PROT_READ), "mprotect");
+		snprintf(what, sizeof(what), "%s, read-only entries", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], &bt), EFAULT, what);
+		CHECK(!mprotect(m + pg, pg, PROT_READ | PROT_WRITE),
+		      "mprotect");
+		/* A read-only header: done cannot be written. */
+		bt.entries = (uintptr_t)ent;
+		memcpy(m, &bt, sizeof(bt));
+		CHECK(!mprotect(m, pg, PROT_READ), "mprotect");
+		snprintf(what, sizeof(what), "%s, read-only header", names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], m), EFAULT, what);
+		CHECK(!mprotect(m, pg, PROT_READ | PROT_WRITE), "mprotect");
+		EXPECT_ERR(ioctl(fd, cmds[c], bad), EFAULT, names[c]);
+		EXPECT_ERR(ioctl(fd, cmds[c], NULL), EFAULT, names[c]);
+	}
+	for (int i = 0; i < GOMEM_BATCH_MAX + 2; i++) {
+		CHECK(se[i].result == 55 && se[i].token == 0x77,
+		      "refused SHARE_BATCH wrote entry %d", i);
+		CHECK(ce[i].result == 55 && ce[i].offset == 0x88,
+		      "refused CLAIM_BATCH wrote entry %d", i);
+	}
+	EXPECT_STATS_SAME(sa, a, "refused SHARE_BATCHes");
+	EXPECT_STATS_SAME(sb, b, "refused CLAIM_BATCHes");
+	/* Nothing was used up: the token has its four claims. */
+	bt = (struct gomem_batch){ .entries = (uintptr_t)ce, .count = 5 };
+	EXPECT_OK(ioctl(b, GOMEM_IOC_CLAIM_BATCH, &bt), "CLAIM_BATCH");
+	CHECK(bt.done == 4 && ce[4].result == -ENOENT,
+	      "claims after the refusals: done %u, last %d", bt.done,
+	      ce[4].result);
+	free(se);
+	free(ce);
+	munmap(m, 2 * pg);
+	close(b);
+	close(a);
+}
+
+/*
  * Bad pointers: EFAULT with nothing changed, for the argument (NULL,
  * unmapped, straddling into an unmapped page, read-only where the
  * command writes) and for RELEASE_BATCH's entries.  A command only reads
@@ -8500,6 +8843,9 @@ static struct gomem_case cases[] = {
 	C(handoff_struct_sizes, 0),
 	C(handoff_bad_pointers_efault, 0),
 	C(release_batch_per_entry_results, 0),
+	C(share_claim_batch_per_entry_results, 0),
+	C(share_claim_batch_edquot, 0),
+	C(share_claim_batch_bad_input_unchanged, 0),
 	C(recycle_keeps_shared_regions, 0),
 	C(forward_shared_region, 0),
 	C(trim_keeps_chunk_of_held_region, 0),

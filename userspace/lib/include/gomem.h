@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-#define GOMEM_LIB_VERSION	"1.2.0"
+#define GOMEM_LIB_VERSION	"1.3.0"
 
 /* The device gomem_open(NULL, ...) opens. */
 #define GOMEM_DEFAULT_PATH	"/dev/gomem"
@@ -273,6 +273,65 @@ int gomem_release(struct gomem *g, const void *ptr);
  */
 int gomem_release_batch(struct gomem *g, struct gomem_region *regions,
 			size_t n);
+
+/* ---- batched hand-off (since 1.3.0) ---- */
+
+/**
+ * struct gomem_share_req - one token of gomem_share_batch()
+ * @ptr: in: first byte to share, as for gomem_share()
+ * @size: in: bytes (0: to the end of the region)
+ * @claims: in: claims the token is good for (at least 1)
+ * @result: out: 0 or this token's negative errno (as gomem_share())
+ * @token: out: the token when @result is 0, else left as it was
+ */
+struct gomem_share_req {
+	const void *ptr;
+	size_t size;
+	uint32_t claims;
+	int result;
+	uint64_t token;
+};
+
+/**
+ * struct gomem_claim_req - one claim of gomem_claim_batch()
+ * @token: in: the token to claim
+ * @ptr: out: the shared range in this process's mapping when @result is
+ *       0, else NULL
+ * @size: out: its bytes when @result is 0, else 0
+ * @result: out: 0 or this claim's negative errno (as gomem_claim())
+ */
+struct gomem_claim_req {
+	uint64_t token;
+	void *ptr;
+	size_t size;
+	int result;
+};
+
+/*
+ * gomem_share() for @n ranges, in as few GOMEM_IOC_SHARE_BATCH calls as
+ * possible (up to 256 each), in order: each request gets its own result
+ * and, on success, its token; a failed one changes nothing (a pointer
+ * outside the mapping is -EINVAL and not sent).  Return: how many tokens
+ * were made (check each result), or a negative errno when the first call
+ * failed as a whole (-ENOTTY a module without batched hand-off: use
+ * gomem_share()): nothing made, every result that errno but a pointer
+ * outside the mapping's -EINVAL.  @n 0 returns 0.
+ */
+int gomem_share_batch(struct gomem *g, struct gomem_share_req *reqs,
+		      size_t n);
+
+/*
+ * gomem_claim() for @n tokens, in GOMEM_IOC_CLAIM_BATCH calls of up to
+ * 256, in order (a token of several claims may be named several times,
+ * a claim each): each request gets its own result and, on success, the
+ * shared range; each success is one claim, dropped by one gomem_release()
+ * (or one gomem_release_batch() entry).  Return: how many were claimed,
+ * or a negative errno when the first call failed as a whole (-ENOTTY a
+ * module without batched hand-off): nothing claimed, every result that
+ * errno.  @n 0 returns 0.
+ */
+int gomem_claim_batch(struct gomem *g, struct gomem_claim_req *reqs,
+		      size_t n);
 
 /* ---- the region cache (since 1.2.0) ---- */
 

@@ -1948,6 +1948,118 @@ static void case_release_batch_many(void)
 	gomem_close(g);
 }
 
+/*
+ * gomem_share_batch() and gomem_claim_batch(): each request its own
+ * result, failed ones change nothing (tokens and ranges left as they
+ * were, statistics as before), a token of two claims claimed twice in one
+ * batch and a third time -ENOENT.
+ */
+static void case_lib_share_claim_batch_results(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(c), s;
+	struct gomem_share_req sr[5];
+	struct gomem_claim_req cr[6];
+	struct gomem_region r[4];
+	char *p, stack = 0;
+
+	CHECK_RET(gomem_share_batch(g, sr, 0), 0);
+	CHECK_RET(gomem_claim_batch(c, cr, 0), 0);
+	p = gomem_alloc(g, 1000, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	for (int i = 0; i < 1000; i++)
+		p[i] = (char)i;
+	memset(sr, 0, sizeof(sr));
+	sr[0] = (struct gomem_share_req){ p, 0, 1, 1, 7 };
+	sr[1] = (struct gomem_share_req){ p + 100, 50, 2, 1, 7 };
+	sr[2] = (struct gomem_share_req){ p, 0, 0, 1, 7 };	/* claims 0 */
+	sr[3] = (struct gomem_share_req){ &stack, 0, 1, 1, 7 };
+	sr[4] = (struct gomem_share_req){ p + 10, 5000, 1, 1, 7 };
+	CHECK_RET(gomem_share_batch(g, sr, 5), 2);
+	CHECK(!sr[0].result && !sr[1].result, "good shares: %d %d",
+	      sr[0].result, sr[1].result);
+	CHECK(sr[2].result == -EINVAL && sr[3].result == -EINVAL &&
+	      sr[4].result == -EINVAL, "bad shares: %d %d %d", sr[2].result,
+	      sr[3].result, sr[4].result);
+	CHECK(sr[0].token && sr[1].token && sr[0].token != sr[1].token &&
+	      sr[0].token != 7 && sr[2].token == 7 && sr[4].token == 7,
+	      "tokens");
+	CHECK_STAT(must_stats(g), session_tokens, 2);
+	cr[0] = (struct gomem_claim_req){ sr[1].token, NULL, 0, 1 };
+	cr[1] = (struct gomem_claim_req){ sr[0].token, NULL, 0, 1 };
+	cr[2] = (struct gomem_claim_req){ sr[1].token, NULL, 0, 1 };
+	cr[3] = (struct gomem_claim_req){ sr[1].token, NULL, 0, 1 };
+	cr[4] = (struct gomem_claim_req){ 0, &stack, 9, 1 };
+	cr[5] = (struct gomem_claim_req){ sr[0].token, NULL, 0, 1 };
+	CHECK_RET(gomem_claim_batch(c, cr, 6), 3);
+	CHECK(!cr[0].result && !cr[1].result && !cr[2].result,
+	      "good claims: %d %d %d", cr[0].result, cr[1].result,
+	      cr[2].result);
+	CHECK(cr[3].result == -ENOENT && cr[4].result == -ENOENT &&
+	      cr[5].result == -ENOENT, "spent tokens: %d %d %d",
+	      cr[3].result, cr[4].result, cr[5].result);
+	CHECK(cr[0].size == 50 && cr[1].size == 1000 && cr[2].size == 50,
+	      "sizes %zu %zu %zu", cr[0].size, cr[1].size, cr[2].size);
+	CHECK(!cr[3].ptr && !cr[4].ptr && !cr[4].size, "failed claims' ranges");
+	CHECK(cr[0].ptr && ((const char *)cr[0].ptr)[0] == (char)100 &&
+	      cr[1].ptr && ((const char *)cr[1].ptr)[999] == (char)999,
+	      "claimed bytes");
+	s = must_stats(c);
+	CHECK_STAT(s, session_refs, s0.session_refs + 1);
+	CHECK_STAT(s, tokens, s0.tokens);
+	CHECK_STAT(must_stats(g), session_tokens, 0);
+	/* Three claims, three releases; then the owner frees it. */
+	for (int i = 0; i < 3; i++)
+		r[i] = (struct gomem_region){ cr[i].ptr, 0, 1 };
+	CHECK_RET(gomem_release_batch(c, r, 3), 3);
+	CHECK_STAT(must_stats(c), session_refs, s0.session_refs);
+	CHECK_RET(gomem_free(g, p, 1000), 0);
+	CHECK_STAT(must_stats(c), in_use, s0.in_use);
+	gomem_close(c);
+	gomem_close(g);
+}
+
+/* More than one library call's worth (256) of shares and claims. */
+static void case_share_claim_batch_many(void)
+{
+	struct gomem *g = must_open(0), *c = must_open(GOMEM_LIB_READONLY);
+	struct gomem_stats s0 = must_stats(c);
+	size_t n = 300;
+	struct gomem_region *a = calloc(n, sizeof(*a));
+	struct gomem_share_req *sr = calloc(n, sizeof(*sr));
+	struct gomem_claim_req *cr = calloc(n, sizeof(*cr));
+	struct gomem_region *r = calloc(n, sizeof(*r));
+
+	CHECK(a && sr && cr && r, "calloc");
+	for (size_t i = 0; i < n; i++)
+		a[i].size = 64;
+	CHECK_RET(gomem_alloc_batch(g, a, n, 0, 0), (long long)n);
+	for (size_t i = 0; i < n; i++) {
+		memset(a[i].ptr, (int)(i & 0xff), 64);
+		sr[i] = (struct gomem_share_req){ a[i].ptr, 0, 1, 1, 0 };
+	}
+	CHECK_RET(gomem_share_batch(g, sr, n), (long long)n);
+	CHECK_RET(gomem_free_batch(g, a, n), (long long)n);
+	for (size_t i = 0; i < n; i++)
+		cr[i].token = sr[i].token;
+	CHECK_RET(gomem_claim_batch(c, cr, n), (long long)n);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(cr[i].ptr && cr[i].size == 64 &&
+		      ((const unsigned char *)cr[i].ptr)[63] == (i & 0xff),
+		      "claim %zu", i);
+		r[i] = (struct gomem_region){ cr[i].ptr, 0, 1 };
+	}
+	CHECK_STAT(must_stats(c), session_refs, s0.session_refs + n);
+	CHECK_RET(gomem_release_batch(c, r, n), (long long)n);
+	CHECK_STAT(must_stats(c), in_use, s0.in_use);
+	free(r);
+	free(cr);
+	free(sr);
+	free(a);
+	gomem_close(c);
+	gomem_close(g);
+}
+
 /* A pipeline stage forwards a frame it holds only by reference. */
 static void case_holder_by_reference_forwards_frame(void)
 {
@@ -2700,6 +2812,8 @@ static const struct gomem_case cases[] = {
 	C(handoff_errors_change_nothing, false),
 	C(lib_release_batch_results, false),
 	C(release_batch_many, false),
+	C(lib_share_claim_batch_results, false),
+	C(share_claim_batch_many, false),
 	C(holder_by_reference_forwards_frame, false),
 	C(claim_own_token, false),
 	C(spent_token_never_names_later_region, false),
