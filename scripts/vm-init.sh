@@ -654,6 +654,15 @@ test_config() {
 }
 
 test_mode() {
+	# The block device of the O_DIRECT cases: one 16 MiB RAM disk,
+	# /dev/ram0 (they fail without it).
+	if [ -f /brd.ko ]; then
+		insmod /brd.ko rd_nr=1 rd_size=16384 ||
+			info "cannot load brd.ko: no /dev/ram0"
+	fi
+	# MSG_ZEROCOPY's cases use loopback TCP.
+	[ ! -d /sys/class/net/lo ] || ip link set lo up ||
+		info "cannot bring up lo"
 	# Taken before gomem is first loaded, failed loads included.
 	base_orphans=$(orphan_vmallocs)
 	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
