@@ -5423,7 +5423,7 @@ static void case_o_direct_block_device_roundtrip(void)
 
 /* A thread whose O_DIRECT read stops in the middle (see below). */
 struct odirect_reader {
-	int bdev;
+	int bdev, done;		/* done: a pipe written when the read returns */
 	struct iovec iov[2];
 	ssize_t n;
 	int err;
@@ -5435,6 +5435,7 @@ static void *odirect_reader_main(void *arg)
 
 	t->n = preadv(t->bdev, t->iov, 2, 0);
 	t->err = errno;
+	write_all(t->done, "", 1);
 	return NULL;
 }
 
@@ -5449,9 +5450,10 @@ static void *odirect_reader_main(void *arg)
  */
 static void case_o_direct_read_in_flight_keeps_chunk(void)
 {
-	int fd = dev_open(O_RDWR), b, uffd;
+	int fd = dev_open(O_RDWR), b, uffd, done[2];
 	struct gomem_info in = get_info(fd);
 	u64 pg = in.page_size, size, r;
+	struct pollfd pfd[2];
 	struct gomem_stats s0, s1, s2;
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg;
@@ -5472,7 +5474,8 @@ static void case_o_direct_read_in_flight_keeps_chunk(void)
 	CHECK(pwrite(b, buf, 2 * pg, 0) == (ssize_t)(2 * pg),
 	      "staging: O_DIRECT write: %s", errname(errno));
 
-	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	/* Non-blocking: poll() on a blocking userfaultfd says only POLLERR. */
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	CHECK(uffd >= 0, "userfaultfd: %s", errname(errno));
 	CHECK(!ioctl(uffd, UFFDIO_API, &api), "UFFDIO_API: %s",
 	      errname(errno));
@@ -5486,12 +5489,25 @@ static void case_o_direct_read_in_flight_keeps_chunk(void)
 	      errname(errno));
 
 	memset(m.p, 0, pg);
-	t = (struct odirect_reader){ .bdev = b,
+	CHECK(!pipe2(done, O_CLOEXEC), "pipe: %s", errname(errno));
+	t = (struct odirect_reader){ .bdev = b, .done = done[1],
 		.iov = { { m.p, pg }, { x, pg } } };
 	CHECK(!pthread_create(&tid, NULL, odirect_reader_main, &t),
 	      "pthread_create");
-	/* The read reached the second page: the gomem one is pinned. */
-	n = read(uffd, &msg, sizeof(msg));
+	/*
+	 * The read reached the second page (the gomem one is pinned), or it
+	 * returned without (it could not pin the gomem page: it failed).
+	 */
+	pfd[0] = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = done[0], .events = POLLIN };
+	do {
+		while (poll(pfd, 2, -1) < 0)
+			CHECK(errno == EINTR, "poll: %s", errname(errno));
+		CHECK(!pfd[1].revents, "the O_DIRECT read returned before "
+		      "reaching its second page: %zd, %s", t.n,
+		      t.n < 0 ? errname(t.err) : "no userfault");
+		n = read(uffd, &msg, sizeof(msg));
+	} while (n < 0 && errno == EAGAIN);
 	CHECK(n == (ssize_t)sizeof(msg) && msg.event == UFFD_EVENT_PAGEFAULT &&
 	      msg.arg.pagefault.address - (uintptr_t)x < pg,
 	      "no userfault on the read's second page: %zd, %s", n,
@@ -5529,6 +5545,8 @@ static void case_o_direct_read_in_flight_keeps_chunk(void)
 	      s1.capacity - s0.capacity);
 	munmap(x, pg);
 	close(uffd);
+	close(done[0]);
+	close(done[1]);
 	close(b);
 	free(buf);
 	close(fd);
