@@ -79,7 +79,7 @@ enum call {
 	C_WRITE, C_PREAD, C_PWRITE, C_LSEEK, C_FORK, C_TOUCH, C_FAILNTH,
 	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
 	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
-	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, NCALL
+	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, C_ODIRECT, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -89,7 +89,7 @@ static const char *const call_name[NCALL] = {
 	"write", "pread", "pwrite", "lseek", "fork", "touch", "fail_nth",
 	"procmem", "debugfs", "share", "claim", "cancel", "release",
 	"release_batch", "release_entry", "claim_live", "claim_spent",
-	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup",
+	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup", "o_direct",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -2490,19 +2490,37 @@ static void op_remote(void)
 }
 
 /*
+ * O_DIRECT's block device, the VM's RAM disk (scripts/vm-init.sh loads
+ * brd.ko, 16 MiB): each worker thread its own slot of BDEV_SLOT_PAGES
+ * pages, MAXPROCS * MAXTHREADS slots in all.
+ */
+#define BDEV_PATH	"/dev/ram0"
+#define BDEV_SLOT_PAGES	4
+static int bdev_fd = -1, bdev_err;
+static pthread_once_t bdev_once = PTHREAD_ONCE_INIT;
+
+static void bdev_open(void)
+{
+	bdev_fd = open(BDEV_PATH, O_RDWR | O_DIRECT | O_CLOEXEC);
+	bdev_err = errno;
+}
+
+/*
  * get_user_pages on the window (gomem maps refcounted pages): own regions
  * read back exactly by process_vm_readv, any range read (EFAULT where no
  * chunk backs its first page); a range vmspliced into a pipe and held
  * there across a TRIM (the pinned chunk must stay), then drained; a range
  * registered with io_uring as a fixed buffer and unregistered (6.1 says
- * EOPNOTSUPP for every file mapping but shmem).
+ * EOPNOTSUPP for every file mapping but shmem); a range's sectors written
+ * to the RAM disk with O_DIRECT (EFAULT where no chunk backs them), and an
+ * own region's read back into it with O_DIRECT (its pattern must stay).
  */
 static void op_gup(void)
 {
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng, off, len, bad = UINT64_MAX, tag = 0;
 	uint8_t *buf = cur->buf;
-	int kind = rn(r, 8), p[2], err, own = 0;
+	int kind = rn(r, 9), p[2], err, own = 0, frozen = 0;
 	struct iovec local, remote;
 	ssize_t n;
 
@@ -2513,6 +2531,7 @@ static void op_gup(void)
 		len = 1 + rn(r, rg->off + rg->size - off);
 		tag = rg->tag;
 		own = 1;
+		frozen = rg->frozen;
 	} else {
 		off = rn(r, MAPSZ);
 		len = 1 + rn(r, 4 * PS);
@@ -2557,6 +2576,39 @@ static void op_gup(void)
 		}
 		close(p[0]);
 		close(p[1]);
+	} else if (kind == 8) {
+		/* Whole sectors: around the range, or inside an own region. */
+		u64 a = own ? (off + 511) & ~511ULL : off & ~511ULL;
+		u64 e = own ? (off + len) & ~511ULL : (off + len + 511) & ~511ULL;
+		u64 slot = ((u64)W * MAXTHREADS + (u64)cur->t) *
+			   BDEV_SLOT_PAGES * PS;
+		ssize_t m;
+
+		pthread_once(&bdev_once, bdev_open);
+		if (bdev_fd < 0)
+			fail("open %s with O_DIRECT: %s (brd.ko: scripts/vm-init.sh)",
+			     BDEV_PATH, strerror(bdev_err));
+		if (e > a + BDEV_SLOT_PAGES * PS)
+			e = a + BDEV_SLOT_PAGES * PS;
+		if (e > a) {
+			n = pwrite(bdev_fd, win + a, e - a, (off_t)slot);
+			err = n < 0 ? errno : 0;
+			chk(C_ODIRECT, err, own ? OK : OK | B(EFAULT),
+			    "O_DIRECT write from the window");
+			/* Never into a region others may hold too. */
+			if (own && !frozen && n > 0) {
+				m = pread(bdev_fd, win + a, n, (off_t)slot);
+				err = m < 0 ? errno : 0;
+				chk(C_ODIRECT, err, OK, "O_DIRECT read into own region");
+				if (!err && m != n)
+					fail("O_DIRECT read of %zd bytes into own region at %#llx: %zd",
+					     n, a, m);
+				bad = pat_check(win + a, tag, a, n);
+				if (bad != UINT64_MAX)
+					fail("O_DIRECT round trip of own region wrong at %#llx",
+					     bad);
+			}
+		}
 	} else {
 		struct io_uring_params up;
 		int ring;
