@@ -43,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -5691,6 +5692,84 @@ static void case_msg_zerocopy_send(void)
 	close(fd);
 }
 
+/* ---- fault-around: a read fault maps its neighbours ---- */
+
+/* Minor faults of this process so far. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	CHECK(!getrusage(RUSAGE_SELF, &ru), "getrusage: %s", errname(errno));
+	return ru.ru_minflt;
+}
+
+/*
+ * A read fault maps the pages around the faulting one that chunks back
+ * (gomem_map_pages(), up to the kernel's fault_around_bytes, in debugfs),
+ * so reading a fresh 1 MiB mapping page by page takes a fault per
+ * fault_around_bytes (and one more: a new page table is made by ->fault,
+ * without fault-around), not one per page.  A write to a shared mapping
+ * never faults around (the core mm's rule): a fault per page.  Counted
+ * with getrusage()'s minor faults; the times are printed, not checked.
+ */
+static void case_read_faults_around(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 pg = in.page_size, len = 1 << 20, pages = len / pg, r, fab;
+	volatile unsigned char *v;
+	unsigned int sum = 0;
+	long f0, reads, writes;
+	double t0, t_read, t_write;
+	char *text, *end;
+	struct map m;
+
+	debugfs_root();
+	text = slurp("/sys/kernel/debug/fault_around_bytes");
+	CHECK(text, "read /sys/kernel/debug/fault_around_bytes: %s",
+	      errname(errno));
+	fab = strtoull(text, &end, 10);
+	CHECK(end != text && fab >= pg, "fault_around_bytes: %s", text);
+	free(text);
+	r = must_alloc(fd, len, pg, 0);
+
+	m = map_range(fd, r, len, PROT_READ, pg);
+	v = m.p;
+	f0 = minor_faults();
+	t0 = now_s();
+	for (u64 i = 0; i < pages; i++)
+		sum += v[i * pg];
+	t_read = now_s() - t0;
+	reads = minor_faults() - f0;
+	unmap(&m);
+	CHECK(sum == 0, "a fresh region is not zero");
+
+	m = map_range(fd, r, len, PROT_READ | PROT_WRITE, pg);
+	v = m.p;
+	f0 = minor_faults();
+	t0 = now_s();
+	for (u64 i = 0; i < pages; i++)
+		v[i * pg] = 1;
+	t_write = now_s() - t0;
+	writes = minor_faults() - f0;
+	unmap(&m);
+
+	printf("GOMEM-NOTE read_faults_around: 1 MiB, %llu" " pages, "
+	       "fault_around_bytes %llu" ": read %ld faults (%.0f ns a page), "
+	       "write %ld faults (%.0f ns a page)\n", pages, fab, reads,
+	       t_read * 1e9 / (double)pages, writes,
+	       t_write * 1e9 / (double)pages);
+	CHECK(writes >= (long)pages && writes <= (long)pages + 4,
+	      "writing %llu" " pages took %ld faults, want one a page", pages,
+	      writes);
+	CHECK(reads >= (long)(len / fab) && reads <= (long)(len / fab) + 4,
+	      "reading %llu" " pages took %ld faults, want about %llu"
+	      " (one per fault_around_bytes %llu" ")", pages, reads,
+	      len / fab + 1, fab);
+	must_free(fd, r, len);
+	close(fd);
+}
+
 /* ---- bounded time under the arena lock ---- */
 
 /* A key of debugfs gomem/<arena>/stats; a missing key fails the case. */
@@ -8755,6 +8834,7 @@ static struct gomem_case cases[] = {
 	C(o_direct_block_device_roundtrip, 0),
 	C(o_direct_read_in_flight_keeps_chunk, 0),
 	C(msg_zerocopy_send, 0),
+	C(read_faults_around, 0),
 	C(handoff_stress_random_kills, -1),
 #ifdef GOMEM_E2E_COMPAT32
 	C(compat32_matches_native, 0),
