@@ -1022,8 +1022,47 @@ static int gomem_access(struct vm_area_struct *vma, unsigned long addr,
 	return n ? n : -EIO;
 }
 
+/*
+ * Fault-around: the core mm calls this on a read fault (never on a write
+ * to a shared mapping) for the pages around the faulting one that share
+ * its page table.  Each page backed by a live chunk and not mapped yet is
+ * inserted as gomem_fault() would map it, its lookup and its reference
+ * (vm_insert_page() takes one and installs the PTE) in one RCU read-side
+ * section, so trim's grace period, zap and reference count see it.  6.12
+ * calls this inside rcu_read_lock(), so nothing here may sleep: without a
+ * page table (allocating one sleeps) it maps nothing and ->fault does.
+ * vm_insert_page() from a fault handler wants VM_MIXEDMAP (gomem_mmap()).
+ */
+static vm_fault_t gomem_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct gomem_arena *a = &gomem_dev.arena;
+	vm_fault_t ret = 0;
+	unsigned long addr;
+	pgoff_t pgoff;
+	void *kaddr;
+
+	if (pmd_none(*vmf->pmd))
+		return 0;
+	rcu_read_lock();
+	for (pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
+		kaddr = gomem_arena_lookup_rcu(a, (u64)pgoff << PAGE_SHIFT);
+		if (IS_ERR_OR_NULL(kaddr))
+			continue;
+		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		if (vm_insert_page(vma, addr, vmalloc_to_page(kaddr)))
+			continue;
+		if (pgoff == vmf->pgoff)
+			ret = VM_FAULT_NOPAGE;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
 static const struct vm_operations_struct gomem_vm_ops = {
 	.fault = gomem_fault,
+	.map_pages = gomem_map_pages,
 	.access = gomem_access,
 };
 
@@ -1055,9 +1094,12 @@ static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	/*
 	 * Not VM_PFNMAP: the pages are refcounted (gomem_fault()).  Not
-	 * VM_IO either, which would refuse get_user_pages().
+	 * VM_IO either, which would refuse get_user_pages().  VM_MIXEDMAP
+	 * because gomem_map_pages() calls vm_insert_page() from a fault,
+	 * which wants it set already; the pages stay normal pages to the
+	 * core mm (vm_normal_page() finds them: GUP, rmap, zap).
 	 */
-	gomem_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	gomem_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
 	vma->vm_ops = &gomem_vm_ops;
 	return 0;
 }

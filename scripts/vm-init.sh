@@ -657,7 +657,19 @@ test_config() {
 	[ "$GOMEM_DEBUG_KERNEL" != 1 ] || case_kmemleak_clean
 }
 
+# What the zero-copy cases and the fuzzer's O_DIRECT need: one 16 MiB RAM
+# disk, /dev/ram0 (they fail without it), and loopback up (MSG_ZEROCOPY).
+zero_copy_setup() {
+	if [ -f /brd.ko ]; then
+		insmod /brd.ko rd_nr=1 rd_size=16384 ||
+			info "cannot load brd.ko: no /dev/ram0"
+	fi
+	[ ! -d /sys/class/net/lo ] || ip link set lo up ||
+		info "cannot bring up lo"
+}
+
 test_mode() {
+	zero_copy_setup
 	# Taken before gomem is first loaded, failed loads included.
 	base_orphans=$(orphan_vmallocs)
 	if [ "$GOMEM_DEBUG_KERNEL" = 1 ]; then
@@ -719,6 +731,7 @@ demo_mode() {
 # unloaded after it, then kmemleak is read.  A round passes when the
 # fuzzer passed, the module unloaded and kmemleak found nothing.
 soak_mode() {
+	zero_copy_setup
 	kmemleak_baseline
 	fault_injection 0 || info "fault injection unavailable"
 	base_orphans=$(orphan_vmallocs)

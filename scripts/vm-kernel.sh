@@ -14,7 +14,9 @@
 # .gomem-unpacked stamp that scripts/kernel-headers.sh leaves beside
 # HEADERS_DIR's usr/, or else an installed linux-headers-VERSION) is fetched: linux-image-VERSION, or
 # linux-image-VERSION-unsigned if only that exists, with "apt-get download".
-# Only its /boot is unpacked, into $GOMEM_CACHE/vm/linux-image-VERSION_DEBVER/.
+# Only its /boot is unpacked, into $GOMEM_CACHE/vm/linux-image-VERSION_DEBVER/,
+# and one module, the RAM disk brd.ko (decompressed), into its modules/: the
+# VM's block device for the O_DIRECT cases (it depends on no other module).
 # Messages go to stderr.
 
 set -euo pipefail
@@ -59,7 +61,8 @@ pick() {
 # Already fetched?  Any package variant of that Debian version will do.
 if [ -n "$debver" ]; then
 	for d in "$cache/vm/linux-image-${ver}_$debver" "$cache/vm/linux-image-$ver-unsigned_$debver"; do
-		if [ -f "$d/.gomem-unpacked" ] && [ -f "$d/boot/vmlinuz-$ver" ]; then
+		if [ -f "$d/.gomem-unpacked" ] && [ -f "$d/boot/vmlinuz-$ver" ] &&
+			[ -f "$d/modules/brd.ko" ]; then
 			echo "$d/boot/vmlinuz-$ver"
 			exit 0
 		fi
@@ -86,7 +89,8 @@ debver=$(available "$pkg")
 dir=$cache/vm/${pkg}_$debver
 vmlinuz=$dir/boot/vmlinuz-$ver
 
-if [ ! -f "$dir/.gomem-unpacked" ] || [ ! -f "$vmlinuz" ]; then
+if [ ! -f "$dir/.gomem-unpacked" ] || [ ! -f "$vmlinuz" ] ||
+	[ ! -f "$dir/modules/brd.ko" ]; then
 	tmp=$cache/vm/.fetch.$$
 	rm -rf "$tmp" "$dir"
 	mkdir -p "$tmp"
@@ -100,12 +104,18 @@ if [ ! -f "$dir/.gomem-unpacked" ] || [ ! -f "$vmlinuz" ]; then
 		die "apt-get download $pkg=$debver failed"
 	deb=$(ls "$tmp"/*.deb)
 	mkdir -p "$tmp/x"
-	# Only /boot: the image's modules are not needed (gomem.ko has no
-	# dependencies) and take hundreds of megabytes unpacked.
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" ./boot
+	# Only /boot and brd.ko: the image's other modules are not needed
+	# (gomem.ko has no dependencies) and take hundreds of megabytes
+	# unpacked.  Debian compresses modules with xz since 6.12.
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" ./boot \
+		--wildcards "./lib/modules/$ver/kernel/drivers/block/brd.ko*"
 	[ -f "$tmp/x/boot/vmlinuz-$ver" ] || die "$pkg has no /boot/vmlinuz-$ver"
-	mkdir -p "$dir"
+	brd=$tmp/x/lib/modules/$ver/kernel/drivers/block/brd.ko
+	[ ! -f "$brd.xz" ] || xz -d "$brd.xz"
+	[ -f "$brd" ] || die "$pkg has no drivers/block/brd.ko"
+	mkdir -p "$dir/modules"
 	mv "$tmp/x/boot" "$dir/boot"
+	mv "$brd" "$dir/modules/brd.ko"
 	printf '%s %s\n' "$pkg" "$debver" >"$dir/.gomem-unpacked"
 	rm -rf "$tmp"
 	say "kernel image $vmlinuz"

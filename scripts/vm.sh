@@ -248,9 +248,10 @@ expected_cases() {
 	done
 }
 
-# Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio.
+# Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio,
+# $4 that kernel's brd.ko (the RAM disk of the O_DIRECT cases), if any.
 make_initramfs() {
-	local ver=$1 ko=$2 out=$3 dir e2e_s
+	local ver=$1 ko=$2 out=$3 brd=${4:-} dir e2e_s
 	dir=$root/build/vm-$ver.root
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/etc"
@@ -259,6 +260,7 @@ make_initramfs() {
 	cp "$root/scripts/vm-init.sh" "$dir/init"
 	chmod 0755 "$dir/init"
 	cp "$ko" "$dir/gomem.ko"
+	[ -z "$brd" ] || cp "$brd" "$dir/brd.ko"
 	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
 	[ ! -x "${e2e%/*}/gomem-e2e32" ] || cp "${e2e%/*}/gomem-e2e32" "$dir/bin/"
 	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
@@ -397,11 +399,20 @@ for k in "$@"; do
 	fi
 	[ -f "$ko" ] || die "no $ko"
 
+	# The RAM disk for the O_DIRECT cases: the debug kernel builds it
+	# (scripts/debug-kernel.config), scripts/vm-kernel.sh keeps Debian's.
+	# Without it those cases fail: /init loads it when it is there.
 	if [ "$debug" = 1 ]; then
 		vmlinuz=$kdir/arch/x86/boot/bzImage
+		brd=$kdir/drivers/block/brd.ko
 	else
 		[ $mode != soak ] || die "make soak runs on the debug kernel only, not $ver"
 		vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver" "$kdir") || die "no kernel image for $ver"
+		brd=${vmlinuz%/boot/*}/modules/brd.ko
+	fi
+	if [ ! -f "$brd" ]; then
+		say "note: no $brd: the O_DIRECT cases will fail on $ver"
+		brd=
 	fi
 	if [ $mode != test ]; then
 		log=$root/build/vm-$mode-$ver.log
@@ -419,7 +430,7 @@ for k in "$@"; do
 	fi
 	initrd=$root/build/vm-$ver.cpio
 	mkdir -p "$root/build"
-	make_initramfs "$ver" "$ko" "$initrd"
+	make_initramfs "$ver" "$ko" "$initrd" "$brd"
 
 	if [ $mode = demo ]; then
 		say "gomem.ko: ${ko#"$root"/} (built against the $ver headers)"

@@ -80,7 +80,7 @@ enum call {
 	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
 	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
 	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, C_SHARE_BATCH,
-	C_ENTRY_SHARE, C_CLAIM_BATCH, C_ENTRY_CLAIM, NCALL
+	C_ENTRY_SHARE, C_CLAIM_BATCH, C_ENTRY_CLAIM, C_ODIRECT, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -91,7 +91,7 @@ static const char *const call_name[NCALL] = {
 	"procmem", "debugfs", "share", "claim", "cancel", "release",
 	"release_batch", "release_entry", "claim_live", "claim_spent",
 	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup",
-	"share_batch", "share_entry", "claim_batch", "claim_entry",
+	"share_batch", "share_entry", "claim_batch", "claim_entry", "o_direct",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -2526,19 +2526,37 @@ static void op_remote(void)
 }
 
 /*
+ * O_DIRECT's block device, the VM's RAM disk (scripts/vm-init.sh loads
+ * brd.ko, 16 MiB): each worker thread its own slot of BDEV_SLOT_PAGES
+ * pages, MAXPROCS * MAXTHREADS slots in all.
+ */
+#define BDEV_PATH	"/dev/ram0"
+#define BDEV_SLOT_PAGES	4
+static int bdev_fd = -1, bdev_err;
+static pthread_once_t bdev_once = PTHREAD_ONCE_INIT;
+
+static void bdev_open(void)
+{
+	bdev_fd = open(BDEV_PATH, O_RDWR | O_DIRECT | O_CLOEXEC);
+	bdev_err = errno;
+}
+
+/*
  * get_user_pages on the window (gomem maps refcounted pages): own regions
  * read back exactly by process_vm_readv, any range read (EFAULT where no
  * chunk backs its first page); a range vmspliced into a pipe and held
  * there across a TRIM (the pinned chunk must stay), then drained; a range
  * registered with io_uring as a fixed buffer and unregistered (6.1 says
- * EOPNOTSUPP for every file mapping but shmem).
+ * EOPNOTSUPP for every file mapping but shmem); a range's sectors written
+ * to the RAM disk with O_DIRECT (EFAULT where no chunk backs them), and an
+ * own region's read back into it with O_DIRECT (its pattern must stay).
  */
 static void op_gup(void)
 {
 	struct sess *s = pick_sess();
 	u64 *r = &cur->rng, off, len, bad = UINT64_MAX, tag = 0;
 	uint8_t *buf = cur->buf;
-	int kind = rn(r, 8), p[2], err, own = 0;
+	int kind = rn(r, 9), p[2], err, own = 0, frozen = 0;
 	struct iovec local, remote;
 	ssize_t n;
 
@@ -2549,6 +2567,7 @@ static void op_gup(void)
 		len = 1 + rn(r, rg->off + rg->size - off);
 		tag = rg->tag;
 		own = 1;
+		frozen = rg->frozen;
 	} else {
 		off = rn(r, MAPSZ);
 		len = 1 + rn(r, 4 * PS);
@@ -2593,6 +2612,43 @@ static void op_gup(void)
 		}
 		close(p[0]);
 		close(p[1]);
+	} else if (kind == 8) {
+		/*
+		 * The sectors around the range written out (an own region's
+		 * pages are backed: they must succeed), the whole sectors
+		 * inside an own region read back into it.
+		 */
+		u64 a = off & ~511ULL, e = (off + len + 511) & ~511ULL;
+		u64 ia = (off + 511) & ~511ULL, ie = (off + len) & ~511ULL;
+		u64 slot = ((u64)W * MAXTHREADS + (u64)cur->t) *
+			   BDEV_SLOT_PAGES * PS;
+		ssize_t m;
+
+		pthread_once(&bdev_once, bdev_open);
+		if (bdev_fd < 0)
+			fail("open %s with O_DIRECT: %s (brd.ko: scripts/vm-init.sh)",
+			     BDEV_PATH, strerror(bdev_err));
+		if (e > a + BDEV_SLOT_PAGES * PS)
+			e = a + BDEV_SLOT_PAGES * PS;
+		n = pwrite(bdev_fd, win + a, e - a, (off_t)slot);
+		err = n < 0 ? errno : 0;
+		chk(C_ODIRECT, err, own ? OK : OK | B(EFAULT),
+		    "O_DIRECT write from the window");
+		if (n > 0 && ie > a + n)
+			ie = a + n;
+		/* Never into a region others may hold too. */
+		if (own && !frozen && n > 0 && ie > ia) {
+			m = pread(bdev_fd, win + ia, ie - ia, (off_t)(slot + ia - a));
+			err = m < 0 ? errno : 0;
+			chk(C_ODIRECT, err, OK, "O_DIRECT read into own region");
+			if (!err && (u64)m != ie - ia)
+				fail("O_DIRECT read of %llu bytes into own region at %#llx: %zd",
+				     ie - ia, ia, m);
+			bad = pat_check(win + ia, tag, ia, ie - ia);
+			if (bad != UINT64_MAX)
+				fail("O_DIRECT round trip of own region wrong at %#llx",
+				     bad);
+		}
 	} else {
 		struct io_uring_params up;
 		int ring;

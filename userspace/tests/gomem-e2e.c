@@ -44,6 +44,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -52,7 +53,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/errqueue.h>
 #include <linux/io_uring.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "gomem.h"
@@ -5366,6 +5371,454 @@ out:
 	close(fd);
 }
 
+/* ---- O_DIRECT and MSG_ZEROCOPY: gomem pages in block and socket I/O ---- */
+
+/*
+ * O_DIRECT moves a block device's bytes straight to and from the pages of
+ * a gomem mapping (no page cache), pinning them while the I/O runs: the
+ * VM loads the RAM disk driver, brd.ko, for a /dev/ram0 (scripts/vm-init.sh);
+ * without it these cases fail.  MSG_ZEROCOPY sends from the pages
+ * themselves and says on the socket's error queue when it let go of them
+ * (on loopback the kernel copies them at delivery and says so:
+ * SO_EE_CODE_ZEROCOPY_COPIED).  Under VM_PFNMAP both fail with EFAULT.
+ */
+#define BDEV "/dev/ram0"
+
+static int bdev_open(int flags)
+{
+	struct stat st;
+	int b = open(BDEV, flags | O_DIRECT | O_CLOEXEC);
+
+	CHECK(b >= 0, "open %s with O_DIRECT: %s (the VM's RAM disk, brd.ko: "
+	      "scripts/vm-init.sh loads it)", BDEV, errname(errno));
+	CHECK(!fstat(b, &st) && S_ISBLK(st.st_mode), "%s is not a block "
+	      "device", BDEV);
+	return b;
+}
+
+/* A page-aligned buffer of @len bytes outside gomem. */
+static unsigned char *aligned_buf(u64 len, u64 page)
+{
+	void *p = NULL;
+
+	CHECK(!posix_memalign(&p, page, len), "posix_memalign");
+	return p;
+}
+
+static void case_o_direct_block_device_roundtrip(void)
+{
+	int fd = dev_open(O_RDWR), b, plain;
+	struct gomem_info in = get_info(fd);
+	u64 pg = in.page_size, len = 16 * pg, size, r;
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel;
+	unsigned char *buf = aligned_buf(len, pg);
+	struct map m, ro;
+	ssize_t n;
+
+	/* Both buffers in a chunk of their own: trim shows the pins went. */
+	r = alloc_in_new_chunk(fd, &in, 2 * len, &size, &s0);
+	CHECK(r % pg == 0, "staging: region at %#llx" " not page-aligned", r);
+	m = map_range(fd, r, size, PROT_READ | PROT_WRITE, pg);
+	b = bdev_open(O_RDWR);
+
+	/* Out of the first buffer onto the device... */
+	fill(m.p, r, len, 0x4d);
+	n = pwrite(b, m.p, len, 0);
+	CHECK(n == (ssize_t)len, "O_DIRECT write from a gomem buffer: %zd, "
+	      "%s", n, n < 0 ? errname(errno) : "short");
+	/* ...back into the second. */
+	n = pread(b, m.p + len, len, 0);
+	CHECK(n == (ssize_t)len, "O_DIRECT read into a gomem buffer: %zd, "
+	      "%s", n, n < 0 ? errname(errno) : "short");
+	EXPECT_PAT(m.p + len, r, len, 0x4d, "bytes the O_DIRECT read brought");
+	/* The device itself has them (read through the page cache). */
+	plain = open(BDEV, O_RDONLY | O_CLOEXEC);
+	CHECK(plain >= 0, "open %s: %s", BDEV, errname(errno));
+	CHECK(pread(plain, buf, len, 0) == (ssize_t)len, "buffered read of "
+	      "%s: %s", BDEV, errname(errno));
+	EXPECT_PAT(buf, r, len, 0x4d, "bytes on the device");
+	close(plain);
+
+	/*
+	 * A read-only mapping can be written out but not read into: the
+	 * read pins the pages for writing, which the mapping refuses.
+	 */
+	ro = map_range(fd, r, len, PROT_READ, pg);
+	n = pwrite(b, ro.p, pg, (off_t)len);
+	CHECK(n == (ssize_t)pg, "O_DIRECT write from a read-only gomem "
+	      "mapping: %zd, %s", n, n < 0 ? errname(errno) : "short");
+	errno = 0;
+	n = pread(b, ro.p, pg, 0);
+	CHECK(n < 0 && errno == EFAULT, "O_DIRECT read into a read-only "
+	      "gomem mapping: %zd, %s, want EFAULT", n, errname(errno));
+	EXPECT_PAT(ro.p, r, pg, 0x4d, "bytes of the read-only mapping");
+	unmap(&ro);
+	close(b);
+
+	/* The I/O is over: no pin is left, trim releases the chunk. */
+	unmap(&m);
+	must_free(fd, r, size);
+	s1 = get_stats(fd);
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 1 && rel.bytes == s1.capacity - s0.capacity &&
+	      s2.trim_busy == s1.trim_busy, "trim after O_DIRECT released "
+	      "%llu" " chunks (%llu" " bytes, want 1, %llu" "), trim_busy +%llu",
+	      rel.count, rel.bytes, s1.capacity - s0.capacity,
+	      s2.trim_busy - s1.trim_busy);
+	free(buf);
+	close(fd);
+}
+
+/* A thread whose O_DIRECT read stops in the middle (see below). */
+struct odirect_reader {
+	int bdev, done;		/* done: a pipe written when the read returns */
+	struct iovec iov[2];
+	ssize_t n;
+	int err;
+};
+
+static void *odirect_reader_main(void *arg)
+{
+	struct odirect_reader *t = arg;
+
+	t->n = preadv(t->bdev, t->iov, 2, 0);
+	t->err = errno;
+	write_all(t->done, "", 1);
+	return NULL;
+}
+
+/*
+ * Trim while an O_DIRECT read is in flight: the read goes into a gomem
+ * page, then a page of anonymous memory that userfaultfd holds back.  The
+ * block layer pins the iovecs' pages one segment after the other, so when
+ * the fault on the second page arrives the gomem page is pinned and the
+ * read waits.  The region is freed and the arena trimmed meanwhile: the
+ * chunk must stay (trim_busy), and the bytes the read then lands in the
+ * pinned page must be the chunk's (read back through /dev/gomem).
+ */
+static void case_o_direct_read_in_flight_keeps_chunk(void)
+{
+	int fd = dev_open(O_RDWR), b, uffd, done[2];
+	struct gomem_info in = get_info(fd);
+	u64 pg = in.page_size, size, r;
+	struct pollfd pfd[2];
+	struct gomem_stats s0, s1, s2;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy copy;
+	struct uffd_msg msg;
+	struct gomem_release rel;
+	struct odirect_reader t;
+	unsigned char *buf = aligned_buf(2 * pg, pg), *x;
+	pthread_t tid;
+	struct map m;
+	ssize_t n;
+
+	r = alloc_in_new_chunk(fd, &in, pg, &size, &s0);
+	m = map_range(fd, r, pg, PROT_READ | PROT_WRITE, pg);
+	b = bdev_open(O_RDWR);
+	/* The device's first two pages: the pattern the read brings. */
+	fill(buf, r, 2 * pg, 0x2f);
+	CHECK(pwrite(b, buf, 2 * pg, 0) == (ssize_t)(2 * pg),
+	      "staging: O_DIRECT write: %s", errname(errno));
+
+	/* Non-blocking: poll() on a blocking userfaultfd says only POLLERR. */
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(uffd >= 0, "userfaultfd: %s", errname(errno));
+	CHECK(!ioctl(uffd, UFFDIO_API, &api), "UFFDIO_API: %s",
+	      errname(errno));
+	x = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	CHECK(x != MAP_FAILED, "mmap");
+	reg.range.start = (uintptr_t)x;
+	reg.range.len = pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK(!ioctl(uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER: %s",
+	      errname(errno));
+
+	memset(m.p, 0, pg);
+	CHECK(!pipe2(done, O_CLOEXEC), "pipe: %s", errname(errno));
+	t = (struct odirect_reader){ .bdev = b, .done = done[1],
+		.iov = { { m.p, pg }, { x, pg } } };
+	CHECK(!pthread_create(&tid, NULL, odirect_reader_main, &t),
+	      "pthread_create");
+	/*
+	 * The read reached the second page (the gomem one is pinned), or it
+	 * returned without (it could not pin the gomem page: it failed).
+	 */
+	pfd[0] = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = done[0], .events = POLLIN };
+	do {
+		while (poll(pfd, 2, -1) < 0)
+			CHECK(errno == EINTR, "poll: %s", errname(errno));
+		CHECK(!pfd[1].revents, "the O_DIRECT read returned before "
+		      "reaching its second page: %zd, %s", t.n,
+		      t.n < 0 ? errname(t.err) : "no userfault");
+		n = read(uffd, &msg, sizeof(msg));
+	} while (n < 0 && errno == EAGAIN);
+	CHECK(n == (ssize_t)sizeof(msg) && msg.event == UFFD_EVENT_PAGEFAULT &&
+	      msg.arg.pagefault.address - (uintptr_t)x < pg,
+	      "no userfault on the read's second page: %zd, %s", n,
+	      n < 0 ? errname(errno) : "another event");
+
+	unmap(&m);
+	must_free(fd, r, size);
+	s1 = get_stats(fd);
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 0 && s2.capacity == s1.capacity &&
+	      s2.trim_busy == s1.trim_busy + 1, "trim during an O_DIRECT "
+	      "read into the region: released %llu" " chunks, trim_busy +%llu"
+	      ", want 0 and +1", rel.count, s2.trim_busy - s1.trim_busy);
+
+	/* Let the read go on: its second page gets zeroes, then the bytes. */
+	memset(buf, 0, pg);
+	copy = (struct uffdio_copy){ .dst = (uintptr_t)x,
+		.src = (uintptr_t)buf, .len = pg };
+	CHECK(!ioctl(uffd, UFFDIO_COPY, &copy), "UFFDIO_COPY: %s",
+	      errname(errno));
+	CHECK(!pthread_join(tid, NULL), "pthread_join");
+	CHECK(t.n == (ssize_t)(2 * pg), "the O_DIRECT read: %zd, %s", t.n,
+	      t.n < 0 ? errname(t.err) : "short");
+	EXPECT_PAT(x, r + pg, pg, 0x2f, "the read's second page");
+	/* The pinned page is still the chunk's: the bytes are in the arena. */
+	CHECK(pread(fd, buf, pg, (off_t)r) == (ssize_t)pg,
+	      "pread of /dev/gomem at %#llx" ": %s", r, errname(errno));
+	EXPECT_PAT(buf, r, pg, 0x2f, "the arena's bytes where the read went");
+
+	rel = must_trim(fd);
+	CHECK(rel.count == 1 && rel.bytes == s1.capacity - s0.capacity,
+	      "trim after the read released %llu" " chunks (%llu" " bytes), "
+	      "want 1 (%llu" ")", rel.count, rel.bytes,
+	      s1.capacity - s0.capacity);
+	munmap(x, pg);
+	close(uffd);
+	close(done[0]);
+	close(done[1]);
+	close(b);
+	free(buf);
+	close(fd);
+}
+
+/* Bring the loopback interface up if it is not (the VM's init does). */
+static void loopback_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	CHECK(s >= 0, "socket: %s", errname(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	CHECK(!ioctl(s, SIOCGIFFLAGS, &ifr), "SIOCGIFFLAGS lo: %s",
+	      errname(errno));
+	if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		CHECK(!ioctl(s, SIOCSIFFLAGS, &ifr), "SIOCSIFFLAGS lo up: %s",
+		      errname(errno));
+	}
+	close(s);
+}
+
+/*
+ * Wait for MSG_ZEROCOPY's completion of send number 0 on @s: the kernel
+ * no longer references the pages.  Return its code (0, or
+ * SO_EE_CODE_ZEROCOPY_COPIED when the bytes were copied after all).
+ */
+static unsigned int zerocopy_completion(int s)
+{
+	char control[128];
+	struct sock_extended_err *ee;
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct pollfd p = { .fd = s };
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_control = control;
+		mh.msg_controllen = sizeof(control);
+		if (recvmsg(s, &mh, MSG_ERRQUEUE) < 0) {
+			CHECK(errno == EAGAIN || errno == EINTR,
+			      "recvmsg MSG_ERRQUEUE: %s", errname(errno));
+			/* POLLERR comes with the notification; no deadline. */
+			CHECK(poll(&p, 1, -1) >= 0 || errno == EINTR,
+			      "poll: %s", errname(errno));
+			continue;
+		}
+		cm = CMSG_FIRSTHDR(&mh);
+		CHECK(cm && cm->cmsg_level == SOL_IP &&
+		      cm->cmsg_type == IP_RECVERR, "error queue: no "
+		      "IP_RECVERR message");
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		CHECK(ee->ee_origin == SO_EE_ORIGIN_ZEROCOPY &&
+		      ee->ee_errno == 0, "error queue: origin %u, errno %u, "
+		      "not a zerocopy completion", ee->ee_origin,
+		      ee->ee_errno);
+		/* The range of sends completed, [ee_info, ee_data]. */
+		CHECK(ee->ee_info == 0 && ee->ee_data == 0, "zerocopy "
+		      "completion of sends %u-%u, want 0-0", ee->ee_info,
+		      ee->ee_data);
+		return ee->ee_code;
+	}
+}
+
+static void case_msg_zerocopy_send(void)
+{
+	int fd = dev_open(O_RDWR), ls, tx, rx, one = 1;
+	struct gomem_info in = get_info(fd);
+	u64 pg = in.page_size, len = 16 * pg, size, r, got;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct gomem_stats s0, s1, s2;
+	struct gomem_release rel;
+	unsigned int code;
+	struct map m;
+	ssize_t n;
+	pid_t pid;
+
+	r = alloc_in_new_chunk(fd, &in, len, &size, &s0);
+	m = map_range(fd, r, size, PROT_READ | PROT_WRITE, pg);
+	fill(m.p, r, len, 0x7e);
+
+	loopback_up();
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(ls >= 0, "socket: %s", errname(errno));
+	CHECK(!bind(ls, (struct sockaddr *)&sa, sizeof(sa)) &&
+	      !listen(ls, 1) &&
+	      !getsockname(ls, (struct sockaddr *)&sa, &sl),
+	      "listen on 127.0.0.1: %s", errname(errno));
+	pid = must_fork();
+	if (!pid) {
+		/* The receiver: every byte, then the end of the stream. */
+		unsigned char *buf = malloc(len + 1);
+
+		CHECK(buf, "malloc");
+		rx = accept(ls, NULL, NULL);
+		CHECK(rx >= 0, "accept: %s", errname(errno));
+		for (got = 0; got <= len; got += n) {
+			n = recv(rx, buf + got, len + 1 - got, 0);
+			CHECK(n >= 0, "recv: %s", errname(errno));
+			if (!n)
+				break;
+		}
+		CHECK(got == len, "received %llu" " bytes, want %llu", got,
+		      len);
+		EXPECT_PAT(buf, r, len, 0x7e, "bytes received");
+		_exit(0);
+	}
+	close(ls);
+	tx = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(tx >= 0, "socket: %s", errname(errno));
+	CHECK(!setsockopt(tx, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)),
+	      "SO_ZEROCOPY: %s", errname(errno));
+	CHECK(!connect(tx, (struct sockaddr *)&sa, sizeof(sa)),
+	      "connect to 127.0.0.1: %s", errname(errno));
+	n = send(tx, m.p, len, MSG_ZEROCOPY);
+	CHECK(n == (ssize_t)len, "send MSG_ZEROCOPY from a gomem buffer: "
+	      "%zd, %s", n, n < 0 ? errname(errno) : "short");
+	code = zerocopy_completion(tx);
+	CHECK(!shutdown(tx, SHUT_WR), "shutdown: %s", errname(errno));
+	wait_ok(pid, "the receiver");
+	close(tx);
+	printf("GOMEM-NOTE msg_zerocopy_send: completion %s\n",
+	       code == SO_EE_CODE_ZEROCOPY_COPIED ?
+	       "SO_EE_CODE_ZEROCOPY_COPIED (loopback copied at delivery)" :
+	       "without copy");
+
+	/* The kernel let go of the pages: trim releases the chunk. */
+	unmap(&m);
+	must_free(fd, r, size);
+	s1 = get_stats(fd);
+	rel = must_trim(fd);
+	s2 = get_stats(fd);
+	CHECK(rel.count == 1 && rel.bytes == s1.capacity - s0.capacity &&
+	      s2.trim_busy == s1.trim_busy, "trim after MSG_ZEROCOPY "
+	      "released %llu" " chunks (%llu" " bytes, want 1, %llu" "), "
+	      "trim_busy +%llu", rel.count, rel.bytes,
+	      s1.capacity - s0.capacity, s2.trim_busy - s1.trim_busy);
+	close(fd);
+}
+
+/* ---- fault-around: a read fault maps its neighbours ---- */
+
+/* Minor faults of this process so far. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	CHECK(!getrusage(RUSAGE_SELF, &ru), "getrusage: %s", errname(errno));
+	return ru.ru_minflt;
+}
+
+/*
+ * A read fault maps the pages around the faulting one that chunks back
+ * (gomem_map_pages(), up to the kernel's fault_around_bytes, in debugfs),
+ * so reading a fresh 1 MiB mapping page by page takes a fault per
+ * fault_around_bytes (and one more: a new page table is made by ->fault,
+ * without fault-around), not one per page.  A write to a shared mapping
+ * never faults around (the core mm's rule): a fault per page.  Counted
+ * with getrusage()'s minor faults; the times are printed, not checked.
+ */
+static void case_read_faults_around(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct gomem_info in = get_info(fd);
+	u64 pg = in.page_size, len = 1 << 20, pages = len / pg, r, fab;
+	volatile unsigned char *v;
+	unsigned int sum = 0;
+	long f0, reads, writes;
+	double t0, t_read, t_write;
+	char *text, *end;
+	struct map m;
+
+	debugfs_root();
+	text = slurp("/sys/kernel/debug/fault_around_bytes");
+	CHECK(text, "read /sys/kernel/debug/fault_around_bytes: %s",
+	      errname(errno));
+	fab = strtoull(text, &end, 10);
+	CHECK(end != text && fab >= pg, "fault_around_bytes: %s", text);
+	free(text);
+	r = must_alloc(fd, len, pg, 0);
+
+	m = map_range(fd, r, len, PROT_READ, pg);
+	v = m.p;
+	f0 = minor_faults();
+	t0 = now_s();
+	for (u64 i = 0; i < pages; i++)
+		sum += v[i * pg];
+	t_read = now_s() - t0;
+	reads = minor_faults() - f0;
+	unmap(&m);
+	CHECK(sum == 0, "a fresh region is not zero");
+
+	m = map_range(fd, r, len, PROT_READ | PROT_WRITE, pg);
+	v = m.p;
+	f0 = minor_faults();
+	t0 = now_s();
+	for (u64 i = 0; i < pages; i++)
+		v[i * pg] = 1;
+	t_write = now_s() - t0;
+	writes = minor_faults() - f0;
+	unmap(&m);
+
+	printf("GOMEM-NOTE read_faults_around: 1 MiB, %llu" " pages, "
+	       "fault_around_bytes %llu" ": read %ld faults (%.0f ns a page), "
+	       "write %ld faults (%.0f ns a page)\n", pages, fab, reads,
+	       t_read * 1e9 / (double)pages, writes,
+	       t_write * 1e9 / (double)pages);
+	CHECK(writes >= (long)pages && writes <= (long)pages + 4,
+	      "writing %llu" " pages took %ld faults, want one a page", pages,
+	      writes);
+	CHECK(reads >= (long)(len / fab) && reads <= (long)(len / fab) + 4,
+	      "reading %llu" " pages took %ld faults, want about %llu"
+	      " (one per fault_around_bytes %llu" ")", pages, reads,
+	      len / fab + 1, fab);
+	must_free(fd, r, len);
+	close(fd);
+}
+
 /* ---- bounded time under the arena lock ---- */
 
 /* A key of debugfs gomem/<arena>/stats; a missing key fails the case. */
@@ -8854,6 +9307,10 @@ static struct gomem_case cases[] = {
 	C(zeroing_skips_only_own_bytes, 0),
 	C(trim_keeps_pinned_chunk, 0),
 	C(io_uring_fixed_buffers, 0),
+	C(o_direct_block_device_roundtrip, 0),
+	C(o_direct_read_in_flight_keeps_chunk, 0),
+	C(msg_zerocopy_send, 0),
+	C(read_faults_around, 0),
 	C(handoff_stress_random_kills, -1),
 #ifdef GOMEM_E2E_COMPAT32
 	C(compat32_matches_native, 0),
