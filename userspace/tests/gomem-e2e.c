@@ -531,6 +531,15 @@ struct held {
 	u64 off, size;
 };
 
+/* Where @h meets [@off, +@len): [*@s, *@e), false if nowhere. */
+static bool held_overlap(const struct held *h, u64 off, u64 len, u64 *s,
+			 u64 *e)
+{
+	*s = h->off > off ? h->off : off;
+	*e = h->off + h->size < off + len ? h->off + h->size : off + len;
+	return *s < *e;
+}
+
 /*
  * Allocate regions of @size (with @flags) from @fd until the ones that
  * overlap [@old, @old + @len) cover it or @max allocations were made.
@@ -540,7 +549,7 @@ struct held {
 static u64 realloc_over(int fd, u64 old, u64 len, u64 size, u32 flags,
 			struct held *h, int *nh, int max)
 {
-	u64 covered = 0;
+	u64 covered = 0, s, t;
 
 	while (*nh < max && covered < len) {
 		u64 off = 0;
@@ -552,13 +561,9 @@ static u64 realloc_over(int fd, u64 old, u64 len, u64 size, u32 flags,
 			FAIL("realloc_over alloc: %s", errname(e));
 		h[*nh].off = off;
 		h[*nh].size = size;
-		(*nh)++;
-		if (off < old + len && off + size > old) {
-			u64 s = off > old ? off : old;
-			u64 t = off + size < old + len ? off + size : old + len;
-
+		if (held_overlap(&h[*nh], old, len, &s, &t))
 			covered += t - s;
-		}
+		(*nh)++;
 	}
 	return covered;
 }
@@ -886,11 +891,9 @@ static void reuse_check(bool nozero)
 	CHECK(covered == size, "re-allocation covered %llu" " of %llu"
 	      " bytes", covered, size);
 	for (int i = 0; i < nh; i++) {
-		u64 s = h[i].off > off ? h[i].off : off;
-		u64 e = h[i].off + h[i].size < off + size ?
-			h[i].off + h[i].size : off + size;
+		u64 s, e;
 
-		if (s >= e)
+		if (!held_overlap(&h[i], off, size, &s, &e))
 			continue;
 		if (nozero)
 			EXPECT_PAT(m.p + (s - off), s, e - s, 0x5eed,
@@ -3662,11 +3665,9 @@ static void reclaim_check(enum reclaim_how how)
 	CHECK(covered == size, "%s: re-allocation covered %llu" " of %llu"
 	      " bytes", what[how], covered, size);
 	for (int i = 0; i < nh; i++) {
-		u64 s1 = h[i].off > off ? h[i].off : off;
-		u64 e1 = h[i].off + h[i].size < off + size ?
-			 h[i].off + h[i].size : off + size;
+		u64 s1, e1;
 
-		if (s1 < e1)
+		if (held_overlap(&h[i], off, size, &s1, &e1))
 			EXPECT_ZERO(w + s1, s1, e1 - s1, what[how]);
 	}
 	for (int i = 0; i < nh; i++)
@@ -6122,11 +6123,9 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 	CHECK(covered == size, "re-allocation covered %llu" " of %llu"
 	      " bytes", covered, size);
 	for (int i = 0; i < nh; i++) {
-		u64 s = h[i].off > off ? h[i].off : off;
-		u64 e = h[i].off + h[i].size < off + size ?
-			h[i].off + h[i].size : off + size;
+		u64 s, e;
 
-		if (s >= e)
+		if (!held_overlap(&h[i], off, size, &s, &e))
 			continue;
 		if (shared)
 			EXPECT_ZERO(m.p + (s - off), s, e - s,
