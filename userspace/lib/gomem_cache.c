@@ -25,7 +25,10 @@
  * size, and a free whose size is not the cell's goes to the device.  A
  * free that starts inside a region (a partial free of its tail) finds the
  * region's cell by looking back at most GOMEM_CACHE_MAX_SIZE bytes and
- * clears it.  Sharing, claiming and every free the library sends to the
+ * clears it; a count of the region cells in use per block of
+ * GOMEM_SUM_CELLS cells lets that look skip empty blocks, so a free or a
+ * release of a region the cache never saw reads a few dozen words, not a
+ * thousand cells.  Sharing, claiming and every free the library sends to the
  * device clear the cells the same way (gomem_cache_forget()), so a region
  * that was ever shared never enters a cache.
  *
@@ -68,6 +71,9 @@
 /* A cell of a region in a bin: free as far as the user knows. */
 #define GOMEM_CELL_CACHED	0x8000u
 #define GOMEM_CELL_LEN		0x7fffu
+/* Cells per count of cells in use (a count fits a byte). */
+#define GOMEM_SUM_SHIFT		5
+#define GOMEM_SUM_CELLS		(1u << GOMEM_SUM_SHIFT)
 
 struct gomem_bin {
 	uint64_t size;			/* bytes; 0: unused */
@@ -96,7 +102,9 @@ struct gomem_cache {
 	unsigned int shift;		/* log2(granule) */
 	uint64_t cells;			/* map entries */
 	_Atomic uint16_t *map;
-	size_t map_bytes;
+	/* Non-zero cells per block of GOMEM_SUM_CELLS, after the map. */
+	_Atomic uint8_t *sum;
+	size_t map_bytes;		/* of both */
 	_Atomic uint64_t limit;
 	uint64_t id;
 	pthread_mutex_t lock;		/* parts list */
@@ -134,6 +142,27 @@ static inline __attribute__((always_inline)) void gomem_tc_unlock(struct gomem_t
 	atomic_store_explicit(&tc->busy, 0, memory_order_release);
 }
 
+/*
+ * A cell becomes non-zero (a region the cache handed out or holds starts
+ * there) or zero again: the block's count follows.  A cell's other
+ * changes (to and from GOMEM_CELL_CACHED) leave the count alone.
+ */
+static inline __attribute__((always_inline)) void
+gomem_cell_set(struct gomem_cache *c, uint64_t idx, uint16_t v)
+{
+	atomic_store_explicit(&c->map[idx], v, memory_order_relaxed);
+	atomic_fetch_add_explicit(&c->sum[idx >> GOMEM_SUM_SHIFT], 1,
+				  memory_order_relaxed);
+}
+
+static inline __attribute__((always_inline)) void
+gomem_cell_clear(struct gomem_cache *c, uint64_t idx)
+{
+	atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&c->sum[idx >> GOMEM_SUM_SHIFT], 1,
+				  memory_order_relaxed);
+}
+
 static uint64_t gomem_tc_regions(const struct gomem_tcache *tc)
 {
 	uint64_t n = 0;
@@ -151,8 +180,7 @@ static void gomem_bin_drain(struct gomem_cache *c, struct gomem_tcache *tc,
 		return;
 	b->n -= k;
 	for (unsigned int i = b->n; i < b->n + k; i++)
-		atomic_store_explicit(&c->map[b->off[i] >> c->shift], 0,
-				      memory_order_relaxed);
+		gomem_cell_clear(c, b->off[i] >> c->shift);
 	c->ops->free(c->ctx, b->size, &b->off[b->n], k);
 	tc->bytes -= k * b->size;
 	tc->drains++;
@@ -275,7 +303,9 @@ struct gomem_cache *gomem_cache_new(const struct gomem_cache_ops *ops,
 		errno = ENOMEM;
 		return NULL;
 	}
-	c->map_bytes = (size_t)c->cells * sizeof(uint16_t);
+	c->map_bytes = (size_t)c->cells * sizeof(uint16_t) +
+		       (size_t)((c->cells + GOMEM_SUM_CELLS - 1) >>
+				GOMEM_SUM_SHIFT);
 	map = mmap(NULL, c->map_bytes ? c->map_bytes : 1,
 		   PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -285,6 +315,8 @@ struct gomem_cache *gomem_cache_new(const struct gomem_cache_ops *ops,
 		return NULL;
 	}
 	c->map = map;
+	c->sum = (_Atomic uint8_t *)((char *)map +
+				     (size_t)c->cells * sizeof(uint16_t));
 	atomic_init(&c->limit, limit);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_lock(&gomem_registry_lock);
@@ -426,8 +458,14 @@ static bool gomem_cell_find(struct gomem_cache *c, uint64_t off,
 	if (i >= c->cells)
 		return false;
 	lo = i >= back ? i - back + 1 : 0;
-	for (j = i + 1; j-- > lo;) {
-		v = atomic_load_explicit(&c->map[j], memory_order_relaxed);
+	for (j = i + 1; j > lo;) {
+		if (!atomic_load_explicit(&c->sum[(j - 1) >> GOMEM_SUM_SHIFT],
+					  memory_order_relaxed)) {
+			/* No region starts in the block: skip it whole. */
+			j = ((j - 1) >> GOMEM_SUM_SHIFT) << GOMEM_SUM_SHIFT;
+			continue;
+		}
+		v = atomic_load_explicit(&c->map[--j], memory_order_relaxed);
 		if (v && j + (v & GOMEM_CELL_LEN) > i) {
 			*idx = j;
 			return true;
@@ -453,9 +491,11 @@ int gomem_cache_forget(struct gomem_cache *c, uint64_t off)
 	v = atomic_load_explicit(&c->map[idx], memory_order_relaxed);
 	if (v & GOMEM_CELL_CACHED)
 		return -EINVAL;	/* free, as far as the user knows */
-	atomic_compare_exchange_strong_explicit(&c->map[idx], &v, 0,
-						memory_order_relaxed,
-						memory_order_relaxed);
+	if (v && atomic_compare_exchange_strong_explicit(&c->map[idx], &v, 0,
+						    memory_order_relaxed,
+						    memory_order_relaxed))
+		atomic_fetch_sub_explicit(&c->sum[idx >> GOMEM_SUM_SHIFT], 1,
+					  memory_order_relaxed);
 	return 0;
 }
 
@@ -501,12 +541,15 @@ gomem_cache_alloc_slow(struct gomem_cache *c, uint64_t size, uint64_t *off)
 		/* The rest, in the order a pop hands them out. */
 		for (int k = got - 1; k >= 1; k--) {
 			b->off[b->n++] = offs[k];
-			atomic_store_explicit(&c->map[offs[k] >> c->shift],
-					      (uint16_t)(GOMEM_CELL_CACHED |
-							 size >> c->shift),
-					      memory_order_relaxed);
+			gomem_cell_set(c, offs[k] >> c->shift,
+				       (uint16_t)(GOMEM_CELL_CACHED |
+						  size >> c->shift));
 		}
 		tc->bytes += (uint64_t)(got - 1) * size;
+		gomem_tc_unlock(tc);
+		gomem_cell_set(c, *off >> c->shift,
+			       (uint16_t)(size >> c->shift));
+		return 0;
 	}
 	gomem_tc_unlock(tc);
 	atomic_store_explicit(&c->map[*off >> c->shift],
@@ -542,7 +585,7 @@ gomem_cache_free_slow(struct gomem_cache *c, uint64_t off, uint64_t size)
 	}
 	tc = gomem_tc_get(c);
 	if (!tc) {
-		atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
+		gomem_cell_clear(c, idx);
 		return 1;
 	}
 	gomem_tc_lock(tc);
@@ -551,7 +594,7 @@ gomem_cache_free_slow(struct gomem_cache *c, uint64_t off, uint64_t size)
 	if (!room) {
 		tc->bypassed++;
 		gomem_tc_unlock(tc);
-		atomic_store_explicit(&c->map[idx], 0, memory_order_relaxed);
+		gomem_cell_clear(c, idx);
 		return 1;
 	}
 	if (b->n >= room)
@@ -688,6 +731,20 @@ void gomem_cache_set_limit(struct gomem_cache *c, uint64_t limit)
 	atomic_store_explicit(&c->limit, limit, memory_order_relaxed);
 	if (!limit)
 		gomem_cache_drain(c);
+}
+
+int gomem_cache_check(struct gomem_cache *c)
+{
+	for (uint64_t b = 0; b << GOMEM_SUM_SHIFT < c->cells; b++) {
+		unsigned int n = 0;
+
+		for (uint64_t j = b << GOMEM_SUM_SHIFT;
+		     j < c->cells && j < (b + 1) << GOMEM_SUM_SHIFT; j++)
+			n += !!atomic_load(&c->map[j]);
+		if (n != atomic_load(&c->sum[b]))
+			return -EUCLEAN;
+	}
+	return 0;
 }
 
 void gomem_cache_get_stats(struct gomem_cache *c,

@@ -88,6 +88,13 @@ void gomem_cache_reset(struct gomem_cache *c);
 /* Bound of one thread's part, in bytes (0: cache nothing). */
 void gomem_cache_set_limit(struct gomem_cache *c, uint64_t limit);
 
+/*
+ * For tests: the cache's map agrees with itself (each block's count of
+ * cells in use is its cells' in use).  Return: 0, or -EUCLEAN.  Call it
+ * with no other thread inside the cache.
+ */
+int gomem_cache_check(struct gomem_cache *c);
+
 /* What the cache holds and did, summed over its threads. */
 void gomem_cache_get_stats(struct gomem_cache *c,
 			   struct gomem_cache_stats *s);

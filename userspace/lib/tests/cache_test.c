@@ -524,7 +524,11 @@ static bool case_differential(void)
 			}
 		}
 		CHECK(!dev_bad, "op %ld: %s", op, dev_why);
+		CHECK(op % 997 || !gomem_cache_check(c), "op %ld: the map's "
+		      "counts disagree with its cells", op);
 	}
+	CHECK(!gomem_cache_check(c), "the map's counts disagree with its "
+	      "cells");
 	gomem_cache_get_stats(c, &s);
 	hits_before = (long)s.hits;
 	gomem_cache_drain(c);
@@ -617,6 +621,8 @@ static bool case_threads_free_each_others(void)
 	CHECK(s.threads == 0 && s.regions == 0, "%" PRIu64 " thread caches "
 	      "with %" PRIu64 " regions after the threads exited", s.threads,
 	      s.regions);
+	CHECK(!gomem_cache_check(c), "after the threads, the map's counts "
+	      "disagree with its cells");
 	for (int i = 0; i < SLOTS; i++)
 		left += atomic_load(&slots[i]) != 0;
 	CHECK(dev_live == left, "device %" PRIu64 " live, %" PRIu64 " in "
