@@ -585,6 +585,13 @@ for k in "$@"; do
 	else
 		add "$first_label" console_clean FAIL "$(head -n 1 <<<"$bad")"
 		printf '%s\n' "$bad" >&2
+		# The first report whole (registers, code, call trace), so
+		# that a CI log without the console file still shows where.
+		say "the console's first report, in context (${log#"$root"/}):" >&2
+		tail -n +"${init_at:-1}" "$log" |
+			grep -av '^GOMEM-CASE' |
+			grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" |
+			sed 's/^/  | /' >&2 || true
 	fi
 	if [ "$debug" = 1 ] && [ $mode = test ]; then
 		# The fuzzer's KCOV coverage of gomem.ko (a report, not a case).
