@@ -77,6 +77,9 @@
  * @holders: references to it (holders, each once)
  * @claims: claims of those references not yet released
  * @tokens: outstanding tokens of it
+ * @dirty_lo: while pending (gomem_region_new()), instead of @claims and
+ *            @tokens, which are zero then: where the bytes to zero begin
+ * @dirty_hi: and where they end
  */
 struct gomem_owned {
 	struct rb_node node;
@@ -87,8 +90,16 @@ struct gomem_owned {
 	u64 id;
 	struct gomem_holder *owner;
 	u64 holders;
-	u64 claims;
-	u64 tokens;
+	union {
+		struct {
+			u64 claims;
+			u64 tokens;
+		};
+		struct {
+			u64 dirty_lo;
+			u64 dirty_hi;
+		};
+	};
 };
 
 /**
@@ -624,6 +635,8 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 		gomem_region_attach(r);
 		h->in_use += r->size;
 	} else {
+		r->dirty_lo = *lo;
+		r->dirty_hi = *hi;
 		h->nr_pending++;
 	}
 	return 0;
@@ -632,6 +645,8 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 /* A pending region (see gomem_region_new()) becomes its owner's.  Locked. */
 static void gomem_region_commit(struct gomem_owned *r)
 {
+	r->claims = 0;
+	r->tokens = 0;
 	r->owner->nr_pending--;
 	r->owner->in_use += r->size;
 	gomem_region_attach(r);
@@ -994,8 +1009,7 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 	for (i = 0; i < n; i++) {
 		/*
 		 * e[i].pad (zero, never written back) marks "zero later":
-		 * the whole region then, being simpler than keeping the
-		 * range, and only when it was not all clean.
+		 * the record's [dirty_lo, dirty_hi) then.
 		 */
 		e[i].result = -ENOMEM;
 		if (used < nr)
@@ -1023,8 +1037,9 @@ u32 gomem_own_alloc_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 			if (e[i].result)
 				continue;
 			if (e[i].pad)
-				gomem_zero_region(o, recs[nr]->offset,
-						  recs[nr]->size);
+				gomem_zero_region(o, recs[nr]->dirty_lo,
+						  recs[nr]->dirty_hi -
+						  recs[nr]->dirty_lo);
 			nr++;
 		}
 		gomem_own_lock(o);
