@@ -106,14 +106,13 @@ struct gomem_device {
 
 /**
  * struct gomem_session - one open() of /dev/gomem
- * @holder: what it holds (regions, references, tokens)
- * @readonly: opened without write access: may map read-only, read
- *            statistics, and hold references (claim, share what it
- *            holds, cancel, release), nothing else
+ * @holder: what it holds (regions, references, tokens); holder.readonly:
+ *          opened without write access: may map read-only, read
+ *          statistics, and hold references (claim, share what it holds,
+ *          cancel, release), nothing else
  */
 struct gomem_session {
 	struct gomem_holder holder;
-	bool readonly;
 };
 
 static struct gomem_device gomem_dev;
@@ -172,7 +171,7 @@ static long gomem_ioc_info(struct gomem_session *s, void *data)
 						       GOMEM_POLICY_TREAP_ABI;
 	info->source = p->source == GOMEM_CHUNKS_BUDDY ? GOMEM_SOURCE_BUDDY :
 							 GOMEM_SOURCE_VMALLOC;
-	info->session_flags = s->readonly ? GOMEM_SESSION_READONLY : 0;
+	info->session_flags = s->holder.readonly ? GOMEM_SESSION_READONLY : 0;
 	info->max_session_regions = gomem_dev.owners.max_records;
 	return 0;
 }
@@ -806,7 +805,7 @@ static long gomem_ioctl_alloc(struct gomem_session *s,
 	long err;
 	u64 id;
 
-	if (s->readonly)
+	if (s->holder.readonly)
 		return -EBADF;
 	if (!user_access_begin(ua, sizeof(*ua)))
 		return -EFAULT;
@@ -845,7 +844,7 @@ static long gomem_ioctl_free(struct gomem_session *s,
 {
 	struct gomem_free f;
 
-	if (s->readonly)
+	if (s->holder.readonly)
 		return -EBADF;
 	if (!user_access_begin(uf, sizeof(*uf)))
 		return -EFAULT;
@@ -908,7 +907,7 @@ static noinline long gomem_ioctl_table(struct gomem_session *s,
 	desc = &gomem_ioctls[nr];
 	if (!desc->fn || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
-	if (desc->changes && s->readonly)
+	if (desc->changes && s->holder.readonly)
 		return -EBADF;
 
 	usize = _IOC_SIZE(ucmd);
@@ -1191,7 +1190,7 @@ static int gomem_open(struct inode *inode, struct file *file)
 	if (!s)
 		return -ENOMEM;
 	gomem_holder_init(&gomem_dev.owners, &s->holder);
-	s->readonly = !(file->f_mode & FMODE_WRITE);
+	s->holder.readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
 	file->f_mapping = gomem_dev.inode->i_mapping;
 	file->private_data = s;

@@ -80,6 +80,10 @@
  * @dirty_lo: while pending (gomem_region_new()), instead of @claims and
  *            @tokens, which are zero then: where the bytes to zero begin
  * @dirty_hi: and where they end
+ * @tag: whose bytes the region holds when its last hold goes (see "clean
+ *       bytes"): its owner's id, or %GOMEM_CLEAN_NONE once a holder that
+ *       may write it (not read-only) took a reference, or its owner went
+ *       away while others held it
  */
 struct gomem_owned {
 	struct rb_node node;
@@ -100,6 +104,7 @@ struct gomem_owned {
 			u64 dirty_hi;
 		};
 	};
+	u64 tag;
 };
 
 /**
@@ -149,14 +154,20 @@ struct gomem_share_token {
  * while they wrote it) or with %GOMEM_CLEAN_ZERO.  An allocation zeroes
  * only what no span of its own or zero tag covers, and forgets the spans
  * over what it took.  A region that returns to the arena by its last
- * reference or token, or a holder that goes away, leaves no span: those
- * bytes are dirty for all.  Forgetting is always safe, so the spans are
- * bounded (%GOMEM_CLEAN_MAX per set, the oldest forgotten first), a span
- * that cannot be allocated is not made, and frees under a page make none
- * (zeroing so little again costs less than the tree work).  This assumes the set makes
- * every allocation of its arena, which the device's arenas do.
+ * reference or token stays its owner's if no other holder that may write
+ * ever referenced it (read-only holders, gomem_holder.readonly, and
+ * tokens write nothing; gomem_owned.tag); else, or when its owner went
+ * away while others held it, it leaves no span: those bytes are dirty for
+ * all.  Forgetting is always safe, so the spans are bounded
+ * (%GOMEM_CLEAN_MAX per set, the oldest forgotten first), a span that
+ * cannot be allocated is not made, and frees under a page make none
+ * (zeroing so little again costs less than the tree work).  This assumes
+ * the set makes every allocation of its arena, which the device's arenas
+ * do.
  */
 #define GOMEM_CLEAN_ZERO	0
+/* A region's tag (gomem_owned.tag) when its bytes are nobody's. */
+#define GOMEM_CLEAN_NONE	U64_MAX
 
 /**
  * struct gomem_clean - free bytes that need no zeroing for one holder
@@ -520,6 +531,7 @@ static void gomem_region_init(struct gomem_holder *h, struct gomem_owned *r,
 	r->offset = offset;
 	r->size = size;
 	r->owner = h;
+	r->tag = h->id;
 	r->id = ++h->owners->next_id;
 	INIT_HLIST_HEAD(&r->refs);
 	r->holders = 0;
@@ -577,6 +589,8 @@ static bool gomem_region_put(struct gomem_owners *o, struct gomem_owned *r)
 		return false;
 	/* A whole region: its node was reserved, this cannot fail. */
 	WARN_ON_ONCE(gomem_arena_free_locked(o->arena, r->offset, r->size));
+	if (r->tag != GOMEM_CLEAN_NONE)
+		gomem_clean_mark(o, r->offset, r->size, r->tag);
 	rb_erase(&r->node, &o->regions);
 	o->nr_orphans--;
 	o->orphan_bytes -= r->size;
@@ -890,6 +904,8 @@ static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r,
 	u64 size = r->size;
 
 	if (gomem_region_shared(r)) {
+		if (!mark)
+			r->tag = GOMEM_CLEAN_NONE;
 		gomem_region_orphan(r);
 		return size;
 	}
@@ -1385,6 +1401,9 @@ static int gomem_token_claim(struct gomem_holder *h, u64 token,
 		h->nr_refs++;
 		h->ref_bytes += r->size;
 		o->nr_refs++;
+		/* A holder that may write makes the bytes nobody's. */
+		if (!h->readonly && h->id != r->tag)
+			r->tag = GOMEM_CLEAN_NONE;
 	}
 	ref->count++;
 	r->claims++;
@@ -1895,6 +1914,12 @@ static int gomem_owners_check_regions(struct gomem_owners *o, u64 *refs,
 			orphans++;
 			obytes += r->size;
 		}
+		/* An owner's region is its bytes; a writer's claim ends that. */
+		if (gomem_bad(r->tag == GOMEM_CLEAN_NONE ||
+			      (r->tag && r->tag <= o->next_holder &&
+			       (!r->owner || r->tag == r->owner->id)),
+			      "region %llu: tag %llu", r->offset, r->tag))
+			return -EINVAL;
 		holders = 0;
 		claims = 0;
 		hlist_for_each_entry(ref, &r->refs, rlink) {

@@ -126,6 +126,10 @@ struct gomem_owners {
  * @nr_refs: regions it holds by reference
  * @ref_bytes: their bytes (each region once)
  * @nr_tokens: outstanding tokens it made
+ * @readonly: cannot write what it holds by reference (a session opened
+ *            read-only), so its claims leave a region's bytes its
+ *            owner's; set by the caller after gomem_holder_init(), before
+ *            the holder's first call
  */
 struct gomem_holder {
 	struct gomem_owners *owners;
@@ -140,6 +144,7 @@ struct gomem_holder {
 	u64 nr_refs;
 	u64 ref_bytes;
 	u64 nr_tokens;
+	bool readonly;
 };
 
 /**

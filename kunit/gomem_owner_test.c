@@ -1605,9 +1605,22 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, off2, off);
 	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
 
-	/* The same when a token is the last hold. */
+	/*
+	 * A token that is the last hold: nobody claimed it, nobody else
+	 * wrote, the bytes stay a's.  b's claim before made them nobody's.
+	 */
 	pattern(test, off, 2 * T_GRANULE, 0x5a);
 	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_cancel(a, token), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0x5a));
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 2, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_cancel(a, token), 0);
 	expect_sound(test);
@@ -1633,6 +1646,78 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 	/* A holder that goes away leaves its bytes dirty for all. */
 	holder_gone(test, 0, NULL);
 	c = holder(test, 2);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	expect_sound(test);
+}
+
+/*
+ * A read-only holder's reference cannot have written the bytes: when it
+ * is the last hold, they go back as the owner's (a producer handing
+ * buffers to read-only consumers gets them back without zeroing).  One
+ * holder that may write among the others makes them nobody's.
+ */
+static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
+{
+	struct gomem_holder *a, *b, *c;
+	u64 off, off2, id, token, o_, s_, z0, s0, z, s;
+
+	owner_setup(test, T_RECORDS);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	c = holder(test, 2);
+	b->readonly = true;
+
+	off = must_alloc(test, a, 2 * T_GRANULE);
+	pattern(test, off, 2 * T_GRANULE, 0x5a);
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
+	expect_sound(test);
+	z0 = zeroed_bytes(test, &s0);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0x5a));
+	z = zeroed_bytes(test, &s);
+	KUNIT_EXPECT_EQ(test, z, z0);
+	KUNIT_EXPECT_EQ(test, s - s0, 2ULL * T_GRANULE);
+
+	/* Still a's only: another holder gets zeroes. */
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	KUNIT_EXPECT_EQ(test, gomem_own_free(c, off, 2 * T_GRANULE), 0);
+
+	/* A writable claimer besides the read-only one: zeroed for a. */
+	off = must_alloc(test, a, 2 * T_GRANULE);
+	pattern(test, off, 2 * T_GRANULE, 0x5a);
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 2, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(c, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(c, off), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
+					      &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+
+	/* An owner that goes away while b holds it: nobody's bytes. */
+	pattern(test, off, 2 * T_GRANULE, 0x5a);
+	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 1, &token), 0);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	holder_gone(test, 0, NULL);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
 					      &id), 0);
 	KUNIT_ASSERT_EQ(test, off2, off);
@@ -1767,6 +1852,7 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(stats_follow_every_step),
 	KUNIT_CASE(own_bytes_come_back_unzeroed),
 	KUNIT_CASE(bytes_that_left_a_holder_are_zeroed),
+	KUNIT_CASE(read_only_claims_keep_bytes_the_owners),
 	KUNIT_CASE(clean_spans_are_bounded),
 	{}
 };

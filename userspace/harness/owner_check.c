@@ -341,8 +341,15 @@ int od_holder_new(struct odiff *d)
 	for (k = 0; k < OM_HOLDERS; k++)
 		if (d->h[k] && d->h[k]->id == nh->id)
 			fail(d, "holder id %llu given twice", nh->id);
+	/*
+	 * Every third holder is read-only, as a session opened O_RDONLY: its
+	 * claims leave a region's bytes its owner's.  The layer lets it
+	 * allocate (the device refuses before); nothing here writes through
+	 * a claim.
+	 */
+	nh->readonly = nh->id % 3 == 0;
 	d->h[h] = nh;
-	om_holder_new(&d->m, h, nh->id);
+	om_holder_new(&d->m, h, nh->id, nh->readonly);
 	return h;
 }
 

@@ -66,9 +66,10 @@ void om_destroy(struct omodel *m)
 	memset(m, 0, sizeof(*m));
 }
 
-void om_holder_new(struct omodel *m, int h, u64 id)
+void om_holder_new(struct omodel *m, int h, u64 id, bool ro)
 {
 	m->live[h] = true;
+	m->ro[h] = ro;
 	m->hid[h] = id;
 }
 
@@ -182,9 +183,10 @@ static void free_region_by(struct omodel *m, unsigned int i, int by)
 	m->nr_regions--;
 }
 
+/* The last hold of region @i may have gone: its bytes stay its keeper's. */
 static void maybe_free_region(struct omodel *m, unsigned int i)
 {
-	free_region_by(m, i, -1);
+	free_region_by(m, i, m->regions[i].keeper);
 }
 
 static void token_remove(struct omodel *m, unsigned int t)
@@ -240,6 +242,7 @@ int om_alloc_commit(struct omodel *m, int h, u64 off, u64 size, u64 id,
 	r->size = size;
 	r->id = id;
 	r->owner = h;
+	r->keeper = h;
 	r->tag = tag;
 	m->arena_allocs++;
 	return 0;
@@ -384,6 +387,8 @@ int om_claim(struct omodel *m, int h, u64 value, u64 *off, u64 *size)
 	r = &m->regions[t->reg];
 	if (!r->claims[h] && at_limit(m, h))
 		return -EDQUOT;
+	if (!r->claims[h] && !m->ro[h] && h != r->keeper)
+		r->keeper = -1;
 	r->claims[h]++;
 	*off = t->off;
 	*size = t->size;
@@ -444,6 +449,9 @@ void om_holder_exit(struct omodel *m, int h, struct gomem_reclaim *out)
 			out->bytes += r->size;
 			r->owner = -1;
 		}
+		/* Its bytes are nobody's now: no holder of this slot wrote them. */
+		if (r->keeper == h)
+			r->keeper = -1;
 		/* The last region may now be in slot i: it was visited. */
 		maybe_free_region(m, i);
 	}

@@ -38,6 +38,9 @@
  * @owner: slot of its owner, -1 once the owner let go
  * @claims: per holder slot, the claims it holds (> 0: a reference)
  * @tag: the caller's: the byte pattern its bytes hold
+ * @keeper: slot of the holder whose bytes they stay when the last hold
+ *          goes: its owner, or -1 once a holder that is not read-only
+ *          claimed it, or its owner exited while others held it
  */
 struct om_region {
 	u64 off;
@@ -46,6 +49,7 @@ struct om_region {
 	int owner;
 	u32 claims[OM_HOLDERS];
 	u8 tag;
+	int keeper;
 };
 
 /**
@@ -88,6 +92,7 @@ struct om_range {
  * @page_size: largest alignment allowed
  * @max_records: records per holder
  * @live: per slot: a holder exists there
+ * @ro: per slot: its holder is read-only (gomem_holder.readonly)
  * @hid: per slot: the real holder's id (for gomem_owners_walk())
  * @regions: live regions, unordered
  * @nr_regions: entries used in @regions
@@ -104,6 +109,7 @@ struct omodel {
 	u64 page_size;
 	u64 max_records;
 	bool live[OM_HOLDERS];
+	bool ro[OM_HOLDERS];
 	u64 hid[OM_HOLDERS];
 	struct om_region *regions;
 	unsigned int nr_regions;
@@ -123,7 +129,7 @@ void om_init(struct omodel *m, u64 granule, u64 max_size, u64 page_size,
 void om_destroy(struct omodel *m);
 
 /* A holder appears in slot @h (free), with the real holder's @id. */
-void om_holder_new(struct omodel *m, int h, u64 id);
+void om_holder_new(struct omodel *m, int h, u64 id, bool ro);
 /* A free slot, or -1. */
 int om_free_slot(const struct omodel *m);
 /* Live holders. */

@@ -6089,15 +6089,21 @@ static int try_release(int fd, u64 off)
  * Zeroing is skipped only for a session's own bytes: a region its owner
  * freed while nobody else held it comes back to that session as it was
  * (counted in zero_skipped); a region whose last holder was a reference
- * comes back zeroed, to the session that first wrote it (@again a) and to
- * the one that held it last (@again b); and the owner's own freed bytes
- * come back zeroed to any other session (@again b, not @shared).  More of
- * other sessions' zeroed allocations over freed bytes: reuse_check().
+ * of a read-write session (@how OWN_WRITER) comes back zeroed, to the
+ * session that first wrote it (@again a) and to the one that held it
+ * last (@again b); when every other holder was read-only (OWN_READER, @b
+ * opened O_RDONLY: it cannot have written them), the bytes stay a's; and
+ * the owner's own freed bytes come back zeroed to any other session
+ * (@again not a).  More of other sessions' zeroed allocations over freed
+ * bytes: reuse_check().
  */
+enum own_how { OWN_ALONE, OWN_WRITER, OWN_READER };
+
 static void own_bytes_check(int a, int b, const struct gomem_info *in,
-			    bool shared, int again)
+			    enum own_how how, int again)
 {
 	u64 size = 4 * in->page_size, off, covered, token;
+	bool kept = how != OWN_WRITER && again == a;
 	struct gomem_stats s0, s1;
 	struct held h[256];
 	struct map m;
@@ -6107,12 +6113,23 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 	off = must_alloc(a, size, 0, 0);
 	m = map_range(a, off, size, PROT_READ | PROT_WRITE, in->page_size);
 	fill(m.p, off, size, 0x5eed);
-	if (shared) {
+	if (how == OWN_WRITER) {
 		/* b holds it by reference past a's free, and writes it. */
 		token = must_share(a, off, 0, 1);
 		must_claim(b, token, off, size);
 		must_free(a, off, size);
 		fill(m.p, off, size, 0xb0b);
+		EXPECT_RES(try_release(b, off), 0, "release");
+	} else if (how == OWN_READER) {
+		/* b, read-only, holds it past a's free, reads, lets go. */
+		struct map mb;
+
+		token = must_share(a, off, 0, 1);
+		must_claim(b, token, off, size);
+		must_free(a, off, size);
+		mb = map_range(b, off, size, PROT_READ, in->page_size);
+		EXPECT_PAT(mb.p, off, size, 0x5eed, "what the reader sees");
+		unmap(&mb);
 		EXPECT_RES(try_release(b, off), 0, "release");
 	} else {
 		must_free(a, off, size);
@@ -6127,10 +6144,10 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 
 		if (!held_overlap(&h[i], off, size, &s, &e))
 			continue;
-		if (shared)
+		if (how == OWN_WRITER)
 			EXPECT_ZERO(m.p + (s - off), s, e - s,
-				    "zeroed region over bytes a reference "
-				    "gave back");
+				    "zeroed region over bytes a writer's "
+				    "reference gave back");
 		else if (again != a)
 			EXPECT_ZERO(m.p + (s - off), s, e - s,
 				    "zeroed region over bytes another "
@@ -6140,7 +6157,7 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 				   "zeroed region over the session's own "
 				   "freed bytes");
 	}
-	if (shared || again != a)
+	if (!kept)
 		CHECK(s1.zeroed - s0.zeroed >= size, "zeroed +%llu"
 		      ", want at least %llu", s1.zeroed - s0.zeroed, size);
 	else
@@ -6155,15 +6172,19 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 static void case_zeroing_skips_only_own_bytes(void)
 {
 	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	int r = dev_open(O_RDONLY);
 	struct gomem_info in = get_info(a);
 
-	own_bytes_check(a, b, &in, false, a);
-	own_bytes_check(a, b, &in, true, a);
-	own_bytes_check(a, b, &in, true, b);
-	own_bytes_check(a, b, &in, false, b);
-	own_bytes_check(a, b, &in, false, a);
+	own_bytes_check(a, b, &in, OWN_ALONE, a);
+	own_bytes_check(a, b, &in, OWN_WRITER, a);
+	own_bytes_check(a, b, &in, OWN_WRITER, b);
+	own_bytes_check(a, b, &in, OWN_ALONE, b);
+	own_bytes_check(a, b, &in, OWN_ALONE, a);
+	own_bytes_check(a, r, &in, OWN_READER, a);
+	own_bytes_check(a, r, &in, OWN_READER, b);
 	close(a);
 	close(b);
+	close(r);
 }
 
 #define must_release(fd, off) \
