@@ -25,10 +25,12 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <asm/page.h>
@@ -440,6 +442,8 @@ static int arena_place(struct gomem_arena *a, u64 size, u64 align,
 	return -ENOMEM;
 }
 
+static u64 arena_front_drain_all(struct gomem_arena *a);
+
 static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			      struct gomem_chunk **chunk, u64 *rel)
 {
@@ -463,6 +467,223 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 	if (err)
 		arena_unhold(&c->range);
 	return err;
+}
+
+/*
+ * What a free does to the pieces its caller holds, each with one node
+ * reserved in its chunk's range allocator (arena_hold()).
+ */
+enum arena_pieces {
+	ARENA_PIECE_GONE = -1,	/* a whole region: its node is released */
+	ARENA_PIECE_SAME = 0,	/* its head or tail: the region stays */
+	ARENA_PIECE_SPLIT = 1,	/* its middle: one region becomes two */
+};
+
+/*
+ * Give [@offset, +@size) back to its chunk, not counted as a free (the
+ * front's blocks were counted when their callers freed them).  Locked.
+ */
+static int arena_release_locked(struct gomem_arena *a, u64 offset, u64 size,
+				enum arena_pieces pieces)
+{
+	struct gomem_chunk *c;
+	int i, err;
+	u64 rel;
+
+	i = arena_chunk_index(a, offset);
+	if (i < 0 || !size)
+		return -EINVAL;
+	c = a->chunks[i];
+	rel = offset - c->base;
+	if (size > c->size - rel)
+		return -EINVAL;
+	/* The second piece's node first: the one thing that can fail. */
+	err = pieces == ARENA_PIECE_SPLIT ? arena_hold(&c->range) : 0;
+	if (!err) {
+		err = gomem_range_free(&c->range, rel, size);
+		if (err ? pieces == ARENA_PIECE_SPLIT :
+			  pieces == ARENA_PIECE_GONE)
+			arena_unhold(&c->range);
+	}
+	if (!err)
+		a->stats.in_use -= ALIGN(size, arena_granule(a));
+	return err;
+}
+
+/* ---- the per-CPU front (see gomem_arena.h) ---- */
+
+static int arena_front_init(struct gomem_arena *a)
+{
+	unsigned int cpu;
+
+	a->front = alloc_percpu(struct gomem_front);
+	if (!a->front)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(a->front, cpu)->lock);
+	return 0;
+}
+
+static unsigned int front_class(const struct gomem_arena *a, u64 size)
+{
+	return (size / arena_granule(a) - 1) % GOMEM_FRONT_CLASSES;
+}
+
+/* Blocks of @size one class of one CPU holds at most. */
+static unsigned int front_depth(u64 size)
+{
+	return clamp_t(u64, GOMEM_FRONT_CLASS_BYTES / size, 1,
+		       GOMEM_FRONT_DEPTH);
+}
+
+/* Does the front keep regions of @size (granule-rounded) bytes? */
+static bool front_takes(const struct gomem_arena *a, u64 size)
+{
+	return a->front && size && size <= a->params.front_max;
+}
+
+/*
+ * A block of @size (granule-rounded) from the calling CPU's front.
+ * Context: any task; takes the CPU's front lock.
+ * Return: 0 and *@offset; -ENOENT if the front has none.
+ */
+static int front_get(struct gomem_arena *a, u64 size, u64 *offset)
+{
+	struct gomem_front *f = raw_cpu_ptr(a->front);
+	struct gomem_front_class *c = &f->cls[front_class(a, size)];
+	int err = -ENOENT;
+
+	spin_lock(&f->lock);
+	if (c->nr && c->size == size) {
+		*offset = c->block[--c->nr];
+		f->held -= size;
+		f->allocs++;
+		err = 0;
+	}
+	spin_unlock(&f->lock);
+	return err;
+}
+
+/* Is [@offset, +@size) inside one chunk now?  A hint: nothing locked. */
+static bool front_in_chunk(struct gomem_arena *a, u64 offset, u64 size)
+{
+	const struct gomem_chunk_table *t;
+	const struct gomem_chunk *c;
+	unsigned int lo = 0, hi, mid;
+	bool in = false;
+
+	rcu_read_lock();
+	t = rcu_dereference(a->table);
+	hi = t->nr;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = t->chunk[mid];
+		if (offset < c->base) {
+			hi = mid;
+		} else if (offset - c->base >= c->size) {
+			lo = mid + 1;
+		} else {
+			in = size <= c->size - (offset - c->base);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return in;
+}
+
+/*
+ * Keep the region [@offset, +@size) (granule-rounded size) in the calling
+ * CPU's front; *@fp is set to that CPU's part.  A class holding another
+ * size keeps it until %GOMEM_FRONT_DEPTH frees in a row asked for another
+ * (sizes that share a class then do not empty it at each turn); then it
+ * is emptied (front_drain()) and takes the new size.
+ * Context: any task; takes the CPU's front lock.
+ * Return: 0; -EINVAL if that class holds it already (a double free);
+ * -ENOSPC if the class is full (*@drain set) or holds another size
+ * (*@drain set when it is time to switch).
+ */
+static int front_put(struct gomem_arena *a, u64 offset, u64 size,
+		     struct gomem_front **fp, bool *drain)
+{
+	struct gomem_front *f = raw_cpu_ptr(a->front);
+	struct gomem_front_class *c = &f->cls[front_class(a, size)];
+	unsigned int i;
+	int err = -ENOSPC;
+
+	*fp = f;
+	spin_lock(&f->lock);
+	if (!c->nr)
+		c->size = size;
+	if (c->size != size) {
+		*drain = ++c->misses >= GOMEM_FRONT_DEPTH;
+		goto out;
+	}
+	c->misses = 0;
+	if (c->nr >= front_depth(size)) {
+		*drain = true;
+		goto out;
+	}
+	err = 0;
+	for (i = 0; i < c->nr; i++) {
+		if (c->block[i] == offset) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	c->block[c->nr++] = offset;
+	f->held += size;
+	f->frees++;
+out:
+	spin_unlock(&f->lock);
+	return err;
+}
+
+/*
+ * Give the oldest blocks of class @ci of @f back to their chunks, keeping
+ * the newest @keep if the class holds @size, none otherwise.  A block its
+ * chunk refuses was freed twice (see gomem_arena_free()): warned and
+ * dropped.  Arena lock held.  Return: bytes given back.
+ */
+static u64 front_drain(struct gomem_arena *a, struct gomem_front *f,
+		       unsigned int ci, u64 size, unsigned int keep)
+{
+	struct gomem_front_class *c = &f->cls[ci];
+	u64 blocks[GOMEM_FRONT_DEPTH], bsize;
+	unsigned int n, i;
+
+	lockdep_assert_held(&a->lock);
+	spin_lock(&f->lock);
+	bsize = c->size;
+	n = c->nr;
+	if (bsize == size)
+		n = n > keep ? n - keep : 0;
+	memcpy(blocks, c->block, n * sizeof(blocks[0]));
+	memmove(c->block, c->block + n, (c->nr - n) * sizeof(blocks[0]));
+	c->nr -= n;
+	c->misses = 0;
+	f->held -= n * bsize;
+	spin_unlock(&f->lock);
+	for (i = 0; i < n; i++)
+		WARN_ONCE(arena_release_locked(a, blocks[i], bsize,
+					       ARENA_PIECE_GONE),
+			  "gomem: arena %s: block %llu+%llu freed twice\n",
+			  a->params.name, blocks[i], bsize);
+	return n * bsize;
+}
+
+/* Empty every CPU's front into the chunks.  Arena lock held. */
+static u64 arena_front_drain_all(struct gomem_arena *a)
+{
+	unsigned int cpu, ci;
+	u64 bytes = 0;
+
+	if (!a->front)
+		return 0;
+	for_each_possible_cpu(cpu)
+		for (ci = 0; ci < GOMEM_FRONT_CLASSES; ci++)
+			bytes += front_drain(a, per_cpu_ptr(a->front, cpu), ci,
+					     0, 0);
+	return bytes;
 }
 
 /**
@@ -510,6 +731,10 @@ int gomem_arena_init(struct gomem_arena *a,
 		if (order > GOMEM_BUDDY_MAX_ORDER)
 			return -EINVAL;
 	}
+	if (p.front_max > GOMEM_FRONT_MAX ||
+	    ALIGN(p.front_max, p.granule) > GOMEM_FRONT_MAX)
+		return -EINVAL;
+	p.front_max = ALIGN(p.front_max, p.granule);
 
 	memset(a, 0, sizeof(*a));
 	mutex_init(&a->lock);
@@ -533,6 +758,11 @@ int gomem_arena_init(struct gomem_arena *a,
 			goto out_buddy;
 		}
 	}
+	if (p.front_max) {
+		err = arena_front_init(a);
+		if (err)
+			goto out_pool;
+	}
 	a->next_size = min(p.initial_size * 2, p.max_chunk);
 	c = arena_chunk_prepare(a, arena_chunk_size(a, p.initial_size), false);
 	if (IS_ERR(c)) {
@@ -547,6 +777,7 @@ int gomem_arena_init(struct gomem_arena *a,
 	return 0;
 
 out_pool:
+	free_percpu(a->front);
 	kvfree(a->spare);
 	vfree(a->pool);
 out_buddy:
@@ -582,6 +813,7 @@ void gomem_arena_destroy(struct gomem_arena *a)
 		gomem_buddy_destroy(&a->buddy);
 	}
 	gomem_range_destroy(&a->span);
+	free_percpu(a->front);
 	mutex_destroy(&a->lock);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_destroy);
@@ -629,6 +861,9 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
 
 	size = ALIGN(size, arena_granule(a));
 	err = arena_alloc_locked(a, size, align, &c, &rel);
+	/* What the per-CPU fronts hold is free: give it back, look again. */
+	if (err == -ENOMEM && a->front && arena_front_drain_all(a))
+		err = arena_alloc_locked(a, size, align, &c, &rel);
 	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
 	if (err) {
 		a->stats.failed_allocs++;
@@ -684,21 +919,32 @@ EXPORT_SYMBOL_GPL(gomem_arena_alloc_locked);
  * @offset: set to the region's arena offset
  *
  * Takes the lowest-offset chunk that can hold the region; if none can,
- * grows the arena by one chunk.  The region lies inside one chunk.
+ * grows the arena by one chunk.  The region lies inside one chunk.  With a
+ * per-CPU front, a size it keeps (no @flags, @align at most the granule)
+ * comes first from the calling CPU's front, without the arena lock: the
+ * block a free of that size left there last.
  *
- * Context: process context; sleeps (takes the arena lock, may vmalloc).
+ * Context: process context; may sleep (takes the arena lock, may
+ * vmalloc), except when the front serves the request.
  * Return: 0; -EINVAL for unknown @flags, a zero size, a size above
  * max_size or a bad @align; -ENOMEM when the arena is at max_size and
- * nothing fits, or memory ran out.  On error nothing changed.
+ * nothing fits even with the fronts emptied, or memory ran out.  On error
+ * nothing changed.
  */
 int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 		      unsigned int flags, u64 *offset)
 {
+	u64 g = arena_granule(a);
 	int err;
 
 	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
+	if (!flags && align <= g && front_takes(a, ALIGN(size, g)) &&
+	    !front_get(a, ALIGN(size, g), offset)) {
+		trace_gomem_alloc(a->params.name, *offset, ALIGN(size, g), 0);
+		return 0;
+	}
 	mutex_lock(&a->lock);
 	err = arena_alloc_checked(a, size, align, flags, offset);
 	mutex_unlock(&a->lock);
@@ -706,44 +952,15 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc);
 
-/*
- * What a free does to the pieces its caller holds, each with one node
- * reserved in its chunk's range allocator (arena_hold()).
- */
-enum arena_pieces {
-	ARENA_PIECE_GONE = -1,	/* a whole region: its node is released */
-	ARENA_PIECE_SAME = 0,	/* its head or tail: the region stays */
-	ARENA_PIECE_SPLIT = 1,	/* its middle: one region becomes two */
-};
-
 static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 				    u64 size, enum arena_pieces pieces)
 {
-	struct gomem_chunk *c;
-	int i, err;
-	u64 rel;
+	int err = arena_release_locked(a, offset, size, pieces);
 
-	i = arena_chunk_index(a, offset);
-	if (i < 0 || !size)
-		return -EINVAL;
-	c = a->chunks[i];
-	rel = offset - c->base;
-	if (size > c->size - rel)
-		return -EINVAL;
-	/* The second piece's node first: the one thing that can fail. */
-	err = pieces == ARENA_PIECE_SPLIT ? arena_hold(&c->range) : 0;
-	if (!err) {
-		err = gomem_range_free(&c->range, rel, size);
-		if (err ? pieces == ARENA_PIECE_SPLIT :
-			  pieces == ARENA_PIECE_GONE)
-			arena_unhold(&c->range);
-	}
 	trace_gomem_free(a->params.name, offset, size, err);
-	if (err)
-		return err;
-	a->stats.frees++;
-	a->stats.in_use -= ALIGN(size, arena_granule(a));
-	return 0;
+	if (!err)
+		a->stats.frees++;
+	return err;
 }
 
 /**
@@ -763,16 +980,41 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
  * The arena does not know who allocated what: callers that share an arena
  * between owners check ownership first (the device does).
  *
- * Context: process context; sleeps (takes the arena lock).
+ * With a per-CPU front, a region of a size it keeps, inside a chunk, is
+ * kept in the calling CPU's front (still allocated in its chunk, free for
+ * the arena's callers) without the arena lock.  Then the front trusts
+ * the caller as kfree() does: a double free is refused (-EINVAL) while
+ * the block is in the same class of the same CPU's front; otherwise it is
+ * caught, with a warning, only when the front gives the block back to its
+ * chunk, and the block may be handed out twice before that.  A full class
+ * gives its older half back under the lock.
+ *
+ * Context: process context; may sleep (takes the arena lock), except when
+ * the front keeps the region.
  * Return: 0; -EINVAL if the range is not allocated, not in one chunk, or
- * malformed; -ENOMEM only after the misuse above, if the range allocator
- * needed a node and none could be had.  On error nothing changed.
+ * malformed (with a front: see above); -ENOMEM only after the misuse
+ * above, if the range allocator needed a node and none could be had.  On
+ * error nothing changed.
  */
 int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 {
+	u64 g = arena_granule(a), rsize = ALIGN(size, g);
+	struct gomem_front *f;
+	bool drain = false;
 	int err;
 
+	if (front_takes(a, rsize) && IS_ALIGNED(offset, g) &&
+	    front_in_chunk(a, offset, rsize)) {
+		err = front_put(a, offset, rsize, &f, &drain);
+		if (err != -ENOSPC) {
+			trace_gomem_free(a->params.name, offset, size, err);
+			return err;
+		}
+	}
 	mutex_lock(&a->lock);
+	if (drain)
+		front_drain(a, f, front_class(a, rsize), rsize,
+			    front_depth(rsize) / 2);
 	err = arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 	mutex_unlock(&a->lock);
 	return err;
@@ -1260,6 +1502,8 @@ u64 gomem_arena_trim(struct gomem_arena *a)
 	u64 released = 0;
 
 	mutex_lock(&a->lock);
+	/* What the per-CPU fronts hold is free: it must not keep a chunk. */
+	arena_front_drain_all(a);
 	/*
 	 * First take the entirely free chunks away from lockless lookups
 	 * (dying), then wait for the lookups that found one before: after
@@ -1317,15 +1561,34 @@ EXPORT_SYMBOL_GPL(gomem_arena_trim);
  * @a: arena
  * @st: filled in
  *
+ * With a per-CPU front, its counts are read CPU by CPU while the fronts
+ * go on serving: they are consistent with the rest only if nobody
+ * allocates or frees meanwhile.  peak_in_use counts what the fronts held
+ * when it was reached.
+ *
  * Context: process context; sleeps (takes the arena lock).
  */
 void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st)
 {
+	struct gomem_front *f;
 	unsigned int i;
 
 	mutex_lock(&a->lock);
 	*st = a->stats;
-	st->free = st->capacity - st->in_use;
+	if (a->front) {
+		for_each_possible_cpu(i) {
+			f = per_cpu_ptr(a->front, i);
+			spin_lock(&f->lock);
+			st->allocs += f->allocs;
+			st->frees += f->frees;
+			st->front_held += f->held;
+			spin_unlock(&f->lock);
+		}
+		/* Read CPU by CPU, a block moving may be seen twice. */
+		st->front_held = min(st->front_held, st->in_use);
+		st->in_use -= st->front_held;
+	}
+	st->free = st->capacity - st->in_use - st->front_held;
 	st->chunks = a->nr_chunks;
 	st->largest_free = 0;
 	for (i = 0; i < a->nr_chunks; i++)
@@ -1334,6 +1597,64 @@ void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st)
 	mutex_unlock(&a->lock);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_stats);
+
+/* Class @ci of a CPU's front holds blocks in chunks, of its size.  Locked. */
+static int front_class_check(struct gomem_arena *a, unsigned int cpu,
+			     unsigned int ci, const struct gomem_front_class *c)
+{
+	u64 g = arena_granule(a), b;
+	unsigned int i, j;
+	int k;
+
+	if (!c->size || c->size % g || c->size > a->params.front_max ||
+	    front_class(a, c->size) != ci || c->nr > front_depth(c->size))
+		return arena_broken("front %u: class %u holds %u of %llu bytes",
+				    cpu, ci, c->nr, c->size);
+	for (i = 0; i < c->nr; i++) {
+		b = c->block[i];
+		k = arena_chunk_index(a, b);
+		if (k < 0 || b % g ||
+		    c->size > a->chunks[k]->size - (b - a->chunks[k]->base))
+			return arena_broken("front %u: block %llu+%llu in no chunk",
+					    cpu, b, c->size);
+		for (j = 0; j < i; j++)
+			if (c->block[j] == b)
+				return arena_broken("front %u: block %llu twice",
+						    cpu, b);
+	}
+	return 0;
+}
+
+/* Every CPU's front is sound and counts what it holds.  Locked. */
+static int arena_front_check(struct gomem_arena *a)
+{
+	struct gomem_front *f;
+	unsigned int cpu, ci;
+	u64 held, all = 0;
+	int err = 0;
+
+	for_each_possible_cpu(cpu) {
+		f = per_cpu_ptr(a->front, cpu);
+		held = 0;
+		spin_lock(&f->lock);
+		for (ci = 0; ci < GOMEM_FRONT_CLASSES && !err; ci++) {
+			if (f->cls[ci].nr)
+				err = front_class_check(a, cpu, ci, &f->cls[ci]);
+			held += (u64)f->cls[ci].nr * f->cls[ci].size;
+		}
+		if (!err && held != f->held)
+			err = arena_broken("front %u holds %llu bytes, counts %llu",
+					   cpu, held, f->held);
+		spin_unlock(&f->lock);
+		if (err)
+			return err;
+		all += held;
+	}
+	if (all > a->stats.in_use)
+		return arena_broken("fronts hold %llu bytes, %llu in use",
+				    all, a->stats.in_use);
+	return 0;
+}
 
 /**
  * gomem_arena_check() - verify every invariant of an arena
@@ -1400,6 +1721,8 @@ int gomem_arena_check(struct gomem_arena *a)
 	else if (a->stats.peak_in_use < a->stats.in_use)
 		err = arena_broken("peak %llu below in_use %llu",
 				   a->stats.peak_in_use, a->stats.in_use);
+	if (!err && a->front)
+		err = arena_front_check(a);
 	if (err || a->params.source != GOMEM_CHUNKS_BUDDY)
 		goto out;
 	err = gomem_buddy_check(&a->buddy);

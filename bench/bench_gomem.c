@@ -3,7 +3,7 @@
  * GoMem's benchmark workloads (../shared/gomem-benchmarks.md) on gomem's
  * core: the kernel files compiled natively against the harness shim.
  *
- *   bench_gomem [--only SECTION,...] [--impl-suffix S]
+ *   bench_gomem [--only SECTION,...] [--impl-suffix S] [--front]
  *
  * Sections: range, buddy, scalable, recyclable, memory, reader.  Every
  * range, scalable and recyclable workload runs for both policies ("treap"
@@ -26,6 +26,8 @@
 #include "bench.h"
 
 static const char *suffix = "";
+/* --front: the arenas get a per-CPU front for every size it can keep. */
+static u64 front_max;
 
 static void report(const char *section, const char *workload,
 		   const char *impl, double ns)
@@ -249,6 +251,7 @@ static void arena_setup(struct arena_ctx *c, enum gomem_policy policy)
 		.max_size = 256ULL << 20,
 		.policy = policy,
 		.source = GOMEM_CHUNKS_VMALLOC,
+		.front_max = front_max,
 	};
 
 	check(gomem_arena_init(&c->a, &p));
@@ -769,8 +772,10 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--impl-suffix") && i + 1 < argc)
 			suffix = argv[++i];
+		else if (!strcmp(argv[i], "--front"))
+			front_max = GOMEM_FRONT_MAX;
 		else
-			bench_die("usage: %s [--only SECTION,...] [--impl-suffix S]",
+			bench_die("usage: %s [--only SECTION,...] [--impl-suffix S] [--front]",
 				  argv[0]);
 	}
 

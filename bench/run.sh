@@ -52,6 +52,10 @@ for ((r = 1; r <= rounds; r++)); do
 		progs=("$b/bench_gomem --only $s"
 		       "$b/bench_gomem_kshim --only $s --impl-suffix -kshim"
 		       "$b/bench_gomem_thunk --only $s --impl-suffix -thunk")
+		# The arena with its per-CPU front (issue 13), kernel-like locks.
+		if [[ $s == scalable || $s == recyclable ]]; then
+			progs+=("$b/bench_gomem_kshim --only $s --front --impl-suffix -front")
+		fi
 		if [[ $malloc_sections == *" $s "* ]]; then
 			for m in glibc jemalloc mimalloc; do
 				progs+=("$b/bench_malloc_$m --only $s")

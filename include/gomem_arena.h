@@ -20,12 +20,25 @@
  * chunk's memory with the lock dropped, so gomem_arena_alloc_locked() may
  * drop and retake it; long operations let it go between slices
  * (gomem_arena_relax_locked()).
+ *
+ * An arena may have a per-CPU front (gomem_arena_params.front_max): then
+ * gomem_arena_free() of a small region keeps it in the calling CPU's
+ * front, still allocated in its chunk, and gomem_arena_alloc() of that
+ * size takes it back from there, both under the front's spinlock, not the
+ * arena mutex.  Fronts are emptied into the chunks when a class of one is
+ * full, when an allocation finds no room, and by trim and check.  The
+ * front trusts its callers as kfree() does: a double free is refused when
+ * the block is still in the same CPU's front or already back in its chunk,
+ * not when another CPU's front holds it.  The device's arena has none
+ * (its path runs under the lock anyway, for its ownership records).
  */
 #ifndef _GOMEM_ARENA_H
 #define _GOMEM_ARENA_H
 
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "gomem_buddy.h"
@@ -68,6 +81,8 @@ enum gomem_chunk_source {
  *           default
  * @policy: range allocator policy of every chunk
  * @source: where chunks come from
+ * @front_max: largest size, rounded up to the granule, the per-CPU front
+ *             keeps (at most %GOMEM_FRONT_MAX); 0 for no front
  */
 struct gomem_arena_params {
 	const char *name;
@@ -77,6 +92,49 @@ struct gomem_arena_params {
 	u64 granule;
 	enum gomem_policy policy;
 	enum gomem_chunk_source source;
+	u64 front_max;
+};
+
+/*
+ * The per-CPU front: each CPU keeps up to %GOMEM_FRONT_DEPTH freed blocks
+ * of one size in each of %GOMEM_FRONT_CLASSES classes (a size's class is
+ * its granule count modulo the classes; a class holds one size at a time)
+ * and at most %GOMEM_FRONT_CLASS_BYTES in a class.
+ */
+#define GOMEM_FRONT_CLASSES	16
+#define GOMEM_FRONT_DEPTH	16
+#define GOMEM_FRONT_CLASS_BYTES	(16 * 1024)
+#define GOMEM_FRONT_MAX		GOMEM_FRONT_CLASS_BYTES
+
+/**
+ * struct gomem_front_class - one CPU's freed blocks of one size
+ * @size: bytes of each block (granule-rounded); any while @nr is 0
+ * @nr: blocks held
+ * @misses: frees in a row of another size, which it did not keep
+ * @block: their offsets, the most recently freed last
+ */
+struct gomem_front_class {
+	u64 size;
+	unsigned int nr;
+	unsigned int misses;
+	u64 block[GOMEM_FRONT_DEPTH];
+};
+
+/**
+ * struct gomem_front - one CPU's part of an arena's front
+ * @lock: serialises this CPU's part; nests inside the arena lock
+ * @allocs: allocations served from here
+ * @frees: frees kept here
+ * @held: bytes of the blocks held (allocated in their chunks, free for
+ *        the arena's users)
+ * @cls: the classes
+ */
+struct gomem_front {
+	spinlock_t lock;	/* this CPU's part; inside the arena lock */
+	u64 allocs;
+	u64 frees;
+	u64 held;
+	struct gomem_front_class cls[GOMEM_FRONT_CLASSES];
 };
 
 /**
@@ -96,6 +154,9 @@ struct gomem_arena_params {
  *           (gomem_arena_relax_locked())
  * @trim_busy: times trim kept an entirely free chunk because its memory
  *             was still referenced (pinned) after the zap
+ * @front_held: bytes the per-CPU front holds (free for the arena's users,
+ *              not in @free); the other counts include the front's, read
+ *              CPU by CPU
  */
 struct gomem_arena_stats {
 	u64 capacity;
@@ -111,6 +172,7 @@ struct gomem_arena_stats {
 	u64 trimmed;
 	u64 relaxed;
 	u64 trim_busy;
+	u64 front_held;
 };
 
 /**
@@ -168,6 +230,7 @@ struct gomem_chunk_table {
  *       users of the memory (the device's mappings) let go of it; nonzero
  *       if they cannot (pinned pages): the chunk stays
  * @zap_data: passed to @zap
+ * @front: the per-CPU front, or NULL (params.front_max 0)
  */
 struct gomem_arena {
 	struct mutex lock;	/* serialises all of the arena */
@@ -184,6 +247,7 @@ struct gomem_arena {
 	struct gomem_arena_stats stats;
 	int (*zap)(void *data, u64 offset, void *mem, u64 size);
 	void *zap_data;
+	struct gomem_front __percpu *front;
 };
 
 int gomem_arena_init(struct gomem_arena *a,

@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -74,8 +75,10 @@ static struct gomem_arena *arena_setup_params(struct kunit *test,
 	return &f->a;
 }
 
-static struct gomem_arena *arena_setup(struct kunit *test,
-				       enum gomem_chunk_source source)
+/* The small geometry, with a per-CPU front for sizes to @front_max. */
+static struct gomem_arena *arena_setup_front(struct kunit *test,
+					     enum gomem_chunk_source source,
+					     u64 front_max)
 {
 	struct gomem_arena_params p = {
 		.initial_size = T_INITIAL,
@@ -83,9 +86,16 @@ static struct gomem_arena *arena_setup(struct kunit *test,
 		.max_size = T_MAX_SIZE,
 		.policy = GOMEM_POLICY_TREAP,
 		.source = source,
+		.front_max = front_max,
 	};
 
 	return arena_setup_params(test, &p);
+}
+
+static struct gomem_arena *arena_setup(struct kunit *test,
+				       enum gomem_chunk_source source)
+{
+	return arena_setup_front(test, source, 0);
 }
 
 #define EXPECT_ARENA_SOUND(test, a) \
@@ -954,9 +964,10 @@ static int conc_worker(void *data)
 	return 0;
 }
 
-static void concurrent_threads_keep_data_intact(struct kunit *test)
+static void concurrent_run(struct kunit *test, u64 front_max)
 {
-	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena *a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC,
+						  front_max);
 	struct conc_thread *threads;
 	struct gomem_arena_stats st;
 	struct conc_ctx *ctx;
@@ -988,6 +999,17 @@ static void concurrent_threads_keep_data_intact(struct kunit *test)
 	EXPECT_ARENA_SOUND(test, a);
 }
 
+static void concurrent_threads_keep_data_intact(struct kunit *test)
+{
+	concurrent_run(test, 0);
+}
+
+/* The same through per-CPU fronts: threads on several CPUs share blocks. */
+static void concurrent_threads_with_front(struct kunit *test)
+{
+	concurrent_run(test, 1024);
+}
+
 /* ---- seeded random operations ---- */
 
 #define RND_OPS		3000
@@ -1014,9 +1036,10 @@ static bool rnd_intact(struct gomem_arena *a, const struct rnd_live *r)
 	return p && !memchr_inv(p, r->tag, r->size);
 }
 
-static void random_ops_keep_data_and_invariants(struct kunit *test)
+static void random_ops_run(struct kunit *test, u64 front_max)
 {
-	struct gomem_arena *a = arena_setup(test, GOMEM_CHUNKS_VMALLOC);
+	struct gomem_arena *a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC,
+						  front_max);
 	struct gomem_arena_stats st;
 	struct rnd_live *held;
 	u32 seed = 20261125, i, j, nheld = 0;
@@ -1056,6 +1079,177 @@ static void random_ops_keep_data_and_invariants(struct kunit *test)
 	}
 	for (j = 0; j < nheld; j++)
 		KUNIT_EXPECT_TRUE(test, rnd_intact(a, &held[j]));
+}
+
+static void random_ops_keep_data_and_invariants(struct kunit *test)
+{
+	random_ops_run(test, 0);
+}
+
+/* With a front for sizes to 1 KiB; trim empties it. */
+static void random_ops_with_front(struct kunit *test)
+{
+	random_ops_run(test, 1024);
+}
+
+/* ---- the per-CPU front ---- */
+
+/*
+ * The test stays on one CPU, so that the front it frees into is the one
+ * it allocates from (migrate_disable() may sleep, unlike a spinlock).
+ */
+static void front_serves_the_size_freed_last(struct kunit *test)
+{
+	struct gomem_arena *a;
+	struct gomem_arena_stats st;
+	u64 off, off2, big, big2, g;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	g = a->params.granule;
+	off = arena_must_alloc(test, a, 100);
+	big = arena_must_alloc(test, a, 2048);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 100), 0);
+	EXPECT_ARENA_SOUND(test, a);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, ALIGN(100, g));
+	KUNIT_EXPECT_EQ(test, st.in_use, 2048ULL);
+	KUNIT_EXPECT_EQ(test, st.free, st.capacity - 2048 - ALIGN(100, g));
+	KUNIT_EXPECT_EQ(test, st.frees, 1ULL);
+	/* Not for another size, nor for a stricter alignment, nor to zero. */
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 200, 8, 0, &off2), 0);
+	KUNIT_EXPECT_NE(test, off2, off);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off2, 200), 0);
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 100, 2 * g, 0, &big2), 0);
+	KUNIT_EXPECT_NE(test, big2, off);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, big2, 100), 0);
+	/* That size at the granule's alignment: the newest block first. */
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 100, g, 0, &off2), 0);
+	KUNIT_EXPECT_EQ(test, off2, big2);
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 100, 1, 0, &off2), 0);
+	KUNIT_EXPECT_EQ(test, off2, off);
+	/* Sizes above front_max never stay. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, big, 2048), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.in_use, 2 * ALIGN(100, g));
+	KUNIT_EXPECT_EQ(test, st.front_held, ALIGN(200, g));
+	KUNIT_EXPECT_EQ(test, st.allocs, 6ULL);
+	KUNIT_EXPECT_EQ(test, st.frees, 4ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+static void front_refuses_a_double_free(struct kunit *test)
+{
+	struct gomem_arena *a;
+	struct gomem_arena_stats st, st2;
+	u64 off, span;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	off = arena_must_alloc(test, a, 64);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 64), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off, 64), -EINVAL);
+	/* Outside every chunk, or misaligned: the lock's answer. */
+	span = gomem_arena_span(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, span + PAGE_SIZE, 64),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, T_INITIAL - 32, 64),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, 1, 64), -EINVAL);
+	gomem_arena_stats(a, &st2);
+	KUNIT_EXPECT_EQ(test, st2.frees, st.frees);
+	KUNIT_EXPECT_EQ(test, st2.front_held, st.front_held);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+static void front_class_gives_back_its_older_half(struct kunit *test)
+{
+	struct gomem_arena *a;
+	struct gomem_arena_stats st;
+	u64 off[GOMEM_FRONT_DEPTH + 1], g;
+	unsigned int i;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	g = a->params.granule;
+	for (i = 0; i <= GOMEM_FRONT_DEPTH; i++)
+		off[i] = arena_must_alloc(test, a, g);
+	for (i = 0; i <= GOMEM_FRONT_DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], g), 0);
+	EXPECT_ARENA_SOUND(test, a);
+	gomem_arena_stats(a, &st);
+	/* Full at DEPTH; the next free gave back half and itself. */
+	KUNIT_EXPECT_EQ(test, st.front_held, GOMEM_FRONT_DEPTH / 2 * g);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.frees, (u64)GOMEM_FRONT_DEPTH + 1);
+	/* The newest blocks stayed: the last kept comes out first. */
+	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, g, 1, 0, &off[0]), 0);
+	KUNIT_EXPECT_EQ(test, off[0], off[GOMEM_FRONT_DEPTH - 1]);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+static void front_is_emptied_for_room_and_by_trim(struct kunit *test)
+{
+	struct gomem_arena *a;
+	struct gomem_arena_stats st;
+	u64 off[8], big, n, i;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	/* Fill the whole arena with 1 KiB regions. */
+	n = T_MAX_SIZE / 1024;
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, 1024, 1, 0, &big),
+				0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 1024 + 8, 1, 0, &big),
+			-ENOMEM);
+	/* Free 8 of the first chunk's, all kept by the front. */
+	for (i = 0; i < 4; i++) {
+		off[i] = i * 1024;
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], 1024), 0);
+	}
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 4096ULL);
+	/* A size the front does not hold: only emptying it makes room. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, 4096, 1, 0, &big), 0);
+	KUNIT_EXPECT_EQ(test, big, 0ULL);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 1ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+
+	/* Trim: a chunk whose every region sits in a front goes. */
+	for (i = T_INITIAL; i < T_MAX_SIZE; i += 1024)
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, i, 1024), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(a), T_MAX_SIZE - T_INITIAL);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, 4096ULL);
+	EXPECT_ARENA_SOUND(test, a);
+}
+
+static void init_rejects_a_front_too_large(struct kunit *test)
+{
+	struct gomem_arena_params p = {
+		.initial_size = T_INITIAL,
+		.max_chunk = T_MAX_CHUNK,
+		.max_size = T_MAX_SIZE,
+		.front_max = GOMEM_FRONT_MAX + 1,
+	};
+	struct gomem_arena a;
+
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p.front_max = GOMEM_FRONT_MAX;
+	KUNIT_ASSERT_EQ(test, gomem_arena_init(&a, &p), 0);
+	KUNIT_EXPECT_EQ(test, a.params.front_max, (u64)GOMEM_FRONT_MAX);
+	KUNIT_EXPECT_EQ(test, gomem_arena_check(&a), 0);
+	gomem_arena_destroy(&a);
 }
 
 static int arena_fixture_init(struct kunit *test)
@@ -1111,7 +1305,14 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(trim_keeps_a_chunk_still_referenced),
 	KUNIT_CASE(lookup_rcu_needs_no_lock),
 	KUNIT_CASE(concurrent_threads_keep_data_intact),
+	KUNIT_CASE(concurrent_threads_with_front),
 	KUNIT_CASE(random_ops_keep_data_and_invariants),
+	KUNIT_CASE(random_ops_with_front),
+	KUNIT_CASE(front_serves_the_size_freed_last),
+	KUNIT_CASE(front_refuses_a_double_free),
+	KUNIT_CASE(front_class_gives_back_its_older_half),
+	KUNIT_CASE(front_is_emptied_for_room_and_by_trim),
+	KUNIT_CASE(init_rejects_a_front_too_large),
 	{}
 };
 
