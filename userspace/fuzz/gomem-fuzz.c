@@ -137,6 +137,13 @@ struct ent {
 	u64 off, size, tag;
 	_Atomic int refs;
 	_Atomic int owned;
+	/*
+	 * CLAIMs (single or batched) of its tokens in flight: the kernel
+	 * holds the region from inside the call, the claimer's tables only
+	 * after it returns (ref_add()), and meanwhile the token may die in
+	 * the tables (its maker cancels it): the region is maybe held.
+	 */
+	_Atomic int claiming;
 };
 
 struct tokslot {
@@ -481,6 +488,7 @@ static int ent_new(u64 off, u64 size, u64 tag)
 	e->tag = tag;
 	atomic_store(&e->refs, 0);
 	atomic_store(&e->owned, 1);
+	atomic_store(&e->claiming, 0);
 	return i;
 }
 
@@ -578,7 +586,8 @@ static int ent_tokens(int e)
 /* Might anybody but its owner hold entry @e's region? */
 static int ent_maybe_held(int e)
 {
-	return atomic_load(&shm->ent[e].refs) > 0 || ent_tokens(e) > 0;
+	return atomic_load(&shm->ent[e].refs) > 0 ||
+	       atomic_load(&shm->ent[e].claiming) > 0 || ent_tokens(e) > 0;
 }
 
 /* ---- SIGBUS/SIGSEGV while touching mappings ---- */
@@ -3035,6 +3044,8 @@ static void op_claim(void)
 		want = B(ENOENT) | B(EDQUOT);
 	if (pl == P_REGION && fault_mode)
 		want |= B(EFAULT);
+	if (e >= 0)
+		atomic_fetch_add(&shm->ent[e].claiming, 1);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -3060,6 +3071,9 @@ static void op_claim(void)
 	region_refill(s, ri);
 	if (err == EFAULT && cur->injected && (want & OK))
 		claim_resolve(s, ti);	/* inside the window */
+	/* The tables have the reference now, or the kernel has none. */
+	if (e >= 0)
+		atomic_fetch_sub(&shm->ent[e].claiming, 1);
 	hold_end(&me->main, 0);
 	if (!err) {
 		struct region rg = ent_region(e);
@@ -3556,6 +3570,16 @@ static void op_share_batch(void)
  * session's own, forged), now and then one named twice; each entry judged
  * after the call in order, its reference counted before the next.
  */
+/* Claims of token slots @tis (-1: none) in flight (+1) or done (-1). */
+static void claiming_mark(const int *tis, unsigned int n, int d)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (tis[i] >= 0)
+			atomic_fetch_add(&shm->ent[shm->tok[tis[i]].ent].claiming, d);
+}
+
 static void op_claim_batch(void)
 {
 	struct sess *s = pick_sess();
@@ -3635,6 +3659,7 @@ static void op_claim_batch(void)
 	if (fault_mode && (pl == P_REGION || apl == P_REGION))
 		want |= B(EFAULT);
 	s->live_before = sess_tokens_live(s);
+	claiming_mark(tis, ne, 1);
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -3693,10 +3718,12 @@ static void op_claim_batch(void)
 	if (err == EFAULT && cur->injected && (want & OK)) {
 		/* Inside the window: which claims stand is unknown. */
 		sess_restart(s, "CLAIM_BATCH's write-back failed");
+		claiming_mark(tis, ne, -1);
 		hold_end(&me->main, 0);
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}
+	claiming_mark(tis, ne, -1);
 	hold_end(&me->main, 0);
 	if (!err)
 		for (i = 0; i < n; i++)
