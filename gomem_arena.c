@@ -48,15 +48,19 @@ static u64 arena_granule(const struct gomem_arena *a)
 	return a->params.granule;
 }
 
-/* Index of the chunk holding @offset, or -1: a binary search by base. */
-static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
+/*
+ * Index in @chunks (@nr of them, sorted by base) of the chunk holding
+ * @offset, or -1: a binary search by base.
+ */
+static int arena_chunk_search(struct gomem_chunk *const *chunks,
+			      unsigned int nr, u64 offset)
 {
-	unsigned int lo = 0, hi = a->nr_chunks, mid;
+	unsigned int lo = 0, hi = nr, mid;
 	const struct gomem_chunk *c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = a->chunks[mid];
+		c = chunks[mid];
 		if (offset < c->base)
 			hi = mid;
 		else if (offset - c->base >= c->size)
@@ -65,6 +69,12 @@ static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
 			return mid;
 	}
 	return -1;
+}
+
+/* Index of the chunk holding @offset, or -1.  Locked. */
+static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
+{
+	return arena_chunk_search(a->chunks, a->nr_chunks, offset);
 }
 
 /*
@@ -569,23 +579,15 @@ static bool front_in_chunk(struct gomem_arena *a, u64 offset, u64 size)
 {
 	const struct gomem_chunk_table *t;
 	const struct gomem_chunk *c;
-	unsigned int lo = 0, hi, mid;
 	bool in = false;
+	int i;
 
 	rcu_read_lock();
 	t = rcu_dereference(a->table);
-	hi = t->nr;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = t->chunk[mid];
-		if (offset < c->base) {
-			hi = mid;
-		} else if (offset - c->base >= c->size) {
-			lo = mid + 1;
-		} else {
-			in = size <= c->size - (offset - c->base);
-			break;
-		}
+	i = arena_chunk_search(t->chunk, t->nr, offset);
+	if (i >= 0) {
+		c = t->chunk[i];
+		in = size <= c->size - (offset - c->base);
 	}
 	rcu_read_unlock();
 	return in;
@@ -1430,23 +1432,15 @@ EXPORT_SYMBOL_GPL(gomem_arena_access_page);
 void *gomem_arena_lookup_rcu(struct gomem_arena *a, u64 offset)
 {
 	const struct gomem_chunk_table *t = rcu_dereference(a->table);
-	unsigned int lo = 0, hi = t->nr, mid;
+	int i = arena_chunk_search(t->chunk, t->nr, offset);
 	const struct gomem_chunk *c;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = t->chunk[mid];
-		if (offset < c->base) {
-			hi = mid;
-		} else if (offset - c->base >= c->size) {
-			lo = mid + 1;
-		} else {
-			if (READ_ONCE(c->dying))
-				return ERR_PTR(-EAGAIN);
-			return c->mem + (offset - c->base);
-		}
-	}
-	return NULL;
+	if (i < 0)
+		return NULL;
+	c = t->chunk[i];
+	if (READ_ONCE(c->dying))
+		return ERR_PTR(-EAGAIN);
+	return c->mem + (offset - c->base);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_lookup_rcu);
 

@@ -1512,6 +1512,20 @@ static u64 zeroed_bytes(struct kunit *test, u64 *skipped)
 	return st.zeroed;
 }
 
+/*
+ * @h allocates @size again: it must get @off back, holding @byte
+ * throughout (0: zeroed; else what was left there).
+ */
+static void realloc_expect(struct kunit *test, struct gomem_holder *h,
+			   u64 off, u64 size, u8 byte)
+{
+	u64 off2, id;
+
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(h, size, 0, 0, &off2, &id), 0);
+	KUNIT_ASSERT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, size, byte));
+}
+
 static void own_bytes_come_back_unzeroed(struct kunit *test)
 {
 	struct gomem_holder *a, *b;
@@ -1559,10 +1573,7 @@ static void own_bytes_come_back_unzeroed(struct kunit *test)
 
 	/* Another holder never sees them, unless it asks with NOZERO. */
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 4 * T_GRANULE), 0);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(b, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, b, off, 2 * T_GRANULE, 0);
 	KUNIT_ASSERT_EQ(test, gomem_own_alloc(b, 2 * T_GRANULE, 0,
 					      GOMEM_ALLOC_NOZERO, &off2, &id),
 			0);
@@ -1582,7 +1593,7 @@ static void own_bytes_come_back_unzeroed(struct kunit *test)
 static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 {
 	struct gomem_holder *a, *b, *c;
-	u64 off, off2, id, token, o_, s_;
+	u64 off, token, o_, s_;
 
 	owner_setup(test, T_RECORDS);
 	a = holder(test, 0);
@@ -1600,10 +1611,7 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 	pattern(test, off, 2 * T_GRANULE, 0xbb);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	expect_sound(test);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0);
 
 	/*
 	 * A token that is the last hold: nobody claimed it, nobody else
@@ -1614,20 +1622,14 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_cancel(a, token), 0);
 	expect_sound(test);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0x5a));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0x5a);
 	KUNIT_ASSERT_EQ(test, gomem_own_share(a, off, 0, 2, &token), 0);
 	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_cancel(a, token), 0);
 	expect_sound(test);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0);
 
 	/*
 	 * A reference released before its owner frees: what b wrote, a
@@ -1638,18 +1640,12 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 	pattern(test, off, 2 * T_GRANULE, 0xbb);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0xbb));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0xbb);
 
 	/* A holder that goes away leaves its bytes dirty for all. */
 	holder_gone(test, 0, NULL);
 	c = holder(test, 2);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, c, off, 2 * T_GRANULE, 0);
 	expect_sound(test);
 }
 
@@ -1662,7 +1658,7 @@ static void bytes_that_left_a_holder_are_zeroed(struct kunit *test)
 static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 {
 	struct gomem_holder *a, *b, *c;
-	u64 off, off2, id, token, o_, s_, z0, s0, z, s;
+	u64 off, token, o_, s_, z0, s0, z, s;
 
 	owner_setup(test, T_RECORDS);
 	a = holder(test, 0);
@@ -1678,10 +1674,7 @@ static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	expect_sound(test);
 	z0 = zeroed_bytes(test, &s0);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0x5a));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0x5a);
 	z = zeroed_bytes(test, &s);
 	KUNIT_EXPECT_EQ(test, z, z0);
 	KUNIT_EXPECT_EQ(test, s - s0, 2ULL * T_GRANULE);
@@ -1691,10 +1684,7 @@ static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, c, off, 2 * T_GRANULE, 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_free(c, off, 2 * T_GRANULE), 0);
 
 	/* A writable claimer besides the read-only one: zeroed for a. */
@@ -1707,10 +1697,7 @@ static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 2 * T_GRANULE), 0);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
 	expect_sound(test);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, a, off, 2 * T_GRANULE, 0);
 
 	/* An owner that goes away while b holds it: nobody's bytes. */
 	pattern(test, off, 2 * T_GRANULE, 0x5a);
@@ -1718,10 +1705,7 @@ static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
 	holder_gone(test, 0, NULL);
 	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), 0);
-	KUNIT_ASSERT_EQ(test, gomem_own_alloc(c, 2 * T_GRANULE, 0, 0, &off2,
-					      &id), 0);
-	KUNIT_ASSERT_EQ(test, off2, off);
-	KUNIT_EXPECT_TRUE(test, intact(test, off, 2 * T_GRANULE, 0));
+	realloc_expect(test, c, off, 2 * T_GRANULE, 0);
 	expect_sound(test);
 }
 
