@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/align.h>
+#include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/err.h>
 #include <linux/errno.h>
@@ -534,9 +535,11 @@ static int arena_front_init(struct gomem_arena *a)
 	return 0;
 }
 
+/* The granule is a power of two: a shift, not a division, on the fast paths. */
 static unsigned int front_class(const struct gomem_arena *a, u64 size)
 {
-	return (size / arena_granule(a) - 1) % GOMEM_FRONT_CLASSES;
+	return ((size >> __ffs64(arena_granule(a))) - 1) &
+	       (GOMEM_FRONT_CLASSES - 1);
 }
 
 /* Blocks of @size one class of one CPU holds at most. */
@@ -544,6 +547,13 @@ static unsigned int front_depth(u64 size)
 {
 	return clamp_t(u64, GOMEM_FRONT_CLASS_BYTES / size, 1,
 		       GOMEM_FRONT_DEPTH);
+}
+
+/* Is a class holding @nr blocks of @size full?  front_depth(), no division. */
+static bool front_full(unsigned int nr, u64 size)
+{
+	return nr >= GOMEM_FRONT_DEPTH ||
+	       (nr && (u64)(nr + 1) * size > GOMEM_FRONT_CLASS_BYTES);
 }
 
 /* Does the front keep regions of @size (granule-rounded) bytes? */
@@ -621,17 +631,18 @@ static int front_put(struct gomem_arena *a, u64 offset, u64 size,
 		goto out;
 	}
 	c->misses = 0;
-	if (c->nr >= front_depth(size)) {
-		*drain = true;
-		goto out;
-	}
-	err = 0;
+	/* Before the room: a full class must refuse a double free too. */
 	for (i = 0; i < c->nr; i++) {
 		if (c->block[i] == offset) {
 			err = -EINVAL;
 			goto out;
 		}
 	}
+	if (front_full(c->nr, size)) {
+		*drain = true;
+		goto out;
+	}
+	err = 0;
 	c->block[c->nr++] = offset;
 	f->held += size;
 	f->frees++;

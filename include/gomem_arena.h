@@ -101,7 +101,7 @@ struct gomem_arena_params {
  * its granule count modulo the classes; a class holds one size at a time)
  * and at most %GOMEM_FRONT_CLASS_BYTES in a class.
  */
-#define GOMEM_FRONT_CLASSES	16
+#define GOMEM_FRONT_CLASSES	16	/* a power of two */
 #define GOMEM_FRONT_DEPTH	16
 #define GOMEM_FRONT_CLASS_BYTES	(16 * 1024)
 #define GOMEM_FRONT_MAX		GOMEM_FRONT_CLASS_BYTES

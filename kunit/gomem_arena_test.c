@@ -1165,6 +1165,38 @@ static void front_refuses_a_double_free(struct kunit *test)
 	migrate_enable();
 }
 
+/* A full class refuses a double free too, rather than making room. */
+static void front_full_class_refuses_a_double_free(struct kunit *test)
+{
+	struct gomem_arena_stats st, st2;
+	u64 off[GOMEM_FRONT_DEPTH], g;
+	struct gomem_arena *a;
+	unsigned int i;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	g = a->params.granule;
+	for (i = 0; i < GOMEM_FRONT_DEPTH; i++)
+		off[i] = arena_must_alloc(test, a, g);
+	for (i = 0; i < GOMEM_FRONT_DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], g), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, GOMEM_FRONT_DEPTH * g);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[0], g), -EINVAL);
+	gomem_arena_stats(a, &st2);
+	KUNIT_EXPECT_EQ(test, st2.frees, st.frees);
+	KUNIT_EXPECT_EQ(test, st2.front_held, st.front_held);
+	EXPECT_ARENA_SOUND(test, a);
+	/* Each block comes out once. */
+	for (i = 0; i < GOMEM_FRONT_DEPTH; i++)
+		KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, g, 1, 0, &off[i]),
+				0);
+	for (i = 1; i < GOMEM_FRONT_DEPTH; i++)
+		KUNIT_EXPECT_NE(test, off[i], off[0]);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
 static void front_class_gives_back_its_older_half(struct kunit *test)
 {
 	struct gomem_arena *a;
@@ -1188,6 +1220,31 @@ static void front_class_gives_back_its_older_half(struct kunit *test)
 	/* The newest blocks stayed: the last kept comes out first. */
 	KUNIT_ASSERT_EQ(test, gomem_arena_alloc(a, g, 1, 0, &off[0]), 0);
 	KUNIT_EXPECT_EQ(test, off[0], off[GOMEM_FRONT_DEPTH - 1]);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+/* A class holds at most GOMEM_FRONT_CLASS_BYTES: 4 blocks of 4 KiB. */
+static void front_class_bytes_are_bounded(struct kunit *test)
+{
+	struct gomem_arena_stats st;
+	struct gomem_arena *a;
+	u64 off[5], n = GOMEM_FRONT_CLASS_BYTES / 4096;
+	unsigned int i;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, GOMEM_FRONT_MAX);
+	for (i = 0; i <= n; i++)
+		off[i] = arena_must_alloc(test, a, 4096);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], 4096), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, (u64)GOMEM_FRONT_CLASS_BYTES);
+	/* Full: the next gives back the older half, and itself. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[n], 4096), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, n / 2 * 4096);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
 	EXPECT_ARENA_SOUND(test, a);
 	migrate_enable();
 }
@@ -1310,7 +1367,9 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(random_ops_with_front),
 	KUNIT_CASE(front_serves_the_size_freed_last),
 	KUNIT_CASE(front_refuses_a_double_free),
+	KUNIT_CASE(front_full_class_refuses_a_double_free),
 	KUNIT_CASE(front_class_gives_back_its_older_half),
+	KUNIT_CASE(front_class_bytes_are_bounded),
 	KUNIT_CASE(front_is_emptied_for_room_and_by_trim),
 	KUNIT_CASE(init_rejects_a_front_too_large),
 	{}
