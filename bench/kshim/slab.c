@@ -153,29 +153,6 @@ void *__vmalloc(unsigned long size, gfp_t gfp)
 	return gfp & __GFP_ZERO ? vzalloc(size) : vmalloc(size);
 }
 
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,
-			  void **p)
-{
-	size_t i;
-
-	for (i = 0; i < size; i++) {
-		p[i] = kmem_cache_alloc(s, gfp);
-		if (!p[i]) {
-			kmem_cache_free_bulk(s, i, p);
-			return 0;
-		}
-	}
-	return (int)size;
-}
-
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
-{
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		kmem_cache_free(s, p[i]);
-}
-
 void vfree(const void *p)
 {
 	free((void *)p);

@@ -27,11 +27,32 @@ void kmem_cache_free(struct kmem_cache *s, void *obj);
 /*
  * All or nothing, as the kernel's: @size objects into @p and returns
  * @size, or returns 0 with none taken.  Each object is one
- * kmem_cache_alloc(), so failure injection counts every one.
+ * kmem_cache_alloc(), so failure injection counts every one; inline, so
+ * that every slab of the shim (the harness's, bench/kshim's) has them.
  */
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,
-			  void **p);
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
+static inline void kmem_cache_free_bulk(struct kmem_cache *s, size_t size,
+					void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		kmem_cache_free(s, p[i]);
+}
+
+static inline int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp,
+					size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		p[i] = kmem_cache_alloc(s, gfp);
+		if (!p[i]) {
+			kmem_cache_free_bulk(s, i, p);
+			return 0;
+		}
+	}
+	return (int)size;
+}
 
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
