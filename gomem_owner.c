@@ -757,6 +757,8 @@ static void gomem_region_cut(struct gomem_holder *h, struct gomem_owned *r,
 		r->size = offset - r->offset;
 		if (end < rend) {
 			gomem_region_init(h, *extra, end, rend - end);
+			/* Its bytes are whoever's @r's were. */
+			(*extra)->tag = r->tag;
 			gomem_region_attach(*extra);
 			*extra = NULL;
 		}

@@ -1709,6 +1709,40 @@ static void read_only_claims_keep_bytes_the_owners(struct kunit *test)
 	expect_sound(test);
 }
 
+/*
+ * A writer's claim makes a region's bytes nobody's, and so the part a
+ * middle free splits off: freed later by its last (read-only) holder, it
+ * comes back to the owner zeroed.
+ */
+static void split_keeps_a_writers_bytes_nobodys(struct kunit *test)
+{
+	const u64 g = T_GRANULE;
+	struct gomem_holder *a, *b, *c;
+	u64 off, token, o_, s_;
+
+	owner_setup(test, T_RECORDS);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	c = holder(test, 2);
+	b->readonly = true;
+
+	off = must_alloc(test, a, 3 * g);
+	token = must_share(test, a, off, 0, 1);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(c, token, &o_, &s_), 0);
+	pattern(test, off, 3 * g, 0x66);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(c, off), 0);
+	/* The middle: the head and the tail stay a's, as two regions. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off + g, g), 0);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, g), off + g);
+	token = must_share(test, a, off + 2 * g, 0, 1);
+	KUNIT_ASSERT_EQ(test, gomem_own_claim(b, token, &o_, &s_), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off + 2 * g, g), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off + 2 * g), 0);
+	expect_sound(test);
+	realloc_expect(test, a, off + 2 * g, g, 0);
+	expect_sound(test);
+}
+
 static void clean_spans_are_bounded(struct kunit *test)
 {
 	/* More spans than kept, an arena they fill exactly. */
@@ -1837,6 +1871,7 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(own_bytes_come_back_unzeroed),
 	KUNIT_CASE(bytes_that_left_a_holder_are_zeroed),
 	KUNIT_CASE(read_only_claims_keep_bytes_the_owners),
+	KUNIT_CASE(split_keeps_a_writers_bytes_nobodys),
 	KUNIT_CASE(clean_spans_are_bounded),
 	{}
 };
