@@ -459,13 +459,19 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			      struct gomem_chunk **chunk, u64 *rel)
 {
 	struct gomem_chunk *c;
-	bool nomem = false;
+	bool nomem = false, drained = false;
 	int err;
 
 	for (;;) {
 		err = arena_place(a, size, align, true, chunk, rel, &nomem);
 		if (err != -ENOMEM || nomem)
 			return err;
+		/* The per-CPU fronts hold free blocks: look there first. */
+		if (!drained && a->front) {
+			drained = true;
+			if (arena_front_drain_all(a))
+				continue;
+		}
 		c = arena_grow(a, size, align);
 		if (!IS_ERR(c))
 			break;
@@ -864,6 +870,24 @@ static int arena_check_alloc(const struct gomem_arena *a, u64 size, u64 align,
 	return arena_check_request(a, size, align);
 }
 
+/*
+ * A checked request served by the calling CPU's front, if it keeps that
+ * size (no @flags, @align at most the granule) and holds a block of it.
+ * Context: any task, the arena lock held or not.
+ * Return: 0 and *@offset; -ENOENT otherwise.
+ */
+static int arena_front_alloc(struct gomem_arena *a, u64 size, u64 align,
+			     unsigned int flags, u64 *offset)
+{
+	u64 rsize = ALIGN(size, arena_granule(a));
+
+	if (flags || align > arena_granule(a) || !front_takes(a, rsize) ||
+	    front_get(a, rsize, offset))
+		return -ENOENT;
+	trace_gomem_alloc(a->params.name, *offset, rsize, 0);
+	return 0;
+}
+
 /* gomem_arena_alloc() with checked arguments, under the lock. */
 static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
 			       unsigned int flags, u64 *offset)
@@ -904,6 +928,8 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
  * gomem_record_get()): the caller must not rely on anything it saw under
  * the lock before the call, other than what it holds itself (its own
  * regions stay allocated).  Without growth the lock is held throughout.
+ * With a per-CPU front, a request it can serve (see gomem_arena_alloc())
+ * takes a block from the calling CPU's front, skipping the chunks.
  *
  * Context: process context, holding the arena lock; may sleep, and may
  * drop and retake the lock (growth).
@@ -918,6 +944,8 @@ int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
+	if (!arena_front_alloc(a, size, align, flags, offset))
+		return 0;
 	return arena_alloc_checked(a, size, align, flags, offset);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc_locked);
@@ -947,23 +975,58 @@ EXPORT_SYMBOL_GPL(gomem_arena_alloc_locked);
 int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 		      unsigned int flags, u64 *offset)
 {
-	u64 g = arena_granule(a);
 	int err;
 
 	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
-	if (!flags && align <= g && front_takes(a, ALIGN(size, g)) &&
-	    !front_get(a, ALIGN(size, g), offset)) {
-		trace_gomem_alloc(a->params.name, *offset, ALIGN(size, g), 0);
+	if (!arena_front_alloc(a, size, align, flags, offset))
 		return 0;
-	}
 	mutex_lock(&a->lock);
 	err = arena_alloc_checked(a, size, align, flags, offset);
 	mutex_unlock(&a->lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_arena_alloc);
+
+/*
+ * The front's part of a whole region's free: kept in the calling CPU's
+ * front (0), refused as a double free there (-EINVAL), or left to the
+ * chunks (-ENOSPC: a size the front does not keep, a range in no chunk,
+ * or a class that is full or holds another size, when *@fp is set to the
+ * CPU's part if it is time to make room in it).
+ * Context: any task, the arena lock held or not.
+ */
+static int arena_front_free(struct gomem_arena *a, u64 offset, u64 size,
+			    struct gomem_front **fp)
+{
+	u64 g = arena_granule(a), rsize = ALIGN(size, g);
+	struct gomem_front *f;
+	bool drain = false;
+	int err;
+
+	if (!front_takes(a, rsize) || !IS_ALIGNED(offset, g) ||
+	    !front_in_chunk(a, offset, rsize))
+		return -ENOSPC;
+	err = front_put(a, offset, rsize, &f, &drain);
+	if (err != -ENOSPC)
+		trace_gomem_free(a->params.name, offset, size, err);
+	else if (drain)
+		*fp = f;
+	return err;
+}
+
+/*
+ * Room in the class of @f for blocks of @size: its older half given back
+ * (or all of it, if it holds another size).  Arena lock held.
+ */
+static void arena_front_make_room(struct gomem_arena *a, struct gomem_front *f,
+				  u64 size)
+{
+	u64 rsize = ALIGN(size, arena_granule(a));
+
+	front_drain(a, f, front_class(a, rsize), rsize, front_depth(rsize) / 2);
+}
 
 static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
 				    u64 size, enum arena_pieces pieces)
@@ -1011,28 +1074,34 @@ static inline int arena_free_locked(struct gomem_arena *a, u64 offset,
  */
 int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 {
-	u64 g = arena_granule(a), rsize = ALIGN(size, g);
-	struct gomem_front *f;
-	bool drain = false;
+	struct gomem_front *f = NULL;
 	int err;
 
-	if (front_takes(a, rsize) && IS_ALIGNED(offset, g) &&
-	    front_in_chunk(a, offset, rsize)) {
-		err = front_put(a, offset, rsize, &f, &drain);
-		if (err != -ENOSPC) {
-			trace_gomem_free(a->params.name, offset, size, err);
-			return err;
-		}
-	}
+	err = arena_front_free(a, offset, size, &f);
+	if (err != -ENOSPC)
+		return err;
 	mutex_lock(&a->lock);
-	if (drain)
-		front_drain(a, f, front_class(a, rsize), rsize,
-			    front_depth(rsize) / 2);
+	if (f)
+		arena_front_make_room(a, f, size);
 	err = arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
 	mutex_unlock(&a->lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free);
+
+/* gomem_arena_free() of a whole region under the arena lock. */
+static int arena_free_whole_locked(struct gomem_arena *a, u64 offset, u64 size)
+{
+	struct gomem_front *f = NULL;
+	int err;
+
+	err = arena_front_free(a, offset, size, &f);
+	if (err != -ENOSPC)
+		return err;
+	if (f)
+		arena_front_make_room(a, f, size);
+	return arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
+}
 
 /**
  * gomem_arena_free_locked() - gomem_arena_free() under the caller's lock
@@ -1040,13 +1109,18 @@ EXPORT_SYMBOL_GPL(gomem_arena_free);
  * @offset: as for gomem_arena_free()
  * @size: as for gomem_arena_free()
  *
+ * With a per-CPU front, a region it keeps stays in the calling CPU's
+ * front, as with gomem_arena_free() (and with the same trust: callers
+ * that keep exact records of their regions, like the device, never pass
+ * a double free).
+ *
  * Context: process context, holding the arena lock.
  * Return: as gomem_arena_free().
  */
 int gomem_arena_free_locked(struct gomem_arena *a, u64 offset, u64 size)
 {
 	lockdep_assert_held(&a->lock);
-	return arena_free_locked(a, offset, size, ARENA_PIECE_GONE);
+	return arena_free_whole_locked(a, offset, size);
 }
 EXPORT_SYMBOL_GPL(gomem_arena_free_locked);
 
@@ -1060,7 +1134,8 @@ EXPORT_SYMBOL_GPL(gomem_arena_free_locked);
  *        region
  *
  * Freeing the whole region, its head or its tail cannot fail with
- * -ENOMEM.  Freeing its middle splits it in two regions, each of which
+ * -ENOMEM.  The whole region is freed as gomem_arena_free_locked() does
+ * (a per-CPU front may keep it).  Freeing its middle splits it in two regions, each of which
  * will be freed on its own: the second one's node is reserved first, which
  * may fail.
  *
@@ -1084,9 +1159,10 @@ int gomem_arena_free_part_locked(struct gomem_arena *a, u64 region,
 	if (offset - region > region_size ||
 	    end - region > region_size)
 		return -EINVAL;
+	if (offset == region && end - region == region_size)
+		return arena_free_whole_locked(a, offset, size);
 	if (offset == region)
-		pieces = end - region == region_size ? ARENA_PIECE_GONE :
-						       ARENA_PIECE_SAME;
+		pieces = ARENA_PIECE_SAME;
 	else
 		pieces = end - region == region_size ? ARENA_PIECE_SAME :
 						       ARENA_PIECE_SPLIT;

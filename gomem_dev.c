@@ -72,6 +72,10 @@ static char *source = "vmalloc";
 module_param(source, charp, 0444);
 MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reserved at load)");
 
+static unsigned long long front_max = GOMEM_FRONT_MAX;
+module_param(front_max, ullong, 0444);
+MODULE_PARM_DESC(front_max, "largest region the per-CPU fronts keep when freed, for the next allocation of its size on that CPU (default and most 16384; 0: no fronts)");
+
 /*
  * Each region costs kernel memory outside the arena (a struct gomem_owned
  * and, once freed around, range-tree nodes): about 200 bytes at worst; a
@@ -620,6 +624,7 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->trim_busy = as.trim_busy;
 	st->zeroed = os.zeroed;
 	st->zero_skipped = os.zero_skipped;
+	st->front_held = as.front_held;
 	return 0;
 }
 
@@ -1247,9 +1252,9 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\ntrim_busy: %llu\n",
 		   READ_ONCE(gomem_dev.owners.nr_orphans),
 		   READ_ONCE(gomem_dev.owners.orphan_bytes), st.trim_busy);
-	seq_printf(m, "zeroed: %llu\nzero_skipped: %llu\n",
+	seq_printf(m, "zeroed: %llu\nzero_skipped: %llu\nfront_held: %llu\n",
 		   READ_ONCE(gomem_dev.owners.zeroed),
-		   READ_ONCE(gomem_dev.owners.zero_skipped));
+		   READ_ONCE(gomem_dev.owners.zero_skipped), st.front_held);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
@@ -1407,6 +1412,7 @@ static int gomem_parse_params(struct gomem_arena_params *p)
 		.initial_size = initial_size,
 		.max_chunk = max_chunk,
 		.max_size = max_size,
+		.front_max = front_max,
 	};
 	if (!strcmp(policy, "treap")) {
 		p->policy = GOMEM_POLICY_TREAP;

@@ -1139,6 +1139,95 @@ static void front_serves_the_size_freed_last(struct kunit *test)
 	migrate_enable();
 }
 
+/*
+ * The locked calls (the device's path) use the front too: a whole
+ * region's free stays there and an allocation of its size takes it back;
+ * a part, or an allocation asking for zeroes, goes to the chunks.
+ */
+static void front_serves_the_locked_calls(struct kunit *test)
+{
+	struct gomem_arena_stats st;
+	struct gomem_arena *a;
+	u64 off, off2, g;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	g = a->params.granule;
+	off = arena_must_alloc(test, a, 100);
+	gomem_arena_lock(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_locked(a, off, 100), 0);
+	gomem_arena_unlock(a);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, ALIGN(100, g));
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	gomem_arena_lock(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 100, 1, 0, &off2), 0);
+	KUNIT_EXPECT_EQ(test, off2, off);
+	/* A whole region through free_part_locked: kept. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part_locked(a, off, 100, off,
+							   100), 0);
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, 100, 1, 0, &off2), 0);
+	KUNIT_EXPECT_EQ(test, off2, off);
+	/* Its head only: to the chunk; the rest, whole, to the front. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part_locked(a, off, 100, off, g),
+			0);
+	gomem_arena_unlock(a);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, ALIGN(100, g) - g);
+	gomem_arena_lock(a);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_part_locked(a, off + g,
+							   ALIGN(100, g) - g,
+							   off + g,
+							   ALIGN(100, g) - g),
+			0);
+	/* Zeroes asked for: not from the front. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc_locked(a, ALIGN(100, g) - g, 1,
+						       GOMEM_ALLOC_ZERO, &off2),
+			0);
+	KUNIT_EXPECT_NE(test, off2, off + g);
+	KUNIT_EXPECT_EQ(test, gomem_arena_free_locked(a, off2,
+						      ALIGN(100, g) - g), 0);
+	gomem_arena_unlock(a);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 2 * (ALIGN(100, g) - g));
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+/* A full chunk with blocks in a front: they are taken before growing. */
+static void front_is_emptied_before_growing(struct kunit *test)
+{
+	struct gomem_arena_stats st;
+	struct gomem_arena *a;
+	u64 g, n, i, *off;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, 1024);
+	g = a->params.granule;
+	n = T_INITIAL / g;
+	off = kunit_kcalloc(test, n, sizeof(*off), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, off);
+	for (i = 0; i < n; i++)
+		off[i] = arena_must_alloc(test, a, g);
+	gomem_arena_stats(a, &st);
+	KUNIT_ASSERT_EQ(test, st.grows, 0ULL);
+	KUNIT_ASSERT_EQ(test, st.free, 0ULL);
+	/* Eight neighbours in the front: two granules' room, once merged. */
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], g), 0);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 8 * g);
+	off[0] = arena_must_alloc(test, a, 2 * g);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.grows, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.front_held, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.chunks, 1ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
 static void front_refuses_a_double_free(struct kunit *test)
 {
 	struct gomem_arena *a;
@@ -1366,6 +1455,8 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(random_ops_keep_data_and_invariants),
 	KUNIT_CASE(random_ops_with_front),
 	KUNIT_CASE(front_serves_the_size_freed_last),
+	KUNIT_CASE(front_serves_the_locked_calls),
+	KUNIT_CASE(front_is_emptied_before_growing),
 	KUNIT_CASE(front_refuses_a_double_free),
 	KUNIT_CASE(front_full_class_refuses_a_double_free),
 	KUNIT_CASE(front_class_gives_back_its_older_half),

@@ -225,7 +225,7 @@ struct gomem_batch {
  * struct gomem_stats - GOMEM_IOC_STATS: arena and session statistics
  * @capacity: bytes in all chunks
  * @in_use: bytes allocated, all sessions
- * @free: @capacity - @in_use
+ * @free: @capacity - @in_use - @front_held
  * @largest_free: longest free block in any chunk
  * @chunks: number of chunks
  * @peak_in_use: highest @in_use seen
@@ -257,6 +257,11 @@ struct gomem_batch {
  *                allocating session's own, freed by it while nobody else
  *                held them; modules older than these two fill the struct
  *                only up to @trim_busy
+ * @front_held: bytes of freed regions the per-CPU fronts keep for the
+ *              next allocation of their size (module parameter
+ *              front_max): free for allocations, counted in neither
+ *              @in_use nor @free, given back to the chunks by trim and
+ *              before the arena grows; older modules leave it out
  */
 struct gomem_stats {
 	__u64 capacity;
@@ -283,6 +288,7 @@ struct gomem_stats {
 	__u64 trim_busy;
 	__u64 zeroed;
 	__u64 zero_skipped;
+	__u64 front_held;
 };
 
 /**

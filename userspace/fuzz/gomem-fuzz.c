@@ -1007,9 +1007,10 @@ static void sess_check(struct sess *s, const char *after)
 		     " regions, bookkeeping says %llu in %d", after,
 		     (u64)st->session_in_use, (u64)st->session_regions,
 		     s->bytes, s->nreg);
-	if (st->free != st->capacity - st->in_use)
-		fail("STATS: free %llu != capacity %llu - in_use %llu",
-		     (u64)st->free, (u64)st->capacity, (u64)st->in_use);
+	if (st->free != st->capacity - st->in_use - st->front_held)
+		fail("STATS: free %llu != capacity %llu - in_use %llu - front_held %llu",
+		     (u64)st->free, (u64)st->capacity, (u64)st->in_use,
+		     (u64)st->front_held);
 	if (st->session_refs != (u64)s->nref ||
 	    st->session_ref_bytes != rbytes)
 		fail("after %s: session holds %llu references (%llu bytes), "

@@ -678,7 +678,7 @@ int main(int argc, char **argv)
 	 * Small arenas: offsets come back at once, allocations fail for room,
 	 * chunks come and go.  The first takes regions above 64 KiB (zeroed
 	 * with the lock dropped); the second has a 64-byte granule, a buddy
-	 * pool and fewer records per holder.
+	 * pool and fewer records per holder; the third per-CPU fronts.
 	 */
 	static const struct {
 		const char *name;
@@ -696,6 +696,14 @@ int main(int argc, char **argv)
 				 .granule = 64,
 				 .policy = GOMEM_POLICY_AVL,
 				 .source = GOMEM_CHUNKS_BUDDY }, 6 },
+		/* As the device runs: frees of small regions stay per CPU. */
+		{ "treap/front", { .initial_size = 4 * PAGE_SIZE,
+				   .max_chunk = 8 * PAGE_SIZE,
+				   .max_size = 48 * PAGE_SIZE,
+				   .granule = 64,
+				   .policy = GOMEM_POLICY_TREAP,
+				   .source = GOMEM_CHUNKS_VMALLOC,
+				   .front_max = GOMEM_FRONT_MAX }, 12 },
 	};
 	u64 seed = 1, ops = 1000000;
 	unsigned int passed = 0, failed = 0, i;

@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -245,9 +246,10 @@ static const char *stats_diff(const struct gomem_stats *a,
 
 static void stats_sane(const struct gomem_stats *s, const char *when)
 {
-	CHECK(s->capacity == s->in_use + s->free,
-	      "%s: capacity %llu" " != in_use %llu" " + free %llu",
-	      when, s->capacity, s->in_use, s->free);
+	CHECK(s->capacity == s->in_use + s->free + s->front_held,
+	      "%s: capacity %llu" " != in_use %llu" " + free %llu"
+	      " + front_held %llu", when, s->capacity, s->in_use, s->free,
+	      s->front_held);
 	CHECK(s->largest_free <= s->free, "%s: largest_free > free", when);
 	CHECK(s->chunks >= 1, "%s: no chunks", when);
 	CHECK(s->peak_in_use >= s->in_use, "%s: peak below in_use", when);
@@ -6187,6 +6189,96 @@ static void case_zeroing_skips_only_own_bytes(void)
 	close(r);
 }
 
+/* The module's front_max parameter (0 if it cannot be read). */
+static u64 front_max_param(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen("/sys/module/gomem/parameters/front_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The per-CPU front (module parameter front_max): a freed small region
+ * stays in the CPU's front, counted in front_held and not in in_use or
+ * free; the next allocation of its size on that CPU gets it, by any
+ * session, zeroed unless the bytes are that session's own; trim empties
+ * the fronts.  Pinned to one CPU, so that the frees and the allocations
+ * meet in one front.  Without fronts (front_max=0) the same steps must
+ * hold nothing there and still zero.
+ */
+static void case_front_keeps_freed_blocks_per_cpu(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 fmax = front_max_param(), sizes[2] = { 64, in.page_size };
+	cpu_set_t old, one;
+
+	CHECK(!sched_getaffinity(0, sizeof(old), &old), "sched_getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK(!sched_setaffinity(0, sizeof(one), &one), "sched_setaffinity");
+	for (int i = 0; i < 2; i++) {
+		u64 size = round_up(sizes[i], in.granule);
+		bool kept = size <= fmax;
+		struct gomem_stats s0, s1, s2;
+		u64 off, off2;
+		struct map m;
+
+		must_trim(a);
+		s0 = get_stats(a);
+		stats_sane(&s0, "front: after trim");
+		CHECK(s0.front_held == 0, "front_held %llu" " after trim",
+		      s0.front_held);
+		off = must_alloc(a, size, 0, 0);
+		m = map_range(a, off, size, PROT_READ | PROT_WRITE,
+			      in.page_size);
+		fill(m.p, off, size, 91);
+		unmap(&m);
+		must_free(a, off, size);
+		s1 = get_stats(a);
+		stats_sane(&s1, "front: after a free");
+		CHECK(s1.in_use == s0.in_use, "in_use %llu" " after the free, "
+		      "want %llu", s1.in_use, s0.in_use);
+		CHECK(s1.front_held == (kept ? size : 0),
+		      "%llu" "-byte free: front_held %llu" ", want %llu"
+		      " (front_max %llu" ")", size, s1.front_held,
+		      kept ? size : 0, fmax);
+		/* Another session gets the block, zeroed. */
+		off2 = must_alloc(b, size, 0, 0);
+		if (kept)
+			CHECK(off2 == off, "%llu" "-byte region at %#llx"
+			      ", want the front's %#llx", size, off2, off);
+		m = map_range(b, off2, size, PROT_READ | PROT_WRITE,
+			      in.page_size);
+		EXPECT_ZERO(m.p, off2, size, "another session's freed block");
+		fill(m.p, off2, size, 92);
+		unmap(&m);
+		s2 = get_stats(b);
+		stats_sane(&s2, "front: allocated again");
+		CHECK(s2.front_held == 0 && s2.in_use == s0.in_use + size,
+		      "front_held %llu" ", in_use %+lld" " after the "
+		      "allocation, want 0, +%llu", s2.front_held,
+		      (long long)(s2.in_use - s0.in_use), size);
+		/* Held in the front, then trimmed: the front is empty. */
+		must_free(b, off2, size);
+		must_trim(a);
+		s2 = get_stats(a);
+		stats_sane(&s2, "front: trimmed");
+		CHECK(s2.front_held == 0 && s2.in_use == s0.in_use,
+		      "after trim: front_held %llu" ", in_use %+lld",
+		      s2.front_held, (long long)(s2.in_use - s0.in_use));
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	close(a);
+	close(b);
+}
+
 #define must_release(fd, off) \
 	EXPECT_RES(try_release(fd, off), 0, "RELEASE")
 #define must_cancel(fd, token) \
@@ -9332,6 +9424,7 @@ static struct gomem_case cases[] = {
 	C(gup_process_vm_readv_writev, 0),
 	C(gup_vmsplice_is_zero_copy, 0),
 	C(zeroing_skips_only_own_bytes, 0),
+	C(front_keeps_freed_blocks_per_cpu, 0),
 	C(trim_keeps_pinned_chunk, 0),
 	C(io_uring_fixed_buffers, 0),
 	C(o_direct_block_device_roundtrip, 0),
