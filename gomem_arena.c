@@ -455,6 +455,23 @@ static int arena_place(struct gomem_arena *a, u64 size, u64 align,
 
 static u64 arena_front_drain_all(struct gomem_arena *a);
 
+/*
+ * May emptying the fronts make room for @size bytes?  Not if no chunk is
+ * that big (a region lies in one chunk): then the fronts stay as they
+ * are, and a request that cannot fit changes nothing.  Locked.
+ */
+static bool arena_front_may_help(const struct gomem_arena *a, u64 size)
+{
+	unsigned int i;
+
+	if (!a->front)
+		return false;
+	for (i = 0; i < a->nr_chunks; i++)
+		if (a->chunks[i]->size >= size)
+			return true;
+	return false;
+}
+
 static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 			      struct gomem_chunk **chunk, u64 *rel)
 {
@@ -467,7 +484,7 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 		if (err != -ENOMEM || nomem)
 			return err;
 		/* The per-CPU fronts hold free blocks: look there first. */
-		if (!drained && a->front) {
+		if (!drained && arena_front_may_help(a, size)) {
 			drained = true;
 			if (arena_front_drain_all(a))
 				continue;
@@ -899,7 +916,8 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
 	size = ALIGN(size, arena_granule(a));
 	err = arena_alloc_locked(a, size, align, &c, &rel);
 	/* What the per-CPU fronts hold is free: give it back, look again. */
-	if (err == -ENOMEM && a->front && arena_front_drain_all(a))
+	if (err == -ENOMEM && arena_front_may_help(a, size) &&
+	    arena_front_drain_all(a))
 		err = arena_alloc_locked(a, size, align, &c, &rel);
 	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
 	if (err) {

@@ -1219,6 +1219,11 @@ static void front_is_emptied_before_growing(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], g), 0);
 	gomem_arena_stats(a, &st);
 	KUNIT_EXPECT_EQ(test, st.front_held, 8 * g);
+	/* No chunk could hold it, emptied fronts or not: they stay. */
+	KUNIT_EXPECT_EQ(test, gomem_arena_alloc(a, T_MAX_SIZE, 8, 0, &i),
+			-ENOMEM);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 8 * g);
 	off[0] = arena_must_alloc(test, a, 2 * g);
 	gomem_arena_stats(a, &st);
 	KUNIT_EXPECT_EQ(test, st.grows, 0ULL);

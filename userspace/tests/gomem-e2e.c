@@ -372,6 +372,27 @@ static long long check_zero(const unsigned char *p, u64 len)
 		     what, (u64)(off) + __i, (p)[__i]);			\
 } while (0)
 
+/*
+ * Run the calling thread (and the threads it makes from now on) on CPU 0
+ * only, saving its mask in @old: for cases that expect a freed region at
+ * a given offset, which with the per-CPU fronts (front_max) depends on
+ * the CPU that freed it and the one that allocates.
+ */
+static void pin_cpu0(cpu_set_t *old)
+{
+	cpu_set_t one;
+
+	CHECK(!sched_getaffinity(0, sizeof(*old), old), "sched_getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK(!sched_setaffinity(0, sizeof(one), &one), "sched_setaffinity");
+}
+
+static void unpin(const cpu_set_t *old)
+{
+	sched_setaffinity(0, sizeof(*old), old);
+}
+
 /* ------------------------------------------------------------------ */
 /* SIGBUS probing                                                      */
 /* ------------------------------------------------------------------ */
@@ -4960,8 +4981,11 @@ static void case_batch_undo_by_identity(void)
 	struct gomem_batch_entry e[4];
 	struct uffd_stage st;
 	u64 size = 4096, x0;
+	cpu_set_t old;
 	int err;
 
+	/* One CPU, one front: where a region of @size goes is the same. */
+	pin_cpu0(&old);
 	/* Where a region of @size goes now: the batch gets it next. */
 	x0 = must_alloc(fd, size, 0, 0);
 	must_free(fd, x0, size);
@@ -5003,6 +5027,7 @@ static void case_batch_undo_by_identity(void)
 	CHECK(s.session_regions == 0 && s.in_use == s0.in_use,
 	      "free batch with a failing write-back: %llu" " regions left",
 	      s.session_regions);
+	unpin(&old);
 	close(fd);
 }
 
@@ -6217,12 +6242,9 @@ static void case_front_keeps_freed_blocks_per_cpu(void)
 	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
 	struct gomem_info in = get_info(a);
 	u64 fmax = front_max_param(), sizes[2] = { 64, in.page_size };
-	cpu_set_t old, one;
+	cpu_set_t old;
 
-	CHECK(!sched_getaffinity(0, sizeof(old), &old), "sched_getaffinity");
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	CHECK(!sched_setaffinity(0, sizeof(one), &one), "sched_setaffinity");
+	pin_cpu0(&old);
 	for (int i = 0; i < 2; i++) {
 		u64 size = round_up(sizes[i], in.granule);
 		bool kept = size <= fmax;
@@ -6274,7 +6296,7 @@ static void case_front_keeps_freed_blocks_per_cpu(void)
 		      "after trim: front_held %llu" ", in_use %+lld",
 		      s2.front_held, (long long)(s2.in_use - s0.in_use));
 	}
-	sched_setaffinity(0, sizeof(old), &old);
+	unpin(&old);
 	close(a);
 	close(b);
 }
