@@ -475,8 +475,13 @@ for k in "$@"; do
 	init_at=$(grep -an "GOMEM-VM kernel " "$log" | head -n 1 | cut -d: -f1 || true)
 	boot_bad=
 	if [ -n "$init_at" ]; then
-		boot_bad=$(head -n "$((init_at - 1))" "$log" | grep -aE "$bad_console_re" | head -n 5 || true)
-		bad=$(tail -n +"$init_at" "$log" | grep -aE "$bad_console_re" | grep -av '^GOMEM-CASE' | head -n 20 || true)
+		boot_all=$(head -n "$((init_at - 1))" "$log" | grep -aE "$bad_console_re" || true)
+		boot_bad=$(head -n 5 <<<"$boot_all")
+		# /init's later dmesg dumps ("dmesg| ...") repeat the boot's
+		# own report: those lines are the boot's, not counted again.
+		bad=$(tail -n +"$init_at" "$log" | grep -aE "$bad_console_re" | grep -av '^GOMEM-CASE' |
+			{ if [ -n "$boot_all" ]; then grep -avxF -f <(sed 's/^/dmesg| /' <<<"$boot_all"); else cat; fi; } |
+			head -n 20 || true)
 	else
 		bad=$(grep -aE "$bad_console_re" "$log" | grep -av '^GOMEM-CASE' | head -n 20 || true)
 	fi
