@@ -72,9 +72,9 @@ static char *source = "vmalloc";
 module_param(source, charp, 0444);
 MODULE_PARM_DESC(source, "chunk memory: vmalloc (default) or buddy (a pool reserved at load)");
 
-static unsigned long long front_max = GOMEM_FRONT_MAX;
+static unsigned long long front_max;
 module_param(front_max, ullong, 0444);
-MODULE_PARM_DESC(front_max, "largest region the per-CPU fronts keep when freed, for the next allocation of its size on that CPU (default and most 16384; 0: no fronts)");
+MODULE_PARM_DESC(front_max, "largest region the per-CPU fronts keep when freed, for the next allocation of its size on that CPU (at most 16384; default 0: no fronts)");
 
 /*
  * Each region costs kernel memory outside the arena (a struct gomem_owned
