@@ -39,12 +39,54 @@
  * for zeroed regions, and a region the cache takes back is the session's
  * own (never shared), so what it hands out again holds only its bytes.
  *
- * Threads.  A thread's part has a lock word that its thread takes around
- * each operation (uncontended: one atomic exchange and one store), so that
- * drain (gomem_trim(), gomem_close()), reset (recycle) and stats can walk
- * every part from any thread.  A thread's parts are drained when it exits
- * (a pthread key destructor), under the registry lock that also keeps a
- * cache from being destroyed meanwhile.
+ * Threads.  A thread's part is touched by its own thread (the owner: the
+ * fast and slow paths, the refills and bin drains they make, its exit)
+ * and, rarely, by others (remote: drain on gomem_trim(), gomem_close() and
+ * a bound of 0, reset on recycle, stats, destroy).  Its lock is
+ * asymmetric (the "asymmetric Dekker" of folly's asymmetricHeavyBarrier()
+ * and liburcu's membarrier flavour), two words: busy, written only by the
+ * owner, and remote.  The owner stores busy = 1, then loads remote
+ * (acquire); 0: it is in; else it stores busy = 0, waits for remote to be
+ * 0, and tries again.  It leaves with a release store of busy = 0.  No
+ * locked instruction and no fence instruction, only a compiler barrier:
+ * the store may still sit in the CPU's store buffer when the load runs.
+ * A remote locker claims remote (an exchange, which also orders remote
+ * lockers among themselves), then calls
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED): the kernel runs a full
+ * barrier on every CPU running a thread of the process (an IPI), which is
+ * the barrier the owner skipped between its store and its load.  So either
+ * the owner's load came after that barrier and saw remote = 1, or its
+ * busy = 1 is visible to the remote's loads after the call; the remote
+ * waits for busy to be 0 (acquire) and leaves with a release store of
+ * remote = 0.  A walk of every part (under the cache's list lock) claims
+ * all of them, makes one call, then enters, works in and leaves one part
+ * after the other: an owner may wait for the walk over the parts before
+ * its own, and a thread walking back to back keeps the owners waiting.  A
+ * free's other atomic, the exchange of its map cell, stays: it is what
+ * settles two racing frees of one region, or a free racing a forget.
+ *
+ * So the owner's path has plain loads and stores, and a walk pays a
+ * system call and an interrupt on each CPU running the process (a few
+ * microseconds; none when the only part is the walker's own): drain,
+ * reset, stats and destroy are slower than with a plain lock.  The process registers once
+ * (MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, at the first cache, after
+ * MEMBARRIER_CMD_QUERY and one trial call); the registration is the
+ * mm's, which fork() copies (the child handler registers again anyway: a
+ * no-op).  Where the kernel has no membarrier, a seccomp filter refuses
+ * it, or GOMEM_CACHE_NO_MEMBARRIER is set in the environment (non-empty,
+ * not "0") when the first cache is made, the whole process uses the
+ * fallback: busy is a spin lock (an exchange) that owner and remote take
+ * alike.  membarrier failing after the registration (only a filter
+ * installed later could make it) leaves no safe way on: the process
+ * aborts.
+ *
+ * A thread's parts are drained when it exits (a pthread key destructor),
+ * under the registry lock that also keeps a cache from being destroyed
+ * meanwhile; each part is taken off its cache's list first (under the
+ * list lock, so no walk can reach it any more), then entered as owner.
+ * No thread may walk while inside its own part as owner (it would wait
+ * for itself): the only code run inside is the cache's own and the ops
+ * callbacks, which never walk.
  *
  * fork().  The child shares the parent's session, so it must never hand
  * out a region the parent's cache holds: a child handler (pthread_atfork)
@@ -60,6 +102,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
 
 #include "gomem.h"
 #include "gomem_cache.h"
@@ -83,7 +128,8 @@ struct gomem_bin {
 };
 
 struct gomem_tcache {
-	atomic_int busy;
+	atomic_int busy;		/* the owner is in (fallback: anyone) */
+	atomic_int remote;		/* another thread is in or coming */
 	struct gomem_cache *cache;
 	struct gomem_tcache *next;	/* the cache's list of parts */
 	struct gomem_tcache *tnext;	/* the thread's list of parts */
@@ -131,15 +177,126 @@ struct gomem_tslot {
 static __thread struct gomem_tslot gomem_tslots[GOMEM_TC_SLOTS];
 static __thread struct gomem_tcache *gomem_tparts;
 
+/* The asymmetric lock (membarrier) or the fallback's spin lock: chosen
+ * once, at the first cache (the fork child may fall back). */
+static bool gomem_cache_mb;
+
+/* The owner found a remote locker in or coming: step out, wait. */
+static __attribute__((noinline, cold)) void
+gomem_tc_owner_wait(struct gomem_tcache *tc)
+{
+	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+	while (atomic_load_explicit(&tc->remote, memory_order_acquire))
+		sched_yield();
+}
+
+/* The calling thread enters its own part. */
 static inline __attribute__((always_inline)) void gomem_tc_lock(struct gomem_tcache *tc)
 {
-	while (atomic_exchange_explicit(&tc->busy, 1, memory_order_acquire))
-		sched_yield();
+	if (__builtin_expect(!gomem_cache_mb, 0)) {
+		while (atomic_exchange_explicit(&tc->busy, 1,
+						memory_order_acquire))
+			sched_yield();
+		return;
+	}
+	for (;;) {
+		atomic_store_explicit(&tc->busy, 1, memory_order_relaxed);
+		/* The compiler keeps the store before the load; the CPU may
+		 * not, and a remote's membarrier() makes up for it. */
+		atomic_signal_fence(memory_order_seq_cst);
+		if (__builtin_expect(!atomic_load_explicit(&tc->remote,
+							   memory_order_acquire),
+				     1))
+			return;
+		gomem_tc_owner_wait(tc);
+	}
 }
 
 static inline __attribute__((always_inline)) void gomem_tc_unlock(struct gomem_tcache *tc)
 {
 	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+/* A full barrier on every running thread of the process. */
+static void gomem_membarrier(void)
+{
+#ifdef __NR_membarrier
+	int e = errno;
+
+	while (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
+		       0)) {
+		/* Registered: only a shortage of memory is expected. */
+		if (errno != ENOMEM && errno != EAGAIN && errno != EINTR)
+			abort();
+		sched_yield();
+	}
+	errno = e;
+#else
+	abort();	/* gomem_cache_mb is never set */
+#endif
+}
+
+/*
+ * Another thread's part (or the caller's own, from outside it): claim
+ * (every part to be walked), then one gomem_membarrier() for them all,
+ * then enter and leave each in turn.  In the fallback, claiming is
+ * nothing and entering takes the spin lock.
+ */
+static void gomem_tc_remote_claim(struct gomem_tcache *tc)
+{
+	if (!gomem_cache_mb)
+		return;
+	while (atomic_exchange_explicit(&tc->remote, 1, memory_order_acquire))
+		sched_yield();
+}
+
+static void gomem_tc_remote_enter(struct gomem_tcache *tc)
+{
+	if (!gomem_cache_mb) {
+		while (atomic_exchange_explicit(&tc->busy, 1,
+						memory_order_acquire))
+			sched_yield();
+		return;
+	}
+	while (atomic_load_explicit(&tc->busy, memory_order_acquire))
+		sched_yield();
+}
+
+static void gomem_tc_remote_leave(struct gomem_tcache *tc)
+{
+	if (gomem_cache_mb)
+		atomic_store_explicit(&tc->remote, 0, memory_order_release);
+	else
+		atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+/* @tc is the calling thread's own part (of some cache). */
+static bool gomem_tc_mine(const struct gomem_tcache *tc)
+{
+	for (const struct gomem_tcache *t = gomem_tparts; t; t = t->tnext)
+		if (t == tc)
+			return true;
+	return false;
+}
+
+/*
+ * Claim every part of @c for a walk (its parts list held still).  The
+ * caller's own part needs no barrier (it is not inside it: its own
+ * stores are in program order), so a single thread's walk makes no call.
+ */
+static void gomem_tc_remote_claim_all(struct gomem_cache *c)
+{
+	struct gomem_tcache *tc;
+	bool others = false;
+
+	if (!gomem_cache_mb)
+		return;
+	for (tc = c->parts; tc; tc = tc->next) {
+		gomem_tc_remote_claim(tc);
+		others = others || !gomem_tc_mine(tc);
+	}
+	if (others)
+		gomem_membarrier();
 }
 
 /*
@@ -235,6 +392,7 @@ static void gomem_cache_thread_exit(void *arg)
 					  gomem_tc_regions(tc);
 		c->old_bypassed += tc->bypassed;
 		pthread_mutex_unlock(&c->lock);
+		/* Off the list: no remote can find it any more. */
 		gomem_tc_lock(tc);
 		gomem_tc_drain_all(c, tc);
 		free(tc);
@@ -264,17 +422,60 @@ static void gomem_cache_child(void)
 		pthread_mutex_init(&c->lock, NULL);
 		for (tc = c->parts; tc; tc = tc->next) {
 			atomic_store(&tc->busy, 0);
+			atomic_store(&tc->remote, 0);
 			gomem_tc_forget_all(tc);
 		}
 	}
 	pthread_mutex_init(&gomem_registry_lock, NULL);
+#ifdef __NR_membarrier
+	/* The registration is the mm's, copied at fork: this is a no-op,
+	 * but should it fail the child, alone, may still fall back. */
+	if (gomem_cache_mb &&
+	    syscall(__NR_membarrier,
+		    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0))
+		gomem_cache_mb = false;
+#endif
+}
+
+/* The membarrier protocol if the kernel has it and lets us use it. */
+static bool gomem_cache_mb_init(void)
+{
+#ifdef __NR_membarrier
+	const char *no = getenv("GOMEM_CACHE_NO_MEMBARRIER");
+	int e = errno;
+	long mask;
+	bool ok = false;
+
+	if (no && *no && strcmp(no, "0"))
+		return false;
+	mask = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	if (mask >= 0 &&
+	    mask & MEMBARRIER_CMD_PRIVATE_EXPEDITED &&
+	    mask & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED &&
+	    !syscall(__NR_membarrier,
+		     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) &&
+	    /* A filter may allow one and not the other: try it. */
+	    !syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		ok = true;
+	errno = e;
+	return ok;
+#else
+	return false;
+#endif
 }
 
 static void gomem_cache_init_once(void)
 {
+	gomem_cache_mb = gomem_cache_mb_init();
 	pthread_key_create(&gomem_cache_key, gomem_cache_thread_exit);
 	pthread_atfork(gomem_cache_prepare, gomem_cache_parent,
 		       gomem_cache_child);
+}
+
+int gomem_cache_membarrier(void)
+{
+	pthread_once(&gomem_cache_once, gomem_cache_init_once);
+	return gomem_cache_mb;
 }
 
 struct gomem_cache *gomem_cache_new(const struct gomem_cache_ops *ops,
@@ -339,9 +540,12 @@ void gomem_cache_destroy(struct gomem_cache *c)
 		;
 	if (*pp)
 		*pp = c->rnext;
+	/* Every part as remote (the caller's own too), left locked: no
+	 * thread uses the cache any more. */
+	gomem_tc_remote_claim_all(c);
 	for (tc = c->parts; tc; tc = next) {
 		next = tc->next;
-		gomem_tc_lock(tc);
+		gomem_tc_remote_enter(tc);
 		gomem_tc_drain_all(c, tc);
 		/* The part stays on its thread's list until that thread
 		 * exits (it skips parts of caches no longer registered);
@@ -701,10 +905,11 @@ uint64_t gomem_cache_drain(struct gomem_cache *c)
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&c->lock);
+	gomem_tc_remote_claim_all(c);
 	for (tc = c->parts; tc; tc = tc->next) {
-		gomem_tc_lock(tc);
+		gomem_tc_remote_enter(tc);
 		n += gomem_tc_drain_all(c, tc);
-		gomem_tc_unlock(tc);
+		gomem_tc_remote_leave(tc);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return n;
@@ -715,10 +920,11 @@ void gomem_cache_reset(struct gomem_cache *c)
 	struct gomem_tcache *tc;
 
 	pthread_mutex_lock(&c->lock);
+	gomem_tc_remote_claim_all(c);
 	for (tc = c->parts; tc; tc = tc->next) {
-		gomem_tc_lock(tc);
+		gomem_tc_remote_enter(tc);
 		gomem_tc_forget_all(tc);
-		gomem_tc_unlock(tc);
+		gomem_tc_remote_leave(tc);
 	}
 	/* Every region went with the recycle: no cell is live. */
 	memset((void *)c->map, 0, c->map_bytes);
@@ -760,8 +966,9 @@ void gomem_cache_get_stats(struct gomem_cache *c,
 	s->drains = c->old_drains;
 	s->drained_regions = c->old_drained_regions;
 	s->bypassed = c->old_bypassed;
+	gomem_tc_remote_claim_all(c);
 	for (tc = c->parts; tc; tc = tc->next) {
-		gomem_tc_lock(tc);
+		gomem_tc_remote_enter(tc);
 		s->threads++;
 		s->regions += gomem_tc_regions(tc);
 		s->bytes += tc->bytes;
@@ -771,7 +978,7 @@ void gomem_cache_get_stats(struct gomem_cache *c,
 		s->drains += tc->drains;
 		s->drained_regions += tc->drained_regions;
 		s->bypassed += tc->bypassed;
-		gomem_tc_unlock(tc);
+		gomem_tc_remote_leave(tc);
 	}
 	pthread_mutex_unlock(&c->lock);
 	s->limit = atomic_load_explicit(&c->limit, memory_order_relaxed);

@@ -99,4 +99,12 @@ int gomem_cache_check(struct gomem_cache *c);
 void gomem_cache_get_stats(struct gomem_cache *c,
 			   struct gomem_cache_stats *s);
 
+/*
+ * For tests: 1 the process's caches lock their threads' parts with the
+ * membarrier protocol, 0 with the fallback (no membarrier(2), or
+ * GOMEM_CACHE_NO_MEMBARRIER set when the first cache was made); see
+ * gomem_cache.c ("Threads").  Not exported by the library.
+ */
+int gomem_cache_membarrier(void);
+
 #endif /* GOMEM_CACHE_H */

@@ -6,20 +6,33 @@
  * as the system calls they stand for.  Cases, then a differential run of
  * random operations (whole, partial and double frees, forgets, drains,
  * resets, bound changes) checked against a model of what the user holds,
- * then threads freeing each other's regions, then fork.
+ * then threads freeing each other's regions, then fork, then the lock of
+ * a thread's part: owners against a thread walking their parts (drain,
+ * stats, bound changes), and each side of the lock held still inside a
+ * call to the fake device while the other tries to enter.  The threaded
+ * cases run twice: with the protocol the process chose (membarrier where
+ * the kernel has it), then in a child run with GOMEM_CACHE_NO_MEMBARRIER
+ * set (the fallback), whose lines end in "(fallback)".
  *
- *   cache-test [--ops N] [--seed S]     prints "N passed, N failed"
+ *   cache-test [--ops N] [--seed S] [--walks N] [CASE...]
+ *
+ * prints "N passed, N failed"; --walks: the walker's in
+ * owners_against_a_walker (5000).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
 
 #include "gomem.h"
 #include "../gomem_cache.h"
@@ -91,12 +104,42 @@ static int dev_free_one(uint64_t off, uint64_t size)
 	return 0;
 }
 
+/*
+ * A thread the fake device holds still at the start of a call (before
+ * its lock, so that whoever waits, waits for the cache): the caller is
+ * inside its part of the cache, as owner (a refill, a bin's drain) or as
+ * a remote walker (a drain), until released.
+ */
+static pthread_t pause_who;
+static atomic_int pause_armed, pause_inside, pause_release;
+
+static void dev_maybe_pause(void)
+{
+	if (!atomic_load(&pause_armed) ||
+	    !pthread_equal(pthread_self(), pause_who))
+		return;
+	atomic_store(&pause_armed, 0);
+	atomic_store(&pause_inside, 1);
+	while (!atomic_load(&pause_release))
+		usleep(100);
+	atomic_store(&pause_inside, 0);
+}
+
+static void pause_arm(pthread_t who)
+{
+	pause_who = who;
+	atomic_store(&pause_release, 0);
+	atomic_store(&pause_inside, 0);
+	atomic_store(&pause_armed, 1);
+}
+
 static int fake_alloc(void *ctx, uint64_t size, uint64_t *offs,
 		      unsigned int n)
 {
 	unsigned int got = 0;
 
 	(void)ctx;
+	dev_maybe_pause();
 	pthread_mutex_lock(&dev_lock);
 	dev_calls++;
 	if (size % GR || !size)
@@ -111,6 +154,7 @@ static int fake_free(void *ctx, uint64_t size, const uint64_t *offs,
 		     unsigned int n)
 {
 	(void)ctx;
+	dev_maybe_pause();
 	pthread_mutex_lock(&dev_lock);
 	dev_calls++;
 	for (unsigned int i = 0; i < n; i++)
@@ -370,6 +414,7 @@ static uint64_t rnd(void)
 
 static long n_ops = 1000000;
 static uint64_t seed = 1;
+static bool fallback_run;	/* --fallback: the child run of the fallback */
 
 /*
  * Random operations; the model is the list of regions the user holds.
@@ -634,6 +679,394 @@ static bool case_threads_free_each_others(void)
 	return true;
 }
 
+/* ---- the lock of a thread's part ---- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Wait up to @ms for *@flag to be non-zero; return it. */
+static int wait_flag(atomic_int *flag, double ms)
+{
+	double end = now_ms() + ms;
+
+	while (!atomic_load(flag) && now_ms() < end)
+		usleep(200);
+	return atomic_load(flag);
+}
+
+static uint64_t dev_calls_now(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&dev_lock);
+	n = dev_calls;
+	pthread_mutex_unlock(&dev_lock);
+	return n;
+}
+
+#define STRESS_OWNERS	3
+#define STRESS_HELD	16
+static long n_walks = 5000;	/* --walks */
+
+static atomic_int walker_done, stress_done;
+static atomic_long owner_ops;	/* all owners' operations so far */
+static atomic_long walks;	/* the walker's, so far */
+static const char *case_sfx = "";	/* " (fallback)" in its run */
+static void summary_and_exit(int extra_failed);
+
+/*
+ * A thread stuck inside the cache (a part's state broken by two threads
+ * in it at once can loop for ever, holding the part) stops every other:
+ * no operation and no walk for 30 s (not a time limit on the case: any
+ * progress resets it) is a failure, reported, and the end of the run.
+ */
+static void *stress_watchdog(void *arg)
+{
+	long last = -1, still = 0;
+
+	(void)arg;
+	while (!atomic_load(&stress_done)) {
+		long now = atomic_load(&owner_ops) + atomic_load(&walks);
+
+		still = now == last ? still + 1 : 0;
+		last = now;
+		if (still >= 300) {
+			printf("FAIL owners_against_a_walker%s: no operation "
+			       "and no walk for 30 s after %ld walks: a thread "
+			       "is stuck inside the cache\n", case_sfx,
+			       atomic_load(&walks));
+			summary_and_exit(1);
+		}
+		usleep(100000);
+	}
+	return NULL;
+}
+
+struct sctx {
+	struct gomem_cache *c;
+	uint8_t tag;
+	long ops;
+};
+
+/* An owner: alloc/free cycles on its own part, each region checked. */
+static void *stress_owner(void *arg)
+{
+	static const uint64_t sizes[] = { 16, 64, 64, 1024, 4096 };
+	struct sctx *t = arg;
+	struct held h[STRESS_HELD];
+	uint64_t x = t->tag * 0x9e3779b97f4a7c15ull + 1;
+	unsigned int nh = 0;
+
+	while (!atomic_load(&walker_done) && !atomic_load(&thread_bad)) {
+		uint64_t off, size;
+		bool whole;
+		int r;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		t->ops++;
+		atomic_fetch_add_explicit(&owner_ops, 1, memory_order_relaxed);
+		if (nh < STRESS_HELD && (x >> 8) % 2) {
+			size = sizes[(x >> 16) % 5];
+			if (user_alloc(t->c, size, &off)) {
+				if (!atomic_exchange(&thread_bad, 1))
+					snprintf(thread_why, sizeof(thread_why),
+						 "an alloc of %" PRIu64 " failed",
+						 size);
+				break;
+			}
+			/* Live and whole on the device, held by nobody. */
+			pthread_mutex_lock(&dev_lock);
+			whole = off / GR < CELLS &&
+				dev_len[off / GR] == size / GR;
+			pthread_mutex_unlock(&dev_lock);
+			if (!whole && !atomic_exchange(&thread_bad, 1))
+				snprintf(thread_why, sizeof(thread_why),
+					 "%#" PRIx64 " (%" PRIu64 " bytes) handed "
+					 "out, not a live region of that size on "
+					 "the device", off, size);
+			for (uint64_t g = off / GR; g < (off + size) / GR; g++) {
+				uint8_t was = 0;
+
+				if (!atomic_compare_exchange_strong(&tshadow[g],
+								    &was, t->tag) &&
+				    !atomic_exchange(&thread_bad, 1))
+					snprintf(thread_why, sizeof(thread_why),
+						 "%#" PRIx64 " handed out to "
+						 "owner %u while owner %u holds "
+						 "it", off, t->tag, was);
+			}
+			h[nh].off = off;
+			h[nh++].size = size;
+		} else if (nh) {
+			unsigned int i = (unsigned int)((x >> 24) % nh);
+
+			off = h[i].off;
+			size = h[i].size;
+			h[i] = h[--nh];
+			for (uint64_t g = off / GR; g < (off + size) / GR; g++)
+				if (atomic_exchange(&tshadow[g], 0) != t->tag &&
+				    !atomic_exchange(&thread_bad, 1))
+					snprintf(thread_why, sizeof(thread_why),
+						 "owner %u's %#" PRIx64 " was "
+						 "handed out to another", t->tag,
+						 off);
+			r = user_free(t->c, off, size);
+			if (r && !atomic_exchange(&thread_bad, 1))
+				snprintf(thread_why, sizeof(thread_why),
+					 "owner %u's free of %#" PRIx64 ": %d",
+					 t->tag, off, r);
+		}
+	}
+	while (nh) {
+		nh--;
+		for (uint64_t g = h[nh].off / GR;
+		     g < (h[nh].off + h[nh].size) / GR; g++)
+			atomic_store(&tshadow[g], 0);
+		if (user_free(t->c, h[nh].off, h[nh].size) &&
+		    !atomic_exchange(&thread_bad, 1))
+			snprintf(thread_why, sizeof(thread_why),
+				 "a last free refused");
+	}
+	return NULL;
+}
+
+/*
+ * Owners cycling on their own parts while another thread walks them all,
+ * a fixed number of times: drains, stats, bound changes.  Nothing handed
+ * out twice, nothing handed out that is not live and whole on the
+ * device, and at the end every region back on the device.
+ */
+static bool case_owners_against_a_walker(void)
+{
+	uint64_t limit = 64 << 10, drained = 0;
+	struct gomem_cache *c = new_cache(limit);
+	pthread_t th[STRESS_OWNERS], wd;
+	struct sctx t[STRESS_OWNERS];
+	struct gomem_cache_stats s;
+	long ops = 0;
+
+	memset((void *)tshadow, 0, sizeof(tshadow));
+	atomic_store(&thread_bad, 0);
+	atomic_store(&walker_done, 0);
+	atomic_store(&owner_ops, 0);
+	atomic_store(&walks, 0);
+	atomic_store(&stress_done, 0);
+	pthread_create(&wd, NULL, stress_watchdog, NULL);
+	for (int i = 0; i < STRESS_OWNERS; i++) {
+		t[i] = (struct sctx){ .c = c, .tag = (uint8_t)(i + 1) };
+		pthread_create(&th[i], NULL, stress_owner, &t[i]);
+	}
+	for (int w = 0; w < n_walks && !atomic_load(&thread_bad); w++) {
+		/* Owners at work between walks: a walk claims every part,
+		 * and walks back to back would keep them all waiting. */
+		long o = atomic_load(&owner_ops) + 4 * STRESS_OWNERS;
+
+		for (long k = 1; atomic_load(&owner_ops) < o &&
+		     !atomic_load(&thread_bad); k++)
+			if (!(k % 1000000))
+				sched_yield();
+		drained += gomem_cache_drain(c);
+		atomic_fetch_add(&walks, 1);
+		gomem_cache_get_stats(c, &s);
+		if (s.threads > STRESS_OWNERS ||
+		    s.bytes > STRESS_OWNERS * limit) {
+			if (!atomic_exchange(&thread_bad, 1))
+				snprintf(thread_why, sizeof(thread_why),
+					 "stats: %" PRIu64 " threads, %" PRIu64
+					 " bytes", s.threads, s.bytes);
+		}
+		if (w % 64 == 63)
+			gomem_cache_set_limit(c, w % 128 == 127 ? limit :
+					      limit / 2);
+	}
+	atomic_store(&walker_done, 1);
+	for (int i = 0; i < STRESS_OWNERS; i++) {
+		pthread_join(th[i], NULL);
+		ops += t[i].ops;
+	}
+	atomic_store(&stress_done, 1);
+	pthread_join(wd, NULL);
+	CHECK(!atomic_load(&thread_bad), "%s", thread_why);
+	CHECK(!dev_bad, "%s", dev_why);
+	/* The owners exited: their parts went back. */
+	gomem_cache_get_stats(c, &s);
+	CHECK(s.threads == 0 && s.regions == 0 && s.bytes == 0,
+	      "%" PRIu64 " parts with %" PRIu64 " regions after the owners "
+	      "exited", s.threads, s.regions);
+	CHECK(!gomem_cache_check(c), "the map's counts disagree with its "
+	      "cells");
+	CHECK(gomem_cache_drain(c) == 0, "a drain after the owners found "
+	      "regions");
+	CHECK(dev_live == 0, "%" PRIu64 " regions live on the device, none "
+	      "held", dev_live);
+	for (uint64_t g = 0; g < CELLS; g++)
+		CHECK(!atomic_load(&tshadow[g]), "granule %#" PRIx64 " still "
+		      "held", g * GR);
+	printf("# walker: %d owners, %ld operations, %ld walks (%" PRIu64
+	       " regions drained by the walker), %" PRIu64 " hits, %" PRIu64
+	       " refills\n", STRESS_OWNERS, ops, n_walks, drained, s.hits,
+	       s.refills);
+	gomem_cache_destroy(c);
+	CHECK(dev_live == 0 && !dev_bad, "%s", dev_why);
+	return true;
+}
+
+/*
+ * An owner held still inside its part (a refill: the fake device pauses
+ * it), steps driven by the test; @step: 0 start, 1 cached two sizes,
+ * 2 go on with the refill, 3 refilled, 4 free and exit.
+ */
+struct pctx {
+	struct gomem_cache *c;
+	atomic_int step;
+	atomic_int done;
+	uint64_t off;
+	int err;
+};
+
+static void *paused_owner(void *arg)
+{
+	struct pctx *p = arg;
+	uint64_t off[8];
+
+	/* Two bins of regions: 64 bytes and 1024. */
+	for (int i = 0; i < 8; i++)
+		p->err |= user_alloc(p->c, i % 2 ? 64 : 1024, &off[i]);
+	for (int i = 0; i < 8; i++)
+		p->err |= user_free(p->c, off[i], i % 2 ? 64 : 1024);
+	atomic_store(&p->step, 1);
+	while (atomic_load(&p->step) < 2)
+		usleep(100);
+	/* A new size: a refill, inside the part. */
+	p->err |= user_alloc(p->c, 4096, &p->off);
+	atomic_store(&p->done, 1);
+	atomic_store(&p->step, 3);
+	while (atomic_load(&p->step) < 4)
+		usleep(100);
+	p->err |= user_free(p->c, p->off, 4096);
+	return NULL;
+}
+
+struct dctx {
+	struct gomem_cache *c;
+	bool pause;		/* held still inside its first free */
+	atomic_int done;
+	uint64_t n;
+};
+
+static void *drainer(void *arg)
+{
+	struct dctx *d = arg;
+
+	if (d->pause)
+		pause_arm(pthread_self());
+	d->n = gomem_cache_drain(d->c);
+	atomic_store(&d->done, 1);
+	return NULL;
+}
+
+/* Let a paused owner run to its end, and wait for it. */
+static void paused_owner_finish(struct pctx *p, pthread_t pt)
+{
+	atomic_store(&pause_release, 1);
+	atomic_store(&p->step, 4);
+	pthread_join(pt, NULL);
+	atomic_store(&pause_armed, 0);
+}
+
+/* A drain from another thread waits while the owner is in its part. */
+static bool case_walker_waits_for_the_owner(void)
+{
+	struct gomem_cache *c = new_cache(GOMEM_CACHE_DEFAULT_LIMIT);
+	struct pctx p = { .c = c };
+	struct dctx d = { .c = c };
+	uint64_t calls = 0, live = 0, after = 0;
+	int started, inside = 0, done = 0, finished = 0;
+	pthread_t pt, dt;
+
+	pthread_create(&pt, NULL, paused_owner, &p);
+	started = wait_flag(&p.step, 10000);
+	if (started) {
+		pause_arm(pt);
+		atomic_store(&p.step, 2);
+		inside = wait_flag(&pause_inside, 10000);
+	}
+	if (inside) {
+		calls = dev_calls_now();
+		pthread_create(&dt, NULL, drainer, &d);
+		/* The owner is inside: the drain must not get in. */
+		done = wait_flag(&d.done, 300);
+		live = dev_calls_now() - calls;
+		atomic_store(&pause_release, 1);
+		finished = wait_flag(&p.done, 10000);
+		pthread_join(dt, NULL);
+		after = dev_live;	/* the owner holds its refill's first */
+	}
+	paused_owner_finish(&p, pt);
+	CHECK(started && inside && finished, "the owner did not %s",
+	      !started ? "start" : !inside ? "reach its refill" : "finish");
+	CHECK(!done && !live, "the drain %s and made %" PRIu64 " device "
+	      "calls while the owner was inside its part", done ?
+	      "returned" : "did not return", live);
+	CHECK(!p.err, "the owner's cycles failed");
+	/* After the owner: everything its part held, the refill's rest
+	 * included, went back; only the region it held was live. */
+	CHECK(after == 1, "%" PRIu64 " regions live after the drain, the "
+	      "owner held 1 (the drain returned %" PRIu64 ")", after, d.n);
+	CHECK(!dev_bad, "%s", dev_why);
+	gomem_cache_destroy(c);
+	CHECK(dev_live == 0 && !dev_bad, "%" PRIu64 " live; %s", dev_live,
+	      dev_why);
+	return true;
+}
+
+/* The owner waits while another thread's drain is in its part. */
+static bool case_owner_waits_for_the_walker(void)
+{
+	struct gomem_cache *c = new_cache(GOMEM_CACHE_DEFAULT_LIMIT);
+	struct pctx p = { .c = c };
+	struct dctx d = { .c = c, .pause = true };
+	struct gomem_cache_stats s = { 0 };
+	int started, inside = 0, done = 0, finished = 0;
+	pthread_t pt, dt;
+
+	pthread_create(&pt, NULL, paused_owner, &p);
+	started = wait_flag(&p.step, 10000);
+	if (started) {
+		gomem_cache_get_stats(c, &s);
+		/* The drain stops at its first free: inside the part. */
+		pthread_create(&dt, NULL, drainer, &d);
+		inside = wait_flag(&pause_inside, 10000);
+		if (inside) {
+			atomic_store(&p.step, 2);
+			done = wait_flag(&p.done, 300);
+		}
+		atomic_store(&pause_release, 1);
+		pthread_join(dt, NULL);
+		finished = wait_flag(&p.done, 10000);
+	}
+	paused_owner_finish(&p, pt);
+	CHECK(started && inside && finished, "%s", !started ? "the owner did "
+	      "not start" : !inside ? "the drain never reached the device" :
+	      "the owner did not finish");
+	CHECK(!done, "the owner's alloc went through while a drain was "
+	      "inside its part");
+	CHECK(!p.err, "the owner's cycles failed");
+	CHECK(d.n == s.regions && s.regions, "the drain gave back %" PRIu64
+	      " regions, the part held %" PRIu64, d.n, s.regions);
+	gomem_cache_destroy(c);
+	CHECK(dev_live == 0 && !dev_bad, "%" PRIu64 " live; %s", dev_live,
+	      dev_why);
+	return true;
+}
+
 /* A child never hands out what the parent's cache holds. */
 static bool case_fork_child_starts_empty(void)
 {
@@ -657,13 +1090,34 @@ static bool case_fork_child_starts_empty(void)
 		if (user_alloc(c, 128, &b) || b == a)
 			_exit(11);
 		gomem_cache_get_stats(c, &cs);
-		_exit(cs.hits != s.hits ? 12 : 0);
+		if (cs.hits != s.hits)
+			_exit(12);
+		/* Walks with another thread in the child (a membarrier
+		 * that has a thread to reach, where the protocol is on). */
+		{
+			struct pctx p = { .c = c };
+			pthread_t pt;
+
+			pthread_create(&pt, NULL, paused_owner, &p);
+			if (!wait_flag(&p.step, 10000))
+				_exit(13);
+			gomem_cache_drain(c);
+			atomic_store(&p.step, 2);
+			if (!wait_flag(&p.done, 10000))
+				_exit(13);
+			gomem_cache_get_stats(c, &cs);
+			atomic_store(&p.step, 4);
+			pthread_join(pt, NULL);
+			_exit(p.err || cs.threads != 2 ? 14 : 0);
+		}
 	}
 	CHECK(p > 0, "fork");
 	CHECK(waitpid(p, &st, 0) == p, "waitpid");
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child said %d "
 	      "(10: it saw cached regions, 11: it got the parent's, 12: a "
-	      "hit)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	      "hit, 13: its thread stuck, 14: its thread's cycles failed; "
+	      "-1: killed by signal %d)", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+	      WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	/* The parent's cache is as it was. */
 	CHECK(!user_alloc(c, 128, &b) && b == a, "the parent lost its cache");
 	gomem_cache_destroy(c);
@@ -673,40 +1127,159 @@ static bool case_fork_child_starts_empty(void)
 struct tcase {
 	const char *name;
 	bool (*fn)(void);
+	bool threads;		/* run again with the fallback */
 };
+
+/* The protocol the process runs is the one the kernel lets it run. */
+static bool case_protocol_chosen(void)
+{
+	const char *no = getenv("GOMEM_CACHE_NO_MEMBARRIER");
+	bool want = false;
+	long mask;
+
+	if (fallback_run) {
+		CHECK(!gomem_cache_membarrier(), "GOMEM_CACHE_NO_MEMBARRIER=%s "
+		      "and the membarrier protocol", no ? no : "(unset)");
+		return true;
+	}
+#ifdef __NR_membarrier
+	mask = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	want = !(no && *no && strcmp(no, "0")) && mask >= 0 &&
+	       mask & MEMBARRIER_CMD_PRIVATE_EXPEDITED &&
+	       !syscall(__NR_membarrier,
+			MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) &&
+	       !syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			0, 0);
+#else
+	(void)mask;
+#endif
+	CHECK(gomem_cache_membarrier() == want, "the cache runs the %s, the "
+	      "kernel %s membarrier", want ? "fallback" : "membarrier protocol",
+	      want ? "offers" : "does not offer");
+	return true;
+}
+
+/*
+ * The threaded cases again in a child run with GOMEM_CACHE_NO_MEMBARRIER
+ * (the protocol is chosen once a process): its lines are passed on, its
+ * counts added.
+ */
+static void run_fallback(char **argv, char **names, int nnames)
+{
+	char ops[32], sd[32], wk[32], line[1024];
+	int fd[2], st, p = -1, f = -1;
+	FILE *in;
+	pid_t pid;
+
+	snprintf(ops, sizeof(ops), "%ld", n_ops);
+	snprintf(sd, sizeof(sd), "%" PRIu64, seed);
+	snprintf(wk, sizeof(wk), "%ld", n_walks);
+	fflush(stdout);
+	if (pipe(fd) || (pid = fork()) < 0) {
+		perror("cache-test: fallback run");
+		failed++;
+		return;
+	}
+	if (!pid) {
+		char *args[9 + 64] = { argv[0], "--fallback", "--ops", ops,
+				       "--seed", sd, "--walks", wk };
+
+		for (int i = 0; i < nnames && i < 64; i++)
+			args[8 + i] = names[i];
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		setenv("GOMEM_CACHE_NO_MEMBARRIER", "1", 1);
+		execv("/proc/self/exe", args);
+		_exit(127);
+	}
+	close(fd[1]);
+	in = fdopen(fd[0], "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		if (sscanf(line, "%d passed, %d failed", &p, &f) == 2)
+			continue;
+		fputs(line, stdout);
+	}
+	if (in)
+		fclose(in);
+	waitpid(pid, &st, 0);
+	if (p < 0 || f < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != !!f) {
+		printf("FAIL fallback_run: the child ended with status %#x "
+		       "before its counts\n", st);
+		failed++;
+		return;
+	}
+	passed += p;
+	failed += f;
+}
 
 int main(int argc, char **argv)
 {
 	static const struct tcase cases[] = {
-#define C(n) { #n, case_##n }
-		C(steady_loop_no_calls),
-		C(foreign_partial_double_go_to_device),
-		C(sizes_round_to_granule),
-		C(bound_in_bytes),
-		C(drain_and_reset),
-		C(differential),
-		C(threads_free_each_others),
-		C(fork_child_starts_empty),
+#define C(n, t) { #n, case_##n, t }
+		C(protocol_chosen, true),
+		C(steady_loop_no_calls, false),
+		C(foreign_partial_double_go_to_device, false),
+		C(sizes_round_to_granule, false),
+		C(bound_in_bytes, false),
+		C(drain_and_reset, false),
+		C(differential, false),
+		C(threads_free_each_others, true),
+		C(owners_against_a_walker, true),
+		C(walker_waits_for_the_owner, true),
+		C(owner_waits_for_the_walker, true),
+		C(fork_child_starts_empty, true),
 #undef C
 	};
+	char *names[64];
+	int nnames = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ops") && i + 1 < argc)
 			n_ops = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--walks") && i + 1 < argc)
+			n_walks = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--fallback"))
+			fallback_run = true;
+		else if (nnames < 64)
+			names[nnames++] = argv[i];
 	}
+	if (fallback_run)
+		case_sfx = " (fallback)";
+	else
+		printf("# protocol: %s\n", gomem_cache_membarrier() ?
+		       "membarrier" : "fallback (no membarrier, or "
+		       "GOMEM_CACHE_NO_MEMBARRIER set)");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool named = !nnames;
+
+		for (int k = 0; k < nnames; k++)
+			named |= !strcmp(names[k], cases[i].name);
+		if (!named || (fallback_run && !cases[i].threads))
+			continue;
 		why[0] = 0;
 		if (cases[i].fn()) {
 			passed++;
-			printf("PASS %s\n", cases[i].name);
+			printf("PASS %s%s\n", cases[i].name, case_sfx);
 		} else {
 			failed++;
-			printf("FAIL %s: %s\n", cases[i].name, why);
+			printf("FAIL %s%s: %s\n", cases[i].name, case_sfx,
+			       why);
 		}
 		fflush(stdout);
 	}
+	/* The fallback's turn, unless it already was this run's. */
+	if (!fallback_run && gomem_cache_membarrier())
+		run_fallback(argv, names, nnames);
+	summary_and_exit(0);
+}
+
+static void summary_and_exit(int extra_failed)
+{
+	failed += extra_failed;
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	fflush(stdout);
+	_exit(failed ? 1 : 0);
 }
