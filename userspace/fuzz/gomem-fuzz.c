@@ -937,10 +937,32 @@ static void check_refs(struct sess *s, const char *when)
 }
 
 /*
+ * Entries whose regions someone might have held before a batch call that
+ * is judged after it returns (FREE_BATCH): a holder in another worker may
+ * have let go in between, so the tables no longer say what the kernel saw.
+ * A hold cannot start during the call where none was possible before it
+ * (no reference, no live token, no claim in flight: only the owner could
+ * make one, and it is this thread).
+ */
+static __thread int held_before[GOMEM_BATCH_MAX + 1];
+static __thread int nheld_before;
+
+static int ent_held_before(int e)
+{
+	int i;
+
+	for (i = 0; i < nheld_before; i++)
+		if (held_before[i] == e)
+			return 1;
+	return 0;
+}
+
+/*
  * What GOMEM_IOC_FREE of [off, off + size) does to session @s, from the
  * bookkeeping: a mask of the allowed results.  *@idx: the region, or -1.
  * A part of a region others hold is -EBUSY: surely if the session itself
- * holds a reference to it, maybe if the tables say someone might.
+ * holds a reference to it, maybe if the tables say someone might (now or,
+ * for a batch judged after the call, before it: held_before).
  */
 static emask free_expect(struct sess *s, u64 off, u64 size, int *idx)
 {
@@ -965,7 +987,7 @@ static emask free_expect(struct sess *s, u64 off, u64 size, int *idx)
 	if (r->ent >= 0 && (off != r->off || asz != r->size)) {
 		if (ref_of(s, r->ent) >= 0)
 			return B(EBUSY);
-		if (ent_maybe_held(r->ent))
+		if (ent_maybe_held(r->ent) || ent_held_before(r->ent))
 			busy = B(EBUSY);
 	}
 	if (off > r->off && off + asz < r->off + r->size) {
@@ -1834,6 +1856,13 @@ static void op_free_batch(void)
 	if (fault_mode && pl == P_REGION)
 		want |= B(EFAULT);
 	s->live_before = sess_tokens_live(s);
+	nheld_before = 0;
+	for (i = 0; i < ne; i++) {
+		k = reg_find(s, copy[i].offset);
+		if (k >= 0 && s->reg[k].ent >= 0 &&
+		    ent_maybe_held(s->reg[k].ent))
+			held_before[nheld_before++] = s->reg[k].ent;
+	}
 	hold_begin(&me->main);
 	fi_begin();
 	ret = ioctl(sess_fd(s), cmd, arg);
@@ -1904,6 +1933,7 @@ static void op_free_batch(void)
 	} else {
 		region_refill(s, ri);
 	}
+	nheld_before = 0;
 	put_sess(s, "FREE_BATCH");
 }
 
