@@ -140,6 +140,12 @@ static void arena_mem_unreserve(struct gomem_arena *a, u64 size, u64 unit)
 	a->pending -= size;
 }
 
+/* Chunk memory: charged to a memory cgroup if the arena is accounted. */
+static gfp_t arena_gfp(const struct gomem_arena *a)
+{
+	return a->params.account ? GFP_KERNEL_ACCOUNT : GFP_KERNEL;
+}
+
 static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
 {
 	void *mem;
@@ -152,7 +158,7 @@ static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
 	 * only remap_vmalloc_range() needs, is not.
 	 */
 	if (a->params.source == GOMEM_CHUNKS_VMALLOC)
-		return __vmalloc(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		return __vmalloc(size, arena_gfp(a) | __GFP_ZERO | __GFP_NOWARN);
 	mem = a->pool + (unit << PAGE_SHIFT);
 	/* The pool may still hold the bytes of a trimmed chunk. */
 	memset(mem, 0, size);
@@ -788,7 +794,8 @@ int gomem_arena_init(struct gomem_arena *a,
 		err = gomem_buddy_init(&a->buddy, order, GFP_KERNEL);
 		if (err)
 			goto out_span;
-		a->pool = vmalloc_user((u64)PAGE_SIZE << order);
+		a->pool = __vmalloc((u64)PAGE_SIZE << order,
+				    arena_gfp(a) | __GFP_ZERO | __GFP_NOWARN);
 		if (!a->pool) {
 			err = -ENOMEM;
 			goto out_buddy;

@@ -563,6 +563,18 @@ static bool gomem_holder_room(const struct gomem_holder *h)
 }
 
 /*
+ * May @h hold @bytes more (gomem_owners.max_bytes)?  Caller holds the
+ * lock.
+ */
+static bool gomem_holder_bytes_room(const struct gomem_holder *h, u64 bytes)
+{
+	u64 max = h->owners->max_bytes;
+	u64 held = h->in_use + h->pending_bytes + h->ref_bytes;
+
+	return !max || (held <= max && bytes <= max - held);
+}
+
+/*
  * @r's owner let go of it while others hold it: it stays, ownerless, until
  * the last of them goes (gomem_region_put()).  Caller holds the lock.
  */
@@ -606,7 +618,8 @@ static bool gomem_region_put(struct gomem_owners *o, struct gomem_owned *r)
  * @h's; else it is pending, and [*@lo, *@hi) is what the caller must zero
  * with the lock dropped before gomem_region_commit().  A region linked
  * at once gets *@lo == *@hi.  Caller holds the lock.
- * Return: 0; -EDQUOT @h is at its record limit; as gomem_arena_alloc().
+ * Return: 0; -EDQUOT @h is at its record or byte limit; as
+ * gomem_arena_alloc().
  */
 static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 			    u64 size, u64 align, bool zero, u64 *budget,
@@ -619,14 +632,20 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 
 	if (!gomem_holder_room(h))
 		return -EDQUOT;
+	/* A size no arena could give stays the arena's -EINVAL. */
+	if (!gomem_holder_bytes_room(h, rsize) && size &&
+	    rsize <= o->arena->params.max_size)
+		return -EDQUOT;
 	/*
-	 * Hold the slot while the arena allocates: a growth drops the lock,
-	 * and another thread of @h must not take the same last slot.
+	 * Hold the slot and the bytes while the arena allocates: a growth
+	 * drops the lock, and another thread of @h must not take them too.
 	 */
 	h->nr_pending++;
+	h->pending_bytes += rsize;
 	err = gomem_arena_alloc_locked(o->arena, size, align ? align : 1, 0,
 				       offset);
 	h->nr_pending--;
+	h->pending_bytes -= rsize;
 	if (err)
 		return err;
 	gomem_clean_take(o, *offset, rsize, h->id, lo, hi);
@@ -652,6 +671,7 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 		r->dirty_lo = *lo;
 		r->dirty_hi = *hi;
 		h->nr_pending++;
+		h->pending_bytes += r->size;
 	}
 	return 0;
 }
@@ -662,6 +682,7 @@ static void gomem_region_commit(struct gomem_owned *r)
 	r->claims = 0;
 	r->tokens = 0;
 	r->owner->nr_pending--;
+	r->owner->pending_bytes -= r->size;
 	r->owner->in_use += r->size;
 	gomem_region_attach(r);
 }
@@ -696,7 +717,8 @@ static void gomem_zero_region(struct gomem_owners *o, u64 offset, u64 size)
  *
  * Context: process context, may sleep; takes the arena lock.
  * Return: 0; -EINVAL an unknown flag, bad size or alignment; -EDQUOT @h
- * is at its record limit; -ENOMEM no room or no memory.
+ * is at its record limit or the region would take it past its byte
+ * limit; -ENOMEM no room or no memory.
  */
 int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
 		    u64 *offset, u64 *id)
@@ -1388,7 +1410,8 @@ static int gomem_token_claim(struct gomem_holder *h, u64 token,
 	r = t->region;
 	ref = gomem_ref_find(r, h);
 	if (!ref) {
-		if (!gomem_holder_room(h))
+		if (!gomem_holder_room(h) ||
+		    !gomem_holder_bytes_room(h, r->size))
 			return -EDQUOT;
 		if (!*spare)
 			return -ENOMEM;
@@ -1430,7 +1453,8 @@ static int gomem_token_claim(struct gomem_holder *h, u64 token,
  * Context: process context, may sleep; takes the arena lock.
  * Return: 0; -ENOENT no such outstanding token (used up, cancelled, its
  * maker gone, never made: all alike); -EDQUOT @h holds no reference to the
- * region yet and is at its record limit; -ENOMEM.
+ * region yet and is at its record limit, or the region's bytes would take
+ * it past its byte limit; -ENOMEM.
  */
 int gomem_own_claim(struct gomem_holder *h, u64 token, u64 *offset,
 		    u64 *size)
@@ -1995,6 +2019,9 @@ static int gomem_holder_check(struct gomem_owners *o, struct gomem_holder *h,
 	*tokens += n;
 	if (gomem_bad(h->nr_regions + h->nr_pending + h->nr_refs + h->nr_tokens <=
 		      o->max_records, "holder %llu over its limit", h->id))
+		return -EINVAL;
+	if (gomem_bad(gomem_holder_bytes_room(h, 0),
+		      "holder %llu over its byte limit", h->id))
 		return -EINVAL;
 	return 0;
 }

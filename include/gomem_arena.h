@@ -83,6 +83,9 @@ enum gomem_chunk_source {
  * @source: where chunks come from
  * @front_max: largest size, rounded up to the granule, the per-CPU front
  *             keeps (at most %GOMEM_FRONT_MAX); 0 for no front
+ * @account: charge chunk memory (and a buddy pool) to a memory cgroup
+ *           (__GFP_ACCOUNT): the caller's, or the one its caller made
+ *           active with set_active_memcg() around the calls that may grow
  */
 struct gomem_arena_params {
 	const char *name;
@@ -93,6 +96,7 @@ struct gomem_arena_params {
 	enum gomem_policy policy;
 	enum gomem_chunk_source source;
 	u64 front_max;
+	bool account;
 };
 
 /*

@@ -26,7 +26,10 @@
  * Limits: each holder may have at most gomem_owners.max_records records:
  * regions it owns (and those being zeroed for it), references it holds
  * (one per region, however many claims) and tokens it made and that are
- * still outstanding; one more is -EDQUOT.
+ * still outstanding; one more is -EDQUOT.  If gomem_owners.max_bytes is
+ * set, the bytes a holder holds (the regions it owns, those being zeroed
+ * for it, the regions it references) may not pass it either: an
+ * allocation or a first claim of a region that would is -EDQUOT.
  *
  * Locking: every call takes the arena's lock (gomem_arena_lock()) itself
  * and may sleep; all are safe from many threads at once.  Records come
@@ -67,6 +70,9 @@ struct gomem_share_token;
  * @next_holder: the last holder id handed out
  * @next_id: the last region id handed out
  * @max_records: most records one holder may have (see the top of file)
+ * @max_bytes: most bytes one holder may hold (see the top of file); 0 for
+ *             no limit; set by the caller after gomem_owners_init(),
+ *             before the set is used
  * @token_key: secret key of the token permutation, random at init
  * @token_ctr: the last token counter value used
  * @nr_tokens: outstanding tokens
@@ -96,6 +102,7 @@ struct gomem_owners {
 	u64 next_holder;
 	u64 next_id;
 	u64 max_records;
+	u64 max_bytes;
 	siphash_key_t token_key;
 	u64 token_ctr;
 	u64 nr_tokens;
@@ -123,6 +130,7 @@ struct gomem_owners {
  * @in_use: bytes of the regions it owns
  * @nr_regions: regions it owns
  * @nr_pending: regions being allocated or zeroed for it, not yet linked
+ * @pending_bytes: their bytes
  * @nr_refs: regions it holds by reference
  * @ref_bytes: their bytes (each region once)
  * @nr_tokens: outstanding tokens it made
@@ -141,6 +149,7 @@ struct gomem_holder {
 	u64 in_use;
 	u64 nr_regions;
 	u64 nr_pending;
+	u64 pending_bytes;
 	u64 nr_refs;
 	u64 ref_bytes;
 	u64 nr_tokens;

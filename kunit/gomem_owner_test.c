@@ -1071,6 +1071,64 @@ static void record_limit_counts_regions_references_tokens(struct kunit *test)
 	expect_sound(test);
 }
 
+/*
+ * The byte limit: what a holder owns, has pending and references, up to
+ * exactly max_bytes; one byte (granule) more is -EDQUOT and changes
+ * nothing, for a single allocation, a batch entry and a first claim; a
+ * further claim of a region it references adds no bytes.
+ */
+static void byte_limit_counts_owned_and_referenced(struct kunit *test)
+{
+	struct gomem_batch_entry e[3] = {
+		{ .size = T_GRANULE }, { .size = 2 * T_GRANULE },
+		{ .size = T_GRANULE },
+	};
+	struct gomem_owned *recs[ARRAY_SIZE(e)];
+	struct gomem_holder *a, *b;
+	u64 ids[ARRAY_SIZE(e)], off, theirs, t, t2, o_, id;
+	struct owner_fixture *f;
+
+	f = owner_setup(test, 64);
+	f->o.max_bytes = 8 * T_GRANULE;
+	a = holder(test, 0);
+	b = holder(test, 1);
+	theirs = must_alloc(test, b, 2 * T_GRANULE);
+	t = must_share(test, b, theirs, 0, 2);
+
+	off = must_alloc(test, a, 4 * T_GRANULE);
+	must_claim(test, a, t, theirs, 2 * T_GRANULE);		/* 6 granules */
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, 2 * T_GRANULE + 1, 0, 0, &o_,
+					      &id), -EDQUOT);
+	/* A size no arena could give is still -EINVAL. */
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, T_MAX_SIZE + 1, 0, 0, &o_,
+					      &id), -EINVAL);
+	/* The batch: the entry that would pass the limit, not the others. */
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc_batch(a, e, ARRAY_SIZE(e), 0, 0,
+						    recs, ids), 2U);
+	KUNIT_EXPECT_EQ(test, e[0].result, 0);
+	KUNIT_EXPECT_EQ(test, e[1].result, -EDQUOT);
+	KUNIT_EXPECT_EQ(test, e[2].result, 0);			/* 8: the limit */
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 6 * T_GRANULE, .regions = 3,
+		.refs = 1, .ref_bytes = 2 * T_GRANULE, .all_refs = 1,
+		.all_tokens = 1 });
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, 1, 0, 0, &o_, &id), -EDQUOT);
+	/* A further claim of what it references adds no bytes. */
+	must_claim(test, a, t, theirs, 2 * T_GRANULE);
+	/* A first claim of another region does. */
+	o_ = must_alloc(test, b, T_GRANULE);
+	t2 = must_share(test, b, o_, 0, 1);
+	KUNIT_EXPECT_EQ(test, claim(a, t2), -EDQUOT);
+	expect_sound(test);
+	/* A granule freed: exactly one granule more, no more. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, T_GRANULE), 0);
+	must_claim(test, a, t2, o_, T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, 1, 0, 0, &o_, &id), -EDQUOT);
+	/* b has a limit of its own: 3 granules, and exactly 5 more. */
+	must_alloc(test, b, 5 * T_GRANULE);
+	expect_sound(test);
+}
+
 /* ---- undo ---- */
 
 static void undo_takes_back_only_what_is_as_made(struct kunit *test)
@@ -1860,6 +1918,7 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(region_lives_while_any_holder_does),
 	KUNIT_CASE(recycle_keeps_references_and_tokens),
 	KUNIT_CASE(record_limit_counts_regions_references_tokens),
+	KUNIT_CASE(byte_limit_counts_owned_and_referenced),
 	KUNIT_CASE(undo_takes_back_only_what_is_as_made),
 	KUNIT_CASE(batch_alloc_gives_each_entry_its_result),
 	KUNIT_CASE(batch_free_gives_each_entry_its_result),
