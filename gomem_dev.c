@@ -30,8 +30,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -40,6 +44,7 @@
 #include <linux/nospec.h>
 #include <linux/pseudo_fs.h>
 #include <linux/rbtree.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -89,37 +94,76 @@ static unsigned int max_session_regions;
 module_param(max_session_regions, uint, 0444);
 MODULE_PARM_DESC(max_session_regions, "most records (regions owned, regions referenced, tokens outstanding) one session may hold (default 0: max_size / 128, at least 4096)");
 
+static unsigned long long max_session_bytes;
+module_param(max_session_bytes, ullong, 0444);
+MODULE_PARM_DESC(max_session_bytes, "most bytes one session of /dev/gomem may hold, owned and referenced (default 0: no limit but max_size)");
+
+static unsigned int max_arenas = 64;
+module_param(max_arenas, uint, 0444);
+MODULE_PARM_DESC(max_arenas, "most private arenas (GOMEM_IOC_ARENA_CREATE) that may exist at once (default 64)");
+
 /**
- * struct gomem_device - the device and its one arena
- * @arena: the shared arena; its lock also protects @owners
+ * struct gomem_device - an arena and who holds what in it
+ * @arena: the arena; its lock also protects @owners
  * @owners: who holds which region (gomem_owner.c)
- * @mnt: an internal mount of gomem's pseudo filesystem, holding @inode
- * @inode: an anonymous inode whose i_mapping every session's file uses, so
- *         that one unmap_mapping_range() reaches every process
- * @misc: /dev/gomem
- * @debugfs: gomem/default/ in debugfs
+ * @inode: an anonymous inode of gomem's internal mount whose i_mapping
+ *         every session's file of this arena uses, so that one
+ *         unmap_mapping_range() reaches every process (arenas' offsets
+ *         overlap: each has its own)
+ * @ref: one per session and per arena descriptor, and the module's for
+ *       the device's arena: the arena goes with the last
+ * @memcg: a private arena's creator's memory cgroup, made active around
+ *         every call that may allocate for the arena (NULL: the device's
+ *         arena, charged to nobody)
+ * @kind: GOMEM_ARENA_KIND_*
+ * @id: 0 for the device's arena, else a private arena's number
+ * @node: in gomem_arenas (under gomem_arenas_lock)
+ * @name: for tracepoints, logs and debugfs's gomem/arenas
  */
 struct gomem_device {
 	struct gomem_arena arena;
 	struct gomem_owners owners;
-	struct vfsmount *mnt;
 	struct inode *inode;
-	struct miscdevice misc;
-	struct dentry *debugfs;
+	struct kref ref;
+	struct mem_cgroup *memcg;
+	u32 kind;
+	u32 id;
+	struct list_head node;
+	char name[24];
 };
 
 /**
- * struct gomem_session - one open() of /dev/gomem
- * @holder: what it holds (regions, references, tokens); holder.readonly:
- *          opened without write access: may map read-only, read
- *          statistics, and hold references (claim, share what it holds,
- *          cancel, release), nothing else
+ * struct gomem_session - one open() of /dev/gomem, or a GOMEM_IOC_ARENA_OPEN
+ * @holder: what it holds (regions, references, tokens) in its arena
+ *          (holder.owners is inside the struct gomem_device, which the
+ *          session holds a reference to); holder.readonly: opened without
+ *          write access: may map read-only, read statistics, and hold
+ *          references (claim, share what it holds, cancel, release),
+ *          nothing else
  */
 struct gomem_session {
 	struct gomem_holder holder;
 };
 
-static struct gomem_device gomem_dev;
+/* The session's arena. */
+static inline struct gomem_device *gomem_sdev(const struct gomem_session *s)
+{
+	return container_of(s->holder.owners, struct gomem_device, owners);
+}
+
+/* gomem's internal mount, holding every arena's inode. */
+static struct vfsmount *gomem_mnt;
+/* /dev/gomem's arena. */
+static struct gomem_device *gomem_default;
+static struct miscdevice gomem_misc;
+static struct dentry *gomem_debugfs;
+/* Private arenas that exist (max_arenas). */
+static atomic_t gomem_nr_arenas = ATOMIC_INIT(0);
+/* For the numbers of private arenas. */
+static atomic_t gomem_arena_seq = ATOMIC_INIT(0);
+/* Every arena, for debugfs's gomem/arenas. */
+static LIST_HEAD(gomem_arenas);
+static DEFINE_MUTEX(gomem_arenas_lock);
 /*
  * Sessions come from a cache of their own, charged to the opener's memory
  * cgroup; its constructor keeps it from being merged with other caches,
@@ -140,6 +184,7 @@ static void gomem_session_ctor(void *obj)
  * @arg: the argument struct (first: handlers get its address)
  * @uarg: the caller's struct
  * @id: GOMEM_IOC_ALLOC: the new region's record id, for the undo
+ * @file: GOMEM_IOC_ARENA_CREATE: the descriptor's file, installed last
  */
 struct gomem_ioctl_kdata {
 	union {
@@ -149,9 +194,11 @@ struct gomem_ioctl_kdata {
 		struct gomem_batch batch;
 		struct gomem_stats stats;
 		struct gomem_release release;
+		struct gomem_arena_create arena_create;
 	} arg;
 	void __user *uarg;
 	u64 id;
+	struct file *file;
 };
 
 static struct gomem_ioctl_kdata *gomem_kdata(void *data)
@@ -159,24 +206,33 @@ static struct gomem_ioctl_kdata *gomem_kdata(void *data)
 	return container_of(data, struct gomem_ioctl_kdata, arg);
 }
 
-static long gomem_ioc_info(struct gomem_session *s, void *data)
+/* GOMEM_IOC_INFO of arena @d, for a session or descriptor @readonly. */
+static void gomem_info_fill(struct gomem_device *d, bool readonly,
+			    struct gomem_info *info)
 {
-	const struct gomem_arena_params *p = &gomem_dev.arena.params;
-	struct gomem_info *info = data;
+	const struct gomem_arena_params *p = &d->arena.params;
 
 	info->abi_version = GOMEM_ABI_VERSION;
 	info->page_size = PAGE_SIZE;
 	info->initial_size = p->initial_size;
 	info->max_chunk = p->max_chunk;
 	info->max_size = p->max_size;
-	info->map_size = gomem_arena_span(&gomem_dev.arena);
+	info->map_size = gomem_arena_span(&d->arena);
 	info->granule = p->granule;
 	info->policy = p->policy == GOMEM_POLICY_AVL ? GOMEM_POLICY_AVL_ABI :
 						       GOMEM_POLICY_TREAP_ABI;
 	info->source = p->source == GOMEM_CHUNKS_BUDDY ? GOMEM_SOURCE_BUDDY :
 							 GOMEM_SOURCE_VMALLOC;
-	info->session_flags = s->holder.readonly ? GOMEM_SESSION_READONLY : 0;
-	info->max_session_regions = gomem_dev.owners.max_records;
+	info->session_flags = readonly ? GOMEM_SESSION_READONLY : 0;
+	info->max_session_regions = d->owners.max_records;
+	info->max_session_bytes = d->owners.max_bytes;
+	info->arena_kind = d->kind;
+	info->arena_id = d->id;
+}
+
+static long gomem_ioc_info(struct gomem_session *s, void *data)
+{
+	gomem_info_fill(gomem_sdev(s), s->holder.readonly, data);
 	return 0;
 }
 
@@ -598,7 +654,7 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	struct gomem_owner_stats os;
 	struct gomem_arena_stats as;
 
-	gomem_arena_stats(&gomem_dev.arena, &as);
+	gomem_arena_stats(&gomem_sdev(s)->arena, &as);
 	gomem_own_stats(&s->holder, &os);
 	st->capacity = as.capacity;
 	st->in_use = as.in_use;
@@ -631,11 +687,12 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 static long gomem_ioc_trim(struct gomem_session *s, void *data)
 {
 	struct gomem_release *rel = data;
+	struct gomem_arena *a = &gomem_sdev(s)->arena;
 	struct gomem_arena_stats before, after;
 
-	gomem_arena_stats(&gomem_dev.arena, &before);
-	rel->bytes = gomem_arena_trim(&gomem_dev.arena);
-	gomem_arena_stats(&gomem_dev.arena, &after);
+	gomem_arena_stats(a, &before);
+	rel->bytes = gomem_arena_trim(a);
+	gomem_arena_stats(a, &after);
 	rel->count = after.trimmed - before.trimmed;
 	return 0;
 }
@@ -712,6 +769,8 @@ static long gomem_ioc_release(struct gomem_session *s, void *data)
  * @fn: the handler; works on a kernel copy of the argument
  * @undo: if set, called when the result cannot be copied back, to take
  *        back what @fn did
+ * @done: called once the output is written back (only then may a new
+ *        descriptor be installed)
  * @changes: refused (-EBADF) to read-only sessions
  * @holds: changes what the session holds, allowed to read-only sessions:
  *         output fields are probed before, as for @changes
@@ -723,9 +782,14 @@ struct gomem_ioctl_desc {
 	unsigned short out_len;
 	long (*fn)(struct gomem_session *s, void *data);
 	void (*undo)(struct gomem_session *s, void *data);
+	void (*done)(struct gomem_session *s, void *data);
 	bool changes;
 	bool holds;
 };
+
+static long gomem_ioc_arena_create(struct gomem_session *s, void *data);
+static void gomem_ioc_arena_undo(struct gomem_session *s, void *data);
+static void gomem_ioc_arena_done(struct gomem_session *s, void *data);
 
 static const struct gomem_ioctl_desc gomem_ioctls[] = {
 	[_IOC_NR(GOMEM_IOC_INFO)] = {
@@ -792,6 +856,13 @@ static const struct gomem_ioctl_desc gomem_ioctls[] = {
 		.cmd = GOMEM_IOC_CLAIM_BATCH,
 		.size_ver0 = GOMEM_BATCH_SIZE_VER0,
 		.fn = gomem_ioc_claim_batch, .holds = true },
+	[_IOC_NR(GOMEM_IOC_ARENA_CREATE)] = {
+		.cmd = GOMEM_IOC_ARENA_CREATE,
+		.size_ver0 = GOMEM_ARENA_CREATE_SIZE_VER0,
+		.out_off = offsetof(struct gomem_arena_create, fd),
+		.out_len = sizeof_field(struct gomem_arena_create, fd),
+		.fn = gomem_ioc_arena_create, .undo = gomem_ioc_arena_undo,
+		.done = gomem_ioc_arena_done, .changes = true },
 };
 
 /*
@@ -943,15 +1014,15 @@ static noinline long gomem_ioctl_table(struct gomem_session *s,
 			desc->undo(s, &k.arg);
 		return -EFAULT;
 	}
+	if (desc->done)
+		desc->done(s, &k.arg);
 	return 0;
 }
 
-static long gomem_ioctl(struct file *file, unsigned int ucmd,
-			unsigned long arg)
+static __always_inline long gomem_ioctl_cmd(struct gomem_session *s,
+					    unsigned int ucmd,
+					    void __user *uarg)
 {
-	struct gomem_session *s = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
 	if (ucmd == GOMEM_IOC_ALLOC)
 		return gomem_ioctl_alloc(s, uarg);
 	if (ucmd == GOMEM_IOC_FREE)
@@ -960,6 +1031,24 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
 	    _IOC_NR(ucmd) >= ARRAY_SIZE(gomem_ioctls))
 		return -ENOTTY;
 	return gomem_ioctl_table(s, ucmd, uarg);
+}
+
+static long gomem_ioctl(struct file *file, unsigned int ucmd,
+			unsigned long arg)
+{
+	struct gomem_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct mem_cgroup *memcg = gomem_sdev(s)->memcg, *old;
+	long ret;
+
+	/* A private arena's memory is charged to its creator's cgroup. */
+	if (unlikely(memcg)) {
+		old = set_active_memcg(memcg);
+		ret = gomem_ioctl_cmd(s, ucmd, uarg);
+		set_active_memcg(old);
+		return ret;
+	}
+	return gomem_ioctl_cmd(s, ucmd, uarg);
 }
 
 /* ---- mmap ---- */
@@ -976,8 +1065,9 @@ static long gomem_ioctl(struct file *file, unsigned int ucmd,
  */
 static vm_fault_t gomem_fault(struct vm_fault *vmf)
 {
+	struct gomem_session *s = vmf->vma->vm_file->private_data;
 	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
-	struct gomem_arena *a = &gomem_dev.arena;
+	struct gomem_arena *a = &gomem_sdev(s)->arena;
 	struct page *page;
 	void *kaddr;
 
@@ -1013,6 +1103,7 @@ static int gomem_access(struct vm_area_struct *vma, unsigned long addr,
 {
 	u64 offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) +
 		     (addr - vma->vm_start);
+	struct gomem_session *s = vma->vm_file->private_data;
 	size_t n;
 
 	/* The callers pass their gup flags: FOLL_WRITE is a write. */
@@ -1022,7 +1113,7 @@ static int gomem_access(struct vm_area_struct *vma, unsigned long addr,
 	if (len <= 0)
 		return 0;
 	len = min_t(unsigned long, len, vma->vm_end - addr);
-	n = gomem_arena_copy(&gomem_dev.arena, offset, buf, len, write);
+	n = gomem_arena_copy(&gomem_sdev(s)->arena, offset, buf, len, write);
 	return n ? n : -EIO;
 }
 
@@ -1041,7 +1132,8 @@ static vm_fault_t gomem_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				  pgoff_t end_pgoff)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct gomem_arena *a = &gomem_dev.arena;
+	struct gomem_session *s = vma->vm_file->private_data;
+	struct gomem_arena *a = &gomem_sdev(s)->arena;
 	vm_fault_t ret = 0;
 	unsigned long addr;
 	pgoff_t pgoff;
@@ -1085,7 +1177,8 @@ static void gomem_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
 
 static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	u64 span = gomem_arena_span(&gomem_dev.arena);
+	struct gomem_session *s = file->private_data;
+	u64 span = gomem_arena_span(&gomem_sdev(s)->arena);
 	u64 len = vma->vm_end - vma->vm_start, offset;
 
 	/* Private copies of shared memory make no sense: MAP_SHARED only. */
@@ -1118,9 +1211,10 @@ static int gomem_mmap(struct file *file, struct vm_area_struct *vma)
  */
 static int gomem_zap(void *data, u64 offset, void *mem, u64 size)
 {
+	struct gomem_device *d = data;
 	u64 done;
 
-	unmap_mapping_range(gomem_dev.inode->i_mapping, offset, size, 1);
+	unmap_mapping_range(d->inode->i_mapping, offset, size, 1);
 	for (done = 0; done < size; done += PAGE_SIZE)
 		if (page_count(vmalloc_to_page(mem + done)) != 1)
 			return -EBUSY;
@@ -1132,7 +1226,9 @@ static int gomem_zap(void *data, u64 offset, void *mem, u64 size)
 static ssize_t gomem_rw(struct file *file, char __user *ubuf, size_t count,
 			loff_t *ppos, bool write)
 {
-	u64 span = gomem_arena_span(&gomem_dev.arena), pos = *ppos;
+	struct gomem_session *s = file->private_data;
+	struct gomem_arena *a = &gomem_sdev(s)->arena;
+	u64 span = gomem_arena_span(a), pos = *ppos;
 	size_t done = 0, want, n;
 	void *bounce;
 	ssize_t ret = 0;
@@ -1152,8 +1248,7 @@ static ssize_t gomem_rw(struct file *file, char __user *ubuf, size_t count,
 			break;
 		}
 		/* No lock is held while user memory is touched. */
-		n = gomem_arena_copy(&gomem_dev.arena, pos + done, bounce, want,
-				     write);
+		n = gomem_arena_copy(a, pos + done, bounce, want, write);
 		if (!write && copy_to_user(ubuf + done, bounce, n)) {
 			ret = -EFAULT;
 			break;
@@ -1185,37 +1280,139 @@ static ssize_t gomem_write(struct file *file, const char __user *buf,
 	return gomem_rw(file, (char __user *)buf, count, ppos, true);
 }
 
+/* ---- arenas ---- */
+
+static void gomem_device_free(struct kref *ref)
+{
+	struct gomem_device *d = container_of(ref, struct gomem_device, ref);
+
+	mutex_lock(&gomem_arenas_lock);
+	list_del(&d->node);
+	mutex_unlock(&gomem_arenas_lock);
+	gomem_owners_destroy(&d->owners);
+	gomem_arena_destroy(&d->arena);
+	iput(d->inode);
+	if (d->memcg)
+		mem_cgroup_put(d->memcg);
+	if (d->kind == GOMEM_ARENA_KIND_PRIVATE)
+		atomic_dec(&gomem_nr_arenas);
+	kfree(d);
+}
+
+/* Context: process context, may sleep (the arena may go). */
+static void gomem_device_put(struct gomem_device *d)
+{
+	kref_put(&d->ref, gomem_device_free);
+}
+
+/*
+ * A new arena: its first chunk, records and inode.  @memcg (a reference
+ * the arena takes over on success; NULL for none) is charged for its
+ * memory.  Return: the arena with one reference, or an ERR_PTR.
+ */
+static struct gomem_device *gomem_device_create(const struct gomem_arena_params *p,
+						u64 max_records, u64 max_bytes,
+						u32 kind, struct mem_cgroup *memcg)
+{
+	struct gomem_arena_params params = *p;
+	struct mem_cgroup *old;
+	struct gomem_device *d;
+	int err;
+
+	old = set_active_memcg(memcg);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (kind == GOMEM_ARENA_KIND_PRIVATE) {
+		d->id = atomic_inc_return(&gomem_arena_seq);
+		snprintf(d->name, sizeof(d->name), "private-%u", d->id);
+	} else {
+		strscpy(d->name, "default", sizeof(d->name));
+	}
+	params.name = d->name;
+	params.account = !!memcg;
+	err = gomem_arena_init(&d->arena, &params);
+	if (err)
+		goto out_free;
+	d->inode = alloc_anon_inode(gomem_mnt->mnt_sb);
+	if (IS_ERR(d->inode)) {
+		err = PTR_ERR(d->inode);
+		goto out_arena;
+	}
+	gomem_owners_init(&d->owners, &d->arena, max_records);
+	d->owners.max_bytes = max_bytes;
+	gomem_arena_set_zap(&d->arena, gomem_zap, d);
+	kref_init(&d->ref);
+	d->memcg = memcg;
+	d->kind = kind;
+	mutex_lock(&gomem_arenas_lock);
+	list_add_tail(&d->node, &gomem_arenas);
+	mutex_unlock(&gomem_arenas_lock);
+	set_active_memcg(old);
+	return d;
+
+out_arena:
+	gomem_arena_destroy(&d->arena);
+out_free:
+	kfree(d);
+out:
+	set_active_memcg(old);
+	return ERR_PTR(err);
+}
+
 /* ---- sessions ---- */
 
-static int gomem_open(struct inode *inode, struct file *file)
+/* A session of @d (which it takes a reference of), read-only or not. */
+static struct gomem_session *gomem_session_new(struct gomem_device *d,
+					       bool readonly)
 {
 	struct gomem_session *s;
 
 	s = kmem_cache_alloc(gomem_session_cache, GFP_KERNEL);
 	if (!s)
+		return NULL;
+	kref_get(&d->ref);
+	gomem_holder_init(&d->owners, &s->holder);
+	s->holder.readonly = readonly;
+	return s;
+}
+
+/*
+ * Everything @s held goes: its regions (those others hold stay for them),
+ * its references, its outstanding tokens; then its reference to its
+ * arena, which may be the last.
+ */
+static void gomem_session_end(struct gomem_session *s)
+{
+	struct gomem_device *d = gomem_sdev(s);
+	struct gomem_reclaim rc;
+
+	gomem_holder_exit(&s->holder, &rc);
+	trace_gomem_session_release(d->name, rc.regions, rc.bytes);
+	kmem_cache_free(gomem_session_cache, s);
+	gomem_device_put(d);
+}
+
+/* open() of /dev/gomem: a session of the device's arena. */
+static int gomem_open(struct inode *inode, struct file *file)
+{
+	struct gomem_session *s;
+
+	s = gomem_session_new(gomem_default, !(file->f_mode & FMODE_WRITE));
+	if (!s)
 		return -ENOMEM;
-	gomem_holder_init(&gomem_dev.owners, &s->holder);
-	s->holder.readonly = !(file->f_mode & FMODE_WRITE);
 	/* One address_space for every session: trim zaps them all. */
-	file->f_mapping = gomem_dev.inode->i_mapping;
+	file->f_mapping = gomem_default->inode->i_mapping;
 	file->private_data = s;
 	return 0;
 }
 
-/*
- * The last reference to the session's file is gone: close, exit or kill.
- * Everything it held goes: its regions (those others hold stay for them),
- * its references, its outstanding tokens.
- */
+/* The last reference to the session's file is gone: close, exit or kill. */
 static int gomem_release(struct inode *inode, struct file *file)
 {
-	struct gomem_session *s = file->private_data;
-	struct gomem_reclaim rc;
-
-	gomem_holder_exit(&s->holder, &rc);
-	trace_gomem_session_release(gomem_dev.arena.params.name, rc.regions,
-				    rc.bytes);
-	kmem_cache_free(gomem_session_cache, s);
+	gomem_session_end(file->private_data);
 	return 0;
 }
 
@@ -1231,13 +1428,259 @@ static const struct file_operations gomem_fops = {
 	.llseek = default_llseek,
 };
 
+/* ---- private arenas ---- */
+
+/*
+ * An arena descriptor: file->private_data is its struct gomem_device, of
+ * which it holds a reference; read-only if not FMODE_WRITE.
+ */
+static int gomem_arena_release(struct inode *inode, struct file *file)
+{
+	gomem_device_put(file->private_data);
+	return 0;
+}
+
+/*
+ * A new session file of @d: a file of gomem's internal mount on the
+ * arena's inode (so its mapping is the arena's), which no path names and
+ * /proc cannot reopen (the inode has no open method: -ENXIO).  Return:
+ * the file, or an ERR_PTR; the reserved descriptor is the caller's.
+ */
+static struct file *gomem_session_file(struct gomem_device *d, bool readonly)
+{
+	struct gomem_session *s;
+	struct file *file;
+
+	s = gomem_session_new(d, readonly);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	/* The file's release puts the module, as for any opened file. */
+	__module_get(THIS_MODULE);
+	ihold(d->inode);
+	file = alloc_file_pseudo(d->inode, gomem_mnt, "gomem",
+				 readonly ? O_RDONLY : O_RDWR, &gomem_fops);
+	if (IS_ERR(file)) {
+		iput(d->inode);
+		module_put(THIS_MODULE);
+		gomem_session_end(s);
+		return file;
+	}
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	file->private_data = s;
+	return file;
+}
+
+static const struct file_operations gomem_arena_fops;
+
+/*
+ * GOMEM_IOC_ARENA_OPEN (a session) or GOMEM_IOC_ARENA_DUP (an arena
+ * descriptor) on arena descriptor @file: the new file is made and its
+ * number written back before it is installed, so that -EFAULT leaves
+ * nothing behind.
+ */
+static long gomem_arena_derive(struct file *file, unsigned int cmd,
+			       struct gomem_arena_open __user *u)
+{
+	struct gomem_device *d = file->private_data;
+	struct gomem_arena_open o;
+	struct file *nf;
+	bool readonly;
+	int fd, err;
+
+	if (_IOC_SIZE(cmd) < GOMEM_ARENA_OPEN_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&o, sizeof(o), u, _IOC_SIZE(cmd));
+	if (err)
+		return err;
+	if (o.flags & ~(GOMEM_ARENA_READONLY | GOMEM_ARENA_CLOEXEC))
+		return -EINVAL;
+	readonly = o.flags & GOMEM_ARENA_READONLY;
+	if (!readonly && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	fd = get_unused_fd_flags(o.flags & GOMEM_ARENA_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0)
+		return fd;
+	if (_IOC_NR(cmd) == _IOC_NR(GOMEM_IOC_ARENA_OPEN)) {
+		nf = gomem_session_file(d, readonly);
+	} else {
+		kref_get(&d->ref);
+		nf = anon_inode_getfile("[gomem-arena]", &gomem_arena_fops, d,
+					readonly ? O_RDONLY : O_RDWR);
+		if (IS_ERR(nf))
+			gomem_device_put(d);
+	}
+	if (IS_ERR(nf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(nf);
+	}
+	if (put_user(fd, &u->fd)) {
+		fput(nf);
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	fd_install(fd, nf);
+	return 0;
+}
+
+/* GOMEM_IOC_INFO on an arena descriptor, at the caller's struct size. */
+static long gomem_arena_info(struct file *file, unsigned int cmd,
+			     void __user *u)
+{
+	unsigned int usize = _IOC_SIZE(cmd);
+	struct gomem_info info = { 0 };
+
+	if (usize < GOMEM_INFO_SIZE_VER0)
+		return -EINVAL;
+	gomem_info_fill(file->private_data, !(file->f_mode & FMODE_WRITE),
+			&info);
+	if (copy_to_user(u, &info, min_t(unsigned int, usize, sizeof(info))))
+		return -EFAULT;
+	if (usize > sizeof(info) &&
+	    clear_user(u + sizeof(info), usize - sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long gomem_arena_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct gomem_device *d = file->private_data;
+	void __user *u = (void __user *)arg;
+	struct mem_cgroup *old;
+	long ret;
+
+	if (_IOC_TYPE(cmd) != GOMEM_IOC_MAGIC)
+		return -ENOTTY;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(GOMEM_IOC_INFO):
+		if (_IOC_DIR(cmd) != _IOC_DIR(GOMEM_IOC_INFO))
+			return -ENOTTY;
+		return gomem_arena_info(file, cmd, u);
+	case _IOC_NR(GOMEM_IOC_ARENA_OPEN):
+	case _IOC_NR(GOMEM_IOC_ARENA_DUP):
+		if (_IOC_DIR(cmd) != _IOC_DIR(GOMEM_IOC_ARENA_OPEN))
+			return -ENOTTY;
+		/* The session is charged as the arena is. */
+		old = set_active_memcg(d->memcg);
+		ret = gomem_arena_derive(file, cmd, u);
+		set_active_memcg(old);
+		return ret;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations gomem_arena_fops = {
+	.owner = THIS_MODULE,
+	.release = gomem_arena_release,
+	.unlocked_ioctl = gomem_arena_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/*
+ * GOMEM_IOC_ARENA_CREATE, table path: the arena and its descriptor's file
+ * are made here, the number reserved; gomem_ioc_arena_done() installs it
+ * once the number is written back, gomem_ioc_arena_undo() drops both if
+ * it cannot be.
+ */
+static long gomem_ioc_arena_create(struct gomem_session *s, void *data)
+{
+	struct gomem_ioctl_kdata *k = gomem_kdata(data);
+	struct gomem_arena_create *c = data;
+	struct gomem_arena_params p = { 0 };
+	u64 records, bytes = c->max_session_bytes;
+	struct mem_cgroup *memcg;
+	struct gomem_device *d;
+	struct file *file;
+	long err;
+	int fd;
+
+	if (c->flags & ~GOMEM_ARENA_CLOEXEC)
+		return -EINVAL;
+	if (c->policy == GOMEM_POLICY_TREAP_ABI)
+		p.policy = GOMEM_POLICY_TREAP;
+	else if (c->policy == GOMEM_POLICY_AVL_ABI)
+		p.policy = GOMEM_POLICY_AVL;
+	else
+		return -EINVAL;
+	if (c->source == GOMEM_SOURCE_VMALLOC)
+		p.source = GOMEM_CHUNKS_VMALLOC;
+	else if (c->source == GOMEM_SOURCE_BUDDY)
+		p.source = GOMEM_CHUNKS_BUDDY;
+	else
+		return -EINVAL;
+	p.max_size = c->max_size ? c->max_size : max_size;
+	if (p.max_size > max_size)
+		return -EINVAL;
+	p.max_chunk = c->max_chunk ? c->max_chunk :
+		      min_t(u64, GOMEM_ARENA_DEFAULT_MAX_CHUNK, p.max_size);
+	p.initial_size = c->initial_size ? c->initial_size :
+			 min_t(u64, SZ_1M, p.max_chunk);
+	records = c->max_session_regions;
+	if (!records)
+		records = clamp_t(u64, p.max_size >> GOMEM_REGIONS_PER_BYTE_SHIFT,
+				  GOMEM_SESSION_REGIONS_MIN, UINT_MAX);
+	/* Records are kernel memory a session makes: no more than here. */
+	if (records > max(max_session_regions, GOMEM_SESSION_REGIONS_MIN))
+		return -EINVAL;
+
+	if (atomic_inc_return(&gomem_nr_arenas) > max_arenas) {
+		atomic_dec(&gomem_nr_arenas);
+		return -EMFILE;
+	}
+	memcg = get_mem_cgroup_from_mm(current->mm);
+	d = gomem_device_create(&p, records, bytes, GOMEM_ARENA_KIND_PRIVATE,
+				memcg);
+	if (IS_ERR(d)) {
+		if (memcg)
+			mem_cgroup_put(memcg);
+		atomic_dec(&gomem_nr_arenas);
+		return PTR_ERR(d);
+	}
+	fd = get_unused_fd_flags(c->flags & GOMEM_ARENA_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		err = fd;
+		goto out;
+	}
+	file = anon_inode_getfile("[gomem-arena]", &gomem_arena_fops, d,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		err = PTR_ERR(file);
+		goto out;
+	}
+	k->file = file;
+	c->fd = fd;
+	return 0;
+out:
+	gomem_device_put(d);
+	return err;
+}
+
+static void gomem_ioc_arena_undo(struct gomem_session *s, void *data)
+{
+	struct gomem_arena_create *c = data;
+
+	fput(gomem_kdata(data)->file);
+	put_unused_fd(c->fd);
+}
+
+static void gomem_ioc_arena_done(struct gomem_session *s, void *data)
+{
+	struct gomem_arena_create *c = data;
+
+	fd_install(c->fd, gomem_kdata(data)->file);
+}
+
 /* ---- debugfs ---- */
 
 static int gomem_stats_show(struct seq_file *m, void *v)
 {
+	struct gomem_device *d = m->private;
 	struct gomem_arena_stats st;
 
-	gomem_arena_stats(&gomem_dev.arena, &st);
+	gomem_arena_stats(&d->arena, &st);
 	seq_printf(m, "capacity: %llu\nin_use: %llu\nfree: %llu\n",
 		   st.capacity, st.in_use, st.free);
 	seq_printf(m, "largest_free: %llu\nchunks: %llu\npeak_in_use: %llu\n",
@@ -1245,19 +1688,43 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "allocs: %llu\nfrees: %llu\nfailed_allocs: %llu\n",
 		   st.allocs, st.frees, st.failed_allocs);
 	seq_printf(m, "grows: %llu\ntrimmed: %llu\nsessions: %llu\n",
-		   st.grows, st.trimmed, READ_ONCE(gomem_dev.owners.holders));
+		   st.grows, st.trimmed, READ_ONCE(d->owners.holders));
 	seq_printf(m, "relaxed: %llu\nrefs: %llu\ntokens: %llu\n", st.relaxed,
-		   READ_ONCE(gomem_dev.owners.nr_refs),
-		   READ_ONCE(gomem_dev.owners.nr_tokens));
+		   READ_ONCE(d->owners.nr_refs),
+		   READ_ONCE(d->owners.nr_tokens));
 	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\ntrim_busy: %llu\n",
-		   READ_ONCE(gomem_dev.owners.nr_orphans),
-		   READ_ONCE(gomem_dev.owners.orphan_bytes), st.trim_busy);
+		   READ_ONCE(d->owners.nr_orphans),
+		   READ_ONCE(d->owners.orphan_bytes), st.trim_busy);
 	seq_printf(m, "zeroed: %llu\nzero_skipped: %llu\nfront_held: %llu\n",
-		   READ_ONCE(gomem_dev.owners.zeroed),
-		   READ_ONCE(gomem_dev.owners.zero_skipped), st.front_held);
+		   READ_ONCE(d->owners.zeroed),
+		   READ_ONCE(d->owners.zero_skipped), st.front_held);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
+
+/*
+ * Every arena, one line each: name, kind, sessions, arena descriptors and
+ * sessions holding it (refs), capacity, in_use, max_size.
+ */
+static int gomem_arenas_show(struct seq_file *m, void *v)
+{
+	struct gomem_arena_stats st;
+	struct gomem_device *d;
+
+	mutex_lock(&gomem_arenas_lock);
+	list_for_each_entry(d, &gomem_arenas, node) {
+		gomem_arena_stats(&d->arena, &st);
+		seq_printf(m, "%s %s sessions %llu refs %u capacity %llu in_use %llu max_size %llu\n",
+			   d->name,
+			   d->kind == GOMEM_ARENA_KIND_PRIVATE ? "private" :
+								 "device",
+			   READ_ONCE(d->owners.holders), kref_read(&d->ref),
+			   st.capacity, st.in_use, d->arena.params.max_size);
+	}
+	mutex_unlock(&gomem_arenas_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gomem_arenas);
 
 /* Where the regions walk is: GOMEM_ARENA_SLICE regions per lock hold. */
 struct gomem_regions_walk {
@@ -1286,10 +1753,11 @@ static int gomem_region_show(void *data,
 static int gomem_regions_show(struct seq_file *m, void *v)
 {
 	struct gomem_regions_walk w = { .m = m };
+	struct gomem_device *d = m->private;
 
 	do {
 		w.n = 0;
-		if (!gomem_owners_walk(&gomem_dev.owners, w.next,
+		if (!gomem_owners_walk(&d->owners, w.next,
 				       gomem_region_show, &w))
 			break;
 		if (seq_has_overflowed(m))
@@ -1327,7 +1795,8 @@ static int gomem_block_show(void *data, u64 offset, u64 len)
 static int gomem_blocks_show(struct seq_file *m, void *v)
 {
 	struct gomem_blocks_walk w = { .m = m };
-	struct gomem_arena *a = &gomem_dev.arena;
+	struct gomem_device *d = m->private;
+	struct gomem_arena *a = &d->arena;
 	bool inside = false;
 	struct gomem_chunk *c;
 	unsigned int i;
@@ -1386,25 +1855,6 @@ static struct file_system_type gomem_fs_type = {
 	.kill_sb = kill_anon_super,
 };
 
-static int gomem_inode_create(void)
-{
-	gomem_dev.mnt = kern_mount(&gomem_fs_type);
-	if (IS_ERR(gomem_dev.mnt))
-		return PTR_ERR(gomem_dev.mnt);
-	gomem_dev.inode = alloc_anon_inode(gomem_dev.mnt->mnt_sb);
-	if (IS_ERR(gomem_dev.inode)) {
-		kern_unmount(gomem_dev.mnt);
-		return PTR_ERR(gomem_dev.inode);
-	}
-	return 0;
-}
-
-static void gomem_inode_destroy(void)
-{
-	iput(gomem_dev.inode);
-	kern_unmount(gomem_dev.mnt);
-}
-
 static int gomem_parse_params(struct gomem_arena_params *p)
 {
 	*p = (struct gomem_arena_params) {
@@ -1455,6 +1905,10 @@ static int __init gomem_init(void)
 		     GOMEM_CLAIM_ENTRY_SIZE);
 	BUILD_BUG_ON(sizeof(struct gomem_token) != GOMEM_TOKEN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gomem_ref) != GOMEM_REF_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_arena_create) !=
+		     GOMEM_ARENA_CREATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gomem_arena_open) !=
+		     GOMEM_ARENA_OPEN_SIZE_VER0);
 	err = gomem_parse_params(&p);
 	if (err)
 		return err;
@@ -1477,42 +1931,49 @@ static int __init gomem_init(void)
 		err = -ENOMEM;
 		goto out_owned;
 	}
-	err = gomem_arena_init(&gomem_dev.arena, &p);
-	if (err) {
-		pr_err("cannot create the arena (initial_size=%llu max_chunk=%llu max_size=%llu): %d\n",
-		       initial_size, max_chunk, max_size, err);
+	gomem_mnt = kern_mount(&gomem_fs_type);
+	if (IS_ERR(gomem_mnt)) {
+		err = PTR_ERR(gomem_mnt);
 		goto out_owned;
 	}
-	gomem_owners_init(&gomem_dev.owners, &gomem_dev.arena,
-			  max_session_regions);
-	err = gomem_inode_create();
-	if (err)
-		goto out_arena;
-	gomem_arena_set_zap(&gomem_dev.arena, gomem_zap, NULL);
+	gomem_default = gomem_device_create(&p, max_session_regions,
+					    max_session_bytes,
+					    GOMEM_ARENA_KIND_DEVICE, NULL);
+	if (IS_ERR(gomem_default)) {
+		err = PTR_ERR(gomem_default);
+		pr_err("cannot create the arena (initial_size=%llu max_chunk=%llu max_size=%llu): %d\n",
+		       initial_size, max_chunk, max_size, err);
+		goto out_mnt;
+	}
 
-	gomem_dev.misc = (struct miscdevice) {
+	gomem_misc = (struct miscdevice) {
 		.minor = MISC_DYNAMIC_MINOR,
 		.name = "gomem",
 		.fops = &gomem_fops,
 		.mode = 0660,
 	};
-	err = misc_register(&gomem_dev.misc);
+	err = misc_register(&gomem_misc);
 	if (err)
-		goto out_inode;
+		goto out_default;
 
-	gomem_dev.debugfs = debugfs_create_dir("gomem", NULL);
-	dir = debugfs_create_dir("default", gomem_dev.debugfs);
-	debugfs_create_file("stats", 0444, dir, NULL, &gomem_stats_fops);
-	debugfs_create_file("blocks", 0444, dir, NULL, &gomem_blocks_fops);
-	debugfs_create_file("regions", 0444, dir, NULL, &gomem_regions_fops);
+	gomem_debugfs = debugfs_create_dir("gomem", NULL);
+	debugfs_create_file("arenas", 0444, gomem_debugfs, NULL,
+			    &gomem_arenas_fops);
+	dir = debugfs_create_dir("default", gomem_debugfs);
+	debugfs_create_file("stats", 0444, dir, gomem_default,
+			    &gomem_stats_fops);
+	debugfs_create_file("blocks", 0444, dir, gomem_default,
+			    &gomem_blocks_fops);
+	debugfs_create_file("regions", 0444, dir, gomem_default,
+			    &gomem_regions_fops);
 	pr_info("/dev/gomem: %s arena, %llu bytes first chunk, chunks up to %llu, at most %llu bytes, %s chunks\n",
 		policy, p.initial_size, p.max_chunk, p.max_size, source);
 	return 0;
 
-out_inode:
-	gomem_inode_destroy();
-out_arena:
-	gomem_arena_destroy(&gomem_dev.arena);
+out_default:
+	gomem_device_put(gomem_default);
+out_mnt:
+	kern_unmount(gomem_mnt);
 out_owned:
 	kmem_cache_destroy(gomem_session_cache);
 	gomem_owner_cache_exit();
@@ -1521,13 +1982,18 @@ out_cache:
 	return err;
 }
 
+/*
+ * No session or arena descriptor is open (each holds the module), so the
+ * device's arena has only the module's reference and every private arena
+ * is gone.
+ */
 static void __exit gomem_exit(void)
 {
-	debugfs_remove_recursive(gomem_dev.debugfs);
-	misc_deregister(&gomem_dev.misc);
-	gomem_inode_destroy();
-	gomem_owners_destroy(&gomem_dev.owners);
-	gomem_arena_destroy(&gomem_dev.arena);
+	debugfs_remove_recursive(gomem_debugfs);
+	misc_deregister(&gomem_misc);
+	WARN_ON(kref_read(&gomem_default->ref) != 1);
+	gomem_device_put(gomem_default);
+	kern_unmount(gomem_mnt);
 	kmem_cache_destroy(gomem_session_cache);
 	gomem_owner_cache_exit();
 	gomem_range_cache_exit();

@@ -104,6 +104,15 @@
  *                       however many claims) and its outstanding tokens
  *                       (module parameter max_session_regions; not in
  *                       GOMEM_INFO_SIZE_VER0)
+ * @max_session_bytes: most bytes one session may hold: regions it owns
+ *                     and regions it holds by reference; 0 for no limit
+ *                     but max_size (module parameter max_session_bytes,
+ *                     or the arena's creation)
+ * @arena_kind: GOMEM_ARENA_KIND_*: the device's arena or a private one
+ * @arena_id: 0 for the device's arena; a private arena's number, unique
+ *            while the module is loaded, as debugfs's gomem/arenas
+ *            names it ("private-<id>"): a name, not a handle (nothing
+ *            takes it)
  */
 struct gomem_info {
 	__u32 abi_version;
@@ -117,7 +126,14 @@ struct gomem_info {
 	__u32 source;
 	__u32 session_flags;
 	__u64 max_session_regions;
+	__u64 max_session_bytes;
+	__u32 arena_kind;
+	__u32 arena_id;
 };
+
+/* struct gomem_info.arena_kind */
+#define GOMEM_ARENA_KIND_DEVICE		0	/* /dev/gomem's, for all who open it */
+#define GOMEM_ARENA_KIND_PRIVATE	1	/* GOMEM_IOC_ARENA_CREATE's */
 
 /* struct gomem_alloc.flags: skip zeroing; the region holds whatever its
  * bytes last held (data another session freed, or zeroes).  Without it a
@@ -144,8 +160,9 @@ struct gomem_info {
  * @offset: out: the region's arena offset
  *
  * Errors: -EINVAL bad size, alignment or flag; -ENOMEM no room;
- * -EDQUOT the session holds max_session_regions regions already
- * (struct gomem_info).  On error nothing changed.
+ * -EDQUOT the session holds max_session_regions regions already, or the
+ * region would take it past max_session_bytes (struct gomem_info).  On
+ * error nothing changed.
  */
 struct gomem_alloc {
 	__u64 size;
@@ -339,7 +356,8 @@ struct gomem_share {
  * cancelled, whose maker went away, made for another arena, or never
  * made: -ENOENT, all alike.  Errors: -ENOENT; -EINVAL a flag or padding;
  * -EDQUOT the session holds no reference to the region yet and is at
- * max_session_regions; -ENOMEM.
+ * max_session_regions, or the region's bytes would take it past
+ * max_session_bytes; -ENOMEM.
  */
 struct gomem_claim {
 	__u64 token;
@@ -457,6 +475,88 @@ struct gomem_claim_entry {
  * are allowed to read-only sessions.  Modules before them answer -ENOTTY.
  */
 
+/*
+ * Private arenas.  GOMEM_IOC_ARENA_CREATE, on a read-write session of any
+ * arena, makes a new arena of its own geometry and returns a file
+ * descriptor for it: an arena descriptor, the only way to it.  Nothing
+ * names it (no path, no number to guess); a process reaches it only with
+ * a descriptor it was given (SCM_RIGHTS, fork, exec without close-on-exec)
+ * or derived from one.  An arena descriptor is not a session: each
+ * process opens its own with GOMEM_IOC_ARENA_OPEN (a session is what owns
+ * regions and what the kernel reclaims when the process goes), and a
+ * session of a private arena works as one of /dev/gomem (every command,
+ * mmap, read and write), on that arena alone: its offsets, tokens and
+ * mappings mean nothing in another.  GOMEM_IOC_ARENA_DUP derives a
+ * read-only arena descriptor, which opens read-only sessions only and
+ * derives nothing writable (-EBADF); descriptors cannot be reopened
+ * through /proc (-ENXIO).  GOMEM_IOC_INFO works on an arena descriptor
+ * too (session_flags says whether it is read-only).  The arena goes, its
+ * memory back to the system, when its last descriptor, session and
+ * mapping are gone.
+ *
+ * Its chunks, owner records and sessions are charged to the memory
+ * cgroup of the process that created it, whoever makes it grow (the
+ * device's arena is charged to nobody).  Arenas a module may have at once:
+ * module parameter max_arenas; more is -EMFILE.
+ */
+
+/* struct gomem_arena_create.flags, gomem_arena_open.flags */
+#define GOMEM_ARENA_READONLY	(1U << 0)	/* OPEN, DUP: read-only */
+#define GOMEM_ARENA_CLOEXEC	(1U << 1)	/* the new descriptor's O_CLOEXEC */
+
+#define GOMEM_ARENA_CREATE_SIZE_VER0	56
+#define GOMEM_ARENA_OPEN_SIZE_VER0	8
+
+/**
+ * struct gomem_arena_create - GOMEM_IOC_ARENA_CREATE: a private arena
+ * @initial_size: in: first chunk, bytes; 0 for 1 MiB (at most @max_chunk)
+ * @max_chunk: in: largest growth chunk; 0 for 4 MiB or @max_size if less
+ * @max_size: in: most bytes the arena may hold; 0 for the device's
+ *            max_size; at most the device's max_size
+ * @max_session_bytes: in: most bytes one session may hold (owned and
+ *                     referenced); 0 for no limit but @max_size
+ * @max_session_regions: in: most records one session may hold (regions,
+ *                       references, tokens); 0 for @max_size / 128, at
+ *                       least 4096
+ * @policy: in: GOMEM_POLICY_TREAP_ABI or GOMEM_POLICY_AVL_ABI
+ * @source: in: GOMEM_SOURCE_VMALLOC or GOMEM_SOURCE_BUDDY (a pool of
+ *          @max_size, rounded up to a power of two pages, reserved now)
+ * @flags: in: GOMEM_ARENA_CLOEXEC
+ * @fd: out: the arena descriptor (read-write)
+ *
+ * Errors: -EBADF a read-only session; -EINVAL a bad policy, source or
+ * flag, or geometry the arena refuses (initial above max_chunk, max_chunk
+ * above max_size, max_size above the device's); -EMFILE max_arenas
+ * reached, or no free descriptor; -ENOMEM.  On error nothing changed.
+ */
+struct gomem_arena_create {
+	__u64 initial_size;
+	__u64 max_chunk;
+	__u64 max_size;
+	__u64 max_session_bytes;
+	__u64 max_session_regions;
+	__u32 policy;
+	__u32 source;
+	__u32 flags;
+	__s32 fd;
+};
+
+/**
+ * struct gomem_arena_open - GOMEM_IOC_ARENA_OPEN, GOMEM_IOC_ARENA_DUP
+ * @flags: in: GOMEM_ARENA_READONLY, GOMEM_ARENA_CLOEXEC
+ * @fd: out: OPEN: a new session of the arena (O_RDWR, or O_RDONLY with
+ *      GOMEM_ARENA_READONLY); DUP: a new arena descriptor, read-only with
+ *      GOMEM_ARENA_READONLY
+ *
+ * On an arena descriptor only.  Errors: -EINVAL an unknown flag; -EBADF
+ * a writable session or descriptor asked of a read-only descriptor;
+ * -EMFILE no free descriptor; -ENOMEM.
+ */
+struct gomem_arena_open {
+	__u32 flags;
+	__s32 fd;
+};
+
 #define GOMEM_IOC_MAGIC		0xB9
 
 #define GOMEM_IOC_INFO		_IOR(GOMEM_IOC_MAGIC, 0x0, struct gomem_info)
@@ -474,5 +574,9 @@ struct gomem_claim_entry {
 #define GOMEM_IOC_RELEASE_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xC, struct gomem_batch)
 #define GOMEM_IOC_SHARE_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xD, struct gomem_batch)
 #define GOMEM_IOC_CLAIM_BATCH	_IOWR(GOMEM_IOC_MAGIC, 0xE, struct gomem_batch)
+#define GOMEM_IOC_ARENA_CREATE	_IOWR(GOMEM_IOC_MAGIC, 0xF, struct gomem_arena_create)
+/* On an arena descriptor (besides GOMEM_IOC_INFO). */
+#define GOMEM_IOC_ARENA_OPEN	_IOWR(GOMEM_IOC_MAGIC, 0x10, struct gomem_arena_open)
+#define GOMEM_IOC_ARENA_DUP	_IOWR(GOMEM_IOC_MAGIC, 0x11, struct gomem_arena_open)
 
 #endif /* _UAPI_LINUX_GOMEM_H */

@@ -9354,6 +9354,953 @@ static void case_handoff_failure_is_quiet(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Private arenas (GOMEM_IOC_ARENA_CREATE, arena descriptors)          */
+/* ------------------------------------------------------------------ */
+
+/* A small private arena's geometry: 64 KiB first chunk, up to 1 MiB. */
+static struct gomem_arena_create arena_geometry(void)
+{
+	struct gomem_arena_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.initial_size = 64 << 10;
+	c.max_chunk = 256 << 10;
+	c.max_size = 1 << 20;
+	c.policy = GOMEM_POLICY_TREAP_ABI;
+	c.source = GOMEM_SOURCE_VMALLOC;
+	c.fd = -7;
+	return c;
+}
+
+/* 0 or errno; the arena descriptor in c->fd. */
+static int try_arena_create(int fd, struct gomem_arena_create *c)
+{
+	return ioctl(fd, GOMEM_IOC_ARENA_CREATE, c) ? errno : 0;
+}
+
+static int arena_create_at(int line, int fd, struct gomem_arena_create c)
+{
+	int e = try_arena_create(fd, &c);
+
+	if (e)
+		fail_at(line, "ARENA_CREATE: %s", errname(e));
+	if (c.fd < 0 || fcntl(c.fd, F_GETFD) < 0)
+		fail_at(line, "ARENA_CREATE: descriptor %d not open", c.fd);
+	return c.fd;
+}
+
+#define must_arena(fd, c) arena_create_at(__LINE__, fd, c)
+
+/* 0 or errno: GOMEM_IOC_ARENA_OPEN or _DUP of @afd, the new fd in *@out. */
+static int try_derive(int afd, unsigned long cmd, u32 flags, int *out)
+{
+	struct gomem_arena_open o = { .flags = flags, .fd = -7 };
+
+	if (ioctl(afd, cmd, &o))
+		return errno;
+	*out = o.fd;
+	return 0;
+}
+
+static int derive_at(int line, int afd, unsigned long cmd, u32 flags)
+{
+	int fd = -1, e = try_derive(afd, cmd, flags, &fd);
+
+	if (e)
+		fail_at(line, "%s flags %#x: %s", cmd == GOMEM_IOC_ARENA_OPEN ?
+			"ARENA_OPEN" : "ARENA_DUP", flags, errname(e));
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		fail_at(line, "derived descriptor %d not open", fd);
+	return fd;
+}
+
+/* A session of arena @afd (@flags: GOMEM_ARENA_*). */
+#define arena_session(afd, flags) \
+	derive_at(__LINE__, afd, GOMEM_IOC_ARENA_OPEN, flags)
+/* Another arena descriptor. */
+#define arena_dup(afd, flags) \
+	derive_at(__LINE__, afd, GOMEM_IOC_ARENA_DUP, flags)
+
+/* Send @fd (and @n bytes of @data) over Unix socket @sock. */
+static void send_fd(int sock, int fd, const void *data, size_t n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = n };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) != (ssize_t)n)
+		FAIL("sendmsg SCM_RIGHTS: %s", errname(errno));
+}
+
+/* Receive a descriptor (and exactly @n bytes into @data). */
+static int recv_fd(int sock, void *data, size_t n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = data, .iov_len = n };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)n)
+		FAIL("recvmsg: %s", errname(errno));
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		FAIL("recvmsg: no descriptor");
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* Does debugfs's gomem/arenas list private arena @id? */
+static bool arena_listed(u32 id)
+{
+	char path[512], name[32], *text, *p;
+	size_t len;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/arenas", debugfs_root());
+	text = slurp(path);
+	CHECK(text, "read %s: %s", path, errname(errno));
+	len = (size_t)snprintf(name, sizeof(name), "private-%u ", id);
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, len))
+			found = true;
+	free(text);
+	return found;
+}
+
+/* Wait (briefly: an exit's file release may run just after it) for it. */
+static bool arena_gone(u32 id)
+{
+	for (int i = 0; i < 200; i++) {
+		if (!arena_listed(id))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A private arena is an arena of its own: its geometry and limits as
+ * asked, its own offsets (the device's arena and it hand out overlapping
+ * offsets, and each mapping shows its own arena's bytes), statistics of
+ * its own, tokens that mean nothing in the other; INFO on the descriptor
+ * and on its sessions agree; debugfs lists it.
+ */
+static void case_private_arena_is_its_own(void)
+{
+	int dfd = dev_open(O_RDWR), afd, s1, s2;
+	struct gomem_info din = get_info(dfd), ain, sin;
+	struct gomem_arena_create c = arena_geometry();
+	struct gomem_stats ds0, ds1, as;
+	u64 pg = din.page_size, aoff, doff, t, o;
+	struct map am, dm;
+	unsigned char *buf;
+
+	c.max_session_bytes = 512 << 10;
+	c.max_session_regions = 5000;
+	c.policy = GOMEM_POLICY_AVL_ABI;
+	afd = must_arena(dfd, c);
+	ain = get_info(afd);
+	CHECK(ain.arena_kind == GOMEM_ARENA_KIND_PRIVATE && ain.arena_id,
+	      "arena descriptor INFO: kind %u id %u", ain.arena_kind,
+	      ain.arena_id);
+	CHECK(din.arena_kind == GOMEM_ARENA_KIND_DEVICE && !din.arena_id,
+	      "device INFO: kind %u id %u", din.arena_kind, din.arena_id);
+	CHECK(ain.initial_size == c.initial_size &&
+	      ain.max_chunk == c.max_chunk && ain.max_size == c.max_size &&
+	      ain.policy == GOMEM_POLICY_AVL_ABI &&
+	      ain.source == GOMEM_SOURCE_VMALLOC &&
+	      ain.max_session_bytes == c.max_session_bytes &&
+	      ain.max_session_regions == c.max_session_regions &&
+	      ain.session_flags == 0, "arena INFO: initial %llu max_chunk "
+	      "%llu max_size %llu policy %u source %u bytes %llu regions "
+	      "%llu flags %#x", ain.initial_size, ain.max_chunk, ain.max_size,
+	      ain.policy, ain.source, ain.max_session_bytes,
+	      ain.max_session_regions, ain.session_flags);
+	CHECK(arena_listed(ain.arena_id), "debugfs arenas: private-%u missing",
+	      ain.arena_id);
+
+	s1 = arena_session(afd, 0);
+	sin = get_info(s1);
+	CHECK(!memcmp(&sin, &ain, sizeof(sin)), "a session's INFO differs "
+	      "from its arena descriptor's");
+	ds0 = get_stats(dfd);
+	as = get_stats(s1);
+	CHECK(as.sessions == 1 && as.in_use == 0 && as.capacity == 64 << 10,
+	      "new arena: sessions %llu in_use %llu capacity %llu",
+	      as.sessions, as.in_use, as.capacity);
+
+	/* Same size, first fit in both: overlapping offsets. */
+	aoff = must_alloc(s1, 2 * pg, 0, 0);
+	doff = must_alloc(dfd, 2 * pg, 0, 0);
+	am = map_range(s1, aoff, 2 * pg, PROT_READ | PROT_WRITE, pg);
+	dm = map_range(dfd, doff, 2 * pg, PROT_READ | PROT_WRITE, pg);
+	EXPECT_ZERO(am.p, aoff, 2 * pg, "private region");
+	fill(am.p, aoff, 2 * pg, 0xa11ce);
+	fill(dm.p, doff, 2 * pg, 0xde5);
+	EXPECT_PAT(am.p, aoff, 2 * pg, 0xa11ce, "private region after the "
+		   "device's region was written");
+	EXPECT_PAT(dm.p, doff, 2 * pg, 0xde5, "device region after the "
+		   "private one was written");
+	/* read() of each session reads its own arena. */
+	buf = malloc(2 * pg);
+	CHECK(buf, "malloc");
+	CHECK(pread(s1, buf, 2 * pg, (off_t)aoff) == (ssize_t)(2 * pg),
+	      "pread private: %s", errname(errno));
+	EXPECT_PAT(buf, aoff, 2 * pg, 0xa11ce, "pread of the private arena");
+	unmap(&dm);
+	dm = map_range(dfd, aoff, 2 * pg, PROT_READ, pg);
+	if (doff == aoff)
+		EXPECT_PAT(dm.p, aoff, 2 * pg, 0xde5, "the device's arena at "
+			   "the private region's offset");
+	else
+		CHECK(check_pat(dm.p, aoff, 2 * pg, 0xa11ce) >= 0,
+		      "the device's arena shows the private region's bytes");
+	unmap(&dm);
+
+	/* Statistics: each arena its own. */
+	ds1 = get_stats(dfd);
+	CHECK(ds1.in_use == ds0.in_use + 2 * pg, "device in_use %llu, want "
+	      "%llu", ds1.in_use, ds0.in_use + 2 * pg);
+	as = get_stats(s1);
+	CHECK(as.in_use == 2 * pg && as.session_in_use == 2 * pg &&
+	      as.sessions == 1, "private: in_use %llu session %llu sessions "
+	      "%llu", as.in_use, as.session_in_use, as.sessions);
+	stats_sane(&as, "private arena");
+
+	/* A second session of the arena: another holder. */
+	s2 = arena_session(afd, 0);
+	as = get_stats(s2);
+	CHECK(as.sessions == 2 && as.session_in_use == 0, "second session: "
+	      "sessions %llu session_in_use %llu", as.sessions,
+	      as.session_in_use);
+	EXPECT_RES(try_free(s2, aoff, 2 * pg), EPERM, "another session's "
+		   "free of the region");
+	/* Tokens are the arena's: the device's sessions cannot claim them. */
+	t = must_share(s1, aoff, 0, 2);
+	EXPECT_RES(try_claim(dfd, t, &o, NULL), ENOENT, "a private token "
+		   "claimed in the device's arena");
+	must_claim(s2, t, aoff, 2 * pg);
+	t = must_share(dfd, doff, 0, 1);
+	EXPECT_RES(try_claim(s2, t, &o, NULL), ENOENT, "a device token "
+		   "claimed in the private arena");
+	EXPECT_RES(try_cancel(dfd, t), 0, "cancel");
+
+	/* Session commands on the arena descriptor, and the reverse. */
+	{
+		struct gomem_alloc a = { .size = 64 };
+		struct gomem_arena_open op = { 0 };
+
+		EXPECT_ERR(ioctl(afd, GOMEM_IOC_ALLOC, &a), ENOTTY,
+			   "ALLOC on an arena descriptor");
+		EXPECT_ERR(ioctl(afd, GOMEM_IOC_STATS, &as), ENOTTY,
+			   "STATS on an arena descriptor");
+		EXPECT_ERR(ioctl(s1, GOMEM_IOC_ARENA_OPEN, &op), ENOTTY,
+			   "ARENA_OPEN on a session");
+		EXPECT_ERR(ioctl(dfd, GOMEM_IOC_ARENA_DUP, &op), ENOTTY,
+			   "ARENA_DUP on a session");
+		EXPECT_ERR(mmap(NULL, pg, PROT_READ, MAP_SHARED, afd, 0) ==
+			   MAP_FAILED ? -1 : 0, ENODEV,
+			   "mmap of an arena descriptor");
+	}
+	unmap(&am);
+	must_free(dfd, doff, 2 * pg);
+	free(buf);
+	close(s2);
+	close(s1);
+	close(afd);
+	CHECK(arena_gone(ain.arena_id), "private-%u still listed after its "
+	      "last descriptor and session closed", ain.arena_id);
+	close(dfd);
+}
+
+/*
+ * Creation checks every field: each bad one is its documented errno,
+ * creates nothing (no descriptor, no arena in debugfs) and leaves the
+ * output alone; derivation likewise.
+ */
+static void case_private_arena_bad_input(void)
+{
+	int dfd = dev_open(O_RDWR), rfd = dev_open(O_RDONLY), afd, probe, p2;
+	struct gomem_info din = get_info(dfd);
+	struct gomem_arena_create c;
+	struct gomem_arena_open op;
+	char *before, *after, path[512];
+	int out;
+	struct {
+		const char *what;
+		int field;
+		u64 v;
+		int want;
+	} bad[] = {
+		{ "initial above max_chunk", 0, 512 << 10, EINVAL },
+		{ "max_chunk above max_size", 1, 2 << 20, EINVAL },
+		{ "max_size above the device's", 2, din.max_size + din.page_size,
+		  EINVAL },
+		{ "max_size far above", 2, ~0ULL, EINVAL },
+		{ "initial 2^63", 0, 1ULL << 63, EINVAL },
+		{ "policy 2", 3, 2, EINVAL },
+		{ "policy ~0", 3, ~0U, EINVAL },
+		{ "source 2", 4, 2, EINVAL },
+		{ "flags READONLY", 5, GOMEM_ARENA_READONLY, EINVAL },
+		{ "flags 1<<31", 5, 1U << 31, EINVAL },
+		{ "max_session_regions 2^40", 6, 1ULL << 40, EINVAL },
+	};
+
+	snprintf(path, sizeof(path), "%s/arenas", debugfs_root());
+	before = slurp(path);
+	CHECK(before, "read %s", path);
+	probe = dup(0);
+	CHECK(probe >= 0, "dup");
+	close(probe);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = arena_geometry();
+		switch (bad[i].field) {
+		case 0: c.initial_size = bad[i].v; break;
+		case 1: c.max_chunk = bad[i].v; break;
+		case 2: c.max_size = bad[i].v; break;
+		case 3: c.policy = (u32)bad[i].v; break;
+		case 4: c.source = (u32)bad[i].v; break;
+		case 5: c.flags = (u32)bad[i].v; break;
+		case 6: c.max_session_regions = bad[i].v; break;
+		}
+		EXPECT_RES(try_arena_create(dfd, &c), bad[i].want, bad[i].what);
+		CHECK(c.fd == -7, "%s: fd written (%d)", bad[i].what, c.fd);
+	}
+	c = arena_geometry();
+	EXPECT_RES(try_arena_create(rfd, &c), EBADF, "ARENA_CREATE from a "
+		   "read-only session");
+	/* Output unwritable: -EFAULT, and no descriptor left behind. */
+	{
+		void *ro = mmap(NULL, din.page_size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		CHECK(ro != MAP_FAILED, "mmap");
+		c = arena_geometry();
+		memcpy(ro, &c, sizeof(c));
+		CHECK(!mprotect(ro, din.page_size, PROT_READ), "mprotect");
+		EXPECT_ERR(ioctl(dfd, GOMEM_IOC_ARENA_CREATE, ro), EFAULT,
+			   "ARENA_CREATE into read-only memory");
+		munmap(ro, din.page_size);
+	}
+	/* A struct smaller than its first version; a non-zero tail. */
+	{
+		unsigned char big[sizeof(c) + 8];
+
+		c = arena_geometry();
+		EXPECT_ERR(ioctl(dfd, _IOWR(GOMEM_IOC_MAGIC, 0xF,
+					    char[GOMEM_ARENA_CREATE_SIZE_VER0 - 8]),
+				 &c), EINVAL, "ARENA_CREATE, short struct");
+		memset(big, 0, sizeof(big));
+		memcpy(big, &c, sizeof(c));
+		big[sizeof(c) + 3] = 1;
+		EXPECT_ERR(ioctl(dfd, _IOWR(GOMEM_IOC_MAGIC, 0xF,
+					    char[sizeof(big)]), big), E2BIG,
+			   "ARENA_CREATE, non-zero tail");
+	}
+	/* The lowest free descriptor number is the same: none was left. */
+	p2 = dup(0);
+	CHECK(p2 == probe, "a refused creation left descriptor %d open",
+	      probe);
+	close(p2);
+	after = slurp(path);
+	CHECK(after && !strcmp(before, after), "debugfs arenas changed by "
+	      "refused creations:\n%s---\n%s", before, after ? after : "");
+	free(after);
+
+	/* Derivation: flags, direction, a short struct. */
+	afd = must_arena(dfd, arena_geometry());
+	EXPECT_RES(try_derive(afd, GOMEM_IOC_ARENA_OPEN, 4, &out), EINVAL,
+		   "ARENA_OPEN flag 4");
+	EXPECT_RES(try_derive(afd, GOMEM_IOC_ARENA_DUP, 1U << 31, &out),
+		   EINVAL, "ARENA_DUP flag 1<<31");
+	memset(&op, 0, sizeof(op));
+	EXPECT_ERR(ioctl(afd, _IOW(GOMEM_IOC_MAGIC, 0x10,
+				   struct gomem_arena_open), &op), ENOTTY,
+		   "ARENA_OPEN with the wrong direction");
+	EXPECT_ERR(ioctl(afd, _IOWR(GOMEM_IOC_MAGIC, 0x10, char[4]), &op),
+		   EINVAL, "ARENA_OPEN, short struct");
+	EXPECT_ERR(ioctl(afd, _IOWR(GOMEM_IOC_MAGIC, 0x12,
+				    struct gomem_arena_open), &op), ENOTTY,
+		   "an unknown arena command");
+	EXPECT_ERR(ioctl(afd, GOMEM_IOC_ARENA_OPEN, (void *)16), EFAULT,
+		   "ARENA_OPEN at a bad pointer");
+	close(afd);
+	CHECK(!strcmp(before, slurp(path)), "an arena left in debugfs");
+	free(before);
+	close(rfd);
+	close(dfd);
+}
+
+/* --peer-arena-* (exec'd): what a process that was given a descriptor does. */
+static int peer_arena_main(int argc, char **argv)
+{
+	g_fail_fd = 2;
+	if (argc == 6 && !strcmp(argv[1], "--peer-arena-read")) {
+		/* An inherited arena descriptor: a session, the bytes. */
+		int afd = atoi(argv[2]), s;
+		u64 off = strtoull(argv[3], NULL, 0);
+		u64 len = strtoull(argv[4], NULL, 0);
+		u32 seed = strtoul(argv[5], NULL, 0);
+		struct gomem_info in;
+		struct map m;
+
+		if (fcntl(afd, F_GETFD) < 0)
+			FAIL("peer: descriptor %d not inherited", afd);
+		s = arena_session(afd, GOMEM_ARENA_READONLY);
+		in = get_info(s);
+		m = map_range(s, off, len, PROT_READ, in.page_size);
+		EXPECT_PAT(m.p, off, len, seed, "peer reading through an "
+			   "inherited arena descriptor");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--peer-arena-closed")) {
+		int afd = atoi(argv[2]);
+
+		if (fcntl(afd, F_GETFD) >= 0) {
+			struct gomem_info in;
+
+			/* Another file may have taken the number: not ours. */
+			if (!ioctl(afd, GOMEM_IOC_INFO, &in))
+				FAIL("peer: a close-on-exec arena descriptor "
+				     "survived exec");
+		}
+		return 0;
+	}
+	FAIL("peer: bad arguments");
+}
+
+/* Run this program with @args, wait for it: 0 if it exited 0. */
+static void exec_peer(char *const args[], const char *what)
+{
+	pid_t pid = must_fork();
+
+	if (!pid) {
+		execv(g_self, args);
+		_exit(127);
+	}
+	wait_ok(pid, what);
+}
+
+/*
+ * Reaching a private arena: a process that was given nothing has no way
+ * in (the device's arena is all it can open; no path names the arena);
+ * one given the descriptor by SCM_RIGHTS opens a session of its own,
+ * reads the creator's bytes, allocates; fork inherits the descriptor and
+ * exec keeps it unless it is close-on-exec.
+ */
+static void case_private_arena_reached_only_by_descriptor(void)
+{
+	int dfd = dev_open(O_RDWR), afd, s, sv[2], p[2];
+	struct gomem_info in = get_info(dfd);
+	u64 pg = in.page_size, off, coff;
+	struct gomem_stats st;
+	struct map m;
+	char a1[32], a2[32], a3[32], a4[32];
+	pid_t pid;
+	u32 id;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	      "socketpair");
+	CHECK(!pipe2(p, O_CLOEXEC), "pipe");
+	/* The child exists before the arena: it inherits nothing of it. */
+	pid = must_fork();
+	if (!pid) {
+		int cafd, cs, fd;
+		u64 poff, ln;
+		struct gomem_info ci;
+		struct map cm;
+		DIR *d;
+		struct dirent *de;
+
+		close(sv[0]);
+		/* Nothing of gomem in its descriptors but the device's. */
+		d = opendir("/proc/self/fd");
+		CHECK(d, "opendir /proc/self/fd");
+		while ((de = readdir(d))) {
+			char l[256] = "", pth[300];
+			ssize_t n;
+
+			snprintf(pth, sizeof(pth), "/proc/self/fd/%s",
+				 de->d_name);
+			n = readlink(pth, l, sizeof(l) - 1);
+			if (n > 0 && strstr(l, "gomem-arena"))
+				FAIL("child has an arena descriptor before it "
+				     "was sent one: %s", l);
+		}
+		closedir(d);
+		cafd = recv_fd(sv[1], &poff, sizeof(poff));
+		cs = arena_session(cafd, 0);
+		ci = get_info(cs);
+		cm = map_range(cs, poff, 2 * ci.page_size, PROT_READ,
+			       ci.page_size);
+		EXPECT_PAT(cm.p, poff, 2 * ci.page_size, 0xbeef,
+			   "the creator's region seen by the receiver");
+		unmap(&cm);
+		fd = cs;
+		ln = ci.page_size;
+		poff = must_alloc(fd, ln, 0, 0);
+		cm = map_range(fd, poff, ln, PROT_READ | PROT_WRITE,
+			       ci.page_size);
+		fill(cm.p, poff, ln, 0xc41d);
+		write_all(p[1], &poff, sizeof(poff));
+		read_all(sv[1], &ln, 1);	/* until the parent checked */
+		_exit(0);
+	}
+	close(sv[1]);
+	afd = must_arena(dfd, arena_geometry());
+	id = get_info(afd).arena_id;
+	s = arena_session(afd, 0);
+	off = must_alloc(s, 2 * pg, 0, 0);
+	m = map_range(s, off, 2 * pg, PROT_READ | PROT_WRITE, pg);
+	fill(m.p, off, 2 * pg, 0xbeef);
+	unmap(&m);
+	send_fd(sv[0], afd, &off, sizeof(off));
+	read_all(p[0], &coff, sizeof(coff));
+	st = get_stats(s);
+	CHECK(st.sessions == 2 && st.in_use == 3 * pg, "with the receiver: "
+	      "sessions %llu in_use %llu", st.sessions, st.in_use);
+	m = map_range(s, coff, pg, PROT_READ, pg);
+	EXPECT_PAT(m.p, coff, pg, 0xc41d, "the receiver's region seen by the "
+		   "creator");
+	unmap(&m);
+	write_all(sv[0], "k", 1);
+	wait_ok(pid, "receiver");
+	st = get_stats(s);
+	CHECK(st.sessions == 1 && st.in_use == 2 * pg, "after the receiver "
+	      "exited: sessions %llu in_use %llu", st.sessions, st.in_use);
+
+	/* fork + exec: inherited without close-on-exec, not with it. */
+	{
+		int keep = arena_dup(afd, 0), gone = arena_dup(afd,
+							      GOMEM_ARENA_CLOEXEC);
+		char *const rd[] = { g_self, "--peer-arena-read", a1, a2, a3,
+				     a4, NULL };
+		char *const cl[] = { g_self, "--peer-arena-closed", a1, NULL };
+
+		CHECK(!(fcntl(keep, F_GETFD) & FD_CLOEXEC) &&
+		      (fcntl(gone, F_GETFD) & FD_CLOEXEC), "ARENA_DUP's "
+		      "close-on-exec flags");
+		snprintf(a1, sizeof(a1), "%d", keep);
+		snprintf(a2, sizeof(a2), "%llu", off);
+		snprintf(a3, sizeof(a3), "%llu", 2 * pg);
+		snprintf(a4, sizeof(a4), "%u", 0xbeef);
+		exec_peer(rd, "exec'd peer with the arena descriptor");
+		snprintf(a1, sizeof(a1), "%d", gone);
+		exec_peer(cl, "exec'd peer with a close-on-exec descriptor");
+		close(keep);
+		close(gone);
+	}
+	close(s);
+	close(afd);
+	CHECK(arena_gone(id), "private-%u listed after every holder closed",
+	      id);
+	close(sv[0]);
+	close(p[0]);
+	close(p[1]);
+	close(dfd);
+}
+
+/*
+ * A read-only arena descriptor opens read-only sessions only and derives
+ * nothing writable; neither it nor a read-only session can be reopened
+ * writable through /proc; a read-only session maps read-only, cannot
+ * allocate, and can claim.
+ */
+static void case_private_arena_readonly_stays_readonly(void)
+{
+	int dfd = dev_open(O_RDWR), afd, rafd, rs, ws, out, fd;
+	struct gomem_info in = get_info(dfd), rin;
+	u64 pg = in.page_size, off, t;
+	char path[64];
+	void *p;
+
+	afd = must_arena(dfd, arena_geometry());
+	rafd = arena_dup(afd, GOMEM_ARENA_READONLY);
+	rin = get_info(rafd);
+	CHECK(rin.session_flags == GOMEM_SESSION_READONLY, "read-only "
+	      "descriptor's INFO session_flags %#x", rin.session_flags);
+	EXPECT_RES(try_derive(rafd, GOMEM_IOC_ARENA_OPEN, 0, &out), EBADF,
+		   "a writable session from a read-only descriptor");
+	EXPECT_RES(try_derive(rafd, GOMEM_IOC_ARENA_DUP, 0, &out), EBADF,
+		   "a writable descriptor from a read-only one");
+	EXPECT_RES(try_derive(rafd, GOMEM_IOC_ARENA_DUP, GOMEM_ARENA_CLOEXEC,
+			      &out), EBADF, "a writable close-on-exec "
+		   "descriptor from a read-only one");
+	fd = arena_dup(rafd, GOMEM_ARENA_READONLY);
+	EXPECT_RES(try_derive(fd, GOMEM_IOC_ARENA_OPEN, 0, &out), EBADF,
+		   "a writable session from a read-only descriptor's copy");
+	close(fd);
+	rs = arena_session(rafd, GOMEM_ARENA_READONLY);
+	CHECK(get_info(rs).session_flags == GOMEM_SESSION_READONLY,
+	      "read-only session's flags");
+	EXPECT_RES(try_alloc(rs, 64, 0, 0, &off), EBADF, "ALLOC from a "
+		   "read-only session");
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, rs, 0);
+	EXPECT_ERR(p == MAP_FAILED ? -1 : 0, EACCES, "writable mmap of a "
+		   "read-only session");
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, rs, 0);
+	CHECK(p != MAP_FAILED, "read-only mmap: %s", errname(errno));
+	EXPECT_ERR(mprotect(p, pg, PROT_READ | PROT_WRITE), EACCES,
+		   "mprotect to writable");
+	munmap(p, pg);
+	EXPECT_ERR(write(rs, "x", 1), EBADF, "write() to a read-only session");
+	/* /proc cannot reopen them, writable or not. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rafd);
+	EXPECT_ERR(open(path, O_RDWR), ENXIO, "reopen of a read-only arena "
+		   "descriptor, O_RDWR");
+	EXPECT_ERR(open(path, O_RDONLY), ENXIO, "reopen of an arena "
+		   "descriptor");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rs);
+	EXPECT_ERR(open(path, O_RDWR), ENXIO, "reopen of a read-only "
+		   "session, O_RDWR");
+	/* It holds by claiming, as a read-only /dev/gomem session does. */
+	ws = arena_session(afd, 0);
+	off = must_alloc(ws, pg, 0, 0);
+	t = must_share(ws, off, 0, 1);
+	must_claim(rs, t, off, pg);
+	EXPECT_RES(try_release(rs, off), 0, "release");
+	close(ws);
+	close(rs);
+	close(rafd);
+	close(afd);
+	close(dfd);
+}
+
+/*
+ * The arena lives while anything holds it: killed creator, the hand-off
+ * still good (a consumer that claimed a frame keeps reading it), the
+ * arena gone when the consumer goes too.
+ */
+static void case_private_arena_outlives_killed_creator(void)
+{
+	int dfd = dev_open(O_RDWR), sv[2], afd, cs, st;
+	struct { u64 off, token; } msg;
+	struct gomem_info in = get_info(dfd);
+	u64 pg = in.page_size;
+	struct gomem_stats s;
+	struct map m;
+	pid_t pid;
+	u32 id;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	      "socketpair");
+	pid = must_fork();
+	if (!pid) {
+		int a = must_arena(dfd, arena_geometry()), ps;
+		struct map pm;
+
+		close(sv[0]);
+		ps = arena_session(a, 0);
+		msg.off = must_alloc(ps, 4 * pg, 0, 0);
+		pm = map_range(ps, msg.off, 4 * pg, PROT_READ | PROT_WRITE, pg);
+		fill(pm.p, msg.off, 4 * pg, 0xf00d);
+		msg.token = must_share(ps, msg.off, 0, 1);
+		send_fd(sv[1], a, &msg, sizeof(msg));
+		for (;;)
+			pause();
+	}
+	close(sv[1]);
+	afd = recv_fd(sv[0], &msg, sizeof(msg));
+	id = get_info(afd).arena_id;
+	cs = arena_session(afd, GOMEM_ARENA_READONLY);
+	must_claim(cs, msg.token, msg.off, 4 * pg);
+	close(afd);			/* only the session holds it now */
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st), "creator");
+	CHECK(arena_listed(id), "private-%u gone while a session holds it",
+	      id);
+	s = get_stats(cs);
+	CHECK(s.sessions == 1 && s.in_use == 4 * pg && s.orphans == 1,
+	      "after the creator's death: sessions %llu in_use %llu orphans "
+	      "%llu", s.sessions, s.in_use, s.orphans);
+	m = map_range(cs, msg.off, 4 * pg, PROT_READ, pg);
+	EXPECT_PAT(m.p, msg.off, 4 * pg, 0xf00d, "the killed creator's frame");
+	/* A mapping holds it too, past the session's descriptor. */
+	close(cs);
+	CHECK(arena_listed(id), "private-%u gone while mapped", id);
+	EXPECT_PAT(m.p, msg.off, 4 * pg, 0xf00d, "the frame through a mapping "
+		   "whose descriptor is closed");
+	unmap(&m);
+	CHECK(arena_gone(id), "private-%u listed after its last session and "
+	      "mapping", id);
+	close(sv[0]);
+	close(dfd);
+}
+
+/*
+ * The arena's per-session limits: bytes (owned and referenced) and
+ * records, exactly; one more is -EDQUOT and changes nothing; INFO says
+ * them; the device's module parameter max_session_bytes is INFO's.
+ */
+static void case_private_arena_session_limits_edquot(void)
+{
+	int dfd = dev_open(O_RDWR), afd, a, b;
+	struct gomem_arena_create c = arena_geometry();
+	struct gomem_info in = get_info(dfd), ain;
+	u64 pg = in.page_size, g, off[8], t, o, v;
+	struct gomem_stats s0;
+	bool ok;
+	int i;
+
+	v = read_param("max_session_bytes", &ok);
+	CHECK(ok && v == in.max_session_bytes, "max_session_bytes: parameter "
+	      "%llu, INFO %llu", v, in.max_session_bytes);
+	c.max_session_bytes = 4 * pg;
+	c.max_session_regions = 4096;
+	afd = must_arena(dfd, c);
+	ain = get_info(afd);
+	g = ain.granule;
+	CHECK(ain.max_session_bytes == 4 * pg, "INFO max_session_bytes %llu",
+	      ain.max_session_bytes);
+	a = arena_session(afd, 0);
+	b = arena_session(afd, 0);
+	off[0] = must_alloc(a, 3 * pg, 0, 0);
+	s0 = get_stats(a);
+	EXPECT_RES(try_alloc(a, pg + 1, 0, 0, &o), EDQUOT, "one granule past "
+		   "the byte limit");
+	EXPECT_STATS_SAME(s0, a, "a refused allocation");
+	off[1] = must_alloc(a, pg, 0, 0);		/* exactly the limit */
+	EXPECT_RES(try_alloc(a, g, 0, 0, &o), EDQUOT, "a granule at the limit");
+	/* A batch: each entry on its own. */
+	{
+		struct gomem_batch_entry e[2] = { { .size = g }, { .size = g } };
+		struct gomem_batch bt = { .entries = (uintptr_t)e, .count = 2 };
+
+		must_free(a, off[1], pg);
+		EXPECT_OK(ioctl(a, GOMEM_IOC_ALLOC_BATCH, &bt), "ALLOC_BATCH");
+		CHECK(bt.done == 2 && !e[0].result && !e[1].result,
+		      "batch under the limit: done %u", bt.done);
+		off[1] = must_alloc(a, pg - 2 * g, 0, 0);
+		e[0].result = e[1].result = 0;
+		EXPECT_OK(ioctl(a, GOMEM_IOC_ALLOC_BATCH, &bt), "ALLOC_BATCH");
+		CHECK(bt.done == 0 && e[0].result == -EDQUOT &&
+		      e[1].result == -EDQUOT, "batch at the limit: done %u "
+		      "results %d %d", bt.done, e[0].result, e[1].result);
+	}
+	/* Referenced bytes count: b holds 3 pages, a 3-page region is too much. */
+	off[2] = must_alloc(b, 3 * pg, 0, 0);
+	t = must_share(a, off[0], 0, 1);
+	s0 = get_stats(b);
+	EXPECT_RES(try_claim(b, t, &o, NULL), EDQUOT, "a claim past the byte "
+		   "limit");
+	EXPECT_STATS_SAME(s0, b, "a refused claim");
+	must_free(b, off[2], 3 * pg);
+	must_claim(b, t, off[0], 3 * pg);
+	CHECK(get_stats(b).session_ref_bytes == 3 * pg, "b's referenced bytes");
+	EXPECT_RES(try_alloc(b, pg + g, 0, 0, &o), EDQUOT, "an allocation "
+		   "past the limit with referenced bytes");
+	off[3] = must_alloc(b, pg, 0, 0);
+	close(b);
+	close(a);
+	close(afd);
+
+	/* The record limit, exactly. */
+	c = arena_geometry();
+	c.max_session_regions = 4096;
+	afd = must_arena(dfd, c);
+	a = arena_session(afd, 0);
+	for (i = 0; i < 4096; i++)
+		if (try_alloc(a, g, 0, 0, &o))
+			FAIL("allocation %d of 4096: %s", i, errname(errno));
+	EXPECT_RES(try_alloc(a, g, 0, 0, &o), EDQUOT, "record 4097");
+	close(a);
+	close(afd);
+	close(dfd);
+}
+
+/* ---- memory cgroup accounting ---- */
+
+static const char *cg_root = "/sys/fs/cgroup";
+
+static u64 cg_read(const char *dir, const char *file)
+{
+	char path[512], *t;
+	u64 v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	t = slurp(path);
+	CHECK(t, "read %s: %s", path, errname(errno));
+	v = strtoull(t, NULL, 10);
+	free(t);
+	return v;
+}
+
+static void cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s: %s", path, errname(errno));
+	CHECK(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
+	      "write '%s' to %s: %s", val, path, errname(errno));
+	close(fd);
+}
+
+/*
+ * A private arena's chunks are charged to the memory cgroup of the
+ * process that created it, also when another process (in another cgroup)
+ * makes it grow; destroying the arena gives it all back.  The device's
+ * arena is charged to nobody.
+ */
+static void case_private_arena_charged_to_creator_cgroup(void)
+{
+	int dfd = dev_open(O_RDWR), sv[2], afd, s, st;
+	struct gomem_arena_create c = arena_geometry();
+	char cg[256], pid_s[32], *ctl;
+	u64 base, made, grown, after, off, mb = 1 << 20, big, slack = mb / 4;
+	u32 id;
+	pid_t pid;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		CHECK(!mount("none", cg_root, "cgroup2", 0, NULL),
+		      "mount cgroup2 at %s: %s", cg_root, errname(errno));
+	ctl = slurp("/sys/fs/cgroup/cgroup.controllers");
+	CHECK(ctl && strstr(ctl, "memory"), "no memory controller in "
+	      "cgroup v2 (%s)", ctl ? ctl : "unreadable");
+	free(ctl);
+	cg_write(cg_root, "cgroup.subtree_control", "+memory");
+	snprintf(cg, sizeof(cg), "%s/gomem-e2e-%d", cg_root, getpid());
+	CHECK(!mkdir(cg, 0755) || errno == EEXIST, "mkdir %s: %s", cg,
+	      errname(errno));
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	      "socketpair");
+	big = get_info(dfd).max_size / 4;
+	if (big > 8 * mb)
+		big = 8 * mb;
+	CHECK(big >= mb, "the device's max_size is too small for this case");
+	c.initial_size = big;
+	c.max_chunk = big;
+	c.max_size = 4 * big;
+	pid = must_fork();
+	if (!pid) {
+		char k;
+
+		close(sv[0]);
+		snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+		cg_write(cg, "cgroup.procs", pid_s);
+		base = cg_read(cg, "memory.current");
+		afd = must_arena(dfd, c);
+		made = cg_read(cg, "memory.current");
+		/* The 8 MiB first chunk, in the creator's cgroup. */
+		CHECK(made + slack >= base + big, "creating the arena charged %llu "
+		      "bytes, want at least %llu", made - base, big);
+		send_fd(sv[1], afd, &made, sizeof(made));
+		close(afd);
+		read_all(sv[1], &k, 1);
+		_exit(0);
+	}
+	close(sv[1]);
+	afd = recv_fd(sv[0], &made, sizeof(made));
+	id = get_info(afd).arena_id;
+	/* The parent, outside the cgroup, makes the arena grow. */
+	s = arena_session(afd, 0);
+	off = must_alloc(s, big, 0, 0);	/* the first chunk */
+	off = must_alloc(s, big, 0, 0);	/* a second one */
+	(void)off;
+	grown = cg_read(cg, "memory.current");
+	/*
+	 * The cgroup's per-CPU charge stock blurs memory.current by up to
+	 * 64 pages each way: a quarter MiB of slack.
+	 */
+	CHECK(grown + slack >= made + big, "growth by another cgroup's process "
+	      "charged %lld bytes to the creator's, want at least %llu",
+	      (long long)(grown - made), big);
+	write_all(sv[0], "x", 1);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      !WEXITSTATUS(st), "creator child failed");
+	close(s);
+	close(afd);
+	CHECK(arena_gone(id), "private-%u listed after its last holder", id);
+	after = cg_read(cg, "memory.current");
+	CHECK(after + 2 * big <= grown + slack, "destroying the arena gave back %lld "
+	      "bytes of the cgroup's %llu, want at least %llu",
+	      (long long)(grown - after), grown, 2 * big);
+	/* The device's arena: charged to nobody, even when it grows. */
+	pid = must_fork();
+	if (!pid) {
+		u64 b0, b1, o2[64];
+		struct gomem_info di;
+		struct gomem_stats g0;
+		int f, n = 0;
+
+		snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+		cg_write(cg, "cgroup.procs", pid_s);
+		f = dev_open(O_RDWR);
+		di = get_info(f);
+		g0 = get_stats(f);
+		b0 = cg_read(cg, "memory.current");
+		while (n < 64 && get_stats(f).grows == g0.grows &&
+		       !try_alloc(f, di.max_chunk, 0, 0, &o2[n]))
+			n++;
+		CHECK(get_stats(f).grows > g0.grows, "the device's arena did "
+		      "not grow in %d allocations of max_chunk", n);
+		b1 = cg_read(cg, "memory.current");
+		CHECK(b1 < b0 + di.max_chunk / 2, "the device's arena's growth "
+		      "charged %llu bytes to the allocating process's cgroup",
+		      b1 - b0);
+		while (n--)
+			must_free(f, o2[n], di.max_chunk);
+		must_trim(f);
+		_exit(0);
+	}
+	wait_ok(pid, "device arena child");
+	rmdir(cg);
+	close(sv[0]);
+	close(dfd);
+}
+
+/* As many private arenas as max_arenas, then -EMFILE; closing one frees a slot. */
+static void case_private_arena_count_bounded(void)
+{
+	int dfd = dev_open(O_RDWR), *fds, n = 0, i, e;
+	struct gomem_arena_create c = arena_geometry();
+	u64 max;
+	bool ok;
+
+	max = read_param("max_arenas", &ok);
+	CHECK(ok && max >= 1 && max <= 4096, "max_arenas %llu", max);
+	fds = calloc(max + 1, sizeof(int));
+	CHECK(fds, "calloc");
+	c.initial_size = c.max_chunk = c.max_size = 4096;
+	for (;;) {
+		struct gomem_arena_create x = c;
+
+		e = try_arena_create(dfd, &x);
+		if (e)
+			break;
+		CHECK(n < (int)max, "arena %d created past max_arenas %llu",
+		      n + 1, max);
+		fds[n++] = x.fd;
+	}
+	CHECK(e == EMFILE, "creation %d: %s, want EMFILE", n + 1, errname(e));
+	CHECK(n == (int)max, "%d arenas made, max_arenas %llu (another test "
+	      "holding some?)", n, max);
+	close(fds[0]);
+	fds[0] = must_arena(dfd, c);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	close(dfd);
+}
+
+/* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -9361,6 +10308,14 @@ static void case_handoff_failure_is_quiet(void)
 #define C(n, t) { #n, case_##n, t, false }
 static struct gomem_case cases[] = {
 	C(info_reports_geometry, 0),
+	C(private_arena_is_its_own, 0),
+	C(private_arena_bad_input, 0),
+	C(private_arena_reached_only_by_descriptor, 0),
+	C(private_arena_readonly_stays_readonly, 0),
+	C(private_arena_outlives_killed_creator, 0),
+	C(private_arena_session_limits_edquot, 0),
+	C(private_arena_charged_to_creator_cgroup, 0),
+	C(private_arena_count_bounded, 0),
 	C(alloc_write_read_via_mmap, 0),
 	C(partial_free_head_middle_tail, 0),
 	C(alignment_honoured, 0),
@@ -9569,6 +10524,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strncmp(argv[1], "--peer-arena-", 13))
+		return peer_arena_main(argc, argv);
 	if (!strncmp(argv[1], "--peer-", 7))
 		return peer_main(argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
