@@ -31,6 +31,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/configfs.h>
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -116,8 +118,12 @@ MODULE_PARM_DESC(max_arenas, "most private arenas (GOMEM_IOC_ARENA_CREATE) that 
  *         every call that may allocate for the arena (NULL: the device's
  *         arena, charged to nobody)
  * @kind: GOMEM_ARENA_KIND_*
- * @id: 0 for the device's arena, else a private arena's number
+ * @id: 0 for the device's arena, else a private or named arena's number
  * @node: in gomem_arenas (under gomem_arenas_lock)
+ * @misc: the device node of the device's arena (/dev/gomem) and of a
+ *        named one (/dev/gomem-NAME), registered while it is enabled; its
+ *        open() finds the arena from it
+ * @misc_name: @misc's name
  * @name: for tracepoints, logs and debugfs's gomem/arenas
  */
 struct gomem_device {
@@ -129,6 +135,8 @@ struct gomem_device {
 	u32 kind;
 	u32 id;
 	struct list_head node;
+	struct miscdevice misc;
+	char misc_name[32];
 	char name[24];
 };
 
@@ -155,7 +163,6 @@ static inline struct gomem_device *gomem_sdev(const struct gomem_session *s)
 static struct vfsmount *gomem_mnt;
 /* /dev/gomem's arena. */
 static struct gomem_device *gomem_default;
-static struct miscdevice gomem_misc;
 static struct dentry *gomem_debugfs;
 /* Private arenas that exist (max_arenas). */
 static atomic_t gomem_nr_arenas = ATOMIC_INIT(0);
@@ -1328,6 +1335,9 @@ static struct gomem_device *gomem_device_create(const struct gomem_arena_params 
 	if (kind == GOMEM_ARENA_KIND_PRIVATE) {
 		d->id = atomic_inc_return(&gomem_arena_seq);
 		snprintf(d->name, sizeof(d->name), "private-%u", d->id);
+	} else if (kind == GOMEM_ARENA_KIND_NAMED) {
+		d->id = atomic_inc_return(&gomem_arena_seq);
+		snprintf(d->name, sizeof(d->name), "named-%s", p->name);
 	} else {
 		strscpy(d->name, "default", sizeof(d->name));
 	}
@@ -1395,16 +1405,23 @@ static void gomem_session_end(struct gomem_session *s)
 	gomem_device_put(d);
 }
 
-/* open() of /dev/gomem: a session of the device's arena. */
+/*
+ * open() of /dev/gomem or of a named arena's node: a session of its arena.
+ * The misc core calls this with its list lock held and private_data set
+ * to the struct miscdevice, which misc_deregister() waits for: the arena
+ * is alive here, and the session's reference keeps it so.
+ */
 static int gomem_open(struct inode *inode, struct file *file)
 {
+	struct gomem_device *d = container_of(file->private_data,
+					      struct gomem_device, misc);
 	struct gomem_session *s;
 
-	s = gomem_session_new(gomem_default, !(file->f_mode & FMODE_WRITE));
+	s = gomem_session_new(d, !(file->f_mode & FMODE_WRITE));
 	if (!s)
 		return -ENOMEM;
-	/* One address_space for every session: trim zaps them all. */
-	file->f_mapping = gomem_default->inode->i_mapping;
+	/* One address_space for every session of the arena: trim zaps all. */
+	file->f_mapping = d->inode->i_mapping;
 	file->private_data = s;
 	return 0;
 }
@@ -1673,6 +1690,386 @@ static void gomem_ioc_arena_done(struct gomem_session *s, void *data)
 	fd_install(c->fd, gomem_kdata(data)->file);
 }
 
+/* ---- named arenas (configfs) ---- */
+
+/*
+ * Register @d's device node, /dev/@name (mode 0660; udev rules give it
+ * its owner, group and mode).  Context: process context, may sleep.
+ */
+static int gomem_device_register(struct gomem_device *d, const char *name)
+{
+	strscpy(d->misc_name, name, sizeof(d->misc_name));
+	d->misc = (struct miscdevice) {
+		.minor = MISC_DYNAMIC_MINOR,
+		.name = d->misc_name,
+		.fops = &gomem_fops,
+		.mode = 0660,
+	};
+	return misc_register(&d->misc);
+}
+
+/* Longest name of a named arena: /dev/gomem-NAME. */
+#define GOMEM_NAME_MAX	16
+
+/* The numeric attributes of a named arena, indexes of gomem_named.val. */
+enum gomem_named_u64 {
+	named_initial_size,
+	named_max_chunk,
+	named_max_size,
+	named_max_session_bytes,
+	named_max_session_regions,
+	named_nr_u64,
+};
+
+/**
+ * struct gomem_named - a named arena: a directory of configfs's gomem/
+ * @item: its configfs item
+ * @lock: protects the rest
+ * @val: initial_size, max_chunk, max_size (its arena's geometry),
+ *       max_session_bytes (0: no limit) and max_session_regions (0: as the
+ *       device's default), by enum gomem_named_u64
+ * @p: the policy and chunk source its arena gets when enabled
+ * @account: charge the arena to the memory cgroup of whoever enables it
+ * @dev: the arena while enabled, NULL before (one reference, dropped on
+ *       disabling or rmdir; sessions keep their own)
+ *
+ * mkdir /sys/kernel/config/gomem/NAME makes one, its attributes set the
+ * geometry, "enable" 1 creates the arena and /dev/gomem-NAME, "enable" 0
+ * or rmdir removes the node (sessions open on it keep the arena until
+ * they go).  Attributes other than enable are read-only while enabled
+ * (-EBUSY).
+ */
+struct gomem_named {
+	struct config_item item;
+	struct mutex lock;	/* protects the rest */
+	u64 val[named_nr_u64];
+	struct gomem_arena_params p;
+	bool account;
+	struct gomem_device *dev;
+};
+
+static struct gomem_named *to_gomem_named(struct config_item *item)
+{
+	return container_of(item, struct gomem_named, item);
+}
+
+static ssize_t gomem_named_u64_show(struct config_item *item, char *page,
+				    enum gomem_named_u64 i)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	u64 v;
+
+	mutex_lock(&n->lock);
+	v = n->val[i];
+	mutex_unlock(&n->lock);
+	return sprintf(page, "%llu\n", v);
+}
+
+static ssize_t gomem_named_u64_store(struct config_item *item,
+				     const char *page, size_t len,
+				     enum gomem_named_u64 i)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	ssize_t ret = len;
+	u64 v;
+
+	if (kstrtou64(page, 0, &v))
+		return -EINVAL;
+	mutex_lock(&n->lock);
+	if (n->dev)
+		ret = -EBUSY;
+	else
+		n->val[i] = v;
+	mutex_unlock(&n->lock);
+	return ret;
+}
+
+#define GOMEM_NAMED_U64_ATTR(_field)					\
+static ssize_t gomem_named_##_field##_show(struct config_item *item,	\
+					   char *page)			\
+{									\
+	return gomem_named_u64_show(item, page, named_##_field);	\
+}									\
+static ssize_t gomem_named_##_field##_store(struct config_item *item,	\
+					    const char *page, size_t len) \
+{									\
+	return gomem_named_u64_store(item, page, len, named_##_field);	\
+}									\
+CONFIGFS_ATTR(gomem_named_, _field)
+
+GOMEM_NAMED_U64_ATTR(initial_size);
+GOMEM_NAMED_U64_ATTR(max_chunk);
+GOMEM_NAMED_U64_ATTR(max_size);
+GOMEM_NAMED_U64_ATTR(max_session_bytes);
+GOMEM_NAMED_U64_ATTR(max_session_regions);
+
+static ssize_t gomem_named_policy_show(struct config_item *item, char *page)
+{
+	struct gomem_named *n = to_gomem_named(item);
+
+	return sprintf(page, "%s\n",
+		       n->p.policy == GOMEM_POLICY_AVL ? "avl" : "treap");
+}
+
+static ssize_t gomem_named_policy_store(struct config_item *item,
+					const char *page, size_t len)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	enum gomem_policy policy;
+	ssize_t ret = len;
+
+	if (sysfs_streq(page, "treap"))
+		policy = GOMEM_POLICY_TREAP;
+	else if (sysfs_streq(page, "avl"))
+		policy = GOMEM_POLICY_AVL;
+	else
+		return -EINVAL;
+	mutex_lock(&n->lock);
+	if (n->dev)
+		ret = -EBUSY;
+	else
+		n->p.policy = policy;
+	mutex_unlock(&n->lock);
+	return ret;
+}
+CONFIGFS_ATTR(gomem_named_, policy);
+
+static ssize_t gomem_named_source_show(struct config_item *item, char *page)
+{
+	struct gomem_named *n = to_gomem_named(item);
+
+	return sprintf(page, "%s\n", n->p.source == GOMEM_CHUNKS_BUDDY ?
+				     "buddy" : "vmalloc");
+}
+
+static ssize_t gomem_named_source_store(struct config_item *item,
+					const char *page, size_t len)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	enum gomem_chunk_source source;
+	ssize_t ret = len;
+
+	if (sysfs_streq(page, "vmalloc"))
+		source = GOMEM_CHUNKS_VMALLOC;
+	else if (sysfs_streq(page, "buddy"))
+		source = GOMEM_CHUNKS_BUDDY;
+	else
+		return -EINVAL;
+	mutex_lock(&n->lock);
+	if (n->dev)
+		ret = -EBUSY;
+	else
+		n->p.source = source;
+	mutex_unlock(&n->lock);
+	return ret;
+}
+CONFIGFS_ATTR(gomem_named_, source);
+
+static ssize_t gomem_named_account_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%d\n", to_gomem_named(item)->account);
+}
+
+static ssize_t gomem_named_account_store(struct config_item *item,
+					 const char *page, size_t len)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	ssize_t ret = len;
+	bool v;
+
+	if (kstrtobool(page, &v))
+		return -EINVAL;
+	mutex_lock(&n->lock);
+	if (n->dev)
+		ret = -EBUSY;
+	else
+		n->account = v;
+	mutex_unlock(&n->lock);
+	return ret;
+}
+CONFIGFS_ATTR(gomem_named_, account);
+
+/* Take @n's arena and node away, if enabled.  Caller holds n->lock. */
+static void gomem_named_disable(struct gomem_named *n)
+{
+	if (!n->dev)
+		return;
+	/* Waits for an open() in progress; none can start after. */
+	misc_deregister(&n->dev->misc);
+	gomem_device_put(n->dev);
+	n->dev = NULL;
+}
+
+static int gomem_named_enable(struct gomem_named *n)
+{
+	struct gomem_arena_params p = n->p;
+	struct mem_cgroup *memcg = NULL;
+	struct gomem_device *d;
+	char node[32];
+	u64 records;
+	int err;
+
+	if (n->dev)
+		return 0;
+	p.initial_size = n->val[named_initial_size];
+	p.max_chunk = n->val[named_max_chunk];
+	p.max_size = n->val[named_max_size];
+	records = n->val[named_max_session_regions];
+	if (!records)
+		records = clamp_t(u64, p.max_size >> GOMEM_REGIONS_PER_BYTE_SHIFT,
+				  GOMEM_SESSION_REGIONS_MIN, UINT_MAX);
+	if (n->account)
+		memcg = get_mem_cgroup_from_mm(current->mm);
+	d = gomem_device_create(&p, records, n->val[named_max_session_bytes],
+				GOMEM_ARENA_KIND_NAMED, memcg);
+	if (IS_ERR(d)) {
+		if (memcg)
+			mem_cgroup_put(memcg);
+		return PTR_ERR(d);
+	}
+	snprintf(node, sizeof(node), "gomem-%s", config_item_name(&n->item));
+	err = gomem_device_register(d, node);
+	if (err) {
+		gomem_device_put(d);
+		return err;
+	}
+	n->dev = d;
+	return 0;
+}
+
+static ssize_t gomem_named_enable_show(struct config_item *item, char *page)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	bool on;
+
+	mutex_lock(&n->lock);
+	on = n->dev;
+	mutex_unlock(&n->lock);
+	return sprintf(page, "%d\n", on);
+}
+
+static ssize_t gomem_named_enable_store(struct config_item *item,
+					const char *page, size_t len)
+{
+	struct gomem_named *n = to_gomem_named(item);
+	int err = 0;
+	bool v;
+
+	if (kstrtobool(page, &v))
+		return -EINVAL;
+	mutex_lock(&n->lock);
+	if (v)
+		err = gomem_named_enable(n);
+	else
+		gomem_named_disable(n);
+	mutex_unlock(&n->lock);
+	return err ? err : len;
+}
+CONFIGFS_ATTR(gomem_named_, enable);
+
+static struct configfs_attribute *gomem_named_attrs[] = {
+	&gomem_named_attr_initial_size,
+	&gomem_named_attr_max_chunk,
+	&gomem_named_attr_max_size,
+	&gomem_named_attr_max_session_bytes,
+	&gomem_named_attr_max_session_regions,
+	&gomem_named_attr_policy,
+	&gomem_named_attr_source,
+	&gomem_named_attr_account,
+	&gomem_named_attr_enable,
+	NULL,
+};
+
+static void gomem_named_release(struct config_item *item)
+{
+	kfree(to_gomem_named(item));
+}
+
+static struct configfs_item_operations gomem_named_item_ops = {
+	.release = gomem_named_release,
+};
+
+static const struct config_item_type gomem_named_type = {
+	.ct_item_ops = &gomem_named_item_ops,
+	.ct_attrs = gomem_named_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+/* A name is 1 to GOMEM_NAME_MAX of [a-z0-9_-], not starting with '-'. */
+static bool gomem_named_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > GOMEM_NAME_MAX || name[0] == '-')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!islower(name[i]) && !isdigit(name[i]) &&
+		    name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+static struct config_item *gomem_named_make(struct config_group *group,
+					    const char *name)
+{
+	struct gomem_named *n;
+
+	if (!gomem_named_valid(name))
+		return ERR_PTR(-EINVAL);
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&n->lock);
+	/* The device's geometry until told otherwise; no front. */
+	n->p = gomem_default->arena.params;
+	n->p.front_max = 0;
+	n->p.account = false;
+	n->val[named_initial_size] = n->p.initial_size;
+	n->val[named_max_chunk] = n->p.max_chunk;
+	n->val[named_max_size] = n->p.max_size;
+	config_item_init_type_name(&n->item, name, &gomem_named_type);
+	n->p.name = config_item_name(&n->item);
+	return &n->item;
+}
+
+/* rmdir: the node goes; sessions open on it keep the arena. */
+static void gomem_named_drop(struct config_group *group,
+			     struct config_item *item)
+{
+	struct gomem_named *n = to_gomem_named(item);
+
+	mutex_lock(&n->lock);
+	gomem_named_disable(n);
+	mutex_unlock(&n->lock);
+	config_item_put(item);
+}
+
+static struct configfs_group_operations gomem_cfs_group_ops = {
+	.make_item = gomem_named_make,
+	.drop_item = gomem_named_drop,
+};
+
+static const struct config_item_type gomem_cfs_type = {
+	.ct_group_ops = &gomem_cfs_group_ops,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct configfs_subsystem gomem_cfs = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf = "gomem",
+			.ci_type = &gomem_cfs_type,
+		},
+	},
+};
+
+static int gomem_named_init(void)
+{
+	config_group_init(&gomem_cfs.su_group);
+	mutex_init(&gomem_cfs.su_mutex);
+	return configfs_register_subsystem(&gomem_cfs);
+}
+
 /* ---- debugfs ---- */
 
 static int gomem_stats_show(struct seq_file *m, void *v)
@@ -1717,7 +2114,7 @@ static int gomem_arenas_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %s sessions %llu refs %u capacity %llu in_use %llu max_size %llu\n",
 			   d->name,
 			   d->kind == GOMEM_ARENA_KIND_PRIVATE ? "private" :
-								 "device",
+			   d->kind == GOMEM_ARENA_KIND_NAMED ? "named" : "device",
 			   READ_ONCE(d->owners.holders), kref_read(&d->ref),
 			   st.capacity, st.in_use, d->arena.params.max_size);
 	}
@@ -1946,15 +2343,12 @@ static int __init gomem_init(void)
 		goto out_mnt;
 	}
 
-	gomem_misc = (struct miscdevice) {
-		.minor = MISC_DYNAMIC_MINOR,
-		.name = "gomem",
-		.fops = &gomem_fops,
-		.mode = 0660,
-	};
-	err = misc_register(&gomem_misc);
+	err = gomem_device_register(gomem_default, "gomem");
 	if (err)
 		goto out_default;
+	err = gomem_named_init();
+	if (err)
+		goto out_misc;
 
 	gomem_debugfs = debugfs_create_dir("gomem", NULL);
 	debugfs_create_file("arenas", 0444, gomem_debugfs, NULL,
@@ -1970,6 +2364,8 @@ static int __init gomem_init(void)
 		policy, p.initial_size, p.max_chunk, p.max_size, source);
 	return 0;
 
+out_misc:
+	misc_deregister(&gomem_default->misc);
 out_default:
 	gomem_device_put(gomem_default);
 out_mnt:
@@ -1990,7 +2386,8 @@ out_cache:
 static void __exit gomem_exit(void)
 {
 	debugfs_remove_recursive(gomem_debugfs);
-	misc_deregister(&gomem_misc);
+	configfs_unregister_subsystem(&gomem_cfs);
+	misc_deregister(&gomem_default->misc);
 	WARN_ON(kref_read(&gomem_default->ref) != 1);
 	gomem_device_put(gomem_default);
 	kern_unmount(gomem_mnt);

@@ -75,6 +75,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
+# gomem.ko needs configfs (named arenas): a module on Debian's kernels.
+[ ! -f /configfs.ko ] || insmod /configfs.ko
+mount -t configfs configfs /sys/kernel/config
 
 # Defaults; /etc/gomem-vm.conf overrides them.
 GOMEM_PARAMS=

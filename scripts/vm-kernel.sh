@@ -15,8 +15,10 @@
 # HEADERS_DIR's usr/, or else an installed linux-headers-VERSION) is fetched: linux-image-VERSION, or
 # linux-image-VERSION-unsigned if only that exists, with "apt-get download".
 # Only its /boot is unpacked, into $GOMEM_CACHE/vm/linux-image-VERSION_DEBVER/,
-# and one module, the RAM disk brd.ko (decompressed), into its modules/: the
-# VM's block device for the O_DIRECT cases (it depends on no other module).
+# and two modules (decompressed) into its modules/: the RAM disk brd.ko,
+# the VM's block device for the O_DIRECT cases, and configfs.ko, which
+# gomem.ko needs (named arenas; Debian builds configfs as a module).
+# Neither depends on another module.
 # Messages go to stderr.
 
 set -euo pipefail
@@ -62,7 +64,7 @@ pick() {
 if [ -n "$debver" ]; then
 	for d in "$cache/vm/linux-image-${ver}_$debver" "$cache/vm/linux-image-$ver-unsigned_$debver"; do
 		if [ -f "$d/.gomem-unpacked" ] && [ -f "$d/boot/vmlinuz-$ver" ] &&
-			[ -f "$d/modules/brd.ko" ]; then
+			[ -f "$d/modules/brd.ko" ] && [ -f "$d/modules/configfs.ko" ]; then
 			echo "$d/boot/vmlinuz-$ver"
 			exit 0
 		fi
@@ -90,7 +92,7 @@ dir=$cache/vm/${pkg}_$debver
 vmlinuz=$dir/boot/vmlinuz-$ver
 
 if [ ! -f "$dir/.gomem-unpacked" ] || [ ! -f "$vmlinuz" ] ||
-	[ ! -f "$dir/modules/brd.ko" ]; then
+	[ ! -f "$dir/modules/brd.ko" ] || [ ! -f "$dir/modules/configfs.ko" ]; then
 	tmp=$cache/vm/.fetch.$$
 	rm -rf "$tmp" "$dir"
 	mkdir -p "$tmp"
@@ -104,18 +106,21 @@ if [ ! -f "$dir/.gomem-unpacked" ] || [ ! -f "$vmlinuz" ] ||
 		die "apt-get download $pkg=$debver failed"
 	deb=$(ls "$tmp"/*.deb)
 	mkdir -p "$tmp/x"
-	# Only /boot and brd.ko: the image's other modules are not needed
-	# (gomem.ko has no dependencies) and take hundreds of megabytes
-	# unpacked.  Debian compresses modules with xz since 6.12.
+	# Only /boot, brd.ko and configfs.ko: the image's other modules are
+	# not needed (gomem.ko depends on configfs alone) and take hundreds
+	# of megabytes unpacked.  Debian compresses modules with xz since 6.12.
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" ./boot \
-		--wildcards "./lib/modules/$ver/kernel/drivers/block/brd.ko*"
+		--wildcards "./lib/modules/$ver/kernel/drivers/block/brd.ko*" \
+		"./lib/modules/$ver/kernel/fs/configfs/configfs.ko*"
 	[ -f "$tmp/x/boot/vmlinuz-$ver" ] || die "$pkg has no /boot/vmlinuz-$ver"
-	brd=$tmp/x/lib/modules/$ver/kernel/drivers/block/brd.ko
-	[ ! -f "$brd.xz" ] || xz -d "$brd.xz"
-	[ -f "$brd" ] || die "$pkg has no drivers/block/brd.ko"
 	mkdir -p "$dir/modules"
+	for m in drivers/block/brd fs/configfs/configfs; do
+		ko=$tmp/x/lib/modules/$ver/kernel/$m.ko
+		[ ! -f "$ko.xz" ] || xz -d "$ko.xz"
+		[ -f "$ko" ] || die "$pkg has no $m.ko"
+		mv "$ko" "$dir/modules/${m##*/}.ko"
+	done
 	mv "$tmp/x/boot" "$dir/boot"
-	mv "$brd" "$dir/modules/brd.ko"
 	printf '%s %s\n' "$pkg" "$debver" >"$dir/.gomem-unpacked"
 	rm -rf "$tmp"
 	say "kernel image $vmlinuz"

@@ -251,9 +251,10 @@ expected_cases() {
 }
 
 # Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio,
-# $4 that kernel's brd.ko (the RAM disk of the O_DIRECT cases), if any.
+# $4 that kernel's brd.ko (the RAM disk of the O_DIRECT cases), if any,
+# $5 its configfs.ko (gomem.ko's dependency) if configfs is a module.
 make_initramfs() {
-	local ver=$1 ko=$2 out=$3 brd=${4:-} dir e2e_s
+	local ver=$1 ko=$2 out=$3 brd=${4:-} cfs=${5:-} dir e2e_s
 	dir=$root/build/vm-$ver.root
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/etc"
@@ -263,6 +264,7 @@ make_initramfs() {
 	chmod 0755 "$dir/init"
 	cp "$ko" "$dir/gomem.ko"
 	[ -z "$brd" ] || cp "$brd" "$dir/brd.ko"
+	[ -z "$cfs" ] || cp "$cfs" "$dir/configfs.ko"
 	[ ! -x "$e2e" ] || cp "$e2e" "$dir/bin/"
 	[ ! -x "${e2e%/*}/gomem-e2e32" ] || cp "${e2e%/*}/gomem-e2e32" "$dir/bin/"
 	[ ! -x "$libtest" ] || cp "$libtest" "$dir/bin/"
@@ -404,13 +406,18 @@ for k in "$@"; do
 	# The RAM disk for the O_DIRECT cases: the debug kernel builds it
 	# (scripts/debug-kernel.config), scripts/vm-kernel.sh keeps Debian's.
 	# Without it those cases fail: /init loads it when it is there.
+	# configfs: built in on the debug kernel, a module of Debian's that
+	# /init loads before gomem.ko.
 	if [ "$debug" = 1 ]; then
 		vmlinuz=$kdir/arch/x86/boot/bzImage
 		brd=$kdir/drivers/block/brd.ko
+		cfs=
 	else
 		[ $mode != soak ] || die "make soak runs on the debug kernel only, not $ver"
 		vmlinuz=$("$root/scripts/vm-kernel.sh" "$ver" "$kdir") || die "no kernel image for $ver"
 		brd=${vmlinuz%/boot/*}/modules/brd.ko
+		cfs=${vmlinuz%/boot/*}/modules/configfs.ko
+		[ -f "$cfs" ] || die "no $cfs (scripts/vm-kernel.sh)"
 	fi
 	if [ ! -f "$brd" ]; then
 		say "note: no $brd: the O_DIRECT cases will fail on $ver"
@@ -432,7 +439,7 @@ for k in "$@"; do
 	fi
 	initrd=$root/build/vm-$ver.cpio
 	mkdir -p "$root/build"
-	make_initramfs "$ver" "$ko" "$initrd" "$brd"
+	make_initramfs "$ver" "$ko" "$initrd" "$brd" "$cfs"
 
 	if [ $mode = demo ]; then
 		say "gomem.ko: ${ko#"$root"/} (built against the $ver headers)"

@@ -108,7 +108,8 @@
  *                     and regions it holds by reference; 0 for no limit
  *                     but max_size (module parameter max_session_bytes,
  *                     or the arena's creation)
- * @arena_kind: GOMEM_ARENA_KIND_*: the device's arena or a private one
+ * @arena_kind: GOMEM_ARENA_KIND_*: the device's arena, a private or a
+ *              named one
  * @arena_id: 0 for the device's arena; a private arena's number, unique
  *            while the module is loaded, as debugfs's gomem/arenas
  *            names it ("private-<id>"): a name, not a handle (nothing
@@ -134,6 +135,7 @@ struct gomem_info {
 /* struct gomem_info.arena_kind */
 #define GOMEM_ARENA_KIND_DEVICE		0	/* /dev/gomem's, for all who open it */
 #define GOMEM_ARENA_KIND_PRIVATE	1	/* GOMEM_IOC_ARENA_CREATE's */
+#define GOMEM_ARENA_KIND_NAMED		2	/* configfs gomem/NAME: /dev/gomem-NAME */
 
 /* struct gomem_alloc.flags: skip zeroing; the region holds whatever its
  * bytes last held (data another session freed, or zeroes).  Without it a

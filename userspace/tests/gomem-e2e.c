@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -9463,22 +9464,31 @@ static int recv_fd(int sock, void *data, size_t n)
 	return fd;
 }
 
-/* Does debugfs's gomem/arenas list private arena @id? */
-static bool arena_listed(u32 id)
+/* Does debugfs's gomem/arenas list an arena named @full? */
+static bool arena_listed_str(const char *full)
 {
-	char path[512], name[32], *text, *p;
+	char path[512], name[80], *text, *p;
 	size_t len;
 	bool found = false;
 
 	snprintf(path, sizeof(path), "%s/arenas", debugfs_root());
 	text = slurp(path);
 	CHECK(text, "read %s: %s", path, errname(errno));
-	len = (size_t)snprintf(name, sizeof(name), "private-%u ", id);
+	len = (size_t)snprintf(name, sizeof(name), "%s ", full);
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, name, len))
 			found = true;
 	free(text);
 	return found;
+}
+
+/* Does it list private arena @id? */
+static bool arena_listed(u32 id)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "private-%u", id);
+	return arena_listed_str(name);
 }
 
 /* Wait (briefly: an exit's file release may run just after it) for it. */
@@ -10300,6 +10310,290 @@ static void case_private_arena_count_bounded(void)
 	close(dfd);
 }
 
+/* ---- named arenas (configfs gomem/NAME, /dev/gomem-NAME) ---- */
+
+static const char *cfs_root = "/sys/kernel/config/gomem";
+
+static void cfs_path(char *buf, size_t n, const char *name, const char *attr)
+{
+	snprintf(buf, n, "%s/%s%s%s", cfs_root, name, attr ? "/" : "",
+		 attr ? attr : "");
+}
+
+/* 0 or errno: write @val to attribute @attr of named arena @name. */
+static int cfs_set(const char *name, const char *attr, const char *val)
+{
+	char path[256];
+	int fd, e = 0;
+
+	cfs_path(path, sizeof(path), name, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static void cfs_get(const char *name, const char *attr, char *buf, size_t n)
+{
+	char path[256], *t;
+
+	cfs_path(path, sizeof(path), name, attr);
+	t = slurp(path);
+	CHECK(t, "read %s: %s", path, errname(errno));
+	snprintf(buf, n, "%s", t);
+	buf[strcspn(buf, "\n")] = 0;
+	free(t);
+}
+
+#define CFS_SET(name, attr, val, want) \
+	EXPECT_RES(cfs_set(name, attr, val), want, "configfs " attr " = " val)
+
+/* Does debugfs's gomem/arenas list named arena @name? */
+static bool named_listed(const char *name)
+{
+	char full[64];
+
+	snprintf(full, sizeof(full), "named-%s", name);
+	return arena_listed_str(full);
+}
+
+static void named_dev(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "/dev/gomem-%s", name);
+}
+
+/* A fresh name for this case's named arena, and its directory made. */
+static void named_make(char *name, size_t n)
+{
+	char path[256];
+
+	snprintf(name, n, "e2e-%d", getpid() % 100000);
+	cfs_path(path, sizeof(path), name, NULL);
+	CHECK(!mkdir(path, 0755), "mkdir %s: %s", path, errname(errno));
+}
+
+static void named_remove(const char *name)
+{
+	char path[256];
+
+	cfs_path(path, sizeof(path), name, NULL);
+	CHECK(!rmdir(path), "rmdir %s: %s", path, errname(errno));
+}
+
+/*
+ * A named arena's life: names checked, geometry set through attributes
+ * and read back, "enable" makes /dev/gomem-NAME over a new arena of that
+ * geometry (INFO says so), attributes are read-only while enabled,
+ * disabling or rmdir takes the node away but sessions open on it keep
+ * their arena, enabling again makes a fresh one.
+ */
+static void case_named_arena_configfs_lifecycle(void)
+{
+	char name[32], dev[64], path[256], v[64];
+	static const char *const bad[] = {
+		"Upper", "-dash", "dot.name", "seventeen-chars-x", "",
+	};
+	struct gomem_info in;
+	struct gomem_stats st;
+	struct stat sb;
+	int fd, fd2, pg = (int)sysconf(_SC_PAGESIZE);
+	u64 off, o2, id1;
+	struct map m;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!*bad[i])
+			continue;
+		cfs_path(path, sizeof(path), bad[i], NULL);
+		EXPECT_ERR(mkdir(path, 0755), EINVAL, bad[i]);
+	}
+	named_make(name, sizeof(name));
+	named_dev(dev, sizeof(dev), name);
+	CHECK(stat(dev, &sb) && errno == ENOENT, "%s exists before enable",
+	      dev);
+	cfs_get(name, "enable", v, sizeof(v));
+	CHECK(!strcmp(v, "0"), "enable reads '%s' before enabling", v);
+	CFS_SET(name, "initial_size", "65536", 0);
+	CFS_SET(name, "max_chunk", "262144", 0);
+	CFS_SET(name, "max_size", "1048576", 0);
+	CFS_SET(name, "max_session_bytes", "524288", 0);
+	CFS_SET(name, "max_session_regions", "4096", 0);
+	CFS_SET(name, "policy", "avl", 0);
+	CFS_SET(name, "policy", "bogus", EINVAL);
+	CFS_SET(name, "source", "heap", EINVAL);
+	CFS_SET(name, "max_size", "lots", EINVAL);
+	CFS_SET(name, "enable", "maybe", EINVAL);
+	cfs_get(name, "policy", v, sizeof(v));
+	CHECK(!strcmp(v, "avl"), "policy reads '%s'", v);
+	cfs_get(name, "max_chunk", v, sizeof(v));
+	CHECK(!strcmp(v, "262144"), "max_chunk reads '%s'", v);
+	/* Geometry the arena refuses: enable fails, nothing made. */
+	CFS_SET(name, "initial_size", "524288", 0);
+	CFS_SET(name, "enable", "1", EINVAL);
+	CHECK(stat(dev, &sb) && errno == ENOENT, "%s exists after a refused "
+	      "enable", dev);
+	CFS_SET(name, "initial_size", "65536", 0);
+	CFS_SET(name, "enable", "1", 0);
+	CHECK(!stat(dev, &sb) && S_ISCHR(sb.st_mode), "%s: %s", dev,
+	      errname(errno));
+	CFS_SET(name, "enable", "1", 0);		/* already: no change */
+	CFS_SET(name, "max_size", "2097152", EBUSY);
+	CFS_SET(name, "policy", "treap", EBUSY);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s: %s", dev, errname(errno));
+	in = get_info(fd);
+	CHECK(in.arena_kind == GOMEM_ARENA_KIND_NAMED && in.arena_id &&
+	      in.initial_size == 65536 && in.max_chunk == 262144 &&
+	      in.max_size == 1048576 && in.policy == GOMEM_POLICY_AVL_ABI &&
+	      in.max_session_bytes == 524288 &&
+	      in.max_session_regions == 4096, "named INFO: kind %u id %u "
+	      "initial %llu max_chunk %llu max_size %llu policy %u bytes "
+	      "%llu regions %llu", in.arena_kind, in.arena_id, in.initial_size,
+	      in.max_chunk, in.max_size, in.policy, in.max_session_bytes,
+	      in.max_session_regions);
+	id1 = in.arena_id;
+	off = must_alloc(fd, (u64)pg, 0, 0);
+	m = map_range(fd, off, (u64)pg, PROT_READ | PROT_WRITE, (u64)pg);
+	fill(m.p, off, (u64)pg, 0x7a3e);
+	EXPECT_RES(try_alloc(fd, 600 << 10, 0, 0, &o2), EDQUOT,
+		   "past the named arena's max_session_bytes");
+	/* A second opener: the same arena. */
+	fd2 = open(dev, O_RDONLY | O_CLOEXEC);
+	CHECK(fd2 >= 0, "open %s read-only: %s", dev, errname(errno));
+	st = get_stats(fd2);
+	CHECK(st.sessions == 2 && st.in_use == (u64)pg, "second session: "
+	      "sessions %llu in_use %llu", st.sessions, st.in_use);
+	close(fd2);
+
+	/* Disabled: the node goes, the open session keeps its arena. */
+	CFS_SET(name, "enable", "0", 0);
+	CHECK(stat(dev, &sb) && errno == ENOENT, "%s still there after "
+	      "disabling", dev);
+	CHECK(named_listed(name), "named-%s gone while a "
+	      "session holds it", name);
+	EXPECT_PAT(m.p, off, (u64)pg, 0x7a3e, "the region after disabling");
+	st = get_stats(fd);
+	CHECK(st.sessions == 1 && st.session_in_use == (u64)pg, "after "
+	      "disabling: sessions %llu session_in_use %llu", st.sessions,
+	      st.session_in_use);
+	CFS_SET(name, "max_size", "2097152", 0);	/* writable again */
+	CFS_SET(name, "enable", "1", 0);
+	fd2 = open(dev, O_RDWR | O_CLOEXEC);
+	CHECK(fd2 >= 0, "open %s again: %s", dev, errname(errno));
+	in = get_info(fd2);
+	st = get_stats(fd2);
+	CHECK(in.arena_id != id1 && in.max_size == 2097152 &&
+	      st.sessions == 1 && st.in_use == 0, "enabled again: id %u "
+	      "(was %llu) max_size %llu sessions %llu in_use %llu",
+	      in.arena_id, id1, in.max_size, st.sessions, st.in_use);
+	close(fd2);
+	/* rmdir while enabled: the node goes with it. */
+	named_remove(name);
+	CHECK(stat(dev, &sb) && errno == ENOENT, "%s still there after rmdir",
+	      dev);
+	unmap(&m);
+	close(fd);
+	CHECK(!named_listed(name), "named-%s listed after its "
+	      "last session", name);
+}
+
+
+/*
+ * In a child that drops to @uid/@gid (no supplementary groups), open @dev
+ * with @flags: 0 or errno, reported through the exit status.
+ */
+static int open_as(const char *dev, uid_t uid, gid_t gid, int flags)
+{
+	pid_t pid = must_fork();
+	int st;
+
+	if (!pid) {
+		int fd;
+
+		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+			_exit(200);
+		fd = open(dev, flags | O_CLOEXEC);
+		if (fd < 0)
+			_exit(errno);
+		if (flags != O_RDONLY) {
+			u64 o;
+
+			/* A writable session of its own can allocate. */
+			if (try_alloc(fd, 64, 0, 0, &o))
+				_exit(201);
+		}
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "open_as child");
+	CHECK(WEXITSTATUS(st) != 200, "setuid(%d) failed", (int)uid);
+	CHECK(WEXITSTATUS(st) != 201, "uid %d could not allocate", (int)uid);
+	return WEXITSTATUS(st);
+}
+
+/*
+ * A named arena's node has its own owner, group and mode (udev's job;
+ * here set by hand as a rule would): an unprivileged user opens it only as
+ * they allow; unprivileged users cannot make, change or remove named
+ * arenas in configfs.
+ */
+static void case_named_arena_node_permissions(void)
+{
+	char name[32], dev[64], path[256];
+	pid_t pid;
+	int st;
+
+	named_make(name, sizeof(name));
+	named_dev(dev, sizeof(dev), name);
+	CFS_SET(name, "initial_size", "65536", 0);
+	CFS_SET(name, "max_chunk", "65536", 0);
+	CFS_SET(name, "max_size", "1048576", 0);
+	CFS_SET(name, "enable", "1", 0);
+	/* As made: root's, 0660: nobody else. */
+	EXPECT_RES(open_as(dev, 1000, 1000, O_RDONLY), EACCES,
+		   "uid 1000 opening a root-only node");
+	/* owner 1000, group 2000, 0640 */
+	CHECK(!chown(dev, 1000, 2000), "chown %s: %s", dev, errname(errno));
+	CHECK(!chmod(dev, 0640), "chmod %s: %s", dev, errname(errno));
+	EXPECT_RES(open_as(dev, 1000, 1000, O_RDWR), 0, "the owner, O_RDWR");
+	EXPECT_RES(open_as(dev, 1001, 2000, O_RDONLY), 0, "the group, O_RDONLY");
+	EXPECT_RES(open_as(dev, 1001, 2000, O_RDWR), EACCES,
+		   "the group, O_RDWR");
+	EXPECT_RES(open_as(dev, 1002, 3000, O_RDONLY), EACCES,
+		   "another user, O_RDONLY");
+	EXPECT_RES(open_as("/dev/gomem", 1000, 1000, O_RDONLY), EACCES,
+		   "the named arena's owner opening /dev/gomem (root's, 0660)");
+	/* configfs is root's: an unprivileged user changes nothing there. */
+	pid = must_fork();
+	if (!pid) {
+		char p2[256];
+
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(200);
+		cfs_path(p2, sizeof(p2), "e2e-user", NULL);
+		if (!mkdir(p2, 0755) || errno != EACCES)
+			_exit(1);
+		if (cfs_set(name, "enable", "0") != EACCES)
+			_exit(2);
+		cfs_path(p2, sizeof(p2), name, NULL);
+		if (!rmdir(p2) || errno != EACCES)
+			_exit(3);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      !WEXITSTATUS(st), "an unprivileged user changed configfs "
+	      "(step %d)", WEXITSTATUS(st));
+	cfs_path(path, sizeof(path), name, "enable");
+	{
+		char v[16];
+
+		cfs_get(name, "enable", v, sizeof(v));
+		CHECK(!strcmp(v, "1"), "enable reads '%s'", v);
+	}
+	named_remove(name);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -10316,6 +10610,8 @@ static struct gomem_case cases[] = {
 	C(private_arena_session_limits_edquot, 0),
 	C(private_arena_charged_to_creator_cgroup, 0),
 	C(private_arena_count_bounded, 0),
+	C(named_arena_configfs_lifecycle, 0),
+	C(named_arena_node_permissions, 0),
 	C(alloc_write_read_via_mmap, 0),
 	C(partial_free_head_middle_tail, 0),
 	C(alignment_honoured, 0),
