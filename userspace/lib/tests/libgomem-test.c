@@ -626,6 +626,44 @@ static void case_ctl_blocks_map_show_holds(void)
 	rmdir(dir);
 }
 
+/* arenas: the table and JSON of an arenas file; a file not there or not
+ * understood is exit status 1 naming the errno. */
+static void case_ctl_arenas_table_and_errors(void)
+{
+	char dir[] = "/tmp/libgomem-test.XXXXXX", ar[64], bad[64];
+	struct run r;
+
+	CHECK(mkdtemp(dir), "mkdtemp: %s", gomem_errname(errno));
+	snprintf(ar, sizeof(ar), "%s/arenas", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	write_file(ar, "default device sessions 3 refs 1 capacity 1048576 in_use 12288 max_size 67108864\n"
+		   "private-7 private sessions 2 refs 4 capacity 262144 in_use 0 max_size 4194304\n");
+	write_file(bad, "default device sessions 3 refs 1 capacity 1048576\n");
+	RUN_CTL(&r, "arenas", "--file", ar);
+	CHECK(r.status == 0 && strstr(r.out, "NAME             KIND     SESSIONS   REFS") &&
+	      strstr(r.out, "default          device          3      1      1.0 MiB     12.0 KiB     64.0 MiB\n") &&
+	      strstr(r.out, "private-7        private         2      4    256.0 KiB          0 B      4.0 MiB\n") &&
+	      strstr(r.out, "2 arenas, 1 private\n"), "arenas: %d '%s' '%s'",
+	      r.status, r.out, r.err);
+	RUN_CTL(&r, "arenas", "--file", ar, "--json");
+	CHECK(r.status == 0 && strstr(r.out, "{\"name\": \"private-7\", \"kind\": \"private\", "
+				      "\"sessions\": 2, \"refs\": 4, \"capacity\": 262144, "
+				      "\"in_use\": 0, \"max_size\": 4194304}") &&
+	      strstr(r.out, "\"count\": 2, \"private\": 1}"), "arenas --json: %d '%s'",
+	      r.status, r.out);
+	RUN_CTL(&r, "arenas", "--file", "/nonexistent/arenas");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "ENOENT") &&
+	      !r.out[0], "arenas, file missing: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "arenas", "--file", bad);
+	CHECK(r.status == 1 && strstr(r.err, "EBADMSG") && strstr(r.err, "line 1"),
+	      "arenas, bad file: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "arenas", "--arena", "default");
+	CHECK(r.status == 2, "arenas --arena: %d '%s'", r.status, r.err);
+	unlink(ar);
+	unlink(bad);
+	rmdir(dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Cases on the device                                                 */
 /* ------------------------------------------------------------------ */
@@ -3199,6 +3237,43 @@ static void case_arena_cache_gives_everything_back(void)
 	close(afd);
 }
 
+/* arenas lists the device's arena and a private one from debugfs, with
+ * the private one's sessions. */
+static void case_ctl_arenas_lists_private(void)
+{
+	struct gomem *a, *b;
+	char name[128], *l;
+	struct run r;
+	uint32_t id;
+	int afd;
+
+	afd = must_arena(&id);
+	a = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	b = must_arena_open(afd, GOMEM_LIB_READONLY);
+	CHECK(gomem_alloc(a, 8192, 0, 0), "alloc: %s", gomem_errname(errno));
+	RUN_CTL(&r, "arenas");
+	CHECK(r.status == 0 && strstr(r.out, "\ndefault          device "),
+	      "arenas: %d '%s' '%s'", r.status, r.out, r.err);
+	snprintf(name, sizeof(name), "\nprivate-%u ", id);
+	l = strstr(r.out, name);
+	CHECK(l && !strncmp(l + 18, "private         2      3 ", 25) &&
+	      strstr(l, "      4.0 MiB\n"), "private-%u: sessions 2, refs 3 (a "
+	      "descriptor, two sessions), max 4 MiB wanted:\n%s", id, r.out);
+	RUN_CTL(&r, "arenas", "--json");
+	snprintf(name, sizeof(name), "{\"name\": \"private-%u\", \"kind\": \"private\", "
+		 "\"sessions\": 2, \"refs\": 3, ", id);
+	CHECK(r.status == 0 && strstr(r.out, name) &&
+	      strstr(r.out, "\"kind\": \"device\""), "arenas --json: %d '%s'",
+	      r.status, r.out);
+	CHECK_RET(gomem_close(a), 0);
+	CHECK_RET(gomem_close(b), 0);
+	close(afd);
+	RUN_CTL(&r, "arenas");
+	snprintf(name, sizeof(name), "\nprivate-%u ", id);
+	CHECK(r.status == 0 && !strstr(r.out, name), "private-%u still listed "
+	      "when all is closed:\n%s", id, r.out);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -3212,6 +3287,7 @@ static const struct gomem_case cases[] = {
 	C(cxx_translation_unit, true),
 	C(ctl_usage_and_open_errors, true),
 	C(ctl_blocks_map_show_holds, true),
+	C(ctl_arenas_table_and_errors, true),
 	C(open_info_close, false),
 	C(stats_track_session, false),
 	C(alloc_zeroed_aligned_writable, false),
@@ -3265,6 +3341,7 @@ static const struct gomem_case cases[] = {
 	C(arena_readonly_descriptor_stays_readonly, false),
 	C(arena_send_recv_across_fork, false),
 	C(arena_cache_gives_everything_back, false),
+	C(ctl_arenas_lists_private, false),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
