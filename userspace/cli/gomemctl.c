@@ -4,7 +4,7 @@
  *
  *   gomemctl [--dev PATH] COMMAND [OPTIONS]
  *
- * Commands: info, stats, blocks, map, trim, alloc, bench, help.  Every
+ * Commands: info, stats, blocks, map, arenas, trim, alloc, bench, help.  Every
  * command takes --help; those that print data take --json (one JSON object
  * on stdout).  Exit status: 0 ok; 1 an operation failed, with one line on
  * stderr naming the errno ("gomemctl: alloc: ENOMEM (Cannot allocate
@@ -640,6 +640,85 @@ nomem:
 	free(text);
 	blocks_free(bl);
 	return op_error(c, ENOMEM, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* The debugfs arenas file: every arena                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One arena: "NAME KIND sessions N refs N capacity N in_use N max_size N"
+ * (KIND device or private; refs: its arena descriptors and sessions).
+ */
+struct arena_line {
+	char name[64];
+	char kind[16];
+	unsigned long long sessions, refs, capacity, in_use, max_size;
+};
+
+static int cmd_arenas(const struct command *c, struct opts *o)
+{
+	const char *path = o->file ? o->file : DEBUGFS_ROOT "/arenas";
+	char *text, *line, *save = NULL, cap[32], use[32], max[32];
+	struct arena_line *v = NULL;
+	size_t n = 0, ncap = 0, priv = 0;
+	unsigned int lineno = 0;
+	int err = 0;
+
+	text = slurp(path, &err);
+	if (!text) {
+		if ((err == ENOENT || err == EACCES) && !o->file)
+			return op_error(c, err, "%s (is debugfs mounted and readable, "
+					"and gomem loaded?)", path);
+		return op_error(c, err, "%s", path);
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct arena_line a;
+		int end = 0;
+
+		lineno++;
+		if (sscanf(line, "%63s %15s sessions %llu refs %llu capacity %llu "
+			   "in_use %llu max_size %llu%n", a.name, a.kind, &a.sessions,
+			   &a.refs, &a.capacity, &a.in_use, &a.max_size, &end) != 7 ||
+		    line[end] || (strcmp(a.kind, "device") && strcmp(a.kind, "private"))) {
+			free(text);
+			free(v);
+			return op_error(c, EBADMSG, "%s: line %u not understood: '%.60s'",
+					path, lineno, line);
+		}
+		if (!grow((void **)&v, &ncap, n, sizeof(*v))) {
+			free(text);
+			free(v);
+			return op_error(c, ENOMEM, NULL);
+		}
+		v[n++] = a;
+		priv += !strcmp(a.kind, "private");
+	}
+	free(text);
+	if (o->json) {
+		printf("{\"arenas\": [");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"name\": ", i ? ", " : "");
+			json_string(v[i].name);
+			printf(", \"kind\": ");
+			json_string(v[i].kind);
+			printf(", \"sessions\": %llu, \"refs\": %llu, \"capacity\": %llu, "
+			       "\"in_use\": %llu, \"max_size\": %llu}", v[i].sessions,
+			       v[i].refs, v[i].capacity, v[i].in_use, v[i].max_size);
+		}
+		printf("], \"count\": %zu, \"private\": %zu}\n", n, priv);
+		free(v);
+		return 0;
+	}
+	printf("%-16s %-8s %8s %6s %12s %12s %12s\n", "NAME", "KIND", "SESSIONS",
+	       "REFS", "CAPACITY", "IN_USE", "MAX_SIZE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-16s %-8s %8llu %6llu %12s %12s %12s\n", v[i].name, v[i].kind,
+		       v[i].sessions, v[i].refs, human(v[i].capacity, cap),
+		       human(v[i].in_use, use), human(v[i].max_size, max));
+	printf("%zu arenas, %zu private\n", n, priv);
+	free(v);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1515,6 +1594,16 @@ static const struct command commands[] = {
 	  "  --file PATH     read this blocks file instead (and no regions file\n"
 	  "                  unless --regions names one)\n"
 	  "  --regions PATH  read this regions file\n" },
+	{ "arenas", cmd_arenas, O_JSON | O_FILE, 0, 0, "arenas [--json] [--file PATH]",
+	  "Every arena the module has, from debugfs (" DEBUGFS_ROOT "/arenas;\n"
+	  "needs root and debugfs mounted): the device's ('default') and each\n"
+	  "private one ('private-ID', ID as GOMEM_IOC_INFO's arena_id), with\n"
+	  "its sessions, refs (its arena descriptors and sessions), capacity,\n"
+	  "bytes in use and max_size.  A private arena is reached only through\n"
+	  "an arena descriptor, which gomemctl does not have: the other\n"
+	  "commands (info, stats, ...) show the device's arena only.\n\n"
+	  "  --file PATH  read this arenas file instead\n"
+	  "  --json       one JSON object\n" },
 	{ "trim", cmd_trim, O_JSON, 0, 0, "trim [--json]",
 	  "Gives every entirely free chunk but the first back (GOMEM_IOC_TRIM).\n\n"
 	  "  --json      one JSON object: chunks and bytes released\n" },

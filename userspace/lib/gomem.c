@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gomem.h"
@@ -116,48 +117,48 @@ static const struct gomem_cache_ops gomem_cache_dev_ops = {
 	.free = gomem_cache_dev_free,
 };
 
-GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
+/*
+ * A handle on session @fd (read-only with GOMEM_LIB_READONLY in @flags),
+ * however it was opened: the device's open(2) or a private arena's
+ * GOMEM_IOC_ARENA_OPEN.  Both sessions answer INFO, mmap and every
+ * command alike, so nothing below depends on where @fd came from.  @fd
+ * is the handle's on success and closed on failure.  NULL with errno.
+ */
+static struct gomem *gomem_open_session(int fd, int flags)
 {
 	struct gomem_info info;
 	struct gomem *g;
 	int err, prot;
 	void *base;
 
-	if (flags & ~(GOMEM_LIB_READONLY | GOMEM_LIB_NOCACHE)) {
-		errno = EINVAL;
-		return NULL;
-	}
 	g = calloc(1, sizeof(*g));
-	if (!g)
-		return NULL;
-	g->readonly = flags & GOMEM_LIB_READONLY;
-	g->fd = open(path ? path : GOMEM_DEFAULT_PATH,
-		     (g->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (g->fd < 0) {
+	if (!g) {
 		err = errno;
-		goto out_free;
+		goto out_close;
 	}
+	g->fd = fd;
+	g->readonly = flags & GOMEM_LIB_READONLY;
 	memset(&info, 0, sizeof(info));
 	err = -gomem_ioctl(g, GOMEM_IOC_INFO, &info);
 	if (err) {
 		/* Another device's driver may answer EINVAL, not ENOTTY. */
 		if (err == EINVAL)
 			err = ENOTTY;
-		goto out_close;
+		goto out_free;
 	}
 	if (info.abi_version != GOMEM_ABI_VERSION) {
 		err = EPROTONOSUPPORT;
-		goto out_close;
+		goto out_free;
 	}
 	if (!info.map_size || info.map_size > SIZE_MAX || !info.granule) {
 		err = EPROTO;
-		goto out_close;
+		goto out_free;
 	}
 	prot = PROT_READ | (g->readonly ? 0 : PROT_WRITE);
-	base = mmap(NULL, (size_t)info.map_size, prot, MAP_SHARED, g->fd, 0);
+	base = mmap(NULL, (size_t)info.map_size, prot, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED) {
 		err = errno;
-		goto out_close;
+		goto out_free;
 	}
 	g->base = base;
 	g->map_size = info.map_size;
@@ -171,17 +172,32 @@ GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
 		if (!g->cache) {
 			err = errno;
 			munmap(base, (size_t)info.map_size);
-			goto out_close;
+			goto out_free;
 		}
 	}
 	return g;
 
-out_close:
-	close(g->fd);
 out_free:
 	free(g);
+out_close:
+	close(fd);
 	errno = err;
 	return NULL;
+}
+
+GOMEM_EXPORT struct gomem *gomem_open(const char *path, int flags)
+{
+	int fd;
+
+	if (flags & ~(GOMEM_LIB_READONLY | GOMEM_LIB_NOCACHE)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open(path ? path : GOMEM_DEFAULT_PATH,
+		  (flags & GOMEM_LIB_READONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	return gomem_open_session(fd, flags);
 }
 
 GOMEM_EXPORT int gomem_close(struct gomem *g)
@@ -903,6 +919,181 @@ GOMEM_EXPORT int gomem_cache_limit(struct gomem *g, uint64_t bytes)
 	return 0;
 }
 
+/* ---- private arenas ---- */
+
+/* An ioctl on a descriptor no handle has yet: 0 or a negative errno. */
+static int gomem_fd_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
+GOMEM_EXPORT int gomem_arena_create(struct gomem *g,
+				    const struct gomem_arena_params *params,
+				    int flags)
+{
+	struct gomem_arena_create c;
+	int err;
+
+	if (flags & ~GOMEM_LIB_CLOEXEC)
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	if (params) {
+		c.initial_size = params->initial_size;
+		c.max_chunk = params->max_chunk;
+		c.max_size = params->max_size;
+		c.max_session_bytes = params->max_session_bytes;
+		c.max_session_regions = params->max_session_regions;
+		c.policy = params->policy;
+		c.source = params->source;
+	}
+	if (flags & GOMEM_LIB_CLOEXEC)
+		c.flags |= GOMEM_ARENA_CLOEXEC;
+	err = gomem_ioctl(g, GOMEM_IOC_ARENA_CREATE, &c);
+	if (err)
+		return err;
+	return c.fd;
+}
+
+/* GOMEM_IOC_ARENA_OPEN or GOMEM_IOC_ARENA_DUP on @arena_fd. */
+static int gomem_arena_derive(int arena_fd, unsigned long cmd, int flags)
+{
+	struct gomem_arena_open o;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	if (flags & GOMEM_LIB_READONLY)
+		o.flags |= GOMEM_ARENA_READONLY;
+	if (flags & GOMEM_LIB_CLOEXEC)
+		o.flags |= GOMEM_ARENA_CLOEXEC;
+	err = gomem_fd_ioctl(arena_fd, cmd, &o);
+	if (err)
+		return err;
+	return o.fd;
+}
+
+GOMEM_EXPORT struct gomem *gomem_arena_open(int arena_fd, int flags)
+{
+	int fd;
+
+	if (flags & ~(GOMEM_LIB_READONLY | GOMEM_LIB_NOCACHE)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Close-on-exec, as gomem_open()'s. */
+	fd = gomem_arena_derive(arena_fd, GOMEM_IOC_ARENA_OPEN,
+				flags | GOMEM_LIB_CLOEXEC);
+	if (fd < 0) {
+		/* A session or another device's descriptor. */
+		errno = fd == -EINVAL ? ENOTTY : -fd;
+		return NULL;
+	}
+	return gomem_open_session(fd, flags);
+}
+
+GOMEM_EXPORT int gomem_arena_dup(int arena_fd, int flags)
+{
+	if (flags & ~(GOMEM_LIB_READONLY | GOMEM_LIB_CLOEXEC))
+		return -EINVAL;
+	return gomem_arena_derive(arena_fd, GOMEM_IOC_ARENA_DUP, flags);
+}
+
+GOMEM_EXPORT int gomem_arena_info(int arena_fd, struct gomem_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return gomem_fd_ioctl(arena_fd, GOMEM_IOC_INFO, info);
+}
+
+/* The byte a descriptor travels with (SCM_RIGHTS needs one). */
+#define GOMEM_ARENA_MSG	'A'
+
+GOMEM_EXPORT int gomem_arena_send(int sock, int arena_fd)
+{
+	char byte = GOMEM_ARENA_MSG, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(cbuf, 0, sizeof(cbuf));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &arena_fd, sizeof(int));
+	do {
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 1 ? 0 : -EIO;
+}
+
+GOMEM_EXPORT int gomem_arena_recv(int sock)
+{
+	char byte = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct gomem_info info;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	int fd = -1, err;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;	/* the peer went, nothing sent */
+	/* Every descriptor that came is closed unless it is the one. */
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && fd < 0)
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		else if (cm->cmsg_level == SOL_SOCKET &&
+			 cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int other;
+
+			for (size_t i = 0; i < k; i++) {
+				memcpy(&other, CMSG_DATA(cm) + i * sizeof(int),
+				       sizeof(int));
+				close(other);
+			}
+		}
+	}
+	if (fd < 0 || byte != GOMEM_ARENA_MSG ||
+	    (msg.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
+		return -EBADMSG;
+	}
+	/* A gomem descriptor, of this ABI, or nothing. */
+	err = gomem_arena_info(fd, &info);
+	if (!err && info.abi_version != GOMEM_ABI_VERSION)
+		err = -EPROTONOSUPPORT;
+	if (err) {
+		close(fd);
+		return err == -EINVAL ? -ENOTTY : err;
+	}
+	return fd;
+}
+
 /* ---- misc ---- */
 
 GOMEM_EXPORT const char *gomem_errname(int err)
@@ -922,7 +1113,8 @@ GOMEM_EXPORT const char *gomem_errname(int err)
 		N(ELOOP), N(ENODATA), N(ETIME), N(EPROTO), N(EBADMSG),
 		N(EOVERFLOW), N(EILSEQ), N(EMSGSIZE), N(EPROTONOSUPPORT),
 		N(EOPNOTSUPP), N(ETIMEDOUT), N(ECANCELED), N(EUCLEAN),
-		N(ENOTSUP), N(EDQUOT),
+		N(ENOTSUP), N(EDQUOT), N(ENOTSOCK), N(ECONNRESET),
+		N(ENOTCONN),
 #undef N
 	};
 	size_t i;

@@ -25,6 +25,11 @@
  * keeps regions of up to 64 KiB that this handle allocated and freed, and
  * hands them out again with no system call; see "the region cache" below.
  *
+ * Private arenas (since 1.4.0): gomem_arena_create() makes an arena of
+ * one's own, reached only through the descriptor it returns (or one
+ * passed on: gomem_arena_send(), gomem_arena_recv(), fork, exec);
+ * gomem_arena_open() opens a handle on it that works as gomem_open()'s.
+ *
  * Usable from C (C99 or later) and C++.
  */
 #ifndef GOMEM_LIB_H
@@ -40,7 +45,7 @@
 extern "C" {
 #endif
 
-#define GOMEM_LIB_VERSION	"1.3.0"
+#define GOMEM_LIB_VERSION	"1.4.0"
 
 /* The device gomem_open(NULL, ...) opens. */
 #define GOMEM_DEFAULT_PATH	"/dev/gomem"
@@ -51,6 +56,9 @@ extern "C" {
 /* gomem_open() flags (since 1.2.0): no region cache for this handle; every
  * gomem_alloc() and gomem_free() is a system call, checked by the device. */
 #define GOMEM_LIB_NOCACHE	0x2
+/* gomem_arena_create(), gomem_arena_dup() flags (since 1.4.0): the new
+ * arena descriptor is close-on-exec. */
+#define GOMEM_LIB_CLOEXEC	0x4
 
 struct gomem;
 struct gomem_recyclable;
@@ -396,6 +404,124 @@ int gomem_cache_info(struct gomem *g, struct gomem_cache_stats *stats);
  * read-only).
  */
 int gomem_cache_limit(struct gomem *g, uint64_t bytes);
+
+/* ---- private arenas (since 1.4.0) ---- */
+
+/*
+ * A private arena is an arena of its own geometry and per-session limits,
+ * made by gomem_arena_create() and reached only through an arena
+ * descriptor: a file descriptor no path names and nobody can guess, which
+ * a process gets by being given it (gomem_arena_send() and
+ * gomem_arena_recv() over a Unix socket, fork(), exec without
+ * close-on-exec) or by deriving one (gomem_arena_dup()).  An arena
+ * descriptor is not a session: each process opens its own handle on it
+ * with gomem_arena_open(), and that handle works as one of gomem_open()
+ * (regions, batches, hand-off, the region cache, the reader, fork), on
+ * that arena alone: its offsets and tokens mean nothing in another arena,
+ * the device's included.  The arena and its memory go when its last
+ * descriptor, handle and mapping are gone.  A read-only descriptor opens
+ * read-only handles and derives read-only descriptors only.  The arena is
+ * charged to the memory cgroup of the process that created it.
+ */
+
+/**
+ * struct gomem_arena_params - a private arena's geometry and limits
+ * @initial_size: first chunk, bytes; 0 for 1 MiB (at most @max_chunk)
+ * @max_chunk: largest growth chunk; 0 for 4 MiB, or @max_size if less
+ * @max_size: most bytes the arena may hold; 0 for the device's max_size,
+ *            and never more than it
+ * @max_session_bytes: most bytes one session may hold (owned and held by
+ *                     reference); 0 for no limit but @max_size
+ * @max_session_regions: most records one session may hold (regions,
+ *                       references, tokens); 0 for @max_size / 128, at
+ *                       least 4096
+ * @policy: GOMEM_POLICY_TREAP_ABI (0, lowest fit) or GOMEM_POLICY_AVL_ABI
+ * @source: GOMEM_SOURCE_VMALLOC (0) or GOMEM_SOURCE_BUDDY (a pool of
+ *          @max_size, rounded up to a power of two pages, reserved at
+ *          creation)
+ *
+ * All zero (or a NULL pointer) asks for every default.
+ */
+struct gomem_arena_params {
+	uint64_t initial_size;
+	uint64_t max_chunk;
+	uint64_t max_size;
+	uint64_t max_session_bytes;
+	uint64_t max_session_regions;
+	uint32_t policy;
+	uint32_t source;
+};
+
+/*
+ * Create a private arena of @params (NULL: every default) through @g, a
+ * read-write handle on any arena (the device's, or a private one).
+ * @flags: GOMEM_LIB_CLOEXEC for a close-on-exec descriptor, else 0 (it
+ * then survives exec, to hand the arena to the program exec'd).
+ * Return: the new arena descriptor (>= 0, read-write), the caller's to
+ * close(2); or a negative errno: -EINVAL unknown @flags, a bad policy or
+ * source, or geometry the arena refuses (@initial_size above @max_chunk,
+ * @max_chunk above @max_size, @max_size above the device's); -EBADF @g
+ * is read-only; -EMFILE the module's max_arenas reached, or no free
+ * descriptor; -ENOMEM; -ENOTTY a module without private arenas.
+ */
+int gomem_arena_create(struct gomem *g, const struct gomem_arena_params *params,
+		       int flags);
+
+/*
+ * Open a new session of the private arena of @arena_fd and map it, as
+ * gomem_open() does the device: @flags GOMEM_LIB_READONLY (a read-only
+ * handle; the only kind a read-only descriptor opens), GOMEM_LIB_NOCACHE.
+ * The handle's descriptor is close-on-exec; @arena_fd stays the caller's
+ * (closing it later does not affect the handle, which keeps the arena).
+ * Errors (NULL, errno): EINVAL unknown @flags; EBADF @arena_fd is not
+ * open, or is read-only and @flags asks for read-write; ENOTTY @arena_fd
+ * is not an arena descriptor (a session of /dev/gomem is not one either);
+ * EMFILE, ENOMEM; and as gomem_open() (EPROTONOSUPPORT, mmap's errors).
+ */
+struct gomem *gomem_arena_open(int arena_fd, int flags);
+
+/*
+ * Derive another descriptor of the arena of @arena_fd, to keep or to give
+ * away: read-only with GOMEM_LIB_READONLY in @flags, close-on-exec with
+ * GOMEM_LIB_CLOEXEC.  A read-only descriptor can derive no writable one.
+ * Return: the new descriptor (>= 0), or a negative errno: -EINVAL unknown
+ * @flags; -EBADF @arena_fd is not open, or is read-only and @flags asks
+ * for read-write; -ENOTTY not an arena descriptor; -EMFILE; -ENOMEM.
+ */
+int gomem_arena_dup(int arena_fd, int flags);
+
+/*
+ * GOMEM_IOC_INFO of the arena of descriptor @arena_fd, no session needed:
+ * its geometry, info->max_session_bytes and max_session_regions,
+ * info->arena_kind (GOMEM_ARENA_KIND_PRIVATE) and info->arena_id (its
+ * name in debugfs's gomem/arenas, "private-<id>"; a name, not a handle),
+ * and GOMEM_SESSION_READONLY in info->session_flags for a read-only
+ * descriptor.  Works on a handle's gomem_fd() too.  Return: 0 or a
+ * negative errno (-ENOTTY not a gomem descriptor, -EBADF not open).
+ */
+int gomem_arena_info(int arena_fd, struct gomem_info *info);
+
+/*
+ * Send arena descriptor @arena_fd over the connected Unix socket @sock
+ * (SCM_RIGHTS, with one byte of data, so a stream socket carries it too);
+ * @arena_fd stays open here.  Whoever receives it reaches the arena with
+ * the rights of @arena_fd: send a gomem_arena_dup(..., GOMEM_LIB_READONLY)
+ * to a consumer.  Return: 0, or a negative errno from sendmsg(2) (-EPIPE
+ * the peer is gone: no SIGPIPE is raised; -ENOTSOCK, -EBADF, ...).
+ */
+int gomem_arena_send(int sock, int arena_fd);
+
+/*
+ * Receive one arena descriptor that gomem_arena_send() sent on @sock
+ * (blocking unless @sock is non-blocking).  The descriptor is
+ * close-on-exec (fcntl(2) F_SETFD clears it, to pass it on by exec).
+ * Return: the descriptor (>= 0), the caller's to close(2); or a negative
+ * errno: -ECONNRESET the peer closed the socket; -EBADMSG a message that
+ * is not one descriptor with gomem_arena_send()'s byte (anything that
+ * came is closed); -ENOTTY a descriptor that is not gomem's (closed);
+ * -EAGAIN nothing yet on a non-blocking @sock; recvmsg(2)'s errors.
+ */
+int gomem_arena_recv(int sock);
 
 /* ---- recyclable memory (GoMem's RecyclableMemory) ---- */
 

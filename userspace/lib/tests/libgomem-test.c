@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -621,6 +622,44 @@ static void case_ctl_blocks_map_show_holds(void)
 	      strstr(r.err, "line 1"), "bad regions file: %d '%s'", r.status, r.err);
 	unlink(bl);
 	unlink(rg);
+	unlink(bad);
+	rmdir(dir);
+}
+
+/* arenas: the table and JSON of an arenas file; a file not there or not
+ * understood is exit status 1 naming the errno. */
+static void case_ctl_arenas_table_and_errors(void)
+{
+	char dir[] = "/tmp/libgomem-test.XXXXXX", ar[64], bad[64];
+	struct run r;
+
+	CHECK(mkdtemp(dir), "mkdtemp: %s", gomem_errname(errno));
+	snprintf(ar, sizeof(ar), "%s/arenas", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	write_file(ar, "default device sessions 3 refs 1 capacity 1048576 in_use 12288 max_size 67108864\n"
+		   "private-7 private sessions 2 refs 4 capacity 262144 in_use 0 max_size 4194304\n");
+	write_file(bad, "default device sessions 3 refs 1 capacity 1048576\n");
+	RUN_CTL(&r, "arenas", "--file", ar);
+	CHECK(r.status == 0 && strstr(r.out, "NAME             KIND     SESSIONS   REFS") &&
+	      strstr(r.out, "default          device          3      1      1.0 MiB     12.0 KiB     64.0 MiB\n") &&
+	      strstr(r.out, "private-7        private         2      4    256.0 KiB          0 B      4.0 MiB\n") &&
+	      strstr(r.out, "2 arenas, 1 private\n"), "arenas: %d '%s' '%s'",
+	      r.status, r.out, r.err);
+	RUN_CTL(&r, "arenas", "--file", ar, "--json");
+	CHECK(r.status == 0 && strstr(r.out, "{\"name\": \"private-7\", \"kind\": \"private\", "
+				      "\"sessions\": 2, \"refs\": 4, \"capacity\": 262144, "
+				      "\"in_use\": 0, \"max_size\": 4194304}") &&
+	      strstr(r.out, "\"count\": 2, \"private\": 1}"), "arenas --json: %d '%s'",
+	      r.status, r.out);
+	RUN_CTL(&r, "arenas", "--file", "/nonexistent/arenas");
+	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "ENOENT") &&
+	      !r.out[0], "arenas, file missing: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "arenas", "--file", bad);
+	CHECK(r.status == 1 && strstr(r.err, "EBADMSG") && strstr(r.err, "line 1"),
+	      "arenas, bad file: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "arenas", "--arena", "default");
+	CHECK(r.status == 2, "arenas --arena: %d '%s'", r.status, r.err);
+	unlink(ar);
 	unlink(bad);
 	rmdir(dir);
 }
@@ -2770,6 +2809,471 @@ static void case_cache_fork_child_gets_none_of_parents(void)
 	CHECK_RET(gomem_close(g), 0);
 }
 
+/* ---- private arenas (1.4.0) ---- */
+
+#define ARENA_MAX	(4ULL << 20)
+#define ARENA_SESSION	(1ULL << 20)
+
+static bool cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	return fl >= 0 && (fl & FD_CLOEXEC);
+}
+
+/* A private arena of 4 MiB, 1 MiB per session, through a device handle;
+ * its descriptor (close-on-exec).  *@id: its arena_id. */
+static int must_arena(uint32_t *id)
+{
+	struct gomem_arena_params p = {
+		.initial_size = 256 << 10, .max_chunk = 1 << 20,
+		.max_size = ARENA_MAX, .max_session_bytes = ARENA_SESSION,
+		.policy = GOMEM_POLICY_AVL_ABI, .source = GOMEM_SOURCE_VMALLOC,
+	};
+	struct gomem *d = must_open(0);
+	struct gomem_info in;
+	int afd = gomem_arena_create(d, &p, GOMEM_LIB_CLOEXEC);
+
+	CHECK(afd >= 0, "gomem_arena_create: %s", gomem_errname(afd));
+	CHECK_RET(gomem_close(d), 0);	/* the arena does not need it */
+	CHECK_RET(gomem_arena_info(afd, &in), 0);
+	if (id)
+		*id = in.arena_id;
+	return afd;
+}
+
+static struct gomem *must_arena_open(int afd, int flags)
+{
+	struct gomem *g = gomem_arena_open(afd, flags);
+
+	CHECK(g, "gomem_arena_open(%d, %d): %s", afd, flags, gomem_errname(errno));
+	return g;
+}
+
+/* debugfs's gomem/arenas line of private arena @id: 1 listed (its in_use
+ * in *@in_use), 0 not listed, -1 no debugfs here. */
+static int arena_line(uint32_t id, uint64_t *in_use)
+{
+	char name[32], line[512];
+	unsigned long long v;
+	FILE *f = fopen("/sys/kernel/debug/gomem/arenas", "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	snprintf(name, sizeof(name), "private-%u ", id);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, " in_use ");
+
+		if (strncmp(line, name, strlen(name)))
+			continue;
+		found = 1;
+		CHECK(p && sscanf(p, " in_use %llu", &v) == 1, "arenas: '%s'", line);
+		if (in_use)
+			*in_use = v;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Create, describe, open, allocate, write and read back through the
+ * handle; the descriptors' close-on-exec as asked. */
+static void case_arena_create_open_alloc_round_trip(void)
+{
+	struct gomem_arena_params defaults = { 0 };
+	struct gomem *d = must_open(0), *dro = must_open(GOMEM_LIB_READONLY);
+	struct gomem_info di = must_info(d), ai, hi;
+	struct gomem_stats s;
+	struct gomem *a;
+	int fds0 = count_fds(), afd, fd2;
+	unsigned char back[8192];
+	uint32_t id;
+	char *p;
+
+	afd = must_arena(&id);
+	CHECK(cloexec(afd), "GOMEM_LIB_CLOEXEC: the descriptor is not close-on-exec");
+	CHECK_RET(gomem_arena_info(afd, &ai), 0);
+	CHECK(ai.abi_version == GOMEM_ABI_VERSION &&
+	      ai.arena_kind == GOMEM_ARENA_KIND_PRIVATE && ai.arena_id &&
+	      ai.arena_id != di.arena_id && ai.max_size == ARENA_MAX &&
+	      ai.max_chunk == 1 << 20 && ai.initial_size == 256 << 10 &&
+	      ai.max_session_bytes == ARENA_SESSION &&
+	      ai.policy == GOMEM_POLICY_AVL_ABI &&
+	      !(ai.session_flags & GOMEM_SESSION_READONLY),
+	      "arena info: kind %u id %u (device's %u) max_size %llu max_chunk "
+	      "%llu initial %llu session bytes %llu policy %u flags %u",
+	      ai.arena_kind, ai.arena_id, di.arena_id,
+	      (unsigned long long)ai.max_size, (unsigned long long)ai.max_chunk,
+	      (unsigned long long)ai.initial_size,
+	      (unsigned long long)ai.max_session_bytes, ai.policy,
+	      ai.session_flags);
+
+	a = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	hi = must_info(a);
+	CHECK(hi.arena_kind == GOMEM_ARENA_KIND_PRIVATE && hi.arena_id == id &&
+	      gomem_map_size(a) == hi.map_size && !gomem_readonly(a) &&
+	      cloexec(gomem_fd(a)), "handle: kind %u id %u (want %u), readonly %d, "
+	      "cloexec %d", hi.arena_kind, hi.arena_id, id, gomem_readonly(a),
+	      cloexec(gomem_fd(a)));
+	p = gomem_alloc(a, sizeof(back), 0, 0);
+	CHECK(p, "alloc in the arena: %s", gomem_errname(errno));
+	CHECK(all_zero(p, sizeof(back)), "a new region is not zeroed");
+	fill(p, sizeof(back), 41);
+	/* Read back through the session's read(2), not only the mapping. */
+	CHECK(pread(gomem_fd(a), back, sizeof(back), gomem_offset(a, p)) ==
+	      (ssize_t)sizeof(back), "pread: %s", gomem_errname(errno));
+	CHECK(check_fill(back, sizeof(back), 41) < 0, "pread read other bytes");
+	s = must_stats(a);
+	CHECK(s.in_use >= sizeof(back) && s.session_regions == 1 && s.sessions == 1,
+	      "arena stats: in_use %llu regions %llu sessions %llu",
+	      (unsigned long long)s.in_use, (unsigned long long)s.session_regions,
+	      (unsigned long long)s.sessions);
+	/* The per-session byte limit is the arena's, not the device's. */
+	CHECK_NULL_ERRNO(gomem_alloc(a, ARENA_SESSION, 0, 0), EDQUOT);
+	CHECK_RET(gomem_free(a, p, sizeof(back)), 0);
+
+	/* Without GOMEM_LIB_CLOEXEC it survives exec; NULL params: defaults. */
+	fd2 = gomem_arena_create(d, NULL, 0);
+	CHECK(fd2 >= 0 && !cloexec(fd2), "create(NULL, 0): %d, cloexec %d",
+	      fd2, fd2 >= 0 && cloexec(fd2));
+	CHECK_RET(gomem_arena_info(fd2, &ai), 0);
+	CHECK(ai.max_size == di.max_size && ai.arena_id != id,
+	      "default arena: max_size %llu (device %llu), id %u",
+	      (unsigned long long)ai.max_size, (unsigned long long)di.max_size,
+	      ai.arena_id);
+	close(fd2);
+	fd2 = gomem_arena_create(d, &defaults, GOMEM_LIB_CLOEXEC);
+	CHECK(fd2 >= 0, "create(zero params): %s", gomem_errname(fd2));
+	close(fd2);
+	CHECK_RET(gomem_arena_create(d, NULL, GOMEM_LIB_READONLY), -EINVAL);
+	CHECK_RET(gomem_arena_create(dro, NULL, 0), -EBADF);
+	defaults.policy = 7;
+	CHECK_RET(gomem_arena_create(d, &defaults, 0), -EINVAL);
+	/* Not an arena descriptor: a session of the device. */
+	CHECK_NULL_ERRNO(gomem_arena_open(gomem_fd(d), 0), ENOTTY);
+	CHECK_NULL_ERRNO(gomem_arena_open(afd, 0x100), EINVAL);
+	CHECK_NULL_ERRNO(gomem_arena_open(-1, 0), EBADF);
+	CHECK_RET(gomem_arena_dup(gomem_fd(d), 0), -ENOTTY);
+
+	CHECK_RET(gomem_close(a), 0);
+	close(afd);
+	CHECK(arena_line(id, NULL) != 1, "private-%u still listed after its "
+	      "last handle and descriptor closed", id);
+	CHECK(count_fds() == fds0, "%d descriptors left open", count_fds() - fds0);
+	CHECK_RET(gomem_close(d), 0);
+	CHECK_RET(gomem_close(dro), 0);
+}
+
+/* A second handle on the arena sees the first's bytes and tokens; the
+ * device's handle (another arena) sees neither. */
+static void case_arena_second_handle_sees_bytes_device_does_not(void)
+{
+	struct gomem *d = must_open(0), *a1, *a2;
+	struct gomem_stats d0, d1, s;
+	uint64_t token;
+	size_t got;
+	int64_t off;
+	int afd;
+	char *p, *q;
+
+	d0 = must_stats(d);
+	afd = must_arena(NULL);
+	a1 = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	a2 = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	CHECK(gomem_base(a1) != gomem_base(a2), "two handles, one mapping");
+	p = gomem_alloc(a1, 3 * 4096, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 3 * 4096, 7);
+	off = gomem_offset(a1, p);
+	CHECK(off >= 0, "offset %lld", (long long)off);
+	q = gomem_ptr(a2, (uint64_t)off);
+	CHECK(q && check_fill(q, 3 * 4096, 7) < 0, "the second handle does not "
+	      "see the first's bytes (first differs at %ld)",
+	      q ? check_fill(q, 3 * 4096, 7) : -2L);
+	s = must_stats(a2);
+	CHECK(s.sessions == 2 && s.in_use >= 3 * 4096 && s.session_regions == 0,
+	      "arena stats from the second handle: sessions %llu in_use %llu "
+	      "its regions %llu", (unsigned long long)s.sessions,
+	      (unsigned long long)s.in_use, (unsigned long long)s.session_regions);
+	d1 = must_stats(d);
+	CHECK(d1.in_use == d0.in_use && d1.sessions == d0.sessions,
+	      "the device's arena changed: in_use %llu -> %llu, sessions %llu -> %llu",
+	      (unsigned long long)d0.in_use, (unsigned long long)d1.in_use,
+	      (unsigned long long)d0.sessions, (unsigned long long)d1.sessions);
+	/* A token is good in its arena only. */
+	CHECK_RET(gomem_share(a1, p, 4096, 2, &token), 0);
+	CHECK_NULL_ERRNO(gomem_claim(d, token, NULL), ENOENT);
+	q = gomem_claim(a2, token, &got);
+	CHECK(q == gomem_ptr(a2, (uint64_t)off) && got == 4096,
+	      "claim in the arena: %p (want %p), %zu bytes: %s", (void *)q,
+	      gomem_ptr(a2, (uint64_t)off), got, gomem_errname(errno));
+	CHECK_RET(gomem_release(a2, q), 0);
+	CHECK_RET(gomem_cancel(a1, token), 0);
+	/* The device's handle cannot free the arena's region. */
+	CHECK(gomem_free(d, gomem_ptr(d, (uint64_t)off), 3 * 4096) < 0,
+	      "the device freed a region of the private arena's");
+	CHECK(check_fill(p, 3 * 4096, 7) < 0, "the arena's bytes changed");
+	CHECK_RET(gomem_free(a1, p, 3 * 4096), 0);
+	CHECK_RET(gomem_close(a1), 0);
+	CHECK_RET(gomem_close(a2), 0);
+	close(afd);
+	CHECK_RET(gomem_close(d), 0);
+}
+
+/* A read-only descriptor opens read-only handles only, which allocate
+ * nothing, and derives no writable descriptor. */
+static void case_arena_readonly_descriptor_stays_readonly(void)
+{
+	struct gomem *w, *r;
+	struct gomem_info in;
+	int afd, ro, ro2;
+	char *p, *q;
+
+	afd = must_arena(NULL);
+	w = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	p = gomem_alloc(w, 4096, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 4096, 9);
+	ro = gomem_arena_dup(afd, GOMEM_LIB_READONLY | GOMEM_LIB_CLOEXEC);
+	CHECK(ro >= 0 && cloexec(ro), "dup read-only: %d (%s)", ro,
+	      gomem_errname(ro));
+	CHECK_RET(gomem_arena_info(ro, &in), 0);
+	CHECK(in.session_flags & GOMEM_SESSION_READONLY,
+	      "a read-only descriptor's info: session_flags %#x", in.session_flags);
+	CHECK_RET(gomem_arena_dup(ro, 0), -EBADF);
+	CHECK_RET(gomem_arena_dup(ro, GOMEM_LIB_CLOEXEC), -EBADF);
+	CHECK_RET(gomem_arena_dup(afd, GOMEM_LIB_NOCACHE), -EINVAL);
+	ro2 = gomem_arena_dup(ro, GOMEM_LIB_READONLY);
+	CHECK(ro2 >= 0 && !cloexec(ro2), "dup of read-only, read-only: %d (%s)",
+	      ro2, gomem_errname(ro2));
+	CHECK_RET(gomem_arena_info(ro2, &in), 0);
+	CHECK(in.session_flags & GOMEM_SESSION_READONLY, "derived: %#x",
+	      in.session_flags);
+	close(ro2);
+	CHECK_NULL_ERRNO(gomem_arena_open(ro, 0), EBADF);
+	CHECK_NULL_ERRNO(gomem_arena_open(ro, GOMEM_LIB_NOCACHE), EBADF);
+	r = must_arena_open(ro, GOMEM_LIB_READONLY);
+	CHECK(gomem_readonly(r), "the handle is not read-only");
+	q = gomem_ptr(r, (uint64_t)gomem_offset(w, p));
+	CHECK(q && check_fill(q, 4096, 9) < 0, "the reader does not see the bytes");
+	CHECK_NULL_ERRNO(gomem_alloc(r, 4096, 0, 0), EBADF);
+	CHECK_RET(gomem_free(r, q, 4096), -EBADF);
+	CHECK_RET(gomem_arena_create(r, NULL, 0), -EBADF);
+	CHECK(in_child(write_ro, q) == SIGSEGV, "a read-only handle's mapping "
+	      "took a write");
+	CHECK_RET(gomem_close(r), 0);
+	CHECK_RET(gomem_close(w), 0);
+	close(ro);
+	close(afd);
+}
+
+/* The child that gets the arena over the socket: 0 read the bytes. */
+static int arena_recv_child(int sock)
+{
+	struct gomem_info in;
+	struct gomem *g;
+	uint64_t off;
+	uint32_t id;
+	int fd;
+	char *p;
+
+	fd = gomem_arena_recv(sock);
+	if (fd < 0)
+		return 10;
+	if (!cloexec(fd))
+		return 11;
+	if (read(sock, &off, sizeof(off)) != sizeof(off) ||
+	    read(sock, &id, sizeof(id)) != sizeof(id))
+		return 12;
+	if (gomem_arena_info(fd, &in) || in.arena_id != id ||
+	    !(in.session_flags & GOMEM_SESSION_READONLY))
+		return 13;
+	if (gomem_arena_open(fd, 0) || errno != EBADF)
+		return 14;	/* read-only was sent */
+	g = gomem_arena_open(fd, GOMEM_LIB_READONLY);
+	if (!g)
+		return 15;
+	close(fd);	/* the handle keeps the arena */
+	p = gomem_ptr(g, off);
+	if (!p || check_fill(p, 8192, 23) >= 0)
+		return 16;
+	return gomem_close(g) ? 18 : 0;
+}
+
+/* The descriptor travels over a socketpair to a child forked before the
+ * arena existed; it opens its own handle and reads the bytes.  A socket
+ * that brings no gomem descriptor is an error, and leaks nothing. */
+static void case_arena_send_recv_across_fork(void)
+{
+	static const char *const why[] = {
+		[10] = "recv failed", [11] = "not close-on-exec",
+		[12] = "no offset", [13] = "another arena, or writable",
+		[14] = "a writable handle from a read-only descriptor",
+		[15] = "open failed", [16] = "other bytes", [18] = "close",
+	};
+	struct gomem *a;
+	int sv[2], sv2[2], pfd[2], afd, ro, st, fds0, k;
+	uint32_t id;
+	uint64_t off;
+	char *p;
+	pid_t pid;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	      "socketpair: %s", gomem_errname(errno));
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
+	if (!pid) {
+		close(sv[0]);
+		_exit(arena_recv_child(sv[1]));
+	}
+	close(sv[1]);
+	afd = must_arena(&id);
+	a = must_arena_open(afd, 0);
+	p = gomem_alloc(a, 8192, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	fill(p, 8192, 23);
+	off = (uint64_t)gomem_offset(a, p);
+	ro = gomem_arena_dup(afd, GOMEM_LIB_READONLY | GOMEM_LIB_CLOEXEC);
+	CHECK(ro >= 0, "dup: %s", gomem_errname(ro));
+	CHECK_RET(gomem_arena_send(sv[0], ro), 0);
+	close(ro);	/* in flight, the message holds it */
+	CHECK(write(sv[0], &off, sizeof(off)) == sizeof(off) &&
+	      write(sv[0], &id, sizeof(id)) == sizeof(id), "write");
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	k = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	CHECK(k == 0, "the child: %s (status %d)",
+	      k > 0 && k < 19 && why[k] ? why[k] : "died", k);
+	CHECK_RET(gomem_free(a, p, 8192), 0);
+	close(sv[0]);
+
+	/* What does not come from gomem_arena_send(), with a gomem
+	 * descriptor, is refused, and closed. */
+	fds0 = count_fds();
+	CHECK(!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv2) &&
+	      !pipe2(pfd, O_CLOEXEC), "socketpair, pipe: %s", gomem_errname(errno));
+	fds0 += 4;
+	CHECK_RET(gomem_arena_send(sv2[0], pfd[0]), 0);
+	CHECK_RET(gomem_arena_recv(sv2[1]), -ENOTTY);
+	CHECK(write(sv2[0], "A", 1) == 1, "write");
+	CHECK_RET(gomem_arena_recv(sv2[1]), -EBADMSG);
+	CHECK(count_fds() == fds0, "recv left %d descriptors open",
+	      count_fds() - fds0);
+	CHECK_RET(gomem_arena_send(pfd[1], afd), -ENOTSOCK);
+	close(sv2[0]);
+	CHECK_RET(gomem_arena_recv(sv2[1]), -ECONNRESET);
+	close(sv2[1]);
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK_RET(gomem_close(a), 0);
+	close(afd);
+}
+
+/* The region cache works on a private arena's handle (on by default):
+ * a steady loop is served from it; trim, close and a thread's exit give
+ * everything back, down to an arena with nothing in use. */
+static void case_arena_cache_gives_everything_back(void)
+{
+	struct gomem_cache_stats cs;
+	struct gomem_stats s;
+	struct gomem *a, *w;
+	uint64_t in_use = 1;
+	uint32_t id;
+	int afd, st, k;
+	void *p;
+	pid_t pid;
+
+	afd = must_arena(&id);
+	a = must_arena_open(afd, 0);
+	w = must_arena_open(afd, GOMEM_LIB_READONLY);
+	for (int i = 0; i < 200; i++) {
+		p = gomem_alloc(a, 256, 0, 0);
+		CHECK(p, "alloc %d: %s", i, gomem_errname(errno));
+		/* Zeroes, or this session's own old bytes (the device's
+		 * promise, which the cache keeps). */
+		for (int k = 0; k < 256; k++)
+			CHECK(!((char *)p)[k] || ((char *)p)[k] == 0x5a,
+			      "alloc %d: byte %d is %#x", i, k, ((char *)p)[k]);
+		memset(p, 0x5a, 256);
+		CHECK_RET(gomem_free(a, p, 256), 0);
+	}
+	CHECK_RET(gomem_cache_info(a, &cs), 0);
+	CHECK(cs.hits >= 190 && cs.refills >= 1 && cs.regions > 0,
+	      "cache on the arena: %llu hits, %llu refills, %llu cached",
+	      (unsigned long long)cs.hits, (unsigned long long)cs.refills,
+	      (unsigned long long)cs.regions);
+	s = must_stats(w);
+	CHECK(s.in_use > 0, "the arena shows nothing cached");
+	CHECK_RET(gomem_trim(a, NULL), 0);
+	s = must_stats(w);
+	CHECK(s.in_use == 0, "after trim the arena has %llu bytes in use",
+	      (unsigned long long)s.in_use);
+	/* A fork()ed child shares the session, not the cache. */
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", gomem_errname(errno));
+	if (!pid) {
+		p = gomem_alloc(a, 256, 0, 0);
+		_exit(p ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "the fork()ed child's alloc: status %#x", st);
+	CHECK_RET(gomem_recycle_all(a, NULL), 0);	/* the child's refill */
+	s = must_stats(w);
+	CHECK(s.in_use == 0, "after recycle the arena has %llu bytes in use",
+	      (unsigned long long)s.in_use);
+	p = gomem_alloc(a, 256, 0, 0);
+	CHECK(p, "alloc: %s", gomem_errname(errno));
+	CHECK_RET(gomem_free(a, p, 256), 0);	/* cached, not trimmed */
+	CHECK_RET(gomem_close(a), 0);
+	s = must_stats(w);
+	CHECK(s.in_use == 0 && s.sessions == 1,
+	      "after close: in_use %llu, sessions %llu",
+	      (unsigned long long)s.in_use, (unsigned long long)s.sessions);
+	/* debugfs says so too, where there is one. */
+	k = arena_line(id, &in_use);
+	CHECK(k != 0, "private-%u not in gomem/arenas", id);
+	CHECK(k < 0 || in_use == 0, "gomem/arenas: private-%u in_use %llu", id,
+	      (unsigned long long)in_use);
+	CHECK_RET(gomem_close(w), 0);
+	close(afd);
+}
+
+/* arenas lists the device's arena and a private one from debugfs, with
+ * the private one's sessions. */
+static void case_ctl_arenas_lists_private(void)
+{
+	struct gomem *a, *b;
+	char name[128], *l;
+	struct run r;
+	uint32_t id;
+	int afd;
+
+	afd = must_arena(&id);
+	a = must_arena_open(afd, GOMEM_LIB_NOCACHE);
+	b = must_arena_open(afd, GOMEM_LIB_READONLY);
+	CHECK(gomem_alloc(a, 8192, 0, 0), "alloc: %s", gomem_errname(errno));
+	RUN_CTL(&r, "arenas");
+	CHECK(r.status == 0 && strstr(r.out, "\ndefault          device "),
+	      "arenas: %d '%s' '%s'", r.status, r.out, r.err);
+	snprintf(name, sizeof(name), "\nprivate-%u ", id);
+	l = strstr(r.out, name);
+	CHECK(l && !strncmp(l + 18, "private         2      3 ", 25) &&
+	      strstr(l, "      4.0 MiB\n"), "private-%u: sessions 2, refs 3 (a "
+	      "descriptor, two sessions), max 4 MiB wanted:\n%s", id, r.out);
+	RUN_CTL(&r, "arenas", "--json");
+	snprintf(name, sizeof(name), "{\"name\": \"private-%u\", \"kind\": \"private\", "
+		 "\"sessions\": 2, \"refs\": 3, ", id);
+	CHECK(r.status == 0 && strstr(r.out, name) &&
+	      strstr(r.out, "\"kind\": \"device\""), "arenas --json: %d '%s'",
+	      r.status, r.out);
+	CHECK_RET(gomem_close(a), 0);
+	CHECK_RET(gomem_close(b), 0);
+	close(afd);
+	RUN_CTL(&r, "arenas");
+	snprintf(name, sizeof(name), "\nprivate-%u ", id);
+	CHECK(r.status == 0 && !strstr(r.out, name), "private-%u still listed "
+	      "when all is closed:\n%s", id, r.out);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -2783,6 +3287,7 @@ static const struct gomem_case cases[] = {
 	C(cxx_translation_unit, true),
 	C(ctl_usage_and_open_errors, true),
 	C(ctl_blocks_map_show_holds, true),
+	C(ctl_arenas_table_and_errors, true),
 	C(open_info_close, false),
 	C(stats_track_session, false),
 	C(alloc_zeroed_aligned_writable, false),
@@ -2831,6 +3336,12 @@ static const struct gomem_case cases[] = {
 	C(cache_never_takes_shared_region, false),
 	C(cache_trim_close_thread_exit_give_back, false),
 	C(cache_fork_child_gets_none_of_parents, false),
+	C(arena_create_open_alloc_round_trip, false),
+	C(arena_second_handle_sees_bytes_device_does_not, false),
+	C(arena_readonly_descriptor_stays_readonly, false),
+	C(arena_send_recv_across_fork, false),
+	C(arena_cache_gives_everything_back, false),
+	C(ctl_arenas_lists_private, false),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
