@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@
 #include <gomem.h>
 
 #define DEBUGFS_ROOT	"/sys/kernel/debug/gomem"
+#define CONFIGFS_ROOT	"/sys/kernel/config/gomem"
 
 /* Options; each command accepts the subset its mask allows. */
 enum {
@@ -60,7 +63,7 @@ struct opts {
 	unsigned int rounds;
 	uint64_t pages;
 	/* Positional arguments. */
-	const char *pos[4];
+	const char *pos[16];
 	int npos;
 };
 
@@ -648,7 +651,8 @@ nomem:
 
 /*
  * One arena: "NAME KIND sessions N refs N capacity N in_use N max_size N"
- * (KIND device or private; refs: its arena descriptors and sessions).
+ * (KIND device, private or named; refs: its arena descriptors and
+ * sessions, and a named arena's configfs directory while enabled).
  */
 struct arena_line {
 	char name[64];
@@ -661,7 +665,7 @@ static int cmd_arenas(const struct command *c, struct opts *o)
 	const char *path = o->file ? o->file : DEBUGFS_ROOT "/arenas";
 	char *text, *line, *save = NULL, cap[32], use[32], max[32];
 	struct arena_line *v = NULL;
-	size_t n = 0, ncap = 0, priv = 0;
+	size_t n = 0, ncap = 0, priv = 0, named = 0;
 	unsigned int lineno = 0;
 	int err = 0;
 
@@ -680,7 +684,8 @@ static int cmd_arenas(const struct command *c, struct opts *o)
 		if (sscanf(line, "%63s %15s sessions %llu refs %llu capacity %llu "
 			   "in_use %llu max_size %llu%n", a.name, a.kind, &a.sessions,
 			   &a.refs, &a.capacity, &a.in_use, &a.max_size, &end) != 7 ||
-		    line[end] || (strcmp(a.kind, "device") && strcmp(a.kind, "private"))) {
+		    line[end] || (strcmp(a.kind, "device") && strcmp(a.kind, "private") &&
+				  strcmp(a.kind, "named"))) {
 			free(text);
 			free(v);
 			return op_error(c, EBADMSG, "%s: line %u not understood: '%.60s'",
@@ -693,6 +698,7 @@ static int cmd_arenas(const struct command *c, struct opts *o)
 		}
 		v[n++] = a;
 		priv += !strcmp(a.kind, "private");
+		named += !strcmp(a.kind, "named");
 	}
 	free(text);
 	if (o->json) {
@@ -706,7 +712,8 @@ static int cmd_arenas(const struct command *c, struct opts *o)
 			       "\"in_use\": %llu, \"max_size\": %llu}", v[i].sessions,
 			       v[i].refs, v[i].capacity, v[i].in_use, v[i].max_size);
 		}
-		printf("], \"count\": %zu, \"private\": %zu}\n", n, priv);
+		printf("], \"count\": %zu, \"private\": %zu, \"named\": %zu}\n", n,
+		       priv, named);
 		free(v);
 		return 0;
 	}
@@ -716,8 +723,107 @@ static int cmd_arenas(const struct command *c, struct opts *o)
 		printf("%-16s %-8s %8llu %6llu %12s %12s %12s\n", v[i].name, v[i].kind,
 		       v[i].sessions, v[i].refs, human(v[i].capacity, cap),
 		       human(v[i].in_use, use), human(v[i].max_size, max));
-	printf("%zu arenas, %zu private\n", n, priv);
+	printf("%zu arenas, %zu private, %zu named\n", n, priv, named);
 	free(v);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Named arenas: configfs gomem/NAME                                   */
+/* ------------------------------------------------------------------ */
+
+static const char *const named_attrs[] = {
+	"initial_size", "max_chunk", "max_size", "max_session_bytes",
+	"max_session_regions", "policy", "source", "account",
+};
+
+/* 0 or errno: write @val into configfs attribute @attr of arena @name. */
+static int named_write(const char *name, const char *attr, const char *val)
+{
+	char path[256];
+	ssize_t w;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), CONFIGFS_ROOT "/%s/%s", name, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	w = write(fd, val, strlen(val));
+	if (w != (ssize_t)strlen(val))
+		err = w < 0 ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * create NAME [KEY=VALUE...]: mkdir in configfs, the attributes, enable;
+ * anything refused takes the directory away again.
+ */
+static int cmd_create(const struct command *c, struct opts *o)
+{
+	const char *name = o->pos[0];
+	char dir[256], key[32];
+	int err, i;
+	size_t k;
+
+	for (i = 1; i < o->npos; i++) {
+		const char *eq = strchr(o->pos[i], '=');
+
+		snprintf(key, sizeof(key), "%.*s",
+			 (int)(eq ? (size_t)(eq - o->pos[i]) : 0), o->pos[i]);
+		for (k = 0; k < sizeof(named_attrs) / sizeof(named_attrs[0]); k++)
+			if (eq && !strcmp(key, named_attrs[k]))
+				break;
+		if (!eq || k == sizeof(named_attrs) / sizeof(named_attrs[0]))
+			return usage_error(c, "'%s' is not KEY=VALUE with KEY one of "
+					   "initial_size, max_chunk, max_size, "
+					   "max_session_bytes, max_session_regions, "
+					   "policy, source, account", o->pos[i]);
+	}
+	if (!*name || strchr(name, '/'))
+		return usage_error(c, "bad name '%s'", name);
+	snprintf(dir, sizeof(dir), CONFIGFS_ROOT "/%s", name);
+	if (mkdir(dir, 0755)) {
+		err = errno;
+		if (err == ENOENT)
+			return op_error(c, err, "%s (is configfs mounted on "
+					"/sys/kernel/config, and gomem loaded?)", dir);
+		return op_error(c, err, "mkdir %s", dir);
+	}
+	for (i = 1; i < o->npos; i++) {
+		const char *eq = strchr(o->pos[i], '=');
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - o->pos[i]),
+			 o->pos[i]);
+		err = named_write(name, key, eq + 1);
+		if (err) {
+			rmdir(dir);
+			return op_error(c, err, "%s", o->pos[i]);
+		}
+	}
+	err = named_write(name, "enable", "1");
+	if (err) {
+		rmdir(dir);
+		return op_error(c, err, "enable (the arena refused its geometry?)");
+	}
+	if (o->json)
+		printf("{\"name\": \"%s\", \"device\": \"/dev/gomem-%s\"}\n", name,
+		       name);
+	else
+		printf("/dev/gomem-%s\n", name);
+	return 0;
+}
+
+/* remove NAME: rmdir in configfs (open sessions keep their arena). */
+static int cmd_remove(const struct command *c, struct opts *o)
+{
+	char dir[256];
+
+	if (!*o->pos[0] || strchr(o->pos[0], '/'))
+		return usage_error(c, "bad name '%s'", o->pos[0]);
+	snprintf(dir, sizeof(dir), CONFIGFS_ROOT "/%s", o->pos[0]);
+	if (rmdir(dir))
+		return op_error(c, errno, "rmdir %s", dir);
 	return 0;
 }
 
@@ -1596,7 +1702,8 @@ static const struct command commands[] = {
 	  "  --regions PATH  read this regions file\n" },
 	{ "arenas", cmd_arenas, O_JSON | O_FILE, 0, 0, "arenas [--json] [--file PATH]",
 	  "Every arena the module has, from debugfs (" DEBUGFS_ROOT "/arenas;\n"
-	  "needs root and debugfs mounted): the device's ('default') and each\n"
+	  "needs root and debugfs mounted): the device's ('default'), each\n"
+	  "named one ('named-NAME', /dev/gomem-NAME) and each\n"
 	  "private one ('private-ID', ID as GOMEM_IOC_INFO's arena_id), with\n"
 	  "its sessions, refs (its arena descriptors and sessions), capacity,\n"
 	  "bytes in use and max_size.  A private arena is reached only through\n"
@@ -1604,6 +1711,18 @@ static const struct command commands[] = {
 	  "commands (info, stats, ...) show the device's arena only.\n\n"
 	  "  --file PATH  read this arenas file instead\n"
 	  "  --json       one JSON object\n" },
+	{ "create", cmd_create, O_JSON, 1, 16, "create NAME [KEY=VALUE...] [--json]",
+	  "Makes a named arena (root): the configfs directory\n"
+	  "" CONFIGFS_ROOT "/NAME, its attributes KEY=VALUE (initial_size,\n"
+	  "max_chunk, max_size, max_session_bytes, max_session_regions: bytes\n"
+	  "or counts; policy treap|avl; source vmalloc|buddy; account 0|1), then\n"
+	  "enable=1, which makes /dev/gomem-NAME (mode 0660, root's until a udev\n"
+	  "rule says otherwise); prints the device's path.  NAME: 1 to 16 of\n"
+	  "a-z, 0-9, '_' and '-'.  Anything refused removes the directory again.\n\n"
+	  "  --json      one JSON object\n" },
+	{ "remove", cmd_remove, 0, 1, 1, "remove NAME",
+	  "Removes a named arena's configfs directory and its device node\n"
+	  "(root); sessions open on it keep the arena until they close.\n" },
 	{ "trim", cmd_trim, O_JSON, 0, 0, "trim [--json]",
 	  "Gives every entirely free chunk but the first back (GOMEM_IOC_TRIM).\n\n"
 	  "  --json      one JSON object: chunks and bytes released\n" },

@@ -2052,9 +2052,17 @@ static void case_unknown_ioctl_enotty(void)
 	struct gomem_stats s = get_stats(fd);
 	char buf[256];
 	unsigned long cmds[] = {
-		/* The first number after the last command (0xE). */
+		/*
+		 * The numbers after the last session command (0xF): the
+		 * arena descriptor's two (not a session's), then none.
+		 */
+		GOMEM_IOC_ARENA_OPEN,
+		GOMEM_IOC_ARENA_DUP,
+		_IO(GOMEM_IOC_MAGIC, 0x12),
+		_IOWR(GOMEM_IOC_MAGIC, 0x12, struct gomem_alloc),
+		/* ARENA_CREATE with another direction. */
 		_IO(GOMEM_IOC_MAGIC, 0xF),
-		_IOWR(GOMEM_IOC_MAGIC, 0xF, struct gomem_alloc),
+		_IOR(GOMEM_IOC_MAGIC, 0xF, struct gomem_arena_create),
 		/* The hand-off commands with another direction. */
 		_IOR(GOMEM_IOC_MAGIC, 0x8, struct gomem_share),
 		_IOW(GOMEM_IOC_MAGIC, 0x9, struct gomem_claim),

@@ -637,19 +637,22 @@ static void case_ctl_arenas_table_and_errors(void)
 	snprintf(ar, sizeof(ar), "%s/arenas", dir);
 	snprintf(bad, sizeof(bad), "%s/bad", dir);
 	write_file(ar, "default device sessions 3 refs 1 capacity 1048576 in_use 12288 max_size 67108864\n"
-		   "private-7 private sessions 2 refs 4 capacity 262144 in_use 0 max_size 4194304\n");
+		   "private-7 private sessions 2 refs 4 capacity 262144 in_use 0 max_size 4194304\n"
+		   "named-video named sessions 0 refs 1 capacity 65536 in_use 0 max_size 1048576\n");
 	write_file(bad, "default device sessions 3 refs 1 capacity 1048576\n");
 	RUN_CTL(&r, "arenas", "--file", ar);
 	CHECK(r.status == 0 && strstr(r.out, "NAME             KIND     SESSIONS   REFS") &&
 	      strstr(r.out, "default          device          3      1      1.0 MiB     12.0 KiB     64.0 MiB\n") &&
 	      strstr(r.out, "private-7        private         2      4    256.0 KiB          0 B      4.0 MiB\n") &&
-	      strstr(r.out, "2 arenas, 1 private\n"), "arenas: %d '%s' '%s'",
+	      strstr(r.out, "named-video      named           0      1     64.0 KiB          0 B      1.0 MiB\n") &&
+	      strstr(r.out, "3 arenas, 1 private, 1 named\n"), "arenas: %d '%s' '%s'",
 	      r.status, r.out, r.err);
 	RUN_CTL(&r, "arenas", "--file", ar, "--json");
 	CHECK(r.status == 0 && strstr(r.out, "{\"name\": \"private-7\", \"kind\": \"private\", "
 				      "\"sessions\": 2, \"refs\": 4, \"capacity\": 262144, "
 				      "\"in_use\": 0, \"max_size\": 4194304}") &&
-	      strstr(r.out, "\"count\": 2, \"private\": 1}"), "arenas --json: %d '%s'",
+	      strstr(r.out, "\"count\": 3, \"private\": 1, \"named\": 1}"),
+	      "arenas --json: %d '%s'",
 	      r.status, r.out);
 	RUN_CTL(&r, "arenas", "--file", "/nonexistent/arenas");
 	CHECK(r.status == 1 && count_lines(r.err) == 1 && strstr(r.err, "ENOENT") &&
@@ -3274,6 +3277,65 @@ static void case_ctl_arenas_lists_private(void)
 	      "when all is closed:\n%s", id, r.out);
 }
 
+/*
+ * gomemctl create and remove: a named arena made through configfs with
+ * the geometry asked, listed by arenas, opened by its node; bad keys are
+ * usage errors, refused geometry and duplicates operation errors that
+ * leave nothing behind; remove takes the node away.
+ */
+static void case_ctl_create_remove_named(void)
+{
+	char name[32], dev[64], dir[128], want[96];
+	struct gomem_info in;
+	struct gomem *g;
+	struct stat sb;
+	struct run r;
+
+	snprintf(name, sizeof(name), "lt-%d", getpid() % 100000);
+	snprintf(dev, sizeof(dev), "/dev/gomem-%s", name);
+	snprintf(dir, sizeof(dir), "/sys/kernel/config/gomem/%s", name);
+	RUN_CTL(&r, "create", name, "initial_size=65536", "colour=blue");
+	CHECK(r.status == 2 && stat(dir, &sb) && errno == ENOENT,
+	      "create with a bad key: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "create", name, "initial_size=1048576", "max_chunk=65536");
+	CHECK(r.status == 1 && strstr(r.err, "EINVAL") && stat(dir, &sb) &&
+	      errno == ENOENT, "create with refused geometry: %d '%s'",
+	      r.status, r.err);
+	RUN_CTL(&r, "create", name, "initial_size=65536", "max_chunk=131072",
+		"max_size=1048576", "policy=avl", "max_session_bytes=524288");
+	snprintf(want, sizeof(want), "%s\n", dev);
+	CHECK(r.status == 0 && !strcmp(r.out, want), "create: %d '%s' '%s'",
+	      r.status, r.out, r.err);
+	RUN_CTL(&r, "create", name);
+	CHECK(r.status == 1 && strstr(r.err, "EEXIST"), "create twice: %d '%s'",
+	      r.status, r.err);
+	RUN_CTL(&r, "arenas");
+	snprintf(want, sizeof(want), "\nnamed-%s", name);
+	CHECK(r.status == 0 && strstr(r.out, want) && strstr(r.out, " named "),
+	      "arenas: %d '%s'", r.status, r.out);
+	g = gomem_open(dev, GOMEM_LIB_NOCACHE);
+	CHECK(g, "gomem_open %s: %s", dev, gomem_errname(errno));
+	in = must_info(g);
+	CHECK(in.arena_kind == GOMEM_ARENA_KIND_NAMED && in.initial_size == 65536 &&
+	      in.max_chunk == 131072 && in.max_size == 1048576 &&
+	      in.policy == GOMEM_POLICY_AVL_ABI && in.max_session_bytes == 524288,
+	      "named arena's INFO: kind %u geometry %llu/%llu/%llu policy %u",
+	      in.arena_kind, (unsigned long long)in.initial_size,
+	      (unsigned long long)in.max_chunk, (unsigned long long)in.max_size,
+	      in.policy);
+	CHECK(gomem_alloc(g, 4096, 0, 0), "alloc: %s", gomem_errname(errno));
+	RUN_CTL(&r, "remove", name);
+	CHECK(r.status == 0 && stat(dev, &sb) && errno == ENOENT,
+	      "remove: %d '%s'", r.status, r.err);
+	RUN_CTL(&r, "remove", name);
+	CHECK(r.status == 1 && strstr(r.err, "ENOENT"), "remove twice: %d '%s'",
+	      r.status, r.err);
+	/* The open handle keeps its arena. */
+	CHECK(gomem_alloc(g, 4096, 0, 0), "alloc after remove: %s",
+	      gomem_errname(errno));
+	CHECK_RET(gomem_close(g), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
@@ -3342,6 +3404,7 @@ static const struct gomem_case cases[] = {
 	C(arena_send_recv_across_fork, false),
 	C(arena_cache_gives_everything_back, false),
 	C(ctl_arenas_lists_private, false),
+	C(ctl_create_remove_named, false),
 };
 #undef C
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
