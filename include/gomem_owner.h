@@ -28,8 +28,9 @@
  * (one per region, however many claims) and tokens it made and that are
  * still outstanding; one more is -EDQUOT.  If gomem_owners.max_bytes is
  * set, the bytes a holder holds (the regions it owns, those being zeroed
- * for it, the regions it references) may not pass it either: an
- * allocation or a first claim of a region that would is -EDQUOT.
+ * for it, the regions it references; one it owns and references counts
+ * twice, as in_use and ref_bytes) may not pass it either: an allocation
+ * or a first claim of a region that would is -EDQUOT.
  *
  * Locking: every call takes the arena's lock (gomem_arena_lock()) itself
  * and may sleep; all are safe from many threads at once.  Records come

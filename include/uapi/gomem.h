@@ -105,7 +105,8 @@
  *                       (module parameter max_session_regions; not in
  *                       GOMEM_INFO_SIZE_VER0)
  * @max_session_bytes: most bytes one session may hold: regions it owns
- *                     and regions it holds by reference; 0 for no limit
+ *                     plus regions it holds by reference (one it owns and
+ *                     references counts twice); 0 for no limit
  *                     but max_size (module parameter max_session_bytes,
  *                     or the arena's creation)
  * @arena_kind: GOMEM_ARENA_KIND_*: the device's arena, a private or a

@@ -8,7 +8,8 @@
  *
  * Input format (gen_corpus_owner.sh writes the seed corpus):
  *   [0] setup: bit 0 policy avl, bit 1 buddy chunks, bit 2 a 64-byte
- *       granule; bits 3-5: max_records - 1
+ *       granule; bits 3-5: max_records - 1; bits 6-7: a byte limit of
+ *       0 (none), 2, 4 or 8 pages
  * Then operations until the input ends; a missing byte reads as 0.  "h"
  * picks a live holder (h % live; with none alive one is made first),
  * "r" a region of the model (r % regions), "t" a token.  The opcode is
@@ -375,6 +376,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		fprintf(stderr, "fuzz_owner: init failed\n");
 		abort();
 	}
+	od_set_max_bytes(&d, (setup >> 6 & 3) ? PAGE_SIZE << (setup >> 6 & 3) : 0);
 	d.abort_on_failure = true;
 	while (rd.pos < rd.len) {
 		op = get8(&rd) % OP_COUNT;

@@ -209,6 +209,12 @@ static int zap_hook(void *data, u64 offset, void *mem, u64 size)
 
 /* ---- set up and tear down ---- */
 
+void od_set_max_bytes(struct odiff *d, u64 max_bytes)
+{
+	d->o.max_bytes = max_bytes;
+	d->m.max_bytes = max_bytes;
+}
+
 bool od_init(struct odiff *d, const struct gomem_arena_params *p,
 	     u64 max_records)
 {

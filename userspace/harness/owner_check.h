@@ -113,6 +113,8 @@ struct odiff {
 };
 
 /* Set up @d over an arena of @p with @max_records; false on failure. */
+/* The byte limit of every holder, kernel and model (0: none). */
+void od_set_max_bytes(struct odiff *d, u64 max_bytes);
 bool od_init(struct odiff *d, const struct gomem_arena_params *p,
 	     u64 max_records);
 /*

@@ -619,7 +619,7 @@ static void report(struct run *r)
 }
 
 static bool run_one(const char *name, const struct gomem_arena_params *p,
-		    u64 max_records, u64 seed, u64 ops)
+		    u64 max_records, u64 max_bytes, u64 seed, u64 ops)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	struct timespec t0, t1;
@@ -631,6 +631,7 @@ static bool run_one(const char *name, const struct gomem_arena_params *p,
 		free(r);
 		return false;
 	}
+	od_set_max_bytes(&r->d, max_bytes);
 	r->rng = seed * 0x9e3779b97f4a7c15ULL + name[0] + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r->d.op = 0; r->d.op < ops && !r->d.fail; r->d.op++)
@@ -684,18 +685,21 @@ int main(int argc, char **argv)
 		const char *name;
 		struct gomem_arena_params p;
 		u64 max_records;
+		u64 max_bytes;
 	} cfgs[] = {
 		{ "treap/vmalloc", { .initial_size = 4 * PAGE_SIZE,
 				     .max_chunk = 8 * PAGE_SIZE,
 				     .max_size = 48 * PAGE_SIZE,
 				     .policy = GOMEM_POLICY_TREAP,
-				     .source = GOMEM_CHUNKS_VMALLOC }, 12 },
+				     .source = GOMEM_CHUNKS_VMALLOC }, 12, 0 },
 		{ "avl/buddy", { .initial_size = 2 * PAGE_SIZE,
 				 .max_chunk = 4 * PAGE_SIZE,
 				 .max_size = 32 * PAGE_SIZE,
 				 .granule = 64,
 				 .policy = GOMEM_POLICY_AVL,
-				 .source = GOMEM_CHUNKS_BUDDY }, 6 },
+				 .source = GOMEM_CHUNKS_BUDDY }, 6,
+		  /* and a byte limit: 6 pages owned and referenced */
+		  6 * PAGE_SIZE },
 		/* As the device runs: frees of small regions stay per CPU. */
 		{ "treap/front", { .initial_size = 4 * PAGE_SIZE,
 				   .max_chunk = 8 * PAGE_SIZE,
@@ -703,7 +707,7 @@ int main(int argc, char **argv)
 				   .granule = 64,
 				   .policy = GOMEM_POLICY_TREAP,
 				   .source = GOMEM_CHUNKS_VMALLOC,
-				   .front_max = GOMEM_FRONT_MAX }, 12 },
+				   .front_max = GOMEM_FRONT_MAX }, 12, 0 },
 	};
 	u64 seed = 1, ops = 1000000;
 	unsigned int passed = 0, failed = 0, i;
@@ -720,7 +724,7 @@ int main(int argc, char **argv)
 	shim_random_seed(seed);
 	for (i = 0; i < ARRAY_SIZE(cfgs); i++)
 		if (run_one(cfgs[i].name, &cfgs[i].p, cfgs[i].max_records,
-			    seed, ops))
+			    cfgs[i].max_bytes, seed, ops))
 			passed++;
 		else
 			failed++;

@@ -110,6 +110,28 @@ static bool at_limit(const struct omodel *m, int h)
 	return om_records(m, h) >= m->max_records;
 }
 
+/*
+ * The bytes @h holds: the regions it owns plus those it references (a
+ * region it owns and references too counts twice, as in_use and
+ * ref_bytes each count it).
+ */
+static u64 om_bytes(const struct omodel *m, int h)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->nr_regions; i++)
+		n += m->regions[i].size * ((m->regions[i].owner == h) +
+					   !!m->regions[i].claims[h]);
+	return n;
+}
+
+/* Would @bytes more take @h past max_bytes? */
+static bool over_bytes(const struct omodel *m, int h, u64 bytes)
+{
+	return m->max_bytes && om_bytes(m, h) + bytes > m->max_bytes;
+}
+
 int om_region_at(const struct omodel *m, u64 off)
 {
 	unsigned int i;
@@ -208,6 +230,10 @@ int om_alloc_check(const struct omodel *m, int h, u64 size, u64 align,
 	if (flags & ~GOMEM_ALLOC_NOZERO)
 		return -EINVAL;
 	if (at_limit(m, h))
+		return -EDQUOT;
+	/* The byte limit, for a size some arena could give. */
+	if (size && size <= m->max_size &&
+	    over_bytes(m, h, (size + m->granule - 1) / m->granule * m->granule))
 		return -EDQUOT;
 	if (!size || size > m->max_size || !valid_align(m, align))
 		return -EINVAL;
@@ -385,7 +411,7 @@ int om_claim(struct omodel *m, int h, u64 value, u64 *off, u64 *size)
 		return -ENOENT;
 	t = &m->tokens[i];
 	r = &m->regions[t->reg];
-	if (!r->claims[h] && at_limit(m, h))
+	if (!r->claims[h] && (at_limit(m, h) || over_bytes(m, h, r->size)))
 		return -EDQUOT;
 	if (!r->claims[h] && !m->ro[h] && h != r->keeper)
 		r->keeper = -1;

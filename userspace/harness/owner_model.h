@@ -91,6 +91,8 @@ struct om_range {
  * @max_size: the arena's max_size (larger allocations are -EINVAL)
  * @page_size: largest alignment allowed
  * @max_records: records per holder
+ * @max_bytes: bytes a holder may hold, owned and referenced (0: no limit;
+ *             set after om_init())
  * @live: per slot: a holder exists there
  * @ro: per slot: its holder is read-only (gomem_holder.readonly)
  * @hid: per slot: the real holder's id (for gomem_owners_walk())
@@ -108,6 +110,7 @@ struct omodel {
 	u64 max_size;
 	u64 page_size;
 	u64 max_records;
+	u64 max_bytes;
 	bool live[OM_HOLDERS];
 	bool ro[OM_HOLDERS];
 	u64 hid[OM_HOLDERS];
