@@ -757,7 +757,9 @@ int gomem_arena_init(struct gomem_arena *a,
 		return -EINVAL;
 	if (p.source != GOMEM_CHUNKS_VMALLOC && p.source != GOMEM_CHUNKS_BUDDY)
 		return -EINVAL;
-	if (!p.initial_size || p.max_size > (1ULL << 52))
+	/* Bounded before rounding up, which would wrap near 2^64. */
+	if (!p.initial_size || p.initial_size > (1ULL << 52) ||
+	    p.max_chunk > (1ULL << 52) || p.max_size > (1ULL << 52))
 		return -EINVAL;
 	p.initial_size = ALIGN(p.initial_size, PAGE_SIZE);
 	p.max_chunk = ALIGN(p.max_chunk, PAGE_SIZE);

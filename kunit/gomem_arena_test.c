@@ -167,6 +167,23 @@ static void init_rejects_bad_params(struct kunit *test)
 	p.source = GOMEM_CHUNKS_BUDDY;
 	p.max_size = 1ULL << 50;
 	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	/*
+	 * Sizes that rounding up to a page would wrap to 0 (a buddy pool
+	 * then took a first chunk of roundup_pow_of_two(0) pages).
+	 */
+	p = good;
+	p.initial_size = U64_MAX - 100;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p.source = GOMEM_CHUNKS_BUDDY;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.initial_size = U64_MAX - 100;
+	p.max_chunk = U64_MAX - 50;
+	p.max_size = U64_MAX - 10;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
+	p = good;
+	p.max_chunk = U64_MAX;
+	KUNIT_EXPECT_EQ(test, gomem_arena_init(&a, &p), -EINVAL);
 }
 
 static void init_rounds_sizes_to_pages(struct kunit *test)
