@@ -2097,7 +2097,11 @@ static void op_bad_ioctl(void)
 	memset(arg, 0, 256);
 	switch (rn(r, 5)) {
 	case 0:		/* unknown number */
-		nr = 15 + rn(r, 241);	/* 0..14 are commands */
+		/*
+		 * 0..15 are a session's commands; 16, 17 (ARENA_OPEN, _DUP)
+		 * an arena descriptor's only.
+		 */
+		nr = 16 + rn(r, 240);
 		cmd = _IOC(rn(r, 4), GOMEM_IOC_MAGIC, nr, sz);
 		break;
 	case 1:		/* other magic */
@@ -2107,14 +2111,14 @@ static void op_bad_ioctl(void)
 		cmd = _IOC(_IOC_NONE, GOMEM_IOC_MAGIC, rn(r, 8), sz);
 		break;
 	case 3:		/* the wrong direction */
-		nr = rn(r, 15);
+		nr = rn(r, 16);
 		cmd = _IOC(nr == 0 || (nr >= 5 && nr <= 7) ? _IOC_WRITE :
 			   _IOC_READ, GOMEM_IOC_MAGIC, nr, 32);
 		break;
 	default:	/* a good command, bad pointer */
-		nr = rn(r, 15);
+		nr = rn(r, 16);
 		if (nr == 1 || nr == 2 || nr == 6 || nr == 7 ||
-		    nr == 3 || nr == 4)
+		    nr == 3 || nr == 4 || nr == 15)
 			want = s->mode == O_RDONLY ? B(EBADF) : B(EFAULT);
 		else
 			want = B(EFAULT);
@@ -2126,6 +2130,7 @@ static void op_bad_ioctl(void)
 				GOMEM_IOC_SHARE, GOMEM_IOC_CLAIM, GOMEM_IOC_CANCEL,
 				GOMEM_IOC_RELEASE, GOMEM_IOC_RELEASE_BATCH,
 				GOMEM_IOC_SHARE_BATCH, GOMEM_IOC_CLAIM_BATCH,
+				GOMEM_IOC_ARENA_CREATE,
 			};
 			void *bad[] = { NULL, cur->scr + 2 * PS,
 					(void *)0xffff888000000000ULL,
