@@ -5371,7 +5371,8 @@ static void ar_child_kill(struct arena *a)
 				continue;
 			}
 			k = al.size < sizeof(b) ? al.size : sizeof(b);
-			if (pwrite(o.fd, b, k, al.offset) != (ssize_t)k)
+			if (pwrite(o.fd, b, k, al.offset) != (ssize_t)k &&
+			    errno != ENOMEM && errno != EINTR)
 				_exit(23);
 			if (n & 1) {
 				fr.offset = al.offset;
