@@ -4961,12 +4961,21 @@ static void ar_alloc(struct arena *a)
 		want = B(EDQUOT);
 	} else {
 		want = OK;
-		/* Room: chunks of max_chunk, max_size in all. */
-		if ((a->bytes + rsz) * 2 > ms || rsz * 2 > a->info.max_chunk)
-			want |= B(ENOMEM);
 	}
 	if ((want & OK) && a->nreg >= AREG)
 		return;
+	if (want & OK) {
+		/*
+		 * ENOMEM only if no free block holds it (the arena must
+		 * grow, and may be at max_size or its pool fragmented).
+		 */
+		struct gomem_stats st;
+
+		if (ar_must(C_AR_STATS, a->sfd, GOMEM_IOC_STATS, &st, "STATS"))
+			return;
+		if (rsz > st.largest_free)
+			want |= B(ENOMEM);
+	}
 	memset(&al, 0, sizeof(al));
 	al.size = sz;
 	al.offset = rnd(r);
