@@ -4200,6 +4200,8 @@ static void ar_init(void)
  * The private-<id> lines of debugfs gomem/arenas: with @id 0 how many,
  * else whether private-<id> is one.  -1: unreadable.
  */
+static __thread char arena_line[160];	/* arenas_scan(id)'s line */
+
 static int arenas_scan(unsigned int id)
 {
 	static __thread char buf[32768];
@@ -4223,8 +4225,12 @@ static int arenas_scan(unsigned int id)
 	buf[len] = 0;
 	nl = snprintf(name, sizeof(name), "private-%u ", id);
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (id ? !strncmp(p, name, nl) : !strncmp(p, "private-", 8))
+		if (id ? !strncmp(p, name, nl) : !strncmp(p, "private-", 8)) {
 			count++;
+			if (id)
+				snprintf(arena_line, sizeof(arena_line), "%.*s",
+					 (int)(strchr(p, '\n') ? strchr(p, '\n') - p : 100), p);
+		}
 	}
 	return count;
 }
@@ -4482,8 +4488,8 @@ static void ar_put(struct arena *a, int fd, int sess, int map, int held,
 		a->used = 0;
 		if (!held && (n = arenas_scan(a->info.arena_id)) > 0)
 			fail("%s: private-%u still in debugfs gomem/arenas after "
-			     "its last descriptor, session and mapping went",
-			     why, a->info.arena_id);
+			     "its last descriptor, session and mapping went: %s",
+			     why, a->info.arena_id, arena_line);
 	}
 	pthread_rwlock_unlock(&reflock);
 }
@@ -4496,15 +4502,23 @@ static void ar_map(struct arena *a)
 
 	if (a->map)
 		ar_put(a, 0, 0, 1, 1, "remap");
+	/*
+	 * Under reflock: a fork between the mmap and the madvise would give
+	 * its child the mapping (and the arena a holder the worker does not
+	 * know of).
+	 */
+	pthread_rwlock_rdlock(&reflock);
 	p = mmap(NULL, a->info.map_size, prot, MAP_SHARED, a->sfd, 0);
 	if (p == MAP_FAILED) {
+		pthread_rwlock_unlock(&reflock);
 		chk(C_AR_MMAP, errno, fault_mode ? B(ENOMEM) : 0,
 		    "mmap of a private arena's window");
 		return;
 	}
-	chk(C_AR_MMAP, 0, OK, "mmap");
 	if (madvise(p, a->info.map_size, MADV_DONTFORK))
 		fail("MADV_DONTFORK: %s", strerror(errno));
+	pthread_rwlock_unlock(&reflock);
+	chk(C_AR_MMAP, 0, OK, "mmap");
 	a->map = p;
 	a->mapw = !a->sro;
 }
@@ -4668,8 +4682,11 @@ static void ar_create(struct arena *a, int sfd, int ro)
 		fail("ARENA_CREATE: descriptor %d", fd);
 	cloexec_check(fd, c.flags & GOMEM_ARENA_CLOEXEC, "ARENA_CREATE");
 	ar_info_check(&want_i, fd, 0, "INFO of a new arena descriptor");
-	if (a->used) {
-		/* No room in the table: an arena made and closed at once. */
+	if (a->used || reserve > (8ULL << 20)) {
+		/*
+		 * No room in the table, or a big arena (memory the VM may
+		 * not have many times): made and closed at once.
+		 */
 		struct arena t = { .fd = fd, .sfd = -1, .used = 1 };
 		int bad = ar_must(C_AR_INFO, fd, GOMEM_IOC_INFO, &t.info, "INFO");
 
@@ -5416,7 +5433,8 @@ static void ar_child_kill(struct arena *a)
 		pthread_rwlock_unlock(&reflock);
 		if (n > 0)
 			fail("private-%u still in debugfs gomem/arenas after its "
-			     "only holder, a child, was killed", a->info.arena_id);
+			     "only holder, a child, was killed: %s", a->info.arena_id,
+			     arena_line);
 	} else if (a->sfd < 0) {
 		/* Its session died with it: the arena is empty. */
 		ar_open_sess(a, a->ro);
