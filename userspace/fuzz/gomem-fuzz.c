@@ -8,8 +8,9 @@
  * sessions: every ioctl with valid, near-valid and garbage arguments,
  * mmap/munmap/mprotect/mremap/madvise, read/write/pread/pwrite/lseek,
  * dup/close, forked children that verify through the inherited mapping,
- * and children that allocate and are SIGKILLed.  See README.md for the
- * oracles.
+ * children that allocate and are SIGKILLed, and private arenas
+ * (ARENA_CREATE, ARENA_OPEN, ARENA_DUP, their sessions, their descriptors
+ * inherited by or sent to children).  See README.md for the oracles.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -5457,8 +5458,11 @@ static void ar_child_scm(struct arena *a)
 	struct scm_msg m;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		/* A kernel without CONFIG_UNIX: counted, so that it shows. */
+		rec(C_AR_SCM, errno);
 		return;
+	}
 	pthread_rwlock_wrlock(&reflock);
 	pid = fork();
 	if (pid == 0) {
@@ -5629,7 +5633,8 @@ static void ar_child_ro(struct arena *a)
 	if (err)
 		return;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		close(d.fd);
+		rec(C_AR_SCM, errno);
+		ar_close(d.fd, "close of an unsent descriptor");
 		return;
 	}
 	pthread_rwlock_wrlock(&reflock);
