@@ -8,8 +8,9 @@
  * sessions: every ioctl with valid, near-valid and garbage arguments,
  * mmap/munmap/mprotect/mremap/madvise, read/write/pread/pwrite/lseek,
  * dup/close, forked children that verify through the inherited mapping,
- * and children that allocate and are SIGKILLed.  See README.md for the
- * oracles.
+ * children that allocate and are SIGKILLed, and private arenas
+ * (ARENA_CREATE, ARENA_OPEN, ARENA_DUP, their sessions, their descriptors
+ * inherited by or sent to children).  See README.md for the oracles.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +27,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -80,7 +83,11 @@ enum call {
 	C_PROCMEM, C_DEBUGFS, C_SHARE, C_CLAIM, C_CANCEL, C_RELEASE,
 	C_RELEASE_BATCH, C_ENTRY_RELEASE, C_CLAIM_LIVE, C_CLAIM_SPENT,
 	C_CLAIM_CANCELLED, C_CLAIM_GONE, C_CLAIM_FORGED, C_GUP, C_SHARE_BATCH,
-	C_ENTRY_SHARE, C_CLAIM_BATCH, C_ENTRY_CLAIM, C_ODIRECT, NCALL
+	C_ENTRY_SHARE, C_CLAIM_BATCH, C_ENTRY_CLAIM, C_ODIRECT,
+	C_AR_CREATE, C_AR_OPEN, C_AR_DUP, C_AR_INFO, C_AR_BAD, C_AR_ALLOC,
+	C_AR_FREE, C_AR_STATS, C_AR_TRIM, C_AR_SHARE, C_AR_CLAIM, C_AR_XCLAIM,
+	C_AR_RELEASE, C_AR_CANCEL, C_AR_CLOSE, C_AR_MMAP, C_AR_TOUCH,
+	C_AR_PREAD, C_AR_SCM, C_AR_CHILD, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -92,6 +99,11 @@ static const char *const call_name[NCALL] = {
 	"release_batch", "release_entry", "claim_live", "claim_spent",
 	"claim_cancelled", "claim_maker_gone", "claim_forged", "gup",
 	"share_batch", "share_entry", "claim_batch", "claim_entry", "o_direct",
+	"arena_create", "arena_open", "arena_dup", "arena_info", "arena_bad",
+	"arena_alloc", "arena_free", "arena_stats", "arena_trim",
+	"arena_share", "arena_claim", "arena_xclaim", "arena_release",
+	"arena_cancel", "arena_close", "arena_mmap", "arena_touch",
+	"arena_pread", "arena_scm", "arena_child",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -2097,7 +2109,11 @@ static void op_bad_ioctl(void)
 	memset(arg, 0, 256);
 	switch (rn(r, 5)) {
 	case 0:		/* unknown number */
-		nr = 15 + rn(r, 241);	/* 0..14 are commands */
+		/*
+		 * 0..15 are a session's commands; 16, 17 (ARENA_OPEN, _DUP)
+		 * an arena descriptor's only.
+		 */
+		nr = 16 + rn(r, 240);
 		cmd = _IOC(rn(r, 4), GOMEM_IOC_MAGIC, nr, sz);
 		break;
 	case 1:		/* other magic */
@@ -2107,14 +2123,14 @@ static void op_bad_ioctl(void)
 		cmd = _IOC(_IOC_NONE, GOMEM_IOC_MAGIC, rn(r, 8), sz);
 		break;
 	case 3:		/* the wrong direction */
-		nr = rn(r, 15);
+		nr = rn(r, 16);
 		cmd = _IOC(nr == 0 || (nr >= 5 && nr <= 7) ? _IOC_WRITE :
 			   _IOC_READ, GOMEM_IOC_MAGIC, nr, 32);
 		break;
 	default:	/* a good command, bad pointer */
-		nr = rn(r, 15);
+		nr = rn(r, 16);
 		if (nr == 1 || nr == 2 || nr == 6 || nr == 7 ||
-		    nr == 3 || nr == 4)
+		    nr == 3 || nr == 4 || nr == 15)
 			want = s->mode == O_RDONLY ? B(EBADF) : B(EFAULT);
 		else
 			want = B(EFAULT);
@@ -2126,6 +2142,7 @@ static void op_bad_ioctl(void)
 				GOMEM_IOC_SHARE, GOMEM_IOC_CLAIM, GOMEM_IOC_CANCEL,
 				GOMEM_IOC_RELEASE, GOMEM_IOC_RELEASE_BATCH,
 				GOMEM_IOC_SHARE_BATCH, GOMEM_IOC_CLAIM_BATCH,
+				GOMEM_IOC_ARENA_CREATE,
 			};
 			void *bad[] = { NULL, cur->scr + 2 * PS,
 					(void *)0xffff888000000000ULL,
@@ -4127,6 +4144,1598 @@ reaped:
 		put_sess(s, "kill child");
 }
 
+/* ---- private arenas: ARENA_CREATE, ARENA_OPEN, ARENA_DUP ---- */
+
+/*
+ * Each worker keeps up to MAXAR private arenas in ar[], each under its
+ * own mutex: the arena descriptor (read-write or read-only, or closed
+ * while the rest lives), one session of the worker's own (sfd) with its
+ * regions, and that session's mapping of the arena's whole window (which
+ * may outlive the session and the descriptor).  Nobody else uses an
+ * arena of the table but a child of the thread holding its mutex, reaped
+ * before the mutex is let go; so whenever the mutex is taken the arena's
+ * STATS are exact: in_use is the session's bytes, one session, no
+ * references, tokens or orphans.  The mapping is MADV_DONTFORK and every
+ * child closes the descriptors it inherits (under reflock, as for the
+ * device's), so the arena is gone the moment the worker lets go of its
+ * last descriptor, session and mapping: its "private-<id>" line must have
+ * left debugfs's gomem/arenas (read under reflock, which no fork holds
+ * then).
+ */
+#define MAXAR		4
+#define AREG		16
+
+struct areg {
+	u64 off, size, tag;
+};
+
+struct arena {
+	pthread_mutex_t lock;
+	int used;
+	int fd, ro;		/* the descriptor (-1: closed), read-only */
+	int sfd, sro;		/* the worker's session (-1: none) */
+	uint8_t *map;		/* sfd's mapping of the window, or NULL */
+	int mapw;		/* mapped writable */
+	struct gomem_info info;
+	int nreg;
+	struct areg reg[AREG];
+	u64 bytes;
+	u64 freed;		/* an offset freed last: double frees */
+};
+
+static struct arena ar[MAXAR];
+static int max_arenas = 64;	/* the module's max_arenas */
+static const char arenas_path[] = "/sys/kernel/debug/gomem/arenas";
+
+static void ar_init(void)
+{
+	int i;
+
+	for (i = 0; i < MAXAR; i++) {
+		pthread_mutex_init(&ar[i].lock, NULL);
+		ar[i].fd = ar[i].sfd = -1;
+	}
+}
+
+/*
+ * The private-<id> lines of debugfs gomem/arenas: with @id 0 how many,
+ * else whether private-<id> is one.  -1: unreadable.
+ */
+static __thread char arena_line[160];	/* arenas_scan(id)'s line */
+
+static int arenas_scan(unsigned int id)
+{
+	static __thread char buf[32768];
+	char name[32];
+	size_t len = 0, nl;
+	ssize_t n;
+	int fd, count = 0;
+	char *p;
+
+	fd = open(arenas_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	if (n < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	buf[len] = 0;
+	nl = snprintf(name, sizeof(name), "private-%u ", id);
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (id ? !strncmp(p, name, nl) : !strncmp(p, "private-", 8)) {
+			count++;
+			if (id)
+				snprintf(arena_line, sizeof(arena_line), "%.*s",
+					 (int)(strchr(p, '\n') ? strchr(p, '\n') - p : 100), p);
+		}
+	}
+	return count;
+}
+
+/* A call under fail-nth (if it draws it): its errno or 0. */
+static int ar_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int err;
+
+	fi_begin();
+	err = ioctl(fd, cmd, arg) ? errno : 0;
+	fi_end();
+	return err;
+}
+
+/* A call that must succeed but for injected faults: retried. */
+static int ar_must(int call, int fd, unsigned long cmd, void *arg,
+		   const char *what)
+{
+	int tries, err = 0;
+
+	clear_injected();
+	for (tries = 0; tries < 200; tries++) {
+		err = ioctl(fd, cmd, arg) ? errno : 0;
+		if (!err || !fault_mode || (err != ENOMEM && err != EINTR))
+			break;
+	}
+	chk(call, err, OK, what);
+	return err;
+}
+
+static u64 pg_up(u64 x)
+{
+	return x > ~0ULL - (PS - 1) ? 0 : (x + PS - 1) & ~(PS - 1);
+}
+
+/* What the uAPI says of a struct gomem_arena_create; *@ri: the INFO. */
+static emask geom_expect(const struct gomem_arena_create *c,
+			 struct gomem_info *ri, u64 *reserve)
+{
+	u64 ms, mc, is, rec, dms = ginfo.max_size, pages, pool = 1;
+	u64 maxrec = ginfo.max_session_regions > 4096 ?
+		     ginfo.max_session_regions : 4096;
+
+	*reserve = 0;
+	if (c->flags & ~GOMEM_ARENA_CLOEXEC)
+		return B(EINVAL);
+	if (c->policy > GOMEM_POLICY_AVL_ABI ||
+	    c->source > GOMEM_SOURCE_BUDDY)
+		return B(EINVAL);
+	ms = c->max_size ? c->max_size : dms;
+	if (ms > dms)
+		return B(EINVAL);
+	mc = c->max_chunk ? c->max_chunk : (ms < (4ULL << 20) ? ms : 4ULL << 20);
+	is = c->initial_size ? c->initial_size :
+	     (mc < (1ULL << 20) ? mc : 1ULL << 20);
+	rec = c->max_session_regions;
+	if (!rec) {
+		rec = ms >> 7;
+		if (rec < 4096)
+			rec = 4096;
+		if (rec > 0xffffffffULL)
+			rec = 0xffffffffULL;
+	}
+	if (rec > maxrec)
+		return B(EINVAL);
+	/*
+	 * "initial above max_chunk, max_chunk above max_size": compared in
+	 * pages (the arena rounds them up); a value that cannot be rounded
+	 * (within a page of 2^64) is above anything.
+	 */
+	if (!pg_up(is) || !pg_up(mc) || pg_up(is) > pg_up(mc) ||
+	    pg_up(mc) > pg_up(ms))
+		return B(EINVAL);
+	if (c->source == GOMEM_SOURCE_BUDDY) {
+		pages = pg_up(is) / PS;
+		while (pool < pages)
+			pool <<= 1;
+		if (pool * PS > pg_up(ms))
+			return B(EINVAL);
+		pool = 1;
+		while (pool < pg_up(ms) / PS)
+			pool <<= 1;
+		*reserve = pool * PS;
+	} else {
+		*reserve = pg_up(is);
+	}
+	memset(ri, 0, sizeof(*ri));
+	ri->abi_version = ginfo.abi_version;
+	ri->page_size = ginfo.page_size;
+	ri->initial_size = pg_up(is);
+	ri->max_chunk = pg_up(mc);
+	ri->max_size = pg_up(ms);
+	ri->granule = ginfo.granule;
+	ri->policy = c->policy;
+	ri->source = c->source;
+	ri->max_session_regions = rec;
+	ri->max_session_bytes = c->max_session_bytes;
+	ri->arena_kind = GOMEM_ARENA_KIND_PRIVATE;
+	return OK;
+}
+
+static u64 geom_edge(void)
+{
+	u64 *r = &cur->rng;
+
+	switch (rn(r, 14)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return PS - 1;
+	case 3: return PS;
+	case 4: return PS + 1;
+	case 5: return ginfo.max_size;
+	case 6: return ginfo.max_size + 1;
+	case 7: return ginfo.max_size - PS + 1;
+	case 8: return 1ULL << 52;
+	case 9: return 1ULL << 63;
+	case 10: return ~0ULL;
+	case 11: return ~0ULL - PS + 2;
+	case 12: return rnd(r);
+	default: return rn(r, 1ULL << (10 + rn(r, 20)));
+	}
+}
+
+/* A geometry: valid and small, or any field garbage. */
+static void gen_geom(struct gomem_arena_create *c)
+{
+	u64 *r = &cur->rng, dms = ginfo.max_size, ms;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = (int)rnd(r);
+	c->policy = rn(r, 2);
+	c->source = chance(r, 30);
+	c->flags = chance(r, 50) ? GOMEM_ARENA_CLOEXEC : 0;
+	if (chance(r, 65)) {
+		ms = PS << rn(r, 9);		/* up to 256 pages */
+		if (ms > dms)
+			ms = dms & ~(PS - 1);
+		c->max_size = chance(r, 10) ? ms + 1 + rn(r, PS - 1) : ms;
+		c->max_chunk = chance(r, 20) ? 0 : PS * (1 + rn(r, ms / PS));
+		c->initial_size = chance(r, 20) ? 0 :
+			PS * (1 + rn(r, (c->max_chunk ? c->max_chunk : ms) / PS));
+		if (c->source == GOMEM_SOURCE_BUDDY && chance(r, 70))
+			c->initial_size = c->max_chunk = PS << rn(r, 3);
+		switch (rn(r, 4)) {
+		case 0: c->max_session_bytes = 0; break;
+		case 1: c->max_session_bytes = 1 + rn(r, 64 * 1024); break;
+		default: c->max_session_bytes = rn(r, 4) ? 0 : ms / 2;
+		}
+		c->max_session_regions = chance(r, 40) ? 1 + rn(r, 8) :
+					 chance(r, 50) ? 0 : 4096;
+		return;
+	}
+	/* Garbage: every field from the edges, some the same. */
+	c->initial_size = geom_edge();
+	c->max_chunk = chance(r, 20) ? c->initial_size : geom_edge();
+	c->max_size = chance(r, 20) ? c->max_chunk : geom_edge();
+	c->max_session_bytes = geom_edge();
+	c->max_session_regions = chance(r, 30) ? rn(r, 8192) : geom_edge();
+	if (chance(r, 30))
+		c->policy = chance(r, 50) ? 2 : (unsigned int)rnd(r);
+	if (chance(r, 30))
+		c->source = chance(r, 50) ? 2 : (unsigned int)rnd(r);
+	if (chance(r, 30))
+		c->flags = chance(r, 50) ? 1U << rn(r, 32) : (unsigned int)rnd(r);
+}
+
+/* The arenas this run may have at once: all of its workers' most. */
+static int arenas_bound(void)
+{
+	return opt_procs * (MAXAR + opt_threads);
+}
+
+/* INFO of an arena descriptor or session of @a must be its creation's. */
+static void ar_info_check(const struct gomem_info *want, int fd, int ro,
+			  const char *what)
+{
+	struct gomem_info gi, w = *want;
+
+	memset(&gi, 0x5a, sizeof(gi));
+	if (ar_must(C_AR_INFO, fd, GOMEM_IOC_INFO, &gi, what))
+		return;
+	w.session_flags = ro ? GOMEM_SESSION_READONLY : 0;
+	if (!w.map_size)
+		w.map_size = gi.map_size;
+	if (!w.arena_id)
+		w.arena_id = gi.arena_id;
+	if (memcmp(&gi, &w, sizeof(gi)))
+		fail("%s: INFO initial %llu max_chunk %llu max_size %llu map %llu "
+		     "granule %u policy %u source %u flags %u records %llu bytes "
+		     "%llu kind %u id %u; want %llu %llu %llu %llu %u %u %u %u "
+		     "%llu %llu %u %u", what, (u64)gi.initial_size,
+		     (u64)gi.max_chunk, (u64)gi.max_size, (u64)gi.map_size,
+		     gi.granule, gi.policy, gi.source, gi.session_flags,
+		     (u64)gi.max_session_regions, (u64)gi.max_session_bytes,
+		     gi.arena_kind, gi.arena_id, (u64)w.initial_size,
+		     (u64)w.max_chunk, (u64)w.max_size, (u64)w.map_size,
+		     w.granule, w.policy, w.source, w.session_flags,
+		     (u64)w.max_session_regions, (u64)w.max_session_bytes,
+		     w.arena_kind, w.arena_id);
+	if (!gi.arena_id || gi.map_size < gi.max_size)
+		fail("%s: INFO arena_id %u map_size %llu (max_size %llu)", what,
+		     gi.arena_id, (u64)gi.map_size, (u64)gi.max_size);
+}
+
+/*
+ * Close a descriptor of a private arena under reflock: no child of a
+ * fork holds an inherited copy then (which would keep its session or
+ * arena alive past the close the bookkeeping counts).
+ */
+static void ar_close(int fd, const char *what)
+{
+	pthread_rwlock_rdlock(&reflock);
+	chk(C_AR_CLOSE, close(fd) ? errno : 0, OK, what);
+	pthread_rwlock_unlock(&reflock);
+}
+
+static void cloexec_check(int fd, int want, const char *what)
+{
+	int f = fcntl(fd, F_GETFD);
+
+	if (f < 0 || !!(f & FD_CLOEXEC) != !!want)
+		fail("%s: FD_CLOEXEC %d, asked %d", what, f < 0 ? -1 : f & FD_CLOEXEC,
+		     want);
+}
+
+/*
+ * Let go of @a's descriptor, session, mapping (those asked); if nothing
+ * is left the arena must be gone from debugfs (unless @held: someone
+ * else, a child, still has it).  Under reflock: no child holds an
+ * inherited descriptor.
+ */
+static void ar_put(struct arena *a, int fd, int sess, int map, int held,
+		   const char *why)
+{
+	int n;
+
+	pthread_rwlock_rdlock(&reflock);
+	if (fd && a->fd >= 0) {
+		chk(C_AR_CLOSE, close(a->fd) ? errno : 0, OK, why);
+		a->fd = -1;
+	}
+	if (sess && a->sfd >= 0) {
+		chk(C_AR_CLOSE, close(a->sfd) ? errno : 0, OK, why);
+		a->sfd = -1;
+		a->nreg = 0;
+		a->bytes = 0;
+	}
+	if (map && a->map) {
+		if (munmap(a->map, a->info.map_size))
+			fail("munmap of a private arena: %s", strerror(errno));
+		a->map = NULL;
+	}
+	if (a->fd < 0 && a->sfd < 0 && !a->map) {
+		a->used = 0;
+		if (!held && (n = arenas_scan(a->info.arena_id)) > 0)
+			fail("%s: private-%u still in debugfs gomem/arenas after "
+			     "its last descriptor, session and mapping went: %s",
+			     why, a->info.arena_id, arena_line);
+	}
+	pthread_rwlock_unlock(&reflock);
+}
+
+/* Map the window of @a's session (not inherited by children). */
+static void ar_map(struct arena *a)
+{
+	int prot = PROT_READ | (a->sro ? 0 : PROT_WRITE);
+	void *p;
+
+	if (a->map)
+		ar_put(a, 0, 0, 1, 1, "remap");
+	/*
+	 * Under reflock: a fork between the mmap and the madvise would give
+	 * its child the mapping (and the arena a holder the worker does not
+	 * know of).
+	 */
+	pthread_rwlock_rdlock(&reflock);
+	p = mmap(NULL, a->info.map_size, prot, MAP_SHARED, a->sfd, 0);
+	if (p == MAP_FAILED) {
+		pthread_rwlock_unlock(&reflock);
+		chk(C_AR_MMAP, errno, fault_mode ? B(ENOMEM) : 0,
+		    "mmap of a private arena's window");
+		return;
+	}
+	if (madvise(p, a->info.map_size, MADV_DONTFORK))
+		fail("MADV_DONTFORK: %s", strerror(errno));
+	pthread_rwlock_unlock(&reflock);
+	chk(C_AR_MMAP, 0, OK, "mmap");
+	a->map = p;
+	a->mapw = !a->sro;
+}
+
+/* A session of @a (read-only if @ro): ARENA_OPEN, its INFO, its window. */
+static int ar_open_sess(struct arena *a, int ro)
+{
+	struct gomem_arena_open o = { .fd = -1 };
+	int err, cx = chance(&cur->rng, 50);
+
+	o.flags = (ro ? GOMEM_ARENA_READONLY : 0) | (cx ? GOMEM_ARENA_CLOEXEC : 0);
+	err = ar_ioctl(a->fd, GOMEM_IOC_ARENA_OPEN, &o);
+	chk(C_AR_OPEN, err, !ro && a->ro ? B(EBADF) : OK,
+	    "ARENA_OPEN of a session");
+	if (err)
+		return err;
+	if (a->sfd >= 0)
+		ar_put(a, 0, 1, 0, 1, "a new session");
+	a->sfd = o.fd;
+	a->sro = ro;
+	a->nreg = 0;
+	a->bytes = 0;
+	a->freed = ~0ULL;
+	cloexec_check(a->sfd, cx, "ARENA_OPEN");
+	ar_info_check(&a->info, a->sfd, ro, "INFO of a private session");
+	ar_map(a);
+	return 0;
+}
+
+/* Oracle: the arena's STATS are the worker's bookkeeping, exactly. */
+static void ar_stats_check(struct arena *a, const char *after)
+{
+	struct gomem_stats st;
+
+	if (a->sfd < 0)
+		return;
+	memset(&st, 0x5a, sizeof(st));
+	if (ar_must(C_AR_STATS, a->sfd, GOMEM_IOC_STATS, &st, after))
+		return;
+	if (st.session_in_use != a->bytes || st.session_regions != (u64)a->nreg ||
+	    st.in_use != a->bytes || st.sessions != 1 || st.refs || st.tokens ||
+	    st.orphans || st.session_refs || st.session_tokens ||
+	    st.free != st.capacity - st.in_use - st.front_held)
+		fail("private-%u after %s: in_use %llu (session %llu in %llu), "
+		     "%llu sessions, %llu refs, %llu tokens, %llu orphans; the "
+		     "worker holds %llu in %d, 1 session, nothing else",
+		     a->info.arena_id, after, (u64)st.in_use,
+		     (u64)st.session_in_use, (u64)st.session_regions,
+		     (u64)st.sessions, (u64)st.refs, (u64)st.tokens,
+		     (u64)st.orphans, a->bytes, a->nreg);
+}
+
+static void ar_check_regions(struct arena *a, const char *when)
+{
+	u64 bad = 0;
+	int i, r;
+
+	if (!a->map)
+		return;
+	for (i = 0; i < a->nreg; i++) {
+		r = touch(T_CHECK, a->map + a->reg[i].off, a->reg[i].tag,
+			  a->reg[i].off, a->reg[i].size, &bad);
+		if (r)
+			fail("private-%u region %#llx+%#llx %s: %s at %#llx",
+			     a->info.arena_id, a->reg[i].off, a->reg[i].size,
+			     when, r > 0 ? "signal" : "pattern", bad);
+	}
+}
+
+/* Pick a slot and lock it. */
+static struct arena *ar_pick(void)
+{
+	struct arena *a = &ar[rn(&cur->rng, MAXAR)];
+
+	pthread_mutex_lock(&a->lock);
+	cur->injected = 0;
+	return a;
+}
+
+/*
+ * ARENA_CREATE on session fd @sfd (@ro: read-only), garbage or valid
+ * geometry, the struct's size, direction and place varied; the new arena
+ * goes into @a if it is free (else it is closed at once).
+ */
+static void ar_create(struct arena *a, int sfd, int ro)
+{
+	u64 *r = &cur->rng, reserve;
+	struct gomem_arena_create c, *arg;
+	struct gomem_info want_i;
+	unsigned int usize, cmd;
+	int varied, err, tail = 0, fd, wrongdir = 0, tries;
+	enum place pl = P_OK;
+	emask want, geo;
+
+	for (tries = 0; tries < 8; tries++) {
+		gen_geom(&c);
+		geo = geom_expect(&c, &want_i, &reserve);
+		/* Big reservations (a 64 MiB pool...) now and then only. */
+		if (!(geo & OK) || reserve <= (8ULL << 20) || chance(r, 5))
+			break;
+	}
+	cmd = vary_cmd(GOMEM_IOC_ARENA_CREATE, &usize, &varied);
+	if (chance(r, 3)) {
+		cmd = _IOC(rn(r, 3), GOMEM_IOC_MAGIC, _IOC_NR(GOMEM_IOC_ARENA_CREATE),
+			   usize);
+		wrongdir = 1;
+	}
+	arg = (void *)(cur->scr + PS - 256);
+	if (chance(r, 8)) {
+		static const enum place pls[] = { P_NULL, P_NONE, P_STRADDLE,
+						  P_RO, P_KERNEL };
+		pl = pls[rn(r, 5)];
+		arg = pl == P_NULL ? NULL : pl == P_NONE ? (void *)(cur->scr + 2 * PS + 64) :
+		      pl == P_STRADDLE ? (void *)(cur->scr + 2 * PS - usize / 2) :
+		      pl == P_RO ? (void *)(cur->scr + 3 * PS) :
+		      (void *)0xffff888000000000ULL;
+		/* Zeroes up to the hole: EFAULT, never E2BIG, for a big size. */
+		if (pl == P_STRADDLE)
+			memset(arg, 0, cur->scr + 2 * PS - (uint8_t *)arg);
+	}
+	if (pl == P_OK) {
+		memset(arg, 0, 256);
+		memcpy(arg, &c, usize < sizeof(c) ? usize : sizeof(c));
+		if (usize > sizeof(c) && chance(r, 50)) {
+			((uint8_t *)arg)[sizeof(c) + rn(r, usize - sizeof(c))] = 1 + rn(r, 255);
+			tail = 1;
+		}
+	}
+	if (wrongdir)
+		want = B(ENOTTY);
+	else if (ro)
+		want = B(EBADF);
+	else if (usize < GOMEM_ARENA_CREATE_SIZE_VER0)
+		want = B(EINVAL);
+	else if (pl != P_OK)
+		want = B(EFAULT);
+	else if (tail)
+		want = B(E2BIG);
+	else
+		want = geo;
+	if ((want & OK) && arenas_bound() >= max_arenas)
+		want |= B(EMFILE);
+	if ((want & OK) && reserve > (16ULL << 20))
+		want |= B(ENOMEM);
+	err = ar_ioctl(sfd, cmd, arg);
+	{
+		char what[300];
+
+		snprintf(what, sizeof(what), "ARENA_CREATE (size %u, dir %u, place %d, "
+			 "tail %d, ro %d) initial %#llx max_chunk %#llx max_size %#llx "
+			 "bytes %#llx regions %#llx policy %u source %u flags %#x",
+			 usize, _IOC_DIR(cmd), pl, tail, ro, (u64)c.initial_size,
+			 (u64)c.max_chunk, (u64)c.max_size, (u64)c.max_session_bytes,
+			 (u64)c.max_session_regions, c.policy, c.source, c.flags);
+		chk(C_AR_CREATE, err, want, what);
+	}
+	if (err)
+		return;
+	fd = arg->fd;
+	if (fd < 0 || fd == c.fd)
+		fail("ARENA_CREATE: descriptor %d", fd);
+	cloexec_check(fd, c.flags & GOMEM_ARENA_CLOEXEC, "ARENA_CREATE");
+	ar_info_check(&want_i, fd, 0, "INFO of a new arena descriptor");
+	if (a->used || reserve > (8ULL << 20)) {
+		/*
+		 * No room in the table, or a big arena (memory the VM may
+		 * not have many times): made and closed at once.
+		 */
+		struct arena t = { .fd = fd, .sfd = -1, .used = 1 };
+		int bad = ar_must(C_AR_INFO, fd, GOMEM_IOC_INFO, &t.info, "INFO");
+
+		ar_put(&t, 1, 1, 1, bad, "an arena closed after its creation");
+		return;
+	}
+	a->used = 1;
+	a->fd = fd;
+	a->ro = 0;
+	a->sfd = -1;
+	a->map = NULL;
+	a->nreg = 0;
+	a->bytes = 0;
+	a->info = want_i;
+	if (ar_must(C_AR_INFO, fd, GOMEM_IOC_INFO, &a->info, "INFO"))
+		ar_put(a, 1, 1, 1, 1, "INFO failed");
+}
+
+static void op_arena_create(void)
+{
+	struct arena *a = ar_pick();
+
+	if (a->sfd >= 0 && !a->sro && chance(&cur->rng, 20)) {
+		/* A private arena's session makes one too. */
+		ar_create(a, a->sfd, 0);
+	} else {
+		struct sess *s = pick_sess();
+
+		ar_create(a, sess_fd(s), s->mode == O_RDONLY);
+		put_sess(s, "ARENA_CREATE");
+	}
+	ar_stats_check(a, "ARENA_CREATE");
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Make sure @a holds an arena (a valid small one). */
+static int ar_ensure(struct arena *a)
+{
+	struct gomem_arena_create c = { 0 };
+	struct gomem_info wi;
+	u64 reserve;
+	struct sess *s;
+	int err;
+
+	if (a->used)
+		return 0;
+	c.max_size = 1ULL << 20;
+	c.max_chunk = 256 * 1024;
+	c.initial_size = 64 * 1024;
+	c.policy = rn(&cur->rng, 2);
+	c.flags = GOMEM_ARENA_CLOEXEC;
+	if (chance(&cur->rng, 30))
+		c.max_session_regions = 1 + rn(&cur->rng, 12);
+	if (chance(&cur->rng, 20))
+		c.max_session_bytes = 4096 * (1 + rn(&cur->rng, 32));
+	if (geom_expect(&c, &wi, &reserve) != OK)
+		fail("a valid geometry judged invalid");
+	s = pick_sess();
+	if (s->mode == O_RDONLY) {
+		put_sess(s, "no ARENA_CREATE");
+		return -1;
+	}
+	err = ar_ioctl(sess_fd(s), GOMEM_IOC_ARENA_CREATE, &c);
+	chk(C_AR_CREATE, err, arenas_bound() >= max_arenas ? OK | B(EMFILE) : OK,
+	    "ARENA_CREATE of a valid geometry");
+	put_sess(s, "ARENA_CREATE");
+	if (err)
+		return -1;
+	a->used = 1;
+	a->fd = c.fd;
+	a->ro = 0;
+	a->sfd = -1;
+	a->map = NULL;
+	a->nreg = 0;
+	a->bytes = 0;
+	a->info = wi;
+	ar_info_check(&wi, a->fd, 0, "INFO of a new arena");
+	if (ar_must(C_AR_INFO, a->fd, GOMEM_IOC_INFO, &a->info, "INFO")) {
+		ar_put(a, 1, 1, 1, 1, "INFO failed");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ARENA_OPEN / ARENA_DUP with random flags, sizes, directions, places;
+ * INFO at every size; commands an arena descriptor does not take.
+ */
+static void op_arena_derive(void)
+{
+	struct arena *a = ar_pick();
+	u64 *r = &cur->rng;
+	struct gomem_arena_open *o;
+	unsigned int usize, cmd, flags, base;
+	int varied, err, nfd, dup, tail = 0, wrongdir = 0, ro;
+	enum place pl = P_OK;
+	emask want;
+
+	if ((!a->used && ar_ensure(a)) || a->fd < 0)
+		goto out;
+	if (chance(r, 15)) {
+		/* INFO at any size, or what an arena descriptor refuses. */
+		uint8_t *b = cur->scr + PS - 256;
+		unsigned int k = rn(r, 6);
+
+		memset(b, 0xa5, 256);
+		if (k == 0) {
+			usize = rn(r, 2) ? rn(r, 120) : sizeof(struct gomem_info);
+			err = ar_ioctl(a->fd, _IOC(_IOC_READ, GOMEM_IOC_MAGIC, 0, usize), b);
+			chk(C_AR_INFO, err, usize < GOMEM_INFO_SIZE_VER0 ? B(EINVAL) : OK,
+			    "INFO of an arena descriptor");
+			if (!err) {
+				struct gomem_info gi = { 0 }, w = a->info;
+				unsigned int i, n = usize < sizeof(gi) ? usize : sizeof(gi);
+
+				memcpy(&gi, b, n);
+				w.session_flags = a->ro ? GOMEM_SESSION_READONLY : 0;
+				if (memcmp(&gi, &w, n))
+					fail("INFO (size %u) of an arena descriptor differs", usize);
+				for (i = sizeof(gi); i < usize; i++)
+					if (b[i])
+						fail("INFO: byte %u past the struct not zeroed", i);
+			}
+		} else if (k == 1) {
+			/* A session's command, or a bad direction: ENOTTY. */
+			nr_again:
+			cmd = rn(r, 18);
+			if (cmd == 0)
+				cmd = _IOC(_IOC_WRITE, GOMEM_IOC_MAGIC, 0, 56);
+			else if (cmd >= 16)
+				cmd = _IOC(rn(r, 3), GOMEM_IOC_MAGIC, cmd, 8);
+			else if (cmd == 1)
+				cmd = GOMEM_IOC_ALLOC;
+			else if (cmd == 15)
+				cmd = GOMEM_IOC_ARENA_CREATE;
+			else
+				cmd = _IOC(_IOC_READ | _IOC_WRITE, GOMEM_IOC_MAGIC, cmd, 32);
+			if (cmd == GOMEM_IOC_ARENA_OPEN || cmd == GOMEM_IOC_ARENA_DUP)
+				goto nr_again;
+			err = ar_ioctl(a->fd, cmd, b);
+			chk(C_AR_BAD, err, B(ENOTTY), "a session's command on an arena descriptor");
+		} else if (k == 2) {
+			err = ar_ioctl(a->fd, _IOC(_IOC_READ | _IOC_WRITE, 0xb8 + rn(r, 3) * 2,
+						   rn(r, 20), 8), b);
+			chk(C_AR_BAD, err, B(ENOTTY), "another magic on an arena descriptor");
+		} else if (k == 3) {
+			void *p = mmap(NULL, PS, PROT_READ, MAP_SHARED, a->fd, 0);
+
+			err = p == MAP_FAILED ? errno : 0;
+			if (!err)
+				munmap(p, PS);
+			chk(C_AR_BAD, err, B(ENODEV), "mmap of an arena descriptor");
+		} else if (k == 4) {
+			err = read(a->fd, b, 16) < 0 ? errno : 0;
+			chk(C_AR_BAD, err, B(EINVAL), "read of an arena descriptor");
+		} else {
+			/* ARENA_OPEN on a session of /dev/gomem: not its command. */
+			struct sess *s = pick_sess();
+
+			err = ar_ioctl(sess_fd(s), rn(r, 2) ? GOMEM_IOC_ARENA_OPEN :
+				       GOMEM_IOC_ARENA_DUP, b);
+			chk(C_AR_BAD, err, B(ENOTTY), "ARENA_OPEN on a device session");
+			put_sess(s, "ARENA_OPEN on a session");
+		}
+		goto out;
+	}
+	dup = chance(r, 50);
+	base = dup ? GOMEM_IOC_ARENA_DUP : GOMEM_IOC_ARENA_OPEN;
+	flags = rn(r, 4);
+	if (chance(r, 12))
+		flags |= chance(r, 50) ? 1U << (2 + rn(r, 30)) : (unsigned int)rnd(r);
+	cmd = vary_cmd(base, &usize, &varied);
+	if (chance(r, 3)) {
+		cmd = _IOC(rn(r, 3), GOMEM_IOC_MAGIC, _IOC_NR(base), usize);
+		wrongdir = 1;
+	}
+	o = (void *)(cur->scr + PS - 64);
+	if (chance(r, 8)) {
+		static const enum place pls[] = { P_NULL, P_NONE, P_STRADDLE,
+						  P_RO, P_KERNEL };
+		pl = pls[rn(r, 5)];
+		o = pl == P_NULL ? NULL : pl == P_NONE ? (void *)(cur->scr + 2 * PS + 64) :
+		    pl == P_STRADDLE ? (void *)(cur->scr + 2 * PS - 4) :
+		    pl == P_RO ? (void *)(cur->scr + 3 * PS) :
+		    (void *)0xffff888000000000ULL;
+	}
+	if (pl == P_OK) {
+		memset(o, 0, 192);
+		o->flags = flags;
+		o->fd = (int)rnd(r);
+		if (usize > sizeof(*o) && chance(r, 50)) {
+			((uint8_t *)o)[sizeof(*o) + rn(r, usize - sizeof(*o))] = 1;
+			tail = 1;
+		}
+	} else if (pl == P_RO) {
+		flags = 0;	/* the read-only page holds zeroes */
+	}
+	ro = flags & GOMEM_ARENA_READONLY;
+	if (wrongdir)
+		want = B(ENOTTY);
+	else if (usize < GOMEM_ARENA_OPEN_SIZE_VER0)
+		want = B(EINVAL);
+	else if (pl != P_OK && pl != P_RO)
+		want = B(EFAULT);
+	else if (tail)
+		want = B(E2BIG);
+	else if (flags & ~(GOMEM_ARENA_READONLY | GOMEM_ARENA_CLOEXEC))
+		want = B(EINVAL);
+	else if (!ro && a->ro)
+		want = B(EBADF);
+	else if (pl == P_RO)
+		want = B(EFAULT);
+	else
+		want = OK;
+	err = ar_ioctl(a->fd, cmd, o);
+	chk(dup ? C_AR_DUP : C_AR_OPEN, err, want, dup ? "ARENA_DUP" : "ARENA_OPEN");
+	if (err)
+		goto out;
+	nfd = o->fd;
+	cloexec_check(nfd, flags & GOMEM_ARENA_CLOEXEC, dup ? "ARENA_DUP" : "ARENA_OPEN");
+	ar_info_check(&a->info, nfd, ro, dup ? "INFO of a derived descriptor" :
+		      "INFO of a derived session");
+	if (dup) {
+		if (chance(r, 50)) {
+			/* The derived descriptor replaces the table's. */
+			ar_close(a->fd, "close of a replaced descriptor");
+			a->fd = nfd;
+			a->ro = ro;
+		} else {
+			ar_close(nfd, "close of a derived descriptor");
+		}
+	} else if (a->sfd < 0 && chance(r, 70)) {
+		a->sfd = nfd;
+		a->sro = ro;
+		a->nreg = 0;
+		a->bytes = 0;
+		a->freed = ~0ULL;
+		ar_map(a);
+	} else {
+		ar_close(nfd, "close of a derived session");
+	}
+out:
+	if (a->used)
+		ar_stats_check(a, "ARENA_OPEN/DUP");
+	pthread_mutex_unlock(&a->lock);
+}
+
+static int ar_overlaps(struct arena *a, u64 off, u64 len)
+{
+	int i;
+
+	for (i = 0; i < a->nreg; i++)
+		if (off < a->reg[i].off + a->reg[i].size &&
+		    a->reg[i].off < off + len)
+			return 1;
+	return 0;
+}
+
+static void ar_alloc(struct arena *a)
+{
+	u64 *r = &cur->rng, ms = a->info.max_size, g = a->info.granule;
+	u64 sz, rsz = 0, lim = ms < 65536 ? ms : 65536, bad;
+	struct gomem_alloc al;
+	unsigned int c = rn(r, 100);
+	int full, err, k;
+	emask want;
+
+	if (c < 75)
+		sz = 1 + rn(r, lim);
+	else if (c < 85)
+		sz = 1 + rn(r, ms);
+	else if (c < 89)
+		sz = 0;
+	else if (c < 93)
+		sz = ms + 1 + rn(r, PS);
+	else if (c < 96)
+		sz = ~0ULL - rn(r, 8);
+	else
+		sz = ms;
+	if (sz && sz <= ms)
+		rsz = (sz + g - 1) / g * g;
+	full = (u64)a->nreg >= a->info.max_session_regions;
+	if (a->sro) {
+		want = B(EBADF);
+	} else if (!sz || sz > ms) {
+		want = B(EINVAL) | (full ? B(EDQUOT) : 0);
+	} else if (full || (a->info.max_session_bytes &&
+			    a->bytes + rsz > a->info.max_session_bytes)) {
+		want = B(EDQUOT);
+	} else {
+		want = OK;
+	}
+	if ((want & OK) && a->nreg >= AREG)
+		return;
+	if (want & OK) {
+		/*
+		 * ENOMEM only if no free block holds it (the arena must
+		 * grow, and may be at max_size or its pool fragmented).
+		 */
+		struct gomem_stats st;
+
+		if (ar_must(C_AR_STATS, a->sfd, GOMEM_IOC_STATS, &st, "STATS"))
+			return;
+		if (rsz > st.largest_free)
+			want |= B(ENOMEM);
+	}
+	memset(&al, 0, sizeof(al));
+	al.size = sz;
+	al.offset = rnd(r);
+	err = ar_ioctl(a->sfd, GOMEM_IOC_ALLOC, &al);
+	chk(C_AR_ALLOC, err, want, "ALLOC in a private arena");
+	if (err)
+		return;
+	if (al.offset % g || al.offset + rsz > a->info.map_size ||
+	    ar_overlaps(a, al.offset, rsz))
+		fail("private ALLOC of %llu at %#llx: outside the window or over "
+		     "an own region", sz, (u64)al.offset);
+	k = a->nreg++;
+	a->reg[k].off = al.offset;
+	a->reg[k].size = rsz;
+	a->reg[k].tag = rnd(r);
+	a->bytes += rsz;
+	if (a->map && a->mapw) {
+		err = touch(T_FILL, a->map + al.offset, a->reg[k].tag, al.offset,
+			    rsz, &bad);
+		if (err)
+			fail("signal %d writing a private region %#llx+%#llx",
+			     err, (u64)al.offset, rsz);
+	} else {
+		/* Through write() then. */
+		uint8_t *b = cur->buf;
+		u64 o, n;
+
+		for (o = 0; o < rsz; o += n) {
+			n = rsz - o < BUFPAGES * PS ? rsz - o : BUFPAGES * PS;
+			pat_fill(b, a->reg[k].tag, al.offset + o, n);
+			if (pwrite(a->sfd, b, n, al.offset + o) != (ssize_t)n)
+				fail("pwrite of a private region: %s", strerror(errno));
+		}
+	}
+}
+
+static void ar_free(struct arena *a)
+{
+	u64 *r = &cur->rng;
+	struct gomem_free fr;
+	int i, err;
+	emask want;
+
+	if (!a->nreg || chance(r, 15)) {
+		/* A double free, or an offset nothing holds. */
+		fr.offset = a->freed != ~0ULL && chance(r, 70) ? a->freed :
+			    rn(r, a->info.map_size) & ~(a->info.granule - 1);
+		fr.size = a->info.granule;
+		if (ar_overlaps(a, fr.offset, fr.size))
+			return;
+		want = a->sro ? B(EBADF) : B(EINVAL);
+		err = ar_ioctl(a->sfd, GOMEM_IOC_FREE, &fr);
+		chk(C_AR_FREE, err, want, "FREE of nothing in a private arena");
+		return;
+	}
+	i = rn(r, a->nreg);
+	ar_check_regions(a, "before FREE");
+	fr.offset = a->reg[i].off;
+	fr.size = a->reg[i].size;
+	err = ar_ioctl(a->sfd, GOMEM_IOC_FREE, &fr);
+	chk(C_AR_FREE, err, OK, "FREE of a private region");
+	if (err)
+		return;
+	a->bytes -= a->reg[i].size;
+	a->freed = a->reg[i].off;
+	a->reg[i] = a->reg[--a->nreg];
+}
+
+/* A pread of a region, checked. */
+static void ar_pread_check(int fd, const struct areg *rg, int call,
+			   const char *what)
+{
+	u64 o, n, bad;
+	uint8_t *b = cur->buf;
+	ssize_t got;
+
+	for (o = 0; o < rg->size; o += n) {
+		n = rg->size - o < BUFPAGES * PS ? rg->size - o : BUFPAGES * PS;
+		clear_injected();
+		got = pread(fd, b, n, rg->off + o);
+		if (got < 0 && fault_mode && (errno == ENOMEM || errno == EINTR))
+			return;
+		chk(call, got < 0 ? errno : got == (ssize_t)n ? 0 : E_OTHER, OK, what);
+		bad = pat_check(b, rg->tag, rg->off + o, n);
+		if (bad != UINT64_MAX)
+			fail("%s: region %#llx+%#llx differs at %#llx", what,
+			     rg->off, rg->size, bad);
+	}
+}
+
+/*
+ * SHARE of a region in the private arena; its token claimed in a session
+ * of /dev/gomem (ENOENT: another arena), a device token claimed here
+ * (ENOENT), then the token claimed by a second session of the arena,
+ * which reads the region, and claimed again (ENOENT: used up).
+ */
+static void ar_share(struct arena *a)
+{
+	u64 *r = &cur->rng;
+	struct gomem_share sh = { 0 };
+	struct gomem_claim cl = { 0 };
+	struct gomem_arena_open o = { 0 };
+	struct areg *rg;
+	int err, err2, i, tfd = -1, ti;
+	struct sess *s;
+
+	if (!a->nreg || a->sro || a->fd < 0)
+		return;
+	i = rn(r, a->nreg);
+	rg = &a->reg[i];
+	sh.offset = rg->off;
+	sh.size = chance(r, 50) ? 0 : rg->size;
+	sh.claims = 1;
+	err = ar_ioctl(a->sfd, GOMEM_IOC_SHARE, &sh);
+	chk(C_AR_SHARE, err, (u64)a->nreg >= a->info.max_session_regions ?
+	    B(EDQUOT) : OK, "SHARE in a private arena");
+	/* A token of the device's arena is nothing here. */
+	ti = pick_tok();
+	if (ti >= 0) {
+		memset(&cl, 0, sizeof(cl));
+		cl.token = atomic_load(&shm->tok[ti].value);
+		err2 = ar_ioctl(a->sfd, GOMEM_IOC_CLAIM, &cl);
+		chk(C_AR_XCLAIM, err2, B(ENOENT), "CLAIM of a device token in a private arena");
+	}
+	if (err)
+		return;
+	/* And this one nothing in the device's. */
+	s = pick_sess();
+	memset(&cl, 0, sizeof(cl));
+	cl.token = sh.token;
+	hold_begin(&me->main);
+	err2 = ar_ioctl(sess_fd(s), GOMEM_IOC_CLAIM, &cl);
+	hold_end(&me->main, 0);
+	chk(C_AR_XCLAIM, err2, B(ENOENT), "CLAIM of a private token in /dev/gomem");
+	put_sess(s, "cross-arena CLAIM");
+	/* A second session of the arena (read-only, or not) claims it. */
+	o.flags = a->ro || chance(r, 50) ? GOMEM_ARENA_READONLY : 0;
+	o.flags |= GOMEM_ARENA_CLOEXEC;
+	err = ar_ioctl(a->fd, GOMEM_IOC_ARENA_OPEN, &o);
+	chk(C_AR_OPEN, err, OK, "ARENA_OPEN of a second session");
+	if (!err) {
+		tfd = o.fd;
+		memset(&cl, 0, sizeof(cl));
+		cl.token = sh.token;
+		err = ar_ioctl(tfd, GOMEM_IOC_CLAIM, &cl);
+		chk(C_AR_CLAIM, err, a->info.max_session_bytes &&
+		    rg->size > a->info.max_session_bytes ? B(EDQUOT) : OK,
+		    "CLAIM in a second session of the arena");
+		if (!err) {
+			struct gomem_stats st;
+
+			if (cl.offset != rg->off || cl.size != rg->size)
+				fail("private CLAIM gave %#llx+%#llx for %#llx+%#llx",
+				     (u64)cl.offset, (u64)cl.size, rg->off, rg->size);
+			ar_pread_check(tfd, rg, C_AR_PREAD, "pread by the claimer");
+			if (!ar_must(C_AR_STATS, tfd, GOMEM_IOC_STATS, &st, "STATS") &&
+			    (st.session_refs != 1 || st.session_ref_bytes != rg->size ||
+			     st.sessions != 2 || st.in_use != a->bytes ||
+			     st.refs != 1 || st.tokens))
+				fail("private-%u: claimer's STATS %llu refs (%llu bytes), "
+				     "%llu sessions, in_use %llu, %llu refs, %llu tokens",
+				     a->info.arena_id, (u64)st.session_refs,
+				     (u64)st.session_ref_bytes, (u64)st.sessions,
+				     (u64)st.in_use, (u64)st.refs, (u64)st.tokens);
+			err2 = ar_ioctl(tfd, GOMEM_IOC_CLAIM, &cl);
+			chk(C_AR_CLAIM, err2, B(ENOENT), "CLAIM of a used-up private token");
+			if (chance(r, 60)) {
+				struct gomem_ref rf = { .offset = rg->off + rn(r, rg->size) };
+
+				err2 = ar_ioctl(tfd, GOMEM_IOC_RELEASE, &rf);
+				chk(C_AR_RELEASE, err2, OK, "RELEASE in a private arena");
+			}
+		}
+	}
+	if (err) {
+		/*
+		 * Not claimed: cancel it (a claim whose report failed
+		 * (EFAULT) may have used it up).
+		 */
+		struct gomem_token tk = { .token = sh.token };
+		int e, tries = 0;
+
+		clear_injected();
+		do
+			e = ioctl(a->sfd, GOMEM_IOC_CANCEL, &tk) ? errno : 0;
+		while (fault_mode && (e == ENOMEM || e == EINTR) && ++tries < 200);
+		chk(C_AR_CANCEL, e, err == EFAULT ? OK | B(ENOENT) : OK,
+		    "CANCEL of an unclaimed private token");
+	}
+	if (tfd >= 0)
+		ar_close(tfd, "close of the claimer");
+}
+
+/* Read every page of the window (SIGBUS where nothing is): no crash. */
+static void ar_touch_window(struct arena *a)
+{
+	u64 bad, n = a->info.map_size, off = 0;
+	int sig;
+
+	if (!a->map)
+		return;
+	if (n > 64 * PS) {
+		off = rn(&cur->rng, n / PS - 64) * PS;
+		n = 64 * PS;
+	}
+	sig = touch(T_READ, a->map + off, 0, off, n, &bad);
+	rec(C_AR_TOUCH, sig == SIGBUS ? E_SIGBUS : sig ? E_OTHER : 0);
+	if (sig && sig != SIGBUS)
+		fail("signal %d reading a private arena's window", sig);
+}
+
+/*
+ * Operations on a session of a private arena; and the arena dying under
+ * them: its descriptor closed while the session and mapping live, the
+ * session closed while the mapping lives (touched after), the mapping
+ * unmapped last.
+ */
+static void op_arena_sess(void)
+{
+	struct arena *a = ar_pick();
+	u64 *r = &cur->rng;
+	unsigned int c;
+	struct gomem_release rel;
+	int err;
+
+	if (!a->used && ar_ensure(a))
+		goto out;
+	if (a->sfd < 0) {
+		if (a->fd < 0) {
+			/* Only a mapping is left: touch it, then let it go. */
+			ar_touch_window(a);
+			ar_put(a, 0, 0, 1, 0, "the last mapping of a private arena");
+			goto out;
+		}
+		if (ar_open_sess(a, a->ro || chance(r, 10)))
+			goto out;
+	}
+	c = rn(r, 100);
+	if (c < 30) {
+		ar_alloc(a);
+	} else if (c < 50) {
+		ar_free(a);
+	} else if (c < 58) {
+		ar_check_regions(a, "now and then");
+		if (a->nreg)
+			ar_pread_check(a->sfd, &a->reg[rn(r, a->nreg)], C_AR_PREAD,
+				       "pread of a private region");
+	} else if (c < 64) {
+		err = ar_ioctl(a->sfd, GOMEM_IOC_TRIM, &rel);
+		chk(C_AR_TRIM, err, a->sro ? B(EBADF) : OK, "TRIM of a private arena");
+		ar_check_regions(a, "after TRIM");
+	} else if (c < 78) {
+		ar_share(a);
+	} else if (c < 84) {
+		ar_touch_window(a);
+	} else if (c < 90 && a->fd >= 0) {
+		/* The descriptor goes; the session and the mapping stay. */
+		ar_put(a, 1, 0, 0, 0, "close of the arena descriptor");
+	} else if (c < 95) {
+		/* The session goes (its regions with it); the mapping stays. */
+		ar_check_regions(a, "before closing the session");
+		ar_put(a, 0, 1, 0, 0, "close of the private session");
+		ar_touch_window(a);
+		if (a->used && chance(r, 50))
+			ar_put(a, 0, 0, 1, 0, "munmap after the session");
+		goto out;
+	} else {
+		/* Everything at once, in a random order. */
+		int k = rn(r, 3);
+
+		ar_check_regions(a, "before the end");
+		ar_put(a, k == 0, k == 1, k == 2, 0, "the end of an arena");
+		ar_put(a, 1, 1, 1, 0, "the end of an arena");
+		goto out;
+	}
+	ar_stats_check(a, "a private session's op");
+out:
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* In a child: close every inherited fd but @k1 and @k2. */
+static void child_close_fds2(int k1, int k2)
+{
+	int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 3; i < 256; i++)
+		if (i != k1 && i != k2)
+			close(i);
+}
+
+struct scm_msg {
+	int status;		/* 0, or the errno of the step that failed */
+	int step;
+	unsigned int id;
+	u64 off, size, tag, token;
+};
+
+static int send_fd(int sock, const void *m, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)m, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* Receive a message and maybe a descriptor (*@fd, -1 if none). */
+static ssize_t recv_fd(int sock, void *m, size_t len, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = m, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return n;
+}
+
+/* Reap @pid, which must have died of SIGKILL (or exited 0 if !@killed). */
+static void ar_reap(pid_t pid, int killed, const char *what)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fail("waitpid: %s", strerror(errno));
+	if (killed ? !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) :
+		     !(WIFEXITED(st) && !WEXITSTATUS(st)))
+		fail("%s: child %s %d", what,
+		     WIFEXITED(st) ? "exited" : "killed by signal",
+		     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	rec(C_AR_CHILD, 0);
+}
+
+static int fork_err(int err)
+{
+	chk(C_FORK, err, fault_mode ? B(EAGAIN) : 0, "fork");
+	return err;
+}
+
+/*
+ * A child inherits the arena's descriptor, opens its own session,
+ * allocates, writes and frees until it is SIGKILLed; the worker may first
+ * let go of everything of the arena (then the child holds its only
+ * session and descriptor, and the arena must go with the child).
+ */
+static void ar_child_kill(struct arena *a)
+{
+	u64 *r = &cur->rng, delay = rn(r, 20000);
+	int pfd[2], drop = chance(r, 40), fd = a->fd;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return;
+	pthread_rwlock_wrlock(&reflock);
+	pid = fork();
+	if (pid == 0) {
+		struct gomem_arena_open o = { .flags = a->ro ? GOMEM_ARENA_READONLY : 0 };
+		struct gomem_alloc al;
+		struct gomem_free fr;
+		char b[64];
+		unsigned int n = 0;
+		size_t k;
+
+		cur->injected = 0;
+		child_close_fds2(fd, pfd[1]);
+		while (ioctl(fd, GOMEM_IOC_ARENA_OPEN, &o))
+			if (errno != ENOMEM && errno != EINTR)
+				_exit(20);
+		close(fd);
+		child_signal(pfd[1]);
+		memset(b, 0x77, sizeof(b));
+		for (;; n++) {
+			memset(&al, 0, sizeof(al));
+			al.size = 1 + (63 + (n % 7) * 1000) % a->info.max_size;
+			if (ioctl(o.fd, GOMEM_IOC_ALLOC, &al)) {
+				if (errno != ENOMEM && errno != EDQUOT &&
+				    errno != EINTR && !(a->ro && errno == EBADF))
+					_exit(21);
+				if (pread(o.fd, b, sizeof(b), 0) < 0 && errno != ENOMEM)
+					_exit(22);
+				continue;
+			}
+			k = al.size < sizeof(b) ? al.size : sizeof(b);
+			if (pwrite(o.fd, b, k, al.offset) != (ssize_t)k &&
+			    errno != ENOMEM && errno != EINTR)
+				_exit(23);
+			if (n & 1) {
+				fr.offset = al.offset;
+				fr.size = al.size;
+				if (ioctl(o.fd, GOMEM_IOC_FREE, &fr) &&
+				    errno != ENOMEM && errno != EINTR)
+					_exit(24);
+			}
+		}
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		pthread_rwlock_unlock(&reflock);
+		close(pfd[0]);
+		fork_err(errno);
+		return;
+	}
+	parent_wait_ready(pfd[0]);
+	pthread_rwlock_unlock(&reflock);
+	atomic_fetch_add(&me->forks, 1);
+	if (drop)
+		ar_put(a, 1, 1, 1, 1, "let go before the kill");
+	usleep(delay);
+	kill(pid, SIGKILL);
+	ar_reap(pid, 1, "a private arena's child");
+	atomic_fetch_add(&me->kills, 1);
+	if (drop) {
+		int n;
+
+		pthread_rwlock_rdlock(&reflock);
+		n = arenas_scan(a->info.arena_id);
+		pthread_rwlock_unlock(&reflock);
+		if (n > 0)
+			fail("private-%u still in debugfs gomem/arenas after its "
+			     "only holder, a child, was killed: %s", a->info.arena_id,
+			     arena_line);
+	} else if (a->sfd < 0) {
+		/* Its session died with it: the arena is empty. */
+		ar_open_sess(a, a->ro);
+	}
+}
+
+/*
+ * A child makes an arena of its own, a session of it, a region with a
+ * pattern and a token for it, and sends the arena's descriptor and the
+ * token over a socket (SCM_RIGHTS), then waits to be killed.  The worker
+ * claims the token in a session of its own (the child alive), kills the
+ * child: the region stays (an orphan the worker holds), reads as the
+ * child wrote it, STATS say so; released, the arena is empty, then kept
+ * in the table or let go (and gone from debugfs).
+ */
+static void ar_child_scm(struct arena *a)
+{
+	u64 *r = &cur->rng, tag = rnd(r), size = PS * (1 + rn(r, 8));
+	int sv[2], err, afd, n;
+	struct scm_msg m;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		/* A kernel without CONFIG_UNIX: counted, so that it shows. */
+		rec(C_AR_SCM, errno);
+		return;
+	}
+	pthread_rwlock_wrlock(&reflock);
+	pid = fork();
+	if (pid == 0) {
+		struct gomem_arena_create c = { 0 };
+		struct gomem_arena_open o = { 0 };
+		struct gomem_alloc al = { 0 };
+		struct gomem_share sh = { 0 };
+		struct gomem_info gi;
+		uint8_t *p;
+		int dfd;
+
+		cur->injected = 0;
+		child_close_fds2(sv[1], -1);
+		memset(&m, 0, sizeof(m));
+#define CSTEP(k, call) do {				\
+			m.step = (k);				\
+			while ((call) < 0) {			\
+				if (errno != EINTR) {		\
+					m.status = errno;	\
+					goto send;		\
+				}				\
+			}					\
+		} while (0)
+		CSTEP(1, dfd = open(opt_dev, O_RDWR | O_CLOEXEC));
+		c.max_size = 1ULL << 20;
+		c.max_chunk = 256 * 1024;
+		c.initial_size = 64 * 1024;
+		c.policy = tag & 1;
+		c.source = (tag >> 1) & 1;
+		if (c.source)
+			c.initial_size = c.max_chunk = 64 * 1024;
+		CSTEP(2, ioctl(dfd, GOMEM_IOC_ARENA_CREATE, &c));
+		close(dfd);
+		CSTEP(3, ioctl(c.fd, GOMEM_IOC_INFO, &gi));
+		m.id = gi.arena_id;
+		CSTEP(4, ioctl(c.fd, GOMEM_IOC_ARENA_OPEN, &o));
+		al.size = size;
+		al.align = PS;
+		CSTEP(5, ioctl(o.fd, GOMEM_IOC_ALLOC, &al));
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd,
+			 al.offset);
+		CSTEP(6, p == MAP_FAILED ? -1 : 0);
+		pat_fill(p, tag, al.offset, size);
+		munmap(p, size);
+		sh.offset = al.offset;
+		sh.claims = 1;
+		CSTEP(7, ioctl(o.fd, GOMEM_IOC_SHARE, &sh));
+		m.off = al.offset;
+		m.size = size;
+		m.tag = tag;
+		m.token = sh.token;
+send:
+#undef CSTEP
+		if (send_fd(sv[1], &m, sizeof(m), m.status ? -1 : c.fd))
+			_exit(30);
+		/* The worker's copy is the only descriptor now. */
+		if (!m.status)
+			close(c.fd);
+		for (;;)
+			pause();
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		pthread_rwlock_unlock(&reflock);
+		close(sv[0]);
+		fork_err(errno);
+		return;
+	}
+	n = recv_fd(sv[0], &m, sizeof(m), &afd);
+	pthread_rwlock_unlock(&reflock);
+	close(sv[0]);
+	atomic_fetch_add(&me->forks, 1);
+	if (n != sizeof(m) || (m.status == 0) != (afd >= 0))
+		fail("SCM_RIGHTS from a child: %d bytes, fd %d, status %d",
+		     n, afd, m.status);
+	/* The child's steps: ENOMEM/EINTR allowed in fault mode only. */
+	chk(C_AR_SCM, m.status, m.step == 2 && arenas_bound() >= max_arenas ?
+	    OK | B(EMFILE) : OK, "a child's arena to send");
+	if (m.status) {
+		kill(pid, SIGKILL);
+		ar_reap(pid, 1, "an arena-sending child");
+		return;
+	}
+	/* Our arena now: a descriptor, then a session, a claim. */
+	a->used = 1;
+	a->fd = afd;
+	a->ro = 0;
+	a->sfd = -1;
+	a->map = NULL;
+	if (ar_must(C_AR_INFO, afd, GOMEM_IOC_INFO, &a->info, "INFO of a received arena") ||
+	    a->info.arena_id != m.id || a->info.arena_kind != GOMEM_ARENA_KIND_PRIVATE)
+		fail("received arena: id %u kind %u, the child made private-%u",
+		     a->info.arena_id, a->info.arena_kind, m.id);
+	err = ar_open_sess(a, 0);
+	if (!err) {
+		struct gomem_claim cl = { .token = m.token };
+		struct gomem_stats st;
+		struct areg rg = { m.off, m.size, m.tag };
+		u64 bad;
+		int sig;
+
+		err = ar_ioctl(a->sfd, GOMEM_IOC_CLAIM, &cl);
+		chk(C_AR_CLAIM, err, OK, "CLAIM of a live child's token");
+		kill(pid, SIGKILL);
+		ar_reap(pid, 1, "an arena-sending child");
+		pid = 0;
+		/* A claim that failed may still hold (EFAULT): let go. */
+		if (err)
+			ar_put(a, 0, 1, 1, 1, "a failed claim");
+		if (!err) {
+			if (cl.offset != m.off || cl.size != m.size)
+				fail("CLAIM of a child's token: %#llx+%#llx, shared %#llx+%#llx",
+				     (u64)cl.offset, (u64)cl.size, m.off, m.size);
+			if (a->map) {
+				sig = touch(T_CHECK, a->map + m.off, m.tag, m.off, m.size, &bad);
+				if (sig)
+					fail("a killed child's region in its arena: %s at %#llx",
+					     sig > 0 ? "signal" : "pattern", bad);
+			}
+			ar_pread_check(a->sfd, &rg, C_AR_PREAD, "pread of an orphan");
+			if (!ar_must(C_AR_STATS, a->sfd, GOMEM_IOC_STATS, &st, "STATS") &&
+			    (st.in_use != m.size || st.orphans != 1 ||
+			     st.orphan_bytes != m.size || st.refs != 1 ||
+			     st.sessions != 1 || st.tokens || st.session_refs != 1))
+				fail("private-%u after its maker died: in_use %llu, "
+				     "%llu orphans (%llu bytes), %llu refs, %llu sessions, "
+				     "%llu tokens; want %llu, 1, 1, 1, 0", m.id,
+				     (u64)st.in_use, (u64)st.orphans,
+				     (u64)st.orphan_bytes, (u64)st.refs,
+				     (u64)st.sessions, (u64)st.tokens, m.size);
+			{
+				struct gomem_ref rf = { .offset = m.off + rn(r, m.size) };
+
+				ar_must(C_AR_RELEASE, a->sfd, GOMEM_IOC_RELEASE, &rf,
+					"RELEASE of an orphan");
+			}
+		}
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		ar_reap(pid, 1, "an arena-sending child");
+	}
+	if (a->sfd >= 0)
+		ar_stats_check(a, "the orphan's release");
+	if (chance(r, 40))
+		ar_put(a, 1, 1, 1, 0, "a received arena let go");
+}
+
+/*
+ * The worker sends a read-only ARENA_DUP of the descriptor to a child
+ * (SCM_RIGHTS over a socketpair made before the fork): the child finds
+ * it read-only (INFO), is refused writable sessions and descriptors
+ * (EBADF), opens a read-only session and reads the worker's region.
+ */
+static void ar_child_ro(struct arena *a)
+{
+	struct gomem_arena_open d = { .flags = GOMEM_ARENA_READONLY };
+	struct areg rg;
+	int sv[2], err;
+	char c;
+	pid_t pid;
+
+	if (!a->nreg || a->fd < 0)
+		return;
+	rg = a->reg[rn(&cur->rng, a->nreg)];
+	err = ar_ioctl(a->fd, GOMEM_IOC_ARENA_DUP, &d);
+	chk(C_AR_DUP, err, OK, "ARENA_DUP read-only");
+	if (err)
+		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		rec(C_AR_SCM, errno);
+		ar_close(d.fd, "close of an unsent descriptor");
+		return;
+	}
+	pthread_rwlock_wrlock(&reflock);
+	pid = fork();
+	if (pid == 0) {
+		struct gomem_arena_open o;
+		struct gomem_info gi;
+		uint8_t *b = cur->buf;
+		int fd, n, k;
+
+		cur->injected = 0;
+		child_close_fds2(sv[1], -1);
+		if (write(sv[1], "r", 1) != 1)
+			_exit(30);
+		if (recv_fd(sv[1], &c, 1, &fd) != 1 || fd < 0)
+			_exit(31);
+		while (ioctl(fd, GOMEM_IOC_INFO, &gi))
+			if (errno != ENOMEM && errno != EINTR)
+				_exit(32);
+		if (!(gi.session_flags & GOMEM_SESSION_READONLY) ||
+		    gi.arena_kind != GOMEM_ARENA_KIND_PRIVATE)
+			_exit(33);
+		for (k = 0; k < 2; k++) {
+			o.flags = 0;
+			o.fd = -1;
+			while (ioctl(fd, k ? GOMEM_IOC_ARENA_DUP : GOMEM_IOC_ARENA_OPEN, &o) &&
+			       (errno == ENOMEM || errno == EINTR))
+				;
+			if (errno != EBADF || o.fd != -1)
+				_exit(34 + k);
+		}
+		o.flags = GOMEM_ARENA_READONLY;
+		while (ioctl(fd, GOMEM_IOC_ARENA_OPEN, &o))
+			if (errno != ENOMEM && errno != EINTR)
+				_exit(36);
+		close(fd);
+		for (u64 off = 0; off < rg.size; off += n) {
+			n = rg.size - off < BUFPAGES * PS ? rg.size - off : BUFPAGES * PS;
+			while (pread(o.fd, b, n, rg.off + off) != n)
+				if (errno != ENOMEM && errno != EINTR)
+					_exit(37);
+			if (pat_check(b, rg.tag, rg.off + off, n) != UINT64_MAX)
+				_exit(38);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		pthread_rwlock_unlock(&reflock);
+		close(sv[0]);
+		close(d.fd);
+		fork_err(errno);
+		return;
+	}
+	/* The child closed what it inherited: send it the descriptor. */
+	while (read(sv[0], &c, 1) < 0 && errno == EINTR)
+		;
+	pthread_rwlock_unlock(&reflock);
+	atomic_fetch_add(&me->forks, 1);
+	c = 'd';
+	if (send_fd(sv[0], &c, 1, d.fd))
+		fail("sendmsg of an arena descriptor: %s", strerror(errno));
+	close(d.fd);
+	close(sv[0]);
+	ar_reap(pid, 0, "a child given a read-only arena descriptor");
+}
+
+static void op_arena_child(void)
+{
+	struct arena *a = ar_pick();
+	unsigned int c = rn(&cur->rng, 3);
+
+	if (!a->used) {
+		ar_child_scm(a);
+	} else if (a->fd >= 0) {
+		if (c == 0 && a->nreg)
+			ar_child_ro(a);
+		else
+			ar_child_kill(a);
+	}
+	if (a->used)
+		ar_stats_check(a, "a child of the arena");
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* At the worker's end: every arena let go, each gone from debugfs. */
+static void ar_exit(void)
+{
+	int i;
+
+	for (i = 0; i < MAXAR; i++) {
+		struct arena *a = &ar[i];
+
+		if (!a->used)
+			continue;
+		ar_check_regions(a, "at exit");
+		ar_stats_check(a, "the run");
+		ar_put(a, 1, 1, 1, 0, "the worker's end");
+	}
+}
+
 struct opw {
 	void (*fn)(void);
 	unsigned int weight;
@@ -4140,7 +5749,8 @@ static const struct opw ops[] = {
 	{ op_fork_verify, 1 }, { op_kill_child, 1 }, { op_remote, 3 },
 	{ op_share, 5 }, { op_claim, 6 }, { op_cancel, 2 }, { op_release, 4 },
 	{ op_release_batch, 2 }, { op_gup, 3 }, { op_share_batch, 2 },
-	{ op_claim_batch, 2 },
+	{ op_claim_batch, 2 }, { op_arena_create, 2 }, { op_arena_derive, 2 },
+	{ op_arena_sess, 5 }, { op_arena_child, 1 },
 };
 
 static void set_make_it_fail(const char *path, int on)
@@ -4237,6 +5847,7 @@ static int worker(int w)
 	win = mmap(NULL, MAPSZ, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (win == MAP_FAILED)
 		fail("mmap of the window: %s", strerror(errno));
+	ar_init();
 	nsess = 1 + rn(&main_thr.rng, MAXSESS);
 	for (i = 0; i < nsess; i++) {
 		pthread_mutex_init(&sess[i].lock, NULL);
@@ -4266,6 +5877,7 @@ static int worker(int w)
 		set_make_it_fail("/proc/self/make-it-fail", 0);
 	cur = &main_thr;
 	main_thr.opn = atomic_load(&w_opn);
+	ar_exit();
 	/* The end: verify everything, the statistics, then close. */
 	for (i = 0; i < nsess; i++) {
 		struct sess *s = &sess[i];
@@ -4456,7 +6068,7 @@ int main(int argc, char **argv)
 	struct gomem_stats st;
 	pid_t pids[MAXPROCS];
 	u64 ops = 0, kills = 0, forks = 0;
-	int pfd, w, alive, failed = 0, c, e, st_w;
+	int pfd, w, alive, failed = 0, c, e, st_w, arenas0, arenas1 = -1;
 	double t0, el, last = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -4500,6 +6112,24 @@ int main(int argc, char **argv)
 		    (unsigned long long)ginfo.max_chunk,
 		    (unsigned long long)ginfo.max_size, MAPSZ,
 		    (unsigned long long)ginfo.max_session_regions);
+	/* Private arenas: the module's limit, and how many exist now. */
+	{
+		FILE *f = fopen("/sys/module/gomem/parameters/max_arenas", "r");
+
+		if (f) {
+			if (fscanf(f, "%d", &max_arenas) != 1)
+				max_arenas = 64;
+			fclose(f);
+		}
+	}
+	arenas0 = arenas_scan(0);
+	if (arenas0 < 0) {
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+		arenas0 = arenas_scan(0);
+	}
+	if (arenas0 < 0)
+		say("gomem-fuzz: no %s: the private arenas' leak check is skipped",
+		    arenas_path);
 	if (ioctl(pfd, GOMEM_IOC_STATS, &st))
 		fail("STATS: %s", strerror(errno));
 	if (st.sessions != 1 || st.in_use)
@@ -4603,6 +6233,13 @@ int main(int argc, char **argv)
 		if (!exact_cmp)
 			fail("no exact in_use comparison was made (%llu skipped)",
 			     skipped_cmp);
+		/* Every private arena the workers made is gone with them. */
+		if (arenas0 >= 0) {
+			arenas1 = arenas_scan(0);
+			if (arenas1 != arenas0)
+				fail("%d private-* lines in debugfs gomem/arenas at "
+				     "the end, %d at the start", arenas1, arenas0);
+		}
 		token_values_check();
 	}
 	say("gomem-fuzz: seed %llu, %llu ops in %.1f s (%.0f ops/s), %d procs x %d threads, %llu kills, %llu forks",
@@ -4610,6 +6247,9 @@ int main(int argc, char **argv)
 	    kills, forks);
 	say("gomem-fuzz: %llu exact in_use comparisons, %llu skipped",
 	    exact_cmp, skipped_cmp);
+	if (arenas0 >= 0)
+		say("gomem-fuzz: private arenas in debugfs: %d at the start, %d at the end",
+		    arenas0, arenas1);
 	for (c = 0; c < NCALL; c++)
 		for (e = 0; e < NERR; e++) {
 			u64 n = atomic_load(&shm->cnt[c][e]);
