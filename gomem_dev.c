@@ -124,7 +124,8 @@ MODULE_PARM_DESC(max_arenas, "most private arenas (GOMEM_IOC_ARENA_CREATE) that 
  *        named one (/dev/gomem-NAME), registered while it is enabled; its
  *        open() finds the arena from it
  * @misc_name: @misc's name
- * @name: for tracepoints, logs and debugfs's gomem/arenas
+ * @debugfs: its directory in debugfs, gomem/@name (stats, blocks, regions)
+ * @name: for tracepoints, logs, debugfs's gomem/arenas and its directory
  */
 struct gomem_device {
 	struct gomem_arena arena;
@@ -137,6 +138,7 @@ struct gomem_device {
 	struct list_head node;
 	struct miscdevice misc;
 	char misc_name[32];
+	struct dentry *debugfs;
 	char name[24];
 };
 
@@ -1293,6 +1295,8 @@ static void gomem_device_free(struct kref *ref)
 {
 	struct gomem_device *d = container_of(ref, struct gomem_device, ref);
 
+	/* Waits for readers of its files. */
+	debugfs_remove_recursive(d->debugfs);
 	mutex_lock(&gomem_arenas_lock);
 	list_del(&d->node);
 	mutex_unlock(&gomem_arenas_lock);
@@ -1310,6 +1314,23 @@ static void gomem_device_free(struct kref *ref)
 static void gomem_device_put(struct gomem_device *d)
 {
 	kref_put(&d->ref, gomem_device_free);
+}
+
+static const struct file_operations gomem_stats_fops;
+static const struct file_operations gomem_blocks_fops;
+static const struct file_operations gomem_regions_fops;
+
+/*
+ * debugfs gomem/NAME/{stats,blocks,regions} of @d.  None if the name is
+ * taken (a named arena enabled again while sessions keep the last one).
+ */
+static void gomem_device_debugfs(struct gomem_device *d)
+{
+	d->debugfs = debugfs_create_dir(d->name, gomem_debugfs);
+	debugfs_create_file("stats", 0444, d->debugfs, d, &gomem_stats_fops);
+	debugfs_create_file("blocks", 0444, d->debugfs, d, &gomem_blocks_fops);
+	debugfs_create_file("regions", 0444, d->debugfs, d,
+			    &gomem_regions_fops);
 }
 
 /*
@@ -1360,6 +1381,7 @@ static struct gomem_device *gomem_device_create(const struct gomem_arena_params 
 	mutex_lock(&gomem_arenas_lock);
 	list_add_tail(&d->node, &gomem_arenas);
 	mutex_unlock(&gomem_arenas_lock);
+	gomem_device_debugfs(d);
 	set_active_memcg(old);
 	return d;
 
@@ -2283,7 +2305,6 @@ static int gomem_parse_params(struct gomem_arena_params *p)
 static int __init gomem_init(void)
 {
 	struct gomem_arena_params p;
-	struct dentry *dir;
 	int err;
 
 	BUILD_BUG_ON(offsetofend(struct gomem_info, session_flags) !=
@@ -2333,6 +2354,10 @@ static int __init gomem_init(void)
 		err = PTR_ERR(gomem_mnt);
 		goto out_owned;
 	}
+	/* Each arena's directory goes in it: gomem/default first. */
+	gomem_debugfs = debugfs_create_dir("gomem", NULL);
+	debugfs_create_file("arenas", 0444, gomem_debugfs, NULL,
+			    &gomem_arenas_fops);
 	gomem_default = gomem_device_create(&p, max_session_regions,
 					    max_session_bytes,
 					    GOMEM_ARENA_KIND_DEVICE, NULL);
@@ -2350,16 +2375,6 @@ static int __init gomem_init(void)
 	if (err)
 		goto out_misc;
 
-	gomem_debugfs = debugfs_create_dir("gomem", NULL);
-	debugfs_create_file("arenas", 0444, gomem_debugfs, NULL,
-			    &gomem_arenas_fops);
-	dir = debugfs_create_dir("default", gomem_debugfs);
-	debugfs_create_file("stats", 0444, dir, gomem_default,
-			    &gomem_stats_fops);
-	debugfs_create_file("blocks", 0444, dir, gomem_default,
-			    &gomem_blocks_fops);
-	debugfs_create_file("regions", 0444, dir, gomem_default,
-			    &gomem_regions_fops);
 	pr_info("/dev/gomem: %s arena, %llu bytes first chunk, chunks up to %llu, at most %llu bytes, %s chunks\n",
 		policy, p.initial_size, p.max_chunk, p.max_size, source);
 	return 0;
@@ -2369,6 +2384,7 @@ out_misc:
 out_default:
 	gomem_device_put(gomem_default);
 out_mnt:
+	debugfs_remove_recursive(gomem_debugfs);
 	kern_unmount(gomem_mnt);
 out_owned:
 	kmem_cache_destroy(gomem_session_cache);
@@ -2385,11 +2401,11 @@ out_cache:
  */
 static void __exit gomem_exit(void)
 {
-	debugfs_remove_recursive(gomem_debugfs);
 	configfs_unregister_subsystem(&gomem_cfs);
 	misc_deregister(&gomem_default->misc);
 	WARN_ON(kref_read(&gomem_default->ref) != 1);
 	gomem_device_put(gomem_default);
+	debugfs_remove_recursive(gomem_debugfs);
 	kern_unmount(gomem_mnt);
 	kmem_cache_destroy(gomem_session_cache);
 	gomem_owner_cache_exit();

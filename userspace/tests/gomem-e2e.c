@@ -9598,6 +9598,24 @@ static void case_private_arena_is_its_own(void)
 	      as.sessions == 1, "private: in_use %llu session %llu sessions "
 	      "%llu", as.in_use, as.session_in_use, as.sessions);
 	stats_sane(&as, "private arena");
+	/* Its own debugfs directory: its statistics, its blocks. */
+	{
+		char path[512], want[64], *t;
+
+		snprintf(path, sizeof(path), "%s/private-%u/stats",
+			 debugfs_root(), ain.arena_id);
+		t = slurp(path);
+		snprintf(want, sizeof(want), "\nin_use: %llu\n", as.in_use);
+		CHECK(t && strstr(t, want), "%s: no '%s' in:\n%s", path,
+		      want + 1, t ? t : errname(errno));
+		free(t);
+		snprintf(path, sizeof(path), "%s/private-%u/blocks",
+			 debugfs_root(), ain.arena_id);
+		t = slurp(path);
+		CHECK(t && !strncmp(t, "chunk 0 65536 ", 14), "%s:\n%s", path,
+		      t ? t : errname(errno));
+		free(t);
+	}
 
 	/* A second session of the arena: another holder. */
 	s2 = arena_session(afd, 0);
@@ -9642,6 +9660,15 @@ static void case_private_arena_is_its_own(void)
 	close(afd);
 	CHECK(arena_gone(ain.arena_id), "private-%u still listed after its "
 	      "last descriptor and session closed", ain.arena_id);
+	{
+		char path[512];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "%s/private-%u", debugfs_root(),
+			 ain.arena_id);
+		CHECK(stat(path, &sb) && errno == ENOENT, "%s outlives its "
+		      "arena", path);
+	}
 	close(dfd);
 }
 

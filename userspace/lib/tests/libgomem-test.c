@@ -3262,6 +3262,14 @@ static void case_ctl_arenas_lists_private(void)
 	CHECK(l && !strncmp(l + 18, "private         2      3 ", 25) &&
 	      strstr(l, "      4.0 MiB\n"), "private-%u: sessions 2, refs 3 (a "
 	      "descriptor, two sessions), max 4 MiB wanted:\n%s", id, r.out);
+	/* Its own debugfs directory: blocks and map of that arena. */
+	snprintf(name, sizeof(name), "private-%u", id);
+	RUN_CTL(&r, "blocks", "--arena", name, "--json");
+	CHECK(r.status == 0 && strstr(r.out, "\"chunks\""), "blocks --arena %s: "
+	      "%d '%s' '%s'", name, r.status, r.out, r.err);
+	RUN_CTL(&r, "map", "--arena", name);
+	CHECK(r.status == 0 && strchr(r.out, '#'), "map --arena %s: %d '%s' '%s'",
+	      name, r.status, r.out, r.err);
 	RUN_CTL(&r, "arenas", "--json");
 	snprintf(name, sizeof(name), "{\"name\": \"private-%u\", \"kind\": \"private\", "
 		 "\"sessions\": 2, \"refs\": 3, ", id);
