@@ -424,6 +424,47 @@ static int cmd_info(const struct command *c, struct opts *o)
 	return 0;
 }
 
+static char *slurp(const char *path, int *err);
+
+/*
+ * stats --arena NAME: any arena's statistics from its debugfs directory
+ * (NAME/stats: "key: value" lines), for arenas gomemctl has no session of
+ * (private ones) or would rather not open one of.
+ */
+static int stats_debugfs(const struct command *c, struct opts *o)
+{
+	char path[512], *text, *line, *save = NULL, key[64];
+	unsigned long long v;
+	unsigned int n = 0;
+	int err = 0, end;
+
+	snprintf(path, sizeof(path), DEBUGFS_ROOT "/%s/stats", o->arena);
+	text = slurp(path, &err);
+	if (!text)
+		return op_error(c, err, "%s (is debugfs mounted and readable, "
+				"and is there such an arena? see gomemctl arenas)",
+				path);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		end = 0;
+		if (sscanf(line, "%63[a-z_]: %llu%n", key, &v, &end) != 2 ||
+		    line[end]) {
+			free(text);
+			return op_error(c, EBADMSG, "%s: '%.60s' not understood",
+					path, line);
+		}
+		if (o->json)
+			printf("%s\"%s\": %llu", n ? ", " : "{", key, v);
+		else
+			printf("%-14s %llu\n", key, v);
+		n++;
+	}
+	free(text);
+	if (o->json)
+		printf("%s}\n", n ? "" : "{");
+	return 0;
+}
+
 static int cmd_stats(const struct command *c, struct opts *o)
 {
 	static const struct {
@@ -458,6 +499,8 @@ static int cmd_stats(const struct command *c, struct opts *o)
 	char b[32];
 	int ret = 0, err;
 
+	if (o->arena)
+		return stats_debugfs(c, o);
 	g = open_or_fail(c, o, GOMEM_LIB_READONLY, &ret);
 	if (!g)
 		return ret;
@@ -1668,11 +1711,15 @@ static const struct command commands[] = {
 	  "The arena's geometry and ABI (GOMEM_IOC_INFO), from a read-only\n"
 	  "session.\n\n"
 	  "  --json      one JSON object\n" },
-	{ "stats", cmd_stats, O_JSON, 0, 0, "stats [--json]",
+	{ "stats", cmd_stats, O_JSON | O_ARENA, 0, 0, "stats [--json] [--arena NAME]",
 	  "Arena statistics (GOMEM_IOC_STATS), from a read-only session (which\n"
 	  "counts in 'sessions'), hand-off included: references, outstanding\n"
 	  "share tokens, orphans (regions whose owner let go, alive for their\n"
-	  "other holders).  The session_* fields are gomemctl's own session's.\n\n"
+	  "other holders).  The session_* fields are gomemctl's own session's.\n"
+	  "With --arena, any arena's (as gomemctl arenas names it: default,\n"
+	  "named-NAME, private-ID) from debugfs (" DEBUGFS_ROOT "/NAME/stats;\n"
+	  "needs root), with no session of it.\n\n"
+	  "  --arena NAME  the arena's debugfs statistics\n"
 	  "  --json      one JSON object\n" },
 	{ "blocks", cmd_blocks, O_JSON | O_FILE | O_ARENA | O_REGIONS, 0, 0,
 	  "blocks [--json] [--arena NAME | --file PATH] [--regions PATH]",

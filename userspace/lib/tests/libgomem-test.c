@@ -3267,6 +3267,13 @@ static void case_ctl_arenas_lists_private(void)
 	RUN_CTL(&r, "blocks", "--arena", name, "--json");
 	CHECK(r.status == 0 && strstr(r.out, "\"chunks\""), "blocks --arena %s: "
 	      "%d '%s' '%s'", name, r.status, r.out, r.err);
+	RUN_CTL(&r, "stats", "--arena", name, "--json");
+	CHECK(r.status == 0 && strstr(r.out, "\"in_use\": 8192,") &&
+	      strstr(r.out, "\"sessions\": 2,"), "stats --arena %s: %d '%s' '%s'",
+	      name, r.status, r.out, r.err);
+	RUN_CTL(&r, "stats", "--arena", "private-0");
+	CHECK(r.status == 1 && strstr(r.err, "ENOENT"), "stats --arena private-0: "
+	      "%d '%s'", r.status, r.err);
 	RUN_CTL(&r, "map", "--arena", name);
 	CHECK(r.status == 0 && strchr(r.out, '#'), "map --arena %s: %d '%s' '%s'",
 	      name, r.status, r.out, r.err);
