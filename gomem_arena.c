@@ -90,11 +90,21 @@ static int arena_chunk_index(const struct gomem_arena *a, u64 offset)
  * ends any reading of a spare that was published before) and publishes
  * it, and the table it replaces becomes the spare.  Growth allocates.
  */
-static struct gomem_chunk_table *arena_table_alloc(unsigned int cap)
+/*
+ * Chunk memory and what grows with it (chunk records, tables, a buddy
+ * pool's map): charged to a memory cgroup if the arena is accounted.
+ */
+static gfp_t arena_gfp(const struct gomem_arena *a)
+{
+	return a->params.account ? GFP_KERNEL_ACCOUNT : GFP_KERNEL;
+}
+
+static struct gomem_chunk_table *arena_table_alloc(struct gomem_arena *a,
+						   unsigned int cap)
 {
 	struct gomem_chunk_table *t;
 
-	t = kvmalloc(struct_size(t, chunk, cap), GFP_KERNEL);
+	t = kvmalloc(struct_size(t, chunk, cap), arena_gfp(a));
 	if (t)
 		t->cap = cap;
 	return t;
@@ -138,12 +148,6 @@ static void arena_mem_unreserve(struct gomem_arena *a, u64 size, u64 unit)
 		return;
 	WARN_ON(gomem_buddy_free(&a->buddy, unit));
 	a->pending -= size;
-}
-
-/* Chunk memory: charged to a memory cgroup if the arena is accounted. */
-static gfp_t arena_gfp(const struct gomem_arena *a)
-{
-	return a->params.account ? GFP_KERNEL_ACCOUNT : GFP_KERNEL;
 }
 
 static void *arena_mem_fill(struct gomem_arena *a, u64 size, u64 unit)
@@ -209,7 +213,7 @@ static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,
 		return ERR_PTR(err);
 	if (locked)
 		mutex_unlock(&a->lock);
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), arena_gfp(a));
 	if (!c) {
 		err = -ENOMEM;
 		goto out;
@@ -217,7 +221,7 @@ static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,
 	c->size = size;
 	c->unit = unit;
 	err = gomem_range_init(&c->range, a->params.policy, size,
-			       arena_granule(a), GFP_KERNEL);
+			       arena_granule(a), arena_gfp(a));
 	if (err)
 		goto free_chunk;
 	err = arena_hold(&c->range);
@@ -269,11 +273,11 @@ static int arena_chunk_install(struct gomem_arena *a, struct gomem_chunk *c)
 	unsigned int i, j, need = a->nr_chunks + 1;
 	int err = -ENOMEM;
 
-	t = arena_table_alloc(need);
+	t = arena_table_alloc(a, need);
 	if (!t)
 		return err;
 	if (!a->spare || a->spare->cap < need) {
-		spare = arena_table_alloc(need);
+		spare = arena_table_alloc(a, need);
 		if (!spare)
 			goto out_table;
 	}
@@ -793,7 +797,7 @@ int gomem_arena_init(struct gomem_arena *a,
 	if (err)
 		goto out_mutex;
 	if (p.source == GOMEM_CHUNKS_BUDDY) {
-		err = gomem_buddy_init(&a->buddy, order, GFP_KERNEL);
+		err = gomem_buddy_init(&a->buddy, order, arena_gfp(a));
 		if (err)
 			goto out_span;
 		a->pool = __vmalloc((u64)PAGE_SIZE << order,
