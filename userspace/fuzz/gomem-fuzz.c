@@ -13,6 +13,7 @@
  * inherited by or sent to children).  See README.md for the oracles.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,7 +88,7 @@ enum call {
 	C_AR_CREATE, C_AR_OPEN, C_AR_DUP, C_AR_INFO, C_AR_BAD, C_AR_ALLOC,
 	C_AR_FREE, C_AR_STATS, C_AR_TRIM, C_AR_SHARE, C_AR_CLAIM, C_AR_XCLAIM,
 	C_AR_RELEASE, C_AR_CANCEL, C_AR_CLOSE, C_AR_MMAP, C_AR_TOUCH,
-	C_AR_PREAD, C_AR_SCM, C_AR_CHILD, NCALL
+	C_AR_PREAD, C_AR_SCM, C_AR_CHILD, C_NAMED, NCALL
 };
 
 static const char *const call_name[NCALL] = {
@@ -103,7 +104,7 @@ static const char *const call_name[NCALL] = {
 	"arena_alloc", "arena_free", "arena_stats", "arena_trim",
 	"arena_share", "arena_claim", "arena_xclaim", "arena_release",
 	"arena_cancel", "arena_close", "arena_mmap", "arena_touch",
-	"arena_pread", "arena_scm", "arena_child",
+	"arena_pread", "arena_scm", "arena_child", "named",
 };
 
 /* ---- shared memory: holdings, counters, the errno table ---- */
@@ -5741,6 +5742,283 @@ struct opw {
 	unsigned int weight;
 };
 
+/* ---- named arenas: configfs gomem/NAME (root) and /dev/gomem-NAME ---- */
+
+#define CFS_ROOT	"/sys/kernel/config/gomem"
+
+enum { NV_INITIAL, NV_CHUNK, NV_MAX, NV_SBYTES, NV_SREGIONS, NV_NR };
+
+static const char *const nv_attr[NV_NR] = {
+	"initial_size", "max_chunk", "max_size", "max_session_bytes",
+	"max_session_regions",
+};
+
+/*
+ * Each worker thread has its own named arena, "fz<worker>-<thread>", made,
+ * set, enabled, opened, disabled and removed at random; what it wrote is
+ * what the kernel must use.
+ */
+static __thread struct {
+	int made, enabled;
+	u64 val[NV_NR];
+	uint32_t policy, source;
+	char name[24];
+} nm;
+
+/* 0 or errno: write @v to attribute @attr of this thread's arena. */
+static int cfs_write(const char *attr, const char *v)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), CFS_ROOT "/%s/%s", nm.name, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	fi_begin();
+	if (write(fd, v, strlen(v)) < 0)
+		err = errno;
+	fi_end();
+	close(fd);
+	return err;
+}
+
+/*
+ * A value for a numeric attribute: mostly sane; sizes at most 8 MiB (each
+ * worker thread may hold an arena that size, a buddy pool reserved whole,
+ * in a VM of 1 GiB).
+ */
+static u64 nv_value(int i)
+{
+	u64 *r = &cur->rng, d = ginfo.max_size < (8 << 20) ? ginfo.max_size :
+							    8 << 20;
+	static const u64 small[] = { 0, 1, 4095, 4096, 4097, 65536, 262144,
+				     1 << 20 };
+
+	if (i == NV_SREGIONS)
+		return chance(r, 50) ? 0 : 1 + rn(r, 8192);
+	if (i == NV_SBYTES)
+		return chance(r, 50) ? 0 : rn(r, 4 << 20);
+	switch (rn(r, 4)) {
+	case 0: return small[rn(r, sizeof(small) / sizeof(small[0]))];
+	case 1: return d;
+	case 2: return rn(r, d + 1);
+	default: return (1 + rn(r, 64)) * PS;
+	}
+}
+
+/* What "enable" 1 must answer for the attributes written so far. */
+static emask nm_enable_expect(void)
+{
+	u64 is = pg_up(nm.val[NV_INITIAL]), mc = pg_up(nm.val[NV_CHUNK]);
+	u64 ms = pg_up(nm.val[NV_MAX]), pool = 1;
+
+	if (!nm.val[NV_INITIAL] || !is || !mc || !ms || is > mc || mc > ms)
+		return B(EINVAL);
+	if (nm.source == GOMEM_SOURCE_BUDDY) {
+		while (pool < is / PS)
+			pool <<= 1;
+		if (pool * PS > ms)
+			return B(EINVAL);
+	}
+	/* Memory for chunks, a pool, records: it may not be there. */
+	return OK | B(ENOMEM);
+}
+
+/* A session of this thread's named arena: INFO as written, a region. */
+static void nm_use(void)
+{
+	char dev[64];
+	struct gomem_info in;
+	struct gomem_alloc a = { .size = 64 };
+	struct gomem_free f;
+	int fd, err;
+
+	snprintf(dev, sizeof(dev), "/dev/gomem-%s", nm.name);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	err = fd < 0 ? errno : 0;
+	chk(C_NAMED, err, nm.enabled ? OK : B(ENOENT), "open of a named node");
+	if (fd < 0)
+		return;
+	memset(&in, 0, sizeof(in));
+	err = ioctl(fd, GOMEM_IOC_INFO, &in) ? errno : 0;
+	chk(C_NAMED, err, OK, "INFO of a named arena");
+	if (!err && (in.arena_kind != GOMEM_ARENA_KIND_NAMED ||
+		     in.initial_size != pg_up(nm.val[NV_INITIAL]) ||
+		     in.max_chunk != pg_up(nm.val[NV_CHUNK]) ||
+		     in.max_size != pg_up(nm.val[NV_MAX]) ||
+		     in.policy != nm.policy || in.source != nm.source ||
+		     in.max_session_bytes != nm.val[NV_SBYTES] ||
+		     (nm.val[NV_SREGIONS] &&
+		      in.max_session_regions != nm.val[NV_SREGIONS])))
+		fail("named arena %s: INFO kind %u geometry %llu/%llu/%llu "
+		     "policy %u source %u bytes %llu regions %llu; written "
+		     "%llu/%llu/%llu %u %u %llu %llu", nm.name, in.arena_kind,
+		     in.initial_size, in.max_chunk, in.max_size, in.policy,
+		     in.source, in.max_session_bytes, in.max_session_regions,
+		     nm.val[NV_INITIAL], nm.val[NV_CHUNK], nm.val[NV_MAX],
+		     nm.policy, nm.source, nm.val[NV_SBYTES],
+		     nm.val[NV_SREGIONS]);
+	fi_begin();
+	err = ioctl(fd, GOMEM_IOC_ALLOC, &a) ? errno : 0;
+	fi_end();
+	chk(C_NAMED, err, OK | B(ENOMEM) | B(EDQUOT), "ALLOC in a named arena");
+	if (!err) {
+		f = (struct gomem_free){ a.offset, 64 };
+		err = ioctl(fd, GOMEM_IOC_FREE, &f) ? errno : 0;
+		chk(C_NAMED, err, OK, "FREE in a named arena");
+	}
+	close(fd);
+}
+
+static void op_named(void)
+{
+	u64 *r = &cur->rng;
+	char path[128], v[48];
+	int err, i;
+	emask want;
+
+	if (!nm.name[0])
+		snprintf(nm.name, sizeof(nm.name), "fz%d-%d", W, cur->t);
+	snprintf(path, sizeof(path), CFS_ROOT "/%s", nm.name);
+	if (!nm.made) {
+		if (chance(r, 10)) {
+			/* Names configfs must refuse. */
+			static const char *const bad[] = {
+				"Fz", "-fz", "fz.x", "fz-seventeen-char",
+			};
+
+			snprintf(path, sizeof(path), CFS_ROOT "/%s",
+				 bad[rn(r, 4)]);
+			err = mkdir(path, 0755) ? errno : 0;
+			chk(C_NAMED, err, B(EINVAL), "mkdir of a bad name");
+			return;
+		}
+		err = mkdir(path, 0755) ? errno : 0;
+		if (err == ENOENT && access(CFS_ROOT, F_OK))
+			return;		/* no configfs here */
+		chk(C_NAMED, err, OK, "mkdir of a named arena");
+		if (err)
+			return;
+		nm.made = 1;
+		nm.enabled = 0;
+		nm.val[NV_INITIAL] = ginfo.initial_size;
+		nm.val[NV_CHUNK] = ginfo.max_chunk;
+		nm.val[NV_MAX] = ginfo.max_size;
+		nm.val[NV_SBYTES] = nm.val[NV_SREGIONS] = 0;
+		nm.policy = ginfo.policy;
+		nm.source = ginfo.source;
+		return;
+	}
+	switch (rn(r, 8)) {
+	case 0: case 1:		/* a numeric attribute */
+		i = (int)rn(r, NV_NR);
+		if (chance(r, 15)) {
+			static const char *const junk[] = {
+				"-1", "lots", " 5", "18446744073709551616",
+				"0x", "1 2",
+			};
+
+			err = cfs_write(nv_attr[i], junk[rn(r, 6)]);
+			chk(C_NAMED, err, B(EINVAL), "a garbage number");
+			return;
+		}
+		{
+			u64 x = nv_value(i);
+
+			snprintf(v, sizeof(v), chance(r, 50) ? "%llu\n" : "%llu",
+				 x);
+			err = cfs_write(nv_attr[i], v);
+			chk(C_NAMED, err, nm.enabled ? B(EBUSY) : OK,
+			    "a numeric attribute");
+			if (!err)
+				nm.val[i] = x;
+		}
+		return;
+	case 2: {		/* policy, source */
+		static const char *const pol[] = { "treap", "avl", "avl\n",
+						   "bogus", "treapx" };
+		static const char *const src[] = { "vmalloc", "buddy",
+						   "vmalloc\n", "heap", "Buddy" };
+		int k = (int)rn(r, 5), is_src = chance(r, 50);
+
+		err = cfs_write(is_src ? "source" : "policy",
+				is_src ? src[k] : pol[k]);
+		want = k >= 3 ? B(EINVAL) : nm.enabled ? B(EBUSY) : OK;
+		chk(C_NAMED, err, want, "policy or source");
+		if (!err && is_src)
+			nm.source = k == 1;
+		else if (!err)
+			nm.policy = k != 0;
+		return;
+	}
+	case 3:			/* enable */
+		if (chance(r, 10)) {
+			err = cfs_write("enable", "maybe");
+			chk(C_NAMED, err, B(EINVAL), "enable 'maybe'");
+			return;
+		}
+		want = nm.enabled ? OK : nm_enable_expect();
+		err = cfs_write("enable", "1");
+		chk(C_NAMED, err, want, "enable");
+		if (!err)
+			nm.enabled = 1;
+		return;
+	case 4:			/* disable */
+		err = cfs_write("enable", "0");
+		chk(C_NAMED, err, OK, "disable");
+		if (!err)
+			nm.enabled = 0;
+		return;
+	case 5: case 6:
+		nm_use();
+		return;
+	default:		/* rmdir, enabled or not */
+		err = rmdir(path) ? errno : 0;
+		chk(C_NAMED, err, OK, "rmdir of a named arena");
+		if (!err)
+			nm.made = nm.enabled = 0;
+		return;
+	}
+}
+
+/*
+ * The parent, before the workers and after them: no fz* named arena is
+ * left from a run that failed, so each run starts clean and rmmod works
+ * after a failure too.  Return: how many it removed.
+ */
+static int named_sweep(void)
+{
+	DIR *d = opendir(CFS_ROOT);
+	struct dirent *de;
+	char path[300];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "fz", 2)) {
+			snprintf(path, sizeof(path), CFS_ROOT "/%s",
+				 de->d_name);
+			n += !rmdir(path);
+		}
+	closedir(d);
+	return n;
+}
+
+/* The end of a worker thread: its named arena goes (rmmod needs it). */
+static void named_cleanup(void)
+{
+	char path[128];
+
+	if (!nm.made)
+		return;
+	snprintf(path, sizeof(path), CFS_ROOT "/%s", nm.name);
+	if (rmdir(path))
+		fail("rmdir %s at the end: %s", path, strerror(errno));
+	nm.made = 0;
+}
+
 static const struct opw ops[] = {
 	{ op_alloc, 22 }, { op_free, 16 }, { op_alloc_batch, 6 },
 	{ op_free_batch, 6 }, { op_info_stats, 5 }, { op_trim_recycle, 4 },
@@ -5750,7 +6028,7 @@ static const struct opw ops[] = {
 	{ op_share, 5 }, { op_claim, 6 }, { op_cancel, 2 }, { op_release, 4 },
 	{ op_release_batch, 2 }, { op_gup, 3 }, { op_share_batch, 2 },
 	{ op_claim_batch, 2 }, { op_arena_create, 2 }, { op_arena_derive, 2 },
-	{ op_arena_sess, 5 }, { op_arena_child, 1 },
+	{ op_arena_sess, 5 }, { op_arena_child, 1 }, { op_named, 3 },
 };
 
 static void set_make_it_fail(const char *path, int on)
@@ -5804,6 +6082,7 @@ static void *worker_thread(void *arg)
 			 (int)syscall(SYS_gettid));
 		set_make_it_fail(p, 0);
 	}
+	named_cleanup();
 	if (t->fnfd >= 0)
 		close(t->fnfd);
 	return NULL;
@@ -6098,6 +6377,8 @@ int main(int argc, char **argv)
 	}
 	if (ioctl(pfd, GOMEM_IOC_INFO, &ginfo))
 		fail("INFO: %s", strerror(errno));
+	if (named_sweep())
+		say("gomem-fuzz: removed named arenas an earlier run left");
 	G = ginfo.granule;
 	PS = ginfo.page_size;
 	MAPSZ = ginfo.map_size;
@@ -6266,6 +6547,12 @@ int main(int argc, char **argv)
 			    name ? name : "?", n);
 		}
 	cov_report();
+	/* Left only by a worker that failed: taken away for rmmod. */
+	if (named_sweep() && !failed) {
+		say("gomem-fuzz: FAIL seed %llu: a worker left its named arena",
+		    opt_seed);
+		return 1;
+	}
 	if (failed) {
 		say("gomem-fuzz: FAIL seed %llu (a worker failed, see above)", opt_seed);
 		return 1;
