@@ -1326,6 +1326,12 @@ static const struct file_operations gomem_regions_fops;
  */
 static void gomem_device_debugfs(struct gomem_device *d)
 {
+	struct dentry *old = debugfs_lookup(d->name, gomem_debugfs);
+
+	if (old) {
+		dput(old);
+		return;
+	}
 	d->debugfs = debugfs_create_dir(d->name, gomem_debugfs);
 	debugfs_create_file("stats", 0444, d->debugfs, d, &gomem_stats_fops);
 	debugfs_create_file("blocks", 0444, d->debugfs, d, &gomem_blocks_fops);
