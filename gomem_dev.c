@@ -1328,7 +1328,8 @@ static void gomem_device_debugfs(struct gomem_device *d)
 {
 	struct dentry *old = debugfs_lookup(d->name, gomem_debugfs);
 
-	if (old) {
+	/* An ERR_PTR: no debugfs (the calls below are no-ops then). */
+	if (!IS_ERR_OR_NULL(old)) {
 		dput(old);
 		return;
 	}
