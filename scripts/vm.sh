@@ -250,6 +250,15 @@ expected_cases() {
 	done
 }
 
+# Is the first kernel report of console $1 an "Oops: int3" none of whose
+# lines (the module list aside) names gomem?
+int3_not_gomem() {
+	local report
+	report=$(grep -a -m 1 -A 60 -E "$bad_console_re" "$1" |
+		sed -n '/Oops: int3/,/end trace/p') || return 1
+	[ -n "$report" ] && ! grep -v 'Modules linked in' <<<"$report" | grep -q gomem
+}
+
 # Build the initramfs for one kernel: $1 version, $2 gomem.ko, $3 cpio,
 # $4 that kernel's brd.ko (the RAM disk of the O_DIRECT cases), if any,
 # $5 its configfs.ko (gomem.ko's dependency) if configfs is a module.
@@ -466,6 +475,20 @@ for k in "$@"; do
 	if ! grep -aq "GOMEM-VM kernel " "$log" &&
 		grep -aqE "$bad_console_re" "$log"; then
 		say "note: the kernel crashed while booting, before /init ran (not gomem: nothing of it had run); its report follows, the console is kept as ${log#"$root"/}.boot1, and the VM boots once more:" >&2
+		grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" "$log" |
+			sed 's/^/  | /' >&2 || true
+		mv "$log" "$log.boot1"
+		rc=0
+		boot "$vmlinuz" "$initrd" "$log" || rc=$?
+	elif [ "$debug" != 1 ] && int3_not_gomem "$log"; then
+		# Debian's 6.12 under TCG has also oopsed on an int3 in core
+		# scheduler code (ttwu_do_activate, in an IPI on an idle CPU)
+		# after /init ran: a jump label's breakpoint the emulated CPU
+		# still ran after the text was patched back, QEMU's cross-CPU
+		# code-modification race.  With no frame of gomem's in the
+		# report, the run is shown, kept as $log.boot1 and made once
+		# more; a second such oops counts, as any report naming gomem.
+		say "note: the kernel oopsed on an int3 outside gomem (QEMU TCG's cross-CPU code patching); its report follows, the console is kept as ${log#"$root"/}.boot1, and the VM runs once more:" >&2
 		grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" "$log" |
 			sed 's/^/  | /' >&2 || true
 		mv "$log" "$log.boot1"
