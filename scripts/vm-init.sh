@@ -121,6 +121,10 @@ new_gomem_msg() { dmesg | tail -n +$(($1 + 1)) | grep gomem | grep -v taint | ta
 orphan_vmallocs() { awk '$3 ~ /^0x/' /proc/vmallocinfo | wc -l; }
 gomem_vmallocs() { grep -c '\[gomem\]' /proc/vmallocinfo; }
 vmalloc_used_kb() { awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo; }
+# Bytes of vmalloc areas by caller: "BYTES CALLER" lines.
+vmalloc_by_caller() {
+	awk '{ s[$3] += $2 } END { for (c in s) print s[c], c }' /proc/vmallocinfo
+}
 
 finish() {
 	echo "GOMEM-VM kernel log follows"
@@ -451,6 +455,12 @@ case_vmalloc_back_to_baseline() {
 	elif [ "$orphans" -gt "$base_orphans" ]; then
 		fail vmalloc_back_to_baseline "$((orphans - base_orphans)) vmalloc areas of the unloaded module remain: $(awk '$3 ~ /^0x/' /proc/vmallocinfo | head -n 3 | tr '\n' ' ')"
 	elif [ "$used" -gt $((base_used + VMALLOC_SLACK_KB)) ]; then
+		# Who holds the difference: bytes by caller, against the
+		# baseline's (/proc/vmallocinfo), for whoever reads the log.
+		vmalloc_by_caller >/tmp/vmalloc.now
+		awk 'NR == FNR { b[$2] = $1; next }
+		     $1 > b[$2] { printf "GOMEM-VM vmalloc grew: %s +%d bytes\n", $2, $1 - b[$2] }' \
+			/tmp/vmalloc.base /tmp/vmalloc.now | head -n 10
 		fail vmalloc_back_to_baseline "VmallocUsed ${used} kB, baseline ${base_used} kB (+${VMALLOC_SLACK_KB} kB allowed)"
 	else
 		pass vmalloc_back_to_baseline
@@ -606,6 +616,7 @@ case_fuzz_fault_injection() {
 # unload.
 test_config() {
 	base_used=$(vmalloc_used_kb)
+	vmalloc_by_caller >/tmp/vmalloc.base
 	info "vmalloc baseline: VmallocUsed ${base_used} kB, unresolved areas $(orphan_vmallocs)"
 	holder=
 	if ! case_module_loads_with_params; then
