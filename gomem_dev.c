@@ -104,6 +104,13 @@ static unsigned int max_arenas = 64;
 module_param(max_arenas, uint, 0444);
 MODULE_PARM_DESC(max_arenas, "most private arenas (GOMEM_IOC_ARENA_CREATE) that may exist at once (default 64)");
 
+/* Most named arenas the "arenas" parameter may make. */
+#define GOMEM_LOAD_ARENAS_MAX	16
+
+static char *arenas;
+module_param(arenas, charp, 0444);
+MODULE_PARM_DESC(arenas, "named arenas made and enabled at load, with the device's geometry: NAME[,NAME...], at most 16 (each is configfs gomem/NAME, reconfigurable but not removable, and /dev/gomem-NAME)");
+
 /**
  * struct gomem_device - an arena and who holds what in it
  * @arena: the arena; its lock also protects @owners
@@ -1740,25 +1747,40 @@ static int gomem_device_register(struct gomem_device *d, const char *name)
 /* Longest name of a named arena: /dev/gomem-NAME. */
 #define GOMEM_NAME_MAX	16
 
-/* The numeric attributes of a named arena, indexes of gomem_named.val. */
-enum gomem_named_u64 {
+/* The attributes of a named arena but enable, indexes of gomem_named.val. */
+enum gomem_named_attr {
 	named_initial_size,
 	named_max_chunk,
 	named_max_size,
 	named_max_session_bytes,
 	named_max_session_regions,
-	named_nr_u64,
+	named_policy,
+	named_source,
+	named_account,
+	named_nr_attrs,
+};
+
+/* The names "policy" and "source" take, by enum value. */
+static const char *const gomem_named_policy_names[] = {
+	[GOMEM_POLICY_TREAP] = "treap",
+	[GOMEM_POLICY_AVL] = "avl",
+};
+
+static const char *const gomem_named_source_names[] = {
+	[GOMEM_CHUNKS_VMALLOC] = "vmalloc",
+	[GOMEM_CHUNKS_BUDDY] = "buddy",
 };
 
 /**
  * struct gomem_named - a named arena: a directory of configfs's gomem/
- * @item: its configfs item
+ * @group: its configfs directory
  * @lock: protects the rest
  * @val: initial_size, max_chunk, max_size (its arena's geometry),
- *       max_session_bytes (0: no limit) and max_session_regions (0: as the
- *       device's default), by enum gomem_named_u64
- * @p: the policy and chunk source its arena gets when enabled
- * @account: charge the arena to the memory cgroup of whoever enables it
+ *       max_session_bytes (0: no limit), max_session_regions (0: as the
+ *       device's default), policy and source (enum gomem_policy and
+ *       gomem_chunk_source) and account (1: charge the arena to the memory
+ *       cgroup of whoever enables it), by enum gomem_named_attr
+ * @p: the rest of its arena's parameters (the device's, no front)
  * @dev: the arena while enabled, NULL before (one reference, dropped on
  *       disabling or rmdir; sessions keep their own)
  *
@@ -1769,21 +1791,19 @@ enum gomem_named_u64 {
  * (-EBUSY).
  */
 struct gomem_named {
-	struct config_item item;
+	struct config_group group;
 	struct mutex lock;	/* protects the rest */
-	u64 val[named_nr_u64];
+	u64 val[named_nr_attrs];
 	struct gomem_arena_params p;
-	bool account;
 	struct gomem_device *dev;
 };
 
 static struct gomem_named *to_gomem_named(struct config_item *item)
 {
-	return container_of(item, struct gomem_named, item);
+	return container_of(item, struct gomem_named, group.cg_item);
 }
 
-static ssize_t gomem_named_u64_show(struct config_item *item, char *page,
-				    enum gomem_named_u64 i)
+static u64 gomem_named_get(struct config_item *item, enum gomem_named_attr i)
 {
 	struct gomem_named *n = to_gomem_named(item);
 	u64 v;
@@ -1791,19 +1811,16 @@ static ssize_t gomem_named_u64_show(struct config_item *item, char *page,
 	mutex_lock(&n->lock);
 	v = n->val[i];
 	mutex_unlock(&n->lock);
-	return sprintf(page, "%llu\n", v);
+	return v;
 }
 
-static ssize_t gomem_named_u64_store(struct config_item *item,
-				     const char *page, size_t len,
-				     enum gomem_named_u64 i)
+/* Store @v in attribute @i: -EBUSY while enabled, else @len. */
+static ssize_t gomem_named_set(struct config_item *item,
+			       enum gomem_named_attr i, u64 v, size_t len)
 {
 	struct gomem_named *n = to_gomem_named(item);
 	ssize_t ret = len;
-	u64 v;
 
-	if (kstrtou64(page, 0, &v))
-		return -EINVAL;
 	mutex_lock(&n->lock);
 	if (n->dev)
 		ret = -EBUSY;
@@ -1817,12 +1834,17 @@ static ssize_t gomem_named_u64_store(struct config_item *item,
 static ssize_t gomem_named_##_field##_show(struct config_item *item,	\
 					   char *page)			\
 {									\
-	return gomem_named_u64_show(item, page, named_##_field);	\
+	return sprintf(page, "%llu\n",					\
+		       gomem_named_get(item, named_##_field));		\
 }									\
 static ssize_t gomem_named_##_field##_store(struct config_item *item,	\
 					    const char *page, size_t len) \
 {									\
-	return gomem_named_u64_store(item, page, len, named_##_field);	\
+	u64 v;								\
+									\
+	if (kstrtou64(page, 0, &v))					\
+		return -EINVAL;						\
+	return gomem_named_set(item, named_##_field, v, len);		\
 }									\
 CONFIGFS_ATTR(gomem_named_, _field)
 
@@ -1832,89 +1854,42 @@ GOMEM_NAMED_U64_ATTR(max_size);
 GOMEM_NAMED_U64_ATTR(max_session_bytes);
 GOMEM_NAMED_U64_ATTR(max_session_regions);
 
-static ssize_t gomem_named_policy_show(struct config_item *item, char *page)
-{
-	struct gomem_named *n = to_gomem_named(item);
+/* An attribute that takes one of gomem_named_<_field>_names. */
+#define GOMEM_NAMED_CHOICE_ATTR(_field)					\
+static ssize_t gomem_named_##_field##_show(struct config_item *item,	\
+					   char *page)			\
+{									\
+	return sprintf(page, "%s\n",					\
+		       gomem_named_##_field##_names[gomem_named_get(item,	\
+						named_##_field)]);	\
+}									\
+static ssize_t gomem_named_##_field##_store(struct config_item *item,	\
+					    const char *page, size_t len) \
+{									\
+	int v = sysfs_match_string(gomem_named_##_field##_names, page); \
+									\
+	if (v < 0)							\
+		return -EINVAL;						\
+	return gomem_named_set(item, named_##_field, v, len);		\
+}									\
+CONFIGFS_ATTR(gomem_named_, _field)
 
-	return sprintf(page, "%s\n",
-		       n->p.policy == GOMEM_POLICY_AVL ? "avl" : "treap");
-}
-
-static ssize_t gomem_named_policy_store(struct config_item *item,
-					const char *page, size_t len)
-{
-	struct gomem_named *n = to_gomem_named(item);
-	enum gomem_policy policy;
-	ssize_t ret = len;
-
-	if (sysfs_streq(page, "treap"))
-		policy = GOMEM_POLICY_TREAP;
-	else if (sysfs_streq(page, "avl"))
-		policy = GOMEM_POLICY_AVL;
-	else
-		return -EINVAL;
-	mutex_lock(&n->lock);
-	if (n->dev)
-		ret = -EBUSY;
-	else
-		n->p.policy = policy;
-	mutex_unlock(&n->lock);
-	return ret;
-}
-CONFIGFS_ATTR(gomem_named_, policy);
-
-static ssize_t gomem_named_source_show(struct config_item *item, char *page)
-{
-	struct gomem_named *n = to_gomem_named(item);
-
-	return sprintf(page, "%s\n", n->p.source == GOMEM_CHUNKS_BUDDY ?
-				     "buddy" : "vmalloc");
-}
-
-static ssize_t gomem_named_source_store(struct config_item *item,
-					const char *page, size_t len)
-{
-	struct gomem_named *n = to_gomem_named(item);
-	enum gomem_chunk_source source;
-	ssize_t ret = len;
-
-	if (sysfs_streq(page, "vmalloc"))
-		source = GOMEM_CHUNKS_VMALLOC;
-	else if (sysfs_streq(page, "buddy"))
-		source = GOMEM_CHUNKS_BUDDY;
-	else
-		return -EINVAL;
-	mutex_lock(&n->lock);
-	if (n->dev)
-		ret = -EBUSY;
-	else
-		n->p.source = source;
-	mutex_unlock(&n->lock);
-	return ret;
-}
-CONFIGFS_ATTR(gomem_named_, source);
+GOMEM_NAMED_CHOICE_ATTR(policy);
+GOMEM_NAMED_CHOICE_ATTR(source);
 
 static ssize_t gomem_named_account_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%d\n", to_gomem_named(item)->account);
+	return sprintf(page, "%llu\n", gomem_named_get(item, named_account));
 }
 
 static ssize_t gomem_named_account_store(struct config_item *item,
 					 const char *page, size_t len)
 {
-	struct gomem_named *n = to_gomem_named(item);
-	ssize_t ret = len;
 	bool v;
 
 	if (kstrtobool(page, &v))
 		return -EINVAL;
-	mutex_lock(&n->lock);
-	if (n->dev)
-		ret = -EBUSY;
-	else
-		n->account = v;
-	mutex_unlock(&n->lock);
-	return ret;
+	return gomem_named_set(item, named_account, v, len);
 }
 CONFIGFS_ATTR(gomem_named_, account);
 
@@ -1943,11 +1918,13 @@ static int gomem_named_enable(struct gomem_named *n)
 	p.initial_size = n->val[named_initial_size];
 	p.max_chunk = n->val[named_max_chunk];
 	p.max_size = n->val[named_max_size];
+	p.policy = n->val[named_policy];
+	p.source = n->val[named_source];
 	records = n->val[named_max_session_regions];
 	if (!records)
 		records = clamp_t(u64, p.max_size >> GOMEM_REGIONS_PER_BYTE_SHIFT,
 				  GOMEM_SESSION_REGIONS_MIN, UINT_MAX);
-	if (n->account)
+	if (n->val[named_account])
 		memcg = get_mem_cgroup_from_mm(current->mm);
 	d = gomem_device_create(&p, records, n->val[named_max_session_bytes],
 				GOMEM_ARENA_KIND_NAMED, memcg);
@@ -1956,7 +1933,7 @@ static int gomem_named_enable(struct gomem_named *n)
 			mem_cgroup_put(memcg);
 		return PTR_ERR(d);
 	}
-	snprintf(node, sizeof(node), "gomem-%s", config_item_name(&n->item));
+	snprintf(node, sizeof(node), "gomem-%s", config_item_name(&n->group.cg_item));
 	err = gomem_device_register(d, node);
 	if (err) {
 		gomem_device_put(d);
@@ -2038,8 +2015,8 @@ static bool gomem_named_valid(const char *name)
 	return true;
 }
 
-static struct config_item *gomem_named_make(struct config_group *group,
-					    const char *name)
+/* A named arena called @name, with the device's geometry, not enabled. */
+static struct gomem_named *gomem_named_new(const char *name)
 {
 	struct gomem_named *n;
 
@@ -2056,9 +2033,20 @@ static struct config_item *gomem_named_make(struct config_group *group,
 	n->val[named_initial_size] = n->p.initial_size;
 	n->val[named_max_chunk] = n->p.max_chunk;
 	n->val[named_max_size] = n->p.max_size;
-	config_item_init_type_name(&n->item, name, &gomem_named_type);
-	n->p.name = config_item_name(&n->item);
-	return &n->item;
+	n->val[named_policy] = n->p.policy;
+	n->val[named_source] = n->p.source;
+	config_group_init_type_name(&n->group, name, &gomem_named_type);
+	n->p.name = config_item_name(&n->group.cg_item);
+	return n;
+}
+
+/* mkdir gomem/NAME */
+static struct config_group *gomem_named_make(struct config_group *group,
+					     const char *name)
+{
+	struct gomem_named *n = gomem_named_new(name);
+
+	return IS_ERR(n) ? ERR_CAST(n) : &n->group;
 }
 
 /* rmdir: the node goes; sessions open on it keep the arena. */
@@ -2074,7 +2062,7 @@ static void gomem_named_drop(struct config_group *group,
 }
 
 static struct configfs_group_operations gomem_cfs_group_ops = {
-	.make_item = gomem_named_make,
+	.make_group = gomem_named_make,
 	.drop_item = gomem_named_drop,
 };
 
@@ -2092,11 +2080,94 @@ static struct configfs_subsystem gomem_cfs = {
 	},
 };
 
+/* The named arenas of the "arenas" parameter, made at load. */
+static struct gomem_named *gomem_load_arenas[GOMEM_LOAD_ARENAS_MAX];
+static unsigned int gomem_nr_load_arenas;
+
+/* Disable and remove the arenas made at load; no configfs write runs. */
+static void gomem_load_arenas_remove(void)
+{
+	struct gomem_named *n;
+
+	while (gomem_nr_load_arenas) {
+		n = gomem_load_arenas[--gomem_nr_load_arenas];
+		mutex_lock(&n->lock);
+		gomem_named_disable(n);
+		mutex_unlock(&n->lock);
+		configfs_unregister_group(&n->group);
+		config_group_put(&n->group);
+	}
+}
+
+/*
+ * Make and enable each arena the "arenas" parameter names: a directory
+ * of configfs's gomem/ that rmdir refuses (-EPERM) and whose attributes
+ * work as a mkdir'ed one's.  A bad name, a repeated one, more than
+ * GOMEM_LOAD_ARENAS_MAX or an arena that cannot be made fails the load.
+ */
+static int gomem_load_arenas_make(void)
+{
+	char *list, *rest, *name;
+	struct gomem_named *n;
+	int err = 0;
+
+	if (!arenas || !*arenas)
+		return 0;
+	list = kstrdup(arenas, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	rest = list;
+	while ((name = strsep(&rest, ",")) && !err) {
+		if (gomem_nr_load_arenas == GOMEM_LOAD_ARENAS_MAX) {
+			pr_err("arenas: more than %d names\n",
+			       GOMEM_LOAD_ARENAS_MAX);
+			err = -EINVAL;
+			break;
+		}
+		n = gomem_named_new(name);
+		if (IS_ERR(n)) {
+			err = PTR_ERR(n);
+			pr_err("arenas: bad name '%s'\n", name);
+			break;
+		}
+		err = configfs_register_group(&gomem_cfs.su_group, &n->group);
+		if (err) {
+			pr_err("arenas: cannot make gomem/%s: %d\n", name, err);
+			config_group_put(&n->group);
+			break;
+		}
+		gomem_load_arenas[gomem_nr_load_arenas++] = n;
+		mutex_lock(&n->lock);
+		err = gomem_named_enable(n);
+		mutex_unlock(&n->lock);
+		if (err)
+			pr_err("arenas: cannot enable %s: %d\n", name, err);
+	}
+	kfree(list);
+	if (err)
+		gomem_load_arenas_remove();
+	return err;
+}
+
 static int gomem_named_init(void)
 {
+	int err;
+
 	config_group_init(&gomem_cfs.su_group);
 	mutex_init(&gomem_cfs.su_mutex);
-	return configfs_register_subsystem(&gomem_cfs);
+	err = configfs_register_subsystem(&gomem_cfs);
+	if (err)
+		return err;
+	err = gomem_load_arenas_make();
+	if (err)
+		configfs_unregister_subsystem(&gomem_cfs);
+	return err;
+}
+
+static void gomem_named_exit(void)
+{
+	gomem_load_arenas_remove();
+	configfs_unregister_subsystem(&gomem_cfs);
 }
 
 /* ---- debugfs ---- */
@@ -2408,7 +2479,7 @@ out_cache:
  */
 static void __exit gomem_exit(void)
 {
-	configfs_unregister_subsystem(&gomem_cfs);
+	gomem_named_exit();
 	misc_deregister(&gomem_default->misc);
 	WARN_ON(kref_read(&gomem_default->ref) != 1);
 	gomem_device_put(gomem_default);
