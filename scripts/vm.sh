@@ -463,6 +463,16 @@ for k in "$@"; do
 	else
 		say "booting $ver in QEMU ($mode mode, TCG, $smp CPUs, ${mem} MiB, at most ${timeout_s}s); console: ${log#"$root"/}"
 	fi
+	# Show the report of a run not counted, because $1, keep its console
+	# as $log.boot1 and boot once more.
+	boot_again() {
+		say "note: $1; its report follows, the console is kept as ${log#"$root"/}.boot1, and the VM boots once more:" >&2
+		grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" "$log" |
+			sed 's/^/  | /' >&2 || true
+		mv "$log" "$log.boot1"
+		rc=0
+		boot "$vmlinuz" "$initrd" "$log" || rc=$?
+	}
 	start=$(date +%s)
 	rc=0
 	boot "$vmlinuz" "$initrd" "$log" || rc=$?
@@ -474,12 +484,7 @@ for k in "$@"; do
 	# booted once more; a second such crash counts as usual.
 	if ! grep -aq "GOMEM-VM kernel " "$log" &&
 		grep -aqE "$bad_console_re" "$log"; then
-		say "note: the kernel crashed while booting, before /init ran (not gomem: nothing of it had run); its report follows, the console is kept as ${log#"$root"/}.boot1, and the VM boots once more:" >&2
-		grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" "$log" |
-			sed 's/^/  | /' >&2 || true
-		mv "$log" "$log.boot1"
-		rc=0
-		boot "$vmlinuz" "$initrd" "$log" || rc=$?
+		boot_again "the kernel crashed while booting, before /init ran (not gomem: nothing of it had run)"
 	elif [ "$debug" != 1 ] && int3_not_gomem "$log"; then
 		# Debian's 6.12 under TCG has also oopsed on an int3 in core
 		# scheduler code (ttwu_do_activate, in an IPI on an idle CPU)
@@ -488,12 +493,7 @@ for k in "$@"; do
 		# code-modification race.  With no frame of gomem's in the
 		# report, the run is shown, kept as $log.boot1 and made once
 		# more; a second such oops counts, as any report naming gomem.
-		say "note: the kernel oopsed on an int3 outside gomem (QEMU TCG's cross-CPU code patching); its report follows, the console is kept as ${log#"$root"/}.boot1, and the VM runs once more:" >&2
-		grep -a -m 1 -B 5 -A 60 -E "$bad_console_re" "$log" |
-			sed 's/^/  | /' >&2 || true
-		mv "$log" "$log.boot1"
-		rc=0
-		boot "$vmlinuz" "$initrd" "$log" || rc=$?
+		boot_again "the kernel oopsed on an int3 outside gomem (QEMU TCG's cross-CPU code patching)"
 	fi
 	secs=$(($(date +%s) - start))
 
