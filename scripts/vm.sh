@@ -54,6 +54,8 @@
 #                        then avl over a buddy pool with per-CPU fronts
 #                        (front_max=16384: the fronts' path runs under
 #                        every case and the fuzzer, its default is off)
+#                        and a named arena made at load (arenas=fixed:
+#                        the fuzzer's worker 0 takes it)
 #   GOMEM_DEMO_PARAMS    module parameters for the demo
 #   GOMEM_BENCH_PARAMS   module parameters for the bench (treap, vmalloc)
 #   GOMEM_BENCH_RUNS     runs of gomemctl bench in the VM (default 5)
@@ -85,7 +87,7 @@ make=${MAKE:-make}
 timeout_s=${GOMEM_VM_TIMEOUT:-1500}
 mem=${GOMEM_VM_MEM:-1024}
 smp=${GOMEM_VM_SMP:-2}
-configs=${GOMEM_VM_CONFIGS:-treap-vmalloc:initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc;avl-buddy:initial_size=262144 max_chunk=1048576 max_size=16777216 policy=avl source=buddy front_max=16384}
+configs=${GOMEM_VM_CONFIGS:-treap-vmalloc:initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc;avl-buddy:initial_size=262144 max_chunk=1048576 max_size=16777216 policy=avl source=buddy front_max=16384 arenas=fixed}
 demo_params=${GOMEM_DEMO_PARAMS:-initial_size=262144 max_chunk=1048576 max_size=16777216 policy=treap source=vmalloc}
 bench_params=${GOMEM_BENCH_PARAMS:-initial_size=1048576 max_chunk=4194304 max_size=67108864 policy=treap source=vmalloc}
 bench_runs=${GOMEM_BENCH_RUNS:-5}

@@ -5756,14 +5756,76 @@ static const char *const nv_attr[NV_NR] = {
 /*
  * Each worker thread has its own named arena, "fz<worker>-<thread>", made,
  * set, enabled, opened, disabled and removed at random; what it wrote is
- * what the kernel must use.
+ * what the kernel must use.  Worker 0's first thread takes instead the
+ * first arena the module made at load (its "arenas" parameter), when there
+ * is one: fixed, its state read from configfs, and rmdir -EPERM.
  */
 static __thread struct {
-	int made, enabled;
+	int made, enabled, fixed;
 	u64 val[NV_NR];
 	uint32_t policy, source;
 	char name[24];
 } nm;
+
+/* Attribute @attr of this thread's arena into @buf, or NULL. */
+static char *cfs_read(const char *attr, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), CFS_ROOT "/%s/%s", nm.name, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
+/*
+ * Take the first arena of the module's "arenas" parameter as this
+ * thread's, with what configfs says of it.  Return: 1 if taken.
+ */
+static int nm_take_fixed(void)
+{
+	char b[160];
+	size_t n;
+	int fd, i;
+	ssize_t got;
+
+	fd = open("/sys/module/gomem/parameters/arenas", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	b[got] = 0;
+	n = strcspn(b, ",\n");
+	if (!n || n >= sizeof(nm.name) || !strcmp(b, "(null)\n"))
+		return 0;
+	memcpy(nm.name, b, n);
+	nm.name[n] = 0;
+	for (i = 0; i < NV_NR; i++) {
+		if (!cfs_read(nv_attr[i], b, sizeof(b)))
+			fail("load-time arena %s: no %s", nm.name, nv_attr[i]);
+		nm.val[i] = strtoull(b, NULL, 0);
+	}
+	if (!cfs_read("policy", b, sizeof(b)) ||
+	    !cfs_read("source", b + 64, sizeof(b) - 64) ||
+	    !cfs_read("enable", b + 128, sizeof(b) - 128))
+		fail("load-time arena %s: policy, source or enable unreadable",
+		     nm.name);
+	nm.policy = !strcmp(b, "avl\n");
+	nm.source = !strcmp(b + 64, "buddy\n");
+	nm.enabled = b[128] == '1';
+	nm.made = nm.fixed = 1;
+	return 1;
+}
 
 /* 0 or errno: write @v to attribute @attr of this thread's arena. */
 static int cfs_write(const char *attr, const char *v)
@@ -5878,7 +5940,7 @@ static void op_named(void)
 	int err, i;
 	emask want;
 
-	if (!nm.name[0])
+	if (!nm.name[0] && !(W == 0 && cur->t == 0 && nm_take_fixed()))
 		snprintf(nm.name, sizeof(nm.name), "fz%d-%d", W, cur->t);
 	snprintf(path, sizeof(path), CFS_ROOT "/%s", nm.name);
 	if (!nm.made) {
@@ -5940,8 +6002,20 @@ static void op_named(void)
 						   "bogus", "treapx" };
 		static const char *const src[] = { "vmalloc", "buddy",
 						   "vmalloc\n", "heap", "Buddy" };
+		static const char *const acct[] = { "0", "1", "1\n", "maybe",
+						    "2" };
 		int k = (int)rn(r, 5), is_src = chance(r, 50);
 
+		if (chance(r, 25)) {	/* account, read back */
+			err = cfs_write("account", acct[k]);
+			want = k >= 3 ? B(EINVAL) : nm.enabled ? B(EBUSY) : OK;
+			chk(C_NAMED, err, want, "account");
+			if (!err && (!cfs_read("account", v, sizeof(v)) ||
+				     v[0] != acct[k][0] || v[1] != '\n'))
+				fail("named arena %s: account reads '%s' after "
+				     "'%s' was written", nm.name, v, acct[k]);
+			return;
+		}
 		err = cfs_write(is_src ? "source" : "policy",
 				is_src ? src[k] : pol[k]);
 		want = k >= 3 ? B(EINVAL) : nm.enabled ? B(EBUSY) : OK;
@@ -5975,7 +6049,9 @@ static void op_named(void)
 		return;
 	default:		/* rmdir, enabled or not */
 		err = rmdir(path) ? errno : 0;
-		chk(C_NAMED, err, OK, "rmdir of a named arena");
+		chk(C_NAMED, err, nm.fixed ? B(EPERM) : OK,
+		    nm.fixed ? "rmdir of an arena made at load" :
+		    "rmdir of a named arena");
 		if (!err)
 			nm.made = nm.enabled = 0;
 		return;
@@ -6014,6 +6090,12 @@ static void named_cleanup(void)
 	if (!nm.made)
 		return;
 	snprintf(path, sizeof(path), CFS_ROOT "/%s", nm.name);
+	if (nm.fixed) {
+		/* Made at load: still there, whatever was written. */
+		if (access(path, F_OK))
+			fail("%s, made at load, is gone", path);
+		return;
+	}
 	if (rmdir(path))
 		fail("rmdir %s at the end: %s", path, strerror(errno));
 	nm.made = 0;
