@@ -2117,7 +2117,7 @@ static int gomem_load_arenas_make(void)
 	if (!list)
 		return -ENOMEM;
 	rest = list;
-	while ((name = strsep(&rest, ",")) && !err) {
+	while ((name = strsep(&rest, ","))) {
 		if (gomem_nr_load_arenas == GOMEM_LOAD_ARENAS_MAX) {
 			pr_err("arenas: more than %d names\n",
 			       GOMEM_LOAD_ARENAS_MAX);
@@ -2140,8 +2140,10 @@ static int gomem_load_arenas_make(void)
 		mutex_lock(&n->lock);
 		err = gomem_named_enable(n);
 		mutex_unlock(&n->lock);
-		if (err)
+		if (err) {
 			pr_err("arenas: cannot enable %s: %d\n", name, err);
+			break;
+		}
 	}
 	kfree(list);
 	if (err)

@@ -128,11 +128,11 @@ gomem_vmallocs() { grep -c '\[gomem\]' /proc/vmallocinfo; }
 # the debug kernel: seen after the first configuration's arena and cgroup
 # cases, never again in that boot.  gomem's own per-CPU memory (the
 # fronts) is kmemleak's to check; its chunks are vmalloc areas of its own.
+# (4 KiB pages: the VMs are x86-64).
 vmalloc_used_kb() {
-	awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo >/tmp/vmalloc.used
-	awk -v used="$(cat /tmp/vmalloc.used)" '
-		$3 ~ /^pcpu_/ { for (i = 4; i <= NF; i++) if ($i ~ /^pages=/) { sub(/^pages=/, "", $i); p += $i } }
-		END { print used - p * 4 }' /proc/vmallocinfo
+	awk '/^VmallocUsed:/ { used = $2 }
+	     $3 ~ /^pcpu_/ { for (i = 4; i <= NF; i++) if (sub(/^pages=/, "", $i)) p += $i }
+	     END { print used - p * 4 }' /proc/meminfo /proc/vmallocinfo
 }
 # Bytes of vmalloc areas by caller: "BYTES CALLER" lines.
 vmalloc_by_caller() {

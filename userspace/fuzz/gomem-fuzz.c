@@ -5767,14 +5767,12 @@ static __thread struct {
 	char name[24];
 } nm;
 
-/* Attribute @attr of this thread's arena into @buf, or NULL. */
-static char *cfs_read(const char *attr, char *buf, size_t len)
+/* The text of file @path into @buf (NUL-terminated), or NULL. */
+static char *read_text(const char *path, char *buf, size_t len)
 {
-	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), CFS_ROOT "/%s/%s", nm.name, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -5786,27 +5784,30 @@ static char *cfs_read(const char *attr, char *buf, size_t len)
 	return buf;
 }
 
+/* Attribute @attr of this thread's arena into @buf, or NULL. */
+static char *cfs_read(const char *attr, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), CFS_ROOT "/%s/%s", nm.name, attr);
+	return read_text(path, buf, len);
+}
+
 /*
  * Take the first arena of the module's "arenas" parameter as this
  * thread's, with what configfs says of it.  Return: 1 if taken.
  */
 static int nm_take_fixed(void)
 {
-	char b[160];
+	char b[160], pol[16], src[16], en[8];
 	size_t n;
-	int fd, i;
-	ssize_t got;
+	int i;
 
-	fd = open("/sys/module/gomem/parameters/arenas", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!read_text("/sys/module/gomem/parameters/arenas", b, sizeof(b)) ||
+	    !strcmp(b, "(null)\n"))
 		return 0;
-	got = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (got <= 0)
-		return 0;
-	b[got] = 0;
 	n = strcspn(b, ",\n");
-	if (!n || n >= sizeof(nm.name) || !strcmp(b, "(null)\n"))
+	if (!n || n >= sizeof(nm.name))
 		return 0;
 	memcpy(nm.name, b, n);
 	nm.name[n] = 0;
@@ -5815,14 +5816,14 @@ static int nm_take_fixed(void)
 			fail("load-time arena %s: no %s", nm.name, nv_attr[i]);
 		nm.val[i] = strtoull(b, NULL, 0);
 	}
-	if (!cfs_read("policy", b, sizeof(b)) ||
-	    !cfs_read("source", b + 64, sizeof(b) - 64) ||
-	    !cfs_read("enable", b + 128, sizeof(b) - 128))
+	if (!cfs_read("policy", pol, sizeof(pol)) ||
+	    !cfs_read("source", src, sizeof(src)) ||
+	    !cfs_read("enable", en, sizeof(en)))
 		fail("load-time arena %s: policy, source or enable unreadable",
 		     nm.name);
-	nm.policy = !strcmp(b, "avl\n");
-	nm.source = !strcmp(b + 64, "buddy\n");
-	nm.enabled = b[128] == '1';
+	nm.policy = !strcmp(pol, "avl\n");
+	nm.source = !strcmp(src, "buddy\n");
+	nm.enabled = en[0] == '1';
 	nm.made = nm.fixed = 1;
 	return 1;
 }
