@@ -465,6 +465,13 @@ static int arena_place(struct gomem_arena *a, u64 size, u64 align,
 
 static u64 arena_front_drain_all(struct gomem_arena *a);
 
+/* Empty the fronts for an allocation that found no room.  Locked. */
+static u64 arena_front_rescue(struct gomem_arena *a)
+{
+	a->stats.front_drains++;
+	return arena_front_drain_all(a);
+}
+
 /*
  * May emptying the fronts make room for @size bytes?  Not if no chunk is
  * that big (a region lies in one chunk): then the fronts stay as they
@@ -493,15 +500,25 @@ static int arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 		err = arena_place(a, size, align, true, chunk, rel, &nomem);
 		if (err != -ENOMEM || nomem)
 			return err;
-		/* The per-CPU fronts hold free blocks: look there first. */
-		if (!drained && arena_front_may_help(a, size)) {
+		/*
+		 * The per-CPU fronts hold free blocks: look there first,
+		 * unless that is all the arena has done for a while (see
+		 * GOMEM_FRONT_RESCUES); arena_alloc_checked() empties them
+		 * if growth fails.
+		 */
+		if (!drained && a->front_rescues < GOMEM_FRONT_RESCUES &&
+		    arena_front_may_help(a, size)) {
 			drained = true;
-			if (arena_front_drain_all(a))
+			if (arena_front_rescue(a)) {
+				a->front_rescues++;
 				continue;
+			}
 		}
 		c = arena_grow(a, size, align);
-		if (!IS_ERR(c))
+		if (!IS_ERR(c)) {
+			a->front_rescues = 0;
 			break;
+		}
 		if (PTR_ERR(c) != -EAGAIN)
 			return PTR_ERR(c);
 	}
@@ -568,11 +585,24 @@ static int arena_front_init(struct gomem_arena *a)
 	return 0;
 }
 
-/* The granule is a power of two: a shift, not a division, on the fast paths. */
+/*
+ * A size's class (see gomem_arena.h): 2^k granules have class k (below
+ * GOMEM_FRONT_CLASSES - GOMEM_FRONT_ODD, as sizes are at most
+ * GOMEM_FRONT_MAX); other sizes share the last classes, by a Fibonacci
+ * hash of their granule count, which spreads multiples of a size.  The
+ * granule is a power of two: shifts, not divisions, on the fast paths.
+ */
 static unsigned int front_class(const struct gomem_arena *a, u64 size)
 {
-	return ((size >> __ffs64(arena_granule(a))) - 1) &
-	       (GOMEM_FRONT_CLASSES - 1);
+	u32 n = size >> __ffs64(arena_granule(a));
+
+	BUILD_BUG_ON(GOMEM_FRONT_MAX >=
+		     1ULL << (GOMEM_FRONT_CLASSES - GOMEM_FRONT_ODD));
+	BUILD_BUG_ON(GOMEM_FRONT_ODD != 1 << GOMEM_FRONT_ODD_BITS);
+	if (is_power_of_2(n))
+		return ilog2(n);
+	return GOMEM_FRONT_CLASSES - GOMEM_FRONT_ODD +
+	       ((n * 0x61c88647u) >> (32 - GOMEM_FRONT_ODD_BITS));
 }
 
 /* Blocks of @size one class of one CPU holds at most. */
@@ -930,7 +960,7 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
 	err = arena_alloc_locked(a, size, align, &c, &rel);
 	/* What the per-CPU fronts hold is free: give it back, look again. */
 	if (err == -ENOMEM && arena_front_may_help(a, size) &&
-	    arena_front_drain_all(a))
+	    arena_front_rescue(a))
 		err = arena_alloc_locked(a, size, align, &c, &rel);
 	trace_gomem_alloc(a->params.name, err ? 0 : c->base + rel, size, err);
 	if (err) {

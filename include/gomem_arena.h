@@ -101,12 +101,21 @@ struct gomem_arena_params {
 
 /*
  * The per-CPU front: each CPU keeps up to %GOMEM_FRONT_DEPTH freed blocks
- * of one size in each of %GOMEM_FRONT_CLASSES classes (a size's class is
- * its granule count modulo the classes; a class holds one size at a time)
- * and at most %GOMEM_FRONT_CLASS_BYTES in a class.
+ * of one size in each of %GOMEM_FRONT_CLASSES classes and at most
+ * %GOMEM_FRONT_CLASS_BYTES in a class; a class holds one size at a time.
+ * A size of 2^k granules has class k (each power of two its own: the
+ * commonest sizes); any other size one of the last %GOMEM_FRONT_ODD
+ * classes, by a hash of its granule count.  When emptying the fronts has
+ * saved the arena from growing %GOMEM_FRONT_RESCUES times since it last
+ * grew, the next allocation that finds no room grows it instead (the
+ * fronts then only emptied if it cannot grow): a working set as big as
+ * the arena no longer empties every CPU's front at each allocation.
  */
-#define GOMEM_FRONT_CLASSES	16	/* a power of two */
+#define GOMEM_FRONT_CLASSES	32
+#define GOMEM_FRONT_ODD		16	/* 1 << GOMEM_FRONT_ODD_BITS */
+#define GOMEM_FRONT_ODD_BITS	4
 #define GOMEM_FRONT_DEPTH	16
+#define GOMEM_FRONT_RESCUES	16
 #define GOMEM_FRONT_CLASS_BYTES	(16 * 1024)
 #define GOMEM_FRONT_MAX		GOMEM_FRONT_CLASS_BYTES
 
@@ -161,6 +170,8 @@ struct gomem_front {
  * @front_held: bytes the per-CPU front holds (free for the arena's users,
  *              not in @free); the other counts include the front's, read
  *              CPU by CPU
+ * @front_drains: times every CPU's front was emptied for lack of room
+ *                (trim's and destroy's not counted)
  */
 struct gomem_arena_stats {
 	u64 capacity;
@@ -177,6 +188,7 @@ struct gomem_arena_stats {
 	u64 relaxed;
 	u64 trim_busy;
 	u64 front_held;
+	u64 front_drains;
 };
 
 /**
@@ -235,6 +247,8 @@ struct gomem_chunk_table {
  *       if they cannot (pinned pages): the chunk stays
  * @zap_data: passed to @zap
  * @front: the per-CPU front, or NULL (params.front_max 0)
+ * @front_rescues: growths the emptied fronts saved since the last one
+ *                 (%GOMEM_FRONT_RESCUES)
  */
 struct gomem_arena {
 	struct mutex lock;	/* serialises all of the arena */
@@ -252,6 +266,7 @@ struct gomem_arena {
 	int (*zap)(void *data, u64 offset, void *mem, u64 size);
 	void *zap_data;
 	struct gomem_front __percpu *front;
+	unsigned int front_rescues;
 };
 
 int gomem_arena_init(struct gomem_arena *a,

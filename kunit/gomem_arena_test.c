@@ -1402,6 +1402,101 @@ static void front_is_emptied_for_room_and_by_trim(struct kunit *test)
 	EXPECT_ARENA_SOUND(test, a);
 }
 
+/* Each power of two of granules has a class of its own. */
+static void front_keeps_each_power_of_two(struct kunit *test)
+{
+	struct gomem_arena_stats st;
+	struct gomem_arena *a;
+	u64 off[16], g, size, held = 0;
+	unsigned int i, n = 0;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, GOMEM_FRONT_MAX);
+	g = a->params.granule;
+	for (size = g; size <= T_MAX_CHUNK / 2 && n < ARRAY_SIZE(off);
+	     size <<= 1)
+		off[n++] = arena_must_alloc(test, a, size);
+	KUNIT_ASSERT_GE(test, n, 8U);
+	for (i = 0, size = g; i < n; i++, size <<= 1) {
+		KUNIT_EXPECT_EQ(test, gomem_arena_free(a, off[i], size), 0);
+		held += size;
+	}
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, held);
+	KUNIT_EXPECT_EQ(test, st.in_use, 0ULL);
+	/* And each size is served from there again. */
+	for (i = 0, size = g; i < n; i++, size <<= 1)
+		KUNIT_EXPECT_EQ(test, arena_must_alloc(test, a, size), off[i]);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_held, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
+/* GoMem's RandomAlloc: sizes 64 B to 4 KiB, each freed at once. */
+static void front_random_sizes(struct kunit *test, struct gomem_arena *a,
+			       unsigned int rounds)
+{
+	unsigned int r;
+	u64 size, off;
+
+	for (r = 0; r < rounds; r++) {
+		for (size = 64; size <= 4096; size <<= 1) {
+			KUNIT_ASSERT_EQ(test,
+					gomem_arena_alloc(a, size, 1, 0, &off),
+					0);
+			KUNIT_ASSERT_EQ(test, gomem_arena_free(a, off, size),
+					0);
+		}
+	}
+}
+
+/*
+ * A working set as big as the arena: the fronts are emptied to save a
+ * growth GOMEM_FRONT_RESCUES times, then the arena grows, rather than
+ * every CPU's front being emptied at each allocation.  An arena that
+ * cannot grow still empties them each time it must.
+ */
+static void front_rescues_are_bounded(struct kunit *test)
+{
+	struct gomem_arena_params p = {
+		.initial_size = T_INITIAL,
+		.max_chunk = T_INITIAL,
+		.max_size = T_INITIAL,
+		.policy = GOMEM_POLICY_TREAP,
+		.source = GOMEM_CHUNKS_VMALLOC,
+		.front_max = GOMEM_FRONT_MAX,
+	};
+	struct gomem_arena_stats st;
+	struct gomem_arena *a;
+
+	migrate_disable();
+	a = arena_setup_front(test, GOMEM_CHUNKS_VMALLOC, GOMEM_FRONT_MAX);
+	front_random_sizes(test, a, 100);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_EQ(test, st.front_drains, (u64)GOMEM_FRONT_RESCUES);
+	KUNIT_EXPECT_EQ(test, st.grows, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+	gomem_arena_destroy(a);
+	afix(test)->live = false;
+
+	/*
+	 * One chunk, no growth: emptied whenever the 2 or 4 KiB needs it,
+	 * past GOMEM_FRONT_RESCUES too.
+	 */
+	migrate_disable();
+	a = arena_setup_params(test, &p);
+	front_random_sizes(test, a, 100);
+	gomem_arena_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.front_drains, 100ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.grows, 0ULL);
+	EXPECT_ARENA_SOUND(test, a);
+	migrate_enable();
+}
+
 static void init_rejects_a_front_too_large(struct kunit *test)
 {
 	struct gomem_arena_params p = {
@@ -1483,6 +1578,8 @@ static struct kunit_case gomem_arena_cases[] = {
 	KUNIT_CASE(front_full_class_refuses_a_double_free),
 	KUNIT_CASE(front_class_gives_back_its_older_half),
 	KUNIT_CASE(front_class_bytes_are_bounded),
+	KUNIT_CASE(front_keeps_each_power_of_two),
+	KUNIT_CASE(front_rescues_are_bounded),
 	KUNIT_CASE(front_is_emptied_for_room_and_by_trim),
 	KUNIT_CASE(init_rejects_a_front_too_large),
 	{}
