@@ -5,7 +5,7 @@
 #
 #   make [modules]     build gomem.ko for the running kernel, or KDIR=...
 #   make modules-check build with W=1 -Werror against Debian's 6.1 and 6.12 headers
-#   make lint          checkpatch.pl --strict on the kernel sources
+#   make lint          checkpatch.pl --strict on the kernel sources, shellcheck on the scripts
 #   make harness       userspace harness: unit and differential tests
 #   make fuzz          bounded libFuzzer run
 #   make kunit         KUnit suites in QEMU on a linux-source-6.12 kernel

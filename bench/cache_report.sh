@@ -10,7 +10,7 @@ trap 'rm -f "$raw" "$raw.err"' EXIT
 # bench_cache_IMPL print "cache IMPL SIZE ROW NS"; gomem-peers (natively:
 # no /dev/gomem) gives Boost.Interprocess's row as "peer boost SIZE NS ...",
 # turned into the same shape.
-for r in 1 2 3; do
+for _ in 1 2 3; do
 	for p in "$@"; do
 		case $p in
 		*gomem-peers) "$p" --cycles 200000 --part cycle | awk '

@@ -44,6 +44,7 @@ needs=(
 	"kmod:the kernel build (depmod)"
 	"xz-utils:unpacking linux-source-6.12"
 	"perl:the kernel build and checkpatch.pl"
+	"shellcheck:make lint (the shell scripts)"
 	"libjemalloc-dev:make bench (jemalloc, side by side)"
 	"libmimalloc-dev:make bench (mimalloc, side by side)"
 	"gnuplot-nox:make bench (the tree-growth plot)"

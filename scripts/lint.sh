@@ -4,7 +4,8 @@
 # checkpatch.pl --strict on every source file that goes into the kernel:
 # the top-level *.c, everything under include/ and kunit/*.[ch].  Uses the
 # checkpatch.pl of the linux-source-6.12 tree in the gomem cache.  Any
-# ERROR, WARNING or CHECK fails.
+# ERROR, WARNING or CHECK fails.  Then shellcheck (warnings and errors)
+# on the shell scripts: scripts/, bench/, the harness's and .ci/run.
 
 set -euo pipefail
 
@@ -39,4 +40,13 @@ if [ "$bad" -ne 0 ]; then
 	echo "gomem: lint FAILED: $bad of ${#files[@]} files have checkpatch reports" >&2
 	exit 1
 fi
-echo "gomem: lint passed: ${#files[@]} files clean under checkpatch.pl --strict"
+echo "gomem: lint: ${#files[@]} files clean under checkpatch.pl --strict"
+
+command -v shellcheck >/dev/null ||
+	{ echo "gomem: lint: no shellcheck (make deps installs it)" >&2; exit 1; }
+mapfile -t sh < <(ls scripts/*.sh bench/*.sh userspace/harness/*.sh .ci/run)
+if ! shellcheck -S warning "${sh[@]}"; then
+	echo "gomem: lint FAILED: shellcheck reports in the scripts above" >&2
+	exit 1
+fi
+echo "gomem: lint passed: ${#files[@]} kernel files clean under checkpatch.pl --strict, ${#sh[@]} scripts under shellcheck"

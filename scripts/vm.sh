@@ -140,9 +140,9 @@ if [ $# -eq 0 ]; then
 		;;
 	soak) set -- debug ;;
 	*)
-		hdrs=$("$root/scripts/kernel-headers.sh" 6.12) ||
+		hdr=$("$root/scripts/kernel-headers.sh" 6.12) ||
 			die "no kernel headers (scripts/kernel-headers.sh failed)"
-		set -- "$hdrs"
+		set -- "$hdr"
 		;;
 	esac
 fi
