@@ -636,6 +636,12 @@ static int front_get(struct gomem_arena *a, u64 size, u64 *offset)
 	struct gomem_front_class *c = &f->cls[front_class(a, size)];
 	int err = -ENOENT;
 
+	/*
+	 * The common miss, an empty class or one of another size, needs no
+	 * lock: a racy peek, taken again under the lock if it says hit.
+	 */
+	if (!data_race(c->nr) || data_race(c->size) != size)
+		return -ENOENT;
 	spin_lock(&f->lock);
 	if (c->nr && c->size == size) {
 		*offset = c->block[--c->nr];

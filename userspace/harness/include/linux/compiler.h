@@ -33,6 +33,8 @@
 #define barrier()		__asm__ __volatile__("" : : : "memory")
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val)	(*(volatile __typeof__(x) *)&(x) = (val))
+/* A read racing with writers on purpose (KCSAN is told so in the kernel). */
+#define data_race(x)		READ_ONCE(x)
 
 #define __same_type(a, b)	__builtin_types_compatible_p(__typeof__(a), __typeof__(b))
 
