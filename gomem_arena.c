@@ -104,7 +104,7 @@ static struct gomem_chunk_table *arena_table_alloc(struct gomem_arena *a,
 {
 	struct gomem_chunk_table *t;
 
-	t = kvmalloc(struct_size(t, chunk, cap), arena_gfp(a));
+	t = kvmalloc(struct_size(t, chunk, cap), arena_gfp(a) | __GFP_NOWARN);
 	if (t)
 		t->cap = cap;
 	return t;
@@ -213,7 +213,7 @@ static struct gomem_chunk *arena_chunk_prepare(struct gomem_arena *a,
 		return ERR_PTR(err);
 	if (locked)
 		mutex_unlock(&a->lock);
-	c = kzalloc(sizeof(*c), arena_gfp(a));
+	c = kzalloc(sizeof(*c), arena_gfp(a) | __GFP_NOWARN);
 	if (!c) {
 		err = -ENOMEM;
 		goto out;
@@ -468,8 +468,11 @@ static u64 arena_front_drain_all(struct gomem_arena *a);
 /* Empty the fronts for an allocation that found no room.  Locked. */
 static u64 arena_front_rescue(struct gomem_arena *a)
 {
-	a->stats.front_drains++;
-	return arena_front_drain_all(a);
+	u64 bytes = arena_front_drain_all(a);
+
+	if (bytes)
+		a->stats.front_drains++;
+	return bytes;
 }
 
 /*
@@ -577,7 +580,8 @@ static int arena_front_init(struct gomem_arena *a)
 {
 	unsigned int cpu;
 
-	a->front = alloc_percpu(struct gomem_front);
+	a->front = alloc_percpu_gfp(struct gomem_front,
+				    arena_gfp(a) | __GFP_NOWARN);
 	if (!a->front)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
@@ -833,7 +837,8 @@ int gomem_arena_init(struct gomem_arena *a,
 	if (err)
 		goto out_mutex;
 	if (p.source == GOMEM_CHUNKS_BUDDY) {
-		err = gomem_buddy_init(&a->buddy, order, arena_gfp(a));
+		err = gomem_buddy_init(&a->buddy, order,
+				       arena_gfp(a) | __GFP_NOWARN);
 		if (err)
 			goto out_span;
 		a->pool = __vmalloc((u64)PAGE_SIZE << order,
@@ -1923,8 +1928,9 @@ static int rec_reserve(struct gomem_recyclable *rm)
 	if (rm->nr < rm->cap)
 		return 0;
 	cap = max(16U, rm->cap * 2);
-	regions = kvmalloc_array(cap, sizeof(*regions), GFP_KERNEL);
-	own = kvmalloc_array(cap, sizeof(*own), GFP_KERNEL);
+	regions = kvmalloc_array(cap, sizeof(*regions),
+				 GFP_KERNEL | __GFP_NOWARN);
+	own = kvmalloc_array(cap, sizeof(*own), GFP_KERNEL | __GFP_NOWARN);
 	if (!regions || !own) {
 		kvfree(regions);
 		kvfree(own);

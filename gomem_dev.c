@@ -1366,7 +1366,7 @@ static struct gomem_device *gomem_device_create(const struct gomem_arena_params 
 	int err;
 
 	old = set_active_memcg(memcg);
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d) {
 		err = -ENOMEM;
 		goto out;
@@ -1420,7 +1420,7 @@ static struct gomem_session *gomem_session_new(struct gomem_device *d,
 {
 	struct gomem_session *s;
 
-	s = kmem_cache_alloc(gomem_session_cache, GFP_KERNEL);
+	s = kmem_cache_alloc(gomem_session_cache, GFP_KERNEL | __GFP_NOWARN);
 	if (!s)
 		return NULL;
 	kref_get(&d->ref);
@@ -2026,7 +2026,7 @@ static struct gomem_named *gomem_named_new(const char *name)
 
 	if (!gomem_named_valid(name))
 		return ERR_PTR(-EINVAL);
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	n = kzalloc(sizeof(*n), GFP_KERNEL | __GFP_NOWARN);
 	if (!n)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&n->lock);

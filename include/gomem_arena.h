@@ -170,8 +170,8 @@ struct gomem_front {
  * @front_held: bytes the per-CPU front holds (free for the arena's users,
  *              not in @free); the other counts include the front's, read
  *              CPU by CPU
- * @front_drains: times every CPU's front was emptied for lack of room
- *                (trim's and destroy's not counted)
+ * @front_drains: times emptying every CPU's front for lack of room gave
+ *                blocks back (trim's and destroy's not counted)
  */
 struct gomem_arena_stats {
 	u64 capacity;

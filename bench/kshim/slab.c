@@ -122,6 +122,13 @@ void *kmalloc(size_t size, gfp_t gfp)
 	return p;
 }
 
+/* No failure injection here: what the kernel would report is moot. */
+void *shim_kmalloc_loud(size_t size, gfp_t gfp, bool loud)
+{
+	(void)loud;
+	return kmalloc(size, gfp);
+}
+
 void kfree(const void *p)
 {
 	free((void *)p);

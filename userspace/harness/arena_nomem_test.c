@@ -33,11 +33,31 @@ static const struct gomem_arena_params nomem_params[] = {
 		.source = GOMEM_CHUNKS_BUDDY,
 		.policy = GOMEM_POLICY_AVL,
 	},
+	{
+		/* A pool whose buddy metadata is above a page; fronts. */
+		.initial_size = PAGE_SIZE,
+		.max_chunk = 64 * PAGE_SIZE,
+		.max_size = 4096 * PAGE_SIZE,
+		.source = GOMEM_CHUNKS_BUDDY,
+		.front_max = 1024,
+	},
 };
+
+/*
+ * A user can make the arena allocate (arena creation, growth): failing is
+ * -ENOMEM, never a stack dump in the kernel's log, so every allocation
+ * the kernel would report on failure carries __GFP_NOWARN.
+ */
+#define EXPECT_QUIET(test, loud, i, n)					\
+	KUNIT_EXPECT_EQ_MSG(test, shim_slab_loud_failures(), loud,	\
+			    "params %u, failing after %u: an allocation "	\
+			    "the kernel reports on failure has no "	\
+			    "__GFP_NOWARN", i, n)
 
 static void init_fails_cleanly_at_every_allocation(struct kunit *test)
 {
 	unsigned long live = shim_slab_live_total();
+	unsigned long loud = shim_slab_loud_failures();
 	struct gomem_arena a;
 	unsigned int i, n;
 	int err;
@@ -50,6 +70,7 @@ static void init_fails_cleanly_at_every_allocation(struct kunit *test)
 			if (!err)
 				break;
 			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			EXPECT_QUIET(test, loud, i, n);
 			KUNIT_EXPECT_EQ_MSG(test, shim_slab_live_total(), live,
 					    "params %u, failing after %u", i, n);
 		}
@@ -63,6 +84,7 @@ static void init_fails_cleanly_at_every_allocation(struct kunit *test)
 
 static void growth_fails_cleanly_at_every_allocation(struct kunit *test)
 {
+	unsigned long loud = shim_slab_loud_failures();
 	struct gomem_arena_stats before, after;
 	struct gomem_arena a;
 	unsigned long live;
@@ -83,6 +105,7 @@ static void growth_fails_cleanly_at_every_allocation(struct kunit *test)
 			if (!err)
 				break;
 			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			EXPECT_QUIET(test, loud, i, n);
 			gomem_arena_stats(&a, &after);
 			KUNIT_EXPECT_EQ(test, after.failed_allocs,
 					before.failed_allocs + 1);

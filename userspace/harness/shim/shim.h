@@ -36,6 +36,12 @@ unsigned long shim_vmalloc_calls(void);
 unsigned long shim_vmalloc_under_lock(void);
 /* vmalloc() calls made without __GFP_NOWARN (vmalloc(), vmalloc_user()). */
 unsigned long shim_vmalloc_warning(void);
+/*
+ * Injected failures of allocations the kernel would report with a stack
+ * dump (vmalloc, kvmalloc above a page, kmalloc above the slab caches,
+ * per-CPU memory) that had no __GFP_NOWARN.
+ */
+unsigned long shim_slab_loud_failures(void);
 
 /*
  * Problems are everything that must fail a test program although no

@@ -31,6 +31,7 @@ static unsigned long fail_next_left;	/* allocations still to refuse */
 static long pass_left = -1;		/* fail_after: passes left; -1: off */
 static unsigned long refused;
 static unsigned long vmallocs, vmallocs_locked, vmallocs_warning;
+static unsigned long loud_failures;	/* shim_kmalloc_loud() */
 
 unsigned long shim_vmalloc_calls(void)
 {
@@ -187,12 +188,25 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	free(obj);
 }
 
+unsigned long shim_slab_loud_failures(void)
+{
+	return loud_failures;
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
+{
+	return shim_kmalloc_loud(size, gfp, size > SHIM_KMALLOC_MAX_CACHE);
+}
+
+void *shim_kmalloc_loud(size_t size, gfp_t gfp, bool loud)
 {
 	void *p;
 
-	if (shim_slab_should_fail())
+	if (shim_slab_should_fail()) {
+		if (loud && !(gfp & __GFP_NOWARN))
+			loud_failures++;
 		return NULL;
+	}
 	p = malloc(size ? size : 1);
 	if (!p)
 		return NULL;
@@ -213,14 +227,35 @@ void kfree(const void *p)
 	free((void *)p);
 }
 
+static void *shim_vmalloc(unsigned long size, gfp_t gfp)
+{
+	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	void *p;
+
+	vmallocs++;
+	if (!(gfp & __GFP_NOWARN))
+		vmallocs_warning++;
+	if (shim_mutexes_held())
+		vmallocs_locked++;
+	if (!size)
+		return NULL;
+	if (shim_slab_should_fail()) {
+		if (!(gfp & __GFP_NOWARN))
+			loud_failures++;
+		return NULL;
+	}
+	p = aligned_alloc(PAGE_SIZE, bytes);
+	if (!p)
+		return NULL;
+	vmalloc_live++;
+	return p;
+}
+
 /* The kernel's __vmalloc(): like vmalloc(), zeroed for __GFP_ZERO. */
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
-	void *p = vmalloc(size);
+	void *p = shim_vmalloc(size, gfp);
 
-	/* vmalloc() counted a call that would warn on failure; not this. */
-	if (gfp & __GFP_NOWARN)
-		vmallocs_warning--;
 	if (p && (gfp & __GFP_ZERO))
 		memset(p, 0, size);
 	return p;
@@ -228,20 +263,7 @@ void *__vmalloc(unsigned long size, gfp_t gfp)
 
 void *vmalloc(unsigned long size)
 {
-	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	void *p;
-
-	vmallocs++;
-	vmallocs_warning++;
-	if (shim_mutexes_held())
-		vmallocs_locked++;
-	if (!size || shim_slab_should_fail())
-		return NULL;
-	p = aligned_alloc(PAGE_SIZE, bytes);
-	if (!p)
-		return NULL;
-	vmalloc_live++;
-	return p;
+	return shim_vmalloc(size, GFP_KERNEL);
 }
 
 void *vzalloc(unsigned long size)

@@ -20,7 +20,8 @@ unsigned int shim_this_cpu(void);
 
 /* From the slab shim: failure injection and leak counts apply. */
 #define alloc_percpu_gfp(type, gfp)	\
-	((type *)kcalloc(SHIM_NR_CPUS, sizeof(type), (gfp) | __GFP_ZERO))
+	((type *)shim_kmalloc_loud(SHIM_NR_CPUS * sizeof(type),	\
+				   (gfp) | __GFP_ZERO, true))
 #define alloc_percpu(type)		alloc_percpu_gfp(type, GFP_KERNEL)
 #define free_percpu(p)			kfree(p)
 #define per_cpu_ptr(p, cpu)		(&(p)[cpu])

@@ -65,6 +65,15 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 
 void *kmalloc(size_t size, gfp_t gfp);
 void kfree(const void *p);
+/*
+ * kmalloc() whose failure the kernel would report with a stack dump
+ * unless __GFP_NOWARN (@loud: vmalloc, the page allocator, per-CPU
+ * memory); an injected failure of one without __GFP_NOWARN is counted
+ * (shim_slab_loud_failures()).
+ */
+void *shim_kmalloc_loud(size_t size, gfp_t gfp, bool loud);
+/* The kernel's KMALLOC_MAX_CACHE_SIZE (SLUB): above it, the page allocator. */
+#define SHIM_KMALLOC_MAX_CACHE	8192
 
 static inline void *kzalloc(size_t size, gfp_t gfp)
 {
@@ -85,25 +94,33 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	return kmalloc_array(n, size, gfp | __GFP_ZERO);
 }
 
-/* No vmalloc fallback to model: kvmalloc is kmalloc here. */
+/*
+ * No vmalloc fallback to model: kvmalloc is kmalloc here, but its failure
+ * above a page is the kernel's vmalloc failure, reported unless
+ * __GFP_NOWARN.
+ */
 static inline void *kvmalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc(size, gfp);
+	return shim_kmalloc_loud(size, gfp, size > 4096);
 }
 
 static inline void *kvzalloc(size_t size, gfp_t gfp)
 {
-	return kzalloc(size, gfp);
+	return kvmalloc(size, gfp | __GFP_ZERO);
 }
 
 static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
-	return kmalloc_array(n, size, gfp);
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kvmalloc(bytes, gfp);
 }
 
 static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 {
-	return kcalloc(n, size, gfp);
+	return kvmalloc_array(n, size, gfp | __GFP_ZERO);
 }
 
 static inline void kvfree(const void *p)
