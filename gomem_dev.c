@@ -943,8 +943,7 @@ static long gomem_ioctl_free(struct gomem_session *s,
 	unsafe_get_user(f.offset, &uf->offset, efault);
 	unsafe_get_user(f.size, &uf->size, efault);
 	user_access_end();
-	/* gomem_ioc_free(), which stays out of line: it is in the table. */
-	return gomem_own_free(&s->holder, f.offset, f.size);
+	return gomem_ioc_free(s, &f);
 efault:
 	user_access_end();
 	return -EFAULT;

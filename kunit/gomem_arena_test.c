@@ -75,21 +75,31 @@ static struct gomem_arena *arena_setup_params(struct kunit *test,
 	return &f->a;
 }
 
-/* The small geometry, with a per-CPU front for sizes to @front_max. */
-static struct gomem_arena *arena_setup_front(struct kunit *test,
+/* A treap arena of @max_size, with a per-CPU front for sizes to @front_max. */
+static struct gomem_arena *arena_setup_sized(struct kunit *test,
 					     enum gomem_chunk_source source,
+					     u64 max_chunk, u64 max_size,
 					     u64 front_max)
 {
 	struct gomem_arena_params p = {
 		.initial_size = T_INITIAL,
-		.max_chunk = T_MAX_CHUNK,
-		.max_size = T_MAX_SIZE,
+		.max_chunk = max_chunk,
+		.max_size = max_size,
 		.policy = GOMEM_POLICY_TREAP,
 		.source = source,
 		.front_max = front_max,
 	};
 
 	return arena_setup_params(test, &p);
+}
+
+/* The small geometry, with a per-CPU front for sizes to @front_max. */
+static struct gomem_arena *arena_setup_front(struct kunit *test,
+					     enum gomem_chunk_source source,
+					     u64 front_max)
+{
+	return arena_setup_sized(test, source, T_MAX_CHUNK, T_MAX_SIZE,
+				 front_max);
 }
 
 static struct gomem_arena *arena_setup(struct kunit *test,
@@ -1459,14 +1469,6 @@ static void front_random_sizes(struct kunit *test, struct gomem_arena *a,
  */
 static void front_rescues_are_bounded(struct kunit *test)
 {
-	struct gomem_arena_params p = {
-		.initial_size = T_INITIAL,
-		.max_chunk = T_INITIAL,
-		.max_size = T_INITIAL,
-		.policy = GOMEM_POLICY_TREAP,
-		.source = GOMEM_CHUNKS_VMALLOC,
-		.front_max = GOMEM_FRONT_MAX,
-	};
 	struct gomem_arena_stats st;
 	struct gomem_arena *a;
 
@@ -1487,7 +1489,8 @@ static void front_rescues_are_bounded(struct kunit *test)
 	 * past GOMEM_FRONT_RESCUES too.
 	 */
 	migrate_disable();
-	a = arena_setup_params(test, &p);
+	a = arena_setup_sized(test, GOMEM_CHUNKS_VMALLOC, T_INITIAL, T_INITIAL,
+			      GOMEM_FRONT_MAX);
 	front_random_sizes(test, a, 100);
 	gomem_arena_stats(a, &st);
 	KUNIT_EXPECT_GE(test, st.front_drains, 100ULL);

@@ -11,6 +11,7 @@
 
 #include <linux/gfp.h>
 #include <linux/types.h>
+#include <asm/page.h>
 
 #define SLAB_HWCACHE_ALIGN	0x00002000u
 #define SLAB_PANIC		0x00040000u
@@ -101,7 +102,7 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
  */
 static inline void *kvmalloc(size_t size, gfp_t gfp)
 {
-	return shim_kmalloc_loud(size, gfp, size > 4096);
+	return shim_kmalloc_loud(size, gfp, size > PAGE_SIZE);
 }
 
 static inline void *kvzalloc(size_t size, gfp_t gfp)
