@@ -909,6 +909,28 @@ void gomem_arena_destroy(struct gomem_arena *a)
 EXPORT_SYMBOL_GPL(gomem_arena_destroy);
 
 /**
+ * gomem_arena_set_reclaim() - set the hook that gives back kept regions
+ * @a: arena
+ * @reclaim: called with @data under the arena lock, which it must not
+ *           drop, when an allocation finds no room (the allocation is
+ *           tried again if it returns nonzero) and before trim looks for
+ *           free chunks; it frees what a user of the arena keeps
+ *           allocated for its own reuse.  NULL for none.
+ * @data: passed to @reclaim
+ *
+ * Context: process context; takes the arena lock.
+ */
+void gomem_arena_set_reclaim(struct gomem_arena *a, int (*reclaim)(void *data),
+			     void *data)
+{
+	mutex_lock(&a->lock);
+	a->reclaim = reclaim;
+	a->reclaim_data = data;
+	mutex_unlock(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_set_reclaim);
+
+/**
  * gomem_arena_set_zap() - set the hook trim calls before releasing a chunk
  * @a: arena
  * @zap: called with @data, the chunk's offset range and its kernel
@@ -969,7 +991,13 @@ static int arena_alloc_checked(struct gomem_arena *a, u64 size, u64 align,
 
 	size = ALIGN(size, arena_granule(a));
 	err = arena_alloc_locked(a, size, align, &c, &rel);
-	/* What the per-CPU fronts hold is free: give it back, look again. */
+	/*
+	 * What the arena's users keep for reuse (their parks) is free: give
+	 * it back (to the fronts, maybe), look again.
+	 */
+	if (err == -ENOMEM && a->reclaim && a->reclaim(a->reclaim_data))
+		err = arena_alloc_locked(a, size, align, &c, &rel);
+	/* So is what the per-CPU fronts hold. */
 	if (err == -ENOMEM && arena_front_may_help(a, size) &&
 	    arena_front_rescue(a))
 		err = arena_alloc_locked(a, size, align, &c, &rel);
@@ -1655,7 +1683,13 @@ u64 gomem_arena_trim(struct gomem_arena *a)
 	u64 released = 0;
 
 	mutex_lock(&a->lock);
-	/* What the per-CPU fronts hold is free: it must not keep a chunk. */
+	/*
+	 * What the arena's users keep for reuse is free, and what the
+	 * per-CPU fronts hold (the former given back first: into the
+	 * fronts, maybe): neither must keep a chunk.
+	 */
+	if (a->reclaim)
+		a->reclaim(a->reclaim_data);
 	arena_front_drain_all(a);
 	/*
 	 * First take the entirely free chunks away from lockless lookups
@@ -1723,10 +1757,26 @@ EXPORT_SYMBOL_GPL(gomem_arena_trim);
  */
 void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st)
 {
+	mutex_lock(&a->lock);
+	gomem_arena_stats_locked(a, st);
+	mutex_unlock(&a->lock);
+}
+EXPORT_SYMBOL_GPL(gomem_arena_stats);
+
+/**
+ * gomem_arena_stats_locked() - gomem_arena_stats() with the lock held
+ * @a: arena
+ * @st: filled in
+ *
+ * Context: the caller holds the arena lock (gomem_arena_lock()).
+ */
+void gomem_arena_stats_locked(struct gomem_arena *a,
+			      struct gomem_arena_stats *st)
+{
 	struct gomem_front *f;
 	unsigned int i;
 
-	mutex_lock(&a->lock);
+	lockdep_assert_held(&a->lock);
 	*st = a->stats;
 	if (a->front) {
 		for_each_possible_cpu(i) {
@@ -1747,9 +1797,8 @@ void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st)
 	for (i = 0; i < a->nr_chunks; i++)
 		st->largest_free = max(st->largest_free,
 				       gomem_range_largest(&a->chunks[i]->range));
-	mutex_unlock(&a->lock);
 }
-EXPORT_SYMBOL_GPL(gomem_arena_stats);
+EXPORT_SYMBOL_GPL(gomem_arena_stats_locked);
 
 /* Class @ci of a CPU's front holds blocks in chunks, of its size.  Locked. */
 static int front_class_check(struct gomem_arena *a, unsigned int cpu,

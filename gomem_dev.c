@@ -92,6 +92,10 @@ MODULE_PARM_DESC(front_max, "largest region the per-CPU fronts keep when freed, 
 #define GOMEM_REGIONS_PER_BYTE_SHIFT	7
 #define GOMEM_SESSION_REGIONS_MIN	4096U
 
+static unsigned int park = 16;
+module_param(park, uint, 0444);
+MODULE_PARM_DESC(park, "most regions of up to 64 KiB one session keeps when it frees them whole, for its next allocation of their size without the arena lock (at most 32; default 16; 0: none)");
+
 static unsigned int max_session_regions;
 module_param(max_session_regions, uint, 0444);
 MODULE_PARM_DESC(max_session_regions, "most records (regions owned, regions referenced, tokens outstanding) one session may hold (default 0: max_size / 128, at least 4096)");
@@ -670,8 +674,7 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	struct gomem_owner_stats os;
 	struct gomem_arena_stats as;
 
-	gomem_arena_stats(&gomem_sdev(s)->arena, &as);
-	gomem_own_stats(&s->holder, &os);
+	gomem_own_stats(&s->holder, &os, &as);
 	st->capacity = as.capacity;
 	st->in_use = as.in_use;
 	st->free = as.free;
@@ -697,6 +700,8 @@ static long gomem_ioc_stats(struct gomem_session *s, void *data)
 	st->zeroed = os.zeroed;
 	st->zero_skipped = os.zero_skipped;
 	st->front_held = as.front_held;
+	st->parked = os.parked;
+	st->session_parked = os.session_parked;
 	return 0;
 }
 
@@ -1391,6 +1396,7 @@ static struct gomem_device *gomem_device_create(const struct gomem_arena_params 
 	}
 	gomem_owners_init(&d->owners, &d->arena, max_records);
 	d->owners.max_bytes = max_bytes;
+	d->owners.park_max = park;
 	gomem_arena_set_zap(&d->arena, gomem_zap, d);
 	kref_init(&d->ref);
 	d->memcg = memcg;
@@ -2180,9 +2186,10 @@ static void gomem_named_exit(void)
 static int gomem_stats_show(struct seq_file *m, void *v)
 {
 	struct gomem_device *d = m->private;
+	struct gomem_owner_stats os;
 	struct gomem_arena_stats st;
 
-	gomem_arena_stats(&d->arena, &st);
+	gomem_owners_stats(&d->owners, &os, &st);
 	seq_printf(m, "capacity: %llu\nin_use: %llu\nfree: %llu\n",
 		   st.capacity, st.in_use, st.free);
 	seq_printf(m, "largest_free: %llu\nchunks: %llu\npeak_in_use: %llu\n",
@@ -2190,16 +2197,15 @@ static int gomem_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "allocs: %llu\nfrees: %llu\nfailed_allocs: %llu\n",
 		   st.allocs, st.frees, st.failed_allocs);
 	seq_printf(m, "grows: %llu\ntrimmed: %llu\nsessions: %llu\n",
-		   st.grows, st.trimmed, READ_ONCE(d->owners.holders));
+		   st.grows, st.trimmed, os.holders);
 	seq_printf(m, "relaxed: %llu\nrefs: %llu\ntokens: %llu\n", st.relaxed,
-		   READ_ONCE(d->owners.nr_refs),
-		   READ_ONCE(d->owners.nr_tokens));
+		   os.all_refs, os.all_tokens);
 	seq_printf(m, "orphans: %llu\norphan_bytes: %llu\ntrim_busy: %llu\n",
-		   READ_ONCE(d->owners.nr_orphans),
-		   READ_ONCE(d->owners.orphan_bytes), st.trim_busy);
+		   os.orphans, os.orphan_bytes, st.trim_busy);
 	seq_printf(m, "zeroed: %llu\nzero_skipped: %llu\nfront_held: %llu\n",
-		   READ_ONCE(d->owners.zeroed),
-		   READ_ONCE(d->owners.zero_skipped), st.front_held);
+		   os.zeroed, os.zero_skipped, st.front_held);
+	seq_printf(m, "parked: %llu\nparked_regions: %llu\npark_hits: %llu\n",
+		   os.parked, os.parked_regions, os.park_hits);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gomem_stats);
@@ -2210,12 +2216,13 @@ DEFINE_SHOW_ATTRIBUTE(gomem_stats);
  */
 static int gomem_arenas_show(struct seq_file *m, void *v)
 {
+	struct gomem_owner_stats os;
 	struct gomem_arena_stats st;
 	struct gomem_device *d;
 
 	mutex_lock(&gomem_arenas_lock);
 	list_for_each_entry(d, &gomem_arenas, node) {
-		gomem_arena_stats(&d->arena, &st);
+		gomem_owners_stats(&d->owners, &os, &st);
 		seq_printf(m, "%s %s sessions %llu refs %u capacity %llu in_use %llu max_size %llu\n",
 			   d->name,
 			   d->kind == GOMEM_ARENA_KIND_PRIVATE ? "private" :
@@ -2380,6 +2387,10 @@ static int gomem_parse_params(struct gomem_arena_params *p)
 		p->source = GOMEM_CHUNKS_BUDDY;
 	} else {
 		pr_err("source=%s: must be vmalloc or buddy\n", source);
+		return -EINVAL;
+	}
+	if (park > GOMEM_PARK_MAX) {
+		pr_err("park=%u: at most %u\n", park, GOMEM_PARK_MAX);
 		return -EINVAL;
 	}
 	return 0;

@@ -22,7 +22,8 @@
  * warning in the kernel log (__GFP_NOWARN).
  *
  * Locking: the arena's lock (gomem_arena_lock()) protects all of it, so a
- * region and its records change together.  It is dropped only to allocate
+ * region and its records change together, but for each holder's park
+ * (see "the park"), under a spinlock of the holder's own.  It is dropped only to allocate
  * a region record when no spare is left, to zero a large region (allocated
  * in the arena first, so nobody else gets its bytes, and linked only once
  * zeroed, so no free reaches it meanwhile), and between the slices of a
@@ -32,6 +33,7 @@
 
 #include <linux/align.h>
 #include <linux/bug.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/kernel.h>
@@ -43,6 +45,7 @@
 #include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "gomem_arena.h"
@@ -64,6 +67,9 @@
 /* Rounds of the token permutation (a Feistel network over SipHash). */
 #define GOMEM_TOKEN_ROUNDS	8
 
+/* Where a region is (gomem_owned.park; see "the park"). */
+enum { GOMEM_PARK_NONE, GOMEM_PARK_HOT, GOMEM_PARK_PARKED };
+
 /**
  * struct gomem_owned - a region and its holds
  * @node: in gomem_owners.regions
@@ -84,6 +90,8 @@
  *       bytes"): its owner's id, or %GOMEM_CLEAN_NONE once a holder that
  *       may write it (not read-only) took a reference, or its owner went
  *       away while others held it
+ * @park: %GOMEM_PARK_NONE, or in its owner's hot set or park (see "the
+ *        park"; under the owner's park_lock)
  */
 struct gomem_owned {
 	struct rb_node node;
@@ -105,6 +113,7 @@ struct gomem_owned {
 		};
 	};
 	u64 tag;
+	u8 park;
 };
 
 /**
@@ -537,6 +546,7 @@ static void gomem_region_init(struct gomem_holder *h, struct gomem_owned *r,
 	r->holders = 0;
 	r->claims = 0;
 	r->tokens = 0;
+	r->park = GOMEM_PARK_NONE;
 }
 
 /* Make @r, filled in, one of its owner's regions.  Caller holds the lock. */
@@ -572,6 +582,368 @@ static bool gomem_holder_bytes_room(const struct gomem_holder *h, u64 bytes)
 	u64 held = h->in_use + h->pending_bytes + h->ref_bytes;
 
 	return !max || (held <= max && bytes <= max - held);
+}
+
+/* ---- the park ---- */
+
+/*
+ * The park.  The common case of a session is freeing a small region and
+ * soon allocating one of the same size again.  A holder keeps up to
+ * gomem_owners.park_max of the regions it frees, each whole, at most
+ * %GOMEM_PARK_SIZE, held by nobody else and of its own bytes (tag), in
+ * its park: still allocated in the arena, still in the tree, counted in
+ * its nr_regions and in_use (so its limits see them and, at a limit, its
+ * park is given back first), but free to everybody else: a lookup that
+ * finds one finds no region, and statistics leave them out of in_use.
+ * Its next allocation of that size, at an alignment the offset has,
+ * takes one back without the arena lock, with a new id (from a block of
+ * ids the holder takes under the arena lock), unzeroed: its bytes never
+ * left the holder, the rule of "clean bytes".  A region it got so, or by
+ * an allocation of a size it may park, goes in its hot set, where its
+ * free of the whole region finds it by offset without the arena lock,
+ * and parks it.
+ *
+ * Locking: the park, the hot set and the @park state of the records in
+ * them are under the holder's park_lock.  A record enters either only
+ * with the arena lock held too; it moves between them, or leaves the hot
+ * set, under park_lock alone.  So under the arena lock a record whose
+ * state reads %GOMEM_PARK_NONE stays out of both, and one whose state
+ * does not is looked at again under park_lock (gomem_region_live()).
+ * Every path that changes a record under the arena lock takes it out of
+ * the hot set first; a parked record leaves the park only to be taken
+ * back or freed.  Lock order: arena lock, then park_lock.
+ *
+ * Parks give their regions back to the arena: the oldest when a park is
+ * full, every holder's when an allocation finds no room and when trim
+ * runs (the arena's reclaim hook, gomem_owners_reclaim()), a holder's own
+ * at its limits, on recycle and when it goes away.
+ */
+/* Region ids a holder takes at once for its park's allocations. */
+#define GOMEM_ID_BLOCK		256
+
+static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r,
+			     bool mark);
+
+/* Put @r in @h's hot set, replacing an entry if it is full.  park_lock. */
+static void gomem_hot_add(struct gomem_holder *h, struct gomem_owned *r)
+{
+	struct gomem_hot *e;
+
+	if (h->nr_hot < GOMEM_HOT_MAX) {
+		e = &h->hot[h->nr_hot++];
+	} else {
+		e = &h->hot[h->hot_next++ % GOMEM_HOT_MAX];
+		WRITE_ONCE(e->r->park, GOMEM_PARK_NONE);
+	}
+	e->offset = r->offset;
+	e->r = r;
+	WRITE_ONCE(r->park, GOMEM_PARK_HOT);
+}
+
+/* Take entry @i out of @h's hot set.  park_lock held. */
+static struct gomem_owned *gomem_hot_del(struct gomem_holder *h,
+					 unsigned int i)
+{
+	struct gomem_owned *r = h->hot[i].r;
+
+	WRITE_ONCE(r->park, GOMEM_PARK_NONE);
+	h->hot[i] = h->hot[--h->nr_hot];
+	return r;
+}
+
+/* Park @r, in no set, at the end of @h's park, not full.  park_lock. */
+static void gomem_park_add(struct gomem_holder *h, struct gomem_owned *r)
+{
+	h->park[h->nr_parked] = (struct gomem_parked) {
+		.offset = r->offset, .size = r->size, .r = r,
+	};
+	WRITE_ONCE(h->nr_parked, h->nr_parked + 1);
+	h->parked_bytes += r->size;
+	WRITE_ONCE(r->park, GOMEM_PARK_PARKED);
+}
+
+/* Take entry @i out of @h's park, keeping the order.  park_lock held. */
+static struct gomem_owned *gomem_park_del(struct gomem_holder *h,
+					  unsigned int i)
+{
+	struct gomem_owned *r = h->park[i].r;
+	unsigned int n = h->nr_parked - 1;
+
+	memmove(&h->park[i], &h->park[i + 1], (n - i) * sizeof(h->park[0]));
+	WRITE_ONCE(h->nr_parked, n);
+	h->parked_bytes -= r->size;
+	WRITE_ONCE(r->park, GOMEM_PARK_NONE);
+	return r;
+}
+
+/* Where @r is in @h's @park or @hot set (by its state).  park_lock held. */
+static unsigned int gomem_park_index(struct gomem_holder *h,
+				     struct gomem_owned *r)
+{
+	unsigned int i;
+
+	if (r->park == GOMEM_PARK_PARKED) {
+		for (i = 0; i < h->nr_parked && h->park[i].r != r; i++)
+			;
+		WARN_ON_ONCE(i == h->nr_parked);
+	} else {
+		for (i = 0; i < h->nr_hot && h->hot[i].r != r; i++)
+			;
+		WARN_ON_ONCE(i == h->nr_hot);
+	}
+	return i;
+}
+
+/*
+ * @r, found in the tree: NULL if it is parked (free to everybody), else
+ * @r, out of its owner's hot set so that the caller may change it.
+ * Caller holds the arena lock.
+ */
+static struct gomem_owned *gomem_region_live(struct gomem_owned *r)
+{
+	struct gomem_holder *h;
+
+	if (!r || likely(READ_ONCE(r->park) == GOMEM_PARK_NONE))
+		return r;
+	h = r->owner;
+	spin_lock(&h->park_lock);
+	if (r->park == GOMEM_PARK_PARKED)
+		r = NULL;
+	else if (r->park == GOMEM_PARK_HOT)
+		gomem_hot_del(h, gomem_park_index(h, r));
+	spin_unlock(&h->park_lock);
+	return r;
+}
+
+/* The live region holding @offset, or NULL.  Caller holds the lock. */
+static struct gomem_owned *gomem_region_find_live(struct gomem_owners *o,
+						  u64 offset)
+{
+	return gomem_region_live(gomem_region_find(o, offset));
+}
+
+/* Take @h's region @r out of its park or hot set, if in one.  Locked. */
+static void gomem_region_unpark(struct gomem_holder *h, struct gomem_owned *r)
+{
+	if (likely(READ_ONCE(r->park) == GOMEM_PARK_NONE))
+		return;
+	spin_lock(&h->park_lock);
+	if (r->park == GOMEM_PARK_PARKED)
+		gomem_park_del(h, gomem_park_index(h, r));
+	else if (r->park == GOMEM_PARK_HOT)
+		gomem_hot_del(h, gomem_park_index(h, r));
+	spin_unlock(&h->park_lock);
+}
+
+/*
+ * Free every region @h parked (@mark as gomem_region_drop()).  Caller
+ * holds the arena lock.  Return: regions freed.
+ */
+static unsigned int gomem_park_flush(struct gomem_holder *h, bool mark)
+{
+	struct gomem_owned *r[GOMEM_PARK_MAX];
+	unsigned int i, n;
+
+	/*
+	 * A peek: a region parked without the arena lock just after a stale
+	 * 0 was read is left for the next flush.
+	 */
+	if (!data_race(h->nr_parked))
+		return 0;
+	spin_lock(&h->park_lock);
+	n = h->nr_parked;
+	for (i = 0; i < n; i++) {
+		r[i] = h->park[i].r;
+		WRITE_ONCE(r[i]->park, GOMEM_PARK_NONE);
+	}
+	WRITE_ONCE(h->nr_parked, 0);
+	h->parked_bytes = 0;
+	spin_unlock(&h->park_lock);
+	/* Out of the park, nothing but the arena lock's holders reach them. */
+	for (i = 0; i < n; i++)
+		gomem_region_drop(h, r[i], mark);
+	return n;
+}
+
+/* Every holder's park, freed.  Arena lock held.  Return: regions freed. */
+static u64 gomem_owners_flush_locked(struct gomem_owners *o)
+{
+	struct gomem_holder *h;
+	u64 n = 0;
+
+	list_for_each_entry(h, &o->all, node)
+		n += gomem_park_flush(h, true);
+	return n;
+}
+
+/* The arena's reclaim hook (gomem_arena_set_reclaim()). */
+static int gomem_owners_reclaim(void *data)
+{
+	return gomem_owners_flush_locked(data) != 0;
+}
+
+/**
+ * gomem_owners_flush() - give back the regions every holder parked
+ * @o: the set
+ *
+ * Trim and allocations that find no room do it by themselves; this is
+ * for tests and callers that want the arena as the holders left it.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ * Return: the number of regions given back.
+ */
+u64 gomem_owners_flush(struct gomem_owners *o)
+{
+	u64 n;
+
+	gomem_own_lock(o);
+	n = gomem_owners_flush_locked(o);
+	gomem_own_unlock(o);
+	return n;
+}
+EXPORT_SYMBOL_GPL(gomem_owners_flush);
+
+/* May @h park a region of @size bytes at all? */
+static bool gomem_park_takes(const struct gomem_holder *h, u64 size)
+{
+	return h->owners->park_max && size <= GOMEM_PARK_SIZE;
+}
+
+/*
+ * Instead of freeing @h's whole region @r (live, in no set), park it if
+ * it may be parked, giving back the oldest parked region if the park is
+ * full.  Caller holds the arena lock.  Return: true if parked.
+ */
+static bool gomem_park_keep(struct gomem_holder *h, struct gomem_owned *r)
+{
+	struct gomem_owned *old = NULL;
+
+	if (!gomem_park_takes(h, r->size) || r->tag != h->id ||
+	    gomem_region_shared(r))
+		return false;
+	spin_lock(&h->park_lock);
+	if (h->nr_parked >= h->owners->park_max)
+		old = gomem_park_del(h, 0);
+	gomem_park_add(h, r);
+	spin_unlock(&h->park_lock);
+	if (old)
+		gomem_region_drop(h, old, true);
+	return true;
+}
+
+/*
+ * @h's new region @r, in no set, goes in its hot set if it could be
+ * parked, so that its free needs no arena lock.  Arena lock held.
+ */
+static void gomem_park_hot(struct gomem_holder *h, struct gomem_owned *r)
+{
+	if (!gomem_park_takes(h, r->size))
+		return;
+	spin_lock(&h->park_lock);
+	gomem_hot_add(h, r);
+	spin_unlock(&h->park_lock);
+}
+
+/* A new block of ids for @h's park, if it used up its own.  Locked. */
+static void gomem_park_ids(struct gomem_holder *h)
+{
+	struct gomem_owners *o = h->owners;
+
+	spin_lock(&h->park_lock);
+	if (h->id_next == h->id_end) {
+		h->id_next = o->next_id + 1;
+		o->next_id += GOMEM_ID_BLOCK;
+		h->id_end = o->next_id + 1;
+	}
+	spin_unlock(&h->park_lock);
+}
+
+/*
+ * gomem_own_alloc() from @h's park: a parked region of the size @size
+ * rounds to, at an offset aligned to @align.  Takes only park_lock.
+ * Return: true and *@offset, *@id if the park had one and an id was left.
+ */
+static bool gomem_park_get(struct gomem_holder *h, u64 size, u64 align,
+			   bool zero, u64 *offset, u64 *id)
+{
+	struct gomem_owners *o = h->owners;
+	struct gomem_owned *r;
+	u64 rsize;
+	int i;
+
+	/* Requests the arena would refuse are left to it (-EINVAL). */
+	if (!data_race(h->nr_parked) || !size || size > GOMEM_PARK_SIZE ||
+	    size > o->arena->params.max_size || align > PAGE_SIZE ||
+	    (align & (align - 1)))
+		return false;
+	align = max_t(u64, align, 1);
+	rsize = ALIGN(size, gomem_granule(o));
+	spin_lock(&h->park_lock);
+	/* The most recently parked first: its bytes are likely in cache. */
+	for (i = h->nr_parked - 1; i >= 0; i--)
+		if (h->park[i].size == rsize &&
+		    IS_ALIGNED(h->park[i].offset, align))
+			break;
+	if (i < 0 || h->id_next == h->id_end) {
+		spin_unlock(&h->park_lock);
+		return false;
+	}
+	r = gomem_park_del(h, i);
+	r->id = h->id_next++;
+	gomem_hot_add(h, r);
+	h->park_hits++;
+	if (zero)
+		h->park_skipped += rsize;
+	*offset = r->offset;
+	*id = r->id;
+	spin_unlock(&h->park_lock);
+	return true;
+}
+
+/*
+ * gomem_own_free() of a whole region of @h's hot set: parked, if the park
+ * has room.  Takes only park_lock.  Return: true if done.
+ */
+static bool gomem_park_put(struct gomem_holder *h, u64 offset, u64 size)
+{
+	struct gomem_owned *r;
+	unsigned int i;
+	bool done = false;
+
+	/* A peek: a stale value only sends the free to the locked path. */
+	if (!data_race(h->nr_hot))
+		return false;
+	spin_lock(&h->park_lock);
+	for (i = 0; i < h->nr_hot && h->hot[i].offset != offset; i++)
+		;
+	if (i < h->nr_hot && h->nr_parked < h->owners->park_max) {
+		r = h->hot[i].r;
+		if (size && size <= r->size &&
+		    ALIGN(size, gomem_granule(h->owners)) == r->size) {
+			gomem_hot_del(h, i);
+			gomem_park_add(h, r);
+			done = true;
+		}
+	}
+	spin_unlock(&h->park_lock);
+	return done;
+}
+
+/*
+ * gomem_holder_room(), after giving back @h's park if that makes room.
+ * Caller holds the arena lock.
+ */
+static bool gomem_holder_room_flush(struct gomem_holder *h)
+{
+	return gomem_holder_room(h) ||
+	       (gomem_park_flush(h, true) && gomem_holder_room(h));
+}
+
+/* gomem_holder_bytes_room(), likewise.  Arena lock held. */
+static bool gomem_holder_bytes_room_flush(struct gomem_holder *h, u64 bytes)
+{
+	return gomem_holder_bytes_room(h, bytes) ||
+	       (gomem_park_flush(h, true) && gomem_holder_bytes_room(h, bytes));
 }
 
 /*
@@ -630,10 +1002,10 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 	u8 *p;
 	int err;
 
-	if (!gomem_holder_room(h))
+	if (!gomem_holder_room_flush(h))
 		return -EDQUOT;
 	/* A size no arena could give stays the arena's -EINVAL. */
-	if (!gomem_holder_bytes_room(h, rsize) && size &&
+	if (!gomem_holder_bytes_room_flush(h, rsize) && size &&
 	    rsize <= o->arena->params.max_size)
 		return -EDQUOT;
 	/*
@@ -715,7 +1087,11 @@ static void gomem_zero_region(struct gomem_owners *o, u64 offset, u64 size)
  * @offset: receives the region's arena offset
  * @id: receives the region's id, for gomem_own_undo()
  *
- * Context: process context, may sleep; takes the arena lock.
+ * A region of the size @h parked (see "the park") comes back from its
+ * park, with the bytes @h left there.
+ *
+ * Context: process context, may sleep; takes the arena lock, or only
+ * @h's park lock when its park serves the request.
  * Return: 0; -EINVAL an unknown flag, bad size or alignment; -EDQUOT @h
  * is at its record limit or the region would take it past its byte
  * limit; -ENOMEM no room or no memory.
@@ -731,7 +1107,17 @@ int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
 
 	if (flags & ~GOMEM_ALLOC_NOZERO)
 		return -EINVAL;
+	if (gomem_park_get(h, size, align, zero, offset, id))
+		return 0;
 	gomem_own_lock(o);
+	/* Its park may have missed for want of ids only. */
+	if (data_race(h->nr_parked)) {
+		gomem_park_ids(h);
+		if (gomem_park_get(h, size, align, zero, offset, id)) {
+			gomem_own_unlock(o);
+			return 0;
+		}
+	}
 	r = gomem_record_get(o);
 	if (!r) {
 		err = -ENOMEM;
@@ -747,8 +1133,10 @@ int gomem_own_alloc(struct gomem_holder *h, u64 size, u64 align, u32 flags,
 		gomem_own_lock(o);
 		gomem_region_commit(r);
 	}
-	if (!err)
+	if (!err) {
 		*id = r->id;
+		gomem_park_hot(h, r);
+	}
 	gomem_own_unlock(o);
 	return err;
 }
@@ -803,7 +1191,7 @@ static int gomem_region_free(struct gomem_holder *h, u64 offset, u64 size)
 	if (!size || !IS_ALIGNED(offset, g))
 		return -EINVAL;
 retry:
-	r = gomem_region_find(o, offset);
+	r = gomem_region_find_live(o, offset);
 	if (!r) {
 		err = -EINVAL;
 	} else if (r->owner != h) {
@@ -820,9 +1208,14 @@ retry:
 		}
 	} else {
 		size = ALIGN(size, g);
+		if (offset == r->offset && size == r->size &&
+		    gomem_park_keep(h, r)) {
+			err = 0;
+			goto out;
+		}
 		middle = offset > r->offset &&
 			 offset + size < r->offset + r->size;
-		if (middle && !gomem_holder_room(h)) {
+		if (middle && !gomem_holder_room_flush(h)) {
 			/* A split would make one region more. */
 			err = -EDQUOT;
 			goto out;
@@ -855,9 +1248,12 @@ out:
  *
  * A region nobody else holds may be freed in part (head, tail or middle).
  * A region others hold can only be freed whole: @h's ownership ends and
- * the region stays allocated until its last holder lets go.
+ * the region stays allocated until its last holder lets go.  A small
+ * region freed whole may stay in @h's park (see "the park"), free to
+ * everybody else.
  *
- * Context: process context, may sleep; takes the arena lock.
+ * Context: process context, may sleep; takes the arena lock, or only
+ * @h's park lock when the region goes to its park that way.
  * Return: 0; -EINVAL not inside one region; -EPERM a region @h does not
  * own; -EBUSY a part of a region others hold; -EDQUOT a split at @h's
  * record limit; -ENOMEM.  On error nothing changed.
@@ -866,6 +1262,8 @@ int gomem_own_free(struct gomem_holder *h, u64 offset, u64 size)
 {
 	int err;
 
+	if (gomem_park_put(h, offset, size))
+		return 0;
 	gomem_own_lock(h->owners);
 	err = gomem_region_free(h, offset, size);
 	gomem_own_unlock(h->owners);
@@ -884,7 +1282,7 @@ static void gomem_region_undo(struct gomem_holder *h, u64 offset, u64 size,
 			      u64 id)
 {
 	struct gomem_owners *o = h->owners;
-	struct gomem_owned *r = gomem_region_find(o, offset);
+	struct gomem_owned *r = gomem_region_find_live(o, offset);
 
 	if (!r || r->id != id || r->owner != h || r->offset != offset ||
 	    r->size != ALIGN(size, gomem_granule(o)) ||
@@ -927,6 +1325,7 @@ static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r,
 	struct gomem_owners *o = h->owners;
 	u64 size = r->size;
 
+	gomem_region_unpark(h, r);
 	if (gomem_region_shared(r)) {
 		if (!mark)
 			r->tag = GOMEM_CLEAN_NONE;
@@ -988,6 +1387,7 @@ u64 gomem_own_recycle(struct gomem_holder *h, u64 *bytes)
 	u64 n, freed = 0;
 
 	gomem_own_lock(h->owners);
+	gomem_park_flush(h, true);
 	n = gomem_holder_drop_regions(h, h->nr_regions, true, bytes, &freed);
 	gomem_own_unlock(h->owners);
 	return n;
@@ -1283,7 +1683,7 @@ static int gomem_token_make(struct gomem_holder *h, struct gomem_share_token *t,
 
 	if (!claims)
 		return -EINVAL;
-	r = gomem_region_find(o, offset);
+	r = gomem_region_find_live(o, offset);
 	if (!r)
 		return -EINVAL;
 	if (r->owner != h && !gomem_ref_find(r, h))
@@ -1293,7 +1693,7 @@ static int gomem_token_make(struct gomem_holder *h, struct gomem_share_token *t,
 		size = end - offset;
 	if (size > end - offset)
 		return -EINVAL;
-	if (!gomem_holder_room(h))
+	if (!gomem_holder_room_flush(h))
 		return -EDQUOT;
 	if (!t)
 		return -ENOMEM;
@@ -1410,8 +1810,8 @@ static int gomem_token_claim(struct gomem_holder *h, u64 token,
 	r = t->region;
 	ref = gomem_ref_find(r, h);
 	if (!ref) {
-		if (!gomem_holder_room(h) ||
-		    !gomem_holder_bytes_room(h, r->size))
+		if (!gomem_holder_room_flush(h) ||
+		    !gomem_holder_bytes_room_flush(h, r->size))
 			return -EDQUOT;
 		if (!*spare)
 			return -ENOMEM;
@@ -1698,6 +2098,7 @@ void gomem_holder_init(struct gomem_owners *o, struct gomem_holder *h)
 	INIT_HLIST_HEAD(&h->regions);
 	INIT_HLIST_HEAD(&h->refs);
 	INIT_HLIST_HEAD(&h->tokens);
+	spin_lock_init(&h->park_lock);
 	gomem_own_lock(o);
 	h->id = ++o->next_holder;
 	list_add_tail(&h->node, &o->all);
@@ -1729,6 +2130,11 @@ void gomem_holder_exit(struct gomem_holder *h, struct gomem_reclaim *out)
 	struct gomem_reference *ref;
 
 	gomem_own_lock(o);
+	gomem_park_flush(h, false);
+	o->park_hits += h->park_hits;
+	o->zero_skipped += h->park_skipped;
+	h->park_hits = 0;
+	h->park_skipped = 0;
 	rc.regions = gomem_holder_drop_regions(h, U64_MAX, false, &rc.bytes,
 					       &rc.freed);
 	while ((ref = hlist_entry_safe(h->refs.first, struct gomem_reference,
@@ -1776,6 +2182,7 @@ void gomem_owners_init(struct gomem_owners *o, struct gomem_arena *a,
 	INIT_LIST_HEAD(&o->all);
 	o->max_records = max_records;
 	get_random_bytes(&o->token_key, sizeof(o->token_key));
+	gomem_arena_set_reclaim(a, gomem_owners_reclaim, o);
 }
 EXPORT_SYMBOL_GPL(gomem_owners_init);
 
@@ -1792,6 +2199,7 @@ void gomem_owners_destroy(struct gomem_owners *o)
 
 	WARN_ON_ONCE(o->holders || !RB_EMPTY_ROOT(&o->regions) ||
 		     !RB_EMPTY_ROOT(&o->tokens));
+	gomem_arena_set_reclaim(o->arena, NULL, NULL);
 	hlist_for_each_entry_safe(r, tmp, &o->spare, link)
 		kmem_cache_free(gomem_owned_cache, r);
 	INIT_HLIST_HEAD(&o->spare);
@@ -1800,33 +2208,99 @@ void gomem_owners_destroy(struct gomem_owners *o)
 }
 EXPORT_SYMBOL_GPL(gomem_owners_destroy);
 
-/**
- * gomem_own_stats() - a holder's counters and the set's totals
- * @h: the holder
- * @st: receives them
- *
- * Context: process context, may sleep; takes the arena lock.
+/*
+ * gomem_own_stats() for @h, or for no holder (@h NULL: its fields are left
+ * zero).  Caller holds the arena lock.
  */
-void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st)
+static void gomem_owners_stats_locked(struct gomem_owners *o,
+				      struct gomem_holder *h,
+				      struct gomem_owner_stats *st,
+				      struct gomem_arena_stats *as)
 {
-	struct gomem_owners *o = h->owners;
+	struct gomem_holder *x;
 
-	gomem_own_lock(o);
+	memset(st, 0, sizeof(*st));
+	if (as)
+		gomem_arena_stats_locked(o->arena, as);
 	st->holders = o->holders;
-	st->in_use = h->in_use;
-	st->regions = h->nr_regions;
-	st->refs = h->nr_refs;
-	st->ref_bytes = h->ref_bytes;
-	st->tokens = h->nr_tokens;
+	if (h) {
+		st->in_use = h->in_use;
+		st->regions = h->nr_regions;
+		st->refs = h->nr_refs;
+		st->ref_bytes = h->ref_bytes;
+		st->tokens = h->nr_tokens;
+	}
 	st->all_refs = o->nr_refs;
 	st->all_tokens = o->nr_tokens;
 	st->orphans = o->nr_orphans;
 	st->orphan_bytes = o->orphan_bytes;
 	st->zeroed = o->zeroed;
 	st->zero_skipped = o->zero_skipped;
-	gomem_own_unlock(o);
+	st->park_hits = o->park_hits;
+	list_for_each_entry(x, &o->all, node) {
+		spin_lock(&x->park_lock);
+		st->parked += x->parked_bytes;
+		st->parked_regions += x->nr_parked;
+		st->park_hits += x->park_hits;
+		st->zero_skipped += x->park_skipped;
+		if (x == h) {
+			st->session_parked = x->parked_bytes;
+			st->in_use -= x->parked_bytes;
+			st->regions -= x->nr_parked;
+		}
+		spin_unlock(&x->park_lock);
+	}
+	if (as) {
+		as->in_use -= min(st->parked, as->in_use);
+		as->allocs += st->park_hits;
+		as->frees += st->park_hits + st->parked_regions;
+	}
+}
+
+/**
+ * gomem_own_stats() - a holder's counters and the set's totals
+ * @h: the holder
+ * @st: receives them
+ * @as: if not NULL, receives the arena's statistics, taken under the
+ *      same hold of the lock, as the holders see them: parked regions
+ *      are counted as freed (out of in_use; their frees, and the parks'
+ *      allocations, in frees and allocs), though they are in neither
+ *      free nor largest_free (free is capacity - in_use - front_held -
+ *      @st->parked); peak_in_use counts what the parks held
+ *
+ * Each holder's park is read under its own lock while the others go on:
+ * the parks' counts are consistent with the rest only if nobody
+ * allocates or frees meanwhile.
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st,
+		     struct gomem_arena_stats *as)
+{
+	gomem_own_lock(h->owners);
+	gomem_owners_stats_locked(h->owners, h, st, as);
+	gomem_own_unlock(h->owners);
 }
 EXPORT_SYMBOL_GPL(gomem_own_stats);
+
+/**
+ * gomem_owners_stats() - a set's totals, and its arena's statistics
+ * @o: the set
+ * @st: receives the set's totals as gomem_own_stats() does (the fields
+ *      of one holder zero)
+ * @as: if not NULL, receives the arena's statistics as its holders see
+ *      them, as gomem_own_stats() fills its @as
+ *
+ * Context: process context, may sleep; takes the arena lock.
+ */
+void gomem_owners_stats(struct gomem_owners *o, struct gomem_owner_stats *st,
+			struct gomem_arena_stats *as)
+{
+	gomem_own_lock(o);
+	gomem_owners_stats_locked(o, NULL, st, as);
+	gomem_own_unlock(o);
+}
+EXPORT_SYMBOL_GPL(gomem_owners_stats);
 
 /**
  * gomem_owners_walk() - call @fn for each live region from an offset on
@@ -1864,6 +2338,12 @@ int gomem_owners_walk(struct gomem_owners *o, u64 from,
 	}
 	for (n = next; n && !ret; n = rb_next(n)) {
 		r = rb_entry(n, struct gomem_owned, node);
+		/*
+		 * Parked: free to everybody.  (Taking it out of a hot set is
+		 * harmless: only its next free takes the lock.)
+		 */
+		if (!gomem_region_live(r))
+			continue;
 		ri = (struct gomem_owner_region_info) {
 			.offset = r->offset, .size = r->size, .id = r->id,
 			.owner = r->owner ? r->owner->id : 0,
@@ -1969,6 +2449,64 @@ static int gomem_owners_check_regions(struct gomem_owners *o, u64 *refs,
 	return 0;
 }
 
+/*
+ * A holder's park and hot set hold regions of its own that may be parked,
+ * each once, with what its records say.  Caller holds the arena lock.
+ */
+static int gomem_park_check(struct gomem_owners *o, struct gomem_holder *h)
+{
+	u64 bytes = 0, in_sets = 0;
+	struct gomem_owned *r;
+	unsigned int i;
+	int err = -EINVAL;
+
+	spin_lock(&h->park_lock);
+	if (gomem_bad(h->nr_parked <= o->park_max &&
+		      h->nr_hot <= GOMEM_HOT_MAX &&
+		      h->id_next <= h->id_end && h->id_end <= o->next_id + 1,
+		      "holder %llu: %u parked, %u hot, ids %llu..%llu",
+		      h->id, h->nr_parked, h->nr_hot, h->id_next, h->id_end))
+		goto out;
+	for (i = 0; i < h->nr_parked; i++) {
+		r = h->park[i].r;
+		if (gomem_bad(r->park == GOMEM_PARK_PARKED && r->owner == h &&
+			      h->park[i].offset == r->offset &&
+			      h->park[i].size == r->size &&
+			      r->size <= GOMEM_PARK_SIZE && r->tag == h->id &&
+			      !gomem_region_shared(r) &&
+			      gomem_region_find(o, r->offset) == r,
+			      "holder %llu: parked region %llu", h->id,
+			      h->park[i].offset))
+			goto out;
+		bytes += r->size;
+	}
+	if (gomem_bad(bytes == h->parked_bytes,
+		      "holder %llu: %llu bytes parked, counted %llu", h->id,
+		      bytes, h->parked_bytes))
+		goto out;
+	for (i = 0; i < h->nr_hot; i++) {
+		r = h->hot[i].r;
+		if (gomem_bad(r->park == GOMEM_PARK_HOT && r->owner == h &&
+			      h->hot[i].offset == r->offset &&
+			      r->size <= GOMEM_PARK_SIZE &&
+			      !gomem_region_shared(r) &&
+			      gomem_region_find(o, r->offset) == r,
+			      "holder %llu: hot region %llu", h->id,
+			      h->hot[i].offset))
+			goto out;
+	}
+	hlist_for_each_entry(r, &h->regions, link)
+		in_sets += r->park != GOMEM_PARK_NONE;
+	if (gomem_bad(in_sets == h->nr_parked + h->nr_hot,
+		      "holder %llu: %llu regions parked or hot, %u listed",
+		      h->id, in_sets, h->nr_parked + h->nr_hot))
+		goto out;
+	err = 0;
+out:
+	spin_unlock(&h->park_lock);
+	return err;
+}
+
 /* A holder's lists agree with its counters and the regions.  Locked. */
 static int gomem_holder_check(struct gomem_owners *o, struct gomem_holder *h,
 			      u64 *tokens)
@@ -2023,7 +2561,7 @@ static int gomem_holder_check(struct gomem_owners *o, struct gomem_holder *h,
 	if (gomem_bad(gomem_holder_bytes_room(h, 0),
 		      "holder %llu over its byte limit", h->id))
 		return -EINVAL;
-	return 0;
+	return gomem_park_check(o, h);
 }
 
 /*

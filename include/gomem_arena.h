@@ -246,6 +246,11 @@ struct gomem_chunk_table {
  *       users of the memory (the device's mappings) let go of it; nonzero
  *       if they cannot (pinned pages): the chunk stays
  * @zap_data: passed to @zap
+ * @reclaim: called under @lock when an allocation finds no room, and by
+ *           trim, so that a user of the arena gives back what it keeps
+ *           allocated for reuse (the ownership layer's parks); returns
+ *           nonzero if it gave something back
+ * @reclaim_data: passed to @reclaim
  * @front: the per-CPU front, or NULL (params.front_max 0)
  * @front_rescues: growths the emptied fronts saved since the last one
  *                 (%GOMEM_FRONT_RESCUES)
@@ -265,6 +270,8 @@ struct gomem_arena {
 	struct gomem_arena_stats stats;
 	int (*zap)(void *data, u64 offset, void *mem, u64 size);
 	void *zap_data;
+	int (*reclaim)(void *data);
+	void *reclaim_data;
 	struct gomem_front __percpu *front;
 	unsigned int front_rescues;
 };
@@ -272,6 +279,8 @@ struct gomem_arena {
 int gomem_arena_init(struct gomem_arena *a,
 		     const struct gomem_arena_params *params);
 void gomem_arena_destroy(struct gomem_arena *a);
+void gomem_arena_set_reclaim(struct gomem_arena *a, int (*reclaim)(void *data),
+			     void *data);
 void gomem_arena_set_zap(struct gomem_arena *a,
 			 int (*zap)(void *data, u64 offset, void *mem,
 				    u64 size),
@@ -332,6 +341,8 @@ void gomem_arena_trim_wait(struct gomem_arena *a);
 u64 gomem_arena_span(const struct gomem_arena *a);
 u64 gomem_arena_trim(struct gomem_arena *a);
 void gomem_arena_stats(struct gomem_arena *a, struct gomem_arena_stats *st);
+void gomem_arena_stats_locked(struct gomem_arena *a,
+			      struct gomem_arena_stats *st);
 int gomem_arena_check(struct gomem_arena *a);
 
 /**

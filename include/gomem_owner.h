@@ -32,8 +32,15 @@
  * twice, as in_use and ref_bytes) may not pass it either: an allocation
  * or a first claim of a region that would is -EDQUOT.
  *
+ * Parks: if gomem_owners.park_max is set, a holder keeps small regions it
+ * frees whole for its own next allocation of their size (see "the park"
+ * in gomem_owner.c); to everybody else they are free, and they go back
+ * to the arena when it has no room, on trim, recycle and exit.
+ *
  * Locking: every call takes the arena's lock (gomem_arena_lock()) itself
- * and may sleep; all are safe from many threads at once.  Records come
+ * and may sleep, but for allocations and frees a holder's park serves,
+ * which take only the holder's park_lock; all are safe from many threads
+ * at once.  Records come
  * from slab caches charged to the caller's memory cgroup.
  */
 #ifndef _GOMEM_OWNER_H
@@ -42,6 +49,7 @@
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/siphash.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "gomem_arena.h"
@@ -57,6 +65,15 @@ struct gomem_share_token;
 #define GOMEM_CLEAN_MAX		1024
 /* Smallest free that makes a clean span, by default (a page). */
 #define GOMEM_CLEAN_MIN		PAGE_SIZE
+
+/*
+ * The park (see "the park" in gomem_owner.c): most regions one holder
+ * keeps freed, the largest region it keeps, and how many of its live
+ * regions it can free without the arena lock.
+ */
+#define GOMEM_PARK_MAX		32
+#define GOMEM_PARK_SIZE		(64 * 1024)
+#define GOMEM_HOT_MAX		32
 
 /**
  * struct gomem_owners - the ownership records of one arena
@@ -90,7 +107,12 @@ struct gomem_share_token;
  * @nr_clean_spare: records on @clean_spare
  * @zeroed: bytes zeroed for allocations that asked for zeroes
  * @zero_skipped: bytes of such allocations left unzeroed, being zero
- *                already or the allocating holder's own
+ *                already or the allocating holder's own (the parks' hits
+ *                of holders still there not included)
+ * @park_max: most regions a holder parks (0: no park; at most
+ *            %GOMEM_PARK_MAX); set by the caller after
+ *            gomem_owners_init(), before the set is used
+ * @park_hits: allocations the parks of holders that went away served
  */
 struct gomem_owners {
 	struct gomem_arena *arena;
@@ -118,6 +140,30 @@ struct gomem_owners {
 	unsigned int nr_clean_spare;
 	u64 zeroed;
 	u64 zero_skipped;
+	unsigned int park_max;
+	u64 park_hits;
+};
+
+/**
+ * struct gomem_parked - a region in a holder's park
+ * @offset: its arena offset
+ * @size: its bytes
+ * @r: its record
+ */
+struct gomem_parked {
+	u64 offset;
+	u64 size;
+	struct gomem_owned *r;
+};
+
+/**
+ * struct gomem_hot - a live region its holder may free without the arena lock
+ * @offset: its arena offset
+ * @r: its record
+ */
+struct gomem_hot {
+	u64 offset;
+	struct gomem_owned *r;
 };
 
 /**
@@ -139,6 +185,19 @@ struct gomem_owners {
  *            read-only), so its claims leave a region's bytes its
  *            owner's; set by the caller after gomem_holder_init(), before
  *            the holder's first call
+ * @park_lock: protects the fields below (see "the park" in
+ *             gomem_owner.c); taken inside the arena lock, or alone
+ * @nr_parked: regions in @park (counted in @nr_regions and @in_use too)
+ * @parked_bytes: their bytes
+ * @park: regions it freed and keeps for its next allocation of their
+ *        size, oldest first
+ * @nr_hot: entries of @hot
+ * @hot_next: the entry of @hot the next one replaces when it is full
+ * @hot: live regions of its own it may free without the arena lock
+ * @id_next: the next region id it may hand out without the arena lock
+ * @id_end: one past the last
+ * @park_hits: allocations its park served
+ * @park_skipped: bytes of those that asked for zeroes
  */
 struct gomem_holder {
 	struct gomem_owners *owners;
@@ -155,13 +214,24 @@ struct gomem_holder {
 	u64 ref_bytes;
 	u64 nr_tokens;
 	bool readonly;
+	spinlock_t park_lock;	/* the park: see its kernel-doc above */
+	unsigned int nr_parked;
+	u64 parked_bytes;
+	struct gomem_parked park[GOMEM_PARK_MAX];
+	unsigned int nr_hot;
+	unsigned int hot_next;
+	struct gomem_hot hot[GOMEM_HOT_MAX];
+	u64 id_next;
+	u64 id_end;
+	u64 park_hits;
+	u64 park_skipped;
 };
 
 /**
  * struct gomem_owner_stats - one holder's view, and the set's totals
  * @holders: holders of the set
- * @in_use: bytes of the regions the holder owns
- * @regions: regions it owns
+ * @in_use: bytes of the regions the holder owns (not those it parked)
+ * @regions: regions it owns (not those it parked)
  * @refs: regions it holds by reference
  * @ref_bytes: their bytes
  * @tokens: outstanding tokens it made
@@ -171,6 +241,13 @@ struct gomem_holder {
  * @orphan_bytes: their bytes
  * @zeroed: bytes the set zeroed for allocations (every holder)
  * @zero_skipped: bytes of those allocations that needed no zeroing
+ * @parked: bytes of regions parked, every holder (allocated in the arena,
+ *          counted in none of the holders' @in_use)
+ * @parked_regions: those regions
+ * @session_parked: bytes of the regions this holder parked
+ * @park_hits: allocations served by a park, every holder ever: add it to
+ *             the arena's allocs, and it plus @parked_regions to its frees,
+ *             for the counts the holders made
  */
 struct gomem_owner_stats {
 	u64 holders;
@@ -185,6 +262,10 @@ struct gomem_owner_stats {
 	u64 orphan_bytes;
 	u64 zeroed;
 	u64 zero_skipped;
+	u64 parked;
+	u64 parked_regions;
+	u64 session_parked;
+	u64 park_hits;
 };
 
 /**
@@ -272,6 +353,10 @@ void gomem_own_undo_claim_batch(struct gomem_holder *h,
 				const struct gomem_claim_entry *e,
 				unsigned int n);
 
-void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st);
+void gomem_own_stats(struct gomem_holder *h, struct gomem_owner_stats *st,
+		     struct gomem_arena_stats *as);
+void gomem_owners_stats(struct gomem_owners *o, struct gomem_owner_stats *st,
+			struct gomem_arena_stats *as);
+u64 gomem_owners_flush(struct gomem_owners *o);
 
 #endif /* _GOMEM_OWNER_H */

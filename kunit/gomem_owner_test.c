@@ -169,7 +169,7 @@ static void expect_stats(struct kunit *test, struct gomem_holder *h,
 	struct gomem_owner_stats st;
 
 	memset(&st, 0xa5, sizeof(st));
-	gomem_own_stats(h, &st);
+	gomem_own_stats(h, &st, NULL);
 	KUNIT_EXPECT_EQ_MSG(test, st.holders, want.holders, "holders");
 	KUNIT_EXPECT_EQ_MSG(test, st.in_use, want.in_use, "in_use");
 	KUNIT_EXPECT_EQ_MSG(test, st.regions, want.regions, "regions");
@@ -1565,7 +1565,7 @@ static u64 zeroed_bytes(struct kunit *test, u64 *skipped)
 {
 	struct gomem_owner_stats st;
 
-	gomem_own_stats(holder(test, 0), &st);
+	gomem_own_stats(holder(test, 0), &st, NULL);
 	*skipped = st.zero_skipped;
 	return st.zeroed;
 }
@@ -1839,13 +1839,13 @@ static void clean_spans_are_bounded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gomem_owners_check(&f->o2), 0);
 	KUNIT_EXPECT_EQ(test, f->o2.nr_clean, GOMEM_CLEAN_MAX);
 	/* The newest are remembered, the oldest forgotten: zeroed again. */
-	gomem_own_stats(&f->h2, &st);
+	gomem_own_stats(&f->h2, &st, NULL);
 	z = st.zeroed;
 	s = st.zero_skipped;
 	for (i = 0; i < 2 * n; i += 2)
 		KUNIT_ASSERT_EQ(test, gomem_own_alloc(&f->h2, T_GRANULE, 0, 0,
 						      &off[i], &id), 0);
-	gomem_own_stats(&f->h2, &st);
+	gomem_own_stats(&f->h2, &st, NULL);
 	KUNIT_EXPECT_EQ(test, st.zero_skipped - s,
 			(u64)GOMEM_CLEAN_MAX * T_GRANULE);
 	KUNIT_EXPECT_EQ(test, st.zeroed - z,

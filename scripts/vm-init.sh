@@ -82,7 +82,7 @@ mount -t configfs configfs /sys/kernel/config
 # Defaults; /etc/gomem-vm.conf overrides them.
 GOMEM_PARAMS=
 GOMEM_CONFIGS="default:"
-GOMEM_BAD_PARAMS="policy=bogus;source=bogus;initial_size=4194304 max_size=1048576;initial_size=lots;arenas=Video;arenas=a,a;arenas=a,,b;arenas=-a;arenas=a234567890123456x;arenas=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"
+GOMEM_BAD_PARAMS="policy=bogus;park=33;source=bogus;initial_size=4194304 max_size=1048576;initial_size=lots;arenas=Video;arenas=a,a;arenas=a,,b;arenas=-a;arenas=a234567890123456x;arenas=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"
 GOMEM_E2E_TIMEOUT=900
 GOMEM_DEBUG_KERNEL=0
 GOMEM_FUZZ_SEED=1

@@ -245,10 +245,10 @@ struct gomem_batch {
  * struct gomem_stats - GOMEM_IOC_STATS: arena and session statistics
  * @capacity: bytes in all chunks
  * @in_use: bytes allocated, all sessions
- * @free: @capacity - @in_use - @front_held
+ * @free: @capacity - @in_use - @front_held - @parked
  * @largest_free: longest free block in any chunk
  * @chunks: number of chunks
- * @peak_in_use: highest @in_use seen
+ * @peak_in_use: highest @in_use seen (with what was @parked then)
  * @allocs: successful allocations, all sessions
  * @frees: successful frees (partial ones included)
  * @failed_allocs: allocations refused for lack of room or memory
@@ -282,6 +282,15 @@ struct gomem_batch {
  *              front_max): free for allocations, counted in neither
  *              @in_use nor @free, given back to the chunks by trim and
  *              before the arena grows; older modules leave it out
+ * @parked: bytes of regions that sessions freed and keep for their next
+ *          allocation of the same size, each its own (module parameter
+ *          park): counted in neither @in_use nor @free, nor in any
+ *          session's @session_in_use; @allocs and @frees count their
+ *          frees and allocations as any others.  Given back to the
+ *          chunks when an allocation finds no room, by trim, by the
+ *          session's GOMEM_IOC_RECYCLE and when it closes.  Older
+ *          modules fill the struct only up to @front_held
+ * @session_parked: those of this session
  */
 struct gomem_stats {
 	__u64 capacity;
@@ -309,6 +318,8 @@ struct gomem_stats {
 	__u64 zeroed;
 	__u64 zero_skipped;
 	__u64 front_held;
+	__u64 parked;
+	__u64 session_parked;
 };
 
 /**

@@ -482,7 +482,7 @@ static int cmd_stats(const struct command *c, struct opts *o)
 		F(session_regions, false), F(session_refs, false),
 		F(session_ref_bytes, true), F(session_tokens, false),
 		F(trim_busy, false), F(zeroed, true), F(zero_skipped, true),
-		F(front_held, true),
+		F(front_held, true), F(parked, true), F(session_parked, true),
 #undef F
 	};
 	/* What each hand-off field counts, for the text output. */

@@ -1042,10 +1042,10 @@ static void sess_check(struct sess *s, const char *after)
 		     " regions, bookkeeping says %llu in %d", after,
 		     (u64)st->session_in_use, (u64)st->session_regions,
 		     s->bytes, s->nreg);
-	if (st->free != st->capacity - st->in_use - st->front_held)
-		fail("STATS: free %llu != capacity %llu - in_use %llu - front_held %llu",
+	if (st->free != st->capacity - st->in_use - st->front_held - st->parked)
+		fail("STATS: free %llu != capacity %llu - in_use %llu - front_held %llu - parked %llu",
 		     (u64)st->free, (u64)st->capacity, (u64)st->in_use,
-		     (u64)st->front_held);
+		     (u64)st->front_held, (u64)st->parked);
 	if (st->session_refs != (u64)s->nref ||
 	    st->session_ref_bytes != rbytes)
 		fail("after %s: session holds %llu references (%llu bytes), "
@@ -4563,7 +4563,7 @@ static void ar_stats_check(struct arena *a, const char *after)
 	if (st.session_in_use != a->bytes || st.session_regions != (u64)a->nreg ||
 	    st.in_use != a->bytes || st.sessions != 1 || st.refs || st.tokens ||
 	    st.orphans || st.session_refs || st.session_tokens ||
-	    st.free != st.capacity - st.in_use - st.front_held)
+	    st.free != st.capacity - st.in_use - st.front_held - st.parked)
 		fail("private-%u after %s: in_use %llu (session %llu in %llu), "
 		     "%llu sessions, %llu refs, %llu tokens, %llu orphans; the "
 		     "worker holds %llu in %d, 1 session, nothing else",

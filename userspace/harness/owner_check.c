@@ -903,7 +903,7 @@ static void check_stats(struct odiff *d, int h)
 	u64 v, mv;
 
 	memset(&st, 0xa5, sizeof(st));
-	gomem_own_stats(d->h[h], &st);
+	gomem_own_stats(d->h[h], &st, NULL);
 	om_stats(&d->m, h, &mst);
 	for (i = 0; i < ARRAY_SIZE(ostat_fields); i++) {
 		memcpy(&v, (char *)&st + ostat_fields[i].off, sizeof(v));
@@ -918,9 +918,11 @@ static void check_stats(struct odiff *d, int h)
 
 void od_check(struct odiff *d, int h)
 {
+	struct gomem_owner_stats os;
 	struct gomem_arena_stats st;
 
-	gomem_arena_stats(&d->a, &st);
+	/* As the holders see it: what the parks keep is freed. */
+	gomem_owners_stats(&d->o, &os, &st);
 	if (st.in_use != om_in_use(&d->m))
 		fail(d, "arena in_use %llu, model's live regions %llu",
 		     st.in_use, om_in_use(&d->m));

@@ -619,7 +619,8 @@ static void report(struct run *r)
 }
 
 static bool run_one(const char *name, const struct gomem_arena_params *p,
-		    u64 max_records, u64 max_bytes, u64 seed, u64 ops)
+		    u64 max_records, u64 max_bytes, unsigned int park,
+		    u64 seed, u64 ops)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	struct timespec t0, t1;
@@ -632,6 +633,7 @@ static bool run_one(const char *name, const struct gomem_arena_params *p,
 		return false;
 	}
 	od_set_max_bytes(&r->d, max_bytes);
+	r->d.o.park_max = park;
 	r->rng = seed * 0x9e3779b97f4a7c15ULL + name[0] + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r->d.op = 0; r->d.op < ops && !r->d.fail; r->d.op++)
@@ -651,14 +653,20 @@ static bool run_one(const char *name, const struct gomem_arena_params *p,
 		       name, r->d.o.zeroed, r->d.o.zero_skipped);
 		ok = false;
 	}
+	/* Holders gone, their parks' hits are the set's. */
+	if (ok && ops >= 200000 && park && !r->d.o.park_hits) {
+		printf("FAIL %s: no allocation came from a park\n", name);
+		ok = false;
+	}
 	if (ok && ops >= 200000 && (!r->orphans_seen || !r->d.split_ids)) {
 		printf("FAIL %s: no orphan (%llu) or no split (%llu)\n", name,
 		       r->orphans_seen, r->d.split_ids);
 		ok = false;
 	}
-	printf("%s: %llu ops, seed %llu, max_records %llu: %llu orphans alive (summed over ops), %llu splits, %llu regions at most, %llu tokens made, %.1f s\n",
+	printf("%s: %llu ops, seed %llu, max_records %llu: %llu orphans alive (summed over ops), %llu splits, %llu regions at most, %llu tokens made, %llu park hits, %.1f s\n",
 	       name, r->d.op, seed, max_records, r->orphans_seen,
 	       r->d.split_ids, r->max_regions, r->d.tokens_seen.nr,
+	       r->d.o.park_hits,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	report(r);
 	if (r->d.fail)
@@ -679,19 +687,22 @@ int main(int argc, char **argv)
 	 * Small arenas: offsets come back at once, allocations fail for room,
 	 * chunks come and go.  The first takes regions above 64 KiB (zeroed
 	 * with the lock dropped); the second has a 64-byte granule, a buddy
-	 * pool and fewer records per holder; the third per-CPU fronts.
+	 * pool and fewer records per holder, and parks of 3 regions (full
+	 * at once: the oldest goes back); the third per-CPU fronts; the
+	 * fourth parks as the device has them.
 	 */
 	static const struct {
 		const char *name;
 		struct gomem_arena_params p;
 		u64 max_records;
 		u64 max_bytes;
+		unsigned int park;
 	} cfgs[] = {
 		{ "treap/vmalloc", { .initial_size = 4 * PAGE_SIZE,
 				     .max_chunk = 8 * PAGE_SIZE,
 				     .max_size = 48 * PAGE_SIZE,
 				     .policy = GOMEM_POLICY_TREAP,
-				     .source = GOMEM_CHUNKS_VMALLOC }, 12, 0 },
+				     .source = GOMEM_CHUNKS_VMALLOC }, 12, 0, 0 },
 		{ "avl/buddy", { .initial_size = 2 * PAGE_SIZE,
 				 .max_chunk = 4 * PAGE_SIZE,
 				 .max_size = 32 * PAGE_SIZE,
@@ -699,7 +710,7 @@ int main(int argc, char **argv)
 				 .policy = GOMEM_POLICY_AVL,
 				 .source = GOMEM_CHUNKS_BUDDY }, 6,
 		  /* and a byte limit: 6 pages owned and referenced */
-		  6 * PAGE_SIZE },
+		  6 * PAGE_SIZE, 3 },
 		/* As the device runs: frees of small regions stay per CPU. */
 		{ "treap/front", { .initial_size = 4 * PAGE_SIZE,
 				   .max_chunk = 8 * PAGE_SIZE,
@@ -707,7 +718,14 @@ int main(int argc, char **argv)
 				   .granule = 64,
 				   .policy = GOMEM_POLICY_TREAP,
 				   .source = GOMEM_CHUNKS_VMALLOC,
-				   .front_max = GOMEM_FRONT_MAX }, 12, 0 },
+				   .front_max = GOMEM_FRONT_MAX }, 12, 0, 0 },
+		/* Each holder parks regions it frees, as the device's do. */
+		{ "treap/park", { .initial_size = 4 * PAGE_SIZE,
+				  .max_chunk = 8 * PAGE_SIZE,
+				  .max_size = 48 * PAGE_SIZE,
+				  .policy = GOMEM_POLICY_TREAP,
+				  .source = GOMEM_CHUNKS_VMALLOC }, 12, 0,
+		  GOMEM_PARK_MAX },
 	};
 	u64 seed = 1, ops = 1000000;
 	unsigned int passed = 0, failed = 0, i;
@@ -724,7 +742,7 @@ int main(int argc, char **argv)
 	shim_random_seed(seed);
 	for (i = 0; i < ARRAY_SIZE(cfgs); i++)
 		if (run_one(cfgs[i].name, &cfgs[i].p, cfgs[i].max_records,
-			    cfgs[i].max_bytes, seed, ops))
+			    cfgs[i].max_bytes, cfgs[i].park, seed, ops))
 			passed++;
 		else
 			failed++;

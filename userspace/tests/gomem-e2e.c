@@ -233,7 +233,8 @@ static const char *stats_diff(const struct gomem_stats *a,
 	F(peak_in_use); F(allocs); F(frees); F(failed_allocs); F(grows);
 	F(trimmed); F(sessions); F(session_in_use); F(session_regions);
 	F(session_refs); F(session_ref_bytes); F(session_tokens); F(refs);
-	F(tokens); F(orphans); F(orphan_bytes);
+	F(tokens); F(orphans); F(orphan_bytes); F(parked);
+	F(session_parked);
 #undef F
 	return NULL;
 }
@@ -247,10 +248,10 @@ static const char *stats_diff(const struct gomem_stats *a,
 
 static void stats_sane(const struct gomem_stats *s, const char *when)
 {
-	CHECK(s->capacity == s->in_use + s->free + s->front_held,
+	CHECK(s->capacity == s->in_use + s->free + s->front_held + s->parked,
 	      "%s: capacity %llu" " != in_use %llu" " + free %llu"
-	      " + front_held %llu", when, s->capacity, s->in_use, s->free,
-	      s->front_held);
+	      " + front_held %llu" " + parked %llu", when, s->capacity,
+	      s->in_use, s->free, s->front_held, s->parked);
 	CHECK(s->largest_free <= s->free, "%s: largest_free > free", when);
 	CHECK(s->chunks >= 1, "%s: no chunks", when);
 	CHECK(s->peak_in_use >= s->in_use, "%s: peak below in_use", when);
@@ -780,6 +781,29 @@ static void expect_session(int fd, u64 bytes, u64 regions, const char *when)
 	      s.session_in_use, s.session_regions, bytes, regions);
 }
 
+/*
+ * Give back what @fd's park keeps (the small regions it freed whole, for
+ * its next allocation of their size: module parameter park), so that
+ * another session may get those bytes: a recycle, which frees nothing
+ * else, as @fd owns no region.
+ */
+static void park_give_back(int fd, const char *when)
+{
+	struct gomem_stats s = get_stats(fd);
+	struct gomem_release r;
+
+	CHECK(s.session_regions == 0, "%s: the session still owns %llu"
+	      " regions", when, s.session_regions);
+	memset(&r, 0xa5, sizeof(r));
+	EXPECT_OK(ioctl(fd, GOMEM_IOC_RECYCLE, &r), "recycle");
+	CHECK(r.count == 0 && r.bytes == 0, "%s: recycle freed %llu"
+	      " regions of %llu" " bytes, want none", when, r.count, r.bytes);
+	s = get_stats(fd);
+	stats_sane(&s, when);
+	CHECK(s.session_parked == 0, "%s: %llu" " bytes still parked after "
+	      "recycle", when, s.session_parked);
+}
+
 static void case_partial_free_head_middle_tail(void)
 {
 	int fd = dev_open(O_RDWR), fd2;
@@ -841,6 +865,7 @@ static void case_partial_free_head_middle_tail(void)
 	 * through the old mapping.  (To this one they may come back as they
 	 * were: zeroing_skips_only_own_bytes.)
 	 */
+	park_give_back(fd, "partial frees");
 	fd2 = dev_open(O_RDWR);
 	covered = realloc_over(fd2, off, size, 2 * P, 0, h, &nh, 512);
 	CHECK(covered == size, "re-allocation covered only %llu"
@@ -910,6 +935,7 @@ static void reuse_check(bool nozero)
 	m = map_range(a, off, size, PROT_READ | PROT_WRITE, in.page_size);
 	fill(m.p, off, size, 0x5eed);
 	must_free(a, off, size);
+	park_give_back(a, "reuse");
 	covered = realloc_over(b, off, size, size,
 			       nozero ? GOMEM_ALLOC_NOZERO : 0, h, &nh, 256);
 	CHECK(covered == size, "re-allocation covered %llu" " of %llu"
@@ -4998,6 +5024,7 @@ static void case_batch_undo_by_identity(void)
 	/* Where a region of @size goes now: the batch gets it next. */
 	x0 = must_alloc(fd, size, 0, 0);
 	must_free(fd, x0, size);
+	park_give_back(fd, "staging");
 
 	/* The undo alone: nothing left allocated. */
 	memset(e, 0, sizeof(e));
@@ -6170,6 +6197,8 @@ static void own_bytes_check(int a, int b, const struct gomem_info *in,
 	} else {
 		must_free(a, off, size);
 	}
+	/* a's own allocation would get it from a's park, unzeroed too. */
+	park_give_back(a, "own bytes");
 	s0 = get_stats(a);
 	covered = realloc_over(again, off, size, size, 0, h, &nh, 256);
 	s1 = get_stats(a);
@@ -6237,6 +6266,123 @@ static u64 front_max_param(void)
 	return v;
 }
 
+/* The module's park parameter (0 if it cannot be read). */
+static u64 park_param(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen("/sys/module/gomem/parameters/park", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The park (module parameter park): a session's free of a whole small
+ * region keeps it for that session's next allocation of its size, which
+ * gets the same offset with the bytes as the session left them (its
+ * own: no zeroing), counted as a free and an allocation like any other.
+ * To every other call the region is free: freed again, freed by another
+ * session or shared, it is EINVAL, and nothing changes; in_use and the
+ * session's counts leave it out, parked counts it.  Another session does
+ * not get it while the arena has room; trim and close give parks back.
+ * With park=0 the same steps park nothing.
+ */
+static void case_park_keeps_freed_regions(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	struct gomem_info in = get_info(a);
+	u64 pmax = park_param(), size = round_up(100, in.granule);
+	u64 kept = pmax ? size : 0, off, off2, t;
+	struct gomem_stats s0, s1, s2;
+	struct map m;
+
+	must_trim(a);
+	s0 = get_stats(a);
+	CHECK(s0.parked == 0 && s0.session_parked == 0, "parked %llu"
+	      " after trim", s0.parked);
+	off = must_alloc(a, 100, 0, 0);
+	m = map_range(a, off, size, PROT_READ | PROT_WRITE, in.page_size);
+	fill(m.p, off, size, 61);
+	must_free(a, off, 100);
+	s1 = get_stats(a);
+	stats_sane(&s1, "park: after the free");
+	CHECK(s1.in_use == s0.in_use && s1.session_in_use == 0 &&
+	      s1.session_regions == 0, "after the free: in_use %+lld"
+	      ", session %llu" " bytes in %llu" " regions, want none",
+	      (long long)(s1.in_use - s0.in_use), s1.session_in_use,
+	      s1.session_regions);
+	CHECK(s1.session_parked == kept && s1.parked == kept,
+	      "parked %llu" ", session_parked %llu" ", want %llu"
+	      " (park %llu" ")", s1.parked, s1.session_parked, kept, pmax);
+	CHECK(s1.allocs == s0.allocs + 1 && s1.frees == s0.frees + 1,
+	      "allocs %+lld" ", frees %+lld" ", want +1, +1",
+	      (long long)(s1.allocs - s0.allocs),
+	      (long long)(s1.frees - s0.frees));
+	CHECK(try_free(a, off, 100) == EINVAL, "a parked region freed again");
+	CHECK(try_free(b, off, 100) == EINVAL,
+	      "another session freed a parked region");
+	CHECK(try_share(a, off, 0, 1, &t) == EINVAL, "a parked region shared");
+	EXPECT_STATS_SAME(s1, a, "refused calls on a parked region");
+
+	/* b gets other bytes, and parks its own. */
+	off2 = must_alloc(b, 100, 0, 0);
+	if (pmax)
+		CHECK(off2 != off, "another session got the parked %#llx",
+		      off);
+	must_free(b, off2, 100);
+	/* a gets its region back as it left it. */
+	s1 = get_stats(a);
+	off2 = must_alloc(a, 100, 0, 0);
+	s2 = get_stats(a);
+	stats_sane(&s2, "park: allocated again");
+	if (pmax) {
+		CHECK(off2 == off, "%#llx" ", want the parked %#llx", off2,
+		      off);
+		EXPECT_PAT(m.p, off, size, 61, "the park's region");
+		CHECK(s2.zero_skipped == s1.zero_skipped + size &&
+		      s2.zeroed == s1.zeroed, "zero_skipped %+lld"
+		      ", zeroed %+lld" ", want +%llu" ", +0",
+		      (long long)(s2.zero_skipped - s1.zero_skipped),
+		      (long long)(s2.zeroed - s1.zeroed), size);
+	}
+	CHECK(s2.allocs == s1.allocs + 1 && s2.frees == s1.frees &&
+	      s2.session_in_use == size && s2.session_regions == 1 &&
+	      s2.in_use == s1.in_use + size, "allocs %+lld" ", frees %+lld"
+	      ", session %llu" " bytes in %llu" " regions, in_use %+lld",
+	      (long long)(s2.allocs - s1.allocs),
+	      (long long)(s2.frees - s1.frees), s2.session_in_use,
+	      s2.session_regions, (long long)(s2.in_use - s1.in_use));
+	CHECK(s2.session_parked == 0 && s2.parked == kept,
+	      "session_parked %llu" ", parked %llu" " (b's), want 0, %llu",
+	      s2.session_parked, s2.parked, kept);
+	unmap(&m);
+	must_free(a, off2, 100);
+
+	/* Trim gives every park back, closing a session its own. */
+	must_trim(a);
+	s2 = get_stats(a);
+	stats_sane(&s2, "park: trimmed");
+	CHECK(s2.parked == 0 && s2.in_use == s0.in_use, "after trim: parked "
+	      "%llu" ", in_use %+lld", s2.parked,
+	      (long long)(s2.in_use - s0.in_use));
+	off = must_alloc(b, 100, 0, 0);
+	must_free(b, off, 100);
+	s1 = get_stats(a);
+	CHECK(s1.parked == kept, "b parked %llu" ", want %llu", s1.parked,
+	      kept);
+	close(b);
+	s2 = get_stats(a);
+	CHECK(s2.parked == 0 && s2.in_use == s0.in_use &&
+	      s2.sessions == s0.sessions - 1, "after b closed: parked %llu"
+	      ", in_use %+lld" ", %llu" " sessions", s2.parked,
+	      (long long)(s2.in_use - s0.in_use), s2.sessions);
+	close(a);
+}
+
 /*
  * The per-CPU front (module parameter front_max): a freed small region
  * stays in the CPU's front, counted in front_held and not in in_use or
@@ -6272,6 +6418,8 @@ static void case_front_keeps_freed_blocks_per_cpu(void)
 		fill(m.p, off, size, 91);
 		unmap(&m);
 		must_free(a, off, size);
+		/* Out of a's park, to the front. */
+		park_give_back(a, "front");
 		s1 = get_stats(a);
 		stats_sane(&s1, "front: after a free");
 		CHECK(s1.in_use == s0.in_use, "in_use %llu" " after the free, "
@@ -10733,6 +10881,7 @@ static struct gomem_case cases[] = {
 	C(gup_vmsplice_is_zero_copy, 0),
 	C(zeroing_skips_only_own_bytes, 0),
 	C(front_keeps_freed_blocks_per_cpu, 0),
+	C(park_keeps_freed_regions, 0),
 	C(trim_keeps_pinned_chunk, 0),
 	C(io_uring_fixed_buffers, 0),
 	C(o_direct_block_device_roundtrip, 0),
