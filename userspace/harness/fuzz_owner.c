@@ -51,6 +51,10 @@
  *                                    (withdraw the tokens) if u & 1
  *  17 CBATCH   h, n, u, t...         n % 8 + 1 claims, each as CLAIM;
  *                                    undo (release them) if u & 1
+ *  18 PARK     v                     while no holder lives (so no park
+ *                                    holds anything): each holder parks
+ *                                    up to v % (GOMEM_PARK_MAX + 1)
+ *                                    regions it frees from now on
  *
  * FUZZ_OWNER_VERBOSE=1 in the environment prints what each input did.
  */
@@ -73,7 +77,8 @@
 enum fuzz_owner_op {
 	OP_NEW, OP_EXIT, OP_ALLOC, OP_FREE, OP_SHARE, OP_CLAIM, OP_CANCEL,
 	OP_RELEASE, OP_RECYCLE, OP_UNDO, OP_ABATCH, OP_FBATCH, OP_RBATCH,
-	OP_TRIM, OP_FOREIGN, OP_CHECK, OP_SBATCH, OP_CBATCH, OP_COUNT
+	OP_TRIM, OP_FOREIGN, OP_CHECK, OP_SBATCH, OP_CBATCH, OP_PARK,
+	OP_COUNT
 };
 
 struct reader {
@@ -361,7 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static struct odiff d;
 	struct reader rd = { .p = data, .len = len };
-	u8 setup = get8(&rd), op;
+	u8 setup = get8(&rd), op, v;
 	struct gomem_arena_params p = {
 		.initial_size = PAGE_SIZE,
 		.max_chunk = 2 * PAGE_SIZE,
@@ -383,6 +388,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (op == OP_NEW) {
 			if (om_holders(&d.m) < OF_HOLDERS)
 				od_check(&d, od_holder_new(&d));
+			d.op++;
+			continue;
+		}
+		if (op == OP_PARK) {
+			v = get8(&rd);
+			if (!om_holders(&d.m))
+				d.o.park_max = v % (GOMEM_PARK_MAX + 1);
 			d.op++;
 			continue;
 		}

@@ -14,7 +14,7 @@ mkdir -p "$dir"
 # Opcodes, as in fuzz_owner.c.
 NEW=0 EXIT=1 ALLOC=2 FREE=3 SHARE=4 CLAIM=5 CANCEL=6 RELEASE=7 RECYCLE=8
 UNDO=9 ABATCH=10 FBATCH=11 RBATCH=12 TRIM=13 FOREIGN=14 CHECK=15
-SBATCH=16 CBATCH=17
+SBATCH=16 CBATCH=17 PARK=18
 # FREE modes, SHARE modes, token kinds.
 WHOLE=0 HEAD=1 TAIL=2 MIDDLE=3 RAW=4
 ALL=0 FROM=1 SPAN=2 PAST=3
@@ -163,3 +163,27 @@ sbatch 0 1 0 $ALL 0 1 0 $ALL 0 1
 cbatch 1 1 0 1
 release 1 0 0; release 1 0 0; free_ 0 0 $WHOLE; b $CHECK
 save share-claim-batches
+
+# Parks: a holder's whole frees come back to its next allocation of the
+# size; to everybody else the parked region is free (freed again, freed by
+# another, shared: -EINVAL); a full park gives its oldest back; undo of a
+# parked hit; recycle and exit give parks back.
+setup 4 8
+b $PARK 2 $NEW $NEW
+alloc 0 100; free_ 0 0 $WHOLE; alloc 0 100; free_ 0 0 $WHOLE
+alloc 0 100; alloc 0 200; alloc 0 300; free_ 0 0 $WHOLE; free_ 0 0 $WHOLE
+free_ 0 0 $WHOLE; b $CHECK; alloc 1 100; free_ 1 0 $RAW 0; share 1 0 $ALL 0 1
+b $UNDO 0 1 3 $UNDO 0 1 0; b $RECYCLE 0; b $CHECK; alloc 0 100
+free_ 0 0 $WHOLE; b $EXIT 0; b $CHECK
+save park
+
+# Parks under pressure: one holder parks what fills most of the arena,
+# another allocates it (the parks are given back), limits flush them too.
+setup 0 4
+b $PARK 32 $NEW $NEW
+alloc 0 4096; alloc 0 4096; alloc 0 4096; alloc 0 4096
+free_ 0 0 $WHOLE; free_ 0 0 $WHOLE; free_ 0 0 $WHOLE; free_ 0 0 $WHOLE
+alloc 1 8192; alloc 1 8192; alloc 1 8192; alloc 1 8192; b $CHECK
+alloc 0 64; alloc 0 64; alloc 0 64; free_ 0 0 $WHOLE; alloc 0 128
+alloc 0 128; b $TRIM
+save park-pressure
