@@ -669,7 +669,9 @@ static struct gomem_owned *gomem_park_del(struct gomem_holder *h,
 	struct gomem_owned *r = h->park[i].r;
 	unsigned int n = h->nr_parked - 1;
 
-	memmove(&h->park[i], &h->park[i + 1], (n - i) * sizeof(h->park[0]));
+	if (i < n)
+		memmove(&h->park[i], &h->park[i + 1],
+			(n - i) * sizeof(h->park[0]));
 	WRITE_ONCE(h->nr_parked, n);
 	h->parked_bytes -= r->size;
 	WRITE_ONCE(r->park, GOMEM_PARK_NONE);
@@ -803,10 +805,16 @@ u64 gomem_owners_flush(struct gomem_owners *o)
 }
 EXPORT_SYMBOL_GPL(gomem_owners_flush);
 
+/* Most regions a holder of @o parks. */
+static unsigned int gomem_park_max(const struct gomem_owners *o)
+{
+	return min_t(unsigned int, o->park_max, GOMEM_PARK_MAX);
+}
+
 /* May @h park a region of @size bytes at all? */
 static bool gomem_park_takes(const struct gomem_holder *h, u64 size)
 {
-	return h->owners->park_max && size <= GOMEM_PARK_SIZE;
+	return gomem_park_max(h->owners) && size <= GOMEM_PARK_SIZE;
 }
 
 /*
@@ -822,7 +830,7 @@ static bool gomem_park_keep(struct gomem_holder *h, struct gomem_owned *r)
 	    gomem_region_shared(r))
 		return false;
 	spin_lock(&h->park_lock);
-	if (h->nr_parked >= h->owners->park_max)
+	if (h->nr_parked >= gomem_park_max(h->owners))
 		old = gomem_park_del(h, 0);
 	gomem_park_add(h, r);
 	spin_unlock(&h->park_lock);
@@ -916,7 +924,7 @@ static bool gomem_park_put(struct gomem_holder *h, u64 offset, u64 size)
 	spin_lock(&h->park_lock);
 	for (i = 0; i < h->nr_hot && h->hot[i].offset != offset; i++)
 		;
-	if (i < h->nr_hot && h->nr_parked < h->owners->park_max) {
+	if (i < h->nr_hot && h->nr_parked < gomem_park_max(h->owners)) {
 		r = h->hot[i].r;
 		if (size && size <= r->size &&
 		    ALIGN(size, gomem_granule(h->owners)) == r->size) {
@@ -1005,8 +1013,8 @@ static int gomem_region_new(struct gomem_holder *h, struct gomem_owned *r,
 	if (!gomem_holder_room_flush(h))
 		return -EDQUOT;
 	/* A size no arena could give stays the arena's -EINVAL. */
-	if (!gomem_holder_bytes_room_flush(h, rsize) && size &&
-	    rsize <= o->arena->params.max_size)
+	if (size && rsize <= o->arena->params.max_size &&
+	    !gomem_holder_bytes_room_flush(h, rsize))
 		return -EDQUOT;
 	/*
 	 * Hold the slot and the bytes while the arena allocates: a growth
@@ -1176,11 +1184,13 @@ static void gomem_region_cut(struct gomem_holder *h, struct gomem_owned *r,
 }
 
 /*
- * Free [@offset, @offset + @size) of one of @h's regions.  Caller holds the
- * lock; a free from the middle of a region needs a second record, for
+ * Free [@offset, @offset + @size) of one of @h's regions, or park it
+ * (@park, and the region may be parked: see "the park").  Caller holds
+ * the lock; a free from the middle of a region needs a second record, for
  * which the lock may be dropped (gomem_record_get()).
  */
-static int gomem_region_free(struct gomem_holder *h, u64 offset, u64 size)
+static int gomem_region_free(struct gomem_holder *h, u64 offset, u64 size,
+			     bool park)
 {
 	struct gomem_owners *o = h->owners;
 	struct gomem_owned *r, *extra = NULL;
@@ -1208,7 +1218,7 @@ retry:
 		}
 	} else {
 		size = ALIGN(size, g);
-		if (offset == r->offset && size == r->size &&
+		if (park && offset == r->offset && size == r->size &&
 		    gomem_park_keep(h, r)) {
 			err = 0;
 			goto out;
@@ -1265,7 +1275,7 @@ int gomem_own_free(struct gomem_holder *h, u64 offset, u64 size)
 	if (gomem_park_put(h, offset, size))
 		return 0;
 	gomem_own_lock(h->owners);
-	err = gomem_region_free(h, offset, size);
+	err = gomem_region_free(h, offset, size, true);
 	gomem_own_unlock(h->owners);
 	return err;
 }
@@ -1545,7 +1555,9 @@ u32 gomem_own_free_batch(struct gomem_holder *h, struct gomem_batch_entry *e,
 
 	gomem_own_lock(o);
 	for (i = 0; i < n; i++) {
-		e[i].result = gomem_region_free(h, e[i].offset, e[i].size);
+		/* Batches give back (libgomem's cache drains): no park. */
+		e[i].result = gomem_region_free(h, e[i].offset, e[i].size,
+						false);
 		if (!e[i].result)
 			done++;
 		gomem_batch_resched(o);
@@ -2461,7 +2473,7 @@ static int gomem_park_check(struct gomem_owners *o, struct gomem_holder *h)
 	int err = -EINVAL;
 
 	spin_lock(&h->park_lock);
-	if (gomem_bad(h->nr_parked <= o->park_max &&
+	if (gomem_bad(h->nr_parked <= gomem_park_max(o) &&
 		      h->nr_hot <= GOMEM_HOT_MAX &&
 		      h->id_next <= h->id_end && h->id_end <= o->next_id + 1,
 		      "holder %llu: %u parked, %u hot, ids %llu..%llu",

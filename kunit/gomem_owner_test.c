@@ -4,10 +4,12 @@
  * case per row and edge rule of docs/ownership.md: allocation, whole and
  * partial frees, the errors of each call, shared regions that outlive
  * their owner, share tokens (claims, cancel, scope, values), references,
- * holder exit, recycle, undo, the record limit, batches, statistics and
- * the walk.  Every case runs the set's invariant checker after each step
- * and ends with every holder gone and the arena empty.  Also compiled
- * into the userspace harness.
+ * holder exit, recycle, undo, the record limit, batches, statistics, the
+ * walk, and the park (a holder's small whole frees kept for its own next
+ * allocation, given back on no room, at its limits, recycle, exit and
+ * trim).  Every case runs the set's invariant checker after each step and
+ * ends with every holder gone and the arena empty.  Also compiled into
+ * the userspace harness.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
@@ -161,7 +163,8 @@ static int claim(struct gomem_holder *h, u64 token)
 
 /*
  * Compare gomem_own_stats() of @h with @want, field by field; holders,
- * all_refs, all_tokens, orphans and orphan_bytes are the set's.
+ * all_refs, all_tokens, orphans, orphan_bytes, parked and parked_regions
+ * are the set's.
  */
 static void expect_stats(struct kunit *test, struct gomem_holder *h,
 			 struct gomem_owner_stats want)
@@ -182,6 +185,11 @@ static void expect_stats(struct kunit *test, struct gomem_holder *h,
 	KUNIT_EXPECT_EQ_MSG(test, st.orphans, want.orphans, "orphans");
 	KUNIT_EXPECT_EQ_MSG(test, st.orphan_bytes, want.orphan_bytes,
 			    "orphan_bytes");
+	KUNIT_EXPECT_EQ_MSG(test, st.parked, want.parked, "parked");
+	KUNIT_EXPECT_EQ_MSG(test, st.parked_regions, want.parked_regions,
+			    "parked_regions");
+	KUNIT_EXPECT_EQ_MSG(test, st.session_parked, want.session_parked,
+			    "session_parked");
 }
 
 /* What gomem_owners_walk() reports of the region holding @off. */
@@ -1855,6 +1863,421 @@ static void clean_spans_are_bounded(struct kunit *test)
 	gomem_holder_exit(keep, NULL);
 }
 
+/* ---- the park: a holder's small whole frees kept for its own reuse ---- */
+
+/* The fixture's set, each holder parking up to @park_max regions. */
+static struct owner_fixture *park_setup(struct kunit *test, u64 max_records,
+					unsigned int park_max)
+{
+	struct owner_fixture *f = owner_setup(test, max_records);
+
+	f->o.park_max = park_max;
+	return f;
+}
+
+/* Both counts of gomem_own_stats() of @h, and nothing else may differ. */
+static void expect_same_stats(struct kunit *test, struct gomem_holder *h,
+			      const struct gomem_owner_stats *want)
+{
+	struct gomem_owner_stats st;
+
+	gomem_own_stats(h, &st, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(&st, want, sizeof(st)), 0,
+			    "stats of holder %llu changed", h->id);
+}
+
+/*
+ * A whole free of a small region parks it: out of its holder's counts
+ * and the walk, still allocated in the arena.  The holder's next
+ * allocation of that size, at an alignment its offset has, gets it back
+ * with a new id and its bytes as they were, counted as zeroing skipped;
+ * an alignment the offset lacks, or another holder while the arena has
+ * room, gets other bytes.
+ */
+static void park_reuses_own_region(struct kunit *test)
+{
+	struct gomem_owner_region_info ri;
+	struct gomem_owner_stats st, st0;
+	struct gomem_arena_stats as;
+	struct gomem_holder *a, *b;
+	u64 off, id, off2, id2, other, o_;
+
+	park_setup(test, T_RECORDS, 4);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	/* b's granule first: a's region is not page aligned. */
+	must_alloc(test, b, T_GRANULE);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 100, 0, 0, &off, &id), 0);
+	expect_sound(test);
+	KUNIT_ASSERT_NE(test, off % PAGE_SIZE, 0ULL);
+	pattern(test, off, 128, 0x5a);
+
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 100), 0);
+	expect_sound(test);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .parked = 128, .parked_regions = 1,
+		.session_parked = 128 });
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 2, .in_use = T_GRANULE, .regions = 1,
+		.parked = 128, .parked_regions = 1 });
+	/* Allocated in the arena, free as the holders see it. */
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), T_GRANULE + 128ULL);
+	gomem_own_stats(a, &st, &as);
+	KUNIT_EXPECT_EQ(test, as.in_use, (u64)T_GRANULE);
+	KUNIT_EXPECT_FALSE(test, region_live(test, off));
+
+	/* An alignment its offset lacks: another region, zeroed. */
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 100, PAGE_SIZE, 0, &other,
+					      &o_), 0);
+	expect_sound(test);
+	KUNIT_EXPECT_NE(test, other, off);
+	KUNIT_EXPECT_EQ(test, other % PAGE_SIZE, 0ULL);
+	KUNIT_EXPECT_TRUE(test, intact(test, other, 128, 0));
+
+	/* Another holder, while the arena has room: not the parked bytes. */
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(b, 100, 0, 0, &off2, &id2), 0);
+	expect_sound(test);
+	KUNIT_EXPECT_NE(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, intact(test, off2, 128, 0));
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 128, .regions = 1, .parked = 128,
+		.parked_regions = 1, .session_parked = 128 });
+
+	/* Its own: the region, a new id, the bytes it left, no zeroing. */
+	gomem_own_stats(a, &st0, NULL);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 100, 0, 0, &off2, &id2), 0);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, off2, off);
+	KUNIT_EXPECT_NE(test, id2, id);
+	KUNIT_EXPECT_TRUE(test, intact(test, off, 128, 0x5a));
+	gomem_own_stats(a, &st, NULL);
+	KUNIT_EXPECT_EQ(test, st.zeroed, st0.zeroed);
+	KUNIT_EXPECT_EQ(test, st.zero_skipped - st0.zero_skipped, 128ULL);
+	KUNIT_EXPECT_EQ(test, st.park_hits - st0.park_hits, 1ULL);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 256, .regions = 2 });
+	KUNIT_ASSERT_TRUE(test, region_info(test, off, &ri));
+	KUNIT_EXPECT_EQ(test, ri.id, id2);
+	KUNIT_EXPECT_EQ(test, ri.size, 128ULL);
+	KUNIT_EXPECT_EQ(test, ri.owner, a->id);
+
+	/* Undo knows it by its new id only, and frees it, not parks it. */
+	gomem_own_undo(a, off, 100, id);
+	expect_sound(test);
+	KUNIT_EXPECT_TRUE(test, region_live(test, off));
+	gomem_own_undo(a, off, 100, id2);
+	expect_sound(test);
+	KUNIT_EXPECT_FALSE(test, region_live(test, off));
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 128, .regions = 1 });
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), T_GRANULE + 256ULL);
+}
+
+/*
+ * A parked region is no region to the calls that name one: freeing it
+ * again (its holder, another, a batch), sharing it, releasing it are
+ * -EINVAL, not -EPERM; undo with its old id does nothing; the walk does
+ * not see it.  None of it changes anything, and its holder still gets it
+ * back.
+ */
+static void parked_region_is_free_to_others(struct kunit *test)
+{
+	struct gomem_batch_entry e = { .size = 100 };
+	struct gomem_owner_stats sa, sb;
+	struct gomem_holder *a, *b;
+	u64 off, id, in_use, token = 0, off2, id2;
+
+	park_setup(test, T_RECORDS, 4);
+	a = holder(test, 0);
+	b = holder(test, 1);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 100, 0, 0, &off, &id), 0);
+	must_alloc(test, b, T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 100), 0);
+	expect_sound(test);
+	gomem_own_stats(a, &sa, NULL);
+	gomem_own_stats(b, &sb, NULL);
+	KUNIT_EXPECT_EQ(test, sa.session_parked, 128ULL);
+	in_use = arena_in_use(test);
+
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off + T_GRANULE, T_GRANULE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(b, off, 100), -EINVAL);
+	e.offset = off;
+	KUNIT_EXPECT_EQ(test, gomem_own_free_batch(a, &e, 1), 0U);
+	KUNIT_EXPECT_EQ(test, e.result, -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_own_share(a, off, 0, 1, &token), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_own_share(b, off + 1, 0, 1, &token),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, token, 0ULL);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(a, off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gomem_own_release(b, off), -EINVAL);
+	gomem_own_undo(a, off, 100, id);
+	expect_sound(test);
+	KUNIT_EXPECT_FALSE(test, region_live(test, off));
+
+	/* Nothing changed. */
+	expect_same_stats(test, a, &sa);
+	expect_same_stats(test, b, &sb);
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), in_use);
+	KUNIT_ASSERT_EQ(test, gomem_own_alloc(a, 100, 0, 0, &off2, &id2), 0);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, off2, off);
+}
+
+/*
+ * An allocation that finds no room gets the bytes the parks hold: the
+ * arena's reclaim hook gives every holder's park back and the allocation
+ * is tried again, not counted as failed; the holder whose park it was
+ * keeps nothing parked, and its bytes reach the other zeroed.
+ */
+static void park_gives_back_on_no_room(struct kunit *test)
+{
+	struct gomem_arena_stats st;
+	struct gomem_holder *a, *b;
+	u64 off[4], mine, o_, id;
+	unsigned int i;
+
+	/* Chunks of 1, 2, 4, 4, 4 and 1 pages: 16 pages fill max_size. */
+	park_setup(test, 32, ARRAY_SIZE(off));
+	a = holder(test, 0);
+	b = holder(test, 1);
+	for (i = 0; i < ARRAY_SIZE(off); i++) {
+		off[i] = must_alloc(test, a, PAGE_SIZE);
+		pattern(test, off[i], PAGE_SIZE, 0xa5);
+	}
+	for (i = 0; i < ARRAY_SIZE(off); i++) {
+		KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[i], PAGE_SIZE), 0);
+		expect_sound(test);
+	}
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .parked = 4 * PAGE_SIZE, .parked_regions = 4,
+		.session_parked = 4 * PAGE_SIZE });
+
+	/* The twelve pages left, then the four a parked. */
+	for (i = 0; i < 16; i++) {
+		if (i == 12)
+			expect_stats(test, a, (struct gomem_owner_stats){
+				.holders = 2, .parked = 4 * PAGE_SIZE,
+				.parked_regions = 4,
+				.session_parked = 4 * PAGE_SIZE });
+		mine = must_alloc(test, b, PAGE_SIZE);
+		KUNIT_EXPECT_TRUE(test, intact(test, mine, PAGE_SIZE, 0));
+	}
+	expect_stats(test, a, (struct gomem_owner_stats){ .holders = 2 });
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 2, .in_use = T_MAX_SIZE, .regions = 16 });
+	gomem_arena_stats(&ofix(test)->a, &st);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.in_use, (u64)T_MAX_SIZE);
+
+	/* Now it is full. */
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(b, 64, 0, 0, &o_, &id), -ENOMEM);
+	expect_sound(test);
+	gomem_arena_stats(&ofix(test)->a, &st);
+	KUNIT_EXPECT_EQ(test, st.failed_allocs, 1ULL);
+}
+
+/*
+ * Parked regions count in their holder's limits until it needs the room:
+ * at its record limit, and at its byte limit, its park is given back
+ * first, so that an allocation of a size the park cannot serve, or a
+ * split, succeeds instead of failing with -EDQUOT.
+ */
+static void park_gives_back_at_limits(struct kunit *test)
+{
+	struct owner_fixture *f;
+	struct gomem_holder *a, *b;
+	u64 off[4], big[2], o_, id;
+	unsigned int i;
+
+	f = park_setup(test, 4, 4);
+	f->o.max_bytes = 8 * T_GRANULE;
+	a = holder(test, 0);
+	b = holder(test, 1);
+
+	/* Records: four regions, two of them parked; two of another size. */
+	for (i = 0; i < ARRAY_SIZE(off); i++)
+		off[i] = must_alloc(test, a, T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[0], T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[1], T_GRANULE), 0);
+	expect_sound(test);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 2 * T_GRANULE, .regions = 2,
+		.parked = 2 * T_GRANULE, .parked_regions = 2,
+		.session_parked = 2 * T_GRANULE });
+	big[0] = must_alloc(test, a, 3 * T_GRANULE);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 5 * T_GRANULE, .regions = 3 });
+	big[1] = must_alloc(test, a, 3 * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 8ULL * T_GRANULE);
+	/* At both limits for real now. */
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(a, 1, 0, 0, &o_, &id), -EDQUOT);
+
+	/* A split at the record limit, one region parked. */
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[2], T_GRANULE), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, big[0] + T_GRANULE,
+					     T_GRANULE), 0);
+	expect_sound(test);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 6 * T_GRANULE, .regions = 4 });
+	KUNIT_EXPECT_TRUE(test, region_live(test, big[0] + 2 * T_GRANULE));
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 6ULL * T_GRANULE);
+
+	/* Bytes: b at its byte limit, half of it parked; another size. */
+	off[0] = must_alloc(test, b, 4 * T_GRANULE);
+	off[1] = must_alloc(test, b, 4 * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(b, off[0], 4 * T_GRANULE), 0);
+	expect_sound(test);
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 4 * T_GRANULE, .regions = 1,
+		.parked = 4 * T_GRANULE, .parked_regions = 1,
+		.session_parked = 4 * T_GRANULE });
+	must_alloc(test, b, 2 * T_GRANULE);
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 2, .in_use = 6 * T_GRANULE, .regions = 2 });
+	must_alloc(test, b, 2 * T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_alloc(b, 1, 0, 0, &o_, &id), -EDQUOT);
+	expect_sound(test);
+}
+
+/*
+ * A full park gives back its oldest region for the newest, and the
+ * holder's allocations take the newest first.  More live regions than the
+ * hot set keeps: those it forgot are freed under the arena lock, and
+ * parked the same; every free succeeds and the records stay sound.
+ */
+static void park_full_gives_back_oldest(struct kunit *test)
+{
+	struct owner_fixture *f = park_setup(test, 64, 2);
+	struct gomem_owner_stats st;
+	struct gomem_arena_stats as;
+	u64 r[3], many[GOMEM_HOT_MAX + 8];
+	struct gomem_holder *a;
+	unsigned int i;
+
+	a = holder(test, 0);
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		r[i] = must_alloc(test, a, 100);
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		KUNIT_EXPECT_EQ(test, gomem_own_free(a, r[i], 100), 0);
+		expect_sound(test);
+	}
+	/* Two parked; the arena had the oldest back: one free of three. */
+	gomem_owners_stats(&f->o, &st, &as);
+	KUNIT_EXPECT_EQ(test, st.parked, 256ULL);
+	KUNIT_EXPECT_EQ(test, st.parked_regions, 2ULL);
+	KUNIT_EXPECT_EQ(test, as.in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, as.allocs, 3ULL);
+	KUNIT_EXPECT_EQ(test, as.frees, 3ULL);
+	gomem_arena_stats(&f->a, &as);
+	KUNIT_EXPECT_EQ(test, as.in_use, 256ULL);
+	KUNIT_EXPECT_EQ(test, as.frees, 1ULL);
+
+	/* The newest first, then the other; the arena's again after. */
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, 100), r[2]);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, 100), r[1]);
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 256ULL);
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 1, .in_use = 256, .regions = 2 });
+
+	/* More live regions than the hot set holds, all freed. */
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = must_alloc(test, a, 3 * T_GRANULE);
+	for (i = 0; i < ARRAY_SIZE(many); i++) {
+		KUNIT_EXPECT_EQ(test, gomem_own_free(a, many[i],
+						     3 * T_GRANULE), 0);
+		expect_sound(test);
+	}
+	expect_stats(test, a, (struct gomem_owner_stats){
+		.holders = 1, .in_use = 256, .regions = 2,
+		.parked = 6 * T_GRANULE, .parked_regions = 2,
+		.session_parked = 6 * T_GRANULE });
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 256ULL + 6 * T_GRANULE);
+	/* The last two freed are the ones parked. */
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, 3 * T_GRANULE),
+			many[ARRAY_SIZE(many) - 1]);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, 3 * T_GRANULE),
+			many[ARRAY_SIZE(many) - 2]);
+}
+
+/*
+ * Recycle, exit and trim give the parks back.  Recycle and exit count
+ * only the live regions; after exit the arena holds nothing of the
+ * holder, and the set keeps its park's hits and skipped zeroing; trim
+ * releases a chunk only a park held.
+ */
+static void recycle_and_exit_give_back_parks(struct kunit *test)
+{
+	struct owner_fixture *f = park_setup(test, T_RECORDS, 4);
+	struct gomem_owner_stats st, st0;
+	struct gomem_arena_stats as;
+	struct gomem_reclaim rc;
+	struct gomem_holder *a, *b;
+	u64 off[4], bytes = 0;
+
+	a = holder(test, 0);
+	b = holder(test, 1);
+
+	/* Recycle: two live regions, two parked. */
+	off[0] = must_alloc(test, a, 100);
+	off[1] = must_alloc(test, a, 100);
+	off[2] = must_alloc(test, a, 5 * T_GRANULE);
+	off[3] = must_alloc(test, a, T_GRANULE);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[0], 100), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[1], 100), 0);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, gomem_own_recycle(a, &bytes), 2ULL);
+	expect_sound(test);
+	KUNIT_EXPECT_EQ(test, bytes, 6ULL * T_GRANULE);
+	expect_stats(test, a, (struct gomem_owner_stats){ .holders = 2 });
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 0ULL);
+
+	/* Exit: one live region, two parked, one park hit before. */
+	off[0] = must_alloc(test, a, 100);
+	off[1] = must_alloc(test, a, 100);
+	off[2] = must_alloc(test, a, 100);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[0], 100), 0);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[1], 100), 0);
+	KUNIT_EXPECT_EQ(test, must_alloc(test, a, 100), off[1]);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(a, off[1], 100), 0);
+	expect_sound(test);
+	gomem_owners_stats(&f->o, &st0, NULL);
+	KUNIT_EXPECT_EQ(test, st0.parked_regions, 2ULL);
+	KUNIT_EXPECT_GE(test, st0.park_hits, 1ULL);
+	memset(&rc, 0xa5, sizeof(rc));
+	holder_gone(test, 0, &rc);
+	KUNIT_EXPECT_EQ(test, rc.regions, 1ULL);
+	KUNIT_EXPECT_EQ(test, rc.bytes, 128ULL);
+	KUNIT_EXPECT_EQ(test, rc.freed, 1ULL);
+	KUNIT_EXPECT_EQ(test, rc.refs, 0ULL);
+	KUNIT_EXPECT_EQ(test, rc.tokens, 0ULL);
+	KUNIT_EXPECT_EQ(test, arena_in_use(test), 0ULL);
+	gomem_owners_stats(&f->o, &st, NULL);
+	KUNIT_EXPECT_EQ(test, st.parked, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.park_hits, st0.park_hits);
+	KUNIT_EXPECT_EQ(test, st.zero_skipped, st0.zero_skipped);
+
+	/* Trim: a park alone in the second chunk goes, and the chunk. */
+	off[0] = must_alloc(test, b, PAGE_SIZE);
+	off[1] = must_alloc(test, b, PAGE_SIZE);
+	gomem_arena_stats(&f->a, &as);
+	KUNIT_EXPECT_EQ(test, as.chunks, 2ULL);
+	KUNIT_EXPECT_EQ(test, gomem_own_free(b, off[1], PAGE_SIZE), 0);
+	expect_sound(test);
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 1, .in_use = PAGE_SIZE, .regions = 1,
+		.parked = PAGE_SIZE, .parked_regions = 1,
+		.session_parked = PAGE_SIZE });
+	KUNIT_EXPECT_EQ(test, gomem_arena_trim(&f->a), 2ULL * PAGE_SIZE);
+	expect_sound(test);
+	expect_stats(test, b, (struct gomem_owner_stats){
+		.holders = 1, .in_use = PAGE_SIZE, .regions = 1 });
+	gomem_arena_stats(&f->a, &as);
+	KUNIT_EXPECT_EQ(test, as.chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, as.in_use, (u64)PAGE_SIZE);
+}
+
 static int owner_fixture_init(struct kunit *test)
 {
 	struct owner_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
@@ -1932,6 +2355,12 @@ static struct kunit_case gomem_owner_cases[] = {
 	KUNIT_CASE(read_only_claims_keep_bytes_the_owners),
 	KUNIT_CASE(split_keeps_a_writers_bytes_nobodys),
 	KUNIT_CASE(clean_spans_are_bounded),
+	KUNIT_CASE(park_reuses_own_region),
+	KUNIT_CASE(parked_region_is_free_to_others),
+	KUNIT_CASE(park_gives_back_on_no_room),
+	KUNIT_CASE(park_gives_back_at_limits),
+	KUNIT_CASE(park_full_gives_back_oldest),
+	KUNIT_CASE(recycle_and_exit_give_back_parks),
 	{}
 };
 
