@@ -33,6 +33,31 @@ static unsigned long refused;
 static unsigned long vmallocs, vmallocs_locked, vmallocs_warning;
 static unsigned long loud_failures;	/* shim_kmalloc_loud() */
 
+/*
+ * The counters are touched by the threads of concurrent tests (a growth
+ * vmallocs with the arena lock dropped while another thread's trim
+ * vfrees): atomically, or a lost update reads as a leak or as "more frees
+ * than allocations".
+ */
+static void count_up(unsigned long *c)
+{
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+/* One less, unless it is 0 already: then false. */
+static bool count_down(unsigned long *c)
+{
+	unsigned long v = __atomic_load_n(c, __ATOMIC_RELAXED);
+
+	do {
+		if (!v)
+			return false;
+	} while (!__atomic_compare_exchange_n(c, &v, v - 1, true,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
 unsigned long shim_vmalloc_calls(void)
 {
 	return vmallocs;
@@ -172,7 +197,7 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 		s->ctor(obj);
 	else if (gfp & __GFP_ZERO)
 		memset(obj, 0, s->size);
-	s->live++;
+	count_up(&s->live);
 	return obj;
 }
 
@@ -180,11 +205,9 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
 	if (!obj)
 		return;
-	if (!s->live)
+	if (!count_down(&s->live))
 		shim_problem("kmem_cache_free(%s): more frees than allocations",
 			     s->name);
-	else
-		s->live--;
 	free(obj);
 }
 
@@ -204,7 +227,7 @@ void *shim_kmalloc_loud(size_t size, gfp_t gfp, bool loud)
 
 	if (shim_slab_should_fail()) {
 		if (loud && !(gfp & __GFP_NOWARN))
-			loud_failures++;
+			count_up(&loud_failures);
 		return NULL;
 	}
 	p = malloc(size ? size : 1);
@@ -212,7 +235,7 @@ void *shim_kmalloc_loud(size_t size, gfp_t gfp, bool loud)
 		return NULL;
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, size);
-	kmalloc_live++;
+	count_up(&kmalloc_live);
 	return p;
 }
 
@@ -220,10 +243,8 @@ void kfree(const void *p)
 {
 	if (!p)
 		return;
-	if (!kmalloc_live)
+	if (!count_down(&kmalloc_live))
 		shim_problem("kfree(%p): more frees than allocations", p);
-	else
-		kmalloc_live--;
 	free((void *)p);
 }
 
@@ -232,22 +253,22 @@ static void *shim_vmalloc(unsigned long size, gfp_t gfp)
 	unsigned long bytes = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	void *p;
 
-	vmallocs++;
+	count_up(&vmallocs);
 	if (!(gfp & __GFP_NOWARN))
-		vmallocs_warning++;
+		count_up(&vmallocs_warning);
 	if (shim_mutexes_held())
-		vmallocs_locked++;
+		count_up(&vmallocs_locked);
 	if (!size)
 		return NULL;
 	if (shim_slab_should_fail()) {
 		if (!(gfp & __GFP_NOWARN))
-			loud_failures++;
+			count_up(&loud_failures);
 		return NULL;
 	}
 	p = aligned_alloc(PAGE_SIZE, bytes);
 	if (!p)
 		return NULL;
-	vmalloc_live++;
+	count_up(&vmalloc_live);
 	return p;
 }
 
@@ -285,9 +306,7 @@ void vfree(const void *p)
 {
 	if (!p)
 		return;
-	if (!vmalloc_live)
+	if (!count_down(&vmalloc_live))
 		shim_problem("vfree(%p): more frees than allocations", p);
-	else
-		vmalloc_live--;
 	free((void *)p);
 }
