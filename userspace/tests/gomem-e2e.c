@@ -6252,26 +6252,15 @@ static void case_zeroing_skips_only_own_bytes(void)
 	close(r);
 }
 
-/* The module's front_max parameter (0 if it cannot be read). */
-static u64 front_max_param(void)
+/* The module's parameter @name, a number (0 if it cannot be read). */
+static u64 module_param_u64(const char *name)
 {
 	unsigned long long v = 0;
-	FILE *f = fopen("/sys/module/gomem/parameters/front_max", "r");
+	char path[128];
+	FILE *f;
 
-	if (f) {
-		if (fscanf(f, "%llu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-/* The module's park parameter (0 if it cannot be read). */
-static u64 park_param(void)
-{
-	unsigned long long v = 0;
-	FILE *f = fopen("/sys/module/gomem/parameters/park", "r");
-
+	snprintf(path, sizeof(path), "/sys/module/gomem/parameters/%s", name);
+	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "%llu", &v) != 1)
 			v = 0;
@@ -6295,7 +6284,7 @@ static void case_park_keeps_freed_regions(void)
 {
 	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
 	struct gomem_info in = get_info(a);
-	u64 pmax = park_param(), size = round_up(100, in.granule);
+	u64 pmax = module_param_u64("park"), size = round_up(100, in.granule);
 	u64 kept = pmax ? size : 0, off, off2, t;
 	struct gomem_stats s0, s1, s2;
 	struct map m;
@@ -6396,7 +6385,8 @@ static void case_front_keeps_freed_blocks_per_cpu(void)
 {
 	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
 	struct gomem_info in = get_info(a);
-	u64 fmax = front_max_param(), sizes[2] = { 64, in.page_size };
+	u64 fmax = module_param_u64("front_max");
+	u64 sizes[2] = { 64, in.page_size };
 	cpu_set_t old;
 
 	pin_cpu0(&old);
