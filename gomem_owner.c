@@ -697,24 +697,34 @@ static unsigned int gomem_park_index(struct gomem_holder *h,
 }
 
 /*
+ * Take @h's region @r out of its hot set and, if @parked_too, its park.
+ * Caller holds the arena lock.  Return: true if @r was parked.
+ */
+static bool gomem_region_unset(struct gomem_holder *h, struct gomem_owned *r,
+			       bool parked_too)
+{
+	bool parked;
+
+	if (likely(READ_ONCE(r->park) == GOMEM_PARK_NONE))
+		return false;
+	spin_lock(&h->park_lock);
+	parked = r->park == GOMEM_PARK_PARKED;
+	if (parked && parked_too)
+		gomem_park_del(h, gomem_park_index(h, r));
+	else if (r->park == GOMEM_PARK_HOT)
+		gomem_hot_del(h, gomem_park_index(h, r));
+	spin_unlock(&h->park_lock);
+	return parked;
+}
+
+/*
  * @r, found in the tree: NULL if it is parked (free to everybody), else
  * @r, out of its owner's hot set so that the caller may change it.
  * Caller holds the arena lock.
  */
 static struct gomem_owned *gomem_region_live(struct gomem_owned *r)
 {
-	struct gomem_holder *h;
-
-	if (!r || likely(READ_ONCE(r->park) == GOMEM_PARK_NONE))
-		return r;
-	h = r->owner;
-	spin_lock(&h->park_lock);
-	if (r->park == GOMEM_PARK_PARKED)
-		r = NULL;
-	else if (r->park == GOMEM_PARK_HOT)
-		gomem_hot_del(h, gomem_park_index(h, r));
-	spin_unlock(&h->park_lock);
-	return r;
+	return r && gomem_region_unset(r->owner, r, false) ? NULL : r;
 }
 
 /* The live region holding @offset, or NULL.  Caller holds the lock. */
@@ -722,19 +732,6 @@ static struct gomem_owned *gomem_region_find_live(struct gomem_owners *o,
 						  u64 offset)
 {
 	return gomem_region_live(gomem_region_find(o, offset));
-}
-
-/* Take @h's region @r out of its park or hot set, if in one.  Locked. */
-static void gomem_region_unpark(struct gomem_holder *h, struct gomem_owned *r)
-{
-	if (likely(READ_ONCE(r->park) == GOMEM_PARK_NONE))
-		return;
-	spin_lock(&h->park_lock);
-	if (r->park == GOMEM_PARK_PARKED)
-		gomem_park_del(h, gomem_park_index(h, r));
-	else if (r->park == GOMEM_PARK_HOT)
-		gomem_hot_del(h, gomem_park_index(h, r));
-	spin_unlock(&h->park_lock);
 }
 
 /*
@@ -1335,7 +1332,7 @@ static u64 gomem_region_drop(struct gomem_holder *h, struct gomem_owned *r,
 	struct gomem_owners *o = h->owners;
 	u64 size = r->size;
 
-	gomem_region_unpark(h, r);
+	gomem_region_unset(h, r, true);
 	if (gomem_region_shared(r)) {
 		if (!mark)
 			r->tag = GOMEM_CLEAN_NONE;
