@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * libgomem's region cache (userspace/lib/gomem_cache.c, as the library
- * builds it) against malloc, natively: a buffer cycle is get a buffer,
+ * builds it: -fPIC, in a shared object, build/libgomem-cache.so, called
+ * through the PLT as malloc is) against malloc, natively: a buffer cycle is get a buffer,
  * touch its first and last byte, give it back.  The cache runs over a fake
  * device (a window of anonymous memory, refills and drains served by a
  * bump allocator: never reached in the steady state this measures), and
