@@ -1604,8 +1604,9 @@ static bool gomem_ref_put(struct gomem_owners *o, struct gomem_reference *ref,
 }
 
 /*
- * One round function per round: SipHash of the right half and the round
- * number, under the set's key.
+ * One round function per round: SipHash of the round number and the
+ * right half, packed in one word (siphash_1u64(): eight SipRounds where
+ * two words took ten), under the set's key.
  */
 static u64 gomem_token_permute(const siphash_key_t *key, u64 x)
 {
@@ -1613,7 +1614,7 @@ static u64 gomem_token_permute(const siphash_key_t *key, u64 x)
 	unsigned int i;
 
 	for (i = 0; i < GOMEM_TOKEN_ROUNDS; i++) {
-		t = l ^ (u32)siphash_2u64(r, i, key);
+		t = l ^ (u32)siphash_1u64((u64)i << 32 | r, key);
 		l = r;
 		r = t;
 	}
