@@ -1044,7 +1044,7 @@ int gomem_arena_alloc_locked(struct gomem_arena *a, u64 size, u64 align,
 	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
-	if (!arena_front_alloc(a, size, align, flags, offset))
+	if (a->front && !arena_front_alloc(a, size, align, flags, offset))
 		return 0;
 	return arena_alloc_checked(a, size, align, flags, offset);
 }
@@ -1080,7 +1080,7 @@ int gomem_arena_alloc(struct gomem_arena *a, u64 size, u64 align,
 	err = arena_check_alloc(a, size, align, flags);
 	if (err)
 		return err;
-	if (!arena_front_alloc(a, size, align, flags, offset))
+	if (a->front && !arena_front_alloc(a, size, align, flags, offset))
 		return 0;
 	mutex_lock(&a->lock);
 	err = arena_alloc_checked(a, size, align, flags, offset);
@@ -1177,7 +1177,8 @@ int gomem_arena_free(struct gomem_arena *a, u64 offset, u64 size)
 	struct gomem_front *f = NULL;
 	int err;
 
-	err = arena_front_free(a, offset, size, &f);
+	/* No call at all without fronts (the device's default). */
+	err = a->front ? arena_front_free(a, offset, size, &f) : -ENOSPC;
 	if (err != -ENOSPC)
 		return err;
 	mutex_lock(&a->lock);
@@ -1195,7 +1196,7 @@ static int arena_free_whole_locked(struct gomem_arena *a, u64 offset, u64 size)
 	struct gomem_front *f = NULL;
 	int err;
 
-	err = arena_front_free(a, offset, size, &f);
+	err = a->front ? arena_front_free(a, offset, size, &f) : -ENOSPC;
 	if (err != -ENOSPC)
 		return err;
 	if (f)
