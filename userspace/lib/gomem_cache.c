@@ -13,31 +13,42 @@
  * the bin's room or the thread's byte limit gives half a bin back with one
  * ops->free.  A steady alloc/free loop on a thread makes no system call.
  *
- * Which frees the cache may take.  Only a whole region it handed out
- * itself, never shared: anything else (a region of the device's own, a
- * partial free, a double free, a region held by reference, a range never
- * allocated) goes to the device, which checks it as it always did.  The
- * proof is the ownership map: one 16-bit cell per granule of the arena
- * window (anonymous memory, touched only where regions are), holding the
- * size in granules of the live region the cache handed out at that offset,
- * 0 elsewhere.  Handing a region out stores its size; a free exchanges the
- * cell with 0, so of two racing frees of one region only one sees the
- * size, and a free whose size is not the cell's goes to the device.  A
- * free that starts inside a region (a partial free of its tail) finds the
- * region's cell by looking back at most GOMEM_CACHE_MAX_SIZE bytes and
- * clears it; a count of the region cells in use per block of
- * GOMEM_SUM_CELLS cells lets that look skip empty blocks, so a free or a
- * release of a region the cache never saw reads a few dozen words, not a
- * thousand cells.  Sharing, claiming and every free the library sends to the
- * device clear the cells the same way (gomem_cache_forget()), so a region
- * that was ever shared never enters a cache.
+ * Which frees the cache may take.  Only a whole region it handed out itself,
+ * never shared: anything else (a region of the device's own, a partial
+ * free, a double free, a region held by reference, a range never allocated)
+ * goes to the device, which checks it as it always did.  The proof is the
+ * ownership map: one 16-bit cell per granule of the arena window (anonymous
+ * memory, touched only where regions are), holding the size in granules of
+ * the live region the cache handed out at that offset, 0 elsewhere.  Handing
+ * a region out stores its size; a free that finds its size there marks the
+ * cell cached (the size and GOMEM_CELL_CACHED), and a free whose size is
+ * not the cell's goes to the device.  The fast free reads and writes the
+ * cell with a plain load and store inside its thread's part, no locked
+ * instruction (the slow path and forgets use a compare-and-swap): a free
+ * that comes after another free, a share or a claim of the same region
+ * finds the cell changed, but two that race on two threads may both pass,
+ * leaving the region in two bins, or in a bin and shared.  That is a data
+ * race in the caller, as two racing free()s of one pointer are in every
+ * malloc; it stays within the session and what it chose to share: what a
+ * cache holds is the session's own, and the device judges every region the
+ * cache gives back.  (The swap was a third of a cached cycle, README
+ * "Benchmarks".)  A free that starts inside a region (a partial free of its
+ * tail) finds the region's cell by looking back at most
+ * GOMEM_CACHE_MAX_SIZE bytes and clears it; a count of the region cells in
+ * use per block of GOMEM_SUM_CELLS cells lets that look skip empty blocks,
+ * so a free or a release of a region the cache never saw reads a few dozen
+ * words, not a thousand cells.  Sharing, claiming and every free the library
+ * sends to the device clear the cells the same way (gomem_cache_forget()),
+ * so a region that was ever shared never enters a cache (short of the race
+ * above).
  *
  * Zeroing.  The device's promise is that a zeroed region holds zeroes or
  * the session's own old bytes, never another session's (the kernel skips
  * zeroing bytes the session freed itself while nobody else held them).
  * The cache keeps it without clearing anything: refills ask the device
  * for zeroed regions, and a region the cache takes back is the session's
- * own (never shared), so what it hands out again holds only its bytes.
+ * own (never shared, short of the race above), so what it hands out
+ * again holds only its bytes.
  *
  * Threads.  A thread's part is touched by its own thread (the owner: the
  * fast and slow paths, the refills and bin drains they make, its exit)
@@ -61,9 +72,9 @@
  * remote = 0.  A walk of every part (under the cache's list lock) claims
  * all of them, makes one call, then enters, works in and leaves one part
  * after the other: an owner may wait for the walk over the parts before
- * its own, and a thread walking back to back keeps the owners waiting.  A
- * free's other atomic, the exchange of its map cell, stays: it is what
- * settles two racing frees of one region, or a free racing a forget.
+ * its own, and a thread walking back to back keeps the owners waiting.
+ * The fast paths enter with one try (gomem_tc_trylock()) and leave the
+ * waiting to the slow paths, so they call nothing and save no register.
  *
  * So the owner's path has plain loads and stores, and a walk pays a
  * system call and an interrupt on each CPU running the process (a few
@@ -226,6 +237,26 @@ static inline __attribute__((always_inline)) void gomem_tc_lock(struct gomem_tca
 			return;
 		gomem_tc_owner_wait(tc);
 	}
+}
+
+/*
+ * The fast paths' entry: one try, no call.  False: a remote locker is in
+ * or coming, or the fallback's lock is taken; the slow path waits.  A leaf
+ * fast path keeps the compiler from saving registers on every hit.
+ */
+static inline __attribute__((always_inline)) bool
+gomem_tc_trylock(struct gomem_tcache *tc)
+{
+	if (__builtin_expect(!gomem_cache_mb, 0))
+		return !atomic_exchange_explicit(&tc->busy, 1,
+						 memory_order_acquire);
+	atomic_store_explicit(&tc->busy, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);	/* as gomem_tc_lock() */
+	if (__builtin_expect(!atomic_load_explicit(&tc->remote,
+						   memory_order_acquire), 1))
+		return true;
+	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+	return false;
 }
 
 static inline __attribute__((always_inline)) void gomem_tc_unlock(struct gomem_tcache *tc)
@@ -719,6 +750,13 @@ int gomem_cache_forget(struct gomem_cache *c, uint64_t off)
 	return 0;
 }
 
+/* A free of what is not a whole region the cache handed out. */
+static __attribute__((noinline)) int
+gomem_cache_free_other(struct gomem_cache *c, uint64_t off)
+{
+	return gomem_cache_forget(c, off) ? -EINVAL : 1;
+}
+
 static __attribute__((noinline)) int
 gomem_cache_alloc_slow(struct gomem_cache *c, uint64_t size, uint64_t *off)
 {
@@ -792,7 +830,7 @@ gomem_cache_free_slow(struct gomem_cache *c, uint64_t off, uint64_t size)
 	rsize = (size + c->granule - 1) & ~(c->granule - 1);
 	if (!size || off & (c->granule - 1) || idx >= c->cells ||
 	    rsize > GOMEM_CACHE_MAX_SIZE)
-		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+		return gomem_cache_free_other(c, off);
 	v = (uint16_t)(rsize >> c->shift);
 	if (!atomic_compare_exchange_strong_explicit(&c->map[idx], &v,
 						     (uint16_t)(v | GOMEM_CELL_CACHED),
@@ -801,7 +839,7 @@ gomem_cache_free_slow(struct gomem_cache *c, uint64_t off, uint64_t size)
 		/* Not a whole region the cache handed out: whatever the
 		 * range touches is the device's from now on, unless it is
 		 * inside a region the cache holds (a double free). */
-		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+		return gomem_cache_free_other(c, off);
 	}
 	tc = gomem_tc_get(c);
 	if (!tc) {
@@ -848,7 +886,8 @@ gomem_tc_fast(struct gomem_cache *c)
 {
 	struct gomem_tslot *t = &gomem_tslots[c->id % GOMEM_TC_SLOTS];
 
-	return t->cache == c && t->id == c->id ? t->tc : NULL;
+	/* Ids are never reused: the id alone names the cache. */
+	return t->id == c->id ? t->tc : NULL;
 }
 
 /*
@@ -858,17 +897,16 @@ gomem_tc_fast(struct gomem_cache *c)
 static inline __attribute__((always_inline)) bool
 gomem_cache_alloc_hit(struct gomem_cache *c, uint64_t size, uint64_t *off)
 {
-	uint64_t limit = atomic_load_explicit(&c->limit, memory_order_relaxed);
 	struct gomem_tcache *tc = gomem_tc_fast(c);
 	struct gomem_bin *b;
 	uint64_t o;
 
-	if (__builtin_expect(!tc || !size || size > GOMEM_CACHE_MAX_SIZE, 0))
+	if (__builtin_expect(!tc || !size || size > GOMEM_CACHE_MAX_SIZE ||
+			     !gomem_tc_trylock(tc), 0))
 		return false;
-	gomem_tc_lock(tc);
 	b = &tc->bin[gomem_bin_index(c, size)];
-	if (__builtin_expect(b->size != size || tc->limit != limit || !b->n,
-			     0)) {
+	/* No look at the bound: taking a region out never breaks it. */
+	if (__builtin_expect(b->size != size || !b->n, 0)) {
 		gomem_tc_unlock(tc);
 		return false;
 	}
@@ -906,28 +944,31 @@ gomem_cache_free_hit(struct gomem_cache *c, uint64_t off, uint64_t size)
 
 	rsize = (size + c->granule - 1) & ~(c->granule - 1);
 	if (__builtin_expect(!tc || !size || off & (c->granule - 1) ||
-			     idx >= c->cells || rsize > GOMEM_CACHE_MAX_SIZE,
-			     0))
+			     idx >= c->cells || rsize > GOMEM_CACHE_MAX_SIZE ||
+			     !gomem_tc_trylock(tc), 0))
 		return 1;
 	b = &tc->bin[gomem_bin_index(c, rsize)];
-	/* Racy peek (the owner's own fields): the slow path re-checks. */
 	if (__builtin_expect(b->size != rsize || tc->limit != limit ||
 			     b->n >= b->room ||
-			     tc->bytes + rsize > limit, 0))
-		return 1;
-	v = (uint16_t)(rsize >> c->shift);
-	if (!atomic_compare_exchange_strong_explicit(&c->map[idx], &v,
-						     (uint16_t)(v | GOMEM_CELL_CACHED),
-						     memory_order_relaxed,
-						     memory_order_relaxed))
-		return 2;
-	gomem_tc_lock(tc);
-	if (__builtin_expect(b->size != rsize || b->n >= b->room, 0)) {
-		/* A drain from another thread changed it meanwhile. */
+			     tc->bytes + rsize > limit, 0)) {
 		gomem_tc_unlock(tc);
-		atomic_store_explicit(&c->map[idx], v, memory_order_relaxed);
 		return 1;
 	}
+	/*
+	 * A plain load and store, not an exchange: a free that comes after
+	 * another of the same region finds the cell marked and goes to the
+	 * device; two that race are the caller's bug, as two racing free()s
+	 * are (see the top of the file).
+	 */
+	v = (uint16_t)(rsize >> c->shift);
+	if (__builtin_expect(atomic_load_explicit(&c->map[idx],
+						  memory_order_relaxed) != v,
+			     0)) {
+		gomem_tc_unlock(tc);
+		return 2;
+	}
+	atomic_store_explicit(&c->map[idx], (uint16_t)(v | GOMEM_CELL_CACHED),
+			      memory_order_relaxed);
 	b->off[b->n++] = off;
 	tc->bytes += rsize;
 	gomem_tc_unlock(tc);
@@ -941,7 +982,7 @@ int gomem_cache_free(struct gomem_cache *c, uint64_t off, uint64_t size)
 	if (__builtin_expect(!r, 1))
 		return 0;
 	if (r == 2)
-		return gomem_cache_forget(c, off) ? -EINVAL : 1;
+		return gomem_cache_free_other(c, off);
 	return gomem_cache_free_slow(c, off, size);
 }
 
