@@ -353,8 +353,12 @@ int gomem_claim_batch(struct gomem *g, struct gomem_claim_req *reqs,
  * call.  What the cache does not take, the device checks as without it:
  * a region the cache did not hand out, a partial free, a double free, a
  * region shared (gomem_share()) or held by reference (gomem_claim()) at
- * any time: such a region never enters a cache.  Regions handed out are
- * zeroed (granule-rounded) unless GOMEM_ALLOC_NOZERO, as the device's are.
+ * any time: such a region never enters a cache.  A free racing another
+ * free, a gomem_share() or a gomem_claim() of the same region on another
+ * thread is a data race in the caller, as two racing free()s are: the
+ * cache may then take the region twice, or take a shared one.  Regions
+ * handed out are zeroed (granule-rounded) unless GOMEM_ALLOC_NOZERO, as
+ * the device's are.
  * The cache gives everything back on gomem_trim() and gomem_close(),
  * forgets it on gomem_recycle_all() (the device freed it), and when a
  * thread exits; a fork()ed child starts with empty caches (the regions in
