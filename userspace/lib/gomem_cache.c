@@ -102,8 +102,9 @@
  * fork().  The child shares the parent's session, so it must never hand
  * out a region the parent's cache holds: a child handler (pthread_atfork)
  * empties every part of every cache in the child, without freeing (the
- * regions stay the parent's), and re-initialises the locks other threads
- * may have held at the fork.
+ * regions stay the parent's), and clears the parts' lock words, which
+ * other threads may have held at the fork; the registry lock and every
+ * cache's list lock are held across fork() and let go on both sides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -449,13 +450,27 @@ static void gomem_cache_thread_exit(void *arg)
 	pthread_mutex_unlock(&gomem_registry_lock);
 }
 
+/*
+ * fork(): the registry lock and every cache's list lock are held across
+ * it (in the registry's order), so the child gets them in a known state
+ * and lets them go, as the parent does; re-initialising a locked mutex
+ * would be undefined.
+ */
 static void gomem_cache_prepare(void)
 {
+	struct gomem_cache *c;
+
 	pthread_mutex_lock(&gomem_registry_lock);
+	for (c = gomem_registry; c; c = c->rnext)
+		pthread_mutex_lock(&c->lock);
 }
 
 static void gomem_cache_parent(void)
 {
+	struct gomem_cache *c;
+
+	for (c = gomem_registry; c; c = c->rnext)
+		pthread_mutex_unlock(&c->lock);
 	pthread_mutex_unlock(&gomem_registry_lock);
 }
 
@@ -466,14 +481,14 @@ static void gomem_cache_child(void)
 	struct gomem_cache *c;
 
 	for (c = gomem_registry; c; c = c->rnext) {
-		pthread_mutex_init(&c->lock, NULL);
 		for (tc = c->parts; tc; tc = tc->next) {
 			atomic_store(&tc->busy, 0);
 			atomic_store(&tc->remote, 0);
 			gomem_tc_forget_all(tc);
 		}
+		pthread_mutex_unlock(&c->lock);
 	}
-	pthread_mutex_init(&gomem_registry_lock, NULL);
+	pthread_mutex_unlock(&gomem_registry_lock);
 #ifdef __NR_membarrier
 	/* The registration is the mm's, copied at fork: this is a no-op,
 	 * but should it fail the child, alone, may still fall back. */
